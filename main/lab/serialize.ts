@@ -1,0 +1,20 @@
+import { stringify } from 'yaml';
+import type { Lab } from './schema';
+
+/**
+ * Writes a lab as YAML that is pleasant in git: fixed top-level order, empty sections omitted,
+ * layout last so moving boxes on the canvas never reorders the semantic part.
+ */
+export function serializeLab(lab: Lab): string {
+  const out: Record<string, unknown> = {
+    apiVersion: lab.apiVersion,
+    kind: lab.kind,
+    metadata: lab.metadata,
+  };
+  if (lab.networks.length) out['networks'] = lab.networks;
+  if (lab.volumes.length) out['volumes'] = lab.volumes;
+  out['nodes'] = lab.nodes;
+  if (lab.exposures.length) out['exposures'] = lab.exposures;
+  if (lab.layout && Object.values(lab.layout).some((v) => v && Object.keys(v).length)) out['layout'] = lab.layout;
+  return stringify(out, { lineWidth: 0, blockQuote: 'literal' });
+}
