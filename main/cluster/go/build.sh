@@ -47,9 +47,11 @@ start=$(date +%s)
   go build -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v} -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${kube_version#v}" \
     -o "$bin/kwok" sigs.k8s.io/kwok/cmd/kwok
 )
-# kwok's stage definitions ship in its module; keep a copy next to the binaries it belongs to.
+# kwok's stage definitions and CRDs (Exec, PortForward, ...) ship in its module; keep a copy next
+# to the binaries they belong to.
 kwok_dir="$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
 rm -rf "$bin/../kwok-stage" && cp -r "$kwok_dir/kustomize/stage" "$bin/../kwok-stage" && chmod -R u+w "$bin/../kwok-stage"
+rm -rf "$bin/../kwok-crd" && cp -r "$kwok_dir/kustomize/crd/bases" "$bin/../kwok-crd" && chmod -R u+w "$bin/../kwok-crd"
 echo "built in $(( $(date +%s) - start ))s" >&2
 touch "$bin/.complete"
 echo "$bin"
