@@ -1,0 +1,265 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseLab } from '../lab/parse';
+import type { Lab } from '../lab/schema';
+import { compileLab, exposureHost, objectsToYaml, type KubeObject } from './index';
+import { STUDENT_RULES } from './rbac';
+import { validateObject } from './openapi';
+
+const examples = join(import.meta.dirname, '../../resources/examples');
+
+function load(file: string): Lab {
+  const r = parseLab(readFileSync(join(examples, file), 'utf8'));
+  if (!r.ok) throw new Error(`${file}: ${JSON.stringify(r.issues)}`);
+  return r.lab;
+}
+
+const byKind = (objs: KubeObject[], kind: string) => objs.filter((o) => o.kind === kind);
+const named = (objs: KubeObject[], kind: string, name: string) => {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`no ${kind}/${name}`);
+  return o as KubeObject & { spec: any };
+};
+
+const student = { namespace: 'cs101-alice-1234abcd', class: 'cs101', student: 'alice', release: 'v1' };
+
+describe('every example', () => {
+  const files = readdirSync(examples).filter((f) => f.endsWith('.yaml'));
+  it('has the four promised examples', () => {
+    expect(files.sort()).toEqual(['desktop.yaml', 'routing-lab.yaml', 'vm-lab.yaml', 'web-db.yaml']);
+  });
+
+  for (const file of files) {
+    it(`${file}: compiles to objects that validate against the Kubernetes OpenAPI schemas`, () => {
+      const objs = compileLab(load(file), student);
+      let checked = 0;
+      for (const o of objs) {
+        if (o.apiVersion === 'kubevirt.io/v1') continue; // a CRD; dry-run against the cluster covers it
+        expect(validateObject(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(8);
+    });
+
+    it(`${file}: is deterministic and labels everything`, () => {
+      const a = objectsToYaml(compileLab(load(file), student));
+      const b = objectsToYaml(compileLab(load(file), student));
+      expect(a).toBe(b);
+      for (const o of compileLab(load(file), student)) {
+        expect(o.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('labforge');
+        expect(o.metadata.labels?.['labforge.dev/class']).toBe('cs101');
+        expect(o.metadata.labels?.['labforge.dev/student']).toBe('alice');
+        expect(o.metadata.labels?.['labforge.dev/release']).toBe('v1');
+        if (o.kind !== 'Namespace') expect(o.metadata.namespace).toBe(student.namespace);
+      }
+    });
+  }
+});
+
+describe('network policies (routing-lab)', () => {
+  const objs = compileLab(load('routing-lab.yaml'), student);
+  const policies = byKind(objs, 'NetworkPolicy');
+
+  it('denies all ingress and egress by default', () => {
+    const deny = named(objs, 'NetworkPolicy', 'default-deny');
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  it('allows DNS egress to kube-dns in kube-system only', () => {
+    const dns = named(objs, 'NetworkPolicy', 'allow-dns');
+    expect(dns.spec.policyTypes).toEqual(['Egress']);
+    expect(dns.spec.ingress).toBeUndefined();
+    expect(dns.spec.egress).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
+  });
+
+  it('makes one segment per lab network, allowing only pods of that network', () => {
+    for (const net of ['net-a', 'net-b', 'net-c']) {
+      const p = named(objs, 'NetworkPolicy', `net-${net}`);
+      const members = { matchLabels: { [`network.labforge.dev/${net}`]: 'true' } };
+      expect(p.spec.podSelector).toEqual(members);
+      expect(p.spec.ingress).toEqual([{ from: [{ podSelector: members }] }]);
+      expect(p.spec.egress).toEqual([{ to: [{ podSelector: members }] }]);
+    }
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['allow-dns', 'default-deny', 'net-net-a', 'net-net-b', 'net-net-c']);
+  });
+
+  it('labels each pod with exactly its networks, so reachability follows the lab graph', () => {
+    const netsOf = (node: string) =>
+      Object.keys((named(objs, 'Deployment', node).spec.template.metadata.labels as Record<string, string>))
+        .filter((k) => k.startsWith('network.labforge.dev/'))
+        .sort();
+    expect(netsOf('router')).toEqual(['network.labforge.dev/net-a', 'network.labforge.dev/net-b']);
+    expect(netsOf('client-a')).toEqual(['network.labforge.dev/net-a']);
+    expect(netsOf('client-c')).toEqual(['network.labforge.dev/net-c']);
+  });
+
+  it('simulated reachability: router reaches a and b, clients on different networks do not meet', () => {
+    const labelsOf = (node: string) => named(objs, 'Deployment', node).spec.template.metadata.labels as Record<string, string>;
+    const matches = (sel: { matchLabels?: Record<string, string> }, labels: Record<string, string>) =>
+      Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+    // Same-namespace NetworkPolicy semantics: traffic A→B needs an egress rule selecting A that
+    // allows B, and an ingress rule selecting B that allows A.
+    const allowed = (from: string, to: string) => {
+      const a = labelsOf(from);
+      const b = labelsOf(to);
+      const egress = policies.some((p: any) => matches(p.spec.podSelector, a) && (p.spec.egress ?? []).some((r: any) => (r.to ?? []).some((t: any) => t.podSelector && !t.namespaceSelector && matches(t.podSelector, b))));
+      const ingress = policies.some((p: any) => matches(p.spec.podSelector, b) && (p.spec.ingress ?? []).some((r: any) => (r.from ?? []).some((f: any) => f.podSelector && !f.namespaceSelector && matches(f.podSelector, a))));
+      return egress && ingress;
+    };
+    expect(allowed('router', 'client-a')).toBe(true);
+    expect(allowed('client-b', 'router')).toBe(true);
+    expect(allowed('client-a', 'client-b')).toBe(false);
+    expect(allowed('client-c', 'router')).toBe(false);
+  });
+
+  it('opens exposed ports to the ingress controller namespace only', () => {
+    const web = compileLab(load('web-db.yaml'), student);
+    const p = named(web, 'NetworkPolicy', 'allow-ingress-web');
+    expect(p.spec.podSelector).toEqual({ matchLabels: { 'labforge.dev/node': 'web' } });
+    expect(p.spec.policyTypes).toEqual(['Ingress']);
+    expect(p.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+        ports: [{ protocol: 'TCP', port: 80 }],
+      },
+    ]);
+  });
+});
+
+describe('student RBAC', () => {
+  const objs = compileLab(load('web-db.yaml'), student);
+
+  it('binds the student ServiceAccount to a namespaced Role in its own namespace only', () => {
+    const sa = named(objs, 'ServiceAccount', 'student');
+    expect(sa.metadata.namespace).toBe(student.namespace);
+    const rb = named(objs, 'RoleBinding', 'labforge-student') as any;
+    expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'labforge-student' });
+    expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: 'student', namespace: student.namespace }]);
+    expect(byKind(objs, 'ClusterRole')).toHaveLength(0);
+    expect(byKind(objs, 'ClusterRoleBinding')).toHaveLength(0);
+  });
+
+  const can = (group: string, resource: string, verb: string) =>
+    STUDENT_RULES.some((r: any) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+
+  it('can look at pods and logs, exec and port-forward', () => {
+    for (const verb of ['get', 'list', 'watch']) expect(can('', 'pods', verb)).toBe(true);
+    expect(can('', 'pods/log', 'get')).toBe(true);
+    expect(can('', 'pods/exec', 'create')).toBe(true);
+    expect(can('', 'pods/exec', 'get')).toBe(true);
+    expect(can('', 'pods/portforward', 'create')).toBe(true);
+    expect(can('subresources.kubevirt.io', 'virtualmachineinstances/vnc', 'get')).toBe(true);
+  });
+
+  it('cannot edit RBAC, quotas, limits or policies, nor read secrets or create workloads', () => {
+    const rules = STUDENT_RULES as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    expect(rules.some((r) => r.apiGroups.includes('rbac.authorization.k8s.io'))).toBe(false);
+    expect(rules.some((r) => r.resources.includes('secrets'))).toBe(false);
+    expect(rules.some((r) => r.resources.includes('*') || r.verbs.includes('*') || r.apiGroups.includes('*'))).toBe(false);
+    for (const verb of ['create', 'update', 'patch', 'delete']) {
+      expect(can('', 'resourcequotas', verb)).toBe(false);
+      expect(can('', 'limitranges', verb)).toBe(false);
+      expect(can('networking.k8s.io', 'networkpolicies', verb)).toBe(false);
+      expect(can('apps', 'deployments', verb)).toBe(false);
+    }
+    expect(can('', 'pods', 'create')).toBe(false);
+    expect(can('', 'namespaces', 'get')).toBe(false);
+  });
+
+  it('is absent from the instructor dev namespace', () => {
+    const dev = compileLab(load('web-db.yaml'), { namespace: 'web-db-dev' });
+    expect(byKind(dev, 'Role')).toHaveLength(0);
+    expect(byKind(dev, 'ServiceAccount')).toHaveLength(0);
+    expect(named(dev, 'Namespace', 'web-db-dev').metadata.labels?.['labforge.dev/role']).toBe('dev');
+  });
+});
+
+describe('workloads and storage', () => {
+  const objs = compileLab(load('web-db.yaml'), { namespace: 'web-db-dev' });
+
+  it('uses a StatefulSet for a node with volumes, a Deployment otherwise', () => {
+    expect(named(objs, 'StatefulSet', 'db').spec.template.spec.volumes).toContainEqual({ name: 'vol-pgdata', persistentVolumeClaim: { claimName: 'pgdata' } });
+    expect(named(objs, 'Deployment', 'web').spec.strategy).toEqual({ type: 'Recreate' });
+    expect(named(objs, 'PersistentVolumeClaim', 'pgdata').spec.resources).toEqual({ requests: { storage: '2Gi' } });
+  });
+
+  it('gives every node a headless Service named after it', () => {
+    const svc = named(objs, 'Service', 'db');
+    expect(svc.spec.clusterIP).toBe('None');
+    expect(svc.spec.selector).toEqual({ 'labforge.dev/lab': 'web-db', 'labforge.dev/node': 'db' });
+    expect(svc.spec.ports).toEqual([{ name: 'postgres', port: 5432, targetPort: 5432, protocol: 'TCP' }]);
+  });
+
+  it('places files and the setup script from a ConfigMap', () => {
+    const cm = named(objs, 'ConfigMap', 'web-files') as any;
+    expect(cm.data['0-index.html']).toContain('Hello from the web-db lab');
+    const web = named(objs, 'Deployment', 'web').spec.template.spec.containers[0];
+    expect(web.volumeMounts).toContainEqual({ name: 'files', mountPath: '/usr/share/nginx/html/index.html', subPath: '0-index.html' });
+    const db = named(objs, 'StatefulSet', 'db').spec.template.spec.containers[0];
+    expect(db.lifecycle.postStart.exec.command).toEqual(['/bin/sh', '/opt/labforge/setup.sh']);
+  });
+
+  it('sizes the quota as the lab total plus its largest node (the headroom rule)', () => {
+    const q = named(objs, 'ResourceQuota', 'labforge-quota').spec.hard;
+    // web 100m/64Mi req, 500m/256Mi lim; db 250m/256Mi req, 1/512Mi lim.
+    expect(q['requests.cpu']).toBe('600m'); // 350m + 250m
+    expect(q['requests.memory']).toBe('576Mi'); // 320Mi + 256Mi
+    expect(q['limits.cpu']).toBe('2500m'); // 1500m + 1
+    expect(q['limits.memory']).toBe('1280Mi'); // 768Mi + 512Mi
+    expect(q.pods).toBe('3');
+    expect(q['requests.storage']).toBe('2Gi');
+  });
+
+  it('routes the exposure to a stable per-namespace host', () => {
+    const ing = named(objs, 'Ingress', 'web-80');
+    expect(ing.spec.rules[0].host).toBe('web-80.web-db-dev.labs.localhost');
+    expect(exposureHost('web', 80, 'ns1', 'example.edu')).toBe('web-80.ns1.example.edu');
+    expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'web', port: { number: 80 } } });
+  });
+});
+
+describe('VMs', () => {
+  const objs = compileLab(load('vm-lab.yaml'), { namespace: 'vm-lab-dev' });
+  const vm = named(objs, 'VirtualMachine', 'server');
+
+  it('boots the containerDisk with cloud-init and VNC on', () => {
+    const spec = vm.spec.template.spec;
+    expect(vm.apiVersion).toBe('kubevirt.io/v1');
+    expect(spec.volumes[0]).toEqual({ name: 'rootdisk', containerDisk: { image: 'quay.io/containerdisks/fedora:40' } });
+    expect(spec.domain.devices.autoattachGraphicsDevice).toBe(true);
+    expect(spec.domain.resources.requests).toEqual({ cpu: '1', memory: '2Gi' });
+    const userData: string = spec.volumes[1].cloudInitNoCloud.userData;
+    expect(userData.startsWith('#cloud-config\n')).toBe(true);
+    expect(userData).toContain('path: /etc/motd');
+    expect(userData).toContain('dnf install -y nginx');
+    expect(spec.volumes).toContainEqual({ name: 'scratch', emptyDisk: { capacity: '10Gi' } });
+  });
+
+  it('counts the KubeVirt overhead in the quota', () => {
+    const q = named(objs, 'ResourceQuota', 'labforge-quota').spec.hard;
+    // server: 1 cpu + 100m, 2Gi + 320Mi; web: defaults 100m/128Mi. Largest again: 1100m/2368Mi.
+    expect(q['requests.cpu']).toBe('2300m');
+    expect(q['requests.memory']).toBe(`${2048 + 320 + 128 + 2048 + 320}Mi`);
+  });
+});
+
+describe('the OpenAPI check itself', () => {
+  it('rejects an object that breaks the schema', () => {
+    const bad: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { selector: {}, template: { spec: { containers: [{ name: 'a', image: 3 }] } } } };
+    expect(validateObject(bad).join('\n')).toMatch(/image must be string/);
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Container nodes → a Deployment (or a StatefulSet when the node mounts persistent volumes),
+ * a headless Service per node, and a ConfigMap for its files and setup script.
+ */
+import type { Lab, LabNode } from '../lab/schema';
+import { LABEL, networkLabel } from './labels';
+import { containerResources } from './resources';
+import type { KubeObject } from './types';
+
+export const VNC_PORT = 5900;
+export const SETUP_MOUNT = '/opt/labforge';
+const SETUP_KEY = 'setup.sh';
+
+type Meta = (name: string, extra?: { labels?: Record<string, string>; annotations?: Record<string, string> }) => KubeObject['metadata'];
+
+export const filesConfigMapName = (node: string) => `${node}-files`;
+
+/** ConfigMap keys must be [-._a-zA-Z0-9]; index + basename keeps them unique and readable. */
+export function fileKey(index: number, path: string): string {
+  const base = path.split('/').pop()!.replace(/[^-._a-zA-Z0-9]/g, '_');
+  return `${index}-${base}`.slice(0, 253);
+}
+
+/** The labels every pod of a node carries: identity plus one label per attached network. */
+export function podLabels(node: LabNode, identity: Record<string, string>): Record<string, string> {
+  const labels: Record<string, string> = { ...identity, [LABEL.node]: node.name };
+  for (const net of node.networks ?? []) labels[networkLabel(net)] = 'true';
+  if (node.desktop) labels[LABEL.desktop] = 'true';
+  return labels;
+}
+
+export function nodeConfigMap(node: LabNode, meta: Meta): KubeObject | undefined {
+  if (!node.files?.length && node.setup === undefined) return undefined;
+  const data: Record<string, string> = {};
+  node.files?.forEach((f, i) => (data[fileKey(i, f.path)] = f.content));
+  if (node.setup !== undefined && node.kind === 'container') data[SETUP_KEY] = node.setup;
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(filesConfigMapName(node.name)), data };
+}
+
+export function nodeService(node: LabNode, meta: Meta, selector: Record<string, string>): KubeObject {
+  const ports = [...(node.ports ?? [])].map((p) => ({
+    name: p.name ?? `${(p.protocol ?? 'TCP').toLowerCase()}-${p.port}`,
+    port: p.port,
+    targetPort: p.port,
+    protocol: p.protocol ?? 'TCP',
+  }));
+  if (node.desktop) ports.push({ name: 'vnc', port: VNC_PORT, targetPort: VNC_PORT, protocol: 'TCP' });
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(node.name),
+    spec: {
+      // Headless: the lab name resolves to the pod's own IP, so every port works between
+      // nodes (ping, ssh, anything a lab teaches), not just the declared ones.
+      clusterIP: 'None',
+      // Names resolve even while a node's setup is still running or failing.
+      publishNotReadyAddresses: true,
+      selector,
+      ports,
+    },
+  };
+}
+
+export function containerWorkload(lab: Lab, node: LabNode, meta: Meta, identity: Record<string, string>): KubeObject {
+  const res = containerResources(node);
+  const volumes: Record<string, unknown>[] = [];
+  const mounts: Record<string, unknown>[] = [];
+
+  for (const m of node.volumes ?? []) {
+    const volName = `vol-${m.volume}`;
+    if (!volumes.some((v) => v['name'] === volName)) {
+      volumes.push({ name: volName, persistentVolumeClaim: { claimName: m.volume } });
+    }
+    mounts.push({ name: volName, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) });
+  }
+
+  const cm = filesConfigMapName(node.name);
+  const items: Record<string, unknown>[] = [];
+  node.files?.forEach((f, i) => {
+    const key = fileKey(i, f.path);
+    items.push({ key, path: key, mode: f.mode ?? 0o644 });
+    // subPath places one file without hiding the rest of its directory.
+    mounts.push({ name: 'files', mountPath: f.path, subPath: key });
+  });
+  if (node.setup !== undefined) {
+    items.push({ key: SETUP_KEY, path: SETUP_KEY, mode: 0o755 });
+    mounts.push({ name: 'files', mountPath: `${SETUP_MOUNT}/${SETUP_KEY}`, subPath: SETUP_KEY });
+  }
+  if (items.length > 0) volumes.push({ name: 'files', configMap: { name: cm, items } });
+
+  const ports = (node.ports ?? []).map((p) => ({
+    containerPort: p.port,
+    protocol: p.protocol ?? 'TCP',
+    ...(p.name ? { name: p.name } : {}),
+  }));
+  if (node.desktop) ports.push({ containerPort: VNC_PORT, protocol: 'TCP', name: 'vnc' });
+
+  const container: Record<string, unknown> = {
+    name: node.name,
+    image: node.image,
+    ...(node.command ? { command: node.command } : {}),
+    ...(node.args ? { args: node.args } : {}),
+    ...(node.env ? { env: Object.entries(node.env).map(([name, value]) => ({ name, value })) } : {}),
+    ...(ports.length ? { ports } : {}),
+    resources: res,
+    ...(mounts.length ? { volumeMounts: mounts } : {}),
+    // The setup script runs inside the node once it has started, keeping the image's own
+    // entrypoint; a failing script restarts the container, which shows in the node's status.
+    ...(node.setup !== undefined
+      ? { lifecycle: { postStart: { exec: { command: ['/bin/sh', `${SETUP_MOUNT}/${SETUP_KEY}`] } } } }
+      : {}),
+    stdin: true,
+    tty: true,
+  };
+
+  const labels = podLabels(node, identity);
+  const selector = { [LABEL.lab]: lab.metadata.name, [LABEL.node]: node.name };
+  const podSpec: Record<string, unknown> = {
+    hostname: node.name,
+    // Lab pods never need the Kubernetes API; keeping tokens out also keeps them from students.
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    containers: [container],
+    ...(volumes.length ? { volumes } : {}),
+  };
+  const template = { metadata: { labels }, spec: podSpec };
+
+  const persistent = (node.volumes?.length ?? 0) > 0;
+  if (persistent) {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: meta(node.name),
+      spec: {
+        serviceName: node.name,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        // One pod at a time and never two with the same volume: no surge capacity needed.
+        updateStrategy: { type: 'RollingUpdate' },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template,
+      },
+    };
+  }
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(node.name),
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: selector },
+      // A lab node is one machine: never run two copies of it, and need no surge quota.
+      strategy: { type: 'Recreate' },
+      template,
+    },
+  };
+}
