@@ -1,4 +1,9 @@
 import type { CommandModule } from '../program';
+import { labCommands } from './lab';
+import { uiCommands } from './ui';
 
 /** Every command module, in the order their commands appear in --help. */
-export const allCommands: CommandModule[] = [];
+export const allCommands: CommandModule[] = [
+  labCommands,
+  uiCommands,
+];

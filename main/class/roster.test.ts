@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { numberedStudents, parseRoster, splitCsvLine } from './roster';
+
+describe('parseRoster', () => {
+  it('reads id, name, email and ssh key', () => {
+    const r = parseRoster('id,name,email,ssh_key\nalice,Alice A,alice@uni.edu,ssh-ed25519 AAAAC3Nza alice@laptop\n"bob","Bob, Jr.",bob@uni.edu,\n');
+    expect(r).toEqual({
+      ok: true,
+      students: [
+        { id: 'alice', name: 'Alice A', email: 'alice@uni.edu', sshKey: 'ssh-ed25519 AAAAC3Nza alice@laptop' },
+        { id: 'bob', name: 'Bob, Jr.', email: 'bob@uni.edu' },
+      ],
+    });
+  });
+
+  it('reports every bad row with its line number', () => {
+    const r = parseRoster('id,name,email\nalice,A,alice@uni.edu\n,NoId,x@y.z\nalice,Again,a@b.c\ncarol,C,not-an-email\n"dave,D,d@e.f\n');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual([
+      { line: 3, message: 'id is empty' },
+      { line: 4, message: 'id "alice" repeats line 2' },
+      { line: 5, message: 'email "not-an-email" is not an email address' },
+      { line: 6, message: 'unterminated quote' },
+    ]);
+  });
+
+  it('rejects a roster without header or students, and unknown columns', () => {
+    expect(parseRoster('')).toMatchObject({ ok: false, issues: [{ line: 1 }] });
+    expect(parseRoster('id,name,email\n')).toMatchObject({ ok: false, issues: [{ line: 2 }] });
+    expect(parseRoster('id,nmae\nx,y\n')).toMatchObject({ ok: false, issues: [{ line: 1, message: expect.stringContaining('nmae') }] });
+  });
+
+  it('rejects a malformed ssh key', () => {
+    const r = parseRoster('id,ssh_key\nalice,not a key\n');
+    expect(r).toMatchObject({ ok: false, issues: [{ line: 2, message: expect.stringContaining('ssh_key') }] });
+  });
+});
+
+describe('helpers', () => {
+  it('splits quoted cells', () => {
+    expect(splitCsvLine('a,"b ""c""",d')).toEqual(['a', 'b "c"', 'd']);
+  });
+  it('numbers anonymous students with padding', () => {
+    expect(numberedStudents(3).map((s) => s.id)).toEqual(['student-01', 'student-02', 'student-03']);
+    expect(numberedStudents(120)[0]!.id).toBe('student-001');
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Class rosters: a CSV with the columns id, name, email and an optional ssh public key, or a
+ * plain count of anonymous students. Parsing is strict and reports bad rows by line number.
+ */
+export interface Student {
+  id: string;
+  name?: string;
+  email?: string;
+  sshKey?: string;
+}
+
+export interface RosterIssue {
+  line: number;
+  message: string;
+}
+
+export type RosterResult = { ok: true; students: Student[] } | { ok: false; issues: RosterIssue[] };
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+const COLUMNS = ['id', 'name', 'email', 'ssh_key'] as const;
+
+/** Splits one CSV line (RFC 4180 quoting, no embedded newlines). */
+export function splitCsvLine(line: string): string[] | undefined {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"' && cell === '') quoted = true;
+    else if (ch === ',') {
+      cells.push(cell);
+      cell = '';
+    } else cell += ch;
+  }
+  if (quoted) return undefined;
+  cells.push(cell);
+  return cells.map((c) => c.trim());
+}
+
+export function parseRoster(text: string): RosterResult {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const issues: RosterIssue[] = [];
+  const students: Student[] = [];
+  const seen = new Map<string, number>();
+  let header: string[] | undefined;
+
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === '' || raw.trimStart().startsWith('#')) return;
+    const cells = splitCsvLine(raw);
+    if (!cells) {
+      issues.push({ line, message: 'unterminated quote' });
+      return;
+    }
+    if (!header) {
+      header = cells.map((c) => c.toLowerCase().replace(/[\s-]+/g, '_'));
+      const unknown = header.filter((h) => !(COLUMNS as readonly string[]).includes(h) && h !== 'ssh_public_key');
+      if (!header.includes('id')) issues.push({ line, message: 'the header must name the columns: id,name,email[,ssh_key]' });
+      for (const u of unknown) issues.push({ line, message: `unknown column "${u}"; expected id, name, email and optionally ssh_key` });
+      return;
+    }
+    if (cells.length > header.length) {
+      issues.push({ line, message: `${cells.length} cells but the header has ${header.length} columns` });
+      return;
+    }
+    const get = (col: string) => {
+      const idx = header!.indexOf(col);
+      const v = idx >= 0 ? cells[idx] : undefined;
+      return v === undefined || v === '' ? undefined : v;
+    };
+    const id = get('id');
+    const email = get('email');
+    const sshKey = get('ssh_key') ?? get('ssh_public_key');
+    if (!id) issues.push({ line, message: 'id is empty' });
+    else if (!ID.test(id)) issues.push({ line, message: `id "${id}" may only use letters, digits and . _ @ + - (at most 128)` });
+    else if (seen.has(id)) issues.push({ line, message: `id "${id}" repeats line ${seen.get(id)}` });
+    if (email !== undefined && !EMAIL.test(email)) issues.push({ line, message: `email "${email}" is not an email address` });
+    if (sshKey !== undefined && !SSH_KEY.test(sshKey)) issues.push({ line, message: 'ssh_key is not an OpenSSH public key ("ssh-ed25519 AAAA... comment")' });
+    if (id && ID.test(id) && !seen.has(id)) seen.set(id, line);
+    const name = get('name');
+    students.push({ id: id ?? '', ...(name ? { name } : {}), ...(email ? { email } : {}), ...(sshKey ? { sshKey } : {}) });
+  });
+
+  if (!header) issues.push({ line: 1, message: 'the roster is empty; it needs a header line id,name,email[,ssh_key] and one line per student' });
+  else if (students.length === 0 && issues.length === 0) issues.push({ line: 2, message: 'the roster has a header but no students' });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, students };
+}
+
+/** `--students N`: ids student-01 … student-N, zero-padded so they sort. */
+export function numberedStudents(count: number): Student[] {
+  const width = Math.max(2, String(count).length);
+  return Array.from({ length: count }, (_, i) => ({ id: `student-${String(i + 1).padStart(width, '0')}` }));
+}
