@@ -65,7 +65,8 @@ export function parseLab(text: string, options: ParseOptions = {}): ParseResult 
 
   const decoded = labSchema.safeParse(migrated.value);
   if (!decoded.success) {
-    return { ok: false, issues: sortIssues(decoded.error.issues.flatMap((i) => zodIssue(i, locate))) };
+    const value = migrated.value;
+    return { ok: false, issues: sortIssues(decoded.error.issues.flatMap((i) => zodIssue(i, locate, value))) };
   }
 
   const semantic = checkSemantics(decoded.data);
@@ -92,16 +93,29 @@ export function validateLab(value: unknown): ParseResult {
   return semantic.length > 0 ? { ok: false, issues: semantic } : { ok: true, lab: decoded.data };
 }
 
-function zodIssue(issue: z.core.$ZodIssue, locate: (path: LabPath, key?: string) => LabIssue): LabIssue[] {
+function zodIssue(issue: z.core.$ZodIssue, locate: (path: LabPath, key?: string) => LabIssue, raw: unknown): LabIssue[] {
   const path = issue.path.map(pathPart);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((k) => ({ ...locate(path, k), path: [...path, k], message: unknownField(k) }));
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  if (issue.code === 'invalid_type' && valueAt(raw, path) === undefined) {
     const field = path[path.length - 1];
     return [{ ...locate(path), message: `${String(field)} is required` }];
   }
+  if (issue.code === 'invalid_key') {
+    // Record keys (env names): the useful message is the key schema's own.
+    return [{ ...locate(path), message: issue.issues[0]?.message ?? issue.message }];
+  }
   return [{ ...locate(path), message: issue.message }];
+}
+
+function valueAt(root: unknown, path: LabPath): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
 }
 
 function unknownField(key: string): string {
