@@ -1,4 +1,5 @@
 import type { CommandModule } from '../program';
+import { clusterCommands } from './cluster';
 import { labCommands } from './lab';
 import { uiCommands } from './ui';
 
@@ -6,4 +7,5 @@ import { uiCommands } from './ui';
 export const allCommands: CommandModule[] = [
   labCommands,
   uiCommands,
+  clusterCommands,
 ];

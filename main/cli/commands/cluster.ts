@@ -1,0 +1,142 @@
+// `labforge cluster ...`: a thin wrapper over main/cluster (the local control plane).
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import {
+  clusterDown, clusterStatus, clusterUp, formatForward, kubeconfigPath, parseForward,
+  type ClusterStatusResult, type ForwardRule,
+} from '../../cluster';
+import { CommandFailure } from '../errors';
+import type { CliIO, CommandModule } from '../program';
+
+const STATE_DIR_HELP = 'state directory (default: $LABFORGE_CLUSTER_DIR or <repo>/.labforge/cluster)';
+
+function positiveInt(name: string) {
+  return (v: string) => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return Number(v);
+  };
+}
+function collectForward(v: string, prev: ForwardRule[] = []): ForwardRule[] {
+  try {
+    return [...prev, parseForward(v)];
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+export const clusterCommands: CommandModule = (program: Command, io: CliIO) => {
+  const cluster = program
+    .command('cluster')
+    .description('Run the local Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok fake nodes) used by the demo and the integration tests.')
+    .addHelpText('after', `
+The binaries are built from pinned Go modules by main/cluster/go/build.sh (cached; set
+LABFORGE_CLUSTER_BIN to use a prebuilt bin directory). Everything runs on 127.0.0.1 with free
+ports; pids, logs, certificates, etcd data and the admin kubeconfig live in the state directory.`);
+
+  cluster
+    .command('up')
+    .description('Start the cluster, or repair it if a component died; returns quickly when it is already up and healthy.')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--nodes <n>', 'number of fake (kwok) nodes (default 4; kept from the last up)', positiveInt('--nodes'))
+    .option('--node-cpu <quantity>', 'CPU capacity of each node (default 32)')
+    .option('--node-memory <quantity>', 'memory capacity of each node (default 128Gi)')
+    .option('--node-pods <n>', 'pod capacity of each node (default 110)', positiveInt('--node-pods'))
+    .option('--vnc <host:port>', 'where `kubectl port-forward <pod> 5900` connects (default 127.0.0.1:5900)')
+    .option('--forward <podPort=host:port>', 'forward another pod port to a local address, e.g. 8080=127.0.0.1:18080 (repeatable; replaces the saved set)', collectForward)
+    .option('--clear-forwards', 'drop the saved --forward rules (the VNC forward stays)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Examples:
+  labforge cluster up
+  labforge cluster up --nodes 2 --node-cpu 8 --node-memory 32Gi
+  labforge cluster up --vnc 127.0.0.1:5901 --forward 8080=127.0.0.1:18080`)
+    .action(async (o: {
+      stateDir?: string; nodes?: number; nodeCpu?: string; nodeMemory?: string; nodePods?: number;
+      vnc?: string; forward?: ForwardRule[]; clearForwards?: boolean; json?: boolean;
+    }) => {
+      let r;
+      try {
+        r = await clusterUp({
+          stateDir: o.stateDir,
+          nodes: o.nodes,
+          nodeCpu: o.nodeCpu,
+          nodeMemory: o.nodeMemory,
+          nodePods: o.nodePods,
+          vnc: o.vnc,
+          forwards: o.clearForwards ? [...(o.forward ?? [])] : o.forward,
+          log: (line) => io.stderr(`${line}\n`),
+        });
+      } catch (err) {
+        throw new CommandFailure(`cluster up failed: ${(err as Error).message}\n(see \`labforge cluster status\` and the logs in the state directory)`);
+      }
+      if (o.json) return io.stdout(JSON.stringify(r, null, 2) + '\n');
+      io.stdout(
+        `${r.alreadyRunning ? 'cluster already running' : `cluster ready in ${(r.durationMs / 1000).toFixed(1)}s (started: ${r.started.join(', ')})`}\n` +
+          `  server:     ${r.server}\n` +
+          `  kubeconfig: ${r.kubeconfig}\n` +
+          `  nodes:      ${r.nodes.join(', ')}\n` +
+          `  forwards:   5900=${r.vnc} (VNC)${r.forwards.map((f) => `, ${formatForward(f)}`).join('')}\n` +
+          `  use it:     export KUBECONFIG=${r.kubeconfig}\n`,
+      );
+    });
+
+  cluster
+    .command('down')
+    .description('Stop the processes `up` started (pids verified against /proc), archive their logs, and remove the state directory.')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { stateDir?: string; json?: boolean }) => {
+      const r = await clusterDown({ stateDir: o.stateDir });
+      if (o.json) return io.stdout(JSON.stringify(r, null, 2) + '\n');
+      if (!r.existed) return io.stdout(`no cluster at ${r.stateDir}\n`);
+      for (const s of r.stopped) io.stdout(`stopped ${s.name} (pid ${s.pid})\n`);
+      for (const s of r.notRunning) io.stdout(`${s.name} (pid ${s.pid}) was not running\n`);
+      if (r.logsArchivedTo) io.stdout(`logs kept in ${r.logsArchivedTo}\n`);
+      io.stdout(`removed ${r.stateDir}\n`);
+    });
+
+  cluster
+    .command('status')
+    .description('Show each component (pid, port, alive/dead, health) and the nodes; exits 1 if the cluster is absent or a component is dead or unhealthy.')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { stateDir?: string; json?: boolean }) => {
+      const r = await clusterStatus({ stateDir: o.stateDir });
+      io.stdout(o.json ? JSON.stringify(r, null, 2) + '\n' : formatStatus(r));
+      if (r.state === 'absent') throw new CommandFailure(`no cluster at ${r.stateDir} (run labforge cluster up)`);
+      if (r.state === 'degraded') {
+        const bad = r.components.filter((c) => !c.ready).map((c) => `${c.name} ${c.alive ? 'unhealthy' : 'dead'}`);
+        throw new CommandFailure(`cluster degraded${bad.length ? `: ${bad.join(', ')}` : ' (nodes not ready)'}; \`labforge cluster up\` restarts what is needed`);
+      }
+    });
+
+  cluster
+    .command('kubeconfig')
+    .description('Print the path of the admin kubeconfig (client certificate in system:masters), or its content with --print.')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--print', 'print the kubeconfig content instead of its path')
+    .addHelpText('after', '\nExample:\n  export KUBECONFIG=$(labforge cluster kubeconfig)')
+    .action((o: { stateDir?: string; print?: boolean }) => {
+      const k = kubeconfigPath({ stateDir: o.stateDir });
+      if (!k.exists) throw new CommandFailure(`no kubeconfig at ${k.path} (run labforge cluster up)`);
+      io.stdout(o.print ? readFileSync(k.path, 'utf8') : `${k.path}\n`);
+    });
+};
+
+function formatStatus(r: ClusterStatusResult): string {
+  if (r.state === 'absent') return `cluster: absent (${r.stateDir})\n`;
+  const rows = [['COMPONENT', 'PID', 'PORT', 'PROCESS', 'HEALTH']];
+  for (const c of r.components) {
+    const health = !c.alive ? '-' : c.checks.map((k) => `${k.name}:${k.ok ? 'ok' : k.detail ?? 'fail'}`).join(' ');
+    rows.push([c.name, String(c.pid ?? '-'), String(c.port ?? '-'), c.alive ? 'alive' : 'DEAD', health]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  let out = `cluster: ${r.state} (${r.stateDir})\nserver: ${r.server}\nkubeconfig: ${r.kubeconfig}\n\n`;
+  out += rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  out += `\nnodes: ${r.nodes.length ? r.nodes.map((n) => `${n.name}${n.ready ? '' : ' (NotReady)'}`).join(', ') : '-'}\n`;
+  out += `forwards: 5900=${r.vnc} (VNC)${r.forwards.map((f) => `, ${formatForward(f)}`).join('')}\n`;
+  for (const c of r.components.filter((x) => !x.alive)) {
+    out += `\n${c.name} is dead (was pid ${c.pid ?? '?'}); last lines of ${c.logFile}:\n${c.logTail || '(empty log)'}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+// Finds the control plane binaries: `LABFORGE_CLUSTER_BIN`, else whatever build.sh prints as its
+// last line (build.sh is a quick no-op when its cache folder is complete).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildScript } from './paths';
+
+export const BINARY_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;
+export type BinaryName = (typeof BINARY_NAMES)[number];
+
+export interface Binaries {
+  binDir: string;
+  /** Absolute path of each binary. */
+  paths: Record<BinaryName, string>;
+  /** kwok's own Stage definitions (copied from its module's kustomize/stage). */
+  kwokStageDir: string;
+  /** kwok's CRDs (copied from its module's kustomize/crd/bases). */
+  kwokCrdDir: string;
+}
+
+export async function locateBinaries(log: (line: string) => void = () => {}): Promise<Binaries> {
+  const fromEnv = process.env.LABFORGE_CLUSTER_BIN;
+  const binDir = fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : await runBuild(log);
+  const paths = Object.fromEntries(BINARY_NAMES.map((n) => [n, join(binDir, n)])) as Record<BinaryName, string>;
+  const missing = BINARY_NAMES.filter((n) => !existsSync(paths[n]));
+  if (missing.length) throw new Error(`missing control plane binaries in ${binDir}: ${missing.join(', ')} (run npm run cluster:build)`);
+  const kwokStageDir = join(binDir, '..', 'kwok-stage');
+  const kwokCrdDir = join(binDir, '..', 'kwok-crd');
+  for (const dir of [kwokStageDir, kwokCrdDir]) {
+    if (!existsSync(dir)) throw new Error(`missing ${dir}; build.sh copies it next to the binaries (rerun npm run cluster:build)`);
+  }
+  return { binDir, paths, kwokStageDir: resolve(kwokStageDir), kwokCrdDir: resolve(kwokCrdDir) };
+}
+
+function runBuild(log: (line: string) => void): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', [buildScript()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let errTail = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      errTail = (errTail + d).slice(-4000);
+      for (const line of d.split('\n')) if (line.trim()) log(line);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines = out.trim().split('\n');
+      const last = lines[lines.length - 1]?.trim();
+      if (code !== 0 || !last) reject(new Error(`build.sh failed (exit ${code}):\n${errTail}`));
+      else resolvePromise(last);
+    });
+  });
+}

@@ -1,0 +1,127 @@
+// The cluster's PKI, made with the openssl CLI: one CA, serving certificates for the loopback
+// components, client certificates per identity, and an RSA key pair for service-account tokens.
+// Generated once per state directory and reused on every later `up`.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface Pki {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  /** kube-apiserver serving pair (SANs: loopback and kubernetes.default.svc names). */
+  apiserverCert: string;
+  apiserverKey: string;
+  /** Serving pair for the other loopback servers (controller-manager, scheduler, kwok). */
+  servingCert: string;
+  servingKey: string;
+  saKey: string;
+  saPub: string;
+  clients: Record<ClientIdentity, { cert: string; key: string }>;
+}
+
+/** Identities that talk to the apiserver with client certificates. */
+export const CLIENT_IDENTITIES = {
+  admin: { cn: 'labforge-admin', o: 'system:masters' },
+  'kube-controller-manager': { cn: 'system:kube-controller-manager', o: undefined },
+  'kube-scheduler': { cn: 'system:kube-scheduler', o: undefined },
+  kwok: { cn: 'kwok-controller', o: 'system:masters' },
+  'exec-sandbox': { cn: 'labforge-exec-sandbox', o: 'system:masters' },
+  /** The apiserver's identity towards the "kubelet" (kwok) for exec, port-forward and logs. */
+  'apiserver-kubelet-client': { cn: 'kube-apiserver-kubelet-client', o: 'system:masters' },
+  /** The apiserver's identity towards aggregated API servers (request-header authentication). */
+  'front-proxy-client': { cn: 'front-proxy-client', o: undefined },
+} as const;
+export type ClientIdentity = keyof typeof CLIENT_IDENTITIES;
+
+export function pkiPaths(dir: string): Pki {
+  const clients = Object.fromEntries(
+    Object.keys(CLIENT_IDENTITIES).map((id) => [id, { cert: join(dir, `client-${id}.crt`), key: join(dir, `client-${id}.key`) }]),
+  ) as Pki['clients'];
+  return {
+    dir,
+    caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    apiserverCert: join(dir, 'apiserver.crt'),
+    apiserverKey: join(dir, 'apiserver.key'),
+    servingCert: join(dir, 'serving.crt'),
+    servingKey: join(dir, 'serving.key'),
+    saKey: join(dir, 'sa.key'),
+    saPub: join(dir, 'sa.pub'),
+    clients,
+  };
+}
+
+const DAYS = '3650';
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+/** Creates whatever part of the PKI is missing (all of it on a fresh state directory). */
+export async function ensurePki(dir: string): Promise<Pki> {
+  const p = pkiPaths(dir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const have = (...files: string[]) => files.every((f) => existsSync(f));
+  if (!have(p.caCert, p.caKey)) {
+    // A new CA invalidates everything signed by the old one.
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await req(dir, 'ca', p.caKey, p.caCert, '/CN=labforge-local-ca', [
+      'basicConstraints = critical,CA:TRUE',
+      'keyUsage = critical,keyCertSign,cRLSign,digitalSignature',
+      'subjectKeyIdentifier = hash',
+    ]);
+  }
+  const signed = ['-CA', p.caCert, '-CAkey', p.caKey];
+  const serverExt = (sans: string) => [
+    'basicConstraints = critical,CA:FALSE',
+    'keyUsage = critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage = serverAuth',
+    `subjectAltName = ${sans}`,
+  ];
+  const jobs: Array<Promise<unknown>> = [];
+  if (!have(p.apiserverCert, p.apiserverKey)) {
+    jobs.push(req(dir, 'apiserver', p.apiserverKey, p.apiserverCert, '/CN=kube-apiserver', serverExt(
+      'IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+    ), signed));
+  }
+  if (!have(p.servingCert, p.servingKey)) {
+    jobs.push(req(dir, 'serving', p.servingKey, p.servingCert, '/CN=labforge-loopback', serverExt('IP:127.0.0.1,DNS:localhost'), signed));
+  }
+  for (const [id, who] of Object.entries(CLIENT_IDENTITIES)) {
+    const files = p.clients[id as ClientIdentity];
+    if (have(files.cert, files.key)) continue;
+    const subj = `${who.o ? `/O=${who.o}` : ''}/CN=${who.cn}`;
+    jobs.push(req(dir, `client-${id}`, files.key, files.cert, subj, [
+      'basicConstraints = critical,CA:FALSE',
+      'keyUsage = critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage = clientAuth',
+    ], signed));
+  }
+  if (!have(p.saKey, p.saPub)) {
+    jobs.push((async () => {
+      await run('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', p.saKey]);
+      await run('openssl', ['pkey', '-in', p.saKey, '-pubout', '-out', p.saPub]);
+    })());
+  }
+  await Promise.all(jobs);
+  return p;
+}
+
+/** One `openssl req -x509` call with a throwaway config holding exactly the extensions we want. */
+async function req(dir: string, name: string, keyOut: string, certOut: string, subj: string, ext: string[], extra: string[] = []) {
+  const cnf = join(dir, `.${name}.cnf`);
+  await writeFile(cnf, ['[req]', 'distinguished_name = dn', '[dn]', '[ext]', ...ext, ''].join('\n'));
+  try {
+    await run('openssl', [
+      'req', '-x509', ...EC, '-keyout', keyOut, '-out', certOut, '-days', DAYS, '-subj', subj,
+      '-config', cnf, '-extensions', 'ext', '-set_serial', `0x${randomBytes(16).toString('hex').replace(/^[89a-f]/, '1')}`,
+      ...extra,
+    ]);
+  } finally {
+    await rm(cnf, { force: true });
+  }
+}

@@ -1,0 +1,236 @@
+// Command lines of the six cluster processes, in start order, and how each one is health-checked.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
+import type { Binaries } from './binaries';
+import { CLIENT_IDENTITIES, type ClientIdentity, type Pki } from './certs';
+import { KWOK_CRDS, KWOK_NODE_ANNOTATION } from './manifests';
+import type { Layout } from './paths';
+import type { TlsFiles } from './net';
+
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'exec-sandbox'] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+export interface Ports {
+  etcd: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+  kwok: number;
+  execSandbox: number;
+}
+export const PORT_KEYS = ['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'execSandbox'] as const satisfies readonly (keyof Ports)[];
+
+export interface HealthCheck {
+  name: string;
+  url: string;
+  tls?: TlsFiles;
+}
+
+export interface ComponentSpec {
+  name: ComponentName;
+  command: string;
+  args: string[];
+  /** Extra environment on top of childEnv(). */
+  env: Record<string, string>;
+  /** The port `status` shows for it. */
+  port: number;
+  checks: HealthCheck[];
+}
+
+export interface SpecContext {
+  bins: Binaries;
+  pki: Pki;
+  layout: Layout;
+  ports: Ports;
+}
+
+export const SERVICE_CIDR = '10.96.0.0/16';
+export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+export function kubeconfigFile(layout: Layout, id: ClientIdentity): string {
+  return id === 'admin' ? layout.kubeconfig : join(layout.config, `${id}.kubeconfig`);
+}
+export function kwokConfigFile(layout: Layout): string {
+  return join(layout.config, 'kwok.yaml');
+}
+
+/** A self-contained kubeconfig (CA and client pair embedded) for one client identity. */
+export function kubeconfigYaml(pki: Pki, id: ClientIdentity, apiserverPort: number): string {
+  const user = CLIENT_IDENTITIES[id].cn;
+  const b64 = (file: string) => readFileSync(file).toString('base64');
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'labforge', cluster: { server: `https://127.0.0.1:${apiserverPort}`, 'certificate-authority-data': b64(pki.caCert) } }],
+    users: [{ name: user, user: { 'client-certificate-data': b64(pki.clients[id].cert), 'client-key-data': b64(pki.clients[id].key) } }],
+    contexts: [{ name: 'labforge', context: { cluster: 'labforge', user } }],
+    'current-context': 'labforge',
+  });
+}
+
+function sandboxEntry(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'exec-sandbox.ts');
+}
+function tsxLoader(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
+export function componentSpecs({ bins, pki, layout, ports }: SpecContext): Record<ComponentName, ComponentSpec> {
+  const loop = '127.0.0.1';
+  const serveTls: TlsFiles = { ca: pki.caCert };
+  const adminTls: TlsFiles = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
+  const etcdUrl = `http://${loop}:${ports.etcd}`;
+  const peerUrl = `http://${loop}:${ports.etcdPeer}`;
+  const api = `https://${loop}:${ports.apiserver}`;
+  const componentAuth = (id: ClientIdentity) => {
+    const kc = kubeconfigFile(layout, id);
+    return [`--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`];
+  };
+  const servingFlags = [`--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--bind-address=${loop}`];
+
+  return {
+    etcd: {
+      name: 'etcd',
+      command: bins.paths.etcd,
+      args: [
+        '--name=labforge',
+        `--data-dir=${layout.etcdData}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=labforge=${peerUrl}`,
+        '--initial-cluster-state=new',
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+        '--quota-backend-bytes=4294967296',
+      ],
+      env: {},
+      port: ports.etcd,
+      checks: [{ name: 'health', url: `${etcdUrl}/health` }],
+    },
+    'kube-apiserver': {
+      name: 'kube-apiserver',
+      command: bins.paths['kube-apiserver'],
+      args: [
+        `--etcd-servers=${etcdUrl}`,
+        `--bind-address=${loop}`,
+        `--advertise-address=${loop}`,
+        `--secure-port=${ports.apiserver}`,
+        `--tls-cert-file=${pki.apiserverCert}`,
+        `--tls-private-key-file=${pki.apiserverKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--authorization-mode=Node,RBAC',
+        // These are all on by default; naming them documents that labs depend on them.
+        '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,ResourceQuota,NodeRestriction',
+        `--service-account-issuer=${SA_ISSUER}`,
+        `--service-account-key-file=${pki.saPub}`,
+        `--service-account-signing-key-file=${pki.saKey}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        '--endpoint-reconciler-type=none',
+        '--allow-privileged=true',
+        // kwok serves the "kubelet" API on the node's InternalIP (127.0.0.1) with a cert from our CA.
+        '--kubelet-preferred-address-types=InternalIP',
+        `--kubelet-certificate-authority=${pki.caCert}`,
+        `--kubelet-client-certificate=${pki.clients['apiserver-kubelet-client'].cert}`,
+        `--kubelet-client-key=${pki.clients['apiserver-kubelet-client'].key}`,
+        // Request-header authentication (front proxy) so aggregated servers and the controllers'
+        // delegated authentication find a complete extension-apiserver-authentication ConfigMap.
+        `--requestheader-client-ca-file=${pki.caCert}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${pki.clients['front-proxy-client'].cert}`,
+        `--proxy-client-key-file=${pki.clients['front-proxy-client'].key}`,
+        `--cert-dir=${join(layout.run, 'apiserver-certs')}`,
+        '--profiling=false',
+        '--v=1',
+      ],
+      env: {},
+      port: ports.apiserver,
+      checks: [
+        { name: 'livez', url: `${api}/livez`, tls: adminTls },
+        { name: 'readyz', url: `${api}/readyz`, tls: adminTls },
+      ],
+    },
+    'kube-controller-manager': {
+      name: 'kube-controller-manager',
+      command: bins.paths['kube-controller-manager'],
+      args: [
+        ...componentAuth('kube-controller-manager'),
+        '--leader-elect=false',
+        '--controllers=*',
+        '--use-service-account-credentials=true',
+        `--root-ca-file=${pki.caCert}`,
+        `--service-account-private-key-file=${pki.saKey}`,
+        `--cluster-signing-cert-file=${pki.caCert}`,
+        `--cluster-signing-key-file=${pki.caKey}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        `--secure-port=${ports.controllerManager}`,
+        ...servingFlags,
+        '--profiling=false',
+        '--v=1',
+      ],
+      env: {},
+      port: ports.controllerManager,
+      checks: [{ name: 'healthz', url: `https://${loop}:${ports.controllerManager}/healthz`, tls: serveTls }],
+    },
+    'kube-scheduler': {
+      name: 'kube-scheduler',
+      command: bins.paths['kube-scheduler'],
+      args: [
+        ...componentAuth('kube-scheduler'),
+        '--leader-elect=false',
+        `--secure-port=${ports.scheduler}`,
+        ...servingFlags,
+        '--profiling=false',
+        '--v=1',
+      ],
+      env: {},
+      port: ports.scheduler,
+      checks: [
+        { name: 'livez', url: `https://${loop}:${ports.scheduler}/livez`, tls: serveTls },
+        { name: 'readyz', url: `https://${loop}:${ports.scheduler}/readyz`, tls: serveTls },
+      ],
+    },
+    kwok: {
+      name: 'kwok',
+      command: bins.paths.kwok,
+      args: [
+        `--kubeconfig=${kubeconfigFile(layout, 'kwok')}`,
+        `--config=${kwokConfigFile(layout)}`,
+        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+        `--node-ip=${loop}`,
+        `--node-port=${ports.kwok}`,
+        `--server-address=${loop}:${ports.kwok}`,
+        `--tls-cert-file=${pki.servingCert}`,
+        `--tls-private-key-file=${pki.servingKey}`,
+        '--node-lease-duration-seconds=40',
+        `--enable-crds=${KWOK_CRDS.join(',')}`,
+      ],
+      // kwok would also read ~/.kwok/kwok.yaml; point its work dir into our state instead.
+      env: { KWOK_WORKDIR: join(layout.stateDir, 'kwok-work') },
+      port: ports.kwok,
+      checks: [{ name: 'healthz', url: `https://${loop}:${ports.kwok}/healthz`, tls: serveTls }],
+    },
+    'exec-sandbox': {
+      name: 'exec-sandbox',
+      command: process.execPath,
+      args: [
+        '--import', tsxLoader(),
+        sandboxEntry(),
+        `--kubeconfig=${kubeconfigFile(layout, 'exec-sandbox')}`,
+        `--root=${layout.sandboxes}`,
+        `--port=${ports.execSandbox}`,
+      ],
+      env: {},
+      port: ports.execSandbox,
+      checks: [{ name: 'healthz', url: `http://${loop}:${ports.execSandbox}/healthz` }],
+    },
+  };
+}

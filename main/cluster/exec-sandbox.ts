@@ -1,0 +1,166 @@
+// The exec sandbox controller: a small long-running process `cluster up` starts next to kwok.
+//
+// kwok runs `kubectl exec` commands on the host, in the working directory of the Exec rule that
+// matches the pod. A ClusterExec's `local.workDir` is a fixed string (kwok v0.7.0 does not template
+// it), so one cluster-wide rule cannot give each pod its own directory. kwok does match a
+// namespaced Exec by the pod's exact name and namespace, though, so this controller watches pods
+// and gives every pod its own Exec (owned by the pod, so the garbage collector removes it with the
+// pod) pointing at `<root>/<namespace>/<pod>`, a directory it creates, and removes when the pod goes.
+//
+// Usage: node --import tsx exec-sandbox.ts --kubeconfig=FILE --root=DIR --port=PORT
+import { CoreV1Api, KubernetesObjectApi, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { apply, loadKubeConfig, statusOf } from './kube';
+import type { KubeObject } from './manifests';
+
+export const SANDBOX_ENV = 'LABFORGE_SANDBOX';
+
+export function sandboxDir(root: string, namespace: string, pod: string): string {
+  return join(root, namespace, pod);
+}
+
+/** The Exec rule kwok uses for one pod: commands run in its sandbox, with HOME pointing there too. */
+export function podExec(root: string, pod: { name: string; namespace: string; uid: string }): KubeObject {
+  const dir = sandboxDir(root, pod.namespace, pod.name);
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Exec',
+    metadata: {
+      name: pod.name,
+      namespace: pod.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'labforge-exec-sandbox' },
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid }],
+    },
+    spec: {
+      execs: [{
+        local: {
+          workDir: dir,
+          envs: [
+            { name: 'HOME', value: dir },
+            { name: SANDBOX_ENV, value: dir },
+            { name: 'HOSTNAME', value: pod.name },
+            { name: 'POD_NAME', value: pod.name },
+            { name: 'POD_NAMESPACE', value: pod.namespace },
+          ],
+        },
+      }],
+    },
+  };
+}
+
+function log(msg: string) {
+  process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { kubeconfig: { type: 'string' }, root: { type: 'string' }, port: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.kubeconfig || !values.root || !values.port) throw new Error('usage: exec-sandbox --kubeconfig=FILE --root=DIR --port=PORT');
+  const root = values.root;
+  const kc = loadKubeConfig(values.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  await mkdir(root, { recursive: true });
+
+  // Work for one pod key runs strictly after the previous work for the same key.
+  const queues = new Map<string, Promise<void>>();
+  const enqueue = (key: string, work: () => Promise<void>) => {
+    const next = (queues.get(key) ?? Promise.resolve()).then(work).catch((err: unknown) => {
+      log(`${key}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    queues.set(key, next);
+    void next.then(() => {
+      if (queues.get(key) === next) queues.delete(key);
+    });
+  };
+  const ensured = new Map<string, string>(); // key -> uid with a current Exec
+
+  const onPod = (pod: V1Pod) => {
+    const name = pod.metadata?.name;
+    const namespace = pod.metadata?.namespace;
+    const uid = pod.metadata?.uid;
+    if (!name || !namespace || !uid || pod.metadata?.deletionTimestamp) return;
+    const key = `${namespace}/${name}`;
+    if (ensured.get(key) === uid) return;
+    enqueue(key, async () => {
+      if (ensured.get(key) === uid) return;
+      await mkdir(sandboxDir(root, namespace, name), { recursive: true });
+      await apply(kc, podExec(root, { name, namespace, uid }));
+      ensured.set(key, uid);
+      log(`sandbox ready for ${key}`);
+    });
+  };
+  const onDelete = (pod: V1Pod) => {
+    const name = pod.metadata?.name;
+    const namespace = pod.metadata?.namespace;
+    if (!name || !namespace) return;
+    const key = `${namespace}/${name}`;
+    enqueue(key, async () => {
+      ensured.delete(key);
+      await rm(sandboxDir(root, namespace, name), { recursive: true, force: true });
+      try {
+        await objects.delete({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata: { name, namespace } });
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+      log(`sandbox removed for ${key}`);
+    });
+  };
+
+  const informer = makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
+  let healthy = false;
+  informer.on('add', onPod);
+  informer.on('update', onPod);
+  informer.on('delete', onDelete);
+  informer.on('connect', () => {
+    healthy = true;
+  });
+  informer.on('error', (err: unknown) => {
+    healthy = false;
+    log(`watch failed (${err instanceof Error ? err.message : String(err)}); restarting in 1s`);
+    setTimeout(() => void informer.start().catch(() => {}), 1000);
+  });
+
+  const server = http.createServer((req, res) => {
+    const ok = req.url === '/healthz' && healthy;
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
+  });
+  await new Promise<void>((resolve) => server.listen(Number(values.port), '127.0.0.1', resolve));
+  // Sandboxes of pods that went away while this controller was not running. Directories are only
+  // created from informer events, so pruning before the informer starts cannot race with them.
+  const pods = await core.listPodForAllNamespaces();
+  await pruneStale(root, new Set(pods.items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`)));
+  await informer.start();
+  log(`watching pods; sandboxes under ${root}`);
+
+  const stop = () => {
+    log('stopping');
+    void informer.stop();
+    server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** Removes sandboxes of pods that went away while the controller was not running. */
+async function pruneStale(root: string, live: Set<string>) {
+  for (const ns of await readdir(root).catch(() => [] as string[])) {
+    for (const pod of await readdir(join(root, ns)).catch(() => [] as string[])) {
+      if (!live.has(`${ns}/${pod}`)) await rm(join(root, ns, pod), { recursive: true, force: true });
+    }
+  }
+}
+
+// Run only as the entry point (the cluster module imports sandboxDir/podExec from here too).
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  main().catch((err: unknown) => {
+    log(`fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

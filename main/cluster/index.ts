@@ -1,0 +1,18 @@
+// The local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler, kwok and the exec sandbox controller on loopback). Node only, no Electron.
+import { existsSync } from 'node:fs';
+import { layout, resolveStateDir } from './paths';
+
+export { clusterUp, type ClusterUpOptions, type ClusterUpResult } from './up';
+export { clusterDown, type ClusterDownResult } from './down';
+export { clusterStatus, type ClusterStatusResult, type ComponentStatus } from './status';
+export { COMPONENTS, type ComponentName } from './components';
+export { DEFAULT_NODES, DEFAULT_VNC_TARGET, VNC_PORT, formatForward, parseForward, type ForwardRule, type NodeShape } from './manifests';
+export { sandboxDir, SANDBOX_ENV } from './exec-sandbox';
+export { resolveStateDir } from './paths';
+
+/** Path of the admin kubeconfig (client cert O=system:masters); `exists` is false before `up`. */
+export function kubeconfigPath(opts: { stateDir?: string } = {}): { path: string; exists: boolean } {
+  const path = layout(resolveStateDir(opts.stateDir)).kubeconfig;
+  return { path, exists: existsSync(path) };
+}

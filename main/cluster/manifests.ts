@@ -1,0 +1,171 @@
+// Objects and config files the cluster needs beyond the bare control plane: kwok's config (its own
+// Stage definitions), the CRDs compiled labs rely on, the default IngressClass, fake nodes and the
+// port-forward rules.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+export interface NodeShape {
+  count: number;
+  cpu: string;
+  memory: string;
+  pods: number;
+}
+export const DEFAULT_NODES: NodeShape = { count: 4, cpu: '32', memory: '128Gi', pods: 110 };
+
+/** A pod port and the local TCP address a `kubectl port-forward` to it reaches. */
+export interface ForwardRule {
+  port: number;
+  host: string;
+  targetPort: number;
+}
+export const VNC_PORT = 5900;
+export const DEFAULT_VNC_TARGET = '127.0.0.1:5900';
+
+/** Annotation kwok selects its nodes by, and our label for the nodes `up` owns. */
+export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+export const FAKE_NODE_LABEL = 'labforge.dev/fake-node';
+export const FIELD_MANAGER = 'labforge-cluster';
+export const PORT_FORWARD_NAME = 'labforge-forwards';
+
+/**
+ * kwok's own stages, the "fast" set: node-initialize marks new nodes Ready, the lease-based
+ * heartbeat keeps them Ready (kwok renews each node's Lease; the status refresh is slow on
+ * purpose), and pods go Running right after scheduling, complete, and are deleted promptly.
+ */
+export const KWOK_STAGE_FILES = [
+  'node/fast/node-initialize.yaml',
+  'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'pod/fast/pod-ready.yaml',
+  'pod/fast/pod-complete.yaml',
+  'pod/fast/pod-delete.yaml',
+];
+
+/** kwok CRDs we install so exec and port-forward rules can change while kwok runs. */
+export const KWOK_CRDS = ['Exec', 'ClusterExec', 'PortForward', 'ClusterPortForward'] as const;
+const KWOK_CRD_FILES: Record<(typeof KWOK_CRDS)[number], string> = {
+  Exec: 'kwok.x-k8s.io_execs.yaml',
+  ClusterExec: 'kwok.x-k8s.io_clusterexecs.yaml',
+  PortForward: 'kwok.x-k8s.io_portforwards.yaml',
+  ClusterPortForward: 'kwok.x-k8s.io_clusterportforwards.yaml',
+};
+
+export async function kwokConfigYaml(stageDir: string): Promise<string> {
+  const parts = await Promise.all(KWOK_STAGE_FILES.map((f) => readFile(join(stageDir, f), 'utf8')));
+  return parts.map((p) => p.trim()).join('\n---\n') + '\n';
+}
+
+export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
+
+export async function kwokCrds(crdDir: string): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const kind of KWOK_CRDS) {
+    const text = await readFile(join(crdDir, KWOK_CRD_FILES[kind]), 'utf8');
+    for (const doc of parseAllDocuments(text)) {
+      const obj = doc.toJS() as KubeObject | null;
+      if (obj) out.push(obj);
+    }
+  }
+  return out;
+}
+
+/** KubeVirt's VirtualMachine, with a permissive schema: we only need compiled labs to apply. */
+export const virtualMachineCrd: KubeObject = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'virtualmachines.kubevirt.io' },
+  spec: {
+    group: 'kubevirt.io',
+    scope: 'Namespaced',
+    names: { kind: 'VirtualMachine', listKind: 'VirtualMachineList', plural: 'virtualmachines', singular: 'virtualmachine', shortNames: ['vm', 'vms'], categories: ['all'] },
+    versions: [{
+      name: 'v1',
+      served: true,
+      storage: true,
+      subresources: { status: {} },
+      schema: {
+        openAPIV3Schema: {
+          type: 'object',
+          properties: {
+            apiVersion: { type: 'string' },
+            kind: { type: 'string' },
+            metadata: { type: 'object' },
+            spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+          },
+        },
+      },
+    }],
+  },
+};
+
+export const ingressObjects: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    spec: { controller: 'k8s.io/ingress-nginx' },
+  },
+];
+
+export function nodeName(i: number): string {
+  return `kwok-node-${i}`;
+}
+
+/** A fake node: annotated for kwok, no addresses (kwok fills in its own), capacity as asked. */
+export function fakeNode(i: number, shape: NodeShape): KubeObject {
+  const name = nodeName(i);
+  const resources = { cpu: shape.cpu, memory: shape.memory, pods: String(shape.pods), 'ephemeral-storage': '1Ti' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: {
+        [FAKE_NODE_LABEL]: 'true',
+        type: 'kwok',
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'node-role.kubernetes.io/agent': '',
+      },
+    },
+    spec: {},
+    status: { capacity: resources, allocatable: resources },
+  };
+}
+
+export function parseTarget(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new Error(`invalid target "${text}" (expected host:port, e.g. 127.0.0.1:5900)`);
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+/** Parses `8080=127.0.0.1:18080` (or `8080=18080`, meaning 127.0.0.1). */
+export function parseForward(text: string): ForwardRule {
+  const m = /^(\d{1,5})=(.+)$/.exec(text.trim());
+  const port = m ? Number(m[1]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new Error(`invalid forward "${text}" (expected POD_PORT=HOST:PORT, e.g. 8080=127.0.0.1:18080)`);
+  const rest = m[2] as string;
+  const target = /^\d+$/.test(rest) ? parseTarget(`127.0.0.1:${rest}`) : parseTarget(rest);
+  return { port, host: target.host, targetPort: target.port };
+}
+
+export function formatForward(f: ForwardRule): string {
+  return `${f.port}=${f.host.includes(':') ? `[${f.host}]` : f.host}:${f.targetPort}`;
+}
+
+/** One ClusterPortForward for every pod: each rule sends a pod port to a local TCP address. */
+export function clusterPortForward(rules: ForwardRule[]): KubeObject {
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'ClusterPortForward',
+    metadata: { name: PORT_FORWARD_NAME },
+    spec: {
+      forwards: rules.map((r) => ({ ports: [r.port], target: { address: r.host, port: r.targetPort } })),
+    },
+  };
+}
