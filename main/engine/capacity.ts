@@ -1,0 +1,79 @@
+/**
+ * Class preflight: does the class fit in what the cluster can still allocate? Free capacity is
+ * the allocatable of schedulable nodes minus the requests of every pod that holds (or waits
+ * for) room; the need is one lab's steady-state requests per new student.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { labTotals } from '../compile';
+import { formatBytes, formatCpu, parseQuantity } from '../lab/quantity';
+import type { Lab } from '../lab/schema';
+import type { KubeClient } from '../kube/client';
+
+export interface CapacityRow {
+  resource: 'cpu' | 'memory' | 'pods';
+  needed: number;
+  free: number;
+  fits: boolean;
+}
+
+export interface CapacityReport {
+  students: number;
+  rows: CapacityRow[];
+  fits: boolean;
+}
+
+const q = (v: string | undefined) => (v ? (parseQuantity(v) ?? 0) : 0);
+
+function podRequests(pod: V1Pod): { cpu: number; memory: number } {
+  let cpu = 0;
+  let memory = 0;
+  for (const c of pod.spec?.containers ?? []) {
+    cpu += q(c.resources?.requests?.['cpu']);
+    memory += q(c.resources?.requests?.['memory']);
+  }
+  // Init containers run one at a time before the others: the pod needs the larger of the two.
+  for (const c of pod.spec?.initContainers ?? []) {
+    cpu = Math.max(cpu, q(c.resources?.requests?.['cpu']));
+    memory = Math.max(memory, q(c.resources?.requests?.['memory']));
+  }
+  return { cpu, memory };
+}
+
+export async function freeCapacity(client: KubeClient): Promise<{ cpu: number; memory: number; pods: number }> {
+  const nodes = (await client.core.listNode()).items.filter(
+    (n) => !n.spec?.unschedulable && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
+  const free = { cpu: 0, memory: 0, pods: 0 };
+  for (const n of nodes) {
+    free.cpu += q(n.status?.allocatable?.['cpu']);
+    free.memory += q(n.status?.allocatable?.['memory']);
+    free.pods += q(n.status?.allocatable?.['pods']);
+  }
+  const pods = (await client.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })).items;
+  for (const p of pods) {
+    const r = podRequests(p);
+    free.cpu -= r.cpu;
+    free.memory -= r.memory;
+    free.pods -= 1;
+  }
+  return free;
+}
+
+export async function classCapacity(client: KubeClient, lab: Lab, newStudents: number): Promise<CapacityReport> {
+  const t = labTotals(lab);
+  const free = await freeCapacity(client);
+  const rows: CapacityRow[] = [
+    { resource: 'cpu', needed: t.requests.cpu * newStudents, free: free.cpu, fits: false },
+    { resource: 'memory', needed: t.requests.memory * newStudents, free: free.memory, fits: false },
+    { resource: 'pods', needed: t.pods * newStudents, free: free.pods, fits: false },
+  ];
+  for (const r of rows) r.fits = r.needed <= r.free;
+  return { students: newStudents, rows, fits: rows.every((r) => r.fits) };
+}
+
+export function formatCapacity(report: CapacityReport): string {
+  const fmt = (r: CapacityRow, v: number) => (r.resource === 'cpu' ? formatCpu(Math.max(0, v)) : r.resource === 'memory' ? formatBytes(Math.max(0, Math.round(v))) : String(Math.max(0, v)));
+  const lines = [`resource  needed (${report.students} new students)  free      fits`];
+  for (const r of report.rows) lines.push(`${r.resource.padEnd(9)} ${fmt(r, r.needed).padEnd(27)} ${fmt(r, r.free).padEnd(9)} ${r.fits ? 'yes' : 'NO'}`);
+  return lines.join('\n');
+}

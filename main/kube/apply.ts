@@ -1,0 +1,141 @@
+/**
+ * Writing objects: server-side apply with one field manager, in phases, with retries and a
+ * shared bound on requests in flight; and the all-or-nothing preflight (OpenAPI schemas, APIs
+ * served, server-side dry-run of every object) that runs before the first write.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { PatchStrategy } from '@kubernetes/client-node';
+import { ANNOTATION } from '../compile/labels';
+import { validateObject } from '../compile/openapi';
+import type { KubeObject } from '../compile/types';
+import type { KubeClient } from './client';
+import { requireApis } from './discovery';
+import { KubeError } from './errors';
+import { Semaphore, withRetry, type RetryOptions } from './retry';
+
+export const FIELD_MANAGER = 'labforge';
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** Shared across calls to bound requests in flight for a whole publish. */
+  semaphore?: Semaphore;
+  retry?: RetryOptions;
+}
+
+export const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
+
+/** One object, server-side applied (create or update) with conflicts forced to our manager. */
+export async function applyObject(client: KubeClient, obj: KubeObject, opts: ApplyOptions = {}): Promise<KubernetesObject> {
+  const call = () =>
+    withRetry(
+      () =>
+        client.objects.patch(
+          obj as KubernetesObject,
+          undefined,
+          opts.dryRun ? 'All' : undefined,
+          FIELD_MANAGER,
+          true,
+          PatchStrategy.ServerSideApply,
+        ),
+      opts.retry,
+    );
+  try {
+    return await (opts.semaphore ? opts.semaphore.run(call) : call());
+  } catch (err) {
+    throw client.error(err, `${opts.dryRun ? 'dry-run of ' : ''}${objectRef(obj)}`);
+  }
+}
+
+/**
+ * Objects in the order they must exist: the Namespace; then what governs the namespace
+ * (quota, limits, network policies, RBAC), so no pod ever runs unconfined; then the rest.
+ */
+export function applyPhases(objects: KubeObject[]): KubeObject[][] {
+  const governing = new Set(['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding']);
+  const phases: KubeObject[][] = [[], [], []];
+  for (const o of objects) phases[o.kind === 'Namespace' ? 0 : governing.has(o.kind) ? 1 : 2]!.push(o);
+  return phases.filter((p) => p.length > 0);
+}
+
+/** Applies phase by phase; objects within a phase go concurrently (bounded by the semaphore). */
+export async function applyAll(client: KubeClient, objects: KubeObject[], opts: ApplyOptions = {}): Promise<KubernetesObject[]> {
+  const semaphore = opts.semaphore ?? new Semaphore(8);
+  const out: KubernetesObject[] = [];
+  for (const phase of applyPhases(objects)) {
+    out.push(...(await Promise.all(phase.map((o) => applyObject(client, o, { ...opts, semaphore })))));
+  }
+  return out;
+}
+
+export interface PreflightProblem {
+  object: string;
+  /** Where the object came from in the lab, e.g. `node "db"`. */
+  source: string;
+  message: string;
+}
+
+export class PreflightError extends KubeError {
+  constructor(readonly problems: PreflightProblem[]) {
+    super('invalid', `preflight failed, nothing was written:\n${problems.map((p) => `  ${p.source}: ${p.object}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/** Names the lab element an object was compiled from, using the source annotation. */
+export type SourceNamer = (obj: KubeObject) => string;
+
+export function sourceNamer(lab: { nodes: { name: string }[]; volumes: { name: string }[]; exposures: { node: string; port: number }[] }): SourceNamer {
+  return (obj) => {
+    const src = obj.metadata.annotations?.[ANNOTATION.source];
+    const m = src ? /^(nodes|volumes|exposures)\[(\d+)\]$/.exec(src) : null;
+    if (!m) return 'lab';
+    const i = Number(m[2]);
+    if (m[1] === 'nodes') return `node "${lab.nodes[i]?.name}"`;
+    if (m[1] === 'volumes') return `volume "${lab.volumes[i]?.name}"`;
+    const e = lab.exposures[i];
+    return `exposure ${e?.node}:${e?.port}`;
+  };
+}
+
+/**
+ * Everything that can be checked without writing: OpenAPI schemas, APIs served, then a
+ * server-side dry-run of every object. A namespace that does not exist yet cannot hold
+ * dry-run objects, so those are dry-run in `default`, which every cluster has; admission
+ * that depends on the namespace itself (its quota) is the only thing this cannot foresee.
+ */
+export async function preflight(client: KubeClient, objects: KubeObject[], nameSource: SourceNamer, opts: ApplyOptions = {}): Promise<void> {
+  const problems: PreflightProblem[] = [];
+  for (const o of objects) {
+    for (const message of validateObject(o)) problems.push({ object: objectRef(o), source: nameSource(o), message });
+  }
+  if (problems.length > 0) throw new PreflightError(problems);
+
+  await requireApis(client, objects);
+
+  const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const existing = new Set<string>();
+  for (const ns of namespaces) {
+    try {
+      await client.core.readNamespace({ name: ns });
+      existing.add(ns);
+    } catch (err) {
+      const e = client.error(err);
+      if (e.kind !== 'not-found') throw e;
+    }
+  }
+
+  const semaphore = opts.semaphore ?? new Semaphore(8);
+  await Promise.all(
+    objects.map(async (o) => {
+      const ns = o.metadata.namespace;
+      const probe: KubeObject = ns && !existing.has(ns) ? { ...o, metadata: { ...o.metadata, namespace: 'default' } } : o;
+      try {
+        await applyObject(client, probe, { ...opts, semaphore, dryRun: true });
+      } catch (err) {
+        const e = err as KubeError;
+        if (e.kind === 'unreachable' || e.kind === 'unauthorized') throw e;
+        problems.push({ object: objectRef(o), source: nameSource(o), message: e.message.replace(/^dry-run of [^:]+: /, '') });
+      }
+    }),
+  );
+  if (problems.length > 0) throw new PreflightError(problems);
+}
