@@ -1,11 +1,13 @@
 import type { CommandModule } from '../program';
 import { clusterCommands } from './cluster';
+import { engineCommands } from './engine';
 import { labCommands } from './lab';
 import { uiCommands } from './ui';
 
 /** Every command module, in the order their commands appear in --help. */
 export const allCommands: CommandModule[] = [
   labCommands,
+  engineCommands,
   uiCommands,
   clusterCommands,
 ];
