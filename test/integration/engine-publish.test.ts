@@ -1,0 +1,96 @@
+// Publish a 4-node lab to 50 students on the real control plane, check every namespace, then
+// tear the class down and check nothing Labforge created remains.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { numberedStudents } from '../../main/class/roster';
+import { LABEL, studentNamespace } from '../../main/compile';
+import { classStatus, teardown } from '../../main/engine/class-ops';
+import { publish } from '../../main/engine/publish';
+import type { Release } from '../../main/engine/releases';
+import type { Lab } from '../../main/lab';
+import type { KubeClient } from '../../main/kube/client';
+import { adminClient, exampleLab, expectedKeys, makeRelease, ownedKeys, uniqueLab } from './helpers/engine';
+import { randomId } from './helpers/kube';
+
+const STUDENTS = 50;
+let client: KubeClient;
+let lab: Lab;
+let release: Release;
+const className = `pub-${randomId(3)}`;
+const students = numberedStudents(STUDENTS);
+
+beforeAll(async () => {
+  client = adminClient();
+  lab = uniqueLab(exampleLab('routing-lab.yaml'));
+  expect(lab.nodes).toHaveLength(4);
+  release = await makeRelease(client, lab, 'v1');
+});
+
+afterAll(async () => {
+  await teardown(client, className).catch(() => undefined);
+});
+
+describe(`publish to ${STUDENTS} students`, () => {
+  it('creates one namespace per student, all reported as created', async () => {
+    const r = await publish(client, { className, students, release });
+    expect(r.results.filter((x) => x.status !== 'created')).toEqual([]);
+    expect(r.results).toHaveLength(STUDENTS);
+    expect(new Set(r.results.map((x) => x.namespace)).size).toBe(STUDENTS);
+    const namespaces = (await client.core.listNamespace({ labelSelector: `${LABEL.class}=${className}` })).items;
+    expect(namespaces).toHaveLength(STUDENTS);
+  });
+
+  it('gives every namespace exactly its objects: quota, limits, policies, RBAC, workloads', async () => {
+    for (const s of students) {
+      const ns = studentNamespace(className, s.id);
+      const owned = await ownedKeys(client, ns, lab);
+      expect(owned, ns).toEqual(expectedKeys(lab, className, s.id, 'v1'));
+      expect(owned).toEqual(
+        expect.arrayContaining([
+          'v1/ResourceQuota/labforge-quota',
+          'v1/LimitRange/labforge-limits',
+          'networking.k8s.io/v1/NetworkPolicy/default-deny',
+          'networking.k8s.io/v1/NetworkPolicy/allow-dns',
+          'networking.k8s.io/v1/NetworkPolicy/net-net-a',
+          'v1/ServiceAccount/student',
+          'rbac.authorization.k8s.io/v1/Role/labforge-student',
+          'rbac.authorization.k8s.io/v1/RoleBinding/labforge-student',
+          'apps/v1/Deployment/router',
+        ]),
+      );
+    }
+  });
+
+  it('the quotas get status and the class status table counts every node', async () => {
+    const deadline = Date.now() + 120_000;
+    let rows = await classStatus(client, className);
+    while (rows.some((r) => r.ready < 4 || r.cpu.used === '-') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      rows = await classStatus(client, className);
+    }
+    expect(rows).toHaveLength(STUDENTS);
+    for (const r of rows) {
+      expect(r.total).toBe(4);
+      expect(r.ready).toBe(4);
+      expect(r.release).toBe('v1');
+      expect(r.cpu).toEqual({ used: '400m', hard: '500m' });
+    }
+  });
+
+  it('publishing the same release again converges with no changes in objects', async () => {
+    const before = await ownedKeys(client, studentNamespace(className, students[7]!.id), lab);
+    const r = await publish(client, { className, students, release });
+    expect(r.results.every((x) => x.status === 'updated')).toBe(true);
+    expect(await ownedKeys(client, studentNamespace(className, students[7]!.id), lab)).toEqual(before);
+  });
+
+  it('teardown leaves nothing Labforge created for the class', async () => {
+    const r = await teardown(client, className, undefined, 240_000);
+    expect(r.stuck).toEqual([]);
+    expect(r.deleted).toHaveLength(STUDENTS);
+    const selector = `${LABEL.class}=${className}`;
+    expect((await client.core.listNamespace({ labelSelector: selector })).items).toEqual([]);
+    expect((await client.core.listPodForAllNamespaces({ labelSelector: selector })).items).toEqual([]);
+    expect((await client.core.listConfigMapForAllNamespaces({ labelSelector: selector })).items).toEqual([]);
+    expect((await client.core.listServiceForAllNamespaces({ labelSelector: selector })).items).toEqual([]);
+  });
+});
