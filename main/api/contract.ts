@@ -17,6 +17,47 @@ const issue = z.object({
 
 const filePath = z.string().min(1).max(4096);
 
+const settingsFields = {
+  theme: z.enum(['light', 'dark']),
+  /** Most recent first; absolute server-side paths. */
+  recent: z.array(z.string().max(4096)).max(10),
+  /** The kubeconfig context the instructor picked; null = kubeconfig's current-context. */
+  kubeContext: z.string().max(253).nullable(),
+  window: z.object({
+    width: z.number().int().min(400),
+    height: z.number().int().min(300),
+    x: z.number().int().optional(),
+    y: z.number().int().optional(),
+    maximized: z.boolean().optional(),
+  }),
+};
+
+/** Persisted preferences: electron-store in Electron, a JSON file in browser mode. */
+export const settingsSchema = z.object({
+  theme: settingsFields.theme.default('light'),
+  recent: settingsFields.recent.default([]),
+  kubeContext: settingsFields.kubeContext.default(null),
+  window: settingsFields.window.optional(),
+});
+/** A partial update: no defaults, so absent fields stay untouched. */
+export const settingsPatchSchema = z.object({
+  theme: settingsFields.theme.optional(),
+  recent: settingsFields.recent.optional(),
+  kubeContext: settingsFields.kubeContext.optional(),
+  window: settingsFields.window.optional(),
+});
+export type Settings = z.output<typeof settingsSchema>;
+export type SettingsPatch = z.output<typeof settingsPatchSchema>;
+
+const kubeContext = z.object({
+  name: z.string(),
+  cluster: z.string(),
+  /** The API server URL (no credentials ever leave main). */
+  server: z.string().nullable(),
+  namespace: z.string().nullable(),
+  user: z.string(),
+});
+
 export const contract = {
   'app.info': {
     request: z.object({}),
@@ -56,6 +97,40 @@ export const contract = {
   'file.list': {
     request: z.object({}),
     response: z.object({ files: z.array(z.object({ path: z.string(), name: z.string(), source: z.enum(['workspace', 'example']) })) }),
+  },
+  /** Electron: native open dialog; the picked file is read and granted. Browser mode: unsupported. */
+  'file.openDialog': {
+    request: z.object({}),
+    response: z.object({ file: z.object({ path: z.string(), text: z.string() }).nullable() }),
+  },
+  /** Electron: native save dialog; the picked path is granted for writing. Browser mode: unsupported. */
+  'file.saveDialog': {
+    request: z.object({ defaultName: z.string().max(255).optional() }),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  'settings.get': {
+    request: z.object({}),
+    response: settingsSchema,
+  },
+  /** Merges the given fields into the settings and returns the result. */
+  'settings.update': {
+    request: z.object({ patch: settingsPatchSchema }),
+    response: settingsSchema,
+  },
+  /** Adds a path to the front of the recent list. */
+  'settings.addRecent': {
+    request: z.object({ path: filePath }),
+    response: settingsSchema,
+  },
+  /** The kubeconfig's contexts (names, clusters, servers; never credentials). */
+  'kube.contexts': {
+    request: z.object({}),
+    response: z.object({ current: z.string().nullable(), contexts: z.array(kubeContext), source: z.string().nullable(), error: z.string().nullable() }),
+  },
+  /** GET /version against a context with a short timeout. */
+  'kube.test': {
+    request: z.object({ context: z.string().min(1).max(253), timeoutMs: z.number().int().min(100).max(30_000).optional() }),
+    response: z.object({ ok: z.boolean(), version: z.string().nullable(), message: z.string() }),
   },
 } as const;
 

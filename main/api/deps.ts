@@ -1,0 +1,29 @@
+import type { PathPolicy } from './paths';
+import type { SettingsStore } from './settings';
+import type { KubeAccess } from '../kube/contexts';
+
+/** Native dialogs, provided by the Electron host only. */
+export interface Dialogs {
+  /** The picked file path, or null when cancelled. */
+  open(): Promise<string | null>;
+  save(defaultName: string | undefined, defaultDir: string | null): Promise<string | null>;
+}
+
+export interface FileSystem {
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, text: string): Promise<void>;
+  listDir(dir: string): Promise<{ name: string; isDir: boolean; isFile: boolean }[]>;
+}
+
+/** Everything the handlers touch, injected so tests use temp dirs and fakes. */
+export interface ApiDeps {
+  mode: 'electron' | 'browser';
+  version: string;
+  workspace: string | null;
+  examplesDir: string;
+  paths: PathPolicy;
+  settings: SettingsStore;
+  fs: FileSystem;
+  kube: KubeAccess;
+  dialogs?: Dialogs;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ApiFailure, createDispatcher } from './dispatch';
+
+describe('dispatch', () => {
+  it('rejects an unknown channel as a value', async () => {
+    const dispatch = createDispatcher({});
+    const r = await dispatch('lab.nope', {});
+    expect(r).toEqual({ ok: false, error: { code: 'unknown_channel', message: expect.stringContaining('lab.nope') } });
+  });
+
+  it('does not treat Object.prototype members as channels', async () => {
+    const r = await createDispatcher({})('constructor', {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('unknown_channel');
+  });
+
+  it('rejects an invalid request naming the field, without calling the handler', async () => {
+    let called = false;
+    const dispatch = createDispatcher({
+      'file.write': () => {
+        called = true;
+        return { path: '/x' };
+      },
+    });
+    const r = await dispatch('file.write', { path: 42, text: 'x' });
+    expect(called).toBe(false);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('invalid_request');
+      expect(r.error.message).toMatch(/^invalid request for file\.write: path: /);
+    }
+  });
+
+  it('names nested fields with their path', async () => {
+    const dispatch = createDispatcher({ 'settings.update': async () => ({ theme: 'light', recent: [], kubeContext: null }) });
+    const r = await dispatch('settings.update', { patch: { theme: 'purple' } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toContain('patch.theme');
+  });
+
+  it('turns a thrown error into an internal error value and logs it', async () => {
+    const logged: string[] = [];
+    const dispatch = createDispatcher(
+      { 'lab.parse': () => { throw new Error('boom'); } },
+      { logError: (channel) => logged.push(channel) },
+    );
+    const r = await dispatch('lab.parse', { text: 'x' });
+    expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'lab.parse failed: boom' } });
+    expect(logged).toEqual(['lab.parse']);
+  });
+
+  it('passes an ApiFailure code through', async () => {
+    const dispatch = createDispatcher({ 'file.read': async () => { throw new ApiFailure('forbidden', 'no'); } });
+    expect(await dispatch('file.read', { path: 'a.yaml' })).toEqual({ ok: false, error: { code: 'forbidden', message: 'no' } });
+  });
+
+  it('rejects a handler response that breaks the contract', async () => {
+    const dispatch = createDispatcher({ 'file.read': async () => ({ path: 1 }) as never });
+    const r = await dispatch('file.read', { path: 'a.yaml' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('internal');
+  });
+
+  it('answers unsupported for channels this host does not serve', async () => {
+    const r = await createDispatcher({})('file.openDialog', {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('unsupported');
+  });
+
+  it('returns the handler value with request defaults applied', async () => {
+    const dispatch = createDispatcher({ 'lab.parse': ({ text }) => ({ lab: null, issues: [{ path: [], message: text }] }) });
+    expect(await dispatch('lab.parse', { text: 'hello' })).toEqual({ ok: true, value: { lab: null, issues: [{ path: [], message: 'hello' }] } });
+  });
+});

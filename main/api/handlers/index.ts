@@ -1,0 +1,32 @@
+import type { ApiDeps } from '../deps';
+import type { Handlers } from '../dispatch';
+import { appInfo } from './app';
+import { labCompilePreview, type CompilePreview } from './compile';
+import { fileList, fileOpenDialog, fileRead, fileSaveDialog, fileWrite } from './file';
+import { kubeContexts, kubeTest } from './kube';
+import { labParse, labSerialize, labValidate } from './lab';
+import { settingsAddRecent, settingsGet, settingsUpdate } from './settings';
+
+/** One handler per channel; channels a host cannot serve (native dialogs) are left out. */
+export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Partial<Handlers> {
+  const handlers: Partial<Handlers> = {
+    'app.info': appInfo(deps),
+    'lab.parse': labParse,
+    'lab.validate': labValidate,
+    'lab.serialize': labSerialize,
+    'lab.compilePreview': labCompilePreview(deps.compile),
+    'file.read': fileRead(deps),
+    'file.write': fileWrite(deps),
+    'file.list': fileList(deps),
+    'settings.get': settingsGet(deps),
+    'settings.update': settingsUpdate(deps),
+    'settings.addRecent': settingsAddRecent(deps),
+    'kube.contexts': kubeContexts(deps),
+    'kube.test': kubeTest(deps),
+  };
+  const open = fileOpenDialog(deps);
+  const save = fileSaveDialog(deps);
+  if (open) handlers['file.openDialog'] = open;
+  if (save) handlers['file.saveDialog'] = save;
+  return handlers;
+}

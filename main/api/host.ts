@@ -1,0 +1,50 @@
+/**
+ * Assembles the API for a host (Electron or browser mode): the path policy, the handlers and
+ * the dispatcher. Both transports call the `dispatch` this returns.
+ */
+import type { Dialogs, FileSystem } from './deps';
+import { createDispatcher, type Dispatch } from './dispatch';
+import { nodeFileSystem } from './fs';
+import { createHandlers } from './handlers';
+import type { CompilePreview } from './handlers/compile';
+import { createPathPolicy, type PathPolicy } from './paths';
+import type { SettingsStore } from './settings';
+import { createKubeAccess, type KubeAccess } from '../kube/contexts';
+
+export interface HostOptions {
+  mode: 'electron' | 'browser';
+  version: string;
+  /** Read/write folder; null in Electron until the user picks files through dialogs. */
+  workspace: string | null;
+  examplesDir: string;
+  settings: SettingsStore;
+  dialogs?: Dialogs;
+  fs?: FileSystem;
+  kube?: KubeAccess;
+  compile?: CompilePreview;
+  logError?: (channel: string, error: unknown) => void;
+}
+
+export interface Host {
+  dispatch: Dispatch;
+  paths: PathPolicy;
+}
+
+export function createHost(options: HostOptions): Host {
+  const roots = [{ dir: options.examplesDir, writable: false }];
+  if (options.workspace) roots.unshift({ dir: options.workspace, writable: true });
+  const paths = createPathPolicy(roots, options.workspace);
+  const handlers = createHandlers({
+    mode: options.mode,
+    version: options.version,
+    workspace: options.workspace,
+    examplesDir: options.examplesDir,
+    paths,
+    settings: options.settings,
+    fs: options.fs ?? nodeFileSystem,
+    kube: options.kube ?? createKubeAccess(),
+    ...(options.dialogs ? { dialogs: options.dialogs } : {}),
+    ...(options.compile ? { compile: options.compile } : {}),
+  });
+  return { dispatch: createDispatcher(handlers, options.logError ? { logError: options.logError } : {}), paths };
+}

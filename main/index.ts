@@ -1,0 +1,59 @@
+/**
+ * The Electron composition root: create the window, bind the API to IPC. All behaviour lives in
+ * Electron-free modules (main/api, main/lab, main/compile...) shared with the CLI and browser mode.
+ */
+import { app, BrowserWindow, ipcMain, Menu, session } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { appRoot, appVersion, examplesDir, rendererDir } from './api/app-root';
+import { createHost } from './api/host';
+import { createDialogs } from './electron/dialogs';
+import { registerAppScheme, serveRenderer } from './electron/protocol';
+import { APP_ORIGIN, hardenApp, hardenSession } from './electron/security';
+import { createElectronSettings } from './electron/settings';
+import { createMainWindow } from './electron/window';
+import { bindIpc } from './transport/ipc';
+
+registerAppScheme();
+hardenApp(app);
+
+let mainWindow: BrowserWindow | null = null;
+let openWindow: (() => Promise<void>) | null = null;
+
+async function start() {
+  const root = appRoot();
+  const settings = createElectronSettings();
+  hardenSession(session.defaultSession);
+  serveRenderer(rendererDir(root));
+  Menu.setApplicationMenu(null); // the renderer has its own menus (they also work in browser mode)
+
+  const host = createHost({
+    mode: 'electron',
+    version: appVersion(root),
+    workspace: null,
+    examplesDir: examplesDir(root),
+    settings,
+    dialogs: createDialogs(() => mainWindow),
+    logError: (channel, err) => console.error(`[${channel}]`, err),
+  });
+  // Recent files were picked by the user in a dialog earlier: they stay allowed.
+  for (const path of (await settings.get()).recent) await host.paths.grant(path, 'write').catch(() => undefined);
+  bindIpc(ipcMain, host.dispatch, APP_ORIGIN);
+
+  const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+  openWindow = async () => {
+    mainWindow = await createMainWindow(preload, settings);
+    mainWindow.on('closed', () => (mainWindow = null));
+  };
+  await openWindow();
+}
+
+app.whenReady().then(start, (err: unknown) => {
+  console.error(err);
+  app.exit(1);
+});
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('activate', () => {
+  if (BrowserWindow.getAllWindows().length === 0 && openWindow) void openWindow();
+});

@@ -1,0 +1,148 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createMemorySettings } from '../api/settings';
+import { createHost } from '../api/host';
+import { startUiServer, type UiServer } from './server';
+
+let dir: string;
+let server: UiServer;
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Exchanges the one-time token for the session cookie, as the browser's first load does. */
+async function login(): Promise<string> {
+  const r = await get(server.url);
+  expect(r.status).toBe(302);
+  const cookie = String(r.headers['set-cookie']).split(';')[0]!;
+  return cookie;
+}
+
+function connect(headers: Record<string, string>): Promise<{ ws: WebSocket | null; status: number | null }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers });
+    ws.on('open', () => resolve({ ws, status: null }));
+    ws.on('unexpected-response', (_req, res) => resolve({ ws: null, status: res.statusCode ?? 0 }));
+    ws.on('error', () => resolve({ ws: null, status: -1 }));
+  });
+}
+
+function call(ws: WebSocket, channel: string, req: unknown): Promise<unknown> {
+  return new Promise((resolve) => {
+    const id = Math.floor(Math.random() * 1e9);
+    const onMsg = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(data.toString()) as { id: number; result: unknown };
+      if (msg.id === id) {
+        ws.off('message', onMsg);
+        resolve(msg.result);
+      }
+    };
+    ws.on('message', onMsg);
+    ws.send(JSON.stringify({ id, channel, request: req }));
+  });
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'labforge-ui-'));
+  const renderer = join(dir, 'renderer');
+  const workspace = join(dir, 'ws');
+  const examples = join(dir, 'examples');
+  for (const d of [renderer, join(renderer, 'assets'), workspace, examples]) await mkdir(d, { recursive: true });
+  await writeFile(join(renderer, 'index.html'), '<!doctype html><title>Labforge</title>');
+  await writeFile(join(renderer, 'assets', 'app.js'), 'console.log(1)');
+  await writeFile(join(workspace, 'mine.yaml'), 'x: 1\n');
+  const host = createHost({ mode: 'browser', version: '0.0.0-test', workspace, examplesDir: examples, settings: createMemorySettings() });
+  server = await startUiServer({ dispatch: host.dispatch, rendererDir: renderer });
+});
+afterEach(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('browser-mode server', () => {
+  it('refuses a request without token or session with 403', async () => {
+    const r = await get(`${server.origin}/`);
+    expect(r.status).toBe(403);
+    expect((await get(`${server.origin}/assets/app.js`)).status).toBe(403);
+  });
+
+  it('exchanges the token for an HttpOnly SameSite=Strict cookie and strips it with a redirect', async () => {
+    const r = await get(server.url);
+    expect(r.status).toBe(302);
+    expect(r.headers.location).toBe('/');
+    const cookie = String(r.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const page = await get(`${server.origin}/`, { cookie: cookie.split(';')[0]! });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Labforge</title>');
+    expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
+    expect(String(page.headers['content-security-policy'])).not.toContain('unsafe-eval');
+    expect(String(page.headers['content-security-policy'])).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
+  });
+
+  it('rejects a reused token', async () => {
+    await login();
+    const again = await get(server.url);
+    expect(again.status).toBe(403);
+    expect(again.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('rejects a wrong token and a forged cookie', async () => {
+    expect((await get(`${server.origin}/?token=nope`)).status).toBe(403);
+    expect((await get(`${server.origin}/`, { cookie: 'labforge_session=forged' })).status).toBe(403);
+  });
+
+  it('rejects a foreign Host header (DNS rebinding)', async () => {
+    const cookie = await login();
+    expect((await get(`${server.origin}/`, { cookie, host: 'evil.example:80' })).status).toBe(421);
+  });
+
+  it('accepts the WebSocket with the cookie and the exact Origin, and serves the API over it', async () => {
+    const cookie = await login();
+    const { ws, status } = await connect({ cookie, origin: server.origin });
+    expect(status).toBeNull();
+    const info = (await call(ws!, 'app.info', {})) as { ok: boolean; value: { mode: string } };
+    expect(info).toMatchObject({ ok: true, value: { mode: 'browser' } });
+    const listed = (await call(ws!, 'file.list', {})) as { ok: boolean; value: { files: { name: string }[] } };
+    expect(listed.value.files.map((f) => f.name)).toEqual(['mine.yaml']);
+    const bad = (await call(ws!, 'file.read', { path: '../../etc/passwd' })) as { ok: boolean; error: { code: string } };
+    expect(bad).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    ws!.close();
+  });
+
+  it('rejects the WebSocket with a wrong Origin even with a valid cookie', async () => {
+    const cookie = await login();
+    for (const origin of ['http://evil.example', `http://localhost:${server.port}`, `http://127.0.0.1:${server.port + 1}`, 'null']) {
+      const r = await connect({ cookie, origin });
+      expect(r.status, origin).toBe(403);
+    }
+    const none = await connect({ cookie });
+    expect(none.status).toBe(403);
+  });
+
+  it('rejects the WebSocket without the session cookie', async () => {
+    await login();
+    const r = await connect({ origin: server.origin });
+    expect(r.status).toBe(403);
+  });
+});

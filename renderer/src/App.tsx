@@ -1,0 +1,116 @@
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useEffect } from 'react';
+import { invoke } from './api/client';
+import { Canvas } from './canvas/Canvas';
+import { Dialogs, Notices } from './components/Dialogs';
+import { Menus } from './components/Menus';
+import { StatusBar } from './components/StatusBar';
+import { baseName } from './lib/actions';
+import { COMMANDS, handleKeyDown, tooltip } from './lib/commands';
+import { viewport } from './lib/viewport';
+import { isDirty, useEditor } from './store/editor';
+import { useUi, type View } from './store/ui';
+import { useValidation } from './lib/validation';
+import { Palette } from './components/Palette';
+import { Inspector } from './components/Inspector';
+import { Problems } from './components/Problems';
+import { CompiledView, YamlView } from './components/YamlViews';
+
+function ViewportBinding() {
+  const flow = useReactFlow();
+  useEffect(() => {
+    viewport.fit = () => void flow.fitView({ padding: 0.2, duration: 200, maxZoom: 1.2 });
+    viewport.zoomIn = () => void flow.zoomIn({ duration: 150 });
+    viewport.zoomOut = () => void flow.zoomOut({ duration: 150 });
+  }, [flow]);
+  return null;
+}
+
+const VIEWS: { id: View; label: string; cmd: keyof typeof COMMANDS }[] = [
+  { id: 'canvas', label: 'Canvas', cmd: 'viewCanvas' },
+  { id: 'yaml', label: 'Lab YAML', cmd: 'viewYaml' },
+  { id: 'compiled', label: 'Compiled', cmd: 'viewCompiled' },
+];
+
+function Title() {
+  const name = useEditor((s) => s.doc.lab.metadata.name);
+  const path = useEditor((s) => s.filePath);
+  const dirty = useEditor(isDirty);
+  return (
+    <div className="title" data-testid="title">
+      <span className="title-name">{path ? baseName(path) : 'Untitled lab'}</span>
+      {dirty ? <span className="dirty-dot" title="Unsaved changes" data-testid="dirty" /> : null}
+      <span className="title-lab muted">{name}</span>
+    </div>
+  );
+}
+
+export function App() {
+  const view = useUi((s) => s.view);
+  const theme = useUi((s) => s.theme);
+  useValidation();
+
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    void invoke('app.info', {}).then((r) => r.ok && useUi.setState({ mode: r.value.mode, workspace: r.value.workspace }));
+    void invoke('settings.get', {}).then((r) => r.ok && useUi.setState({ theme: r.value.theme, recent: r.value.recent, kubeContext: r.value.kubeContext }));
+    const onKey = (e: KeyboardEvent) => handleKeyDown(e);
+    // Closing the tab or window with unsaved changes asks first (Electron shows a native dialog).
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (isDirty(useEditor.getState())) {
+        e.preventDefault();
+        e.returnValue = '';
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('beforeunload', onBeforeUnload);
+    };
+  }, []);
+
+  return (
+    <ReactFlowProvider>
+      <ViewportBinding />
+      <div className="app">
+        <header className="topbar">
+          <div className="brand" aria-label="Labforge">
+            <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true">
+              <rect x="2" y="2" width="20" height="20" rx="6" fill="var(--accent)" />
+              <path d="M7 16.5V7.5M7 16.5h5M14.5 8.5h3M14.5 12h2.5M14.5 8.5v8" stroke="#fff" strokeWidth="2" strokeLinecap="round" fill="none" />
+            </svg>
+          </div>
+          <Menus />
+          <Title />
+          <nav className="view-tabs" role="tablist">
+            {VIEWS.map((v) => (
+              <button key={v.id} role="tab" aria-selected={view === v.id} className={`tab${view === v.id ? ' active' : ''}`} data-testid={`view-${v.id}`} title={tooltip(COMMANDS[v.cmd])} onClick={() => useUi.getState().setView(v.id)}>
+                {v.label}
+              </button>
+            ))}
+          </nav>
+          <button className="icon-button" title={tooltip(COMMANDS.theme)} data-testid="theme-toggle" onClick={() => void COMMANDS.theme.run()}>
+            {theme === 'dark' ? '☀' : '☾'}
+          </button>
+        </header>
+        <main className="workspace">
+          {view === 'canvas' ? <Palette /> : null}
+          <section className="center">
+            <div className="center-main">
+              {view === 'canvas' ? <Canvas /> : view === 'yaml' ? <YamlView /> : <CompiledView />}
+            </div>
+            <Problems />
+          </section>
+          {view === 'canvas' ? <Inspector /> : null}
+        </main>
+        <StatusBar />
+      </div>
+      <Dialogs />
+      <Notices />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,180 @@
+import {
+  Background,
+  BackgroundVariant,
+  ConnectionMode,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type IsValidConnection,
+  type NodeChange,
+  type OnSelectionChangeParams,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { parseId, type Pos } from '../store/doc';
+import { useEditor } from '../store/editor';
+import type { PaletteItem } from '../store/templates';
+import { GraphDeriver, type LabFlowEdge, type LabFlowNode } from './graph';
+import { nodeTypes } from './nodes';
+
+export const DND_TYPE = 'application/x-labforge-item';
+
+const kindOf = (id: string | null | undefined) => (id ? parseId(id)?.type : undefined);
+
+/** node↔network and volume↔node only; checked again by the store. */
+const validConnection: IsValidConnection = (c) => {
+  const a = kindOf(c.source);
+  const b = kindOf(c.target);
+  const pair = new Set([a, b]);
+  return (pair.has('node') && pair.has('network')) || (pair.has('node') && pair.has('volume'));
+};
+
+const minimapColor = (n: { type?: string }) => (n.type === 'network' ? 'var(--accent)' : n.type === 'volume' ? 'var(--vol)' : 'var(--node-mm)');
+
+export function Canvas({ onReady }: { onReady?: () => void }) {
+  const doc = useEditor((s) => s.doc);
+  const selectionList = useEditor((s) => s.selection);
+  const issues = useEditor((s) => s.issues);
+  const focusRequest = useEditor((s) => s.focusRequest);
+  const flow = useReactFlow<LabFlowNode, LabFlowEdge>();
+  const deriver = useMemo(() => new GraphDeriver(), []);
+  const [measureTick, setMeasureTick] = useState(0);
+  const selection = useMemo(() => new Set(selectionList), [selectionList]);
+  // measureTick forces a re-derive when React Flow reports sizes.
+  const nodes = useMemo(() => deriver.deriveNodes(doc, selection, issues), [deriver, doc, selection, issues, measureTick]);
+  const edges = useMemo(() => deriver.deriveEdges(doc, selection), [deriver, doc, selection]);
+  const dragging = useRef(false);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<LabFlowNode>[]) => {
+      const store = useEditor.getState();
+      const moves = new Map<string, Pos>();
+      let select: Set<string> | null = null;
+      let measured = false;
+      for (const c of changes) {
+        if (c.type === 'position' && c.position) moves.set(c.id, c.position);
+        else if (c.type === 'dimensions' && c.dimensions) {
+          const prev = deriver.measured.get(c.id);
+          if (!prev || prev.width !== c.dimensions.width || prev.height !== c.dimensions.height) {
+            deriver.measured.set(c.id, c.dimensions);
+            measured = true;
+          }
+        } else if (c.type === 'select') {
+          select ??= new Set(store.selection);
+          if (c.selected) select.add(c.id);
+          else select.delete(c.id);
+        }
+      }
+      if (moves.size) store.dragTo(moves);
+      if (select) store.select([...select]);
+      if (measured) setMeasureTick((t) => t + 1);
+    },
+    [deriver],
+  );
+
+  const onEdgesChange = useCallback((changes: EdgeChange<LabFlowEdge>[]) => {
+    const store = useEditor.getState();
+    let select: Set<string> | null = null;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        select ??= new Set(store.selection);
+        if (c.selected) select.add(c.id);
+        else select.delete(c.id);
+      }
+    }
+    if (select) store.select([...select]);
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const store = useEditor.getState();
+    const edge = store.connect(c.source, c.target);
+    // A new mount needs its path: select the node so the inspector shows the mount form.
+    if (edge?.startsWith('mount:')) {
+      const node = parseId(edge);
+      if (node?.type === 'mount') store.select([`node:${node.node}`]);
+    }
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(DND_TYPE)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const item = e.dataTransfer.getData(DND_TYPE) as PaletteItem;
+      if (!item) return;
+      e.preventDefault();
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      // Drop point = the item's center.
+      const half = item === 'network' ? { x: 110, y: 20 } : item === 'volume' ? { x: 70, y: 24 } : { x: 100, y: 32 };
+      useEditor.getState().add(item, { x: p.x - half.x, y: p.y - half.y });
+    },
+    [flow],
+  );
+
+  const onSelectionChange = useCallback((_: OnSelectionChangeParams) => undefined, []);
+
+  useEffect(() => {
+    if (!focusRequest) return;
+    const n = flow.getNode(focusRequest.id);
+    if (!n) return;
+    const w = n.measured?.width ?? 200;
+    const h = n.measured?.height ?? 60;
+    void flow.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 250 });
+  }, [focusRequest, flow]);
+
+  const empty = doc.lab.nodes.length === 0 && doc.lab.networks.length === 0 && doc.lab.volumes.length === 0;
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<LabFlowNode, LabFlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onNodeDragStart={() => {
+          dragging.current = true;
+          useEditor.getState().beginDrag();
+        }}
+        onNodeDragStop={() => {
+          dragging.current = false;
+          useEditor.getState().endDrag();
+        }}
+        onSelectionDragStart={() => useEditor.getState().beginDrag()}
+        onSelectionDragStop={() => useEditor.getState().endDrag()}
+        onSelectionChange={onSelectionChange}
+        isValidConnection={validConnection}
+        connectionMode={ConnectionMode.Loose}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.05}
+        maxZoom={2.5}
+        onlyRenderVisibleElements
+        proOptions={{ hideAttribution: true }}
+        onInit={() => onReady?.()}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} className="minimap" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {empty ? (
+        <div className="empty-state" data-testid="empty-state">
+          <h2>Start your lab</h2>
+          <p>Drag a <b>network</b> and a few <b>nodes</b> from the palette onto the canvas,</p>
+          <p>then drag from a node's top handle to a network to attach it.</p>
+          <p className="muted">Or open an example: File › Open (Ctrl+O).</p>
+        </div>
+      ) : null}
+    </div>
+  );
+}

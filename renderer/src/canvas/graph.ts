@@ -1,0 +1,186 @@
+/**
+ * Derives React Flow nodes and edges from the editor document. Results are cached per item so
+ * an unchanged entity keeps the same node object: React Flow then skips it, which is what keeps
+ * dragging smooth with hundreds of nodes.
+ */
+import type { Edge, Node } from '@xyflow/react';
+import type { Doc, Pos } from '../store/doc';
+import { entityId, linkId, mountId } from '../store/doc';
+import type { Issue } from '../store/editor';
+import { nodeRole, type NodeRole } from '../store/templates';
+
+export type LabNodeData = {
+  name: string;
+  title: string | null;
+  kind: 'container' | 'vm';
+  role: NodeRole;
+  image: string;
+  ports: string;
+  issue: string | null;
+  issues: number;
+};
+export type NetworkData = { name: string; title: string | null; members: number; issue: string | null; issues: number };
+export type VolumeData = { name: string; size: string; mounts: number; issue: string | null; issues: number };
+
+export type LabFlowNode = Node<LabNodeData, 'labNode'> | Node<NetworkData, 'network'> | Node<VolumeData, 'volume'>;
+export type LabFlowEdge = Edge<{ kind: 'link' | 'mount'; label?: string }>;
+
+type Size = { width: number; height: number };
+
+interface CacheEntry {
+  key: unknown[];
+  node: LabFlowNode;
+}
+
+const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+export class GraphDeriver {
+  private nodes = new Map<string, CacheEntry>();
+  private edges = new Map<string, { key: unknown[]; edge: LabFlowEdge }>();
+  /** Sizes React Flow measured; a rebuilt node object must carry them or it is re-measured. */
+  readonly measured = new Map<string, Size>();
+  private lastNodes: LabFlowNode[] = [];
+  private lastEdges: LabFlowEdge[] = [];
+
+  private node(id: string, key: unknown[], make: () => LabFlowNode): LabFlowNode {
+    const hit = this.nodes.get(id);
+    const m = this.measured.get(id);
+    const fullKey = [...key, m];
+    if (hit && same(hit.key, fullKey)) return hit.node;
+    const node = make();
+    if (m) node.measured = m;
+    this.nodes.set(id, { key: fullKey, node });
+    return node;
+  }
+
+  deriveNodes(doc: Doc, selection: ReadonlySet<string>, issues: Issue[]): LabFlowNode[] {
+    const byTarget = new Map<string, Issue[]>();
+    for (const i of issues) if (i.target) (byTarget.get(i.target) ?? byTarget.set(i.target, []).get(i.target)!).push(i);
+    const { lab, layout } = doc;
+    const members = new Map<string, number>();
+    const mounts = new Map<string, number>();
+    for (const n of lab.nodes) {
+      for (const x of n.networks ?? []) members.set(x, (members.get(x) ?? 0) + 1);
+      for (const m of n.volumes ?? []) mounts.set(m.volume, (mounts.get(m.volume) ?? 0) + 1);
+    }
+    const origin: Pos = { x: 0, y: 0 };
+    const out: LabFlowNode[] = [];
+    const seen = new Set<string>();
+    const firstIssue = (list: Issue[] | undefined) => (list?.[0] ? `${list[0].field ? `${list[0].field}: ` : ''}${list[0].message}` : null);
+
+    for (const net of lab.networks) {
+      const id = entityId('network', net.name);
+      seen.add(id);
+      const pos = layout.networks[net.name] ?? origin;
+      const list = byTarget.get(id);
+      const sel = selection.has(id);
+      const count = members.get(net.name) ?? 0;
+      out.push(
+        this.node(id, [net, pos, sel, list?.length ?? 0, firstIssue(list), count], () => ({
+          id,
+          type: 'network',
+          position: pos,
+          selected: sel,
+          data: { name: net.name, title: net.title ?? null, members: count, issue: firstIssue(list), issues: list?.length ?? 0 },
+        })),
+      );
+    }
+    for (const n of lab.nodes) {
+      const id = entityId('node', n.name);
+      seen.add(id);
+      const pos = layout.nodes[n.name] ?? origin;
+      const list = byTarget.get(id);
+      const sel = selection.has(id);
+      out.push(
+        this.node(id, [n, pos, sel, list?.length ?? 0, firstIssue(list)], () => ({
+          id,
+          type: 'labNode',
+          position: pos,
+          selected: sel,
+          data: {
+            name: n.name,
+            title: n.title ?? null,
+            kind: n.kind,
+            role: nodeRole(n),
+            image: n.image,
+            ports: (n.ports ?? []).map((p) => `${p.port}${p.protocol === 'UDP' ? '/udp' : ''}`).join(' '),
+            issue: firstIssue(list),
+            issues: list?.length ?? 0,
+          },
+        })),
+      );
+    }
+    for (const v of lab.volumes) {
+      const id = entityId('volume', v.name);
+      seen.add(id);
+      const pos = layout.volumes[v.name] ?? origin;
+      const list = byTarget.get(id);
+      const sel = selection.has(id);
+      const count = mounts.get(v.name) ?? 0;
+      out.push(
+        this.node(id, [v, pos, sel, list?.length ?? 0, firstIssue(list), count], () => ({
+          id,
+          type: 'volume',
+          position: pos,
+          selected: sel,
+          data: { name: v.name, size: v.size, mounts: count, issue: firstIssue(list), issues: list?.length ?? 0 },
+        })),
+      );
+    }
+    for (const id of this.nodes.keys()) if (!seen.has(id)) this.nodes.delete(id);
+    // Same list when every node is unchanged: React Flow then does no work at all.
+    if (out.length === this.lastNodes.length && out.every((n, i) => n === this.lastNodes[i])) return this.lastNodes;
+    return (this.lastNodes = out);
+  }
+
+  deriveEdges(doc: Doc, selection: ReadonlySet<string>): LabFlowEdge[] {
+    const out: LabFlowEdge[] = [];
+    const seen = new Set<string>();
+    const push = (id: string, key: unknown[], make: () => LabFlowEdge) => {
+      seen.add(id);
+      const hit = this.edges.get(id);
+      if (hit && same(hit.key, key)) return out.push(hit.edge);
+      const edge = make();
+      this.edges.set(id, { key, edge });
+      out.push(edge);
+    };
+    const networks = new Set(doc.lab.networks.map((n) => n.name));
+    const volumes = new Set(doc.lab.volumes.map((v) => v.name));
+    for (const n of doc.lab.nodes) {
+      for (const net of n.networks ?? []) {
+        if (!networks.has(net)) continue;
+        const id = linkId(n.name, net);
+        const sel = selection.has(id);
+        push(id, [sel], () => ({
+          id,
+          source: entityId('node', n.name),
+          sourceHandle: 'net',
+          target: entityId('network', net),
+          targetHandle: 'in',
+          selected: sel,
+          className: 'edge-link',
+          data: { kind: 'link' },
+        }));
+      }
+      (n.volumes ?? []).forEach((m, i) => {
+        if (!volumes.has(m.volume)) return;
+        const id = mountId(n.name, i);
+        const sel = selection.has(id);
+        push(id, [sel, m.volume, m.mountPath], () => ({
+          id,
+          source: entityId('volume', m.volume),
+          sourceHandle: 'out',
+          target: entityId('node', n.name),
+          targetHandle: 'vol',
+          selected: sel,
+          label: m.mountPath,
+          className: 'edge-mount',
+          data: { kind: 'mount', label: m.mountPath },
+        }));
+      });
+    }
+    for (const id of this.edges.keys()) if (!seen.has(id)) this.edges.delete(id);
+    if (out.length === this.lastEdges.length && out.every((e, i) => e === this.lastEdges[i])) return this.lastEdges;
+    return (this.lastEdges = out);
+  }
+}

@@ -1,0 +1,161 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { invoke } from '../api/client';
+import { baseName, openPath, saveAsName } from '../lib/actions';
+import { useEditor } from '../store/editor';
+import { useUi } from '../store/ui';
+import { ClusterDialog } from './ClusterDialog';
+
+type FileEntry = { path: string; name: string; source: 'workspace' | 'example' };
+
+export function Modal({ title, children, onClose, testId, wide }: { title: string; children: ReactNode; onClose: () => void; testId: string; wide?: boolean }) {
+  useEffect(() => {
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', esc);
+    return () => window.removeEventListener('keydown', esc);
+  }, [onClose]);
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-label={title} data-testid={testId}>
+        <div className="modal-head">
+          <h3>{title}</h3>
+          <button className="icon-button" aria-label="Close" onClick={onClose}>
+            ×
+          </button>
+        </div>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+function OpenDialog() {
+  const close = () => useUi.getState().openDialog(null);
+  const recent = useUi((s) => s.recent);
+  const [files, setFiles] = useState<FileEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void invoke('file.list', {}).then((r) => (r.ok ? setFiles(r.value.files) : setError(r.error.message)));
+  }, []);
+  const open = async (path: string) => {
+    close();
+    await openPath(path);
+  };
+  const section = (title: string, list: FileEntry[], empty: string) => (
+    <section>
+      <h4>{title}</h4>
+      {list.length === 0 ? <p className="muted">{empty}</p> : null}
+      <ul className="file-list">
+        {list.map((f) => (
+          <li key={f.path}>
+            <button className="file-item" data-testid={`file-${f.name}`} onClick={() => void open(f.path)} title={f.path}>
+              <span className="file-name">{f.name}</span>
+              <span className="file-source">{f.source}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+  const recentEntries = recent.map((p) => ({ path: p, name: baseName(p), source: 'workspace' as const }));
+  return (
+    <Modal title="Open lab" onClose={close} testId="open-dialog">
+      {error ? <p className="error-text">{error}</p> : null}
+      {files === null && !error ? <p className="muted">Loading…</p> : null}
+      {files ? (
+        <div className="open-columns">
+          {recentEntries.length ? section('Recent', recentEntries, '') : null}
+          {section('Workspace', files.filter((f) => f.source === 'workspace'), 'No .yaml files in the workspace folder yet.')}
+          {section('Examples', files.filter((f) => f.source === 'example'), 'No examples installed.')}
+        </div>
+      ) : null}
+    </Modal>
+  );
+}
+
+function SaveAsDialog() {
+  const close = () => useUi.getState().openDialog(null);
+  const labName = useEditor((s) => s.doc.lab.metadata.name);
+  const current = useEditor((s) => s.filePath);
+  const workspace = useUi((s) => s.workspace);
+  const [name, setName] = useState(current && workspace && current.startsWith(workspace) ? current.slice(workspace.length + 1) : `${labName}.yaml`);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.select(), []);
+  const submit = async () => {
+    if (!name.trim()) return;
+    if (await saveAsName(name)) close();
+  };
+  return (
+    <Modal title="Save lab as" onClose={close} testId="saveas-dialog">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label className="field">
+          <span>File name in the workspace{workspace ? ` (${workspace})` : ''}</span>
+          <input ref={input} value={name} onChange={(e) => setName(e.target.value)} data-testid="saveas-name" autoFocus spellCheck={false} />
+        </label>
+        <div className="modal-actions">
+          <button type="button" className="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" data-testid="saveas-submit">
+            Save
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function ConfirmDialog({ title, message, confirm, resolve }: { title: string; message: string; confirm: string; resolve: (ok: boolean) => void }) {
+  const done = (ok: boolean) => {
+    useUi.getState().openDialog(null);
+    resolve(ok);
+  };
+  return (
+    <Modal title={title} onClose={() => done(false)} testId="confirm-dialog">
+      <p>{message}</p>
+      <div className="modal-actions">
+        <button className="button" onClick={() => done(false)} data-testid="confirm-cancel" autoFocus>
+          Cancel
+        </button>
+        <button className="button danger" onClick={() => done(true)} data-testid="confirm-ok">
+          {confirm}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+export function Dialogs() {
+  const dialog = useUi((s) => s.dialog);
+  if (!dialog) return null;
+  switch (dialog.kind) {
+    case 'open':
+      return <OpenDialog />;
+    case 'saveAs':
+      return <SaveAsDialog />;
+    case 'cluster':
+      return <ClusterDialog />;
+    case 'confirm':
+      return <ConfirmDialog {...dialog} />;
+  }
+}
+
+export function Notices() {
+  const notices = useUi((s) => s.notices);
+  return (
+    <div className="notices" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice ${n.tone}`} data-testid={`notice-${n.tone}`}>
+          <span>{n.text}</span>
+          <button className="icon-button" aria-label="Dismiss" onClick={() => useUi.getState().dismiss(n.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

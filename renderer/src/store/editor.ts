@@ -1,0 +1,265 @@
+/**
+ * The editor store (zustand): the document (lab + layout), undo/redo stacks, selection,
+ * clipboard, file state and the latest validation issues. React Flow nodes are derived from
+ * it (canvas/graph.ts); nothing here knows about React Flow.
+ */
+import { create } from 'zustand';
+import type { Lab } from '../../../main/lab/schema';
+import {
+  addItem,
+  autoLayout,
+  connect,
+  copyItems,
+  emptyDoc,
+  entityId,
+  fromLab,
+  parseId,
+  pasteClip,
+  removeItems,
+  rename,
+  setPositions,
+  type Clip,
+  type Doc,
+  type EntityKind,
+  type Pos,
+} from './doc';
+import type { PaletteItem } from './templates';
+
+export interface Issue {
+  path: (string | number)[];
+  message: string;
+  line?: number;
+  column?: number;
+  /** The canvas item it belongs to (e.g. node:web), or null for lab-level issues. */
+  target: string | null;
+  /** The field inside the item, dotted (e.g. "image", "ports.0.port"). */
+  field: string;
+}
+
+const HISTORY_LIMIT = 200;
+const COALESCE_MS = 1200;
+
+export interface EditorState {
+  doc: Doc;
+  past: Doc[];
+  future: Doc[];
+  /** The doc as last saved or opened; dirty = doc !== savedDoc. */
+  savedDoc: Doc;
+  filePath: string | null;
+  selection: string[];
+  clipboard: Clip | null;
+  issues: Issue[];
+  /** Issues for the doc they were computed for; stale until the next validation lands. */
+  issuesFor: Doc | null;
+  /** Bumped when the canvas should center an item (problems list, search). */
+  focusRequest: { id: string; seq: number } | null;
+
+  coalesce: { key: string; at: number } | null;
+  dragOrigin: Doc | null;
+
+  load(lab: Lab, path: string | null): void;
+  newLab(): void;
+  markSaved(path: string): void;
+  /** Applies an edit as one undo step; edits with the same coalesce key in quick succession merge. */
+  edit(fn: (doc: Doc) => Doc, coalesceKey?: string): void;
+  add(item: PaletteItem, pos: Pos): string;
+  connect(a: string, b: string): string | null;
+  removeSelection(): void;
+  remove(ids: string[]): void;
+  rename(kind: EntityKind, from: string, to: string): void;
+  beginDrag(): void;
+  dragTo(moves: ReadonlyMap<string, Pos>): void;
+  endDrag(): void;
+  undo(): void;
+  redo(): void;
+  select(ids: string[]): void;
+  selectAll(): void;
+  copy(): void;
+  cut(): void;
+  paste(): void;
+  layout(): void;
+  setIssues(doc: Doc, issues: Omit<Issue, 'target' | 'field'>[]): void;
+  focus(id: string): void;
+}
+
+/** Which canvas item and field an issue path points at, using the doc it was computed for. */
+export function locateIssue(doc: Doc, path: (string | number)[]): { target: string | null; field: string } {
+  const [section, index, ...rest] = path;
+  const field = rest.join('.');
+  if (typeof index === 'number') {
+    if (section === 'nodes') {
+      const n = doc.lab.nodes[index];
+      return { target: n ? entityId('node', n.name) : null, field };
+    }
+    if (section === 'networks') {
+      const n = doc.lab.networks[index];
+      return { target: n ? entityId('network', n.name) : null, field };
+    }
+    if (section === 'volumes') {
+      const v = doc.lab.volumes[index];
+      return { target: v ? entityId('volume', v.name) : null, field };
+    }
+    if (section === 'exposures') {
+      const e = doc.lab.exposures[index];
+      return { target: e ? entityId('node', e.node) : null, field: `exposures.${field}` };
+    }
+  }
+  if (section === 'metadata') return { target: null, field: `metadata.${String(index ?? '')}` };
+  return { target: null, field: path.join('.') };
+}
+
+let focusSeq = 0;
+
+export const useEditor = create<EditorState>()((set, get) => {
+  const initial = emptyDoc();
+  const commit = (next: Doc, selection?: string[], coalesceKey?: string) => {
+    const s = get();
+    if (next === s.doc) {
+      if (selection) set({ selection });
+      return;
+    }
+    const now = Date.now();
+    const merge = coalesceKey !== undefined && s.coalesce?.key === coalesceKey && now - s.coalesce.at < COALESCE_MS && s.past.length > 0;
+    set({
+      doc: next,
+      past: merge ? s.past : [...s.past, s.doc].slice(-HISTORY_LIMIT),
+      future: [],
+      coalesce: coalesceKey !== undefined ? { key: coalesceKey, at: now } : null,
+      ...(selection ? { selection } : {}),
+    });
+  };
+  /** Keeps only selected ids that still exist after an undo/redo. */
+  const existing = (doc: Doc, ids: string[]) =>
+    ids.filter((id) => {
+      const p = parseId(id);
+      if (!p) return false;
+      if (p.type === 'node') return doc.lab.nodes.some((n) => n.name === p.name);
+      if (p.type === 'network') return doc.lab.networks.some((n) => n.name === p.name);
+      if (p.type === 'volume') return doc.lab.volumes.some((n) => n.name === p.name);
+      if (p.type === 'link') return doc.lab.nodes.some((n) => n.name === p.node && n.networks?.includes(p.network));
+      return doc.lab.nodes.some((n) => n.name === p.node && (n.volumes?.length ?? 0) > p.index);
+    });
+
+  return {
+    doc: initial,
+    past: [],
+    future: [],
+    savedDoc: initial,
+    filePath: null,
+    selection: [],
+    clipboard: null,
+    issues: [],
+    issuesFor: null,
+    focusRequest: null,
+    coalesce: null,
+    dragOrigin: null,
+
+    load(lab, path) {
+      const doc = fromLab(lab);
+      set({ doc, savedDoc: doc, past: [], future: [], filePath: path, selection: [], issues: [], issuesFor: null, coalesce: null });
+    },
+    newLab() {
+      const doc = emptyDoc();
+      set({ doc, savedDoc: doc, past: [], future: [], filePath: null, selection: [], issues: [], issuesFor: null, coalesce: null });
+    },
+    markSaved(path) {
+      set({ savedDoc: get().doc, filePath: path });
+    },
+    edit(fn, coalesceKey) {
+      commit(fn(get().doc), undefined, coalesceKey);
+    },
+    add(item, pos) {
+      const r = addItem(get().doc, item, pos);
+      commit(r.doc, [r.id]);
+      return r.id;
+    },
+    connect(a, b) {
+      const r = connect(get().doc, a, b);
+      if (!r) return null;
+      commit(r.doc);
+      return r.edge;
+    },
+    removeSelection() {
+      get().remove(get().selection);
+    },
+    remove(ids) {
+      commit(removeItems(get().doc, ids), []);
+    },
+    rename(kind, from, to) {
+      const id = entityId(kind, from);
+      const sel = get().selection.map((s) => (s === id ? entityId(kind, to) : s));
+      commit(rename(get().doc, kind, from, to), sel, `rename:${kind}:${to}`);
+    },
+    beginDrag() {
+      set({ dragOrigin: get().doc });
+    },
+    dragTo(moves) {
+      const s = get();
+      const next = setPositions(s.doc, moves);
+      // During a drag the positions change without history; endDrag records one step.
+      if (s.dragOrigin) set({ doc: next });
+      else commit(next);
+    },
+    endDrag() {
+      const s = get();
+      if (s.dragOrigin && s.dragOrigin !== s.doc) {
+        set({ past: [...s.past, s.dragOrigin].slice(-HISTORY_LIMIT), future: [], coalesce: null });
+      }
+      set({ dragOrigin: null });
+    },
+    undo() {
+      const s = get();
+      const prev = s.past[s.past.length - 1];
+      if (!prev) return;
+      set({ doc: prev, past: s.past.slice(0, -1), future: [s.doc, ...s.future], coalesce: null, selection: existing(prev, s.selection) });
+    },
+    redo() {
+      const s = get();
+      const next = s.future[0];
+      if (!next) return;
+      set({ doc: next, past: [...s.past, s.doc], future: s.future.slice(1), coalesce: null, selection: existing(next, s.selection) });
+    },
+    select(ids) {
+      const cur = get().selection;
+      if (cur.length === ids.length && cur.every((x, i) => x === ids[i])) return;
+      set({ selection: ids });
+    },
+    selectAll() {
+      const { lab } = get().doc;
+      set({
+        selection: [
+          ...lab.networks.map((n) => entityId('network', n.name)),
+          ...lab.nodes.map((n) => entityId('node', n.name)),
+          ...lab.volumes.map((v) => entityId('volume', v.name)),
+        ],
+      });
+    },
+    copy() {
+      const clip = copyItems(get().doc, get().selection);
+      if (clip) set({ clipboard: clip });
+    },
+    cut() {
+      get().copy();
+      get().removeSelection();
+    },
+    paste() {
+      const clip = get().clipboard;
+      if (!clip) return;
+      const r = pasteClip(get().doc, clip, { x: 40, y: 40 });
+      commit(r.doc, r.ids);
+      // Pasting again offsets again.
+      set({ clipboard: { ...clip, positions: Object.fromEntries(Object.entries(clip.positions).map(([k, p]) => [k, { x: p.x + 40, y: p.y + 40 }])) } });
+    },
+    layout() {
+      commit(autoLayout(get().doc));
+    },
+    setIssues(doc, issues) {
+      set({ issues: issues.map((i) => ({ ...i, ...locateIssue(doc, i.path) })), issuesFor: doc });
+    },
+    focus(id) {
+      set({ selection: [id], focusRequest: { id, seq: ++focusSeq } });
+    },
+  };
+});
+
+export const isDirty = (s: Pick<EditorState, 'doc' | 'savedDoc'>) => s.doc !== s.savedDoc;

@@ -1,0 +1,59 @@
+/** UI state that is not part of the document: dialogs, view, theme, notices. */
+import { create } from 'zustand';
+
+export type View = 'canvas' | 'yaml' | 'compiled';
+export type DialogState =
+  | { kind: 'open' }
+  | { kind: 'saveAs' }
+  | { kind: 'cluster' }
+  | { kind: 'confirm'; title: string; message: string; confirm: string; resolve: (ok: boolean) => void }
+  | null;
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'error' | 'success';
+  text: string;
+}
+
+export interface UiState {
+  view: View;
+  theme: 'light' | 'dark';
+  dialog: DialogState;
+  notices: Notice[];
+  mode: 'electron' | 'browser' | null;
+  workspace: string | null;
+  kubeContext: string | null;
+  recent: string[];
+  setView(v: View): void;
+  setTheme(t: 'light' | 'dark'): void;
+  openDialog(d: DialogState): void;
+  notify(tone: Notice['tone'], text: string): void;
+  dismiss(id: number): void;
+}
+
+let noticeId = 0;
+
+export const useUi = create<UiState>()((set, get) => ({
+  view: 'canvas',
+  theme: 'light',
+  dialog: null,
+  notices: [],
+  mode: null,
+  workspace: null,
+  kubeContext: null,
+  recent: [],
+  setView: (view) => set({ view }),
+  setTheme: (theme) => set({ theme }),
+  openDialog: (dialog) => set({ dialog }),
+  notify(tone, text) {
+    const id = ++noticeId;
+    set({ notices: [...get().notices.slice(-3), { id, tone, text }] });
+    if (tone !== 'error') setTimeout(() => get().dismiss(id), 4000);
+  },
+  dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+}));
+
+/** An in-app confirm; resolves true when the user confirms. */
+export function confirmDialog(title: string, message: string, confirm: string): Promise<boolean> {
+  return new Promise((resolve) => useUi.getState().openDialog({ kind: 'confirm', title, message, confirm, resolve }));
+}

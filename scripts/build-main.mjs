@@ -1,0 +1,21 @@
+// Bundles the Electron entry and the CLI for Node (ESM). Dependencies stay external: they are
+// installed next to the app (package.json "files"), and electron comes from the runtime.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const external = [...Object.keys(pkg.dependencies ?? {}), 'electron'];
+
+await build({
+  entryPoints: { index: 'main/index.ts', cli: 'main/cli/main.ts' },
+  outdir: 'out/main',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external,
+  sourcemap: true,
+  logLevel: 'info',
+  // Bundled CommonJS code may still call require().
+  banner: { js: "import { createRequire as __labforgeCreateRequire } from 'node:module'; const require = __labforgeCreateRequire(import.meta.url);" },
+});
