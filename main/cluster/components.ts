@@ -1,4 +1,5 @@
 // Command lines of the six cluster processes, in start order, and how each one is health-checked.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -74,6 +75,13 @@ export function kubeconfigYaml(pki: Pki, id: ClientIdentity, apiserverPort: numb
 
 function sandboxEntry(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'exec-sandbox.ts');
+}
+/** Fingerprint of the sandbox controller's code, part of its command line so `up` restarts it after a change. */
+function sandboxCodeHash(): string {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const h = createHash('sha256');
+  for (const f of ['exec-sandbox.ts', 'kube.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
+  return h.digest('hex').slice(0, 12);
 }
 function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -227,6 +235,7 @@ export function componentSpecs({ bins, pki, layout, ports }: SpecContext): Recor
         `--kubeconfig=${kubeconfigFile(layout, 'exec-sandbox')}`,
         `--root=${layout.sandboxes}`,
         `--port=${ports.execSandbox}`,
+        `--code=${sandboxCodeHash()}`,
       ],
       env: {},
       port: ports.execSandbox,

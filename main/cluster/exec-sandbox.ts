@@ -8,12 +8,12 @@
 // pod) pointing at `<root>/<namespace>/<pod>`, a directory it creates, and removes when the pod goes.
 //
 // Usage: node --import tsx exec-sandbox.ts --kubeconfig=FILE --root=DIR --port=PORT
-import { CoreV1Api, KubernetesObjectApi, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { apply, loadKubeConfig, statusOf } from './kube';
+import { apply, loadKubeConfig, remove } from './kube';
 import type { KubeObject } from './manifests';
 
 export const SANDBOX_ENV = 'LABFORGE_SANDBOX';
@@ -57,14 +57,13 @@ function log(msg: string) {
 
 async function main() {
   const { values } = parseArgs({
-    options: { kubeconfig: { type: 'string' }, root: { type: 'string' }, port: { type: 'string' } },
+    options: { kubeconfig: { type: 'string' }, root: { type: 'string' }, port: { type: 'string' }, code: { type: 'string' } },
     strict: true,
   });
   if (!values.kubeconfig || !values.root || !values.port) throw new Error('usage: exec-sandbox --kubeconfig=FILE --root=DIR --port=PORT');
   const root = values.root;
   const kc = loadKubeConfig(values.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   await mkdir(root, { recursive: true });
 
   // Work for one pod key runs strictly after the previous work for the same key.
@@ -103,11 +102,7 @@ async function main() {
     enqueue(key, async () => {
       ensured.delete(key);
       await rm(sandboxDir(root, namespace, name), { recursive: true, force: true });
-      try {
-        await objects.delete({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata: { name, namespace } });
-      } catch (err) {
-        if (statusOf(err) !== 404) throw err;
-      }
+      await remove(kc, { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata: { name, namespace } });
       log(`sandbox removed for ${key}`);
     });
   };

@@ -1,0 +1,22 @@
+// Integration tests run against the real local control plane. This brings it up once per test run
+// (clusterUp is idempotent: a healthy cluster is reused within a second or two, a broken one is
+// repaired) and hands the admin kubeconfig path to the tests. It deliberately does not tear the
+// cluster down afterwards so a developer's rerun is fast; CI runs `labforge cluster down` itself.
+import type { TestProject } from 'vitest/node';
+import { clusterUp } from '../../main/cluster';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    labforgeKubeconfig: string;
+    labforgeClusterDir: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const started = Date.now();
+  const r = await clusterUp({ log: (line) => process.stderr.write(`[cluster] ${line}\n`) });
+  process.stderr.write(`[cluster] ${r.alreadyRunning ? 'reusing' : 'started'} ${r.server} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+  process.env.KUBECONFIG_LABFORGE_TEST = r.kubeconfig;
+  project.provide('labforgeKubeconfig', r.kubeconfig);
+  project.provide('labforgeClusterDir', r.stateDir);
+}

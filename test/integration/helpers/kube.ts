@@ -1,0 +1,120 @@
+// Helpers for integration tests against the real local cluster (see global-setup.ts).
+//
+// Pitfall: a namespace is usable for pods only once the service-account controller has created
+// its `default` ServiceAccount (the ServiceAccount admission plugin rejects pods until then), so
+// createTestNamespace waits for it.
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { inject } from 'vitest';
+
+/** Path of the admin kubeconfig of the test cluster. */
+export function testKubeconfigPath(): string {
+  const fromEnv = process.env.KUBECONFIG_LABFORGE_TEST;
+  const path = fromEnv && fromEnv !== '' ? fromEnv : inject('labforgeKubeconfig');
+  if (!path) throw new Error('no test cluster: run through `npx vitest run --project integration` (global-setup starts it)');
+  return path;
+}
+
+export function testClusterDir(): string {
+  return inject('labforgeClusterDir');
+}
+
+export function loadTestKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(testKubeconfigPath());
+  return kc;
+}
+
+export function randomId(bytes = 4): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${lastErr instanceof Error ? ` (last error: ${lastErr.message})` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export function httpStatus(err: unknown): number | undefined {
+  const e = err as { code?: unknown } | null;
+  return typeof e?.code === 'number' ? e.code : undefined;
+}
+
+export interface TestNamespace {
+  name: string;
+  /** Deletes the namespace; with `wait`, until it is gone (needs the namespace controller). */
+  cleanup: (opts?: { wait?: boolean }) => Promise<void>;
+}
+
+/** Creates `<prefix>-<random>` labelled for tests and waits for its `default` ServiceAccount. */
+export async function createTestNamespace(kc: KubeConfig, prefix = 'it'): Promise<TestNamespace> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const name = `${prefix}-${randomId()}`;
+  await core.createNamespace({ body: { metadata: { name, labels: { 'labforge.dev/test': 'integration' } } } });
+  await waitForDefaultServiceAccount(kc, name);
+  return {
+    name,
+    cleanup: async ({ wait = false } = {}) => {
+      try {
+        await core.deleteNamespace({ name });
+      } catch (err) {
+        if (httpStatus(err) !== 404) throw err;
+      }
+      if (wait) await waitForNamespaceGone(kc, name);
+    },
+  };
+}
+
+export async function waitForDefaultServiceAccount(kc: KubeConfig, namespace: string, timeoutMs = 60_000): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await waitFor(`ServiceAccount ${namespace}/default`, async () => {
+    await core.readNamespacedServiceAccount({ name: 'default', namespace });
+    return true;
+  }, timeoutMs);
+}
+
+export async function waitForNamespaceGone(kc: KubeConfig, name: string, timeoutMs = 120_000): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await waitFor(`namespace ${name} to be deleted`, async () => {
+    try {
+      await core.readNamespace({ name });
+      return false;
+    } catch (err) {
+      if (httpStatus(err) === 404) return true;
+      throw err;
+    }
+  }, timeoutMs, 500);
+}
+
+/** Waits until a pod matching `labelSelector` in `namespace` is Running on a node; returns it. */
+export async function waitForRunningPod(kc: KubeConfig, namespace: string, labelSelector: string, timeoutMs = 90_000): Promise<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  return waitFor(`a Running pod (${labelSelector}) in ${namespace}`, async () => {
+    const pods = await core.listNamespacedPod({ namespace, labelSelector });
+    return pods.items.find((p) => p.status?.phase === 'Running' && p.spec?.nodeName && !p.metadata?.deletionTimestamp);
+  }, timeoutMs, 300);
+}
+
+/** A bare pod (kwok never runs the image) with a label to find it by. */
+export async function createPod(kc: KubeConfig, namespace: string, name: string, ports: number[] = []): Promise<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name, labels: { app: name } },
+      spec: { containers: [{ name: 'main', image: 'registry.invalid/fake:1', ports: ports.map((containerPort) => ({ containerPort })) }] },
+    },
+  });
+  return waitForRunningPod(kc, namespace, `app=${name}`);
+}
