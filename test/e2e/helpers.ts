@@ -67,3 +67,54 @@ export async function openFromDialog(page: Page, name: string): Promise<void> {
   await page.click(`[data-testid="file-${name}"]`);
   await page.waitForSelector('[data-testid=open-dialog]', { state: 'detached' });
 }
+
+/** Drags a palette item onto the canvas (HTML5 drag and drop) so its center lands at (x, y) in page pixels. */
+export async function dropFromPalette(page: Page, item: string, x: number, y: number): Promise<void> {
+  const canvas = await page.locator('[data-testid=canvas]').boundingBox();
+  if (!canvas) throw new Error('no canvas');
+  await page.dragAndDrop(`[data-testid="palette-${item}"]`, '[data-testid=canvas]', { targetPosition: { x: x - canvas.x, y: y - canvas.y } });
+}
+
+async function center(page: Page, selector: string) {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`not visible: ${selector}`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Connects two handles by dragging with the mouse, as a user would. */
+export async function dragHandle(page: Page, from: string, to: string): Promise<void> {
+  const a = await center(page, from);
+  const b = await center(page, to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+export const attach = (page: Page, node: string, network: string) =>
+  dragHandle(page, `[data-testid="node-${node}"] .handle-net`, `[data-testid="network-${network}"] .handle-in`);
+
+export const mount = (page: Page, volume: string, node: string) =>
+  dragHandle(page, `[data-testid="volume-${volume}"] .handle-out`, `[data-testid="node-${node}"] .handle-vol`);
+
+/** Selects a canvas item by clicking it. */
+export async function select(page: Page, testId: string): Promise<void> {
+  await page.locator(`[data-testid="${testId}"]`).click();
+}
+
+/** Renames the selected item through the inspector's name field. */
+export async function renameSelected(page: Page, name: string): Promise<void> {
+  const field = page.locator('[data-testid=insp-name]');
+  await field.fill(name);
+  await field.press('Enter');
+}
+
+/** Clicks an empty spot of the canvas (clears the selection). */
+export async function clickEmptyCanvas(page: Page): Promise<void> {
+  const box = await page.locator('[data-testid=canvas]').boundingBox();
+  if (!box) throw new Error('no canvas');
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height - 20);
+}
+
+export const ctrl = process.platform === 'darwin' ? 'Meta' : 'Control';

@@ -155,13 +155,16 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        defaultViewport={{ x: 0, y: 0, zoom: 1 }}
         minZoom={0.05}
         maxZoom={2.5}
         onlyRenderVisibleElements
         proOptions={{ hideAttribution: true }}
-        onInit={() => onReady?.()}
+        onInit={(instance) => {
+          // Fit once for a lab that is already there; an empty canvas keeps zoom 1.
+          if (useEditor.getState().doc.lab.nodes.length) void instance.fitView({ padding: 0.2, maxZoom: 1.2 });
+          onReady?.();
+        }}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
         <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} className="minimap" />

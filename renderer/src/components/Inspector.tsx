@@ -50,7 +50,10 @@ function Section({ title, children, actions }: { title: string; children: ReactN
 function NameField({ kind, name, errors }: { kind: EntityKind; name: string; errors: string[] }) {
   const [value, setValue] = useState(name);
   const [clash, setClash] = useState<string | null>(null);
-  useEffect(() => setValue(name), [name]);
+  useEffect(() => {
+    setValue(name);
+    setClash(null);
+  }, [name]);
   const commit = () => {
     const v = value.trim();
     if (v === name) return setClash(null);
@@ -71,7 +74,11 @@ function NameField({ kind, name, errors }: { kind: EntityKind; name: string; err
         spellCheck={false}
         onChange={(e) => setValue(e.target.value)}
         onBlur={commit}
-        onKeyDown={(e) => e.key === 'Enter' && (e.currentTarget.blur(), commit())}
+        onKeyDown={(e) => {
+          // Blurring commits; Escape restores the current name.
+          if (e.key === 'Enter') e.currentTarget.blur();
+          if (e.key === 'Escape') setValue(name);
+        }}
       />
     </Field>
   );
