@@ -7,7 +7,10 @@ export { clusterUp, type ClusterUpOptions, type ClusterUpResult } from './up';
 export { clusterDown, type ClusterDownResult } from './down';
 export { clusterStatus, type ClusterStatusResult, type ComponentStatus } from './status';
 export { COMPONENTS, type ComponentName } from './components';
-export { DEFAULT_NODES, DEFAULT_VNC_TARGET, VNC_PORT, formatForward, parseForward, type ForwardRule, type NodeShape } from './manifests';
+export {
+  DEFAULT_NODES, DEFAULT_VNC_TARGET, VNC_PORT, formatForward, isCpuQuantity, isMemoryQuantity, parseForward, parseTarget,
+  type ForwardRule, type NodeShape,
+} from './manifests';
 export { sandboxDir, SANDBOX_ENV } from './exec-sandbox';
 export { resolveStateDir } from './paths';
 

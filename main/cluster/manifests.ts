@@ -137,6 +137,9 @@ export function fakeNode(i: number, shape: NodeShape): KubeObject {
   };
 }
 
+export const isCpuQuantity = (q: string) => /^\d+(\.\d+)?m?$/.test(q);
+export const isMemoryQuantity = (q: string) => /^\d+(\.\d+)?([KMGTPE]i?)?$/.test(q);
+
 export function parseTarget(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;

@@ -12,7 +12,7 @@ import {
 import { apply, loadKubeConfig, statusOf, waitFor } from './kube';
 import {
   DEFAULT_NODES, DEFAULT_VNC_TARGET, FAKE_NODE_LABEL, VNC_PORT, clusterPortForward, fakeNode, ingressObjects,
-  kwokConfigYaml, kwokCrds, nodeName, parseForward, parseTarget, virtualMachineCrd,
+  isCpuQuantity, isMemoryQuantity, kwokConfigYaml, kwokCrds, nodeName, parseForward, parseTarget, virtualMachineCrd,
   type ForwardRule, type KubeObject, type NodeShape,
 } from './manifests';
 import { freePorts, portIsFree, probe } from './net';
@@ -139,7 +139,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     const nodes = await waitNodesReady(kc, state.nodes.count);
     await waitDefaultServiceAccount(kc);
     const durationMs = Date.now() - t0;
-    log(started.length ? `cluster ready in ${(durationMs / 1000).toFixed(1)}s` : 'cluster already running');
+    log(started.length ? 'all components ready' : 'cluster already running');
     const components = Object.fromEntries(
       COMPONENTS.map((c) => [c, { pid: state.components[c]?.pid ?? 0, port: specs[c].port }]),
     ) as ClusterUpResult['components'];
@@ -168,8 +168,8 @@ function resolveNodes(opts: ClusterUpOptions, saved: NodeShape | undefined): Nod
   };
   if (!Number.isInteger(shape.count) || shape.count < 1 || shape.count > 100) throw new Error(`--nodes must be 1..100 (got ${shape.count})`);
   if (!Number.isInteger(shape.pods) || shape.pods < 1) throw new Error(`--node-pods must be a positive integer (got ${shape.pods})`);
-  if (!/^\d+(\.\d+)?m?$/.test(shape.cpu)) throw new Error(`--node-cpu must be a CPU quantity such as 32 or 500m (got ${shape.cpu})`);
-  if (!/^\d+(\.\d+)?([KMGTPE]i?)?$/.test(shape.memory)) throw new Error(`--node-memory must be a quantity such as 128Gi (got ${shape.memory})`);
+  if (!isCpuQuantity(shape.cpu)) throw new Error(`--node-cpu must be a CPU quantity such as 32 or 500m (got ${shape.cpu})`);
+  if (!isMemoryQuantity(shape.memory)) throw new Error(`--node-memory must be a quantity such as 128Gi (got ${shape.memory})`);
   return shape;
 }
 

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
-  clusterDown, clusterStatus, clusterUp, formatForward, kubeconfigPath, parseForward,
-  type ClusterStatusResult, type ForwardRule,
+  clusterDown, clusterStatus, clusterUp, formatForward, isCpuQuantity, isMemoryQuantity, kubeconfigPath, parseForward,
+  parseTarget, type ClusterStatusResult, type ForwardRule,
 } from '../../cluster';
 import { CommandFailure } from '../errors';
 import type { CliIO, CommandModule } from '../program';
@@ -14,6 +14,16 @@ function positiveInt(name: string) {
   return (v: string) => {
     if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
     return Number(v);
+  };
+}
+function checked(test: (v: string) => unknown, message: string) {
+  return (v: string) => {
+    try {
+      if (test(v) === false) throw new Error(message);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return v;
   };
 }
 function collectForward(v: string, prev: ForwardRule[] = []): ForwardRule[] {
@@ -38,10 +48,10 @@ ports; pids, logs, certificates, etcd data and the admin kubeconfig live in the 
     .description('Start the cluster, or repair it if a component died; returns quickly when it is already up and healthy.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--nodes <n>', 'number of fake (kwok) nodes (default 4; kept from the last up)', positiveInt('--nodes'))
-    .option('--node-cpu <quantity>', 'CPU capacity of each node (default 32)')
-    .option('--node-memory <quantity>', 'memory capacity of each node (default 128Gi)')
+    .option('--node-cpu <quantity>', 'CPU capacity of each node (default 32)', checked(isCpuQuantity, 'expected a CPU quantity such as 32 or 500m'))
+    .option('--node-memory <quantity>', 'memory capacity of each node (default 128Gi)', checked(isMemoryQuantity, 'expected a memory quantity such as 128Gi'))
     .option('--node-pods <n>', 'pod capacity of each node (default 110)', positiveInt('--node-pods'))
-    .option('--vnc <host:port>', 'where `kubectl port-forward <pod> 5900` connects (default 127.0.0.1:5900)')
+    .option('--vnc <host:port>', 'where `kubectl port-forward <pod> 5900` connects (default 127.0.0.1:5900)', checked(parseTarget, ''))
     .option('--forward <podPort=host:port>', 'forward another pod port to a local address, e.g. 8080=127.0.0.1:18080 (repeatable; replaces the saved set)', collectForward)
     .option('--clear-forwards', 'drop the saved --forward rules (the VNC forward stays)')
     .option('--json', 'print the result as JSON')
