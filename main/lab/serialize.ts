@@ -1,11 +1,14 @@
 import { stringify } from 'yaml';
-import type { Lab } from './schema';
+import { labSchema, type Lab } from './schema';
 
 /**
  * Writes a lab as YAML that is pleasant in git: fixed top-level order, empty sections omitted,
  * layout last so moving boxes on the canvas never reorders the semantic part.
  */
-export function serializeLab(lab: Lab): string {
+export function serializeLab(input: Lab): string {
+  // Decoding again puts every object's keys in schema order, so the same lab always gives the
+  // same text however it was built (parsed, edited on the canvas, generated).
+  const lab = labSchema.parse(input);
   const out: Record<string, unknown> = {
     apiVersion: lab.apiVersion,
     kind: lab.kind,

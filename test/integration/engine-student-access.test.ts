@@ -1,0 +1,156 @@
+// For 10 students: a student's own token (from `credentials`) can exec and port-forward in its
+// own namespace, and is denied everything in every other student's namespace.
+import net from 'node:net';
+import { PassThrough, Writable } from 'node:stream';
+import { AuthorizationV1Api, CoreV1Api, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterStatus, clusterUp, type ForwardRule } from '../../main/cluster';
+import { numberedStudents } from '../../main/class/roster';
+import { studentNamespace } from '../../main/compile';
+import { studentCredentials, teardown } from '../../main/engine/class-ops';
+import { publish } from '../../main/engine/publish';
+import type { Lab } from '../../main/lab';
+import type { KubeClient } from '../../main/kube/client';
+import { adminClient, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
+import { randomId, testClusterDir, waitFor, waitForRunningPod } from './helpers/kube';
+
+const students = numberedStudents(10);
+const className = `acc-${randomId(3)}`;
+const POD_PORT = 7412;
+let client: KubeClient;
+let lab: Lab;
+const kcs = new Map<string, KubeConfig>();
+const pods = new Map<string, string>();
+let echo: net.Server;
+// kwok keeps forwarded connections open; close them so the server can stop.
+const sockets = new Set<net.Socket>();
+let savedForwards: ForwardRule[] = [];
+
+beforeAll(async () => {
+  client = adminClient();
+  lab = uniqueLab(exampleLab('routing-lab.yaml'), 'ac');
+  // The router listens on a port the cluster forwards to a local echo server.
+  lab.nodes[0]!.ports = [{ port: POD_PORT }];
+  const release = await makeRelease(client, lab, 'v1');
+  const r = await publish(client, { className, students, release });
+  expect(r.results.every((x) => x.status === 'created')).toBe(true);
+
+  echo = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('data', (d) => sock.write(`echo:${d.toString()}`));
+  });
+  await new Promise<void>((res) => echo.listen(0, '127.0.0.1', res));
+  const stateDir = testClusterDir();
+  savedForwards = (await clusterStatus({ stateDir })).forwards;
+  await clusterUp({ stateDir, forwards: [...savedForwards.filter((f) => f.port !== POD_PORT), { port: POD_PORT, host: '127.0.0.1', targetPort: (echo.address() as net.AddressInfo).port }] });
+
+  for (const s of students) {
+    const creds = await studentCredentials(client, className, s.id, 3600);
+    const kc = new KubeConfig();
+    kc.loadFromString(creds.kubeconfig);
+    kcs.set(s.id, kc);
+    const pod = await waitForRunningPod(client.kc, creds.namespace, 'labforge.dev/node=router');
+    pods.set(s.id, pod.metadata!.name!);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  if (echo) await clusterUp({ stateDir: testClusterDir(), forwards: savedForwards }).catch(() => undefined);
+  if (echo) {
+    for (const sock of sockets) sock.destroy();
+    await new Promise((r) => echo.close(r));
+  }
+  await teardown(client, className).catch(() => undefined);
+});
+
+async function execAs(kc: KubeConfig, namespace: string, pod: string, command: string[]): Promise<{ stdout: string; status?: V1Status; error?: string }> {
+  let stdout = '';
+  const sink = new Writable({ write(chunk: Buffer, _e, cb) { stdout += chunk.toString('utf8'); cb(); } });
+  try {
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(kc).exec(namespace, pod, 'router', command, sink, null, null, false, resolve).then((ws) => ws.on('error', reject)).catch(reject);
+    });
+    return { stdout, status };
+  } catch (err) {
+    return { stdout, error: String((err as Error)?.message ?? err) };
+  }
+}
+
+async function forwardAs(kc: KubeConfig, namespace: string, pod: string, message: string): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let received = '';
+  output.on('data', (d: Buffer) => (received += d.toString('utf8')));
+  const ws = await new PortForward(kc).portForward(namespace, pod, [POD_PORT], output, null, input);
+  const socket = typeof ws === 'function' ? ws() : ws;
+  try {
+    input.write(message);
+    return await waitFor('echo', async () => (received.length >= message.length + 5 ? received : undefined), 10_000, 50);
+  } finally {
+    socket?.close();
+    input.end();
+  }
+}
+
+describe('student credentials', () => {
+  it('exec in their own namespace runs the command', async () => {
+    for (const s of students) {
+      const ns = studentNamespace(className, s.id);
+      const marker = `hello-${randomId()}`;
+      const r = await waitFor(`exec for ${s.id}`, async () => {
+        const res = await execAs(kcs.get(s.id)!, ns, pods.get(s.id)!, ['sh', '-c', `echo ${marker}`]);
+        return res.status?.status === 'Success' ? res : undefined;
+      }, 30_000, 300);
+      expect(r.stdout.trim()).toBe(marker);
+    }
+  });
+
+  it('port-forward in their own namespace reaches the node', async () => {
+    for (const s of students) {
+      const msg = `pf-${s.id}-${randomId()}`;
+      const reply = await waitFor(`port-forward for ${s.id}`, () => forwardAs(kcs.get(s.id)!, studentNamespace(className, s.id), pods.get(s.id)!, msg).catch(() => undefined), 30_000, 300);
+      expect(reply).toBe(`echo:${msg}`);
+    }
+  });
+
+  it('exec and port-forward into every other student are forbidden', async () => {
+    for (const s of students) {
+      for (const other of students) {
+        if (other.id === s.id) continue;
+        const ns = studentNamespace(className, other.id);
+        const r = await execAs(kcs.get(s.id)!, ns, pods.get(other.id)!, ['true']);
+        expect(r.status?.status, `${s.id} → ${other.id}`).not.toBe('Success');
+        expect(r.error ?? r.status?.message ?? '', `${s.id} → ${other.id}`).toMatch(/403|forbidden/i);
+        await expect(forwardAs(kcs.get(s.id)!, ns, pods.get(other.id)!, 'x')).rejects.toThrow();
+      }
+    }
+  });
+
+  it('every request into another namespace is denied, and the rules there grant nothing', async () => {
+    for (const s of students) {
+      const core = kcs.get(s.id)!.makeApiClient(CoreV1Api);
+      const authz = kcs.get(s.id)!.makeApiClient(AuthorizationV1Api);
+      for (const other of students) {
+        if (other.id === s.id) continue;
+        const ns = studentNamespace(className, other.id);
+        for (const call of [
+          () => core.listNamespacedPod({ namespace: ns }),
+          () => core.listNamespacedConfigMap({ namespace: ns }),
+          () => core.deleteNamespacedPod({ namespace: ns, name: pods.get(other.id)! }),
+        ]) {
+          await expect(call(), `${s.id} → ${other.id}`).rejects.toMatchObject({ code: 403 });
+        }
+        const review = await authz.createSelfSubjectRulesReview({ body: { spec: { namespace: ns } } });
+        // Only the cluster-wide self-review rules every authenticated user has.
+        const granted = review.status!.resourceRules.filter((r) => !(r.apiGroups ?? []).every((g) => g === 'authorization.k8s.io' || g === 'authentication.k8s.io'));
+        expect(granted, `${s.id} in ${other.id}`).toEqual([]);
+      }
+      // And in their own namespace they hold the lab rules, e.g. exec.
+      const own = await authz.createSelfSubjectRulesReview({ body: { spec: { namespace: studentNamespace(className, s.id) } } });
+      expect(own.status!.resourceRules.some((r) => r.resources?.includes('pods/exec'))).toBe(true);
+      // Nothing cluster-scoped either.
+      await expect(core.listNamespace()).rejects.toMatchObject({ code: 403 });
+    }
+  });
+});
