@@ -3,7 +3,8 @@
  * with server-side apply, prune what the lab no longer has, then wait for the nodes.
  */
 import { compileLab, devNamespace, identityLabels, type KubeObject } from '../compile';
-import { serializeLab, type Lab } from '../lab';
+import { formatIssue, serializeLab, validateLab, type Lab } from '../lab';
+import { KubeError } from '../kube/errors';
 import type { KubeClient } from '../kube/client';
 import { applyAll, preflight, sourceNamer } from '../kube/apply';
 import { LAB_RECORD, pruneOwned, type PruneResult } from './owned';
@@ -36,6 +37,9 @@ export function labRecord(lab: Lab, namespace: string): KubeObject {
 }
 
 export async function deploy(client: KubeClient, lab: Lab, opts: DeployOptions = {}): Promise<DeployResult> {
+  // Callers other than the CLI (the UI, scripts) hand over labs built in memory: same rules.
+  const checked = validateLab(lab);
+  if (!checked.ok) throw new KubeError('invalid', `the lab is invalid, nothing was written:\n${checked.issues.map((i) => `  ${formatIssue(i, lab.metadata.name)}`).join('\n')}`);
   const namespace = opts.namespace ?? devNamespace(lab.metadata.name);
   const objects = [...compileLab(lab, { namespace }), labRecord(lab, namespace)];
   await preflight(client, objects, sourceNamer(lab));

@@ -1,0 +1,164 @@
+// Preflight writes nothing when anything is wrong, and cluster errors come back as one line
+// with the next step: unreachable, bad credentials, forbidden, missing APIs, no capacity.
+import net from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { numberedStudents } from '../../main/class/roster';
+import { compileLab, LABEL } from '../../main/compile';
+import type { KubeObject } from '../../main/compile/types';
+import { studentCredentials, teardown } from '../../main/engine/class-ops';
+import { deploy } from '../../main/engine/deploy';
+import { CapacityError, publish } from '../../main/engine/publish';
+import type { Release } from '../../main/engine/releases';
+import type { Lab } from '../../main/lab';
+import { applyAll, preflight, PreflightError, sourceNamer } from '../../main/kube/apply';
+import { clientFor, ping, type KubeClient } from '../../main/kube/client';
+import { KubeError } from '../../main/kube/errors';
+import { adminClient, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
+import { randomId } from './helpers/kube';
+
+let client: KubeClient;
+let lab: Lab;
+let release: Release;
+const className = `pre-${randomId(3)}`;
+
+async function namespaceExists(name: string): Promise<boolean> {
+  try {
+    await client.core.readNamespace({ name });
+    return true;
+  } catch (err) {
+    if (client.error(err).kind === 'not-found') return false;
+    throw err;
+  }
+}
+
+beforeAll(async () => {
+  client = adminClient();
+  lab = uniqueLab(exampleLab('web-db.yaml'), 'pf');
+  // No volumes in this copy, so dev becomes ready without a storage provisioner.
+  lab.volumes = [];
+  lab.nodes[1]!.volumes = undefined;
+  delete lab.layout;
+  release = await makeRelease(client, lab, 'v1');
+});
+
+afterAll(async () => {
+  await teardown(client, className).catch(() => undefined);
+});
+
+describe('all-or-nothing preflight', () => {
+  it('a lab whose third object is invalid writes nothing, and the error names its source', async () => {
+    const namespace = `pre-${randomId()}`;
+    const objects = compileLab(lab, { namespace });
+    // The third object (the LimitRange) gets a type the API server rejects; the schema allows
+    // any string there, so only the server-side dry-run can catch it.
+    const third = objects[2]!;
+    expect(third.kind).toBe('LimitRange');
+    (third as KubeObject & { spec: { limits: { type: string }[] } }).spec.limits[0]!.type = 'Spaceship';
+    third.metadata.annotations = { 'labforge.dev/source': 'nodes[1]' };
+
+    const err = await preflight(client, objects, sourceNamer(lab)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreflightError);
+    const problems = (err as PreflightError).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ object: 'LimitRange/labforge-limits', source: 'node "db"' });
+    expect(problems[0]!.message).toMatch(/Spaceship|Unsupported value/);
+    expect((err as Error).message).toContain('nothing was written');
+    expect(await namespaceExists(namespace)).toBe(false);
+  });
+
+  it('an object that breaks the OpenAPI schema is caught before the cluster sees it', async () => {
+    const namespace = `pre-${randomId()}`;
+    const objects = compileLab(lab, { namespace });
+    (objects[2] as KubeObject & { spec: unknown }).spec = { limits: 'none' };
+    await expect(preflight(client, objects, sourceNamer(lab))).rejects.toThrow(/LimitRange\/labforge-limits/);
+    expect(await namespaceExists(namespace)).toBe(false);
+  });
+
+  it('deploy of an invalid lab leaves the cluster as it was', async () => {
+    const bad = structuredClone(lab);
+    bad.metadata.name = `bad-${randomId(3)}`;
+    // A storage class name the API server rejects (not a DNS subdomain).
+    bad.volumes = [{ name: 'data', size: '1Gi', storageClass: 'Not_A_Class' }];
+    bad.nodes[1]!.volumes = [{ volume: 'data', mountPath: '/data' }];
+    await expect(deploy(client, bad, { wait: false })).rejects.toThrow(/volume "data": PersistentVolumeClaim\/data/);
+    expect(await namespaceExists(`${bad.metadata.name}-dev`)).toBe(false);
+  });
+
+  it('a kind the cluster does not serve is reported before anything is written', async () => {
+    const namespace = `pre-${randomId()}`;
+    const objects: KubeObject[] = [
+      ...compileLab(lab, { namespace }),
+      { apiVersion: 'example.invalid/v1', kind: 'Gadget', metadata: { name: 'g', namespace } },
+    ];
+    const err = await preflight(client, objects, sourceNamer(lab)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeError);
+    expect((err as KubeError).kind).toBe('missing-api');
+    expect((err as Error).message).toBe('the cluster does not serve Gadget (example.invalid/v1)');
+    expect(await namespaceExists(namespace)).toBe(false);
+  });
+
+  it('a class that does not fit the free capacity is refused with a table', async () => {
+    const huge = structuredClone(release);
+    huge.lab.nodes[0]!.resources = { requests: { cpu: '100', memory: '1Gi' }, limits: { cpu: '100', memory: '1Gi' } };
+    const err = await publish(client, { className, students: numberedStudents(3), release: huge }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CapacityError);
+    expect((err as Error).message).toMatch(/cpu\s+\S+\s+\S+\s+NO/);
+    expect((await client.core.listNamespace({ labelSelector: `${LABEL.class}=${className}` })).items).toEqual([]);
+  });
+});
+
+describe('cluster errors are one line with a next step', () => {
+  let closed: net.Server;
+  let port: number;
+  beforeAll(async () => {
+    closed = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    port = (closed.address() as net.AddressInfo).port;
+    await new Promise((r) => closed.close(r)); // now nothing listens there
+  });
+
+  function kubeconfigFor(server: string, user: Record<string, unknown>, extra: Record<string, unknown> = {}): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server, skipTLSVerify: true, ...extra }],
+      users: [{ name: 'u', ...user }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    return kc;
+  }
+
+  it('unreachable', async () => {
+    const c = clientFor(kubeconfigFor(`https://127.0.0.1:${port}`, { token: 'x' }));
+    const err = (await ping(c).catch((e: unknown) => e)) as KubeError;
+    expect(err.kind).toBe('unreachable');
+    expect(err.message).toMatch(/^cannot reach the cluster at https:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); check that it is running/);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('invalid credentials', async () => {
+    const c = clientFor(kubeconfigFor(client.server, { token: 'not-a-valid-token' }));
+    const err = (await ping(c).catch((e: unknown) => e)) as KubeError;
+    expect(err.kind).toBe('unauthorized');
+    expect(err.message).toContain('rejected your credentials (expired or invalid); log in again');
+    expect(err.message).not.toContain('not-a-valid-token');
+  });
+
+  it('forbidden', async () => {
+    await publish(client, { className, students: [{ id: 'eve' }], release });
+    const creds = await studentCredentials(client, className, 'eve', 600);
+    const kc = new KubeConfig();
+    kc.loadFromString(creds.kubeconfig);
+    const err = (await deploy(clientFor(kc), lab, { wait: false }).catch((e: unknown) => e)) as KubeError;
+    expect(err.kind).toBe('forbidden');
+    expect(err.message).toMatch(/forbidden: .*; ask a cluster admin for this permission/);
+  });
+
+  it('applyAll on a good lab still works after all of that', async () => {
+    const namespace = `pre-${randomId()}`;
+    await applyAll(client, compileLab(lab, { namespace }));
+    expect(await namespaceExists(namespace)).toBe(true);
+    await client.core.deleteNamespace({ name: namespace });
+  });
+});
