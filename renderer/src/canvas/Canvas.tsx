@@ -20,6 +20,7 @@ import { GraphDeriver, type LabFlowEdge, type LabFlowNode } from './graph';
 import { nodeTypes } from './nodes';
 
 export const DND_TYPE = 'application/x-labforge-item';
+const FAR_ZOOM = 0.5;
 
 const kindOf = (id: string | null | undefined) => (id ? parseId(id)?.type : undefined);
 
@@ -46,6 +47,10 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
   const nodes = useMemo(() => deriver.deriveNodes(doc, selection, issues), [deriver, doc, selection, issues, measureTick]);
   const edges = useMemo(() => deriver.deriveEdges(doc, selection), [deriver, doc, selection]);
   const dragging = useRef(false);
+  // Level of detail: zoomed far out, nodes drop their small print (unreadable anyway), which
+  // keeps large labs cheap to paint. Only a threshold crossing re-renders.
+  const [far, setFar] = useState(false);
+  const onMove = useCallback((_: unknown, vp: { zoom: number }) => setFar(vp.zoom < FAR_ZOOM), []);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<LabFlowNode>[]) => {
@@ -131,7 +136,7 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
   const empty = doc.lab.nodes.length === 0 && doc.lab.networks.length === 0 && doc.lab.volumes.length === 0;
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas${far ? ' lod-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<LabFlowNode, LabFlowEdge>
         nodes={nodes}
         edges={edges}
@@ -139,6 +144,7 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onMove={onMove}
         onNodeDragStart={() => {
           dragging.current = true;
           useEditor.getState().beginDrag();
