@@ -94,4 +94,27 @@ describe('canvas editor: history and validation', () => {
     await expect.poll(() => page.locator('[data-testid=problem-count]').innerText()).toBe('0');
     expect(s.errors).toEqual([]);
   });
+
+  it('asks before discarding unsaved changes (in-app confirm and beforeunload)', async () => {
+    const { page } = s;
+    await page.locator('[data-testid=dirty]').waitFor();
+    await page.keyboard.press(`${ctrl}+KeyN`);
+    await page.locator('[data-testid=confirm-dialog]').waitFor();
+    await page.click('[data-testid=confirm-cancel]');
+    await page.locator('[data-testid="node-broken"]').waitFor();
+
+    // Closing the tab or window is blocked by the beforeunload handler while dirty.
+    const blocked = () => page.evaluate(() => {
+      const e = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+    expect(await blocked()).toBe(true);
+
+    await page.keyboard.press(`${ctrl}+KeyN`);
+    await page.click('[data-testid=confirm-ok]');
+    await page.locator('[data-testid=empty-state]').waitFor();
+    await expect(page.locator('[data-testid=tool-undo]').isDisabled()).resolves.toBe(true);
+    expect(await blocked()).toBe(false);
+  });
 });

@@ -18,6 +18,7 @@ import { useEditor } from '../store/editor';
 import type { PaletteItem } from '../store/templates';
 import { GraphDeriver, type LabFlowEdge, type LabFlowNode } from './graph';
 import { nodeTypes } from './nodes';
+import { CanvasToolbar } from '../components/CanvasToolbar';
 
 export const DND_TYPE = 'application/x-labforge-item';
 const FAR_ZOOM = 0.5;
@@ -176,6 +177,7 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
         <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} className="minimap" />
         <Controls showInteractive={false} />
       </ReactFlow>
+      <CanvasToolbar />
       {empty ? (
         <div className="empty-state" data-testid="empty-state">
           <h2>Start your lab</h2>
