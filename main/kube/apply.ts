@@ -4,7 +4,6 @@
  * served, server-side dry-run of every object) that runs before the first write.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { PatchStrategy } from '@kubernetes/client-node';
 import { ANNOTATION } from '../compile/labels';
 import { validateObject } from '../compile/openapi';
 import type { KubeObject } from '../compile/types';
@@ -26,19 +25,15 @@ export const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind
 
 /** One object, server-side applied (create or update) with conflicts forced to our manager. */
 export async function applyObject(client: KubeClient, obj: KubeObject, opts: ApplyOptions = {}): Promise<KubernetesObject> {
+  const query = `?fieldManager=${FIELD_MANAGER}&force=true${opts.dryRun ? '&dryRun=All' : ''}`;
+  const body = JSON.stringify(obj);
   const call = () =>
-    withRetry(
-      () =>
-        client.objects.patch(
-          obj as KubernetesObject,
-          undefined,
-          opts.dryRun ? 'All' : undefined,
-          FIELD_MANAGER,
-          true,
-          PatchStrategy.ServerSideApply,
-        ),
-      opts.retry,
-    );
+    withRetry(async () => {
+      const path = await client.objects.objectPath(obj);
+      // JSON is YAML, so the apply-patch+yaml content type takes it as it is.
+      const res = await client.http.request('PATCH', `${path}${query}`, body, 'application/apply-patch+yaml');
+      return res.body as KubernetesObject;
+    }, opts.retry);
   try {
     return await (opts.semaphore ? opts.semaphore.run(call) : call());
   } catch (err) {

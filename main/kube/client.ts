@@ -11,6 +11,7 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import { KubeError, toKubeError } from './errors';
+import { KubeHttp } from './http';
 import { ObjectApi } from './object-api';
 
 export interface ConnectOptions {
@@ -24,6 +25,8 @@ export interface KubeClient {
   server: string;
   user: string;
   objects: ObjectApi;
+  /** Keep-alive HTTP for the hot path (server-side apply in bulk). */
+  http: KubeHttp;
   core: CoreV1Api;
   apps: AppsV1Api;
   networking: NetworkingV1Api;
@@ -61,6 +64,7 @@ export function clientFor(kc: KubeConfig): KubeClient {
     server,
     user: kc.getCurrentUser()?.name ?? '',
     objects: ObjectApi.forConfig(kc),
+    http: new KubeHttp(kc),
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     networking: kc.makeApiClient(NetworkingV1Api),

@@ -19,6 +19,11 @@ export class ObjectApi extends KubernetesObjectApi {
     }
   }
 
+  /** The REST path of one object (e.g. /apis/apps/v1/namespaces/x/deployments/web), via discovery. */
+  async objectPath(obj: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<string> {
+    return this.specUriPath({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace } }, 'patch');
+  }
+
   /** Whether the kind is namespaced; undefined when the cluster does not serve it. */
   async namespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
     try {

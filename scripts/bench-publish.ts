@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:publish`: how fast `publish` fans a release out, against two baselines
+ * measured on the same cluster in the same run:
+ *   - loop:    a shell loop of `kubectl apply --server-side -f <student>.yaml`, one per student;
+ *   - ceiling: a raw concurrent create of the same objects with client-node (no apply, no
+ *              retries, no phases beyond namespaces first) — what the API server allows.
+ * Prints seconds, objects/s and the ratios; not a test, nothing here asserts a speed.
+ *
+ * Options (env): BENCH_SIZES=50,200  BENCH_CONCURRENCY=4,8,16,32 (the sweep, at the first size)
+ *                BENCH_KUBECONFIG (default: the local cluster, started if needed)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { numberedStudents } from '../main/class/roster';
+import { compileLab, objectsToYaml, studentNamespace } from '../main/compile';
+import { clusterUp } from '../main/cluster';
+import { locateBinaries } from '../main/cluster/binaries';
+import { classNamespaces, DEFAULT_CONCURRENCY, publish, waitNamespacesGone } from '../main/engine/publish';
+import { deploy } from '../main/engine/deploy';
+import { getRelease, snapshot, type Release } from '../main/engine/releases';
+import { parseLab } from '../main/lab';
+import { connect, type KubeClient } from '../main/kube/client';
+import { mapLimit } from '../main/kube/retry';
+
+const sizes = (process.env['BENCH_SIZES'] ?? '50,200').split(',').map(Number);
+const sweep = (process.env['BENCH_CONCURRENCY'] ?? '4,8,16,32').split(',').map(Number);
+const run = randomBytes(2).toString('hex');
+
+async function cleanup(client: KubeClient, className: string): Promise<void> {
+  const names = (await classNamespaces(client, className)).map((n) => n.metadata!.name!);
+  await mapLimit(names, 16, (name) => client.core.deleteNamespace({ name }).catch(() => undefined));
+  await waitNamespacesGone(client, names, 600_000);
+}
+
+function secs(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function main(): Promise<void> {
+  let kubeconfig = process.env['BENCH_KUBECONFIG'];
+  if (!kubeconfig) kubeconfig = (await clusterUp({ log: (l) => process.stderr.write(`[cluster] ${l}\n`) })).kubeconfig;
+  const client = connect({ kubeconfig });
+  const kubectl = (await locateBinaries()).paths.kubectl;
+
+  // The routing lab (4 nodes, 3 networks) under a bench-only name; released the normal way.
+  const parsed = parseLab(readFileSync(join(import.meta.dirname, '../resources/examples/routing-lab.yaml'), 'utf8'));
+  if (!parsed.ok) throw new Error('routing-lab.yaml is invalid');
+  const lab = parsed.lab;
+  lab.metadata.name = 'bench-routing';
+  let release: Release;
+  try {
+    release = await getRelease(client, lab.metadata.name, 'v1');
+  } catch {
+    await deploy(client, lab, { timeoutMs: 120_000 });
+    release = await snapshot(client, 'v1', { fileLab: lab });
+  }
+
+  const perStudent = compileLab(release.lab, { namespace: 'x', class: 'c', student: 's', release: 'v1' }).length;
+  console.log(`lab: ${lab.nodes.length} nodes, ${perStudent} objects per student; cluster ${client.server}`);
+  console.log(`node ${process.version}, ${new Date().toISOString()}\n`);
+
+  const publishOnce = async (className: string, n: number, concurrency: number) =>
+    timeIt(() => publish(client, { className, students: numberedStudents(n), release, concurrency, force: true }));
+
+  // Concurrency sweep at the first size: picks the default.
+  const n0 = sizes[0]!;
+  console.log(`concurrency sweep, ${n0} students (${n0 * perStudent} objects):`);
+  for (const c of sweep) {
+    const cls = `bs${run}-c${c}`;
+    const ms = await publishOnce(cls, n0, c);
+    console.log(`  concurrency ${String(c).padStart(3)}: ${secs(ms)} s, ${((n0 * perStudent) / (ms / 1000)).toFixed(0)} objects/s`);
+    await cleanup(client, cls);
+  }
+  console.log(`  (default in main/engine/publish.ts: ${DEFAULT_CONCURRENCY})\n`);
+
+  const rows: string[] = [];
+  for (const n of sizes) {
+    const objects = n * perStudent;
+    const students = numberedStudents(n);
+
+    // labforge publish, default concurrency.
+    const pubClass = `bp${run}-${n}`;
+    const tPublish = await publishOnce(pubClass, n, DEFAULT_CONCURRENCY);
+    await cleanup(client, pubClass);
+
+    // Ceiling: raw concurrent creates of the same objects with client-node.
+    const rawClass = `br${run}-${n}`;
+    const all = students.map((s) => compileLab(release.lab, { namespace: studentNamespace(rawClass, s.id), class: rawClass, student: s.id, release: release.tag }));
+    const namespaces = all.map((objs) => objs[0]!);
+    const rest = all.flatMap((objs) => objs.slice(1));
+    const tRaw = await timeIt(async () => {
+      await mapLimit(namespaces, DEFAULT_CONCURRENCY, (o) => client.objects.create(o as KubernetesObject));
+      await mapLimit(rest, DEFAULT_CONCURRENCY, (o) => client.objects.create(o as KubernetesObject));
+    });
+    await cleanup(client, rawClass);
+
+    // Baseline: a shell loop of kubectl apply --server-side, one file per student.
+    const loopClass = `bl${run}-${n}`;
+    const dir = mkdtempSync(join(tmpdir(), 'lf-bench-'));
+    const files = students.map((s) => {
+      const file = join(dir, `${s.id}.yaml`);
+      writeFileSync(file, objectsToYaml(compileLab(release.lab, { namespace: studentNamespace(loopClass, s.id), class: loopClass, student: s.id, release: release.tag })));
+      return file;
+    });
+    writeFileSync(join(dir, 'loop.sh'), `set -e\nfor f in ${files.map((f) => `'${f}'`).join(' ')}; do '${kubectl}' --kubeconfig '${kubeconfig}' apply --server-side --field-manager labforge -f "$f" >/dev/null; done\n`);
+    const tLoop = await timeIt(async () => execFileSync('bash', [join(dir, 'loop.sh')], { stdio: 'inherit' }));
+    await cleanup(client, loopClass);
+
+    const rate = (ms: number) => (objects / (ms / 1000)).toFixed(0);
+    rows.push(
+      `| ${n} | ${objects} | ${secs(tPublish)} s (${rate(tPublish)}/s) | ${secs(tLoop)} s (${rate(tLoop)}/s) | ${secs(tRaw)} s (${rate(tRaw)}/s) | ${(tLoop / tPublish).toFixed(1)}× | ${(tPublish / tRaw).toFixed(2)}× |`,
+    );
+    console.log(`N=${n}: publish ${secs(tPublish)} s, kubectl loop ${secs(tLoop)} s, raw create ${secs(tRaw)} s → ${(tLoop / tPublish).toFixed(1)}× faster than the loop, ${(tPublish / tRaw).toFixed(2)}× the ceiling`);
+  }
+
+  console.log('\n| students | objects | labforge publish | kubectl apply loop | raw create (ceiling) | loop ÷ publish (goal ≥ 10) | publish ÷ ceiling (goal ≤ 1.3) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
