@@ -161,6 +161,25 @@ export function formatForward(f: ForwardRule): string {
   return `${f.port}=${f.host.includes(':') ? `[${f.host}]` : f.host}:${f.targetPort}`;
 }
 
+/**
+ * The relay kwok runs for each port-forward connection (stdin/stdout are the forwarded stream).
+ * kwok's plain `target` forward copies both ways until *both* directions end, so when the client
+ * goes away the connection to the local server stays open until that server writes or closes
+ * (a VNC server would keep a ghost client). The relay ends as soon as either side closes:
+ * bash's /dev/tcp connects, two `cat`s copy, `wait -n` returns with the first to finish, and
+ * exiting closes both the stream and the socket. (fd 4 keeps the real stdin: a background job
+ * would otherwise read /dev/null.)
+ */
+export const RELAY_SCRIPT = [
+  'exec 3<>"/dev/tcp/$1/$2" || exit 1',
+  'exec 4<&0',
+  'cat <&3 & r=$!',
+  'cat <&4 >&3 & w=$!',
+  'wait -n',
+  'kill "$r" "$w" 2>/dev/null',
+  'exit 0',
+].join('\n');
+
 /** One ClusterPortForward for every pod: each rule sends a pod port to a local TCP address. */
 export function clusterPortForward(rules: ForwardRule[]): KubeObject {
   return {
@@ -168,7 +187,10 @@ export function clusterPortForward(rules: ForwardRule[]): KubeObject {
     kind: 'ClusterPortForward',
     metadata: { name: PORT_FORWARD_NAME },
     spec: {
-      forwards: rules.map((r) => ({ ports: [r.port], target: { address: r.host, port: r.targetPort } })),
+      forwards: rules.map((r) => ({
+        ports: [r.port],
+        command: ['bash', '-c', RELAY_SCRIPT, 'labforge-relay', r.host, String(r.targetPort)],
+      })),
     },
   };
 }
