@@ -34,7 +34,7 @@ export function generateLab(nodes: number): Lab {
       ports: i % 3 === 0 ? [{ port: 80 }] : undefined,
       // Every fifth node is a router between two segments.
       networks: i % 5 === 0 && nets > 1 ? [`net-${i % nets}`, `net-${(i + 1) % nets}`] : [`net-${i % nets}`],
-    })).map((n) => Object.fromEntries(Object.entries(n).filter(([, v]) => v !== undefined)) as Lab['nodes'][number]),
+    })).map((n) => Object.fromEntries(Object.entries(n).filter(([, v]) => v !== undefined)) as unknown as Lab['nodes'][number]),
     layout: { nodes: {}, networks: {} },
   };
   const cols = Math.ceil(Math.sqrt(nodes * 2));
@@ -66,11 +66,7 @@ async function startRecording(page: Page) {
   await page.evaluate(RECORDER);
 }
 async function stopRecording(page: Page): Promise<number[]> {
-  return page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __rec: boolean };
-    w.__rec = false;
-    return w.__frames.slice(1);
-  });
+  return page.evaluate<number[]>('(() => { window.__rec = false; return window.__frames.slice(1); })()');
 }
 
 async function main() {

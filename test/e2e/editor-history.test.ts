@@ -11,13 +11,14 @@ afterAll(() => s?.close());
 
 /** What the canvas shows: items with their positions and labels, and the edges. */
 async function snapshot(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node')]
-      .map((n) => `${n.dataset['id']}@${n.style.transform}:${n.innerText.replace(/\s+/g, ' ')}`)
+  // Evaluated as source text in the page (the Node-side tsconfig has no DOM types).
+  return page.evaluate<string>(`(() => {
+    const nodes = [...document.querySelectorAll('.react-flow__node')]
+      .map((n) => n.dataset.id + '@' + n.style.transform + ':' + n.innerText.replace(/\\s+/g, ' '))
       .sort();
-    const edges = [...document.querySelectorAll<HTMLElement>('.react-flow__edge')].map((e) => e.dataset['id'] ?? e.getAttribute('data-id')).sort();
+    const edges = [...document.querySelectorAll('.react-flow__edge')].map((e) => e.dataset.id ?? e.getAttribute('data-id')).sort();
     return JSON.stringify({ nodes, edges });
-  });
+  })()`);
 }
 
 describe('canvas editor: history and validation', () => {
@@ -104,11 +105,12 @@ describe('canvas editor: history and validation', () => {
     await page.locator('[data-testid="node-broken"]').waitFor();
 
     // Closing the tab or window is blocked by the beforeunload handler while dirty.
-    const blocked = () => page.evaluate(() => {
-      const e = new Event('beforeunload', { cancelable: true });
-      window.dispatchEvent(e);
-      return e.defaultPrevented;
-    });
+    const blocked = () =>
+      page.evaluate<boolean>(`(() => {
+        const e = new Event('beforeunload', { cancelable: true });
+        window.dispatchEvent(e);
+        return e.defaultPrevented;
+      })()`);
     expect(await blocked()).toBe(true);
 
     await page.keyboard.press(`${ctrl}+KeyN`);

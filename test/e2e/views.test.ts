@@ -98,14 +98,14 @@ describe('views, theme and cluster picker', () => {
   it('toggles the dark theme and persists it in the workspace settings', async () => {
     const { page } = s;
     await page.click('[data-testid=theme-toggle]');
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    await expect.poll(() => page.evaluate<string | undefined>('document.documentElement.dataset.theme')).toBe('dark');
     await expect
       .poll(async () => JSON.parse(await readFile(join(s.workspace, '.labforge', 'settings.json'), 'utf8').catch(() => '{}')).theme)
       .toBe('dark');
     await page.locator('[data-testid="node-db"]').click();
     await page.screenshot({ path: join(RESULTS, 'view-dark.png') });
     await page.reload();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    await expect.poll(() => page.evaluate<string | undefined>('document.documentElement.dataset.theme')).toBe('dark');
     // Recent labs survive the reload as well.
     await page.click('[data-testid=menu-file]');
     await page.click('[data-testid=cmd-open]');
