@@ -80,7 +80,7 @@ function sandboxEntry(): string {
 function sandboxCodeHash(): string {
   const dir = dirname(fileURLToPath(import.meta.url));
   const h = createHash('sha256');
-  for (const f of ['exec-sandbox.ts', 'kube.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
+  for (const f of ['exec-sandbox.ts', 'volume-provisioner.ts', 'kube.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
   return h.digest('hex').slice(0, 12);
 }
 function tsxLoader(): string {

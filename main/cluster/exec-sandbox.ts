@@ -14,6 +14,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { apply, loadKubeConfig, remove } from './kube';
+import { startVolumeProvisioner } from './volume-provisioner';
 import type { KubeObject } from './manifests';
 
 export const SANDBOX_ENV = 'LABFORGE_SANDBOX';
@@ -121,8 +122,11 @@ async function main() {
     setTimeout(() => void informer.start().catch(() => {}), 1000);
   });
 
+  // The same small agent process also provisions local volumes (see volume-provisioner.ts).
+  const volumes = await startVolumeProvisioner(kc, join(root, '..', 'volumes'), log);
+
   const server = http.createServer((req, res) => {
-    const ok = req.url === '/healthz' && healthy;
+    const ok = req.url === '/healthz' && healthy && volumes.healthy();
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
   });
   await new Promise<void>((resolve) => server.listen(Number(values.port), '127.0.0.1', resolve));
@@ -136,6 +140,7 @@ async function main() {
   const stop = () => {
     log('stopping');
     void informer.stop();
+    void volumes.stop();
     server.close();
     process.exit(0);
   };

@@ -15,6 +15,7 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
   'v1/Namespace': { plural: 'namespaces', namespaced: false },
   'apiextensions.k8s.io/v1/CustomResourceDefinition': { plural: 'customresourcedefinitions', namespaced: false },
   'networking.k8s.io/v1/IngressClass': { plural: 'ingressclasses', namespaced: false },
+  'storage.k8s.io/v1/StorageClass': { plural: 'storageclasses', namespaced: false },
   'kwok.x-k8s.io/v1alpha1/ClusterPortForward': { plural: 'clusterportforwards', namespaced: false },
   'kwok.x-k8s.io/v1alpha1/Exec': { plural: 'execs', namespaced: true },
 };

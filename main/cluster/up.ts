@@ -5,6 +5,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { locateBinaries, type Binaries } from './binaries';
 import { ensurePki, type ClientIdentity, CLIENT_IDENTITIES, type Pki } from './certs';
+import { storageClass } from './volume-provisioner';
 import {
   COMPONENTS, PORT_KEYS, componentSpecs, kubeconfigFile, kubeconfigYaml, kwokConfigFile,
   type ComponentName, type ComponentSpec, type Ports,
@@ -291,7 +292,7 @@ async function applyApiObjects(kc: KubeConfig, bins: Binaries, state: ClusterSta
   await Promise.all(crds.map((crd) => waitEstablished(kc, crd.metadata.name)));
   const vnc = parseTarget(state.vnc);
   const rules: ForwardRule[] = [{ port: VNC_PORT, host: vnc.host, targetPort: vnc.port }, ...state.forwards];
-  const objects: KubeObject[] = [clusterPortForward(rules), ...ingressObjects];
+  const objects: KubeObject[] = [clusterPortForward(rules), ...ingressObjects, storageClass as KubeObject];
   for (const obj of objects) await apply(kc, obj);
   await reconcileNodes(kc, state.nodes, log);
 }
