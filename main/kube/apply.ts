@@ -57,9 +57,31 @@ export async function applyAll(client: KubeClient, objects: KubeObject[], opts: 
   const semaphore = opts.semaphore ?? new Semaphore(8);
   const out: KubernetesObject[] = [];
   for (const phase of applyPhases(objects)) {
-    out.push(...(await Promise.all(phase.map((o) => applyObject(client, o, { ...opts, semaphore })))));
+    const applied = await Promise.all(phase.map((o) => applyObject(client, o, { ...opts, semaphore })));
+    if (!opts.dryRun) await Promise.all(applied.filter((o) => o.kind === 'ResourceQuota').map((q) => quotaInEffect(client, q)));
+    out.push(...applied);
   }
   return out;
+}
+
+type Quota = KubernetesObject & { spec?: { hard?: Record<string, string> }; status?: { hard?: Record<string, string> } };
+
+/**
+ * Quota admission enforces `status.hard`, which the quota controller copies from `spec.hard`
+ * a moment after a change. When an upgrade raises a quota, wait for that copy before creating
+ * what the higher quota allows, or the new objects are refused by the old numbers.
+ */
+async function quotaInEffect(client: KubeClient, applied: KubernetesObject, timeoutMs = 30_000): Promise<void> {
+  const same = (q: Quota) => JSON.stringify(Object.entries(q.spec?.hard ?? {}).sort()) === JSON.stringify(Object.entries(q.status?.hard ?? {}).sort());
+  let q = applied as Quota;
+  // A brand-new quota has no status yet; admission does not hold it against anyone then.
+  if (!q.status?.hard || same(q)) return;
+  const deadline = Date.now() + timeoutMs;
+  while (!same(q)) {
+    if (Date.now() > deadline) throw new KubeError('server', `quota ${q.metadata?.namespace}/${q.metadata?.name} was not updated by the quota controller within ${timeoutMs / 1000}s; is kube-controller-manager running?`);
+    await new Promise((r) => setTimeout(r, 100));
+    q = (await client.core.readNamespacedResourceQuota({ name: q.metadata!.name!, namespace: q.metadata!.namespace! })) as Quota;
+  }
 }
 
 export interface PreflightProblem {
@@ -118,6 +140,13 @@ export async function preflight(client: KubeClient, objects: KubeObject[], nameS
     }
   }
 
+  // In an existing namespace each dry-run is admitted against the quota that is there now. When
+  // the objects bring their own new quota, it is applied first (applyPhases), so a refusal by
+  // the old quota says nothing about the real apply; the compiler sizes the new one to fit.
+  const newQuota = new Map(objects.filter((o) => o.kind === 'ResourceQuota').map((o) => [o.metadata.namespace, o.metadata.name]));
+  const oldQuotaOnly = (o: KubeObject, e: KubeError) =>
+    e.kind === 'forbidden' && newQuota.has(o.metadata.namespace) && e.message.includes(`exceeded quota: ${newQuota.get(o.metadata.namespace)}`);
+
   const semaphore = opts.semaphore ?? new Semaphore(8);
   await Promise.all(
     objects.map(async (o) => {
@@ -128,6 +157,7 @@ export async function preflight(client: KubeClient, objects: KubeObject[], nameS
       } catch (err) {
         const e = err as KubeError;
         if (e.kind === 'unreachable' || e.kind === 'unauthorized') throw e;
+        if (oldQuotaOnly(o, e)) return;
         problems.push({ object: objectRef(o), source: nameSource(o), message: e.message.replace(/^dry-run of [^:]+: /, '') });
       }
     }),
