@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // Chromium against the real engine.
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print one `N passed, N failed` line for all three projects.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
         test: {
