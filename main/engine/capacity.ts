@@ -1,7 +1,7 @@
 /**
  * Class preflight: does the class fit in what the cluster can still allocate? Free capacity is
- * the allocatable of schedulable nodes minus the requests of every pod that holds (or waits
- * for) room; the need is one lab's steady-state requests per new student.
+ * the allocatable of schedulable, ready nodes minus the requests of the pods bound to them;
+ * the need is one lab's steady-state requests per new student.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { labTotals } from '../compile';
@@ -44,6 +44,7 @@ export async function freeCapacity(client: KubeClient): Promise<{ cpu: number; m
     (n) => !n.spec?.unschedulable && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
   );
   const free = { cpu: 0, memory: 0, pods: 0 };
+  const counted = new Set(nodes.map((n) => n.metadata?.name));
   for (const n of nodes) {
     free.cpu += q(n.status?.allocatable?.['cpu']);
     free.memory += q(n.status?.allocatable?.['memory']);
@@ -51,6 +52,8 @@ export async function freeCapacity(client: KubeClient): Promise<{ cpu: number; m
   }
   const pods = (await client.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })).items;
   for (const p of pods) {
+    // Only pods bound to a counted node hold room; an unschedulable pod holds none.
+    if (!counted.has(p.spec?.nodeName)) continue;
     const r = podRequests(p);
     free.cpu -= r.cpu;
     free.memory -= r.memory;
