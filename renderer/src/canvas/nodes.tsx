@@ -13,6 +13,14 @@ const IssueBadge = ({ count, message }: { count: number; message: string | null 
     </span>
   ) : null;
 
+/*
+ * Layout note: nothing inside a node is positioned or clipped (handles sit in grid cells with
+ * negative margins, long text is shortened in JS). Each positioned or overflow-clipped element
+ * is a paint layer the browser walks on every hit test and frame; with hundreds of nodes that
+ * was the main cost of dragging.
+ */
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 export const LabNodeView = memo(function LabNodeView({ data, selected }: P<'labNode', LabNodeData>) {
   const Icon = ROLE_ICON[data.role];
   return (
@@ -22,22 +30,26 @@ export const LabNodeView = memo(function LabNodeView({ data, selected }: P<'labN
       data-kind={data.kind}
       data-role={data.role}
     >
-      <Handle type="source" id="net" position={Position.Top} className="handle handle-net" title="Drag to a network to attach" />
       <div className="lab-node-icon" title={ROLE_LABEL[data.role]}>
         <Icon size={22} />
       </div>
       <div className="lab-node-body">
-        <div className="lab-node-name">{data.name}</div>
-        <div className="lab-node-sub">{data.image}</div>
+        <div className="lab-node-name" title={data.name}>
+          {clip(data.name, 18)}
+          {data.ports ? <span className="lab-node-ports">{clip(data.ports, 12)}</span> : null}
+        </div>
+        <div className="lab-node-sub" title={data.image}>
+          {clip(data.image, 24)}
+        </div>
         {data.issue ? (
           <div className="lab-node-issue" data-testid={`node-issue-${data.name}`}>
             {data.issue}
           </div>
         ) : null}
       </div>
-      {data.ports ? <div className="lab-node-ports">{data.ports}</div> : null}
-      <IssueBadge count={data.issues} message={data.issue} />
+      <Handle type="source" id="net" position={Position.Top} className="handle handle-net" title="Drag to a network to attach" />
       <Handle type="target" id="vol" position={Position.Bottom} className="handle handle-vol" title="Drop a volume here to mount it" />
+      <IssueBadge count={data.issues} message={data.issue} />
     </div>
   );
 });
@@ -46,12 +58,14 @@ export const NetworkView = memo(function NetworkView({ data, selected }: P<'netw
   return (
     <div className={`net-node${selected ? ' selected' : ''}${data.issues ? ' has-issue' : ''}`} data-testid={`network-${data.name}`}>
       <NetworkIcon size={18} />
-      <span className="net-name">{data.name}</span>
+      <span className="net-name" title={data.name}>
+        {clip(data.name, 22)}
+      </span>
       <span className="net-count" title="attached nodes">
         {data.members}
       </span>
-      <IssueBadge count={data.issues} message={data.issue} />
       <Handle type="target" id="in" position={Position.Bottom} className="handle handle-in" title="Drag from a node to attach it" />
+      <IssueBadge count={data.issues} message={data.issue} />
     </div>
   );
 });
@@ -59,12 +73,14 @@ export const NetworkView = memo(function NetworkView({ data, selected }: P<'netw
 export const VolumeView = memo(function VolumeView({ data, selected }: P<'volume', VolumeData>) {
   return (
     <div className={`vol-node${selected ? ' selected' : ''}${data.issues ? ' has-issue' : ''}`} data-testid={`volume-${data.name}`}>
-      <Handle type="source" id="out" position={Position.Top} className="handle handle-out" title="Drag to a node to mount" />
       <VolumeIcon size={18} />
       <div>
-        <div className="vol-name">{data.name}</div>
+        <div className="vol-name" title={data.name}>
+          {clip(data.name, 12)}
+        </div>
         <div className="vol-size">{data.size}</div>
       </div>
+      <Handle type="source" id="out" position={Position.Top} className="handle handle-out" title="Drag to a node to mount" />
       <IssueBadge count={data.issues} message={data.issue} />
     </div>
   );
