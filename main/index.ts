@@ -24,7 +24,9 @@ async function start() {
   const settings = createElectronSettings();
   hardenSession(session.defaultSession);
   serveRenderer(rendererDir(root));
-  Menu.setApplicationMenu(null); // the renderer has its own menus (they also work in browser mode)
+  // The renderer has its own menus (they also work in browser mode). macOS still needs the
+  // app and edit menus for Cmd+Q and clipboard shortcuts in text fields.
+  Menu.setApplicationMenu(process.platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }]) : null);
 
   const host = createHost({
     mode: 'electron',

@@ -98,8 +98,16 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
     const edge = store.connect(c.source, c.target);
     // A new mount needs its path: select the node so the inspector shows the mount form.
     if (edge?.startsWith('mount:')) {
-      const node = parseId(edge);
-      if (node?.type === 'mount') store.select([`node:${node.node}`]);
+      const mount = parseId(edge);
+      if (mount?.type === 'mount') {
+        store.select([`node:${mount.node}`]);
+        // The inspector then puts the cursor in the new mount's path field.
+        setTimeout(() => {
+          const input = document.querySelector<HTMLInputElement>(`[data-testid="insp-mount-${mount.index}"]`);
+          input?.focus();
+          input?.select();
+        }, 0);
+      }
     }
   }, []);
 

@@ -5,7 +5,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { LabNode } from '../../../main/lab/schema';
 import { ROLE_ICON, ROLE_LABEL, NetworkIcon, VolumeIcon } from '../canvas/icons';
-import { entityId, parseId, setExposures, updateMetadata, updateNetwork, updateNode, updateVolume, type EntityKind } from '../store/doc';
+import { entityId, parseId, prune, setExposures, updateMetadata, updateNetwork, updateNode, updateVolume, type EntityKind } from '../store/doc';
 import { useEditor, type Issue } from '../store/editor';
 import { nodeRole } from '../store/templates';
 
@@ -225,6 +225,20 @@ function NodeInspector({ node }: { node: LabNode }) {
             </div>
           );
         })}
+        {mine.map((e) => (
+          <div key={e.port} className="row">
+            <span className="muted small">Web path for {e.port}</span>
+            <input
+              className="mono"
+              value={e.path ?? ''}
+              placeholder="/"
+              aria-label={`Web path for port ${e.port}`}
+              onChange={(ev) =>
+                edit((d) => setExposures(d, d.lab.exposures.map((x) => (x.node === node.name && x.port === e.port ? prune({ ...x, path: ev.target.value || undefined }) : x))), `${id}:expose-path`)
+              }
+            />
+          </div>
+        ))}
         {[...errs('ports'), ...errs('exposures')].map((e, i) => (
           <em key={i} className="field-error">{e}</em>
         ))}
