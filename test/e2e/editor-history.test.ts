@@ -119,4 +119,31 @@ describe('canvas editor: history and validation', () => {
     await expect(page.locator('[data-testid=tool-undo]').isDisabled()).resolves.toBe(true);
     expect(await blocked()).toBe(false);
   });
+
+  it('selects all, copies, pastes, lays out and fits with the keyboard', async () => {
+    const { page } = s;
+    await page.locator('[data-testid=empty-state]').waitFor();
+    await page.click('[data-testid=palette-network]');
+    await page.click('[data-testid=palette-webserver]');
+    await page.locator('[data-testid=insp-attach]').selectOption('net-1');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+    await clickEmptyCanvas(page);
+
+    await page.keyboard.press(`${ctrl}+KeyA`);
+    await page.locator('[data-testid=inspector-multi]').waitFor();
+    await page.keyboard.press(`${ctrl}+KeyC`);
+    await page.keyboard.press(`${ctrl}+KeyV`);
+    await page.locator('[data-testid="node-web-2"]').waitFor();
+    await page.locator('[data-testid="network-net-2"]').waitFor();
+    // The copy is attached to the copied network, not the original.
+    await expect.poll(() => page.locator('[data-id="link:web-2:net-2"]').count()).toBe(1);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+
+    const before = await page.locator('[data-testid="node-web-2"]').boundingBox();
+    await page.keyboard.press(`${ctrl}+KeyL`);
+    await expect.poll(async () => JSON.stringify(await page.locator('[data-testid="node-web-2"]').boundingBox())).not.toBe(JSON.stringify(before));
+    await page.keyboard.press('Shift+Digit1');
+    await page.screenshot({ path: join(RESULTS, 'editor-4-copy-paste-layout.png') });
+    expect(s.errors).toEqual([]);
+  });
 });

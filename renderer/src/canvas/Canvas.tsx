@@ -10,9 +10,8 @@ import {
   type EdgeChange,
   type IsValidConnection,
   type NodeChange,
-  type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { parseId, type Pos } from '../store/doc';
 import { useEditor } from '../store/editor';
 import type { PaletteItem } from '../store/templates';
@@ -47,7 +46,6 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
   // measureTick forces a re-derive when React Flow reports sizes.
   const nodes = useMemo(() => deriver.deriveNodes(doc, selection, issues), [deriver, doc, selection, issues, measureTick]);
   const edges = useMemo(() => deriver.deriveEdges(doc, selection), [deriver, doc, selection]);
-  const dragging = useRef(false);
   // Level of detail: zoomed far out, nodes drop their small print (unreadable anyway), which
   // keeps large labs cheap to paint. Only a threshold crossing re-renders.
   const [far, setFar] = useState(false);
@@ -131,8 +129,6 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
     [flow],
   );
 
-  const onSelectionChange = useCallback((_: OnSelectionChangeParams) => undefined, []);
-
   useEffect(() => {
     if (!focusRequest) return;
     const n = flow.getNode(focusRequest.id);
@@ -155,16 +151,13 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
         onConnect={onConnect}
         onMove={onMove}
         onNodeDragStart={() => {
-          dragging.current = true;
           useEditor.getState().beginDrag();
         }}
         onNodeDragStop={() => {
-          dragging.current = false;
           useEditor.getState().endDrag();
         }}
         onSelectionDragStart={() => useEditor.getState().beginDrag()}
         onSelectionDragStop={() => useEditor.getState().endDrag()}
-        onSelectionChange={onSelectionChange}
         isValidConnection={validConnection}
         connectionMode={ConnectionMode.Loose}
         deleteKeyCode={null}
