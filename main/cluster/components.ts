@@ -74,13 +74,13 @@ export function kubeconfigYaml(pki: Pki, id: ClientIdentity, apiserverPort: numb
 }
 
 function sandboxEntry(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), 'exec-sandbox.ts');
+  return join(dirname(fileURLToPath(import.meta.url)), 'agent-main.ts');
 }
 /** Fingerprint of the sandbox controller's code, part of its command line so `up` restarts it after a change. */
 function sandboxCodeHash(): string {
   const dir = dirname(fileURLToPath(import.meta.url));
   const h = createHash('sha256');
-  for (const f of ['exec-sandbox.ts', 'volume-provisioner.ts', 'kube.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
+  for (const f of ['agent-main.ts', 'exec-sandbox.ts', 'volume-provisioner.ts', 'kube.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
   return h.digest('hex').slice(0, 12);
 }
 function tsxLoader(): string {

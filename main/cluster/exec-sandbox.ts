@@ -7,7 +7,7 @@
 // and gives every pod its own Exec (owned by the pod, so the garbage collector removes it with the
 // pod) pointing at `<root>/<namespace>/<pod>`, a directory it creates, and removes when the pod goes.
 //
-// Usage: node --import tsx exec-sandbox.ts --kubeconfig=FILE --root=DIR --port=PORT
+// Usage: node --import tsx agent-main.ts --kubeconfig=FILE --root=DIR --port=PORT
 import { CoreV1Api, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -56,7 +56,8 @@ function log(msg: string) {
   process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
 }
 
-async function main() {
+/** The agent process: the exec sandbox controller and the volume provisioner (see agent-main.ts). */
+export async function runAgent(): Promise<void> {
   const { values } = parseArgs({
     options: { kubeconfig: { type: 'string' }, root: { type: 'string' }, port: { type: 'string' }, code: { type: 'string' } },
     strict: true,
@@ -155,12 +156,4 @@ async function pruneStale(root: string, live: Set<string>) {
       if (!live.has(`${ns}/${pod}`)) await rm(join(root, ns, pod), { recursive: true, force: true });
     }
   }
-}
-
-// Run only as the entry point (the cluster module imports sandboxDir/podExec from here too).
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
-  main().catch((err: unknown) => {
-    log(`fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    process.exit(1);
-  });
 }

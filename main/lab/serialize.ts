@@ -7,8 +7,10 @@ import { labSchema, type Lab } from './schema';
  */
 export function serializeLab(input: Lab): string {
   // Decoding again puts every object's keys in schema order, so the same lab always gives the
-  // same text however it was built (parsed, edited on the canvas, generated).
-  const lab = labSchema.parse(input);
+  // same text however it was built (parsed, edited on the canvas, generated). A lab that does
+  // not decode (the editor holds invalid drafts) is written as it is.
+  const decoded = labSchema.safeParse(input);
+  const lab = decoded.success ? decoded.data : input;
   const out: Record<string, unknown> = {
     apiVersion: lab.apiVersion,
     kind: lab.kind,

@@ -1,5 +1,4 @@
-import { stringify } from 'yaml';
-import { parseLab, serializeLab, validateLab } from '../../lab';
+import { parseLab, serializeLab, validateLab, type Lab } from '../../lab';
 import { ApiFailure, type Handler } from '../dispatch';
 
 export const labParse: Handler<'lab.parse'> = ({ text }) => {
@@ -31,18 +30,7 @@ export const labSerialize: Handler<'lab.serialize'> = ({ lab }) => {
   const result = validateLab(lab);
   if (result.ok) return { text: serializeLab(result.lab) };
   if (!hasLabShape(lab)) throw new ApiFailure('invalid_lab', 'the lab has no metadata or its sections are not lists');
-  return { text: serializeLoose(lab) };
+  // serializeLab writes a lab that does not decode yet as it is, in the usual section order.
+  return { text: serializeLab(lab as unknown as Lab) };
 };
 
-/** serializeLab's section order without its schema decode, for labs that do not validate yet. */
-function serializeLoose(lab: Record<string, unknown>): string {
-  const out: Record<string, unknown> = { apiVersion: lab['apiVersion'], kind: lab['kind'], metadata: lab['metadata'] };
-  const nonEmpty = (k: string) => Array.isArray(lab[k]) && (lab[k] as unknown[]).length > 0;
-  if (nonEmpty('networks')) out['networks'] = lab['networks'];
-  if (nonEmpty('volumes')) out['volumes'] = lab['volumes'];
-  out['nodes'] = lab['nodes'] ?? [];
-  if (nonEmpty('exposures')) out['exposures'] = lab['exposures'];
-  const layout = lab['layout'];
-  if (layout && typeof layout === 'object' && Object.values(layout).some((v) => v && Object.keys(v as object).length)) out['layout'] = layout;
-  return stringify(out, { lineWidth: 0, blockQuote: 'literal' });
-}
