@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { APP_ROOT } from '../paths';
 
-/**
- * The app's root folder (package.json, resources/, out/). Both the sources (main/<area>/x.ts)
- * and the bundles (out/main/x.js) sit two levels below it; in a packaged app it is the asar.
- */
+/** The app's root folder (package.json, resources/, out/); one definition in main/paths.ts. */
 export function appRoot(): string {
-  return fileURLToPath(new URL('../../', import.meta.url));
+  return APP_ROOT;
 }
 
 export function appVersion(root = appRoot()): string {
