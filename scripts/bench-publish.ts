@@ -7,7 +7,10 @@
  * Prints seconds, objects/s and the ratios; not a test, nothing here asserts a speed.
  *
  * Options (env): BENCH_SIZES=50,200  BENCH_CONCURRENCY=4,8,16,32 (the sweep, at the first size)
+ *                BENCH_REPEATS=3 (each figure is the median of this many runs)
  *                BENCH_KUBECONFIG (default: the local cluster, started if needed)
+ * Every run uses a fresh class and is torn down (and waited for) before the next, so each
+ * measurement starts from the same, quiet cluster.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,12 +31,28 @@ import { mapLimit } from '../main/kube/retry';
 
 const sizes = (process.env['BENCH_SIZES'] ?? '50,200').split(',').map(Number);
 const sweep = (process.env['BENCH_CONCURRENCY'] ?? '4,8,16,32').split(',').map(Number);
+const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
 const run = randomBytes(2).toString('hex');
+let seq = 0;
 
 async function cleanup(client: KubeClient, className: string): Promise<void> {
   const names = (await classNamespaces(client, className)).map((n) => n.metadata!.name!);
   await mapLimit(names, 16, (name) => client.core.deleteNamespace({ name }).catch(() => undefined));
   await waitNamespacesGone(client, names, 600_000);
+  // Let the garbage collector and kwok finish with the deleted pods before the next run.
+  await new Promise((r) => setTimeout(r, 3000));
+}
+
+/** Runs `measure` (which gets a fresh class name) `repeats` times and returns the median ms. */
+async function median(client: KubeClient, prefix: string, measure: (className: string) => Promise<number>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const className = `${prefix}${run}-${seq++}`;
+    times.push(await measure(className));
+    await cleanup(client, className);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
 }
 
 function secs(ms: number): string {
@@ -67,7 +86,7 @@ async function main(): Promise<void> {
 
   const perStudent = compileLab(release.lab, { namespace: 'x', class: 'c', student: 's', release: 'v1' }).length;
   console.log(`lab: ${lab.nodes.length} nodes, ${perStudent} objects per student; cluster ${client.server}`);
-  console.log(`node ${process.version}, ${new Date().toISOString()}\n`);
+  console.log(`node ${process.version}, ${new Date().toISOString()}, median of ${repeats} runs each\n`);
 
   const publishOnce = async (className: string, n: number, concurrency: number) =>
     timeIt(() => publish(client, { className, students: numberedStudents(n), release, concurrency, force: true }));
@@ -76,10 +95,8 @@ async function main(): Promise<void> {
   const n0 = sizes[0]!;
   console.log(`concurrency sweep, ${n0} students (${n0 * perStudent} objects):`);
   for (const c of sweep) {
-    const cls = `bs${run}-c${c}`;
-    const ms = await publishOnce(cls, n0, c);
+    const ms = await median(client, 'bs', (cls) => publishOnce(cls, n0, c));
     console.log(`  concurrency ${String(c).padStart(3)}: ${secs(ms)} s, ${((n0 * perStudent) / (ms / 1000)).toFixed(0)} objects/s`);
-    await cleanup(client, cls);
   }
   console.log(`  (default in main/engine/publish.ts: ${DEFAULT_CONCURRENCY})\n`);
 
@@ -89,32 +106,30 @@ async function main(): Promise<void> {
     const students = numberedStudents(n);
 
     // labforge publish, default concurrency.
-    const pubClass = `bp${run}-${n}`;
-    const tPublish = await publishOnce(pubClass, n, DEFAULT_CONCURRENCY);
-    await cleanup(client, pubClass);
+    const tPublish = await median(client, 'bp', (cls) => publishOnce(cls, n, DEFAULT_CONCURRENCY));
 
     // Ceiling: raw concurrent creates of the same objects with client-node.
-    const rawClass = `br${run}-${n}`;
-    const all = students.map((s) => compileLab(release.lab, { namespace: studentNamespace(rawClass, s.id), class: rawClass, student: s.id, release: release.tag }));
-    const namespaces = all.map((objs) => objs[0]!);
-    const rest = all.flatMap((objs) => objs.slice(1));
-    const tRaw = await timeIt(async () => {
-      await mapLimit(namespaces, DEFAULT_CONCURRENCY, (o) => client.objects.create(o as KubernetesObject));
-      await mapLimit(rest, DEFAULT_CONCURRENCY, (o) => client.objects.create(o as KubernetesObject));
+    const tRaw = await median(client, 'br', async (rawClass) => {
+      const all = students.map((s) => compileLab(release.lab, { namespace: studentNamespace(rawClass, s.id), class: rawClass, student: s.id, release: release.tag }));
+      const namespaces = all.map((objs) => objs[0]!);
+      const rest = all.flatMap((objs) => objs.slice(1));
+      return timeIt(async () => {
+        await mapLimit(namespaces, DEFAULT_CONCURRENCY, (o) => client.objects.create(o as KubernetesObject));
+        await mapLimit(rest, DEFAULT_CONCURRENCY, (o) => client.objects.create(o as KubernetesObject));
+      });
     });
-    await cleanup(client, rawClass);
 
     // Baseline: a shell loop of kubectl apply --server-side, one file per student.
-    const loopClass = `bl${run}-${n}`;
-    const dir = mkdtempSync(join(tmpdir(), 'lf-bench-'));
-    const files = students.map((s) => {
-      const file = join(dir, `${s.id}.yaml`);
-      writeFileSync(file, objectsToYaml(compileLab(release.lab, { namespace: studentNamespace(loopClass, s.id), class: loopClass, student: s.id, release: release.tag })));
-      return file;
+    const tLoop = await median(client, 'bl', async (loopClass) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lf-bench-'));
+      const files = students.map((s) => {
+        const file = join(dir, `${s.id}.yaml`);
+        writeFileSync(file, objectsToYaml(compileLab(release.lab, { namespace: studentNamespace(loopClass, s.id), class: loopClass, student: s.id, release: release.tag })));
+        return file;
+      });
+      writeFileSync(join(dir, 'loop.sh'), `set -e\nfor f in ${files.map((f) => `'${f}'`).join(' ')}; do '${kubectl}' --kubeconfig '${kubeconfig}' apply --server-side --field-manager labforge -f "$f" >/dev/null; done\n`);
+      return timeIt(async () => execFileSync('bash', [join(dir, 'loop.sh')], { stdio: 'inherit' }));
     });
-    writeFileSync(join(dir, 'loop.sh'), `set -e\nfor f in ${files.map((f) => `'${f}'`).join(' ')}; do '${kubectl}' --kubeconfig '${kubeconfig}' apply --server-side --field-manager labforge -f "$f" >/dev/null; done\n`);
-    const tLoop = await timeIt(async () => execFileSync('bash', [join(dir, 'loop.sh')], { stdio: 'inherit' }));
-    await cleanup(client, loopClass);
 
     const rate = (ms: number) => (objects / (ms / 1000)).toFixed(0);
     rows.push(
