@@ -21,7 +21,7 @@ import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
 import { pruneOwned } from './owned';
 import type { Release } from './releases';
 
-/** Chosen from `npm run bench:publish` (docs/benchmarks.md): the knee of the throughput curve. */
+/** From `npm run bench:publish` (docs/benchmarks.md): throughput plateaus from 8 in flight; 16 sits mid-plateau. */
 export const DEFAULT_CONCURRENCY = 16;
 
 export interface PublishOptions {
