@@ -75,7 +75,7 @@ export interface ClassSnapshot {
   namespaces: V1Namespace[];
   pods: Map<string, V1Pod>;
   quotas: Map<string, V1ResourceQuota>;
-  resourceVersions: { pods: string; quotas: string };
+  resourceVersions: { namespaces: string; pods: string; quotas: string };
 }
 
 /** One label-selected list of namespaces, pods and quotas for the whole class. */
@@ -92,7 +92,7 @@ export async function listClass(client: KubeClient, className: string): Promise<
       namespaces: namespaces.items,
       pods: new Map(pods.items.map((p) => [uid(p), p])),
       quotas: new Map(quotas.items.map((q) => [uid(q), q])),
-      resourceVersions: { pods: pods.metadata?.resourceVersion ?? '', quotas: quotas.metadata?.resourceVersion ?? '' },
+      resourceVersions: { namespaces: namespaces.metadata?.resourceVersion ?? '', pods: pods.metadata?.resourceVersion ?? '', quotas: quotas.metadata?.resourceVersion ?? '' },
     };
   } catch (err) {
     throw client.error(err, `listing class ${className}`);
@@ -105,8 +105,8 @@ export async function classStatus(client: KubeClient, className: string): Promis
 }
 
 /**
- * Keeps the class table live: one watch on the class's pods and one on its quotas (not one
- * per student), from the list's resourceVersion. Returns a stop function.
+ * Keeps the class table live: one watch each on the class's namespaces, pods and quotas (not
+ * one per student), from the lists' resourceVersions. Returns a stop function.
  */
 export async function watchClass(client: KubeClient, className: string, onRows: (rows: StudentRow[]) => void): Promise<() => void> {
   const snap = await listClass(client, className);
@@ -128,20 +128,19 @@ export async function watchClass(client: KubeClient, className: string, onRows: 
     else if (type === 'ADDED' || type === 'MODIFIED') map.set(key(obj), obj);
     schedule();
   };
-  const nsRefresh = setInterval(async () => {
-    try {
-      snap.namespaces = (await client.core.listNamespace({ labelSelector })).items;
-      schedule();
-    } catch {
-      // a transient failure; the next tick retries
-    }
-  }, 5000);
+  const namespaces = new Map(snap.namespaces.map((n) => [n.metadata!.name!, n]));
+  const onNamespace = (type: string, ns: V1Namespace) => {
+    if (type === 'DELETED') namespaces.delete(ns.metadata!.name!);
+    else if (type === 'ADDED' || type === 'MODIFIED') namespaces.set(ns.metadata!.name!, ns);
+    snap.namespaces = [...namespaces.values()];
+    schedule();
+  };
   const reqs = await Promise.all([
+    watch.watch('/api/v1/namespaces', { labelSelector, resourceVersion: snap.resourceVersions.namespaces, allowWatchBookmarks: true }, onNamespace, () => undefined),
     watch.watch('/api/v1/pods', { labelSelector, resourceVersion: snap.resourceVersions.pods, allowWatchBookmarks: true }, handler(snap.pods), () => undefined),
     watch.watch('/api/v1/resourcequotas', { labelSelector, resourceVersion: snap.resourceVersions.quotas, allowWatchBookmarks: true }, handler(snap.quotas), () => undefined),
   ]);
   return () => {
-    clearInterval(nsRefresh);
     if (pending) clearTimeout(pending);
     for (const r of reqs) r.abort();
   };
