@@ -1,10 +1,12 @@
-// Renders resources/icons/icon.svg to the PNG, ICO and ICNS files electron-builder packages.
+// Renders resources/icons/icon.svg to the PNG, ICO and ICNS files electron-builder packages,
+// into build/icons (git ignores it: they are build outputs, made again by `npm run package`).
 // Run: node scripts/make-icons.mjs (needs Chromium at /usr/bin/chromium or CHROMIUM_PATH).
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
-const dir = new URL('../resources/icons/', import.meta.url);
-const svg = await readFile(new URL('icon.svg', dir), 'utf8');
+const svg = await readFile(new URL('../resources/icons/icon.svg', import.meta.url), 'utf8');
+const dir = new URL('../build/icons/', import.meta.url);
+await mkdir(dir, { recursive: true });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -57,4 +59,4 @@ const icnsHeader = Buffer.alloc(8);
 icnsHeader.write('icns', 0, 'ascii');
 icnsHeader.writeUInt32BE(body.length + 8, 4);
 await writeFile(new URL('icon.icns', dir), Buffer.concat([icnsHeader, body]));
-console.log('wrote resources/icons/icon.png, 256x256.png, icon.ico, icon.icns');
+console.log('wrote build/icons/icon.png, 256x256.png, icon.ico, icon.icns');
