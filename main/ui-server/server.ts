@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, relative, isAbsolute } from 'node:path';
 import type { Dispatch } from '../api/dispatch';
-import { attachWsTransport, WS_PATH, type WsTransport } from '../transport/ws';
+import { attachWsTransport, type WsTransport } from '../transport/ws';
 
 export const SESSION_COOKIE = 'labforge_session';
 

@@ -1,16 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLab, type Lab } from '../../main/lab';
-import { openApp, openFromDialog, RESULTS, ROOT, type Session } from './helpers';
+import { exampleLab } from '../helpers/examples';
+import type { Lab } from '../../main/lab';
+import { openApp, openFromDialog, RESULTS, type Session } from './helpers';
 
 let s: Session;
 let example: Lab;
 
 beforeAll(async () => {
-  const parsed = parseLab(await readFile(join(ROOT, 'resources', 'examples', 'routing-lab.yaml'), 'utf8'));
-  if (!parsed.ok) throw new Error('routing-lab.yaml does not parse');
-  example = parsed.lab;
+  example = exampleLab('routing-lab.yaml');
   s = await openApp();
 });
 afterAll(() => s?.close());

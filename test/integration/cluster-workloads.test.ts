@@ -3,7 +3,7 @@
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestNamespace, httpStatus, loadTestKubeConfig, waitFor, waitForNamespaceGone, waitForRunningPod, type TestNamespace,
+  createTestNamespace, httpStatus, loadTestKubeConfig, waitFor, waitForRunningPod, type TestNamespace,
 } from './helpers/kube';
 
 let kc: KubeConfig;

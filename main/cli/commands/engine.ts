@@ -28,6 +28,13 @@ function withConnection(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context (default: the current one)');
 }
 
+/** A command that acts on one class: connection options plus the required --class. */
+function classCommand(program: Command, name: string, description: string): Command {
+  return withConnection(program.command(name).description(description).requiredOption('--class <name>', 'class name (DNS-1123 label)', dnsLabelArg('--class', 30)));
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
 /** Runs an engine action and maps KubeErrors to a one-line failure (exit 1). */
 async function engine<T>(opts: ConnOpts, fn: (client: KubeClient) => Promise<T>): Promise<T> {
   try {
@@ -135,21 +142,17 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     io.stdout(changes.length ? `${changes.map(formatChange).join('\n')}\n` : 'no changes\n');
   });
 
-  withConnection(
-    program
-      .command('publish')
-      .description('Publish a release to one isolated namespace per student (resumable; upgrades in place).')
-      .argument('<lab@tag>', 'lab file or name, @ release tag')
-      .requiredOption('--class <name>', 'class name (DNS-1123 label)', dnsLabelArg('--class', 30))
-      .option('--students <n>', 'N anonymous students student-01..N', positiveInt('--students'))
-      .option('--roster <file.csv>', 'CSV with columns id,name,email[,ssh_key]')
-      .option('--student <id>', 'a student id (repeatable)', (v: string, p: string[] = []) => [...p, v])
-      .option('--concurrency <n>', 'requests in flight', positiveInt('--concurrency'), DEFAULT_CONCURRENCY)
-      .option('--prune', 'remove the namespaces of students who left the roster')
-      .option('--force', 'publish even if the class does not fit the free capacity')
-      .option('--domain <domain>', 'domain for exposure hosts', 'labs.localhost')
-      .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines']).default('auto')),
-  ).action(async (ref: string, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; concurrency: number; prune?: boolean; force?: boolean; domain: string; progress: string }) => {
+  classCommand(program, 'publish', 'Publish a release to one isolated namespace per student (resumable; upgrades in place).')
+    .argument('<lab@tag>', 'lab file or name, @ release tag')
+    .option('--students <n>', 'N anonymous students student-01..N', positiveInt('--students'))
+    .option('--roster <file.csv>', 'CSV with columns id,name,email[,ssh_key]')
+    .option('--student <id>', 'a student id (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--concurrency <n>', 'requests in flight', positiveInt('--concurrency'), DEFAULT_CONCURRENCY)
+    .option('--prune', 'remove the namespaces of students who left the roster')
+    .option('--force', 'publish even if the class does not fit the free capacity')
+    .option('--domain <domain>', 'domain for exposure hosts', 'labs.localhost')
+    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines']).default('auto'))
+    .action(async (ref: string, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; concurrency: number; prune?: boolean; force?: boolean; domain: string; progress: string }) => {
     const at = ref.lastIndexOf('@');
     if (at <= 0) throw new UsageError(`expected <lab>@<tag>, e.g. routing-lab@v1 or lab.yaml@v1; got "${ref}"`);
     const lab = labArg(ref.slice(0, at));
@@ -184,16 +187,12 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     }
     const failed = result.results.filter((r) => r.status === 'failed').length;
     io.stdout(`${result.results.length - failed} published, ${failed} failed\n`);
-    if (failed) throw new CommandFailure(`${failed} student${failed === 1 ? '' : 's'} failed; run the same command again to retry (publish is resumable)`);
+    if (failed) throw new CommandFailure(`${plural(failed, 'student')} failed; run the same command again to retry (publish is resumable)`);
   });
 
-  withConnection(
-    program
-      .command('status')
-      .description('Show every student of a class: nodes ready/total and quota used/hard (one list+watch for the class).')
-      .requiredOption('--class <name>', 'class name', dnsLabelArg('--class', 30))
-      .option('--watch', 'keep the table live until interrupted'),
-  ).action(async (opts: ConnOpts & { class: string; watch?: boolean }) => {
+  classCommand(program, 'status', 'Show every student of a class: nodes ready/total and quota used/hard (one list+watch for the class).')
+    .option('--watch', 'keep the table live until interrupted')
+    .action(async (opts: ConnOpts & { class: string; watch?: boolean }) => {
     if (!opts.watch) {
       const rows = await engine(opts, (c) => classStatus(c, opts.class));
       io.stdout(rows.length ? `${formatRows(rows)}\n` : `class ${opts.class} has no students; publish a release to it first\n`);
@@ -209,39 +208,27 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     });
   });
 
-  withConnection(
-    program
-      .command('teardown')
-      .description("Delete a class's student namespaces (or one student's) and wait until they are gone.")
-      .requiredOption('--class <name>', 'class name', dnsLabelArg('--class', 30))
-      .option('--student <id>', 'only this student'),
-  ).action(async (opts: ConnOpts & { class: string; student?: string }) => {
+  classCommand(program, 'teardown', "Delete a class's student namespaces (or one student's) and wait until they are gone.")
+    .option('--student <id>', 'only this student')
+    .action(async (opts: ConnOpts & { class: string; student?: string }) => {
     const r = await engine(opts, (c) => teardown(c, opts.class, opts.student));
-    io.stdout(`deleted ${r.deleted.length} namespace${r.deleted.length === 1 ? '' : 's'}\n`);
+    io.stdout(`deleted ${plural(r.deleted.length, 'namespace')}\n`);
     if (r.stuck.length) throw new CommandFailure(`still terminating: ${r.stuck.join(', ')}; check their finalizers with kubectl get ns -o yaml`);
   });
 
-  withConnection(
-    program
-      .command('reset')
-      .description("Delete one student's namespace and publish their release to them again (their data is lost).")
-      .requiredOption('--class <name>', 'class name', dnsLabelArg('--class', 30))
-      .requiredOption('--student <id>', 'the student'),
-  ).action(async (opts: ConnOpts & { class: string; student: string }) => {
+  classCommand(program, 'reset', "Delete one student's namespace and publish their release to them again (their data is lost).")
+    .requiredOption('--student <id>', 'the student')
+    .action(async (opts: ConnOpts & { class: string; student: string }) => {
     const r = await engine(opts, (c) => reset(c, opts.class, opts.student));
     if (r.status === 'failed') throw new CommandFailure(`re-publishing ${opts.student} failed: ${r.error}`);
     io.stdout(`reset ${opts.student}: ${r.namespace} re-created with ${r.objects} objects\n`);
   });
 
-  withConnection(
-    program
-      .command('credentials')
-      .description('Print a kubeconfig for one student only, with an expiring token (TokenRequest).')
-      .requiredOption('--class <name>', 'class name', dnsLabelArg('--class', 30))
-      .requiredOption('--student <id>', 'the student')
-      .option('--duration <d>', 'token lifetime, e.g. 8h or 7d', '24h')
-      .option('-o, --output <file>', 'write to FILE (mode 0600) instead of stdout'),
-  ).action(async (opts: ConnOpts & { class: string; student: string; duration: string; output?: string }) => {
+  classCommand(program, 'credentials', 'Print a kubeconfig for one student only, with an expiring token (TokenRequest).')
+    .requiredOption('--student <id>', 'the student')
+    .option('--duration <d>', 'token lifetime, e.g. 8h or 7d', '24h')
+    .option('-o, --output <file>', 'write to FILE (mode 0600) instead of stdout')
+    .action(async (opts: ConnOpts & { class: string; student: string; duration: string; output?: string }) => {
     const r = await engine(opts, (c) => studentCredentials(c, opts.class, opts.student, parseDuration(opts.duration)));
     if (opts.output) {
       writeFileSync(opts.output, r.kubeconfig, { mode: 0o600 });

@@ -1,12 +1,12 @@
 // Helpers for engine tests: an admin KubeClient on the test cluster, labs from the examples,
 // and releases made the way an instructor makes them (deploy to a dev namespace, snapshot).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileLab, studentNamespace } from '../../../main/compile';
 import { deploy } from '../../../main/engine/deploy';
 import { key, listOwned } from '../../../main/engine/owned';
 import { snapshot, type Release } from '../../../main/engine/releases';
-import { parseLab, type Lab } from '../../../main/lab';
+import type { Lab } from '../../../main/lab';
+export { exampleLab } from '../../helpers/examples';
 import { clientFor, type KubeClient } from '../../../main/kube/client';
 import { loadTestKubeConfig, randomId } from './kube';
 
@@ -16,11 +16,6 @@ export function adminClient(): KubeClient {
   return clientFor(loadTestKubeConfig());
 }
 
-export function exampleLab(file: string): Lab {
-  const r = parseLab(readFileSync(join(ROOT, 'resources/examples', file), 'utf8'));
-  if (!r.ok) throw new Error(`${file} is invalid`);
-  return r.lab;
-}
 
 /** A copy of a lab under a fresh name, so parallel or repeated runs never share releases. */
 export function uniqueLab(lab: Lab, prefix = 'it'): Lab {
