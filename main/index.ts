@@ -1,6 +1,6 @@
 /**
  * The Electron composition root: create the window, bind the API to IPC. All behaviour lives in
- * Electron-free modules (main/api, main/lab, main/compile...) shared with the CLI and browser mode.
+ * Electron-free modules (main/api, main/engine, common/lab, common/compile...) shared with the CLI and browser mode.
  */
 import { app, BrowserWindow, ipcMain, Menu, session } from 'electron';
 import { fileURLToPath } from 'node:url';

@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { serializeLab, type Lab } from '../main/lab';
+import { serializeLab, type Lab } from '../common/lab';
 import { appRoot } from '../main/api/app-root';
 import { startUi } from '../main/ui-server';
 

@@ -19,13 +19,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { numberedStudents } from '../main/class/roster';
-import { compileLab, objectsToYaml, studentNamespace } from '../main/compile';
+import { compileLab, objectsToYaml, studentNamespace } from '../common/compile';
 import { clusterUp } from '../main/cluster';
 import { locateBinaries } from '../main/cluster/binaries';
 import { classNamespaces, DEFAULT_CONCURRENCY, publish, waitNamespacesGone } from '../main/engine/publish';
 import { deploy } from '../main/engine/deploy';
 import { getRelease, snapshot, type Release } from '../main/engine/releases';
-import { parseLab } from '../main/lab';
+import { parseLab } from '../common/lab';
 import { connect, type KubeClient } from '../main/kube/client';
 import { mapLimit } from '../main/kube/retry';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseLab } from '../lab/parse';
-import { templateNames } from '../lab/templates';
+import { parseLab } from '../../common/lab/parse';
+import { templateNames } from '../templates';
 import { labCommands } from './commands/lab';
 import { runCli } from './program';
 

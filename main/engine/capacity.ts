@@ -4,9 +4,9 @@
  * the need is one lab's steady-state requests per new student.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { labTotals } from '../compile';
-import { formatBytes, formatCpu, parseQuantity } from '../lab/quantity';
-import type { Lab } from '../lab/schema';
+import { labTotals } from '../../common/compile';
+import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
+import type { Lab } from '../../common/lab/schema';
 import type { KubeClient } from '../kube/client';
 
 export interface CapacityRow {

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Watch, type V1Namespace, type V1Pod, type V1ResourceQuota } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { ANNOTATION, LABEL, MANAGED_BY, studentNamespace } from '../compile';
-import { STUDENT_SERVICE_ACCOUNT } from '../compile/rbac';
-import { formatBytes, formatCpu, parseQuantity } from '../lab/quantity';
+import { ANNOTATION, LABEL, MANAGED_BY, studentNamespace } from '../../common/compile';
+import { STUDENT_SERVICE_ACCOUNT } from '../../common/compile/rbac';
+import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';
 import { classNamespaces, deleteNamespace, publish, waitNamespacesGone, type StudentResult } from './publish';

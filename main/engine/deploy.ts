@@ -2,8 +2,8 @@
  * `labforge deploy`: the lab into the instructor's dev namespace. Preflight everything, apply
  * with server-side apply, prune what the lab no longer has, then wait for the nodes.
  */
-import { compileLab, devNamespace, identityLabels, type KubeObject } from '../compile';
-import { formatIssue, serializeLab, validateLab, type Lab } from '../lab';
+import { compileLab, devNamespace, identityLabels, type KubeObject } from '../../common/compile';
+import { formatIssue, serializeLab, validateLab, type Lab } from '../../common/lab';
 import { KubeError } from '../kube/errors';
 import type { KubeClient } from '../kube/client';
 import { applyAll, preflight, sourceNamer } from '../kube/apply';

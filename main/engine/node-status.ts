@@ -1,7 +1,7 @@
 /** The live state of each lab node in one namespace, as deploy and the canvas show it. */
 import type { V1Pod } from '@kubernetes/client-node';
-import { LABEL } from '../compile/labels';
-import type { Lab } from '../lab/schema';
+import { LABEL } from '../../common/compile/labels';
+import type { Lab } from '../../common/lab/schema';
 import type { KubeClient } from '../kube/client';
 
 export interface NodeStatus {

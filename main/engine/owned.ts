@@ -3,8 +3,8 @@
  * Pruning only ever looks at objects carrying our managed-by label and the lab's label.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LABEL, MANAGED_BY } from '../compile/labels';
-import type { KubeObject } from '../compile/types';
+import { LABEL, MANAGED_BY } from '../../common/compile/labels';
+import type { KubeObject } from '../../common/compile/types';
 import type { KubeClient } from '../kube/client';
 
 export const NAMESPACED_KINDS: [apiVersion: string, kind: string][] = [

@@ -12,7 +12,7 @@
  */
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { Student } from '../class/roster';
-import { ANNOTATION, compileLab, LABEL, MANAGED_BY, studentKey, studentNamespace, type KubeObject } from '../compile';
+import { ANNOTATION, compileLab, LABEL, MANAGED_BY, studentKey, studentNamespace, type KubeObject } from '../../common/compile';
 import { applyAll, preflight, sourceNamer } from '../kube/apply';
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Lab } from '../lab';
+import type { Lab } from '../../common/lab';
 import { diffLabs, digestOf, formatChange, pinImage, releaseName } from './releases';
 
 const D = `sha256:${'ab'.repeat(32)}`;

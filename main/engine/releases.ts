@@ -6,8 +6,8 @@
  * the compiled template, the image table, and who made it when.
  */
 import { userInfo } from 'node:os';
-import { compileLab, devNamespace, LABEL, MANAGED_BY, objectsToYaml } from '../compile';
-import { parseLab, serializeLab, type Lab } from '../lab';
+import { compileLab, devNamespace, LABEL, MANAGED_BY, objectsToYaml } from '../../common/compile';
+import { parseLab, serializeLab, type Lab } from '../../common/lab';
 import { applyObject } from '../kube/apply';
 import type { KubeClient } from '../kube/client';
 import { KubeError } from '../kube/errors';

@@ -4,9 +4,9 @@
  * served, server-side dry-run of every object) that runs before the first write.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ANNOTATION } from '../compile/labels';
-import { validateObject } from '../compile/openapi';
-import type { KubeObject } from '../compile/types';
+import { ANNOTATION } from '../../common/compile/labels';
+import { validateObject } from '../../common/compile/openapi';
+import type { KubeObject } from '../../common/compile/types';
 import type { KubeClient } from './client';
 import { requireApis } from './discovery';
 import { KubeError } from './errors';

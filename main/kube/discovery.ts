@@ -2,7 +2,7 @@
  * Which APIs the cluster serves. Checked before any write, so a lab with VM nodes on a cluster
  * without KubeVirt is refused up front instead of half-applied.
  */
-import type { KubeObject } from '../compile/types';
+import type { KubeObject } from '../../common/compile/types';
 import type { KubeClient } from './client';
 import { KubeError } from './errors';
 

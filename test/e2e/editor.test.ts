@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleLab } from '../helpers/examples';
-import { parseLab, type Lab } from '../../main/lab';
+import { parseLab, type Lab } from '../../common/lab';
 import { attach, clickEmptyCanvas, ctrl, dropFromPalette, openApp, openFromDialog, renameSelected, RESULTS, select, type Session } from './helpers';
 
 let s: Session;

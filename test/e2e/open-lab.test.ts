@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleLab } from '../helpers/examples';
-import type { Lab } from '../../main/lab';
+import type { Lab } from '../../common/lab';
 import { openApp, openFromDialog, RESULTS, type Session } from './helpers';
 
 let s: Session;

@@ -2,7 +2,7 @@
 // by the integration and browser tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLab, type Lab } from '../../main/lab';
+import { parseLab, type Lab } from '../../common/lab';
 import { APP_ROOT } from '../../main/paths';
 
 export function exampleLab(file: string): Lab {

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileLab } from '../../main/compile';
+import { compileLab } from '../../common/compile';
 import { applyAll } from '../../main/kube/apply';
 import { adminClient, exampleLab, ROOT } from './helpers/engine';
 import { randomId } from './helpers/kube';

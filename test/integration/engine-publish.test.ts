@@ -2,11 +2,11 @@
 // tear the class down and check nothing Labforge created remains.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numberedStudents } from '../../main/class/roster';
-import { LABEL, studentNamespace } from '../../main/compile';
+import { LABEL, studentNamespace } from '../../common/compile';
 import { classStatus, teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import type { Release } from '../../main/engine/releases';
-import type { Lab } from '../../main/lab';
+import type { Lab } from '../../common/lab';
 import type { KubeClient } from '../../main/kube/client';
 import { adminClient, exampleLab, expectedKeys, makeRelease, ownedKeys, uniqueLab } from './helpers/engine';
 import { randomId } from './helpers/kube';

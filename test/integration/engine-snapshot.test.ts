@@ -1,12 +1,12 @@
 // Snapshots pin images to the digests the dev pods report and refuse an unhealthy dev; a
 // published class can be watched live with one watch for the whole class.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LABEL, studentNamespace } from '../../main/compile';
+import { LABEL, studentNamespace } from '../../common/compile';
 import { teardown, watchClass, type StudentRow } from '../../main/engine/class-ops';
 import { deploy } from '../../main/engine/deploy';
 import { publish } from '../../main/engine/publish';
 import { getRelease, snapshot } from '../../main/engine/releases';
-import type { Lab } from '../../main/lab';
+import type { Lab } from '../../common/lab';
 import type { KubeClient } from '../../main/kube/client';
 import { adminClient, exampleLab, uniqueLab } from './helpers/engine';
 import { randomId, waitFor } from './helpers/kube';

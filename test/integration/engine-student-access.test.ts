@@ -6,10 +6,10 @@ import { AuthorizationV1Api, CoreV1Api, Exec, KubeConfig, PortForward, type V1St
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterStatus, clusterUp, type ForwardRule } from '../../main/cluster';
 import { numberedStudents } from '../../main/class/roster';
-import { studentNamespace } from '../../main/compile';
+import { studentNamespace } from '../../common/compile';
 import { studentCredentials, teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
-import type { Lab } from '../../main/lab';
+import type { Lab } from '../../common/lab';
 import type { KubeClient } from '../../main/kube/client';
 import { adminClient, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
 import { randomId, testClusterDir, waitFor, waitForRunningPod } from './helpers/kube';

@@ -1,12 +1,12 @@
 // Releases over time: publish v1, then v2 over it (in place, volumes kept), diff the two,
 // students leaving the roster, and resetting one student.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LABEL, studentNamespace } from '../../main/compile';
+import { LABEL, studentNamespace } from '../../common/compile';
 import { reset, teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import { diffLabs, formatChange, listReleases, snapshot, type Release } from '../../main/engine/releases';
 import { deploy } from '../../main/engine/deploy';
-import type { Lab } from '../../main/lab';
+import type { Lab } from '../../common/lab';
 import type { KubeClient } from '../../main/kube/client';
 import { adminClient, exampleLab, expectedKeys, makeRelease, ownedKeys, uniqueLab } from './helpers/engine';
 import { randomId, waitFor } from './helpers/kube';

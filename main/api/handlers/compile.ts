@@ -1,5 +1,5 @@
-import { compileLab, devNamespace, objectsToYaml } from '../../compile';
-import { validateLab, type Lab } from '../../lab';
+import { compileLab, devNamespace, objectsToYaml } from '../../../common/compile';
+import { validateLab, type Lab } from '../../../common/lab';
 import type { Handler } from '../dispatch';
 
 /** The compiler as the preview needs it; injectable so tests can count calls or fail it. */

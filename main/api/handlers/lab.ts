@@ -1,4 +1,4 @@
-import { parseLab, serializeLab, validateLab, type Lab } from '../../lab';
+import { parseLab, serializeLab, validateLab, type Lab } from '../../../common/lab';
 import { ApiFailure, type Handler } from '../dispatch';
 
 export const labParse: Handler<'lab.parse'> = ({ text }) => {

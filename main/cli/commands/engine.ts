@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import type { Lab } from '../../lab';
+import type { Lab } from '../../../common/lab';
 import { connect, type KubeClient } from '../../kube/client';
 import { KubeError } from '../../kube/errors';
 import { classStatus, formatRows, reset, studentCredentials, table, teardown, watchClass } from '../../engine/class-ops';

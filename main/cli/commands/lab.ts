@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { numberedStudents, parseRoster, type Student } from '../../class/roster';
-import { compileLab, devNamespace, objectsToYaml, studentNamespace, type CompileTarget } from '../../compile';
-import { formatIssue, labJsonSchema, parseLab, serializeLab, validateLab, type Lab } from '../../lab';
-import { isQuantity } from '../../lab/quantity';
-import { applyTemplateOptions, loadTemplate, templateNames } from '../../lab/templates';
+import { compileLab, devNamespace, objectsToYaml, studentNamespace, type CompileTarget } from '../../../common/compile';
+import { formatIssue, labJsonSchema, parseLab, serializeLab, validateLab, type Lab } from '../../../common/lab';
+import { isQuantity } from '../../../common/lab/quantity';
+import { applyTemplateOptions, loadTemplate, templateNames } from '../../templates';
 import { InvalidInputError, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 

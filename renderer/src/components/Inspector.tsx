@@ -3,7 +3,7 @@
  * same field coalesces into one undo step. Field errors come from the live validation.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { LabNode } from '../../../main/lab/schema';
+import type { LabNode } from '../../../common/lab/schema';
 import { ROLE_ICON, ROLE_LABEL, NetworkIcon, VolumeIcon } from '../canvas/icons';
 import { entityId, parseId, prune, setExposures, updateMetadata, updateNetwork, updateNode, updateVolume, type EntityKind } from '../store/doc';
 import { useEditor, type Issue } from '../store/editor';

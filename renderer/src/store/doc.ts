@@ -3,7 +3,7 @@
  * operations the store applies to it. Every operation returns a new Doc (structural sharing),
  * so undo/redo is a stack of Docs and unchanged entities keep their identity.
  */
-import type { Lab, LabNetwork, LabNode, LabVolume } from '../../../main/lab/schema';
+import type { Lab, LabNetwork, LabNode, LabVolume } from '../../../common/lab/schema';
 import { NODE_TEMPLATES, type PaletteItem } from './templates';
 
 export interface Pos {

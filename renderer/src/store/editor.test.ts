@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { validateLab } from '../../../main/lab';
+import { validateLab } from '../../../common/lab';
 import { autoLayout, copyItems, emptyDoc, pasteClip, toLab, uniqueName, type Doc } from './doc';
 import { locateIssue, useEditor, isDirty } from './editor';
 

@@ -4,7 +4,7 @@
  * it (canvas/graph.ts); nothing here knows about React Flow.
  */
 import { create } from 'zustand';
-import type { Lab } from '../../../main/lab/schema';
+import type { Lab } from '../../../common/lab/schema';
 import {
   addItem,
   autoLayout,

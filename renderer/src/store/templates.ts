@@ -1,4 +1,4 @@
-import type { LabNode } from '../../../main/lab/schema';
+import type { LabNode } from '../../../common/lab/schema';
 
 /** What the palette offers. Kinds are the lab's node kinds; templates are pre-filled nodes. */
 export type PaletteItem =

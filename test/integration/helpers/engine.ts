@@ -1,11 +1,11 @@
 // Helpers for engine tests: an admin KubeClient on the test cluster, labs from the examples,
 // and releases made the way an instructor makes them (deploy to a dev namespace, snapshot).
 import { join } from 'node:path';
-import { compileLab, studentNamespace } from '../../../main/compile';
+import { compileLab, studentNamespace } from '../../../common/compile';
 import { deploy } from '../../../main/engine/deploy';
 import { key, listOwned } from '../../../main/engine/owned';
 import { snapshot, type Release } from '../../../main/engine/releases';
-import type { Lab } from '../../../main/lab';
+import type { Lab } from '../../../common/lab';
 export { exampleLab } from '../../helpers/examples';
 import { clientFor, type KubeClient } from '../../../main/kube/client';
 import { loadTestKubeConfig, randomId } from './kube';

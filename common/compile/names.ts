@@ -2,7 +2,7 @@
  * Deterministic Kubernetes names. Everything here is a pure function of its input, so the same
  * class and roster always give the same namespaces, on any machine.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_LABEL = 63;
@@ -12,7 +12,7 @@ export function isDnsLabel(s: string): boolean {
 }
 
 export function shortHash(text: string, length = 8): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  return sha256Hex(text).slice(0, length);
 }
 
 /** Lowercases and replaces runs of characters Kubernetes refuses with '-'. May be empty. */

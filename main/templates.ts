@@ -4,9 +4,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { TEMPLATES_DIR } from '../paths';
-import { parseLab } from './parse';
-import type { Lab } from './schema';
+import { TEMPLATES_DIR } from './paths';
+import { parseLab } from '../common/lab/parse';
+import type { Lab } from '../common/lab/schema';
 
 export interface TemplateOptions {
   name?: string;
