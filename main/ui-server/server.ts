@@ -8,12 +8,11 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, relative, isAbsolute } from 'node:path';
 import type { Dispatch } from '../api/dispatch';
 import { attachWsTransport, type WsTransport } from '../transport/ws';
+import { contentSecurityPolicy, resolveStaticFile } from './static-files';
 
 export const SESSION_COOKIE = 'labforge_session';
 
@@ -31,40 +30,6 @@ export interface UiServer {
   url: string;
   ws: WsTransport;
   close(): Promise<void>;
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.map': 'application/json',
-  '.wasm': 'application/wasm',
-};
-
-/** The renderer's CSP; the Electron host sends the same policy with its own connect-src. */
-export function contentSecurityPolicy(connectSrc: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    // React Flow positions nodes with inline style attributes.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src ${connectSrc}`,
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'",
-  ].join('; ');
 }
 
 function parseCookies(header: string | undefined): Map<string, string> {
@@ -109,33 +74,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   };
 
   const serveFile = async (res: ServerResponse, urlPath: string, head: boolean) => {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(urlPath);
-    } catch {
-      return deny(res, 400, 'bad path');
-    }
-    const rel = normalize(decoded).replace(/^([/\\])+/, '');
-    let file = join(options.rendererDir, rel);
-    const r = relative(options.rendererDir, file);
-    if (r.startsWith('..') || isAbsolute(r) || decoded.includes('\0')) return deny(res, 403, 'forbidden');
-    let info = await stat(file).catch(() => null);
-    if (!info || info.isDirectory()) {
-      // Client-side routes fall back to the app; missing assets are 404.
-      if (extname(rel) !== '') return deny(res, 404, 'not found');
-      file = join(options.rendererDir, 'index.html');
-      info = await stat(file).catch(() => null);
-      if (!info) return deny(res, 500, 'the renderer is not built: run `npm run build:renderer`');
-    }
+    const file = await resolveStaticFile(options.rendererDir, urlPath);
+    if (!file.ok) return deny(res, file.status, file.message);
     security(res);
-    const isIndex = file.endsWith('index.html');
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': info.size,
-      'Cache-Control': isIndex ? 'no-store' : 'private, max-age=3600',
-    });
+    res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.size, 'Cache-Control': file.cacheControl });
     if (head) return res.end();
-    createReadStream(file).pipe(res);
+    createReadStream(file.path).pipe(res);
   };
 
   const server: Server = createServer((req, res) => {
