@@ -5,8 +5,12 @@
  * file with `import type` only, so channel names are checked by the compiler on both sides.
  */
 import { z } from 'zod';
+import { labSchema } from '../../common/lab/schema';
+import { labShapeSchema } from '../../common/lab/shape';
+import * as cs from './cluster-schemas';
 
-const labValue = z.unknown().describe('A lab object as the editor holds it; validated by the handler.');
+/** A lab the editor sends: valid or not (lab.validate reports its issues), but shaped like a lab. */
+const labValue = labShapeSchema;
 
 const issue = z.object({
   path: z.array(z.union([z.string(), z.number()])),
@@ -66,7 +70,7 @@ export const contract = {
   /** Parses YAML text into a lab, or returns the issues with their positions. */
   'lab.parse': {
     request: z.object({ text: z.string().max(5_000_000) }),
-    response: z.object({ lab: labValue.nullable(), issues: z.array(issue) }),
+    response: z.object({ lab: labSchema.nullable(), issues: z.array(issue) }),
   },
   /** Validates the editor's in-memory lab with the same rules as the CLI. */
   'lab.validate': {
@@ -82,6 +86,11 @@ export const contract = {
   'lab.compilePreview': {
     request: z.object({ lab: labValue, namespace: z.string().max(63).optional() }),
     response: z.object({ yaml: z.string(), objects: z.number(), issues: z.array(issue) }),
+  },
+  /** The built-in templates (resources/templates/*.yaml), each the lab `labforge create <name>` makes; the palette offers them. */
+  'template.list': {
+    request: z.object({}),
+    response: z.object({ templates: z.array(z.object({ name: z.string(), title: z.string(), description: z.string(), lab: labSchema })) }),
   },
   /** Reads a lab file (a server-side path; in browser mode, inside the workspace folder). */
   'file.read': {
@@ -132,6 +141,72 @@ export const contract = {
     request: z.object({ context: z.string().min(1).max(253), timeoutMs: z.number().int().min(100).max(30_000).optional() }),
     response: z.object({ ok: z.boolean(), version: z.string().nullable(), message: z.string() }),
   },
+  /** Validates the lab, then deploys it to its dev namespace (the engine's deploy, as the CLI runs it). */
+  'dev.deploy': {
+    request: z.object({ ...cs.kubeTarget, lab: labValue, namespace: z.string().max(63).optional() }),
+    events: cs.deployEvent,
+    response: cs.deployResult,
+  },
+  /** Live state of a lab's nodes in its dev namespace, from the shared list+watch of that namespace. */
+  'dev.watch': {
+    request: z.object({ ...cs.kubeTarget, labName: cs.labName, namespace: z.string().max(63).optional() }),
+    events: cs.devWatchEvent,
+    response: z.object({}),
+  },
+  /** Releases stored in the cluster, oldest first, with the next free vN tag. */
+  'release.list': {
+    request: z.object({ ...cs.kubeTarget, labName: cs.labName.optional() }),
+    response: z.object({ releases: z.array(cs.releaseSummary), nextTag: z.string() }),
+  },
+  /** Freezes what dev runs into an immutable release; refuses an unhealthy dev, saying why. */
+  'release.snapshot': {
+    request: z.object({ ...cs.kubeTarget, labName: cs.labName, tag: cs.tag, note: z.string().max(2000).default(''), namespace: z.string().max(63).optional() }),
+    response: cs.releaseSummary,
+  },
+  /** What changed between two releases of a lab, per element and as text. */
+  'release.diff': {
+    request: z.object({ ...cs.kubeTarget, labName: cs.labName, from: cs.tag, to: cs.tag }),
+    response: cs.releaseDiff,
+  },
+  /** Classes found in the cluster (by their namespaces' labels). */
+  'class.list': {
+    request: z.object({ ...cs.kubeTarget }),
+    response: z.object({ classes: z.array(cs.classSummary) }),
+  },
+  /** Everything publish would check, without writing: roster rows, capacity, upgrade changes. */
+  'class.plan': {
+    request: cs.publishRequest,
+    response: cs.publishPlan,
+  },
+  /** Publishes (or upgrades) a class; resumable: publishing again converges. */
+  'class.publish': {
+    request: cs.publishRequest,
+    events: cs.publishEvent,
+    response: cs.publishResult,
+  },
+  /** The class dashboard's rows, live, from one list+watch of the whole class. */
+  'class.watch': {
+    request: z.object({ ...cs.kubeTarget, className: cs.className }),
+    events: cs.classWatchEvent,
+    response: z.object({}),
+  },
+  /** Deletes one student's namespace and publishes their release again. */
+  'class.reset': {
+    request: z.object({ ...cs.kubeTarget, className: cs.className, student: z.string().min(1).max(128) }),
+    events: cs.opEvent,
+    response: cs.studentResult,
+  },
+  /** Deletes every namespace of the class; `confirm` must repeat the class name. */
+  'class.teardown': {
+    request: z.object({ ...cs.kubeTarget, className: cs.className, confirm: z.string() }),
+    events: cs.opEvent,
+    response: z.object({ deleted: z.array(z.string()), stuck: z.array(z.string()) }),
+  },
+  /** A kubeconfig scoped to one student's namespace, with an expiring token. */
+  'class.credentials': {
+    request: z.object({ ...cs.kubeTarget, className: cs.className, student: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 90).default(24) }),
+    response: z.object({ kubeconfig: z.string(), namespace: z.string(), expiresAt: z.string() }),
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -147,9 +222,27 @@ export interface ApiError {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
+/** Channels that declare an `events` schema: long operations and live views, used with `subscribe`. */
+export type StreamChannel = { [C in Channel]: Contract[C] extends { events: z.ZodType } ? C : never }[Channel];
+/** Channels answered by one response, used with `invoke`. */
+export type CallChannel = Exclude<Channel, StreamChannel>;
+export type StreamEvent<C extends StreamChannel> = Contract[C] extends { events: infer E extends z.ZodType } ? z.output<E> : never;
+
+/** A running stream: its events go to the callback; `result` settles when it ends (or is cancelled). */
+export interface Subscription<T> {
+  result: Promise<Result<T>>;
+  /** Asks main to stop; the stream then ends with `{ ok: false, error: { code: 'cancelled' } }`. */
+  cancel(): void;
+}
+
 /** The shape both transports expose to the renderer. */
 export interface LabforgeApi {
-  invoke<C extends Channel>(channel: C, request: Request<C>): Promise<Result<Response<C>>>;
+  invoke<C extends CallChannel>(channel: C, request: Request<C>): Promise<Result<Response<C>>>;
+  subscribe<C extends StreamChannel>(channel: C, request: Request<C>, onEvent: (event: StreamEvent<C>) => void): Subscription<Response<C>>;
+}
+
+export function hasEvents(channel: Channel): channel is StreamChannel {
+  return 'events' in contract[channel];
 }
 
 export function isChannel(name: unknown): name is Channel {

@@ -72,3 +72,81 @@ describe('dispatch', () => {
     expect(await dispatch('lab.parse', { text: 'hello' })).toEqual({ ok: true, value: { lab: null, issues: [{ path: [], message: 'hello' }] } });
   });
 });
+
+describe('dispatch streams', () => {
+  const lab = { apiVersion: 'labforge.dev/v1alpha1', kind: 'Lab', metadata: { name: 'x' }, nodes: [] };
+  const sink = () => {
+    const events: unknown[] = [];
+    const controller = new AbortController();
+    return { events, controller, stream: { signal: controller.signal, emit: (e: unknown) => events.push(e) } };
+  };
+
+  it('passes validated events and then the response', async () => {
+    const dispatch = createDispatcher({
+      'dev.deploy': async (_req, { emit }) => {
+        emit({ type: 'phase', phase: 'apply', message: 'applying' });
+        emit({ type: 'applied', done: 1, total: 2 });
+        return { namespace: 'x-dev', applied: 2, deleted: [], keptVolumes: [], ready: true, statuses: [], problems: [] };
+      },
+    });
+    const { events, stream } = sink();
+    const r = await dispatch('dev.deploy', { lab }, stream);
+    expect(events).toEqual([
+      { type: 'phase', phase: 'apply', message: 'applying' },
+      { type: 'applied', done: 1, total: 2 },
+    ]);
+    expect(r).toMatchObject({ ok: true, value: { namespace: 'x-dev', applied: 2 } });
+  });
+
+  it('stops an operation that emits an off-contract event', async () => {
+    let sawAbort = false;
+    const logged: unknown[] = [];
+    const dispatch = createDispatcher(
+      {
+        'dev.deploy': async (_req, { emit, signal }) => {
+          emit(JSON.parse('{"type":"applied","done":"one","total":2}'));
+          sawAbort = signal.aborted;
+          emit({ type: 'applied', done: 1, total: 2 });
+          return { namespace: 'x-dev', applied: 2, deleted: [], keptVolumes: [], ready: true, statuses: [], problems: [] };
+        },
+      },
+      { logError: (_c, e) => logged.push(e) },
+    );
+    const { events, stream } = sink();
+    const r = await dispatch('dev.deploy', { lab }, stream);
+    expect(sawAbort).toBe(true);
+    expect(events).toEqual([]);
+    expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'dev.deploy produced an invalid event' } });
+    expect(String(logged[0])).toMatch(/done/);
+  });
+
+  it('reports cancellation as its own error code, and the handler sees the signal', async () => {
+    const dispatch = createDispatcher({
+      'dev.watch': (_req, { signal }) =>
+        new Promise((resolve, reject) => {
+          signal.addEventListener('abort', () => reject(new Error('stopped')));
+        }),
+    });
+    const { controller, stream } = sink();
+    const pending = dispatch('dev.watch', { labName: 'x' }, stream);
+    controller.abort();
+    expect(await pending).toEqual({ ok: false, error: { code: 'cancelled', message: 'dev.watch was cancelled' } });
+  });
+
+  it('refuses a stream channel invoked as a call, and a call channel subscribed to', async () => {
+    let called = 0;
+    const dispatch = createDispatcher({
+      'dev.watch': async () => {
+        called++;
+        return {};
+      },
+      'app.info': () => {
+        called++;
+        return { version: '1', mode: 'browser' as const, workspace: null };
+      },
+    });
+    expect(await dispatch('dev.watch', { labName: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringMatching(/subscribe/) } });
+    expect(await dispatch('app.info', {}, sink().stream)).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringMatching(/invoke/) } });
+    expect(called).toBe(0);
+  });
+});

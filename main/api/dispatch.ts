@@ -4,11 +4,26 @@
  * every failure turned into an error value. Nothing thrown here crosses the wire.
  */
 import type { z } from 'zod';
-import { contract, isChannel, type Channel, type Contract, type Response, type Result } from './contract';
+import { contract, hasEvents, isChannel, type Channel, type Contract, type Response, type Result, type StreamChannel, type StreamEvent } from './contract';
+
+/** What a stream handler gets besides its request: a typed event sink and the cancel signal. */
+export interface StreamContext<C extends StreamChannel> {
+  emit(event: StreamEvent<C>): void;
+  /** Aborted when the renderer cancels, or its window or socket goes away. */
+  signal: AbortSignal;
+}
 
 /** A handler receives the request as the contract's schema decoded it (defaults applied). */
-export type Handler<C extends Channel> = (request: z.output<Contract[C]['request']>) => Promise<Response<C>> | Response<C>;
+export type Handler<C extends Channel> = C extends StreamChannel
+  ? (request: z.output<Contract[C]['request']>, stream: StreamContext<C>) => Promise<Response<C>>
+  : (request: z.output<Contract[C]['request']>) => Promise<Response<C>> | Response<C>;
 export type Handlers = { [C in Channel]: Handler<C> };
+
+/** The transport's side of a stream: where validated events go, and its cancel signal. */
+export interface StreamSink {
+  emit(event: unknown): void;
+  signal: AbortSignal;
+}
 
 /** Thrown by handlers for an expected failure; becomes `{ ok: false, error: { code, message } }`. */
 export class ApiFailure extends Error {
@@ -17,7 +32,8 @@ export class ApiFailure extends Error {
   }
 }
 
-export type Dispatch = (channel: unknown, request: unknown) => Promise<Result<unknown>>;
+/** One call (`stream` absent) or one stream (`stream` given: events go to it until the result). */
+export type Dispatch = (channel: unknown, request: unknown, stream?: StreamSink) => Promise<Result<unknown>>;
 
 export interface DispatchOptions {
   /** Where unexpected handler errors go (the message sent back stays generic). */
@@ -39,21 +55,50 @@ function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
  * answer `unsupported`.
  */
 export function createDispatcher(handlers: Partial<Handlers>, options: DispatchOptions = {}): Dispatch {
-  return async (channel, request) => {
+  return async (channel, request, stream) => {
     if (!isChannel(channel)) {
       return { ok: false, error: { code: 'unknown_channel', message: `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
     }
     const spec = contract[channel];
+    if (hasEvents(channel) !== (stream !== undefined)) {
+      const how = hasEvents(channel) ? 'a stream: subscribe to it' : 'not a stream: invoke it';
+      return { ok: false, error: { code: 'invalid_request', message: `${channel} is ${how}` } };
+    }
     const decoded = spec.request.safeParse(request ?? {});
     if (!decoded.success) {
       return { ok: false, error: { code: 'invalid_request', message: `invalid request for ${channel}: ${formatZodIssues(decoded.error.issues)}` } };
     }
-    const handler = handlers[channel] as ((req: unknown) => unknown) | undefined;
+    const handler = handlers[channel] as ((req: unknown, ctx?: StreamSink) => unknown) | undefined;
     if (!handler) {
       return { ok: false, error: { code: 'unsupported', message: `${channel} is not available in this mode` } };
     }
+    // Events are checked like responses. A handler that emits off-contract data is a bug: stop
+    // its operation rather than send the renderer something its types do not describe.
+    let ctx: StreamSink | undefined;
+    let badEvent: string | undefined;
+    const internal = new AbortController();
+    if (stream) {
+      const events = (spec as { events?: z.ZodType }).events;
+      const signal = AbortSignal.any([stream.signal, internal.signal]);
+      ctx = {
+        signal,
+        emit: (event) => {
+          if (signal.aborted) return;
+          const checked = events?.safeParse(event);
+          if (!checked?.success) {
+            badEvent = checked ? formatZodIssues(checked.error.issues) : 'no event schema';
+            options.logError?.(channel, new Error(`event does not match the contract: ${badEvent}`));
+            internal.abort();
+            return;
+          }
+          stream.emit(checked.data);
+        },
+      };
+    }
     try {
-      const value = await handler(decoded.data);
+      const value = await handler(decoded.data, ctx);
+      if (badEvent !== undefined) return { ok: false, error: { code: 'internal', message: `${channel} produced an invalid event` } };
+      if (stream?.signal.aborted) return { ok: false, error: { code: 'cancelled', message: `${channel} was cancelled` } };
       const checked = spec.response.safeParse(value);
       if (!checked.success) {
         options.logError?.(channel, new Error(`response does not match the contract: ${formatZodIssues(checked.error.issues)}`));
@@ -61,6 +106,8 @@ export function createDispatcher(handlers: Partial<Handlers>, options: DispatchO
       }
       return { ok: true, value: checked.data };
     } catch (err) {
+      if (badEvent !== undefined) return { ok: false, error: { code: 'internal', message: `${channel} produced an invalid event` } };
+      if (stream?.signal.aborted) return { ok: false, error: { code: 'cancelled', message: `${channel} was cancelled` } };
       if (err instanceof ApiFailure) return { ok: false, error: { code: err.code, message: err.message } };
       options.logError?.(channel, err);
       return { ok: false, error: { code: 'internal', message: `${channel} failed: ${err instanceof Error ? err.message : String(err)}` } };

@@ -1,7 +1,9 @@
 /**
  * Browser-mode transport: the same contract over one WebSocket. The HTTP server decides who
  * may upgrade (`authorize`); each message `{ id, channel, request }` is answered with
- * `{ id, result }`, where `result` is the dispatcher's value. Events go out as `{ event, payload }`.
+ * `{ id, result }`, where `result` is the dispatcher's value. A stream is `{ id, channel, request,
+ * subscribe: true }`: its events come as `{ id, event }` and it ends with `{ id, result }`;
+ * `{ id, cancel: true }` cancels it. Broadcasts go out as `{ event, payload }`.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -31,20 +33,44 @@ export function attachWsTransport(server: Server, dispatch: Dispatch, authorize:
   });
 
   wss.on('connection', (ws: WebSocket) => {
+    // Streams this socket started, by request id: closing the socket (the tab went away)
+    // cancels them, as the Electron transport does when a window closes.
+    const streams = new Map<number, AbortController>();
+    // A malformed frame (oversized, bad UTF-8, unmasked, reserved opcode) is an error on this
+    // socket only; without a listener it would be thrown and end the whole server.
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      for (const c of streams.values()) c.abort();
+      streams.clear();
+    });
+    const send = (msg: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
     ws.on('message', async (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'text frames only');
-      let msg: { id?: unknown; channel?: unknown; request?: unknown };
+      let msg: { id?: unknown; channel?: unknown; request?: unknown; subscribe?: unknown; cancel?: unknown };
       try {
         msg = JSON.parse(data.toString()) as typeof msg;
       } catch {
         return ws.close(1007, 'invalid JSON');
       }
       if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') return ws.close(1008, 'message needs a numeric id');
-      const result = await dispatch(msg.channel, msg.request);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
+      const id = msg.id;
+      if (msg.cancel === true) {
+        streams.get(id)?.abort();
+        return;
+      }
+      if (msg.subscribe === true) {
+        if (streams.has(id)) return ws.close(1008, 'stream id in use');
+        const controller = new AbortController();
+        streams.set(id, controller);
+        const result = await dispatch(msg.channel, msg.request, { signal: controller.signal, emit: (event) => send({ id, event }) });
+        streams.delete(id);
+        return send({ id, result });
+      }
+      send({ id, result: await dispatch(msg.channel, msg.request) });
     });
   });
-
   return {
     broadcast(event, payload) {
       const text = JSON.stringify({ event, payload });

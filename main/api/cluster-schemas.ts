@@ -1,0 +1,158 @@
+/**
+ * Wire schemas for the cluster side of the contract: deploying, releases, publishing and
+ * watching a class. contract.ts names the channels; the shapes they carry live here so the
+ * contract stays readable. The renderer sees them only as types, through the contract.
+ */
+import { z } from 'zod';
+
+/** Which kubeconfig context to use; null: the one picked in settings, else the kubeconfig's current. */
+export const kubeTarget = { context: z.string().min(1).max(253).nullable().default(null) };
+
+const dnsLabel = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and "-"');
+export const className = dnsLabel.max(40).describe('A class name (becomes part of each student namespace)');
+export const labName = dnsLabel;
+export const tag = z.string().min(1).max(40).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be lowercase letters, digits, "-" and "."');
+
+/** The four states a canvas node or dashboard cell shows. */
+export const nodeState = z.enum(['pending', 'starting', 'ready', 'failed']);
+
+export const nodeStatus = z.object({
+  node: z.string(),
+  kind: z.enum(['container', 'vm']),
+  state: nodeState,
+  ready: z.boolean(),
+  /** A short machine word: ImagePullBackOff, CrashLoopBackOff, Unschedulable, QuotaExceeded, ... */
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  restarts: z.number().int(),
+});
+export type WireNodeStatus = z.output<typeof nodeStatus>;
+
+/** A preflight or dry-run refusal, placed on the lab element (and field, where known) it concerns. */
+export const placedProblem = z.object({
+  /** Path into the lab: ['nodes', 2, 'image'], ['volumes', 0], or [] for the lab as a whole. */
+  path: z.array(z.union([z.string(), z.number()])),
+  /** The lab element in words: `node "db"`. */
+  source: z.string(),
+  object: z.string(),
+  message: z.string(),
+});
+
+export const deployEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('phase'), phase: z.enum(['validate', 'preflight', 'apply', 'prune', 'wait']), message: z.string() }),
+  z.object({ type: z.literal('applied'), done: z.number().int(), total: z.number().int() }),
+  z.object({ type: z.literal('status'), statuses: z.array(nodeStatus) }),
+]);
+
+export const deployResult = z.object({
+  namespace: z.string(),
+  applied: z.number().int(),
+  deleted: z.array(z.string()),
+  keptVolumes: z.array(z.string()),
+  ready: z.boolean(),
+  statuses: z.array(nodeStatus),
+  /** Refusals that stopped the deploy before any write; empty when it went ahead. */
+  problems: z.array(placedProblem),
+});
+
+export const devWatchEvent = z.object({
+  statuses: z.array(nodeStatus),
+  /** The lab the namespace runs (its deploy record), for "changed since the last deploy" marks. */
+  deployed: z.object({ lab: z.unknown(), at: z.string().nullable() }).nullable(),
+});
+
+export const pinnedImage = z.object({ node: z.string(), image: z.string(), pinned: z.string().optional() });
+
+export const releaseSummary = z.object({
+  labName: z.string(),
+  tag: z.string(),
+  createdAt: z.string(),
+  author: z.string(),
+  note: z.string(),
+  images: z.array(pinnedImage),
+});
+
+export const labChange = z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional(), text: z.string() });
+export const elementChange = z.object({ name: z.string(), change: z.enum(['added', 'removed', 'changed']) });
+
+export const releaseDiff = z.object({
+  from: z.object({ tag: z.string(), lab: z.unknown() }),
+  to: z.object({ tag: z.string(), lab: z.unknown() }),
+  changes: z.array(labChange),
+  nodes: z.array(elementChange),
+  networks: z.array(elementChange),
+  volumes: z.array(elementChange),
+});
+
+/** Who to publish to: a count (student-01…) or a roster CSV the user dropped or picked. */
+export const studentsSpec = z.union([
+  z.object({ count: z.number().int().min(1).max(2000) }),
+  z.object({ roster: z.object({ text: z.string().max(2_000_000), fileName: z.string().max(255) }) }),
+]);
+
+export const publishRequest = z.object({
+  ...kubeTarget,
+  labName,
+  tag,
+  className,
+  students: studentsSpec,
+  /** Publish even when the capacity preflight says the class does not fit. */
+  force: z.boolean().default(false),
+  /** Remove namespaces of students no longer in the roster. */
+  prune: z.boolean().default(false),
+});
+
+export const capacityRow = z.object({ resource: z.enum(['cpu', 'memory', 'pods']), needed: z.string(), free: z.string(), fits: z.boolean() });
+
+export const publishPlan = z.object({
+  students: z.array(z.string()),
+  /** Roster rows that cannot be used, by line; when any exist nothing may be published. */
+  rosterIssues: z.array(z.object({ line: z.number().int(), message: z.string() })),
+  capacity: z.object({ fits: z.boolean(), newStudents: z.number().int(), rows: z.array(capacityRow) }).nullable(),
+  existing: z.number().int(),
+  /** When the class runs another release: what changes (volumes are kept). */
+  upgrade: z.object({ from: z.array(z.string()), changes: z.array(z.string()) }).nullable(),
+  /** Students with a namespace in the class but not in this roster. */
+  leaving: z.array(z.string()),
+});
+
+export const studentResult = z.object({
+  student: z.string(),
+  namespace: z.string(),
+  status: z.enum(['created', 'updated', 'failed']),
+  objects: z.number().int(),
+  retries: z.number().int(),
+  error: z.string().optional(),
+});
+
+export const publishEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('phase'), phase: z.enum(['preflight', 'capacity', 'apply', 'prune']), message: z.string() }),
+  z.object({ type: z.literal('start'), total: z.number().int() }),
+  z.object({ type: z.literal('student'), done: z.number().int(), total: z.number().int(), result: studentResult }),
+]);
+
+export const publishResult = z.object({
+  results: z.array(studentResult),
+  left: z.array(z.object({ student: z.string(), namespace: z.string(), removed: z.boolean() })),
+});
+
+export const quotaUse = z.object({ used: z.number(), hard: z.number() });
+
+export const classRow = z.object({
+  student: z.string(),
+  namespace: z.string(),
+  release: z.string(),
+  phase: z.enum(['Active', 'Terminating']),
+  ready: z.number().int(),
+  total: z.number().int(),
+  nodes: z.record(z.string(), z.object({ state: nodeState, reason: z.string().optional() })),
+  cpu: quotaUse,
+  memory: quotaUse,
+  pods: quotaUse,
+});
+
+export const classWatchEvent = z.object({ labNodes: z.array(z.string()), rows: z.array(classRow) });
+
+export const classSummary = z.object({ name: z.string(), labs: z.array(z.string()), releases: z.array(z.string()), students: z.number().int() });
+
+export const opEvent = z.object({ type: z.literal('phase'), message: z.string() });
