@@ -50,9 +50,58 @@ const KWOK_CRD_FILES: Record<(typeof KWOK_CRDS)[number], string> = {
   ClusterPortForward: 'kwok.x-k8s.io_clusterportforwards.yaml',
 };
 
+/**
+ * A stage of our own, before kwok's pod-ready: a pod with a container image on a registry
+ * under `.invalid` (a TLD that can never resolve, RFC 2606) stays Pending in ImagePullBackOff,
+ * as a kubelet would leave it. Tests and demos use it to show how a failed pull looks in
+ * Labforge. Weight 1 against pod-ready's 0 makes kwok pick it whenever both match; it sets a
+ * pod IP so that neither stage matches again.
+ */
+export const UNPULLABLE_IMAGE_STAGE = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: labforge-pod-image-unpullable
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.podIP'
+      operator: 'DoesNotExist'
+    - key: '[.spec.containers[].image | test("^[^/]+[.]invalid(:[0-9]+)?/")] | any'
+      operator: 'In'
+      values: ['true']
+  weight: 1
+  next:
+    statusTemplate: |
+      conditions:
+      - status: "True"
+        type: PodScheduled
+      - status: "False"
+        type: Ready
+        reason: ContainersNotReady
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: false
+        restartCount: 0
+        state:
+          waiting:
+            reason: ImagePullBackOff
+            message: {{ printf "Back-off pulling image %q: the registry's name does not resolve" .image | Quote }}
+      {{ end }}
+      hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+      podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+      phase: Pending
+`;
+
 export async function kwokConfigYaml(stageDir: string): Promise<string> {
   const parts = await Promise.all(KWOK_STAGE_FILES.map((f) => readFile(join(stageDir, f), 'utf8')));
-  return parts.map((p) => p.trim()).join('\n---\n') + '\n';
+  return [UNPULLABLE_IMAGE_STAGE, ...parts].map((p) => p.trim()).join('\n---\n') + '\n';
 }
 
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
