@@ -31,6 +31,11 @@ export function loadTemplate(type: string, dir = TEMPLATES_DIR): Lab {
   return r.lab;
 }
 
+/** Every built-in template, by name: what `labforge create` offers and the canvas palette shows. */
+export function loadTemplates(dir = TEMPLATES_DIR): { name: string; lab: Lab }[] {
+  return templateNames(dir).map((name) => ({ name, lab: loadTemplate(name, dir) }));
+}
+
 /**
  * Applies `create`'s sizing flags: --cpu and --memory become every node's requests and
  * limits (a guaranteed size, what "give me a 2-CPU box" means); --disk sizes VM scratch disks.

@@ -3,3 +3,4 @@ export { parseLab, validateLab, formatIssue, formatPath, type LabIssue, type Par
 export { migrate, MIGRATIONS, type Migration } from './migrate';
 export { labJsonSchema } from './json-schema';
 export { serializeLab } from './serialize';
+export { labShapeIssues, labShapeSchema } from './shape';

@@ -21,6 +21,8 @@ export interface ApiDeps {
   version: string;
   workspace: string | null;
   examplesDir: string;
+  /** The built-in templates (resources/templates). */
+  templatesDir: string;
   paths: PathPolicy;
   settings: SettingsStore;
   fs: FileSystem;

@@ -10,6 +10,7 @@ import type { CompilePreview } from './handlers/compile';
 import { createPathPolicy, type PathPolicy } from './paths';
 import type { SettingsStore } from './settings';
 import { createKubeAccess, type KubeAccess } from '../kube/contexts';
+import { TEMPLATES_DIR } from '../paths';
 
 export interface HostOptions {
   mode: 'electron' | 'browser';
@@ -17,6 +18,8 @@ export interface HostOptions {
   /** Read/write folder; null in Electron until the user picks files through dialogs. */
   workspace: string | null;
   examplesDir: string;
+  /** Defaults to the installation's resources/templates. */
+  templatesDir?: string;
   settings: SettingsStore;
   dialogs?: Dialogs;
   fs?: FileSystem;
@@ -39,6 +42,7 @@ export function createHost(options: HostOptions): Host {
     version: options.version,
     workspace: options.workspace,
     examplesDir: options.examplesDir,
+    templatesDir: options.templatesDir ?? TEMPLATES_DIR,
     paths,
     settings: options.settings,
     fs: options.fs ?? nodeFileSystem,

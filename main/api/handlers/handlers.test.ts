@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHost } from '../host';
 import { createJsonSettings, createMemorySettings } from '../settings';
+import { loadTemplate, templateNames } from '../../templates';
 import type { Dispatch } from '../dispatch';
 
 let dir: string;
@@ -71,7 +72,19 @@ describe('handlers', () => {
     expect(v['issues']).toEqual([expect.objectContaining({ path: ['nodes', 0, 'image'] })]);
     // An invalid lab still serialises, so the YAML view never loses the user's work.
     expect((await ok('lab.serialize', { lab: invalid }))['text']).toContain('image: Bad Image');
-    expect(await dispatch('lab.serialize', { lab: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalid_lab' } });
+    expect(await dispatch('lab.serialize', { lab: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await dispatch('lab.validate', { lab: { ...lab, nodes: [{ ...lab.nodes[0], image: 42 }] } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request', message: expect.stringContaining('lab.nodes[0].image') },
+    });
+  });
+
+  it('serves the built-in templates as `labforge create` makes them', async () => {
+    const { templates } = (await ok('template.list', {})) as { templates: { name: string; title: string; lab: unknown }[] };
+    expect(templates.map((t) => t.name)).toEqual(templateNames());
+    const web = templates.find((t) => t.name === 'webserver')!;
+    expect(web.title).toBe('Web server');
+    expect(web.lab).toEqual(loadTemplate('webserver'));
   });
 
   it('compiles a preview for the dev namespace, or returns the issues', async () => {

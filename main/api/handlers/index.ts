@@ -6,6 +6,7 @@ import { fileList, fileOpenDialog, fileRead, fileSaveDialog, fileWrite } from '.
 import { kubeContexts, kubeTest } from './kube';
 import { labParse, labSerialize, labValidate } from './lab';
 import { settingsAddRecent, settingsGet, settingsUpdate } from './settings';
+import { templateList } from './templates';
 
 /** One handler per channel; channels a host cannot serve (native dialogs) are left out. */
 export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Partial<Handlers> {
@@ -15,6 +16,7 @@ export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Pa
     'lab.validate': labValidate,
     'lab.serialize': labSerialize,
     'lab.compilePreview': labCompilePreview(deps.compile),
+    'template.list': templateList(deps),
     'file.read': fileRead(deps),
     'file.write': fileWrite(deps),
     'file.list': fileList(deps),
