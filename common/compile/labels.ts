@@ -1,6 +1,8 @@
 /** Label keys on everything Labforge creates; selection and pruning go by these. */
 export const LABEL = {
   managedBy: 'app.kubernetes.io/managed-by',
+  /** What a non-lab object is for, e.g. `release` on the ConfigMaps that store releases. */
+  component: 'app.kubernetes.io/component',
   lab: 'labforge.dev/lab',
   class: 'labforge.dev/class',
   student: 'labforge.dev/student',
@@ -20,4 +22,23 @@ export const ANNOTATION = {
   source: 'labforge.dev/source',
   studentId: 'labforge.dev/student-id',
   title: 'labforge.dev/title',
+  /** When and by whom a release was made (release records without a version kept them here). */
+  createdAt: 'labforge.dev/created-at',
+  author: 'labforge.dev/author',
 } as const;
+
+/**
+ * A label selector from equality requirements, `k1=v1,k2=v2`, in the order given. Undefined
+ * values are left out, so optional parts (one student of a class) need no string surgery.
+ */
+export function labelSelector(match: Readonly<Record<string, string | undefined>>): string {
+  return Object.entries(match)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** Objects Labforge made, narrowed by more equality requirements (lab, class, student…). */
+export function managedSelector(match: Readonly<Record<string, string | undefined>> = {}): string {
+  return labelSelector({ [LABEL.managedBy]: MANAGED_BY, ...match });
+}

@@ -2,14 +2,10 @@
  * Deterministic Kubernetes names. Everything here is a pure function of its input, so the same
  * class and roster always give the same namespaces, on any machine.
  */
+import { isDnsLabel, MAX_DNS_LABEL as MAX_LABEL } from '../lab/dns-label';
 import { sha256Hex } from './sha256';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const MAX_LABEL = 63;
-
-export function isDnsLabel(s: string): boolean {
-  return s.length <= MAX_LABEL && DNS_LABEL.test(s);
-}
+export { isDnsLabel };
 
 export function shortHash(text: string, length = 8): string {
   return sha256Hex(text).slice(0, length);

@@ -1,4 +1,8 @@
-/** A Kubernetes object as the compiler emits it: plain data, ready for YAML or server-side apply. */
+/**
+ * A Kubernetes object as plain JSON data: what the compiler emits, what server-side apply sends
+ * and what the cluster answers. The metadata the server adds (uid, resourceVersion, …) is typed
+ * where Labforge reads it; anything else passes through untouched.
+ */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
@@ -7,6 +11,11 @@ export interface KubeObject {
     namespace?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
+    uid?: string;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    [field: string]: unknown;
   };
   [field: string]: unknown;
 }

@@ -7,12 +7,11 @@
  * other (references, duplicates, limits vs requests) live in `semantics.ts`.
  */
 import { z } from 'zod';
+import { DNS_LABEL } from './dns-label';
 import { isQuantity } from './quantity';
 
 export const API_VERSION = 'labforge.dev/v1alpha1';
 export const KIND = 'Lab';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A DNS-1123 label: what Kubernetes accepts as a Service, Namespace or ConfigMap name. */
 export const dnsLabel = (what: string, max = 63) =>

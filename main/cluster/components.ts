@@ -1,6 +1,6 @@
 // Command lines of the six cluster processes, in start order, and how each one is health-checked.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -80,7 +80,10 @@ function sandboxEntry(): string {
 function sandboxCodeHash(): string {
   const dir = dirname(fileURLToPath(import.meta.url));
   const h = createHash('sha256');
-  for (const f of ['agent-main.ts', 'exec-sandbox.ts', 'volume-provisioner.ts', 'kube.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
+  for (const f of ['agent-main.ts', 'exec-sandbox.ts', 'volume-provisioner.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
+  // It reaches the cluster through main/kube/, so a change there is a change of its code too.
+  const kube = join(dir, '..', 'kube');
+  for (const f of readdirSync(kube).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) h.update(readFileSync(join(kube, f)));
   return h.digest('hex').slice(0, 12);
 }
 function tsxLoader(): string {

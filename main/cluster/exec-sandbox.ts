@@ -13,11 +13,15 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { apply, loadKubeConfig, remove } from './kube';
+import type { KubeObject } from '../../common/compile/types';
+import { applyObject } from '../kube/apply';
+import { kindOf } from '../kube/cluster';
+import { clusterFor } from '../kube/http-cluster';
+import { loadKubeConfig } from '../kube/kubeconfig';
 import { startVolumeProvisioner } from './volume-provisioner';
-import type { KubeObject } from './manifests';
 
 export const SANDBOX_ENV = 'LABFORGE_SANDBOX';
+const EXEC = kindOf('kwok.x-k8s.io/v1alpha1', 'Exec');
 
 export function sandboxDir(root: string, namespace: string, pod: string): string {
   return join(root, namespace, pod);
@@ -64,8 +68,9 @@ export async function runAgent(): Promise<void> {
   });
   if (!values.kubeconfig || !values.root || !values.port) throw new Error('usage: exec-sandbox --kubeconfig=FILE --root=DIR --port=PORT');
   const root = values.root;
-  const kc = loadKubeConfig(values.kubeconfig);
+  const kc = loadKubeConfig({ kubeconfig: values.kubeconfig });
   const core = kc.makeApiClient(CoreV1Api);
+  const cluster = clusterFor(kc);
   await mkdir(root, { recursive: true });
 
   // Work for one pod key runs strictly after the previous work for the same key.
@@ -91,7 +96,7 @@ export async function runAgent(): Promise<void> {
     enqueue(key, async () => {
       if (ensured.get(key) === uid) return;
       await mkdir(sandboxDir(root, namespace, name), { recursive: true });
-      await apply(kc, podExec(root, { name, namespace, uid }));
+      await applyObject(cluster, podExec(root, { name, namespace, uid }));
       ensured.set(key, uid);
       log(`sandbox ready for ${key}`);
     });
@@ -104,7 +109,7 @@ export async function runAgent(): Promise<void> {
     enqueue(key, async () => {
       ensured.delete(key);
       await rm(sandboxDir(root, namespace, name), { recursive: true, force: true });
-      await remove(kc, { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata: { name, namespace } });
+      await cluster.delete(EXEC, name, namespace);
       log(`sandbox removed for ${key}`);
     });
   };
@@ -142,6 +147,7 @@ export async function runAgent(): Promise<void> {
     log('stopping');
     void informer.stop();
     void volumes.stop();
+    cluster.close();
     server.close();
     process.exit(0);
   };

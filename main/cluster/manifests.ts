@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../../common/compile/types';
+import { isQuantity, parseQuantity } from '../../common/lab/quantity';
 
 export interface NodeShape {
   count: number;
@@ -25,7 +27,6 @@ export const DEFAULT_VNC_TARGET = '127.0.0.1:5900';
 /** Annotation kwok selects its nodes by, and our label for the nodes `up` owns. */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const FAKE_NODE_LABEL = 'labforge.dev/fake-node';
-export const FIELD_MANAGER = 'labforge-cluster';
 export const PORT_FORWARD_NAME = 'labforge-forwards';
 
 /**
@@ -103,8 +104,6 @@ export async function kwokConfigYaml(stageDir: string): Promise<string> {
   const parts = await Promise.all(KWOK_STAGE_FILES.map((f) => readFile(join(stageDir, f), 'utf8')));
   return [UNPULLABLE_IMAGE_STAGE, ...parts].map((p) => p.trim()).join('\n---\n') + '\n';
 }
-
-export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
 
 export async function kwokCrds(crdDir: string): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
@@ -186,8 +185,10 @@ export function fakeNode(i: number, shape: NodeShape): KubeObject {
   };
 }
 
-export const isCpuQuantity = (q: string) => /^\d+(\.\d+)?m?$/.test(q);
-export const isMemoryQuantity = (q: string) => /^\d+(\.\d+)?([KMGTPE]i?)?$/.test(q);
+/** Node capacities: any positive quantity of the one grammar (common/lab/quantity.ts). */
+const isPositiveQuantity = (q: string) => isQuantity(q) && (parseQuantity(q) ?? 0) > 0;
+export const isCpuQuantity = isPositiveQuantity;
+export const isMemoryQuantity = isPositiveQuantity;
 
 export function parseTarget(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());

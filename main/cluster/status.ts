@@ -1,9 +1,9 @@
 // `cluster status`: each component's pid, port, liveness and health checks, plus the nodes.
-import { CoreV1Api } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { pkiPaths } from './certs';
 import { COMPONENTS, componentSpecs, type ComponentName } from './components';
-import { loadKubeConfig } from './kube';
+import { connect, type HttpCluster } from '../kube/http-cluster';
+import { NODE } from '../kube/kinds';
 import { FAKE_NODE_LABEL, type ForwardRule } from './manifests';
 import { probe } from './net';
 import { layout, resolveStateDir } from './paths';
@@ -79,14 +79,17 @@ export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<C
   let nodes: ClusterStatusResult['nodes'] = [];
   const apiUp = components.find((c) => c.name === 'kube-apiserver')?.ready;
   if (apiUp && existsSync(l.kubeconfig)) {
+    let cluster: HttpCluster | undefined;
     try {
-      const core = loadKubeConfig(l.kubeconfig).makeApiClient(CoreV1Api);
-      nodes = (await core.listNode({ labelSelector: `${FAKE_NODE_LABEL}=true` })).items.map((n) => ({
+      cluster = connect({ kubeconfig: l.kubeconfig });
+      nodes = (await cluster.list(NODE, { labelSelector: `${FAKE_NODE_LABEL}=true` })).items.map((n) => ({
         name: n.metadata?.name ?? '',
         ready: !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
       }));
     } catch {
       // reported through the apiserver's own checks
+    } finally {
+      cluster?.close();
     }
   }
   const healthy = components.every((c) => c.ready) && nodes.length === state.nodes.count && nodes.every((n) => n.ready);

@@ -1,5 +1,4 @@
 // `cluster up`: start (or repair) the local control plane and make it ready for compiled labs.
-import { ApiextensionsV1Api, CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,16 +9,22 @@ import {
   COMPONENTS, PORT_KEYS, componentSpecs, kubeconfigFile, kubeconfigYaml, kwokConfigFile,
   type ComponentName, type ComponentSpec, type Ports,
 } from './components';
-import { apply, loadKubeConfig, statusOf, waitFor } from './kube';
+import type { KubeObject } from '../../common/compile/types';
+import { applyObject } from '../kube/apply';
+import { httpStatus } from '../kube/errors';
+import { kindOf } from '../kube/cluster';
+import { connect, type HttpCluster } from '../kube/http-cluster';
+import { NODE } from '../kube/kinds';
 import {
   DEFAULT_NODES, DEFAULT_VNC_TARGET, FAKE_NODE_LABEL, VNC_PORT, clusterPortForward, fakeNode, ingressObjects,
   isCpuQuantity, isMemoryQuantity, kwokConfigYaml, kwokCrds, nodeName, parseForward, parseTarget, virtualMachineCrd,
-  type ForwardRule, type KubeObject, type NodeShape,
+  type ForwardRule, type NodeShape,
 } from './manifests';
 import { freePorts, portIsFree, probe } from './net';
 import { layout, resolveStateDir, type Layout } from './paths';
 import { childEnv, isOurs, sleep, spawnDetached, stopProcess, tailFile, type ProcessRecord } from './process';
 import { forgetProcess, logFile, pidFile, readState, recordProcess, withLock, writeState, type ClusterState } from './state';
+import { waitFor } from './wait';
 
 export interface ClusterUpOptions {
   /** State directory; default `LABFORGE_CLUSTER_DIR` or `<repo>/.labforge/cluster`. */
@@ -110,7 +115,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     await writeState(l, state);
 
     const started: ComponentName[] = [];
-    let kc: KubeConfig | undefined;
+    let cluster: HttpCluster | undefined;
     for (const name of COMPONENTS) {
       const spec = specs[name];
       let rec = state.components[name];
@@ -131,14 +136,15 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
         started.push(name);
       }
       if (name === 'kube-apiserver') {
-        kc = loadKubeConfig(l.kubeconfig);
-        await applyApiObjects(kc, bins, state, log);
+        cluster = connect({ kubeconfig: l.kubeconfig });
+        await applyApiObjects(cluster, bins, state, log);
       }
     }
-    if (!kc) throw new Error('unreachable: apiserver step skipped');
+    if (!cluster) throw new Error('unreachable: apiserver step skipped');
 
-    const nodes = await waitNodesReady(kc, state.nodes.count);
-    await waitDefaultServiceAccount(kc);
+    const nodes = await waitNodesReady(cluster, state.nodes.count);
+    await waitDefaultServiceAccount(cluster);
+    cluster.close();
     const durationMs = Date.now() - t0;
     log(started.length ? 'all components ready' : 'cluster already running');
     const components = Object.fromEntries(
@@ -286,30 +292,29 @@ async function waitReady(
 const CRD_ESTABLISH_TIMEOUT = 30_000;
 
 /** CRDs, the forward rules, ingress objects and fake nodes; all idempotent (server-side apply). */
-async function applyApiObjects(kc: KubeConfig, bins: Binaries, state: ClusterState, log: (line: string) => void) {
+async function applyApiObjects(cluster: HttpCluster, bins: Binaries, state: ClusterState, log: (line: string) => void) {
   const crds = [...(await kwokCrds(bins.kwokCrdDir)), virtualMachineCrd];
-  await Promise.all(crds.map((crd) => apply(kc, crd)));
-  await Promise.all(crds.map((crd) => waitEstablished(kc, crd.metadata.name)));
+  await Promise.all(crds.map((crd) => applyObject(cluster, crd)));
+  await Promise.all(crds.map((crd) => waitEstablished(cluster, crd.metadata.name)));
   const vnc = parseTarget(state.vnc);
   const rules: ForwardRule[] = [{ port: VNC_PORT, host: vnc.host, targetPort: vnc.port }, ...state.forwards];
-  const objects: KubeObject[] = [clusterPortForward(rules), ...ingressObjects, storageClass as KubeObject];
-  for (const obj of objects) await apply(kc, obj);
-  await reconcileNodes(kc, state.nodes, log);
+  const objects: KubeObject[] = [clusterPortForward(rules), ...ingressObjects, storageClass];
+  for (const obj of objects) await applyObject(cluster, obj);
+  await reconcileNodes(cluster, state.nodes, log);
 }
 
-async function waitEstablished(kc: KubeConfig, name: string) {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
+const CRD = kindOf<{ status?: { conditions?: { type: string; status: string }[] } }>('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+
+async function waitEstablished(cluster: HttpCluster, name: string) {
   await waitFor(`CRD ${name} to be established`, CRD_ESTABLISH_TIMEOUT, async () => {
-    const crd = await api.readCustomResourceDefinition({ name });
-    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+    const crd = await cluster.read(CRD, name);
+    return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
   }, 100);
 }
 
 /** Creates missing fake nodes, updates capacity that changed, and deletes nodes beyond the count. */
-async function reconcileNodes(kc: KubeConfig, shape: NodeShape, log: (line: string) => void) {
-  const core = kc.makeApiClient(CoreV1Api);
-  const existing = new Map<string, V1Node>();
-  for (const n of (await core.listNode({ labelSelector: `${FAKE_NODE_LABEL}=true` })).items) existing.set(n.metadata?.name ?? '', n);
+async function reconcileNodes(cluster: HttpCluster, shape: NodeShape, log: (line: string) => void) {
+  const existing = new Map((await cluster.list(NODE, { labelSelector: `${FAKE_NODE_LABEL}=true` })).items.map((n) => [n.metadata?.name ?? '', n]));
   for (let i = 0; i < shape.count; i++) {
     const want = fakeNode(i, shape);
     const have = existing.get(want.metadata.name);
@@ -318,37 +323,32 @@ async function reconcileNodes(kc: KubeConfig, shape: NodeShape, log: (line: stri
     if (!have) {
       log(`registering node ${want.metadata.name}`);
       try {
-        await core.createNode({ body: want as V1Node });
+        // Created with its status, as a kubelet registers its node.
+        await cluster.create(want);
       } catch (err) {
-        if (statusOf(err) !== 409) throw err;
+        if (httpStatus(err) !== 409) throw err;
       }
       continue;
     }
     const cap = have.status?.capacity ?? {};
     if (Object.entries(resources).some(([k, v]) => cap[k] !== v)) {
       log(`resizing node ${want.metadata.name}`);
-      await core.patchNodeStatus({
-        name: want.metadata.name,
-        body: [
-          { op: 'add', path: '/status/capacity', value: resources },
-          { op: 'add', path: '/status/allocatable', value: resources },
-        ],
-      });
+      await cluster.patch(NODE, want.metadata.name, undefined, [
+        { op: 'add', path: '/status/capacity', value: resources },
+        { op: 'add', path: '/status/allocatable', value: resources },
+      ], 'status');
     }
   }
   for (const name of existing.keys()) {
     log(`removing node ${name}`);
-    await core.deleteNode({ name }).catch((err: unknown) => {
-      if (statusOf(err) !== 404) throw err;
-    });
+    await cluster.delete(NODE, name);
   }
 }
 
 /** New nodes carry not-ready taints until kwok reports Ready and node-lifecycle lifts them. */
-async function waitNodesReady(kc: KubeConfig, count: number): Promise<string[]> {
-  const core = kc.makeApiClient(CoreV1Api);
+async function waitNodesReady(cluster: HttpCluster, count: number): Promise<string[]> {
   return waitFor(`${count} fake nodes to be Ready and untainted`, 90_000, async () => {
-    const items = (await core.listNode({ labelSelector: `${FAKE_NODE_LABEL}=true` })).items;
+    const items = (await cluster.list(NODE, { labelSelector: `${FAKE_NODE_LABEL}=true` })).items;
     const ready = items.filter(
       (n) =>
         n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
@@ -362,10 +362,6 @@ async function waitNodesReady(kc: KubeConfig, count: number): Promise<string[]> 
 }
 
 /** The service-account controller is working once `default/default` exists. */
-async function waitDefaultServiceAccount(kc: KubeConfig) {
-  const core = kc.makeApiClient(CoreV1Api);
-  await waitFor('the default ServiceAccount', 60_000, async () => {
-    await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
-    return true;
-  });
+async function waitDefaultServiceAccount(cluster: HttpCluster) {
+  await waitFor('the default ServiceAccount', 60_000, async () => ((await cluster.read(kindOf('v1', 'ServiceAccount'), 'default', 'default')) ? true : undefined));
 }

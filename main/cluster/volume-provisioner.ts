@@ -8,12 +8,13 @@
 // the cluster's agent process next to the exec sandbox controller.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { KubeObject } from '../../common/compile/types';
 import { CoreV1Api, makeInformer, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
 
 export const STORAGE_CLASS = 'labforge-local';
 export const PROVISIONER = 'labforge.dev/local-volume';
 
-export const storageClass = {
+export const storageClass: KubeObject = {
   apiVersion: 'storage.k8s.io/v1',
   kind: 'StorageClass',
   metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },

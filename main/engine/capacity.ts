@@ -3,11 +3,11 @@
  * the allocatable of schedulable, ready nodes minus the requests of the pods bound to them;
  * the need is one lab's steady-state requests per new student.
  */
-import type { V1Pod } from '@kubernetes/client-node';
 import { labTotals } from '../../common/compile';
 import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
 import type { Lab } from '../../common/lab/schema';
-import type { KubeClient } from '../kube/client';
+import type { Cluster } from '../kube/cluster';
+import { NODE, POD, type IPod } from '../kube/kinds';
 
 export interface CapacityRow {
   resource: 'cpu' | 'memory' | 'pods';
@@ -22,9 +22,10 @@ export interface CapacityReport {
   fits: boolean;
 }
 
-const q = (v: string | undefined) => (v ? (parseQuantity(v) ?? 0) : 0);
+/** Quantities arrive as strings from the API server; the models also allow plain numbers. */
+const q = (v: string | number | undefined) => (typeof v === 'number' ? v : v ? (parseQuantity(v) ?? 0) : 0);
 
-function podRequests(pod: V1Pod): { cpu: number; memory: number } {
+function podRequests(pod: IPod): { cpu: number; memory: number } {
   let cpu = 0;
   let memory = 0;
   for (const c of pod.spec?.containers ?? []) {
@@ -39,8 +40,8 @@ function podRequests(pod: V1Pod): { cpu: number; memory: number } {
   return { cpu, memory };
 }
 
-export async function freeCapacity(client: KubeClient): Promise<{ cpu: number; memory: number; pods: number }> {
-  const nodes = (await client.core.listNode()).items.filter(
+export async function freeCapacity(cluster: Cluster): Promise<{ cpu: number; memory: number; pods: number }> {
+  const nodes = (await cluster.list(NODE)).items.filter(
     (n) => !n.spec?.unschedulable && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
   );
   const free = { cpu: 0, memory: 0, pods: 0 };
@@ -50,7 +51,7 @@ export async function freeCapacity(client: KubeClient): Promise<{ cpu: number; m
     free.memory += q(n.status?.allocatable?.['memory']);
     free.pods += q(n.status?.allocatable?.['pods']);
   }
-  const pods = (await client.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })).items;
+  const pods = (await cluster.list(POD, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })).items;
   for (const p of pods) {
     // Only pods bound to a counted node hold room; an unschedulable pod holds none.
     if (!counted.has(p.spec?.nodeName)) continue;
@@ -62,9 +63,9 @@ export async function freeCapacity(client: KubeClient): Promise<{ cpu: number; m
   return free;
 }
 
-export async function classCapacity(client: KubeClient, lab: Lab, newStudents: number): Promise<CapacityReport> {
+export async function classCapacity(cluster: Cluster, lab: Lab, newStudents: number): Promise<CapacityReport> {
   const t = labTotals(lab);
-  const free = await freeCapacity(client);
+  const free = await freeCapacity(cluster);
   const rows: CapacityRow[] = [
     { resource: 'cpu', needed: t.requests.cpu * newStudents, free: free.cpu, fits: false },
     { resource: 'memory', needed: t.requests.memory * newStudents, free: free.memory, fits: false },

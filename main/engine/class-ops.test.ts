@@ -1,16 +1,22 @@
-import type { V1Namespace, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import type { INamespace, IPod, IResourceQuota } from '../kube/kinds';
 import { classRows, formatRows } from './class-ops';
 
-const ns = (name: string, student: string, release = 'v1', phase = 'Active'): V1Namespace => ({
+const ns = (name: string, student: string, release = 'v1', phase: 'Active' | 'Terminating' = 'Active'): INamespace => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
   metadata: { name, labels: { 'labforge.dev/student': student, 'labforge.dev/release': release }, annotations: { 'labforge.dev/student-id': student } },
   status: { phase },
 });
-const pod = (namespace: string, name: string, ready: boolean, deleting = false): V1Pod => ({
-  metadata: { namespace, name, ...(deleting ? { deletionTimestamp: new Date() } : {}) },
+const pod = (namespace: string, name: string, ready: boolean, deleting = false): IPod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { namespace, name, ...(deleting ? { deletionTimestamp: new Date().toISOString() } : {}) },
   status: { phase: ready ? 'Running' : 'Pending', containerStatuses: [{ name: 'c', ready, restartCount: 0, image: 'x', imageID: '' }] },
 });
-const quota = (namespace: string): V1ResourceQuota => ({
+const quota = (namespace: string): IResourceQuota => ({
+  apiVersion: 'v1',
+  kind: 'ResourceQuota',
   metadata: { namespace, name: 'labforge-quota' },
   status: { hard: { 'requests.cpu': '500m', 'requests.memory': '640Mi' }, used: { 'requests.cpu': '0.4', 'requests.memory': '536870912' } },
 });

@@ -2,15 +2,15 @@
  * Operating a published class: status (one list + watch for the whole class), teardown,
  * reset of one student, and a namespace-scoped kubeconfig for a student.
  */
-import { readFileSync } from 'node:fs';
-import { Watch, type V1Namespace, type V1Pod, type V1ResourceQuota } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { ANNOTATION, LABEL, MANAGED_BY, studentNamespace } from '../../common/compile';
+import { ANNOTATION, LABEL, studentNamespace } from '../../common/compile';
 import { STUDENT_SERVICE_ACCOUNT } from '../../common/compile/rbac';
 import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
-import type { KubeClient } from '../kube/client';
+import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
-import { classNamespaces, deleteNamespace, publish, waitNamespacesGone, type StudentResult } from './publish';
+import { NAMESPACE, POD, RESOURCE_QUOTA, type INamespace, type IPod, type IResourceQuota } from '../kube/kinds';
+import { NamespaceSetWatch } from '../kube/namespace-watch';
+import { classNamespaces, classSelector, deleteNamespace, publish, waitNamespacesGone, type StudentResult } from './publish';
 import { getRelease } from './releases';
 
 export interface StudentRow {
@@ -24,28 +24,27 @@ export interface StudentRow {
   phase: 'Active' | 'Terminating';
 }
 
-const classSelector = (className: string) => `${LABEL.managedBy}=${MANAGED_BY},${LABEL.class}=${className}`;
-
-function podReady(p: V1Pod): boolean {
+function podReady(p: IPod): boolean {
   return p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready) && !p.metadata?.deletionTimestamp;
 }
 
-/** Builds the table from the three class-wide collections. Pure, so `--watch` can re-run it. */
-export function classRows(namespaces: V1Namespace[], pods: Iterable<V1Pod>, quotas: Iterable<V1ResourceQuota>): StudentRow[] {
-  const byNs = new Map<string, V1Pod[]>();
+/** Builds the table from the three class-wide collections. Pure, so a live view can re-run it. */
+export function classRows(namespaces: Iterable<INamespace>, pods: Iterable<IPod>, quotas: Iterable<IResourceQuota>): StudentRow[] {
+  const byNs = new Map<string, IPod[]>();
   for (const p of pods) {
     const ns = p.metadata?.namespace ?? '';
     byNs.set(ns, [...(byNs.get(ns) ?? []), p]);
   }
-  const quotaOf = new Map<string, V1ResourceQuota>();
+  const quotaOf = new Map<string, IResourceQuota>();
   for (const q of quotas) quotaOf.set(q.metadata?.namespace ?? '', q);
-  return namespaces
+  return [...namespaces]
     .map((ns) => {
-      const name = ns.metadata!.name!;
+      const name = ns.metadata?.name ?? '';
       const nsPods = (byNs.get(name) ?? []).filter((p) => !p.metadata?.deletionTimestamp);
       const q = quotaOf.get(name)?.status;
-      const cpu = (v: string | undefined) => (v ? formatCpu(parseQuantity(v) ?? 0) : '-');
-      const mem = (v: string | undefined) => (v ? formatBytes(parseQuantity(v) ?? 0) : '-');
+      const amount = (v: string | number) => (typeof v === 'number' ? v : (parseQuantity(v) ?? 0));
+      const cpu = (v: string | number | undefined) => (v === undefined ? '-' : formatCpu(amount(v)));
+      const mem = (v: string | number | undefined) => (v === undefined ? '-' : formatBytes(amount(v)));
       return {
         student: ns.metadata?.annotations?.[ANNOTATION.studentId] ?? ns.metadata?.labels?.[LABEL.student] ?? name,
         namespace: name,
@@ -71,79 +70,39 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
-export interface ClassSnapshot {
-  namespaces: V1Namespace[];
-  pods: Map<string, V1Pod>;
-  quotas: Map<string, V1ResourceQuota>;
-  resourceVersions: { namespaces: string; pods: string; quotas: string };
-}
-
-/** One label-selected list of namespaces, pods and quotas for the whole class. */
-export async function listClass(client: KubeClient, className: string): Promise<ClassSnapshot> {
+/** One label-selected list each of namespaces, pods and quotas for the whole class. */
+export async function classStatus(cluster: Cluster, className: string): Promise<StudentRow[]> {
   const labelSelector = classSelector(className);
   try {
     const [namespaces, pods, quotas] = await Promise.all([
-      client.core.listNamespace({ labelSelector }),
-      client.core.listPodForAllNamespaces({ labelSelector }),
-      client.core.listResourceQuotaForAllNamespaces({ labelSelector }),
+      cluster.list(NAMESPACE, { labelSelector }),
+      cluster.list(POD, { labelSelector }),
+      cluster.list(RESOURCE_QUOTA, { labelSelector }),
     ]);
-    const uid = (o: { metadata?: { namespace?: string; name?: string } }) => `${o.metadata?.namespace}/${o.metadata?.name}`;
-    return {
-      namespaces: namespaces.items,
-      pods: new Map(pods.items.map((p) => [uid(p), p])),
-      quotas: new Map(quotas.items.map((q) => [uid(q), q])),
-      resourceVersions: { namespaces: namespaces.metadata?.resourceVersion ?? '', pods: pods.metadata?.resourceVersion ?? '', quotas: quotas.metadata?.resourceVersion ?? '' },
-    };
+    return classRows(namespaces.items, pods.items, quotas.items);
   } catch (err) {
-    throw client.error(err, `listing class ${className}`);
+    throw err instanceof KubeError ? err.in(`listing class ${className}`) : err;
   }
 }
 
-export async function classStatus(client: KubeClient, className: string): Promise<StudentRow[]> {
-  const s = await listClass(client, className);
-  return classRows(s.namespaces, s.pods.values(), s.quotas.values());
+/** The live view of a class: its student namespaces and the pods and quotas in them. */
+export function classWatch(cluster: Cluster, className: string, opts: { coalesceMs?: number } = {}): NamespaceSetWatch {
+  return new NamespaceSetWatch(cluster, { labelSelector: classSelector(className) }, opts);
 }
 
 /**
- * Keeps the class table live: one watch each on the class's namespaces, pods and quotas (not
- * one per student), from the lists' resourceVersions. Returns a stop function.
+ * Keeps the class table live through one list+watch of the class (not one per student); calls
+ * `onRows` with the first table at once, then after each burst of changes. Returns a stop function.
  */
-export async function watchClass(client: KubeClient, className: string, onRows: (rows: StudentRow[]) => void): Promise<() => void> {
-  const snap = await listClass(client, className);
-  const emit = () => onRows(classRows(snap.namespaces, snap.pods.values(), snap.quotas.values()));
-  emit();
-  const watch = new Watch(client.kc);
-  const labelSelector = classSelector(className);
-  const key = (o: { metadata?: { namespace?: string; name?: string } }) => `${o.metadata?.namespace}/${o.metadata?.name}`;
-  let pending: NodeJS.Timeout | undefined;
-  const schedule = () => {
-    // Coalesce bursts (a publish changes hundreds of pods) into one redraw per 250 ms.
-    pending ??= setTimeout(() => {
-      pending = undefined;
-      emit();
-    }, 250);
-  };
-  const handler = <T extends { metadata?: { namespace?: string; name?: string } }>(map: Map<string, T>) => (type: string, obj: T) => {
-    if (type === 'DELETED') map.delete(key(obj));
-    else if (type === 'ADDED' || type === 'MODIFIED') map.set(key(obj), obj);
-    schedule();
-  };
-  const namespaces = new Map(snap.namespaces.map((n) => [n.metadata!.name!, n]));
-  const onNamespace = (type: string, ns: V1Namespace) => {
-    if (type === 'DELETED') namespaces.delete(ns.metadata!.name!);
-    else if (type === 'ADDED' || type === 'MODIFIED') namespaces.set(ns.metadata!.name!, ns);
-    snap.namespaces = [...namespaces.values()];
-    schedule();
-  };
-  const reqs = await Promise.all([
-    watch.watch('/api/v1/namespaces', { labelSelector, resourceVersion: snap.resourceVersions.namespaces, allowWatchBookmarks: true }, onNamespace, () => undefined),
-    watch.watch('/api/v1/pods', { labelSelector, resourceVersion: snap.resourceVersions.pods, allowWatchBookmarks: true }, handler(snap.pods), () => undefined),
-    watch.watch('/api/v1/resourcequotas', { labelSelector, resourceVersion: snap.resourceVersions.quotas, allowWatchBookmarks: true }, handler(snap.quotas), () => undefined),
-  ]);
-  return () => {
-    if (pending) clearTimeout(pending);
-    for (const r of reqs) r.abort();
-  };
+export async function watchClass(cluster: Cluster, className: string, onRows: (rows: StudentRow[]) => void): Promise<() => void> {
+  const watch = classWatch(cluster, className);
+  try {
+    await watch.start();
+  } catch (err) {
+    throw err instanceof KubeError ? err.in(`watching class ${className}`) : err;
+  }
+  watch.subscribe((view) => onRows(classRows(view.namespaces, view.pods, view.quotas)));
+  return () => watch.stop();
 }
 
 export interface TeardownResult {
@@ -151,28 +110,29 @@ export interface TeardownResult {
   stuck: string[];
 }
 
-export async function teardown(client: KubeClient, className: string, student?: string, timeoutMs = 120_000): Promise<TeardownResult> {
-  const namespaces = (await classNamespaces(client, className, student)).map((n) => n.metadata!.name!);
+export async function teardown(cluster: Cluster, className: string, student?: string, timeoutMs = 120_000): Promise<TeardownResult> {
+  const namespaces = (await classNamespaces(cluster, className, student)).map((n) => n.metadata?.name ?? '');
   if (student !== undefined && namespaces.length === 0) {
     throw new KubeError('not-found', `student ${student} has no namespace in class ${className}`);
   }
-  for (const ns of namespaces) await deleteNamespace(client, ns);
-  const stuck = await waitNamespacesGone(client, namespaces, timeoutMs);
+  for (const ns of namespaces) await deleteNamespace(cluster, ns);
+  const stuck = await waitNamespacesGone(cluster, namespaces, timeoutMs);
   return { deleted: namespaces.filter((n) => !stuck.includes(n)), stuck };
 }
 
 /** Deletes one student's namespace (and so their data) and publishes their release again. */
-export async function reset(client: KubeClient, className: string, student: string, timeoutMs = 120_000): Promise<StudentResult> {
-  const [ns] = await classNamespaces(client, className, student);
-  if (!ns) throw new KubeError('not-found', `student ${student} has no namespace in class ${className}; publish to them first`);
+export async function reset(cluster: Cluster, className: string, student: string, timeoutMs = 120_000): Promise<StudentResult> {
+  const [ns] = await classNamespaces(cluster, className, student);
+  const nsName = ns?.metadata?.name;
+  if (!ns || !nsName) throw new KubeError('not-found', `student ${student} has no namespace in class ${className}; publish to them first`, { hint: 'publish-first' });
   const lab = ns.metadata?.labels?.[LABEL.lab];
   const tag = ns.metadata?.labels?.[LABEL.release];
   if (!lab || !tag) throw new KubeError('invalid', `namespace ${ns.metadata?.name} does not say which release it runs`);
-  const release = await getRelease(client, lab, tag);
-  await deleteNamespace(client, ns.metadata!.name!);
-  const stuck = await waitNamespacesGone(client, [ns.metadata!.name!], timeoutMs);
+  const release = await getRelease(cluster, lab, tag);
+  await deleteNamespace(cluster, nsName);
+  const stuck = await waitNamespacesGone(cluster, [nsName], timeoutMs);
   if (stuck.length) throw new KubeError('server', `namespace ${stuck[0]} is still terminating after ${timeoutMs / 1000}s; try again later`);
-  const result = await publish(client, { className, students: [{ id: student }], release, force: true });
+  const result = await publish(cluster, { className, students: [{ id: student }], release, force: true });
   return result.results[0]!;
 }
 
@@ -183,33 +143,26 @@ export interface StudentCredentials {
 }
 
 /** A kubeconfig that can do exactly what the student's Role allows, with an expiring token. */
-export async function studentCredentials(client: KubeClient, className: string, student: string, durationSeconds = 86_400): Promise<StudentCredentials> {
+export async function studentCredentials(cluster: Cluster, className: string, student: string, durationSeconds = 86_400): Promise<StudentCredentials> {
   const namespace = studentNamespace(className, student);
-  let token: string;
-  let expiresAt: string;
+  let token;
   try {
-    const tr = await client.core.createNamespacedServiceAccountToken({
-      name: STUDENT_SERVICE_ACCOUNT,
-      namespace,
-      body: { spec: { audiences: [], expirationSeconds: durationSeconds } },
-    });
-    token = tr.status!.token;
-    expiresAt = new Date(tr.status!.expirationTimestamp).toISOString();
+    token = await cluster.createToken({ namespace, name: STUDENT_SERVICE_ACCOUNT }, durationSeconds);
   } catch (err) {
-    const e = client.error(err, `requesting a token for ${student}`);
-    if (e.kind === 'not-found') throw new KubeError('not-found', `student ${student} has no namespace in class ${className}; publish to them first`);
-    throw e;
+    if (err instanceof KubeError && err.kind === 'not-found') {
+      throw new KubeError('not-found', `student ${student} has no namespace in class ${className}; publish to them first`, { hint: 'publish-first' });
+    }
+    throw err instanceof KubeError ? err.in(`requesting a token for ${student}`) : err;
   }
-  const cluster = client.kc.getCurrentCluster()!;
-  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+  const id = cluster.identity;
   const name = `${className}-${student}`;
   const kubeconfig = stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: cluster.name, cluster: { server: cluster.server, ...(caData ? { 'certificate-authority-data': caData } : {}), ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}) } }],
-    users: [{ name, user: { token } }],
-    contexts: [{ name, context: { cluster: cluster.name, user: name, namespace } }],
+    clusters: [{ name: id.clusterName, cluster: { server: id.server, ...(id.caData ? { 'certificate-authority-data': id.caData } : {}), ...(id.skipTlsVerify ? { 'insecure-skip-tls-verify': true } : {}) } }],
+    users: [{ name, user: { token: token.token } }],
+    contexts: [{ name, context: { cluster: id.clusterName, user: name, namespace } }],
     'current-context': name,
   });
-  return { kubeconfig, namespace, expiresAt };
+  return { kubeconfig, namespace, expiresAt: token.expiresAt };
 }

@@ -4,9 +4,9 @@
  */
 import { compileLab, devNamespace, identityLabels, type KubeObject } from '../../common/compile';
 import { formatIssue, serializeLab, validateLab, type Lab } from '../../common/lab';
-import { KubeError } from '../kube/errors';
-import type { KubeClient } from '../kube/client';
 import { applyAll, preflight, sourceNamer } from '../kube/apply';
+import type { Cluster } from '../kube/cluster';
+import { KubeError } from '../kube/errors';
 import { LAB_RECORD, pruneOwned, type PruneResult } from './owned';
 import { waitReady, type NodeStatus } from './node-status';
 
@@ -36,16 +36,16 @@ export function labRecord(lab: Lab, namespace: string): KubeObject {
   };
 }
 
-export async function deploy(client: KubeClient, lab: Lab, opts: DeployOptions = {}): Promise<DeployResult> {
+export async function deploy(cluster: Cluster, lab: Lab, opts: DeployOptions = {}): Promise<DeployResult> {
   // Callers other than the CLI (the UI, scripts) hand over labs built in memory: same rules.
   const checked = validateLab(lab);
   if (!checked.ok) throw new KubeError('invalid', `the lab is invalid, nothing was written:\n${checked.issues.map((i) => `  ${formatIssue(i, lab.metadata.name)}`).join('\n')}`);
   const namespace = opts.namespace ?? devNamespace(lab.metadata.name);
   const objects = [...compileLab(lab, { namespace }), labRecord(lab, namespace)];
-  await preflight(client, objects, sourceNamer(lab));
-  await applyAll(client, objects);
-  const pruned = await pruneOwned(client, namespace, lab.metadata.name, objects, opts.pruneVolumes);
+  await preflight(cluster, objects, sourceNamer(lab));
+  await applyAll(cluster, objects);
+  const pruned = await pruneOwned(cluster, namespace, lab.metadata.name, objects, opts.pruneVolumes);
   if (opts.wait === false) return { namespace, applied: objects.length, pruned, ready: false, statuses: [] };
-  const { ready, statuses } = await waitReady(client, namespace, lab, opts.timeoutMs ?? 300_000, opts.onStatus);
+  const { ready, statuses } = await waitReady(cluster, namespace, lab, opts.timeoutMs ?? 300_000, opts.onStatus);
   return { namespace, applied: objects.length, pruned, ready, statuses };
 }

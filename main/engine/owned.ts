@@ -1,43 +1,38 @@
 /**
- * The kinds Labforge creates inside a lab namespace, and listing what it owns by label.
+ * The kinds Labforge creates inside a lab namespace, and pruning what a lab no longer has.
  * Pruning only ever looks at objects carrying our managed-by label and the lab's label.
  */
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { LABEL, MANAGED_BY } from '../../common/compile/labels';
+import { LABEL, managedSelector } from '../../common/compile/labels';
 import type { KubeObject } from '../../common/compile/types';
-import type { KubeClient } from '../kube/client';
+import { kindOf, type Cluster } from '../kube/cluster';
+import { KubeError } from '../kube/errors';
+import { kindOfObject } from '../kube/kinds';
+import { listOwned as listOwnedKinds, ownedKey } from '../kube/owned';
 
-export const NAMESPACED_KINDS: [apiVersion: string, kind: string][] = [
-  ['v1', 'ResourceQuota'],
-  ['v1', 'LimitRange'],
-  ['networking.k8s.io/v1', 'NetworkPolicy'],
-  ['v1', 'ServiceAccount'],
-  ['rbac.authorization.k8s.io/v1', 'Role'],
-  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
-  ['v1', 'PersistentVolumeClaim'],
-  ['v1', 'ConfigMap'],
-  ['v1', 'Service'],
-  ['apps/v1', 'Deployment'],
-  ['apps/v1', 'StatefulSet'],
-  ['kubevirt.io/v1', 'VirtualMachine'],
-  ['networking.k8s.io/v1', 'Ingress'],
+export const NAMESPACED_KINDS = [
+  kindOf('v1', 'ResourceQuota'),
+  kindOf('v1', 'LimitRange'),
+  kindOf('networking.k8s.io/v1', 'NetworkPolicy'),
+  kindOf('v1', 'ServiceAccount'),
+  kindOf('rbac.authorization.k8s.io/v1', 'Role'),
+  kindOf('rbac.authorization.k8s.io/v1', 'RoleBinding'),
+  kindOf('v1', 'PersistentVolumeClaim'),
+  kindOf('v1', 'ConfigMap'),
+  kindOf('v1', 'Service'),
+  kindOf('apps/v1', 'Deployment'),
+  kindOf('apps/v1', 'StatefulSet'),
+  kindOf('kubevirt.io/v1', 'VirtualMachine'),
+  kindOf('networking.k8s.io/v1', 'Ingress'),
 ];
 
-export const key = (o: { apiVersion?: string; kind?: string; metadata?: { name?: string } }) => `${o.apiVersion}/${o.kind}/${o.metadata?.name}`;
+export const key = ownedKey;
 
-export function ownedSelector(lab: string): string {
-  return `${LABEL.managedBy}=${MANAGED_BY},${LABEL.lab}=${lab}`;
-}
+/** Objects of a lab, wherever they run (dev or a student's namespace). */
+export const ownedSelector = (lab: string) => managedSelector({ [LABEL.lab]: lab });
 
 /** Every object of our kinds in `namespace` that carries the lab's ownership labels. */
-export async function listOwned(client: KubeClient, namespace: string, lab: string): Promise<KubernetesObject[]> {
-  const out: KubernetesObject[] = [];
-  for (const [apiVersion, kind] of NAMESPACED_KINDS) {
-    if (!(await client.objects.serves(apiVersion, kind))) continue;
-    const list = await client.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, ownedSelector(lab));
-    for (const item of list.items) out.push({ ...item, apiVersion, kind });
-  }
-  return out;
+export function listOwned(cluster: Cluster, namespace: string, lab: string): Promise<KubeObject[]> {
+  return listOwnedKinds(cluster, namespace, ownedSelector(lab), NAMESPACED_KINDS);
 }
 
 export interface PruneResult {
@@ -47,23 +42,21 @@ export interface PruneResult {
 }
 
 /** Deletes owned objects that are not in `desired`. PVCs are kept unless `pruneVolumes`. */
-export async function pruneOwned(client: KubeClient, namespace: string, lab: string, desired: KubeObject[], pruneVolumes = false): Promise<PruneResult> {
+export async function pruneOwned(cluster: Cluster, namespace: string, lab: string, desired: KubeObject[], pruneVolumes = false): Promise<PruneResult> {
   const want = new Set(desired.map(key));
   const result: PruneResult = { deleted: [], keptVolumes: [] };
-  for (const obj of await listOwned(client, namespace, lab)) {
+  for (const obj of await listOwned(cluster, namespace, lab)) {
     if (want.has(key(obj))) continue;
     if (obj.kind === 'PersistentVolumeClaim' && !pruneVolumes) {
-      result.keptVolumes.push(obj.metadata!.name!);
+      result.keptVolumes.push(obj.metadata.name);
       continue;
     }
     // The lab's own record is not part of the compiled objects.
-    if (obj.kind === 'ConfigMap' && obj.metadata?.name === LAB_RECORD) continue;
+    if (obj.kind === 'ConfigMap' && obj.metadata.name === LAB_RECORD) continue;
     try {
-      await client.objects.delete({ apiVersion: obj.apiVersion!, kind: obj.kind!, metadata: { name: obj.metadata!.name!, namespace } }, undefined, undefined, undefined, undefined, 'Background');
-      result.deleted.push(`${obj.kind}/${obj.metadata!.name}`);
+      if (await cluster.delete(kindOfObject(obj), obj.metadata.name, namespace)) result.deleted.push(`${obj.kind}/${obj.metadata.name}`);
     } catch (err) {
-      const e = client.error(err);
-      if (e.kind !== 'not-found') throw e;
+      throw err instanceof KubeError ? err.in(`pruning ${obj.kind}/${obj.metadata.name}`) : err;
     }
   }
   return result;

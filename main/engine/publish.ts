@@ -10,12 +10,13 @@
  * - Before any write: the objects of one student are checked (schemas, APIs, dry-run), and
  *   the class must fit the cluster's free capacity.
  */
-import type { V1Namespace } from '@kubernetes/client-node';
 import type { Student } from '../class/roster';
-import { ANNOTATION, compileLab, LABEL, MANAGED_BY, studentKey, studentNamespace, type KubeObject } from '../../common/compile';
+import { ANNOTATION, compileLab, LABEL, studentKey, studentNamespace, type KubeObject } from '../../common/compile';
+import { managedSelector } from '../../common/compile/labels';
 import { applyAll, preflight, sourceNamer } from '../kube/apply';
-import type { KubeClient } from '../kube/client';
+import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
+import { NAMESPACE, type INamespace } from '../kube/kinds';
 import { mapLimit, Semaphore } from '../kube/retry';
 import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
 import { pruneOwned } from './owned';
@@ -55,7 +56,7 @@ export interface PublishResult {
 
 export class CapacityError extends KubeError {
   constructor(readonly report: CapacityReport) {
-    super('invalid', `the class does not fit the cluster's free capacity (nothing was written; pass --force to publish anyway):\n${formatCapacity(report)}`);
+    super('invalid', `the class does not fit the cluster's free capacity (nothing was written; forcing the publish goes ahead anyway):\n${formatCapacity(report)}`, { hint: 'force' });
   }
 }
 
@@ -69,32 +70,35 @@ export function studentTarget(className: string, student: Student, release: Rele
   };
 }
 
-export async function classNamespaces(client: KubeClient, className: string, student?: string): Promise<V1Namespace[]> {
-  const selector = `${LABEL.managedBy}=${MANAGED_BY},${LABEL.class}=${className}${student !== undefined ? `,${LABEL.student}=${studentKey(student)}` : ''}`;
+/** Objects of a class, or of one student in it. */
+export const classSelector = (className: string, student?: string) =>
+  managedSelector({ [LABEL.class]: className, [LABEL.student]: student !== undefined ? studentKey(student) : undefined });
+
+export async function classNamespaces(cluster: Cluster, className: string, student?: string): Promise<INamespace[]> {
   try {
-    return (await client.core.listNamespace({ labelSelector: selector })).items;
+    return (await cluster.list(NAMESPACE, { labelSelector: classSelector(className, student) })).items;
   } catch (err) {
-    throw client.error(err, 'listing the class');
+    throw err instanceof KubeError ? err.in('listing the class') : err;
   }
 }
 
-export async function publish(client: KubeClient, opts: PublishOptions): Promise<PublishResult> {
+export async function publish(cluster: Cluster, opts: PublishOptions): Promise<PublishResult> {
   const { release, className } = opts;
   const lab = release.lab;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   if (opts.students.length === 0) throw new KubeError('invalid', 'the roster has no students');
 
-  const existing = await classNamespaces(client, className);
+  const existing = await classNamespaces(cluster, className);
   const existingNames = new Set(existing.map((n) => n.metadata!.name!));
   const targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, opts.domain) }));
   const wanted = new Set(targets.map((t) => t.target.namespace));
 
   // Preflight: one student's objects stand for all (they differ only in names and labels).
   const sample = compileLab(lab, targets[0]!.target);
-  await preflight(client, sample, sourceNamer(lab), { semaphore: new Semaphore(concurrency) });
+  await preflight(cluster, sample, sourceNamer(lab), { semaphore: new Semaphore(concurrency) });
 
   const fresh = targets.filter((t) => !existingNames.has(t.target.namespace)).length;
-  const capacity = await classCapacity(client, lab, fresh);
+  const capacity = await classCapacity(cluster, lab, fresh);
   if (!capacity.fits && !opts.force) throw new CapacityError(capacity);
 
   opts.onStart?.({ total: targets.length, capacity });
@@ -111,9 +115,9 @@ export async function publish(client: KubeClient, opts: PublishOptions): Promise
       retries: 0,
     };
     try {
-      await applyAll(client, objects, { semaphore, retry: { onRetry: () => retries++ } });
+      await applyAll(cluster, objects, { semaphore, retry: { onRetry: () => retries++ } });
       // An upgrade may drop objects; fresh namespaces have nothing to prune.
-      if (existingNames.has(target.namespace)) await pruneOwned(client, target.namespace, lab.metadata.name, objects, false);
+      if (existingNames.has(target.namespace)) await pruneOwned(cluster, target.namespace, lab.metadata.name, objects, false);
     } catch (err) {
       result.status = 'failed';
       result.error = err instanceof Error ? err.message : String(err);
@@ -130,7 +134,7 @@ export async function publish(client: KubeClient, opts: PublishOptions): Promise
     const student = ns.metadata?.annotations?.[ANNOTATION.studentId] ?? ns.metadata?.labels?.[LABEL.student] ?? name;
     let removed = false;
     if (opts.prune) {
-      await deleteNamespace(client, name);
+      await deleteNamespace(cluster, name);
       removed = true;
     }
     left.push({ student, namespace: name, removed });
@@ -138,30 +142,21 @@ export async function publish(client: KubeClient, opts: PublishOptions): Promise
   return { results, left, capacity };
 }
 
-export async function deleteNamespace(client: KubeClient, name: string): Promise<void> {
+export async function deleteNamespace(cluster: Cluster, name: string): Promise<void> {
   try {
-    await client.core.deleteNamespace({ name });
+    await cluster.delete(NAMESPACE, name);
   } catch (err) {
-    const e = client.error(err, `deleting namespace ${name}`);
-    if (e.kind !== 'not-found') throw e;
+    throw err instanceof KubeError ? err.in(`deleting namespace ${name}`) : err;
   }
 }
 
 /** Waits until the namespaces are gone (their finalizers ran), up to `timeoutMs`. */
-export async function waitNamespacesGone(client: KubeClient, names: string[], timeoutMs: number): Promise<string[]> {
+export async function waitNamespacesGone(cluster: Cluster, names: string[], timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let remaining = [...names];
   while (remaining.length > 0 && Date.now() < deadline) {
     const still: string[] = [];
-    for (const name of remaining) {
-      try {
-        await client.core.readNamespace({ name });
-        still.push(name);
-      } catch (err) {
-        const e = client.error(err);
-        if (e.kind !== 'not-found') throw e;
-      }
-    }
+    for (const name of remaining) if (await cluster.read(NAMESPACE, name)) still.push(name);
     remaining = still;
     if (remaining.length > 0) await new Promise((r) => setTimeout(r, 500));
   }

@@ -7,45 +7,22 @@
  */
 import { userInfo } from 'node:os';
 import { compileLab, devNamespace, LABEL, MANAGED_BY, objectsToYaml } from '../../common/compile';
+import { labelSelector } from '../../common/compile/labels';
 import { parseLab, serializeLab, type Lab } from '../../common/lab';
 import { applyObject } from '../kube/apply';
-import type { KubeClient } from '../kube/client';
+import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
-import { LAB_RECORD } from './owned';
+import { CONFIG_MAP, POD } from '../kube/kinds';
 import { nodeStatuses } from './node-status';
+import { LAB_RECORD } from './owned';
+import { decodeRelease, encodeRelease, releaseName, releaseSelector, SYSTEM_NAMESPACE, type PinnedImage, type Release } from './release-record';
 
-export const SYSTEM_NAMESPACE = 'labforge-system';
-const COMPONENT = 'app.kubernetes.io/component';
-
-export interface PinnedImage {
-  node: string;
-  image: string;
-  /** image@sha256:…, or undefined when the cluster reported no digest for it. */
-  pinned?: string;
-}
-
-export interface Release {
-  lab: Lab;
-  labName: string;
-  tag: string;
-  createdAt: string;
-  author: string;
-  images: PinnedImage[];
-  template: string;
-}
-
-export const releaseName = (lab: string, tag: string) => `release-${lab}-${tag}`;
+export { releaseName, SYSTEM_NAMESPACE, type PinnedImage, type Release } from './release-record';
 
 /** Reads the lab recorded in a dev namespace by `deploy`. */
-export async function deployedLab(client: KubeClient, namespace: string): Promise<Lab> {
-  let cm;
-  try {
-    cm = await client.core.readNamespacedConfigMap({ name: LAB_RECORD, namespace });
-  } catch (err) {
-    const e = client.error(err);
-    if (e.kind === 'not-found') throw new KubeError('not-found', `no lab is deployed in namespace ${namespace}; run \`labforge deploy <lab>\` first`);
-    throw e;
-  }
+export async function deployedLab(cluster: Cluster, namespace: string): Promise<Lab> {
+  const cm = await cluster.read(CONFIG_MAP, LAB_RECORD, namespace);
+  if (!cm) throw new KubeError('not-found', `no lab is deployed in namespace ${namespace}; deploy the lab first`, { hint: 'deploy-first' });
   const r = parseLab(cm.data?.['lab.yaml'] ?? '');
   if (!r.ok) throw new KubeError('invalid', `the lab recorded in ${namespace} is invalid: ${r.issues[0]?.message}`);
   return r.lab;
@@ -62,8 +39,8 @@ export function pinImage(image: string, digest: string): string {
   return `${image.replace(/@sha256:[a-f0-9]{64}$/, '')}@${digest}`;
 }
 
-export async function pinnedImages(client: KubeClient, namespace: string, lab: Lab): Promise<PinnedImage[]> {
-  const pods = (await client.core.listNamespacedPod({ namespace, labelSelector: `${LABEL.lab}=${lab.metadata.name}` })).items;
+export async function pinnedImages(cluster: Cluster, namespace: string, lab: Lab): Promise<PinnedImage[]> {
+  const pods = (await cluster.list(POD, { namespace, labelSelector: labelSelector({ [LABEL.lab]: lab.metadata.name }) })).items;
   return lab.nodes.map((node) => {
     if (node.kind === 'vm') return { node: node.name, image: node.image };
     const pod = pods.find((p) => p.metadata?.labels?.[LABEL.node] === node.name && !p.metadata?.deletionTimestamp);
@@ -83,22 +60,22 @@ export interface SnapshotOptions {
   now?: Date;
 }
 
-export async function snapshot(client: KubeClient, tag: string, opts: SnapshotOptions): Promise<Release> {
+export async function snapshot(cluster: Cluster, tag: string, opts: SnapshotOptions): Promise<Release> {
   const labName = opts.fileLab?.metadata.name ?? opts.labName;
   if (!labName) throw new KubeError('invalid', 'name the lab by file or by name');
   const namespace = opts.namespace ?? devNamespace(labName);
-  const lab = await deployedLab(client, namespace);
+  const lab = await deployedLab(cluster, namespace);
 
   if (opts.fileLab && serializeLab(opts.fileLab) !== serializeLab(lab) && !opts.force) {
-    throw new KubeError('conflict', `dev (${namespace}) runs a different version of ${labName} than the file; deploy the file first, or pass --force to snapshot what dev runs`);
+    throw new KubeError('conflict', `dev (${namespace}) runs a different version of ${labName} than the file; deploy the file first, or force the snapshot to take what dev runs`, { hint: 'force' });
   }
-  const statuses = await nodeStatuses(client, namespace, lab);
+  const statuses = await nodeStatuses(cluster, namespace, lab);
   const unhealthy = statuses.filter((s) => !s.ready);
   if (unhealthy.length > 0 && !opts.force) {
-    throw new KubeError('conflict', `dev is not healthy (${unhealthy.map((s) => `${s.node}: ${s.message ?? s.state}`).join('; ')}); fix it, or pass --force to snapshot anyway`);
+    throw new KubeError('conflict', `dev is not healthy (${unhealthy.map((s) => `${s.node}: ${s.message ?? s.state}`).join('; ')}); fix it, or force the snapshot to take it as it is`, { hint: 'force' });
   }
 
-  const images = await pinnedImages(client, namespace, lab);
+  const images = await pinnedImages(cluster, namespace, lab);
   const pinnedLab: Lab = structuredClone(lab);
   for (const node of pinnedLab.nodes) {
     const p = images.find((i) => i.node === node.name)?.pinned;
@@ -109,97 +86,51 @@ export async function snapshot(client: KubeClient, tag: string, opts: SnapshotOp
     labName,
     tag,
     createdAt: (opts.now ?? new Date()).toISOString(),
-    author: opts.author ?? defaultAuthor(client),
+    author: opts.author ?? defaultAuthor(cluster),
     images,
     template: objectsToYaml(compileLab(pinnedLab, { namespace: 'release-template', release: tag })),
   };
 
-  await ensureSystemNamespace(client);
-  const body = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: releaseName(labName, tag),
-      namespace: SYSTEM_NAMESPACE,
-      labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.lab]: labName, [LABEL.release]: tag, [COMPONENT]: 'release' },
-      annotations: { 'labforge.dev/created-at': release.createdAt, 'labforge.dev/author': release.author },
-    },
-    // The API server itself then refuses any change to the release.
-    immutable: true,
-    data: {
-      'lab.yaml': serializeLab(pinnedLab),
-      'template.yaml': release.template,
-      'images.json': JSON.stringify(images, null, 2),
-    },
-  };
+  await ensureSystemNamespace(cluster);
   try {
     // Create, not apply: an existing tag must fail rather than be overwritten.
-    await client.core.createNamespacedConfigMap({ namespace: SYSTEM_NAMESPACE, body });
+    await cluster.create(encodeRelease(release));
   } catch (err) {
-    const e = client.error(err, `storing release ${tag}`);
-    if (e.status === 409) throw new KubeError('conflict', `release ${labName}@${tag} already exists; releases are immutable, pick a new tag`, 409);
-    throw e;
+    if (err instanceof KubeError && err.kind === 'conflict') {
+      throw new KubeError('conflict', `release ${labName}@${tag} already exists; releases are immutable, pick a new tag`, { status: 409, hint: 'new-tag' });
+    }
+    throw err instanceof KubeError ? err.in(`storing release ${tag}`) : err;
   }
   return release;
 }
 
-function defaultAuthor(client: KubeClient): string {
+function defaultAuthor(cluster: Cluster): string {
   let user = 'unknown';
   try {
     user = userInfo().username;
   } catch {
     // no local user (containers); the kubeconfig user still identifies the author
   }
-  return client.user ? `${user} (${client.user})` : user;
+  return cluster.identity.user ? `${user} (${cluster.identity.user})` : user;
 }
 
-async function ensureSystemNamespace(client: KubeClient): Promise<void> {
-  await applyObject(client, {
+async function ensureSystemNamespace(cluster: Cluster): Promise<void> {
+  await applyObject(cluster, {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: { name: SYSTEM_NAMESPACE, labels: { [LABEL.managedBy]: MANAGED_BY } },
   });
 }
 
-function fromConfigMap(cm: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; data?: Record<string, string> }): Release {
-  const r = parseLab(cm.data?.['lab.yaml'] ?? '');
-  if (!r.ok) throw new KubeError('invalid', `release ${cm.metadata?.labels?.[LABEL.release]} holds an invalid lab`);
-  return {
-    lab: r.lab,
-    labName: cm.metadata?.labels?.[LABEL.lab] ?? r.lab.metadata.name,
-    tag: cm.metadata?.labels?.[LABEL.release] ?? '',
-    createdAt: cm.metadata?.annotations?.['labforge.dev/created-at'] ?? '',
-    author: cm.metadata?.annotations?.['labforge.dev/author'] ?? '',
-    images: JSON.parse(cm.data?.['images.json'] ?? '[]') as PinnedImage[],
-    template: cm.data?.['template.yaml'] ?? '',
-  };
+export async function getRelease(cluster: Cluster, labName: string, tag: string): Promise<Release> {
+  const cm = await cluster.read(CONFIG_MAP, releaseName(labName, tag), SYSTEM_NAMESPACE);
+  if (!cm) throw new KubeError('not-found', `no release ${labName}@${tag}; list the releases to see which exist`, { status: 404, hint: 'list-releases' });
+  return decodeRelease(cm);
 }
 
-export async function getRelease(client: KubeClient, labName: string, tag: string): Promise<Release> {
-  try {
-    return fromConfigMap(await client.core.readNamespacedConfigMap({ name: releaseName(labName, tag), namespace: SYSTEM_NAMESPACE }));
-  } catch (err) {
-    const e = client.error(err);
-    if (e.kind === 'not-found') throw new KubeError('not-found', `no release ${labName}@${tag}; list them with \`labforge releases\``, 404);
-    throw e;
-  }
-}
-
-export async function listReleases(client: KubeClient, labName?: string): Promise<Release[]> {
-  let items;
-  try {
-    items = (
-      await client.core.listNamespacedConfigMap({
-        namespace: SYSTEM_NAMESPACE,
-        labelSelector: `${LABEL.managedBy}=${MANAGED_BY},${COMPONENT}=release${labName ? `,${LABEL.lab}=${labName}` : ''}`,
-      })
-    ).items;
-  } catch (err) {
-    const e = client.error(err);
-    if (e.kind === 'not-found') return [];
-    throw e;
-  }
-  return items.map(fromConfigMap).sort((a, b) => a.labName.localeCompare(b.labName) || a.createdAt.localeCompare(b.createdAt));
+export async function listReleases(cluster: Cluster, labName?: string): Promise<Release[]> {
+  const { items } = await cluster.list(CONFIG_MAP, { namespace: SYSTEM_NAMESPACE, labelSelector: releaseSelector(labName) });
+  return items.map(decodeRelease).sort((a, b) => a.labName.localeCompare(b.labName) || a.createdAt.localeCompare(b.createdAt));
 }
 
 export interface Change {

@@ -3,16 +3,14 @@
  * shared bound on requests in flight; and the all-or-nothing preflight (OpenAPI schemas, APIs
  * served, server-side dry-run of every object) that runs before the first write.
  */
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { ANNOTATION } from '../../common/compile/labels';
 import { validateObject } from '../../common/compile/openapi';
 import type { KubeObject } from '../../common/compile/types';
-import type { KubeClient } from './client';
+import type { Cluster } from './cluster';
 import { requireApis } from './discovery';
 import { KubeError } from './errors';
+import { NAMESPACE, RESOURCE_QUOTA } from './kinds';
 import { Semaphore, withRetry, type RetryOptions } from './retry';
-
-export const FIELD_MANAGER = 'labforge';
 
 export interface ApplyOptions {
   dryRun?: boolean;
@@ -23,21 +21,14 @@ export interface ApplyOptions {
 
 export const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
 
-/** One object, server-side applied (create or update) with conflicts forced to our manager. */
-export async function applyObject(client: KubeClient, obj: KubeObject, opts: ApplyOptions = {}): Promise<KubernetesObject> {
-  const query = `?fieldManager=${FIELD_MANAGER}&force=true${opts.dryRun ? '&dryRun=All' : ''}`;
-  const body = JSON.stringify(obj);
-  const call = () =>
-    withRetry(async () => {
-      const path = await client.objects.objectPath(obj);
-      // JSON is YAML, so the apply-patch+yaml content type takes it as it is.
-      const res = await client.http.request('PATCH', `${path}${query}`, body, 'application/apply-patch+yaml');
-      return res.body as KubernetesObject;
-    }, opts.retry);
+/** One object, server-side applied (create or update), retried when worth it, named in errors. */
+export async function applyObject(cluster: Cluster, obj: KubeObject, opts: ApplyOptions = {}): Promise<KubeObject> {
+  const call = () => withRetry(() => cluster.apply(obj, { dryRun: opts.dryRun }), opts.retry);
   try {
     return await (opts.semaphore ? opts.semaphore.run(call) : call());
   } catch (err) {
-    throw client.error(err, `${opts.dryRun ? 'dry-run of ' : ''}${objectRef(obj)}`);
+    const what = `${opts.dryRun ? 'dry-run of ' : ''}${objectRef(obj)}`;
+    throw err instanceof KubeError ? err.in(what) : err;
   }
 }
 
@@ -53,34 +44,41 @@ export function applyPhases(objects: KubeObject[]): KubeObject[][] {
 }
 
 /** Applies phase by phase; objects within a phase go concurrently (bounded by the semaphore). */
-export async function applyAll(client: KubeClient, objects: KubeObject[], opts: ApplyOptions = {}): Promise<KubernetesObject[]> {
+export async function applyAll(cluster: Cluster, objects: KubeObject[], opts: ApplyOptions = {}): Promise<KubeObject[]> {
   const semaphore = opts.semaphore ?? new Semaphore(8);
-  const out: KubernetesObject[] = [];
+  const out: KubeObject[] = [];
   for (const phase of applyPhases(objects)) {
-    const applied = await Promise.all(phase.map((o) => applyObject(client, o, { ...opts, semaphore })));
-    if (!opts.dryRun) await Promise.all(applied.filter((o) => o.kind === 'ResourceQuota').map((q) => quotaInEffect(client, q)));
+    const applied = await Promise.all(phase.map((o) => applyObject(cluster, o, { ...opts, semaphore })));
+    if (!opts.dryRun) await Promise.all(applied.filter((o) => o.kind === 'ResourceQuota').map((q) => quotaInEffect(cluster, q)));
     out.push(...applied);
   }
   return out;
 }
 
-type Quota = KubernetesObject & { spec?: { hard?: Record<string, string> }; status?: { hard?: Record<string, string> } };
+interface Quota {
+  metadata?: { name?: string; namespace?: string };
+  spec?: { hard?: Record<string, string | number> };
+  status?: { hard?: Record<string, string | number> };
+}
 
 /**
  * Quota admission enforces `status.hard`, which the quota controller copies from `spec.hard`
  * a moment after a change. When an upgrade raises a quota, wait for that copy before creating
  * what the higher quota allows, or the new objects are refused by the old numbers.
  */
-async function quotaInEffect(client: KubeClient, applied: KubernetesObject, timeoutMs = 30_000): Promise<void> {
+async function quotaInEffect(cluster: Cluster, applied: Quota, timeoutMs = 30_000): Promise<void> {
   const same = (q: Quota) => JSON.stringify(Object.entries(q.spec?.hard ?? {}).sort()) === JSON.stringify(Object.entries(q.status?.hard ?? {}).sort());
-  let q = applied as Quota;
+  let q = applied;
   // A brand-new quota has no status yet; admission does not hold it against anyone then.
   if (!q.status?.hard || same(q)) return;
   const deadline = Date.now() + timeoutMs;
   while (!same(q)) {
     if (Date.now() > deadline) throw new KubeError('server', `quota ${q.metadata?.namespace}/${q.metadata?.name} was not updated by the quota controller within ${timeoutMs / 1000}s; is kube-controller-manager running?`);
     await new Promise((r) => setTimeout(r, 100));
-    q = (await client.core.readNamespacedResourceQuota({ name: q.metadata!.name!, namespace: q.metadata!.namespace! })) as Quota;
+    const name = `${q.metadata?.namespace}/${q.metadata?.name}`;
+    const next = await cluster.read(RESOURCE_QUOTA, q.metadata?.name ?? '', q.metadata?.namespace);
+    if (!next) throw new KubeError('not-found', `quota ${name} disappeared while waiting for it to take effect`);
+    q = next;
   }
 }
 
@@ -119,26 +117,18 @@ export function sourceNamer(lab: { nodes: { name: string }[]; volumes: { name: s
  * dry-run objects, so those are dry-run in `default`, which every cluster has; admission
  * that depends on the namespace itself (its quota) is the only thing this cannot foresee.
  */
-export async function preflight(client: KubeClient, objects: KubeObject[], nameSource: SourceNamer, opts: ApplyOptions = {}): Promise<void> {
+export async function preflight(cluster: Cluster, objects: KubeObject[], nameSource: SourceNamer, opts: ApplyOptions = {}): Promise<void> {
   const problems: PreflightProblem[] = [];
   for (const o of objects) {
     for (const message of validateObject(o)) problems.push({ object: objectRef(o), source: nameSource(o), message });
   }
   if (problems.length > 0) throw new PreflightError(problems);
 
-  await requireApis(client, objects);
+  await requireApis(cluster, objects);
 
   const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
   const existing = new Set<string>();
-  for (const ns of namespaces) {
-    try {
-      await client.core.readNamespace({ name: ns });
-      existing.add(ns);
-    } catch (err) {
-      const e = client.error(err);
-      if (e.kind !== 'not-found') throw e;
-    }
-  }
+  for (const ns of namespaces) if (await cluster.read(NAMESPACE, ns)) existing.add(ns);
 
   // In an existing namespace each dry-run is admitted against the quota that is there now. When
   // the objects bring their own new quota, it is applied first (applyPhases), so a refusal by
@@ -153,9 +143,10 @@ export async function preflight(client: KubeClient, objects: KubeObject[], nameS
       const ns = o.metadata.namespace;
       const probe: KubeObject = ns && !existing.has(ns) ? { ...o, metadata: { ...o.metadata, namespace: 'default' } } : o;
       try {
-        await applyObject(client, probe, { ...opts, semaphore, dryRun: true });
+        await applyObject(cluster, probe, { ...opts, semaphore, dryRun: true });
       } catch (err) {
-        const e = err as KubeError;
+        if (!(err instanceof KubeError)) throw err;
+        const e = err;
         if (e.kind === 'unreachable' || e.kind === 'unauthorized') throw e;
         if (oldQuotaOnly(o, e)) return;
         problems.push({ object: objectRef(o), source: nameSource(o), message: e.message.replace(/^dry-run of [^:]+: /, '') });

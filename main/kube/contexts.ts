@@ -2,9 +2,9 @@
  * Kubeconfig contexts for the cluster picker and a quick "test connection". Only names,
  * cluster names and server URLs leave this module; credentials stay in main.
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { httpStatus } from './errors';
+import { KubeHttp, RequestTimeoutError } from './http';
 
 export interface KubeContextInfo {
   name: string;
@@ -101,57 +101,31 @@ export function createKubeAccess(options: KubeAccessOptions = {}): KubeAccess {
       kc.setCurrentContext(context);
       const server = kc.getCluster(ctx.cluster)?.server;
       if (!server) return { ok: false, version: null, message: `context "${context}" names cluster "${ctx.cluster}", which has no server` };
-      let url: URL;
       try {
-        url = new URL('/version', server.endsWith('/') ? server : `${server}/`);
+        new URL(server);
       } catch {
         return { ok: false, version: null, message: `the server address "${server}" is not a URL` };
       }
-      const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+      const http = new KubeHttp(kc, 1);
       try {
-        await kc.applyToHTTPSOptions(opts);
+        const res = await http.request('GET', '/version', { timeoutMs });
+        const v = res.body as { gitVersion?: unknown } | string | undefined;
+        if (typeof v !== 'object' || v === null) {
+          return { ok: false, version: null, message: `${server} answered /version with something that is not JSON: is it a Kubernetes API server?` };
+        }
+        const version = typeof v.gitVersion === 'string' ? v.gitVersion : null;
+        return { ok: true, version, message: `connected to ${server}${version ? ` (Kubernetes ${version})` : ''}` };
       } catch (err) {
+        const status = httpStatus(err);
+        if (status === 401 || status === 403) return { ok: false, version: null, message: `${server} rejected the credentials of context "${context}" (HTTP ${status})` };
+        if (status !== undefined) return { ok: false, version: null, message: `${server} answered HTTP ${status} to GET /version` };
+        if (err instanceof RequestTimeoutError) return { ok: false, version: null, message: `no answer from ${server} within ${timeoutMs} ms` };
+        const code = (err as NodeJS.ErrnoException).code;
+        if (err instanceof Error && typeof code === 'string') return { ok: false, version: null, message: describeError(Object.assign(err, { code }), server) };
         return { ok: false, version: null, message: `cannot use the credentials of context "${context}": ${err instanceof Error ? err.message : String(err)}` };
+      } finally {
+        http.close();
       }
-      return new Promise<ConnectionResult>((resolve) => {
-        const lib = url.protocol === 'https:' ? https : http;
-        let settled = false;
-        const done = (r: ConnectionResult) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(r);
-        };
-        const req = lib.request(url, opts, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body.length < 65536 ? (body += c) : undefined));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status === 401 || status === 403) {
-              done({ ok: false, version: null, message: `${server} rejected the credentials of context "${context}" (HTTP ${status})` });
-              return;
-            }
-            if (status !== 200) {
-              done({ ok: false, version: null, message: `${server} answered HTTP ${status} to GET /version` });
-              return;
-            }
-            try {
-              const v = JSON.parse(body) as { gitVersion?: unknown };
-              const version = typeof v.gitVersion === 'string' ? v.gitVersion : null;
-              done({ ok: true, version, message: `connected to ${server}${version ? ` (Kubernetes ${version})` : ''}` });
-            } catch {
-              done({ ok: false, version: null, message: `${server} answered /version with something that is not JSON: is it a Kubernetes API server?` });
-            }
-          });
-        });
-        const timer = setTimeout(() => {
-          done({ ok: false, version: null, message: `no answer from ${server} within ${timeoutMs} ms` });
-          req.destroy();
-        }, timeoutMs);
-        req.on('error', (err) => done({ ok: false, version: null, message: describeError(err, server) }));
-        req.end();
-      });
     },
   };
 }

@@ -1,12 +1,16 @@
 /**
- * A lean HTTP path to the API server for the hot loop of publish (server-side apply of
- * thousands of objects). client-node 1.x builds a new https.Agent for every request, so every
- * call pays a fresh TLS handshake on both ends; on a small control plane that handshake, not
- * the apply, is most of the cost. Here one keep-alive agent serves all requests of a client,
- * and responses are parsed only as far as the caller needs.
+ * The one HTTP path to the API server. Everything Labforge sends to a cluster goes through
+ * here: JSON requests, server-side apply and watch streams.
+ *
+ * - One keep-alive agent per cluster: client-node 1.x builds a new https.Agent for every
+ *   request, so every call paid a fresh TLS handshake on both ends; on a small control plane
+ *   that handshake, not the apply, was most of the cost of a publish.
+ * - Bodies go out as the JSON the caller wrote. client-node's KubernetesObjectApi re-serializes
+ *   known kinds through its typed models, which silently drops JSON-named keys such as
+ *   `x-kubernetes-preserve-unknown-fields` in CRDs; raw JSON keeps every key.
  *
  * Authentication still comes from client-node (`applyToHTTPSOptions`), so tokens, client
- * certificates and exec plugins behave exactly as in the rest of the engine.
+ * certificates and exec plugins behave as kubectl's do.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -15,6 +19,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 export interface HttpResponse {
   status: number;
   body: unknown;
+}
+
+export interface RequestOptions {
+  body?: string;
+  contentType?: string;
+  /** Fails the request when the connection is idle this long (default 60 s). */
+  timeoutMs?: number;
 }
 
 /** Thrown for non-2xx answers, shaped like client-node's ApiException (code + body). */
@@ -28,9 +39,26 @@ export class HttpStatusError extends Error {
   }
 }
 
+/** An idle connection: no byte in `timeoutMs`. Carries ETIMEDOUT so it classifies as unreachable. */
+export class RequestTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms (ETIMEDOUT)`);
+  }
+}
+
+/** A long-lived response read line by line (a watch). */
+export interface LineStream {
+  /** Resolves when the server ends the response or `abort` was called; rejects on a dropped connection or an error status. */
+  readonly done: Promise<void>;
+  abort(): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
 export class KubeHttp {
   private readonly agent: http.Agent;
-  private readonly server: URL;
+  readonly server: URL;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -42,57 +70,131 @@ export class KubeHttp {
     this.agent = this.server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  async request(method: string, path: string, body?: string, contentType = 'application/json'): Promise<HttpResponse> {
-    const opts: https.RequestOptions = { headers: {} };
+  /** The request, with credentials from the kubeconfig's current user. */
+  private async open(method: string, path: string, opts: RequestOptions, onResponse: (res: http.IncomingMessage) => void): Promise<http.ClientRequest> {
+    const tls: https.RequestOptions = { headers: {} };
     // Fills in the CA, client certificate and Authorization header for the current user.
-    await this.kc.applyToHTTPSOptions(opts);
-    const headers: Record<string, string | number> = { ...(opts.headers as Record<string, string>), Accept: 'application/json' };
-    if (body !== undefined) {
-      headers['Content-Type'] = contentType;
-      headers['Content-Length'] = Buffer.byteLength(body);
+    await this.kc.applyToHTTPSOptions(tls);
+    const headers: Record<string, string | number> = { ...(tls.headers as Record<string, string>), Accept: 'application/json' };
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = opts.contentType ?? 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(opts.body);
     }
     const basePath = this.server.pathname.replace(/\/$/, '');
     const mod = this.server.protocol === 'https:' ? https : http;
+    const req = mod.request(
+      {
+        method,
+        protocol: this.server.protocol,
+        hostname: this.server.hostname,
+        port: this.server.port,
+        path: `${basePath}${path}`,
+        headers,
+        agent: this.agent,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+      },
+      onResponse,
+    );
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    req.setTimeout(timeoutMs, () => req.destroy(new RequestTimeoutError(timeoutMs)));
+    return req;
+  }
+
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
-      const req = mod.request(
-        {
-          method,
-          protocol: this.server.protocol,
-          hostname: this.server.hostname,
-          port: this.server.port,
-          path: `${basePath}${path}`,
-          headers,
-          agent: this.agent,
-          ca: opts.ca,
-          cert: opts.cert,
-          key: opts.key,
-          ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
-        },
-        (res) => {
+      this.open(method, path, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const parsed = parseBody(Buffer.concat(chunks).toString('utf8'));
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve({ status, body: parsed });
+          else reject(new HttpStatusError(status, parsed, res.headers as Record<string, string>));
+        });
+        res.on('error', reject);
+      }).then((req) => {
+        req.on('error', reject);
+        if (opts.body !== undefined) req.write(opts.body);
+        req.end();
+      }, reject);
+    });
+  }
+
+  /**
+   * GETs `path` and hands each line of the response, parsed as JSON, to `onLine`. For watches:
+   * the API server writes one event per line and keeps the response open.
+   */
+  stream(path: string, onLine: (value: unknown) => void, timeoutMs = DEFAULT_TIMEOUT_MS): LineStream {
+    let req: http.ClientRequest | undefined;
+    let aborted = false;
+    const done = new Promise<void>((resolve, reject) => {
+      const fail = (err: unknown) => (aborted ? resolve() : reject(err));
+      this.open('GET', path, { timeoutMs }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text ? JSON.parse(text) : undefined;
-            } catch {
-              // not JSON (a proxy's error page): keep the text
+          res.on('end', () => fail(new HttpStatusError(status, parseBody(Buffer.concat(chunks).toString('utf8')), res.headers as Record<string, string>)));
+          res.on('error', fail);
+          return;
+        }
+        res.setEncoding('utf8');
+        let buffered = '';
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          let nl: number;
+          while ((nl = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, nl).trim();
+            buffered = buffered.slice(nl + 1);
+            if (line && !aborted) {
+              try {
+                onLine(JSON.parse(line));
+              } catch (err) {
+                req?.destroy();
+                fail(err);
+                return;
+              }
             }
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve({ status, body: parsed });
-            else reject(new HttpStatusError(status, parsed, res.headers as Record<string, string>));
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      if (body !== undefined) req.write(body);
-      req.end();
+          }
+        });
+        let ended = false;
+        res.on('end', () => {
+          ended = true;
+          resolve();
+        });
+        // A connection cut mid-response closes without 'end'.
+        res.on('close', () => {
+          if (!ended) fail(Object.assign(new Error('the connection was closed mid-stream (ECONNRESET)'), { code: 'ECONNRESET' }));
+        });
+        res.on('error', fail);
+      }).then((r) => {
+        req = r;
+        if (aborted) r.destroy();
+        r.on('error', fail);
+        r.end();
+      }, fail);
     });
+    return {
+      done,
+      abort: () => {
+        aborted = true;
+        req?.destroy();
+      },
+    };
   }
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text; // not JSON (a proxy's error page): keep the text
   }
 }

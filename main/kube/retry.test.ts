@@ -10,7 +10,7 @@ describe('withRetry', () => {
     const v = await withRetry(
       async () => {
         const s = statuses[calls++];
-        if (s) throw new KubeError('server', 'x', s);
+        if (s) throw new KubeError('server', 'x', { status: s });
         return 'done';
       },
       { baseMs: 1, onRetry: (_e, attempt) => retried.push(attempt) },
@@ -26,7 +26,7 @@ describe('withRetry', () => {
       await expect(
         withRetry(async () => {
           calls++;
-          throw new KubeError('invalid', 'bad', status);
+          throw new KubeError('invalid', 'bad', { status });
         }, { baseMs: 1 }),
       ).rejects.toThrow('bad');
       expect(calls).toBe(1);
@@ -38,7 +38,7 @@ describe('withRetry', () => {
     await expect(
       withRetry(async () => {
         calls++;
-        throw new KubeError('server', 'down', 500);
+        throw new KubeError('server', 'down', { status: 500 });
       }, { attempts: 3, baseMs: 1 }),
     ).rejects.toThrow('down');
     expect(calls).toBe(3);

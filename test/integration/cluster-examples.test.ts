@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileLab } from '../../common/compile';
 import { applyAll } from '../../main/kube/apply';
-import { adminClient, exampleLab, ROOT } from './helpers/engine';
+import { NAMESPACE, VIRTUAL_MACHINE } from '../../main/kube/kinds';
+import { adminCluster, exampleLab, ROOT } from './helpers/engine';
 import { randomId } from './helpers/kube';
 
-const client = adminClient();
+const cluster = adminCluster();
 const created: string[] = [];
 
 afterAll(async () => {
-  for (const name of created) await client.core.deleteNamespace({ name }).catch(() => undefined);
+  for (const name of created) await cluster.delete(NAMESPACE, name).catch(() => undefined);
+  cluster.close();
 });
 
 describe('server-side apply of every example', () => {
@@ -22,7 +24,7 @@ describe('server-side apply of every example', () => {
       for (const target of [{ namespace: `ex-${randomId()}` }, { namespace: `ex-${randomId()}`, class: 'c', student: 's1', release: 'v1' }]) {
         created.push(target.namespace);
         const objects = compileLab(lab, target);
-        const applied = await applyAll(client, objects);
+        const applied = await applyAll(cluster, objects);
         expect(applied).toHaveLength(objects.length);
         for (const [i, o] of objects.entries()) {
           const back = applied[i] as { kind?: string; metadata?: { name?: string; labels?: Record<string, string>; managedFields?: { manager?: string }[] } };
@@ -32,8 +34,8 @@ describe('server-side apply of every example', () => {
           expect(back.metadata?.managedFields?.map((m) => m.manager)).toContain('labforge');
         }
         if (lab.nodes.some((n) => n.kind === 'vm')) {
-          const vm = (await client.objects.read({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'server', namespace: target.namespace } })) as { spec?: { runStrategy?: string } };
-          expect(vm.spec?.runStrategy).toBe('Always');
+          const vm = await cluster.read(VIRTUAL_MACHINE, 'server', target.namespace);
+          expect((vm?.['spec'] as { runStrategy?: string } | undefined)?.runStrategy).toBe('Always');
         }
       }
     });

@@ -3,23 +3,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numberedStudents } from '../../main/class/roster';
 import { LABEL, studentNamespace } from '../../common/compile';
+import { labelSelector } from '../../common/compile/labels';
 import { classStatus, teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import type { Release } from '../../main/engine/releases';
 import type { Lab } from '../../common/lab';
-import type { KubeClient } from '../../main/kube/client';
-import { adminClient, exampleLab, expectedKeys, makeRelease, ownedKeys, uniqueLab } from './helpers/engine';
+import { kindOf } from '../../main/kube/cluster';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { CONFIG_MAP, NAMESPACE, POD } from '../../main/kube/kinds';
+import { adminCluster, exampleLab, expectedKeys, makeRelease, ownedKeys, uniqueLab } from './helpers/engine';
 import { randomId } from './helpers/kube';
 
 const STUDENTS = 50;
-let client: KubeClient;
+let client: HttpCluster;
 let lab: Lab;
 let release: Release;
 const className = `pub-${randomId(3)}`;
 const students = numberedStudents(STUDENTS);
 
 beforeAll(async () => {
-  client = adminClient();
+  client = adminCluster();
   lab = uniqueLab(exampleLab('routing-lab.yaml'));
   expect(lab.nodes).toHaveLength(4);
   release = await makeRelease(client, lab, 'v1');
@@ -27,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await teardown(client, className).catch(() => undefined);
+  client.close();
 });
 
 describe(`publish to ${STUDENTS} students`, () => {
@@ -35,7 +39,7 @@ describe(`publish to ${STUDENTS} students`, () => {
     expect(r.results.filter((x) => x.status !== 'created')).toEqual([]);
     expect(r.results).toHaveLength(STUDENTS);
     expect(new Set(r.results.map((x) => x.namespace)).size).toBe(STUDENTS);
-    const namespaces = (await client.core.listNamespace({ labelSelector: `${LABEL.class}=${className}` })).items;
+    const namespaces = (await client.list(NAMESPACE, { labelSelector: labelSelector({ [LABEL.class]: className }) })).items;
     expect(namespaces).toHaveLength(STUDENTS);
   });
 
@@ -87,10 +91,9 @@ describe(`publish to ${STUDENTS} students`, () => {
     const r = await teardown(client, className, undefined, 240_000);
     expect(r.stuck).toEqual([]);
     expect(r.deleted).toHaveLength(STUDENTS);
-    const selector = `${LABEL.class}=${className}`;
-    expect((await client.core.listNamespace({ labelSelector: selector })).items).toEqual([]);
-    expect((await client.core.listPodForAllNamespaces({ labelSelector: selector })).items).toEqual([]);
-    expect((await client.core.listConfigMapForAllNamespaces({ labelSelector: selector })).items).toEqual([]);
-    expect((await client.core.listServiceForAllNamespaces({ labelSelector: selector })).items).toEqual([]);
+    const selector = labelSelector({ [LABEL.class]: className });
+    for (const kind of [NAMESPACE, POD, CONFIG_MAP, kindOf('v1', 'Service')].map((k) => kindOf(k.apiVersion, k.kind))) {
+      expect((await client.list(kind, { labelSelector: selector })).items, kind.kind).toEqual([]);
+    }
   });
 });

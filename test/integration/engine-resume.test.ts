@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numberedStudents } from '../../main/class/roster';
 import { LABEL, studentNamespace } from '../../common/compile';
+import { labelSelector } from '../../common/compile/labels';
 import { teardown } from '../../main/engine/class-ops';
 import type { Lab } from '../../common/lab';
-import type { KubeClient } from '../../main/kube/client';
-import { adminClient, exampleLab, expectedKeys, makeRelease, ownedKeys, ROOT, uniqueLab } from './helpers/engine';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { NAMESPACE, POD } from '../../main/kube/kinds';
+import { adminCluster, exampleLab, expectedKeys, makeRelease, ownedKeys, ROOT, uniqueLab } from './helpers/engine';
 import { randomId, testKubeconfigPath, waitFor } from './helpers/kube';
 
 const STUDENTS = 20;
-let client: KubeClient;
+let client: HttpCluster;
 let lab: Lab;
 const className = `res-${randomId(3)}`;
 
@@ -32,13 +34,14 @@ function publishCli(labName: string): { done: Promise<{ code: number | null; sig
 }
 
 beforeAll(async () => {
-  client = adminClient();
+  client = adminCluster();
   lab = uniqueLab(exampleLab('routing-lab.yaml'), 'rs');
   await makeRelease(client, lab, 'v1');
 });
 
 afterAll(async () => {
   await teardown(client, className).catch(() => undefined);
+  client.close();
 });
 
 describe('an interrupted publish', () => {
@@ -52,7 +55,8 @@ describe('an interrupted publish', () => {
     const killed = await first.done;
     expect(killed.signal, `publish finished before the kill:\n${killed.stderr}`).toBe('SIGKILL');
 
-    const partial = (await client.core.listNamespace({ labelSelector: `${LABEL.class}=${className}` })).items.length;
+    const classNamespaces = async () => (await client.list(NAMESPACE, { labelSelector: labelSelector({ [LABEL.class]: className }) })).items;
+    const partial = (await classNamespaces()).length;
     expect(partial).toBeGreaterThanOrEqual(killAfter);
     expect(partial).toBeLessThan(STUDENTS + 1);
 
@@ -60,14 +64,14 @@ describe('an interrupted publish', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain(`${STUDENTS} published, 0 failed`);
 
-    const namespaces = (await client.core.listNamespace({ labelSelector: `${LABEL.class}=${className}` })).items.map((n) => n.metadata!.name!);
+    const namespaces = (await classNamespaces()).map((n) => n.metadata!.name!);
     expect(namespaces.sort()).toEqual(numberedStudents(STUDENTS).map((s) => studentNamespace(className, s.id)).sort());
     for (const s of numberedStudents(STUDENTS)) {
       expect(await ownedKeys(client, studentNamespace(className, s.id), lab)).toEqual(expectedKeys(lab, className, s.id, 'v1'));
       // One pod per node: no duplicate workloads from the two runs.
       // Controllers create pods after the apply returns, so wait for them to settle.
       const nodesWithPods = async () =>
-        (await client.core.listNamespacedPod({ namespace: studentNamespace(className, s.id) })).items
+        (await client.list(POD, { namespace: studentNamespace(className, s.id) })).items
           .filter((p) => !p.metadata?.deletionTimestamp)
           .map((p) => p.metadata?.labels?.[LABEL.node] ?? '')
           .sort();

@@ -2,22 +2,24 @@
 // published class can be watched live with one watch for the whole class.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL, studentNamespace } from '../../common/compile';
+import { labelSelector } from '../../common/compile/labels';
 import { teardown, watchClass, type StudentRow } from '../../main/engine/class-ops';
 import { deploy } from '../../main/engine/deploy';
 import { publish } from '../../main/engine/publish';
 import { getRelease, snapshot } from '../../main/engine/releases';
 import type { Lab } from '../../common/lab';
-import type { KubeClient } from '../../main/kube/client';
-import { adminClient, exampleLab, uniqueLab } from './helpers/engine';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { CONFIG_MAP, POD } from '../../main/kube/kinds';
+import { adminCluster, exampleLab, uniqueLab } from './helpers/engine';
 import { randomId, waitFor } from './helpers/kube';
 
 const DIGEST = `sha256:${'5e'.repeat(32)}`;
-let client: KubeClient;
+let client: HttpCluster;
 let lab: Lab;
 const className = `snap-${randomId(3)}`;
 
 beforeAll(async () => {
-  client = adminClient();
+  client = adminCluster();
   lab = uniqueLab(exampleLab('routing-lab.yaml'), 'sn');
   const r = await deploy(client, lab, { timeoutMs: 120_000 });
   expect(r.ready).toBe(true);
@@ -25,16 +27,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await teardown(client, className).catch(() => undefined);
+  client.close();
 });
 
 describe('snapshot', () => {
   it('pins images to the digests the dev pods report', async () => {
     const ns = `${lab.metadata.name}-dev`;
-    const [pod] = (await client.core.listNamespacedPod({ namespace: ns, labelSelector: `${LABEL.node}=router` })).items;
+    const [pod] = (await client.list(POD, { namespace: ns, labelSelector: labelSelector({ [LABEL.node]: 'router' }) })).items;
     // What a kubelet reports once it has pulled the image (kwok reports no digests itself).
-    await client.core.patchNamespacedPodStatus(
-      { name: pod!.metadata!.name!, namespace: ns, body: [{ op: 'replace', path: '/status/containerStatuses/0/imageID', value: `docker.io/library/alpine@${DIGEST}` }] },
-    );
+    await client.patch(POD, pod!.metadata!.name!, ns, [{ op: 'replace', path: '/status/containerStatuses/0/imageID', value: `docker.io/library/alpine@${DIGEST}` }], 'status');
     const release = await snapshot(client, 'v1', { labName: lab.metadata.name, author: 'test-author' });
     expect(release.images.find((i) => i.node === 'router')).toEqual({ node: 'router', image: 'alpine:3.20', pinned: `alpine:3.20@${DIGEST}` });
     expect(release.images.find((i) => i.node === 'client-a')).toEqual({ node: 'client-a', image: 'alpine:3.20' });
@@ -44,8 +45,8 @@ describe('snapshot', () => {
     expect(stored.template).toContain(`image: alpine:3.20@${DIGEST}`);
     // The stored release cannot be edited: the ConfigMap is immutable.
     await expect(
-      client.core.patchNamespacedConfigMap({ name: `release-${lab.metadata.name}-v1`, namespace: 'labforge-system', body: [{ op: 'replace', path: '/data/lab.yaml', value: 'x' }] }),
-    ).rejects.toMatchObject({ code: 422 });
+      client.patch(CONFIG_MAP, `release-${lab.metadata.name}-v1`, 'labforge-system', [{ op: 'replace', path: '/data/lab.yaml', value: 'x' }]),
+    ).rejects.toMatchObject({ status: 422 });
   });
 
   it('refuses an unhealthy dev unless forced', async () => {

@@ -10,14 +10,14 @@ import { studentNamespace } from '../../common/compile';
 import { studentCredentials, teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import type { Lab } from '../../common/lab';
-import type { KubeClient } from '../../main/kube/client';
-import { adminClient, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
 import { randomId, testClusterDir, waitFor, waitForRunningPod } from './helpers/kube';
 
 const students = numberedStudents(10);
 const className = `acc-${randomId(3)}`;
 const POD_PORT = 7412;
-let client: KubeClient;
+let client: HttpCluster;
 let lab: Lab;
 const kcs = new Map<string, KubeConfig>();
 const pods = new Map<string, string>();
@@ -27,7 +27,7 @@ const sockets = new Set<net.Socket>();
 let savedForwards: ForwardRule[] = [];
 
 beforeAll(async () => {
-  client = adminClient();
+  client = adminCluster();
   lab = uniqueLab(exampleLab('routing-lab.yaml'), 'ac');
   // The router listens on a port the cluster forwards to a local echo server.
   lab.nodes[0]!.ports = [{ port: POD_PORT }];
@@ -62,6 +62,7 @@ afterAll(async () => {
     await new Promise((r) => echo.close(r));
   }
   await teardown(client, className).catch(() => undefined);
+  client.close();
 });
 
 async function execAs(kc: KubeConfig, namespace: string, pod: string, command: string[]): Promise<{ stdout: string; status?: V1Status; error?: string }> {

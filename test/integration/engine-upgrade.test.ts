@@ -7,11 +7,17 @@ import { publish } from '../../main/engine/publish';
 import { diffLabs, formatChange, listReleases, snapshot, type Release } from '../../main/engine/releases';
 import { deploy } from '../../main/engine/deploy';
 import type { Lab } from '../../common/lab';
-import type { KubeClient } from '../../main/kube/client';
-import { adminClient, exampleLab, expectedKeys, makeRelease, ownedKeys, uniqueLab } from './helpers/engine';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { kindOf } from '../../main/kube/cluster';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { NAMESPACE, PERSISTENT_VOLUME_CLAIM } from '../../main/kube/kinds';
+import { adminCluster, exampleLab, expectedKeys, makeRelease, ownedKeys, uniqueLab } from './helpers/engine';
 import { randomId, waitFor } from './helpers/kube';
 
-let client: KubeClient;
+let client: HttpCluster;
+const DEPLOYMENT = kindOf<IDeployment>('apps/v1', 'Deployment');
+const STATEFUL_SET = kindOf<IStatefulSet>('apps/v1', 'StatefulSet');
 let v1Lab: Lab;
 let v2Lab: Lab;
 let v1: Release;
@@ -21,11 +27,19 @@ const students = [{ id: 'ada' }, { id: 'brian' }, { id: 'chen' }];
 const ns = (id: string) => studentNamespace(className, id);
 
 async function pvc(namespace: string) {
-  return client.core.readNamespacedPersistentVolumeClaim({ name: 'pgdata', namespace });
+  const claim = await client.read(PERSISTENT_VOLUME_CLAIM, 'pgdata', namespace);
+  if (!claim) throw new Error(`no claim pgdata in ${namespace}`);
+  return claim;
+}
+
+async function namespace(name: string) {
+  const ns = await client.read(NAMESPACE, name);
+  if (!ns) throw new Error(`no namespace ${name}`);
+  return ns;
 }
 
 beforeAll(async () => {
-  client = adminClient();
+  client = adminCluster();
   v1Lab = uniqueLab(exampleLab('web-db.yaml'), 'up');
   v1 = await makeRelease(client, v1Lab, 'v1');
   v2Lab = structuredClone(v1Lab);
@@ -42,6 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await teardown(client, className).catch(() => undefined);
+  client.close();
 });
 
 describe('releases', () => {
@@ -84,17 +99,16 @@ describe('publishing v2 over v1', () => {
     const r = await publish(client, { className, students, release: v2 });
     expect(r.results.map((x) => x.status)).toEqual(['updated', 'updated', 'updated']);
     for (const s of students) {
-      const web = await client.apps.readNamespacedDeployment({ name: 'web', namespace: ns(s.id) });
-      expect(web.spec?.template.spec?.containers[0]?.image).toBe('nginx:1.28');
-      expect(web.metadata?.labels?.[LABEL.release]).toBe('v2');
-      const db = await client.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns(s.id) });
-      expect(db.spec?.template.spec?.containers[0]?.env).toContainEqual({ name: 'POSTGRES_DB', value: 'store' });
+      const web = await client.read(DEPLOYMENT, 'web', ns(s.id));
+      expect(web?.spec?.template.spec?.containers[0]?.image).toBe('nginx:1.28');
+      expect(web?.metadata?.labels?.[LABEL.release]).toBe('v2');
+      const db = await client.read(STATEFUL_SET, 'db', ns(s.id));
+      expect(db?.spec?.template.spec?.containers[0]?.env).toContainEqual({ name: 'POSTGRES_DB', value: 'store' });
       expect(await ownedKeys(client, ns(s.id), v2.lab)).toEqual(expectedKeys(v2.lab, className, s.id, 'v2'));
       const claim = await pvc(ns(s.id));
       expect(claim.metadata?.uid).toBe(uids.get(s.id));
       expect(claim.status?.phase).toBe('Bound');
-      const namespace = await client.core.readNamespace({ name: ns(s.id) });
-      expect(namespace.metadata?.labels?.[LABEL.release]).toBe('v2');
+      expect((await namespace(ns(s.id))).metadata?.labels?.[LABEL.release]).toBe('v2');
     }
   });
 
@@ -102,25 +116,21 @@ describe('publishing v2 over v1', () => {
     const stay = students.slice(0, 2);
     const r = await publish(client, { className, students: stay, release: v2 });
     expect(r.left).toEqual([{ student: 'chen', namespace: ns('chen'), removed: false }]);
-    expect((await client.core.readNamespace({ name: ns('chen') })).status?.phase).toBe('Active');
+    expect((await namespace(ns('chen'))).status?.phase).toBe('Active');
     const pruned = await publish(client, { className, students: stay, release: v2, prune: true });
     expect(pruned.left).toEqual([{ student: 'chen', namespace: ns('chen'), removed: true }]);
     const gone = await waitFor('chen to go', async () => {
-      try {
-        const n = await client.core.readNamespace({ name: ns('chen') });
-        return n.status?.phase === 'Terminating';
-      } catch (err) {
-        return client.error(err).kind === 'not-found';
-      }
+      const n = await client.read(NAMESPACE, ns('chen'));
+      return n === undefined || n.status?.phase === 'Terminating';
     }, 60_000, 500);
     expect(gone).toBe(true);
   });
 
   it('reset re-creates one student from their release, with a fresh volume', async () => {
-    const before = (await client.core.readNamespace({ name: ns('ada') })).metadata!.uid;
+    const before = (await namespace(ns('ada'))).metadata!.uid;
     const r = await reset(client, className, 'ada', 180_000);
     expect(r.status).toBe('created');
-    const after = await client.core.readNamespace({ name: ns('ada') });
+    const after = await namespace(ns('ada'));
     expect(after.metadata!.uid).not.toBe(before);
     expect(after.metadata?.labels?.[LABEL.release]).toBe('v2');
     expect(await ownedKeys(client, ns('ada'), v2.lab)).toEqual(expectedKeys(v2.lab, className, 'ada', 'v2'));

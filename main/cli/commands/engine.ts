@@ -6,14 +6,17 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { Lab } from '../../../common/lab';
-import { connect, type KubeClient } from '../../kube/client';
+import type { Cluster } from '../../kube/cluster';
 import { KubeError } from '../../kube/errors';
+import { connect } from '../../kube/http-cluster';
+import { isDnsLabel } from '../../../common/lab/dns-label';
 import { classStatus, formatRows, reset, studentCredentials, table, teardown, watchClass } from '../../engine/class-ops';
 import { deploy } from '../../engine/deploy';
 import type { NodeStatus } from '../../engine/node-status';
 import { DEFAULT_CONCURRENCY, publish, type StudentResult } from '../../engine/publish';
 import { diffLabs, formatChange, getRelease, listReleases, snapshot } from '../../engine/releases';
 import { CommandFailure, UsageError } from '../errors';
+import { cliMessage } from '../hints';
 import type { CliIO, CommandModule } from '../program';
 import { dnsLabelArg, positiveInt, readLabFile, studentsFrom } from './lab';
 
@@ -35,14 +38,17 @@ function classCommand(program: Command, name: string, description: string): Comm
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-/** Runs an engine action and maps KubeErrors to a one-line failure (exit 1). */
-async function engine<T>(opts: ConnOpts, fn: (client: KubeClient) => Promise<T>): Promise<T> {
+/** Runs an engine action and maps KubeErrors to a failure with the CLI's next step (exit 1). */
+async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promise<T>): Promise<T> {
+  let cluster: Cluster | undefined;
   try {
-    const client = connect(opts);
-    return await fn(client);
+    cluster = connect(opts);
+    return await fn(cluster);
   } catch (err) {
-    if (err instanceof KubeError) throw new CommandFailure(err.message);
+    if (err instanceof KubeError) throw new CommandFailure(cliMessage(err));
     throw err;
+  } finally {
+    cluster?.close();
   }
 }
 
@@ -52,7 +58,7 @@ function labArg(value: string): { file?: Lab; name: string } {
     const lab = readLabFile(value);
     return { file: lab, name: lab.metadata.name };
   }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) throw new UsageError(`"${value}" is neither a lab file nor a lab name`);
+  if (!isDnsLabel(value)) throw new UsageError(`"${value}" is neither a lab file nor a lab name`);
   return { name: value };
 }
 

@@ -4,12 +4,11 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { numberedStudents, parseRoster, type Student } from '../../class/roster';
 import { compileLab, devNamespace, objectsToYaml, studentNamespace, type CompileTarget } from '../../../common/compile';
 import { formatIssue, labJsonSchema, parseLab, serializeLab, validateLab, type Lab } from '../../../common/lab';
+import { isDnsLabel } from '../../../common/lab/dns-label';
 import { isQuantity } from '../../../common/lab/quantity';
 import { applyTemplateOptions, loadTemplate, templateNames } from '../../templates';
 import { InvalidInputError, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Reads and decodes a lab file; bad input becomes the list of positioned errors (exit 1). */
 export function readLabFile(file: string): Lab {
@@ -27,7 +26,7 @@ export function readLabFile(file: string): Lab {
 
 export function dnsLabelArg(what: string, max = 63) {
   return (value: string) => {
-    if (value.length > max || !DNS_LABEL.test(value)) {
+    if (!isDnsLabel(value, max)) {
       throw new InvalidArgumentError(`${what} must be a DNS-1123 label (lowercase letters, digits, '-'; at most ${max})`);
     }
     return value;

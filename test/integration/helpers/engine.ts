@@ -1,4 +1,4 @@
-// Helpers for engine tests: an admin KubeClient on the test cluster, labs from the examples,
+// Helpers for engine tests: an admin Cluster on the test cluster, labs from the examples,
 // and releases made the way an instructor makes them (deploy to a dev namespace, snapshot).
 import { join } from 'node:path';
 import { compileLab, studentNamespace } from '../../../common/compile';
@@ -6,14 +6,16 @@ import { deploy } from '../../../main/engine/deploy';
 import { key, listOwned } from '../../../main/engine/owned';
 import { snapshot, type Release } from '../../../main/engine/releases';
 import type { Lab } from '../../../common/lab';
+import type { Cluster } from '../../../main/kube/cluster';
 export { exampleLab } from '../../helpers/examples';
-import { clientFor, type KubeClient } from '../../../main/kube/client';
+import { clusterFor, type HttpCluster } from '../../../main/kube/http-cluster';
 import { loadTestKubeConfig, randomId } from './kube';
 
 export const ROOT = join(import.meta.dirname, '../../..');
 
-export function adminClient(): KubeClient {
-  return clientFor(loadTestKubeConfig());
+/** The engine's view of the test cluster, as the admin. */
+export function adminCluster(): HttpCluster {
+  return clusterFor(loadTestKubeConfig());
 }
 
 
@@ -25,15 +27,15 @@ export function uniqueLab(lab: Lab, prefix = 'it'): Lab {
 }
 
 /** deploy → snapshot, as the CLI does; returns the release. */
-export async function makeRelease(client: KubeClient, lab: Lab, tag: string): Promise<Release> {
-  const r = await deploy(client, lab, { timeoutMs: 120_000 });
+export async function makeRelease(cluster: Cluster, lab: Lab, tag: string): Promise<Release> {
+  const r = await deploy(cluster, lab, { timeoutMs: 120_000 });
   if (!r.ready) throw new Error(`dev did not become ready: ${JSON.stringify(r.statuses)}`);
-  return snapshot(client, tag, { fileLab: lab });
+  return snapshot(cluster, tag, { fileLab: lab });
 }
 
 /** What a student namespace holds that Labforge owns, as apiVersion/kind/name keys. */
-export async function ownedKeys(client: KubeClient, namespace: string, lab: Lab): Promise<string[]> {
-  return (await listOwned(client, namespace, lab.metadata.name)).map(key).sort();
+export async function ownedKeys(cluster: Cluster, namespace: string, lab: Lab): Promise<string[]> {
+  return (await listOwned(cluster, namespace, lab.metadata.name)).map(key).sort();
 }
 
 export function expectedKeys(lab: Lab, className: string, student: string, tag: string): string[] {
