@@ -1,30 +1,20 @@
-import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { invoke } from './api/client';
 import { Canvas } from './canvas/Canvas';
-import { Dialogs, Notices } from './components/Dialogs';
+import { Dialogs } from './components/Dialogs';
 import { Menus } from './components/Menus';
+import { Notices } from './components/Notices';
 import { StatusBar } from './components/StatusBar';
 import { baseName } from './lib/actions';
 import { COMMANDS, handleKeyDown, tooltip } from './lib/commands';
-import { viewport } from './lib/viewport';
 import { isDirty, useEditor } from './store/editor';
 import { useUi, type View } from './store/ui';
 import { useValidation } from './lib/validation';
 import { Palette } from './components/Palette';
-import { Inspector } from './components/Inspector';
+import { Inspector } from './components/inspector/Inspector';
 import { Problems } from './components/Problems';
 import { CompiledView, YamlView } from './components/YamlViews';
-
-function ViewportBinding() {
-  const flow = useReactFlow();
-  useEffect(() => {
-    viewport.fit = () => void flow.fitView({ padding: 0.2, duration: 200, maxZoom: 1.2 });
-    viewport.zoomIn = () => void flow.zoomIn({ duration: 150 });
-    viewport.zoomOut = () => void flow.zoomOut({ duration: 150 });
-  }, [flow]);
-  return null;
-}
 
 const VIEWS: { id: View; label: string; cmd: keyof typeof COMMANDS }[] = [
   { id: 'canvas', label: 'Canvas', cmd: 'viewCanvas' },
@@ -45,6 +35,16 @@ function Title() {
   );
 }
 
+/** The first calls: where the app runs and the saved settings. Without them the app still works, so say what is missing. */
+async function loadAppState() {
+  const notify = useUi.getState().notify;
+  const [info, settings] = await Promise.all([invoke('app.info', {}), invoke('settings.get', {})]);
+  if (info.ok) useUi.setState({ mode: info.value.mode, workspace: info.value.workspace });
+  else notify('error', `Cannot tell where Labforge runs (saving may ask for a file name): ${info.error.message}`);
+  if (settings.ok) useUi.setState({ theme: settings.value.theme, recent: settings.value.recent, kubeContext: settings.value.kubeContext });
+  else notify('error', `Cannot read your settings; using the defaults: ${settings.error.message}`);
+}
+
 export function App() {
   const view = useUi((s) => s.view);
   const theme = useUi((s) => s.theme);
@@ -55,8 +55,7 @@ export function App() {
   }, [theme]);
 
   useEffect(() => {
-    void invoke('app.info', {}).then((r) => r.ok && useUi.setState({ mode: r.value.mode, workspace: r.value.workspace }));
-    void invoke('settings.get', {}).then((r) => r.ok && useUi.setState({ theme: r.value.theme, recent: r.value.recent, kubeContext: r.value.kubeContext }));
+    void loadAppState();
     const onKey = (e: KeyboardEvent) => handleKeyDown(e);
     // Closing the tab or window with unsaved changes asks first (Electron shows a native dialog).
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
@@ -75,7 +74,6 @@ export function App() {
 
   return (
     <ReactFlowProvider>
-      <ViewportBinding />
       <div className="app">
         <header className="topbar">
           <div className="brand" aria-label="Labforge">

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleLab } from '../helpers/examples';
 import { parseLab, type Lab } from '../../common/lab';
-import { attach, clickEmptyCanvas, ctrl, dropFromPalette, openApp, openFromDialog, renameSelected, RESULTS, select, type Session } from './helpers';
+import { attach, clickEmptyCanvas, ctrl, dropFromPalette, openApp, openFromDialog, renameSelected, RESULTS, type Session } from './helpers';
 
 let s: Session;
 let example: Lab;
@@ -32,14 +32,11 @@ describe('canvas editor: build routing-lab from an empty canvas', () => {
     }
     await page.screenshot({ path: join(RESULTS, 'editor-1-networks.png') });
 
-    // The router template, then plain containers for the clients.
+    // Blank containers for the router and the clients.
     const router = example.nodes.find((n) => (n.networks?.length ?? 0) > 1)!;
-    await dropFromPalette(page, 'router', ...at(0.35, 0.4));
-    await page.locator('[data-testid="node-router"]').waitFor();
-    if (router.name !== 'router') {
-      await select(page, 'node-router');
-      await renameSelected(page, router.name);
-    }
+    await dropFromPalette(page, 'container', ...at(0.35, 0.4));
+    await renameSelected(page, router.name);
+    await page.locator(`[data-testid="node-${router.name}"]`).waitFor();
     const clients = example.nodes.filter((n) => n !== router);
     for (const [i, c] of clients.entries()) {
       await dropFromPalette(page, 'container', ...at(0.2 + i * 0.3, 0.7));

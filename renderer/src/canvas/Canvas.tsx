@@ -10,17 +10,29 @@ import {
   type EdgeChange,
   type IsValidConnection,
   type NodeChange,
+  type ReactFlowInstance,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { placePaletteItem } from '../lib/palette';
 import { parseId, type Pos } from '../store/doc';
-import { useEditor } from '../store/editor';
-import type { PaletteItem } from '../store/templates';
+import { useEditor, type ViewAction } from '../store/editor';
+import { DND_TYPE, parsePaletteItemId } from '../store/palette';
 import { GraphDeriver, type LabFlowEdge, type LabFlowNode } from './graph';
 import { nodeTypes } from './nodes';
 import { CanvasToolbar } from '../components/CanvasToolbar';
 
-export const DND_TYPE = 'application/x-labforge-item';
 const FAR_ZOOM = 0.5;
+const FIT = { padding: 0.2, maxZoom: 1.2 };
+
+/**
+ * React Flow's fitView waits until the nodes it was given are measured, so a request made with
+ * a new doc fits that doc's nodes, however long they take to render.
+ */
+function applyView(flow: Pick<ReactFlowInstance<LabFlowNode, LabFlowEdge>, 'fitView' | 'zoomIn' | 'zoomOut'>, action: ViewAction): void {
+  if (action === 'fit') void flow.fitView({ ...FIT, duration: 200 });
+  else if (action === 'zoomIn') void flow.zoomIn({ duration: 150 });
+  else void flow.zoomOut({ duration: 150 });
+}
 
 const kindOf = (id: string | null | undefined) => (id ? parseId(id)?.type : undefined);
 
@@ -34,11 +46,12 @@ const validConnection: IsValidConnection = (c) => {
 
 const minimapColor = (n: { type?: string }) => (n.type === 'network' ? 'var(--accent)' : n.type === 'volume' ? 'var(--vol)' : 'var(--node-mm)');
 
-export function Canvas({ onReady }: { onReady?: () => void }) {
+export function Canvas() {
   const doc = useEditor((s) => s.doc);
   const selectionList = useEditor((s) => s.selection);
   const issues = useEditor((s) => s.issues);
   const focusRequest = useEditor((s) => s.focusRequest);
+  const viewRequest = useEditor((s) => s.viewRequest);
   const flow = useReactFlow<LabFlowNode, LabFlowEdge>();
   const deriver = useMemo(() => new GraphDeriver(), []);
   const [measureTick, setMeasureTick] = useState(0);
@@ -94,18 +107,12 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
   const onConnect = useCallback((c: Connection) => {
     const store = useEditor.getState();
     const edge = store.connect(c.source, c.target);
-    // A new mount needs its path: select the node so the inspector shows the mount form.
-    if (edge?.startsWith('mount:')) {
-      const mount = parseId(edge);
-      if (mount?.type === 'mount') {
-        store.select([`node:${mount.node}`]);
-        // The inspector then puts the cursor in the new mount's path field.
-        setTimeout(() => {
-          const input = document.querySelector<HTMLInputElement>(`[data-testid="insp-mount-${mount.index}"]`);
-          input?.focus();
-          input?.select();
-        }, 0);
-      }
+    // A new mount needs its path: select the node so the inspector shows the mount form, with
+    // the cursor in the new mount's path.
+    const mount = edge ? parseId(edge) : null;
+    if (edge && mount?.type === 'mount') {
+      store.select([`node:${mount.node}`]);
+      store.focusField(edge);
     }
   }, []);
 
@@ -118,25 +125,37 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
 
   const onDrop = useCallback(
     (e: DragEvent) => {
-      const item = e.dataTransfer.getData(DND_TYPE) as PaletteItem;
+      const item = parsePaletteItemId(e.dataTransfer.getData(DND_TYPE));
       if (!item) return;
       e.preventDefault();
-      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      // Drop point = the item's center.
-      const half = item === 'network' ? { x: 110, y: 20 } : item === 'volume' ? { x: 70, y: 24 } : { x: 100, y: 32 };
-      useEditor.getState().add(item, { x: p.x - half.x, y: p.y - half.y });
+      // The drop point is the item's centre.
+      placePaletteItem(item, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
     },
     [flow],
   );
 
+  // Requests to the view run after the render that brought their doc (effects run after React
+  // Flow has taken the new nodes). One that came while the canvas was hidden runs when it mounts,
+  // in place of the fit onInit would do.
+  const requestRan = useRef(false);
   useEffect(() => {
     if (!focusRequest) return;
-    const n = flow.getNode(focusRequest.id);
-    if (!n) return;
-    const w = n.measured?.width ?? 200;
-    const h = n.measured?.height ?? 60;
-    void flow.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 250 });
+    requestRan.current = true;
+    const n = flow.getNode(focusRequest);
+    if (n) {
+      const w = n.measured?.width ?? 200;
+      const h = n.measured?.height ?? 60;
+      void flow.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 250 });
+    }
+    useEditor.getState().handled('focusRequest');
   }, [focusRequest, flow]);
+
+  useEffect(() => {
+    if (!viewRequest) return;
+    requestRan.current = true;
+    applyView(flow, viewRequest);
+    useEditor.getState().handled('viewRequest');
+  }, [viewRequest, flow]);
 
   const empty = doc.lab.nodes.length === 0 && doc.lab.networks.length === 0 && doc.lab.volumes.length === 0;
 
@@ -170,8 +189,7 @@ export function Canvas({ onReady }: { onReady?: () => void }) {
         proOptions={{ hideAttribution: true }}
         onInit={(instance) => {
           // Fit once for a lab that is already there; an empty canvas keeps zoom 1.
-          if (useEditor.getState().doc.lab.nodes.length) void instance.fitView({ padding: 0.2, maxZoom: 1.2 });
-          onReady?.();
+          if (!requestRan.current && useEditor.getState().doc.lab.nodes.length) void instance.fitView(FIT);
         }}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />

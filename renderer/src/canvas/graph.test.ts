@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { addItem, connect, emptyDoc, setPositions, updateNode } from '../store/doc';
+import { addBlank, connect, emptyDoc, rename, setPositions, updateNode } from '../store/doc';
 import { GraphDeriver } from './graph';
 
 function sample() {
   let doc = emptyDoc();
-  doc = addItem(doc, 'network', { x: 0, y: 0 }).doc;
-  doc = addItem(doc, 'webserver', { x: 0, y: 100 }).doc;
-  doc = addItem(doc, 'database', { x: 300, y: 100 }).doc;
-  doc = addItem(doc, 'volume', { x: 300, y: 300 }).doc;
+  doc = addBlank(doc, 'network', { x: 0, y: 0 }).doc;
+  doc = addBlank(doc, 'container', { x: 0, y: 100 }).doc;
+  doc = addBlank(doc, 'container', { x: 300, y: 100 }).doc;
+  doc = addBlank(doc, 'volume', { x: 300, y: 300 }).doc;
+  doc = updateNode(rename(doc, 'node', 'node-1', 'web'), 'web', { image: 'nginx:1.27', command: undefined, ports: [{ port: 80 }] });
+  doc = updateNode(rename(doc, 'node', 'node-2', 'db'), 'db', { image: 'postgres:16', command: undefined });
   doc = connect(doc, 'node:web', 'network:net-1')!.doc;
   doc = connect(doc, 'node:db', 'network:net-1')!.doc;
   doc = connect(doc, 'volume:vol-1', 'node:db')!.doc;

@@ -7,7 +7,7 @@ import type { Edge, Node } from '@xyflow/react';
 import type { Doc, Pos } from '../store/doc';
 import { entityId, linkId, mountId } from '../store/doc';
 import type { Issue } from '../store/editor';
-import { nodeRole, type NodeRole } from '../store/templates';
+import { nodeRole, type NodeRole } from './role';
 
 export type LabNodeData = {
   name: string;

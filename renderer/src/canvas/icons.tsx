@@ -1,6 +1,6 @@
 /** Inline SVG icons (currentColor), one per node role plus networks and volumes. */
 import type { JSX } from 'react';
-import type { NodeRole } from '../store/templates';
+import type { NodeRole } from './role';
 
 type IconProps = { size?: number; className?: string };
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Response } from '../../../main/api/contract';
 import { invoke } from '../api/client';
 import { useUi } from '../store/ui';
-import { Modal } from './Dialogs';
+import { Modal } from './Modal';
 
 type Contexts = Response<'kube.contexts'>;
 
@@ -20,7 +20,8 @@ export function ClusterDialog() {
   const effective = selected ?? data?.current ?? null;
   const choose = async (name: string) => {
     const r = await invoke('settings.update', { patch: { kubeContext: name } });
-    if (r.ok) useUi.setState({ kubeContext: name });
+    if (r.ok) useUi.setState({ kubeContext: r.value.kubeContext });
+    else useUi.getState().notify('error', `Cannot switch to ${name}: ${r.error.message}`);
   };
   const test = async (name: string) => {
     setTesting(name);

@@ -1,32 +1,13 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { Response } from '../../../main/api/contract';
 import { invoke } from '../api/client';
 import { baseName, openPath, saveAsName } from '../lib/actions';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { ClusterDialog } from './ClusterDialog';
+import { Modal } from './Modal';
 
-type FileEntry = { path: string; name: string; source: 'workspace' | 'example' };
-
-export function Modal({ title, children, onClose, testId, wide }: { title: string; children: ReactNode; onClose: () => void; testId: string; wide?: boolean }) {
-  useEffect(() => {
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', esc);
-    return () => window.removeEventListener('keydown', esc);
-  }, [onClose]);
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-label={title} data-testid={testId}>
-        <div className="modal-head">
-          <h3>{title}</h3>
-          <button className="icon-button" aria-label="Close" onClick={onClose}>
-            ×
-          </button>
-        </div>
-        {children}
-      </div>
-    </div>
-  );
-}
+type FileEntry = Response<'file.list'>['files'][number];
 
 function OpenDialog() {
   const close = () => useUi.getState().openDialog(null);
@@ -142,20 +123,4 @@ export function Dialogs() {
     case 'confirm':
       return <ConfirmDialog {...dialog} />;
   }
-}
-
-export function Notices() {
-  const notices = useUi((s) => s.notices);
-  return (
-    <div className="notices" aria-live="polite">
-      {notices.map((n) => (
-        <div key={n.id} className={`notice ${n.tone}`} data-testid={`notice-${n.tone}`}>
-          <span>{n.text}</span>
-          <button className="icon-button" aria-label="Dismiss" onClick={() => useUi.getState().dismiss(n.id)}>
-            ×
-          </button>
-        </div>
-      ))}
-    </div>
-  );
 }

@@ -1,75 +1,83 @@
 import { useReactFlow } from '@xyflow/react';
-import type { DragEvent, JSX } from 'react';
-import { DND_TYPE } from '../canvas/Canvas';
-import { ContainerIcon, DatabaseIcon, DesktopIcon, NetworkIcon, RouterIcon, VmIcon, VolumeIcon, WebIcon } from '../canvas/icons';
+import { useEffect, type DragEvent, type JSX } from 'react';
+import { ContainerIcon, NetworkIcon, ROLE_ICON, VmIcon, VolumeIcon } from '../canvas/icons';
+import { nodeRole } from '../canvas/role';
+import { placePaletteItem } from '../lib/palette';
 import { useEditor } from '../store/editor';
-import { NODE_TEMPLATES, type PaletteItem } from '../store/templates';
+import { DND_TYPE, paletteItemId, type BlankKind, type PaletteItem } from '../store/palette';
+import { loadTemplates, useTemplates, type Template } from '../store/templates';
 
-type Entry = { item: PaletteItem; label: string; hint: string; Icon: (p: { size?: number }) => JSX.Element };
+type Icon = (p: { size?: number }) => JSX.Element;
+type Entry = { item: PaletteItem; label: string; hint: string; Icon: Icon };
 
-const SECTIONS: { title: string; entries: Entry[] }[] = [
+const blank = (kind: BlankKind, label: string, hint: string, Icon: Icon): Entry => ({ item: { type: 'blank', kind }, label, hint, Icon });
+
+const BLANKS: { title: string; entries: Entry[] }[] = [
   {
     title: 'Nodes',
     entries: [
-      { item: 'container', label: 'Container', hint: NODE_TEMPLATES.container.hint, Icon: ContainerIcon },
-      { item: 'desktop', label: 'Desktop container', hint: NODE_TEMPLATES.desktop.hint, Icon: DesktopIcon },
-      { item: 'vm', label: 'Virtual machine', hint: NODE_TEMPLATES.vm.hint, Icon: VmIcon },
+      blank('container', 'Container', 'A Linux container (alpine, kept running)', ContainerIcon),
+      blank('vm', 'Virtual machine', 'A KubeVirt VM booted from a containerDisk', VmIcon),
     ],
   },
   {
     title: 'Topology',
     entries: [
-      { item: 'network', label: 'Network', hint: 'A segment; nodes on the same network reach each other', Icon: NetworkIcon },
-      { item: 'volume', label: 'Volume', hint: 'Persistent storage; drag it onto a node to mount', Icon: VolumeIcon },
-    ],
-  },
-  {
-    title: 'Templates',
-    entries: [
-      { item: 'webserver', label: 'Web server', hint: NODE_TEMPLATES.webserver.hint, Icon: WebIcon },
-      { item: 'database', label: 'Database', hint: NODE_TEMPLATES.database.hint, Icon: DatabaseIcon },
-      { item: 'router', label: 'Router', hint: NODE_TEMPLATES.router.hint, Icon: RouterIcon },
-      { item: 'desktop-template', label: 'XFCE desktop', hint: NODE_TEMPLATES['desktop-template'].hint, Icon: DesktopIcon },
-      { item: 'vm-template', label: 'Fedora VM', hint: NODE_TEMPLATES['vm-template'].hint, Icon: VmIcon },
+      blank('network', 'Network', 'A segment; nodes on the same network reach each other', NetworkIcon),
+      blank('volume', 'Volume', 'Persistent storage; drag it onto a node to mount', VolumeIcon),
     ],
   },
 ];
 
-export function Palette() {
-  const flow = useReactFlow();
-  const onDragStart = (e: DragEvent, item: PaletteItem) => {
-    e.dataTransfer.setData(DND_TYPE, item);
+/** A template's entry: its icon is its first node's. */
+const templateEntry = (t: Template): Entry => {
+  const first = t.lab.nodes[0];
+  return { item: { type: 'template', name: t.name }, label: t.title, hint: t.description || t.title, Icon: first ? ROLE_ICON[nodeRole(first)] : NetworkIcon };
+};
+
+function PaletteButton({ entry, onAdd }: { entry: Entry; onAdd: (item: PaletteItem) => void }) {
+  const { item, label, hint, Icon } = entry;
+  const id = paletteItemId(item);
+  const onDragStart = (e: DragEvent) => {
+    e.dataTransfer.setData(DND_TYPE, id);
     e.dataTransfer.effectAllowed = 'copy';
   };
+  return (
+    <button className={`palette-item pi-${id}`} draggable onDragStart={onDragStart} onClick={() => onAdd(item)} title={`${hint} — drag onto the canvas, or click to add`} data-testid={`palette-${id}`}>
+      <Icon size={18} />
+      <span>{label}</span>
+    </button>
+  );
+}
+
+export function Palette() {
+  const flow = useReactFlow();
+  const templates = useTemplates((s) => s.templates);
+  const error = useTemplates((s) => s.error);
+  useEffect(() => {
+    if (!useTemplates.getState().templates) void loadTemplates();
+  }, []);
   // Clicking adds the item in the middle of the view (keyboard and touch users).
   const addAtCenter = (item: PaletteItem) => {
-    const el = document.querySelector('.canvas');
-    const r = el?.getBoundingClientRect();
+    const r = document.querySelector('.canvas')?.getBoundingClientRect();
     const p = r ? flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 0, y: 0 };
+    // Repeated clicks would stack items exactly; shift each a little.
     const jitter = (useEditor.getState().doc.lab.nodes.length % 5) * 24;
-    useEditor.getState().add(item, { x: p.x - 100 + jitter, y: p.y - 32 + jitter });
+    placePaletteItem(item, { x: p.x + jitter, y: p.y + jitter });
   };
+  const sections = [...BLANKS, { title: 'Templates', entries: (templates ?? []).map(templateEntry) }];
   return (
     <aside className="palette" data-testid="palette" aria-label="Palette">
-      {SECTIONS.map((s) => (
+      {sections.map((s) => (
         <section key={s.title}>
           <h4>{s.title}</h4>
-          {s.entries.map(({ item, label, hint, Icon }) => (
-            <button
-              key={item}
-              className={`palette-item pi-${item}`}
-              draggable
-              onDragStart={(e) => onDragStart(e, item)}
-              onClick={() => addAtCenter(item)}
-              title={`${hint} — drag onto the canvas, or click to add`}
-              data-testid={`palette-${item}`}
-            >
-              <Icon size={18} />
-              <span>{label}</span>
-            </button>
+          {s.entries.map((entry) => (
+            <PaletteButton key={paletteItemId(entry.item)} entry={entry} onAdd={addAtCenter} />
           ))}
         </section>
       ))}
+      {templates === null && !error ? <p className="muted small">Loading templates…</p> : null}
+      {error ? <p className="error-text small">{error}</p> : null}
       <p className="palette-help muted small">Drag from a node's top dot to a network to attach it. Drag a volume's dot onto a node to mount it.</p>
     </aside>
   );

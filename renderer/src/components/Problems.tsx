@@ -31,9 +31,9 @@ export function Problems() {
                 data-testid="problem-item"
                 onClick={() => {
                   if (!i.target) return;
+                  // The request is state: a canvas that mounts with this switch centres the item when it does.
                   useUi.getState().setView('canvas');
-                  // Let the canvas mount before it centers.
-                  setTimeout(() => useEditor.getState().focus(i.target!), 0);
+                  useEditor.getState().focus(i.target);
                 }}
               >
                 <span className="problem-where">{label(i.target)}{i.field ? ` · ${i.field}` : ''}</span>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { Response } from '../../../main/api/contract';
 import { invoke } from '../api/client';
 import { fromLab, toLab, type Doc } from '../store/doc';
 import { useEditor } from '../store/editor';
@@ -6,7 +7,7 @@ import { useEditor } from '../store/editor';
 /** A draft that failed to parse survives view switches as long as the canvas did not change. */
 let draft: { text: string; base: Doc } | null = null;
 
-type ParseError = { line?: number; column?: number; message: string; path: (string | number)[] };
+type ParseError = Response<'lab.parse'>['issues'][number];
 
 export function YamlView() {
   const [text, setText] = useState<string | null>(null);
@@ -41,7 +42,7 @@ export function YamlView() {
     setErrors([]);
     draft = null;
     // One undo step per pause in typing; positions come from the text's layout section.
-    const next = fromLab(r.value.lab as never);
+    const next = fromLab(r.value.lab);
     useEditor.getState().edit(() => next, 'yaml-text');
     base.current = useEditor.getState().doc;
   };

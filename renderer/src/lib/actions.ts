@@ -3,7 +3,6 @@ import { invoke } from '../api/client';
 import { toLab } from '../store/doc';
 import { isDirty, useEditor } from '../store/editor';
 import { confirmDialog, useUi } from '../store/ui';
-import { viewport } from './viewport';
 
 const notify = (tone: 'info' | 'error' | 'success', text: string) => useUi.getState().notify(tone, text);
 
@@ -17,14 +16,15 @@ export async function confirmDiscard(action: string): Promise<boolean> {
 
 export async function newLab(): Promise<void> {
   if (!(await confirmDiscard('Create a new lab'))) return;
+  // The new lab comes with a request to fit the view, which the canvas honours once shown.
   useEditor.getState().newLab();
   useUi.getState().setView('canvas');
-  setTimeout(() => viewport.fit(), 60);
 }
 
 async function rememberRecent(path: string) {
   const r = await invoke('settings.addRecent', { path });
   if (r.ok) useUi.setState({ recent: r.value.recent });
+  else notify('error', `Cannot add ${baseName(path)} to the recent labs: ${r.error.message}`);
 }
 
 /** Loads YAML text as the current lab; reports parse errors with line:column. */
@@ -40,9 +40,8 @@ export async function loadText(text: string, path: string | null): Promise<boole
     notify('error', `Cannot open ${baseName(path ?? 'the lab')}: ${where}${first?.path.length ? `${first.path.join('.')}: ` : ''}${first?.message ?? 'invalid lab'}${parsed.value.issues.length > 1 ? ` (+${parsed.value.issues.length - 1} more)` : ''}`);
     return false;
   }
-  useEditor.getState().load(parsed.value.lab as never, path);
-  // Let React Flow measure the new nodes before fitting them in view.
-  setTimeout(() => viewport.fit(), 60);
+  // Loading asks the canvas to fit the view once it has the new nodes.
+  useEditor.getState().load(parsed.value.lab, path);
   return true;
 }
 
@@ -125,5 +124,6 @@ export async function saveAsName(name: string): Promise<boolean> {
 
 export async function setTheme(theme: 'light' | 'dark'): Promise<void> {
   useUi.getState().setTheme(theme);
-  await invoke('settings.update', { patch: { theme } });
+  const r = await invoke('settings.update', { patch: { theme } });
+  if (!r.ok) notify('error', `The theme applies to this window only; it was not saved: ${r.error.message}`);
 }

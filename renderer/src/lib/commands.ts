@@ -5,7 +5,6 @@
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { newLab, openDialog, save, saveAs, setTheme } from './actions';
-import { viewport } from './viewport';
 
 export interface Command {
   id: string;
@@ -35,10 +34,10 @@ export const COMMANDS = {
   paste: { id: 'paste', label: 'Paste', keys: ['Ctrl+V'], run: () => ed().paste(), canvas: true },
   delete: { id: 'delete', label: 'Delete', keys: ['Delete', 'Backspace'], run: () => ed().removeSelection(), canvas: true },
   selectAll: { id: 'selectAll', label: 'Select all', keys: ['Ctrl+A'], run: () => ed().selectAll(), canvas: true },
-  layout: { id: 'layout', label: 'Auto-layout', keys: ['Ctrl+L'], run: () => { ed().layout(); setTimeout(() => viewport.fit(), 30); }, canvas: true },
-  fit: { id: 'fit', label: 'Zoom to fit', keys: ['Shift+1'], run: () => viewport.fit(), canvas: true },
-  zoomIn: { id: 'zoomIn', label: 'Zoom in', keys: ['Ctrl+='], run: () => viewport.zoomIn(), canvas: true },
-  zoomOut: { id: 'zoomOut', label: 'Zoom out', keys: ['Ctrl+-'], run: () => viewport.zoomOut(), canvas: true },
+  layout: { id: 'layout', label: 'Auto-layout', keys: ['Ctrl+L'], run: () => ed().layout(), canvas: true },
+  fit: { id: 'fit', label: 'Zoom to fit', keys: ['Shift+1'], run: () => ed().requestView('fit'), canvas: true },
+  zoomIn: { id: 'zoomIn', label: 'Zoom in', keys: ['Ctrl+='], run: () => ed().requestView('zoomIn'), canvas: true },
+  zoomOut: { id: 'zoomOut', label: 'Zoom out', keys: ['Ctrl+-'], run: () => ed().requestView('zoomOut'), canvas: true },
   viewCanvas: { id: 'viewCanvas', label: 'Canvas', keys: ['Ctrl+1'], run: () => useUi.getState().setView('canvas') },
   viewYaml: { id: 'viewYaml', label: 'Lab YAML', keys: ['Ctrl+2'], run: () => useUi.getState().setView('yaml') },
   viewCompiled: { id: 'viewCompiled', label: 'Compiled preview', keys: ['Ctrl+3'], run: () => useUi.getState().setView('compiled') },

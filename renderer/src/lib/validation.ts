@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { invoke } from '../api/client';
 import { toLab } from '../store/doc';
 import { useEditor } from '../store/editor';
+import { useUi } from '../store/ui';
 
 export const VALIDATE_DELAY_MS = 250;
 
@@ -13,8 +14,9 @@ export function useValidation(): void {
     const run = async () => {
       const doc = useEditor.getState().doc;
       const r = await invoke('lab.validate', { lab: toLab(doc) });
+      if (!r.ok) return useUi.getState().notify('error', `Cannot check the lab for problems: ${r.error.message}`);
       // A newer edit may have landed meanwhile; its own run will report.
-      if (r.ok && useEditor.getState().doc.lab === doc.lab) useEditor.getState().setIssues(doc, r.value.issues);
+      if (useEditor.getState().doc.lab === doc.lab) useEditor.getState().setIssues(doc, r.value.issues);
     };
     const schedule = () => {
       const lab = useEditor.getState().doc.lab;

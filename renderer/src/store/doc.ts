@@ -3,8 +3,8 @@
  * operations the store applies to it. Every operation returns a new Doc (structural sharing),
  * so undo/redo is a stack of Docs and unchanged entities keep their identity.
  */
-import type { Lab, LabNetwork, LabNode, LabVolume } from '../../../common/lab/schema';
-import { NODE_TEMPLATES, type PaletteItem } from './templates';
+import type { Lab, LabExposure, LabNetwork, LabNode, LabVolume } from '../../../common/lab/schema';
+import { BLANK_NODES, BLANK_VOLUME_SIZE, type BlankKind } from './palette';
 
 export interface Pos {
   x: number;
@@ -118,32 +118,70 @@ export function prune<T extends object>(obj: T): T {
   return out as T;
 }
 
-export function addItem(doc: Doc, item: PaletteItem, pos: Pos): { doc: Doc; id: string } {
+/** Adds a blank item with a numbered name (node-1, net-1...) at `pos` (its top-left corner). */
+export function addBlank(doc: Doc, kind: BlankKind, pos: Pos): { doc: Doc; id: string } {
   const taken = allNames(doc);
-  if (item === 'network') {
+  if (kind === 'network') {
     const name = uniqueName('net', taken, true);
     return {
       doc: { lab: { ...doc.lab, networks: [...doc.lab.networks, { name }] }, layout: { ...doc.layout, networks: { ...doc.layout.networks, [name]: round(pos) } } },
       id: entityId('network', name),
     };
   }
-  if (item === 'volume') {
+  if (kind === 'volume') {
     const name = uniqueName('vol', taken, true);
     return {
-      doc: { lab: { ...doc.lab, volumes: [...doc.lab.volumes, { name, size: '1Gi' }] }, layout: { ...doc.layout, volumes: { ...doc.layout.volumes, [name]: round(pos) } } },
+      doc: { lab: { ...doc.lab, volumes: [...doc.lab.volumes, { name, size: BLANK_VOLUME_SIZE }] }, layout: { ...doc.layout, volumes: { ...doc.layout.volumes, [name]: round(pos) } } },
       id: entityId('volume', name),
     };
   }
-  const t = NODE_TEMPLATES[item];
-  const name = uniqueName(t.base, taken, t.numbered);
-  const node = structuredClone({ name, ...t.node }) as LabNode;
+  const blank = BLANK_NODES[kind];
+  const name = uniqueName(blank.base, taken, true);
+  const node: LabNode = { name, ...structuredClone(blank.node) };
   return {
     doc: { lab: { ...doc.lab, nodes: [...doc.lab.nodes, node] }, layout: { ...doc.layout, nodes: { ...doc.layout.nodes, [name]: round(pos) } } },
     id: entityId('node', name),
   };
 }
 
-const mapNode = (doc: Doc, name: string, fn: (n: LabNode) => LabNode): Doc => ({
+/** Where an item of this kind goes so that its centre lands on `center`. */
+export function topLeftFor(kind: EntityKind, center: Pos): Pos {
+  const { w, h } = ITEM_SIZE[kind];
+  return { x: center.x - w / 2, y: center.y - h / 2 };
+}
+
+/**
+ * Inserts a whole lab (a template) with fresh names, its box centred on `center`: its nodes,
+ * networks, volumes and exposures, laid out as its file says or automatically.
+ */
+export function insertLab(doc: Doc, lab: Lab, center: Pos): { doc: Doc; ids: string[] } {
+  const part = fromLab(lab);
+  const positions: Record<string, Pos> = {};
+  for (const kind of ['node', 'network', 'volume'] as const) {
+    for (const [name, pos] of Object.entries(part.layout[SECTION[kind]])) positions[entityId(kind, name)] = pos;
+  }
+  const box = bounds(part);
+  const offset = { x: center.x - (box.left + box.right) / 2, y: center.y - (box.top + box.bottom) / 2 };
+  return pasteClip(doc, { nodes: part.lab.nodes, networks: part.lab.networks, volumes: part.lab.volumes, exposures: part.lab.exposures, positions }, offset);
+}
+
+/** The box around every item of a doc, with the items' sizes on the canvas. */
+function bounds(doc: Doc): { left: number; top: number; right: number; bottom: number } {
+  const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+  for (const kind of ['node', 'network', 'volume'] as const) {
+    const { w, h } = ITEM_SIZE[kind];
+    for (const p of Object.values(doc.layout[SECTION[kind]])) {
+      box.left = Math.min(box.left, p.x);
+      box.top = Math.min(box.top, p.y);
+      box.right = Math.max(box.right, p.x + w);
+      box.bottom = Math.max(box.bottom, p.y + h);
+    }
+  }
+  return Number.isFinite(box.left) ? box : { left: 0, top: 0, right: 0, bottom: 0 };
+}
+
+/** Replaces one node by what `fn` makes of it. */
+export const mapNode = (doc: Doc, name: string, fn: (n: LabNode) => LabNode): Doc => ({
   ...doc,
   lab: { ...doc.lab, nodes: doc.lab.nodes.map((n) => (n.name === name ? fn(n) : n)) },
 });
@@ -296,13 +334,21 @@ export interface Clip {
   nodes: LabNode[];
   networks: LabNetwork[];
   volumes: LabVolume[];
+  /** The copied nodes' exposures: a web server stays exposed when copied. */
+  exposures: LabExposure[];
   positions: Record<string, Pos>;
 }
 
 export function copyItems(doc: Doc, ids: Iterable<string>): Clip | null {
   const want = new Set(ids);
   const pick = <T extends { name: string }>(kind: EntityKind, list: T[]) => list.filter((e) => want.has(entityId(kind, e.name)));
-  const clip: Clip = { nodes: pick('node', doc.lab.nodes), networks: pick('network', doc.lab.networks), volumes: pick('volume', doc.lab.volumes), positions: {} };
+  const clip: Clip = {
+    nodes: pick('node', doc.lab.nodes),
+    networks: pick('network', doc.lab.networks),
+    volumes: pick('volume', doc.lab.volumes),
+    exposures: doc.lab.exposures.filter((e) => want.has(entityId('node', e.node))),
+    positions: {},
+  };
   if (!clip.nodes.length && !clip.networks.length && !clip.volumes.length) return null;
   for (const [kind, list] of [['node', clip.nodes], ['network', clip.networks], ['volume', clip.volumes]] as const) {
     for (const e of list) {
@@ -315,11 +361,12 @@ export function copyItems(doc: Doc, ids: Iterable<string>): Clip | null {
 
 /**
  * Pastes copies with fresh names. Copied nodes keep attachments to copied networks (renamed)
- * and to networks that exist; other references are dropped so the paste is always valid.
+ * and to networks that exist, and their exposures; other references are dropped so the paste
+ * is always valid.
  */
 export function pasteClip(doc: Doc, clip: Clip, offset: Pos): { doc: Doc; ids: string[] } {
   const taken = allNames(doc);
-  const renamed = { network: new Map<string, string>(), volume: new Map<string, string>() };
+  const renamed = { node: new Map<string, string>(), network: new Map<string, string>(), volume: new Map<string, string>() };
   const ids: string[] = [];
   const fresh = (name: string) => {
     const base = name.replace(/-\d+$/, '') || name;
@@ -350,6 +397,7 @@ export function pasteClip(doc: Doc, clip: Clip, offset: Pos): { doc: Doc; ids: s
   const existingVols = new Set(doc.lab.volumes.map((v) => v.name));
   const nodes = clip.nodes.map((n) => {
     const name = fresh(n.name);
+    renamed.node.set(n.name, name);
     next.layout.nodes[name] = at('node', n.name);
     ids.push(entityId('node', name));
     const nets = n.networks?.map((x) => renamed.network.get(x) ?? x).filter((x) => existingNets.has(x) || [...renamed.network.values()].includes(x));
@@ -358,9 +406,19 @@ export function pasteClip(doc: Doc, clip: Clip, offset: Pos): { doc: Doc; ids: s
       .filter((m) => existingVols.has(m.volume) || [...renamed.volume.values()].includes(m.volume));
     return prune({ ...n, name, networks: nets, volumes: vols });
   });
+  const exposures = clip.exposures.flatMap((e) => {
+    const node = renamed.node.get(e.node);
+    return node ? [{ ...e, node }] : [];
+  });
   next = {
     ...next,
-    lab: { ...next.lab, nodes: [...doc.lab.nodes, ...nodes], networks: [...doc.lab.networks, ...networks], volumes: [...doc.lab.volumes, ...volumes] },
+    lab: {
+      ...next.lab,
+      nodes: [...doc.lab.nodes, ...nodes],
+      networks: [...doc.lab.networks, ...networks],
+      volumes: [...doc.lab.volumes, ...volumes],
+      exposures: [...doc.lab.exposures, ...exposures],
+    },
   };
   return { doc: next, ids };
 }
@@ -369,6 +427,8 @@ export const NODE_W = 200;
 export const NODE_H = 64;
 export const NET_W = 220;
 const GAP_X = 40;
+/** The items' sizes on the canvas (nodes grow with their text; this is their usual size). */
+const ITEM_SIZE: Record<EntityKind, { w: number; h: number }> = { node: { w: NODE_W, h: NODE_H }, network: { w: NET_W, h: 40 }, volume: { w: 140, h: 48 } };
 
 /**
  * A simple layered layout: networks in the top row, nodes below at the mean x of their

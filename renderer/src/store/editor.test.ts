@@ -2,6 +2,19 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { validateLab } from '../../../common/lab';
 import { autoLayout, copyItems, emptyDoc, pasteClip, toLab, uniqueName, type Doc } from './doc';
 import { locateIssue, useEditor, isDirty } from './editor';
+import { setExposed } from './node-edits';
+import type { Lab } from '../../../common/lab/schema';
+
+/** A template as template.list serves it: a whole lab, without a layout. */
+const TEMPLATE: Lab = {
+  apiVersion: 'labforge.dev/v1alpha1',
+  kind: 'Lab',
+  metadata: { name: 'webserver', title: 'Web server' },
+  networks: [{ name: 'lan' }],
+  volumes: [{ name: 'data', size: '1Gi' }],
+  nodes: [{ name: 'web', kind: 'container', image: 'nginx:1.27', ports: [{ port: 80 }], networks: ['lan'], volumes: [{ volume: 'data', mountPath: '/data' }] }],
+  exposures: [{ node: 'web', port: 80 }],
+};
 
 const ed = () => useEditor.getState();
 const lab = () => ed().doc.lab;
@@ -9,13 +22,13 @@ const lab = () => ed().doc.lab;
 beforeEach(() => ed().newLab());
 
 describe('editor store', () => {
-  it('adds palette items with unique names and selects them', () => {
+  it('adds blank items with unique names and selects them', () => {
     const a = ed().add('container', { x: 0, y: 0 });
     const b = ed().add('container', { x: 10, y: 0 });
-    const r1 = ed().add('router', { x: 0, y: 0 });
-    const r2 = ed().add('router', { x: 0, y: 0 });
-    expect([a, b, r1, r2]).toEqual(['node:node-1', 'node:node-2', 'node:router', 'node:router-2']);
-    expect(ed().selection).toEqual(['node:router-2']);
+    const v1 = ed().add('vm', { x: 0, y: 0 });
+    const v2 = ed().add('vm', { x: 0, y: 0 });
+    expect([a, b, v1, v2]).toEqual(['node:node-1', 'node:node-2', 'node:vm-1', 'node:vm-2']);
+    expect(ed().selection).toEqual(['node:vm-2']);
     expect(ed().doc.layout.nodes['node-2']).toEqual({ x: 10, y: 0 });
     expect(validateLab(toLab(ed().doc)).ok).toBe(true);
   });
@@ -23,7 +36,8 @@ describe('editor store', () => {
   it('connects nodes to several networks and volumes to nodes, in either direction', () => {
     ed().add('network', { x: 0, y: 0 });
     ed().add('network', { x: 0, y: 0 });
-    ed().add('router', { x: 0, y: 0 });
+    ed().add('container', { x: 0, y: 0 });
+    ed().rename('node', 'node-1', 'router');
     ed().add('volume', { x: 0, y: 0 });
     expect(ed().connect('node:router', 'network:net-1')).toBe('link:router:net-1');
     expect(ed().connect('network:net-2', 'node:router')).toBe('link:router:net-2');
@@ -38,7 +52,8 @@ describe('editor store', () => {
 
   it('deletes items together with every reference to them', () => {
     ed().add('network', { x: 0, y: 0 });
-    ed().add('webserver', { x: 0, y: 0 });
+    ed().add('container', { x: 0, y: 0 });
+    ed().rename('node', 'node-1', 'web');
     ed().add('volume', { x: 0, y: 0 });
     ed().connect('node:web', 'network:net-1');
     ed().connect('volume:vol-1', 'node:web');
@@ -118,8 +133,10 @@ describe('editor store', () => {
 
   it('copies and pastes with fresh names, keeping links among the copies', () => {
     ed().add('network', { x: 0, y: 0 });
-    ed().add('webserver', { x: 100, y: 100 });
+    ed().add('container', { x: 100, y: 100 });
+    ed().rename('node', 'node-1', 'web');
     ed().connect('node:web', 'network:net-1');
+    ed().edit((d) => setExposed(d, 'web', 80, true));
     ed().select(['node:web', 'network:net-1']);
     ed().copy();
     ed().paste();
@@ -128,9 +145,51 @@ describe('editor store', () => {
       ['web', ['net-1']],
       ['web-2', ['net-2']],
     ]);
+    expect(lab().exposures).toEqual([
+      { node: 'web', port: 80 },
+      { node: 'web-2', port: 80 },
+    ]);
     expect(ed().doc.layout.nodes['web-2']).toEqual({ x: 140, y: 140 });
     expect(ed().selection.sort()).toEqual(['network:net-2', 'node:web-2']);
+  });
+
+  it('inserts a template lab with fresh names, centred where it is dropped, and selects it', () => {
+    ed().insertLab(TEMPLATE, { x: 0, y: 0 });
+    const ids = ed().insertLab(TEMPLATE, { x: 1000, y: 500 });
+    expect(ids).toEqual(['network:lan-2', 'volume:data-2', 'node:web-2']);
+    expect(ed().selection).toEqual(ids);
+    const web2 = lab().nodes.find((n) => n.name === 'web-2')!;
+    expect(web2).toMatchObject({ networks: ['lan-2'], volumes: [{ volume: 'data-2', mountPath: '/data' }] });
+    expect(lab().exposures).toEqual([
+      { node: 'web', port: 80 },
+      { node: 'web-2', port: 80 },
+    ]);
+    // The template's box is centred on the drop point.
+    const { layout } = ed().doc;
+    const xs = [layout.networks['lan-2']!.x, layout.volumes['data-2']!.x, layout.nodes['web-2']!.x];
+    expect(Math.min(...xs)).toBeLessThan(1000);
+    expect(Math.max(...xs)).toBeGreaterThan(800);
+    expect(layout.networks['lan-2']!.y).toBeLessThan(500);
+    expect(layout.volumes['data-2']!.y).toBeGreaterThan(500);
     expect(validateLab(toLab(ed().doc)).ok).toBe(true);
+    ed().undo();
+    expect(lab().nodes.map((n) => n.name)).toEqual(['web']);
+  });
+
+  it('asks the canvas to fit after a load, a new lab and auto-layout, until the canvas has done it', () => {
+    const fitted = () => {
+      expect(ed().viewRequest).toBe('fit');
+      ed().handled('viewRequest');
+      expect(ed().viewRequest).toBeNull();
+    };
+    ed().load(TEMPLATE, null);
+    fitted();
+    ed().layout();
+    fitted();
+    ed().newLab();
+    fitted();
+    ed().requestView('zoomIn');
+    expect(ed().viewRequest).toBe('zoomIn');
   });
 
   it('select all, cut and dirty tracking', () => {
@@ -183,7 +242,7 @@ describe('doc helpers', () => {
 
   it('copyItems returns null for an empty selection and pasteClip drops references to missing items', () => {
     expect(copyItems(emptyDoc(), [])).toBeNull();
-    const clip = { nodes: [{ name: 'n', kind: 'container' as const, image: 'alpine', networks: ['gone'] }], networks: [], volumes: [], positions: {} };
+    const clip = { nodes: [{ name: 'n', kind: 'container' as const, image: 'alpine', networks: ['gone'] }], networks: [], volumes: [], exposures: [], positions: {} };
     const r = pasteClip(emptyDoc(), clip, { x: 0, y: 0 });
     expect(r.doc.lab.nodes[0]!.networks).toBeUndefined();
   });

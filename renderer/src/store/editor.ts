@@ -5,14 +5,16 @@
  */
 import { create } from 'zustand';
 import type { Lab } from '../../../common/lab/schema';
+import type { Response } from '../../../main/api/contract';
 import {
-  addItem,
+  addBlank,
   autoLayout,
   connect,
   copyItems,
   emptyDoc,
   entityId,
   fromLab,
+  insertLab,
   parseId,
   pasteClip,
   removeItems,
@@ -23,13 +25,12 @@ import {
   type EntityKind,
   type Pos,
 } from './doc';
-import type { PaletteItem } from './templates';
+import type { BlankKind } from './palette';
 
-export interface Issue {
-  path: (string | number)[];
-  message: string;
-  line?: number;
-  column?: number;
+/** An issue as lab.validate reports it. */
+export type LabIssue = Response<'lab.validate'>['issues'][number];
+
+export interface Issue extends LabIssue {
   /** The canvas item it belongs to (e.g. node:web), or null for lab-level issues. */
   target: string | null;
   /** The field inside the item, dotted (e.g. "image", "ports.0.port"). */
@@ -51,8 +52,17 @@ export interface EditorState {
   issues: Issue[];
   /** Issues for the doc they were computed for; stale until the next validation lands. */
   issuesFor: Doc | null;
-  /** Bumped when the canvas should center an item (problems list, search). */
-  focusRequest: { id: string; seq: number } | null;
+  /*
+   * Requests to the views. They are state, not calls: the view acts once it has rendered the
+   * doc the request came with (a loaded lab is fitted when its nodes are on the canvas; a hidden
+   * canvas acts when it shows), then marks the request handled.
+   */
+  /** The canvas item to center (problems list, search). */
+  focusRequest: string | null;
+  /** What the canvas should do with its viewport. */
+  viewRequest: ViewAction | null;
+  /** The inspector field to put the cursor in once it shows (a new mount's path), by the item's id. */
+  fieldFocus: string | null;
 
   coalesce: { key: string; at: number } | null;
   dragOrigin: Doc | null;
@@ -62,7 +72,10 @@ export interface EditorState {
   markSaved(path: string): void;
   /** Applies an edit as one undo step; edits with the same coalesce key in quick succession merge. */
   edit(fn: (doc: Doc) => Doc, coalesceKey?: string): void;
-  add(item: PaletteItem, pos: Pos): string;
+  /** Adds a blank item at `pos` (its top-left corner) and selects it. */
+  add(kind: BlankKind, pos: Pos): string;
+  /** Inserts a template's lab centred on `center` and selects what it added. */
+  insertLab(lab: Lab, center: Pos): string[];
   connect(a: string, b: string): string | null;
   removeSelection(): void;
   remove(ids: string[]): void;
@@ -80,7 +93,12 @@ export interface EditorState {
   layout(): void;
   setIssues(doc: Doc, issues: Omit<Issue, 'target' | 'field'>[]): void;
   focus(id: string): void;
+  requestView(action: ViewAction): void;
+  focusField(id: string): void;
+  handled(request: 'focusRequest' | 'viewRequest' | 'fieldFocus'): void;
 }
+
+export type ViewAction = 'fit' | 'zoomIn' | 'zoomOut';
 
 /** Which canvas item and field an issue path points at, using the doc it was computed for. */
 export function locateIssue(doc: Doc, path: (string | number)[]): { target: string | null; field: string } {
@@ -108,14 +126,15 @@ export function locateIssue(doc: Doc, path: (string | number)[]): { target: stri
   return { target: null, field: path.join('.') };
 }
 
-let focusSeq = 0;
+const fitRequest = { viewRequest: 'fit' } as const;
 
 export const useEditor = create<EditorState>()((set, get) => {
   const initial = emptyDoc();
-  const commit = (next: Doc, selection?: string[], coalesceKey?: string) => {
+  /** `also` joins the same update, so the canvas never renders the doc without it. */
+  const commit = (next: Doc, selection?: string[], coalesceKey?: string, also: Partial<EditorState> = {}) => {
     const s = get();
     if (next === s.doc) {
-      if (selection) set({ selection });
+      set({ ...also, ...(selection ? { selection } : {}) });
       return;
     }
     const now = Date.now();
@@ -126,6 +145,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       future: [],
       coalesce: coalesceKey !== undefined ? { key: coalesceKey, at: now } : null,
       ...(selection ? { selection } : {}),
+      ...also,
     });
   };
   /** Keeps only selected ids that still exist after an undo/redo. */
@@ -151,16 +171,18 @@ export const useEditor = create<EditorState>()((set, get) => {
     issues: [],
     issuesFor: null,
     focusRequest: null,
+    viewRequest: null,
+    fieldFocus: null,
     coalesce: null,
     dragOrigin: null,
 
     load(lab, path) {
       const doc = fromLab(lab);
-      set({ doc, savedDoc: doc, past: [], future: [], filePath: path, selection: [], issues: [], issuesFor: null, coalesce: null });
+      set({ doc, savedDoc: doc, past: [], future: [], filePath: path, selection: [], issues: [], issuesFor: null, coalesce: null, ...fitRequest });
     },
     newLab() {
       const doc = emptyDoc();
-      set({ doc, savedDoc: doc, past: [], future: [], filePath: null, selection: [], issues: [], issuesFor: null, coalesce: null });
+      set({ doc, savedDoc: doc, past: [], future: [], filePath: null, selection: [], issues: [], issuesFor: null, coalesce: null, ...fitRequest });
     },
     markSaved(path) {
       set({ savedDoc: get().doc, filePath: path });
@@ -168,10 +190,15 @@ export const useEditor = create<EditorState>()((set, get) => {
     edit(fn, coalesceKey) {
       commit(fn(get().doc), undefined, coalesceKey);
     },
-    add(item, pos) {
-      const r = addItem(get().doc, item, pos);
+    add(kind, pos) {
+      const r = addBlank(get().doc, kind, pos);
       commit(r.doc, [r.id]);
       return r.id;
+    },
+    insertLab(lab, center) {
+      const r = insertLab(get().doc, lab, center);
+      commit(r.doc, r.ids);
+      return r.ids;
     },
     connect(a, b) {
       const r = connect(get().doc, a, b);
@@ -251,13 +278,22 @@ export const useEditor = create<EditorState>()((set, get) => {
       set({ clipboard: { ...clip, positions: Object.fromEntries(Object.entries(clip.positions).map(([k, p]) => [k, { x: p.x + 40, y: p.y + 40 }])) } });
     },
     layout() {
-      commit(autoLayout(get().doc));
+      commit(autoLayout(get().doc), undefined, undefined, fitRequest);
     },
     setIssues(doc, issues) {
       set({ issues: issues.map((i) => ({ ...i, ...locateIssue(doc, i.path) })), issuesFor: doc });
     },
     focus(id) {
-      set({ selection: [id], focusRequest: { id, seq: ++focusSeq } });
+      set({ selection: [id], focusRequest: id });
+    },
+    requestView(action) {
+      set({ viewRequest: action });
+    },
+    focusField(id) {
+      set({ fieldFocus: id });
+    },
+    handled(request) {
+      set({ [request]: null });
     },
   };
 });

@@ -46,6 +46,8 @@ export const useUi = create<UiState>()((set, get) => ({
   setTheme: (theme) => set({ theme }),
   openDialog: (dialog) => set({ dialog }),
   notify(tone, text) {
+    // The same message again (a call failing on every edit) is already on screen.
+    if (get().notices.some((n) => n.tone === tone && n.text === text)) return;
     const id = ++noticeId;
     set({ notices: [...get().notices.slice(-3), { id, tone, text }] });
     if (tone !== 'error') setTimeout(() => get().dismiss(id), 4000);

@@ -1,0 +1,49 @@
+import { VolumeIcon } from '../../canvas/icons';
+import { entityId, updateVolume } from '../../store/doc';
+import { useEditor } from '../../store/editor';
+import { Field, Section } from '../form/fields';
+import { editDoc, useFieldErrors } from './editing';
+import { NameField } from './NameField';
+
+export function VolumeInspector({ name }: { name: string }) {
+  const vol = useEditor((s) => s.doc.lab.volumes.find((v) => v.name === name));
+  const nodes = useEditor((s) => s.doc.lab.nodes);
+  const id = entityId('volume', name);
+  const errors = useFieldErrors(id);
+  if (!vol) return null;
+  const users = nodes.filter((n) => n.volumes?.some((m) => m.volume === name));
+  return (
+    <div className="insp" data-testid="inspector-volume">
+      <div className="insp-title">
+        <VolumeIcon size={20} />
+        <div>
+          <div className="insp-name">{name}</div>
+          <div className="muted small">Persistent volume</div>
+        </div>
+      </div>
+      <NameField kind="volume" name={name} errors={errors('name')} />
+      <div className="grid2">
+        <Field label="Size" errors={errors('size')}>
+          <input className="mono" value={vol.size} onChange={(e) => editDoc((d) => updateVolume(d, name, { size: e.target.value }), `${id}:size`)} />
+        </Field>
+        <Field label="Storage class" errors={errors('storageClass')}>
+          <input value={vol.storageClass ?? ''} placeholder="cluster default" onChange={(e) => editDoc((d) => updateVolume(d, name, { storageClass: e.target.value || undefined }), `${id}:sc`)} />
+        </Field>
+      </div>
+      <Section title={`Mounted by (${users.length})`}>
+        <ul className="plain-list">
+          {users.map((n) => (
+            <li key={n.name}>
+              {n.name}: <span className="mono">{n.volumes?.filter((m) => m.volume === name).map((m) => m.mountPath).join(', ')}</span>
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <div className="insp-actions">
+        <button className="button danger" onClick={() => useEditor.getState().remove([id])}>
+          Delete volume
+        </button>
+      </div>
+    </div>
+  );
+}
