@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Lab } from '../../common/lab/schema';
 import { ApiFailure, createDispatcher } from './dispatch';
 
 describe('dispatch', () => {
@@ -55,8 +56,10 @@ describe('dispatch', () => {
   });
 
   it('rejects a handler response that breaks the contract', async () => {
-    const dispatch = createDispatcher({ 'file.read': async () => ({ path: 1 }) as never });
-    const r = await dispatch('file.read', { path: 'a.yaml' });
+    // Well typed, yet not what the contract promises: a lab that breaks the lab format.
+    const lab: Lab = { apiVersion: 'labforge.dev/v1alpha1', kind: 'Lab', metadata: { name: 'Not A Name' }, nodes: [], networks: [], volumes: [], exposures: [] };
+    const dispatch = createDispatcher({ 'lab.parse': () => ({ lab, issues: [] }) });
+    const r = await dispatch('lab.parse', { text: '' });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('internal');
   });

@@ -9,7 +9,7 @@ export function createElectronSettings(): SettingsStore {
     get: async () => decodeSettings(store.store),
     async update(patch) {
       const next = mergeSettings(decodeSettings(store.store), patch);
-      store.store = next as unknown as Record<string, unknown>;
+      store.store = next;
       return next;
     },
   };
