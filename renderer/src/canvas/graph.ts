@@ -5,7 +5,7 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { Doc, Pos } from '../store/doc';
-import { entityId, linkId, mountId } from '../store/doc';
+import { entityId, linkId, mountId, SECTION, type EntityKind } from '../store/doc';
 import type { Issue } from '../store/editor';
 import { nodeRole, type NodeRole } from './role';
 
@@ -67,65 +67,41 @@ export class GraphDeriver {
     const out: LabFlowNode[] = [];
     const seen = new Set<string>();
     const firstIssue = (list: Issue[] | undefined) => (list?.[0] ? `${list[0].field ? `${list[0].field}: ` : ''}${list[0].message}` : null);
+    type Common = { id: string; position: Pos; selected: boolean };
+    type IssueData = { issue: string | null; issues: number };
+    /** One canvas item, rebuilt only when its entity, place, selection, issues or `extra` change. */
+    const add = (kind: EntityKind, entity: { name: string }, extra: unknown[], make: (common: Common, issue: IssueData) => LabFlowNode) => {
+      const id = entityId(kind, entity.name);
+      seen.add(id);
+      const position = layout[SECTION[kind]][entity.name] ?? origin;
+      const list = byTarget.get(id);
+      const selected = selection.has(id);
+      const issue = { issue: firstIssue(list), issues: list?.length ?? 0 };
+      out.push(this.node(id, [entity, position, selected, issue.issues, issue.issue, ...extra], () => make({ id, position, selected }, issue)));
+    };
 
     for (const net of lab.networks) {
-      const id = entityId('network', net.name);
-      seen.add(id);
-      const pos = layout.networks[net.name] ?? origin;
-      const list = byTarget.get(id);
-      const sel = selection.has(id);
       const count = members.get(net.name) ?? 0;
-      out.push(
-        this.node(id, [net, pos, sel, list?.length ?? 0, firstIssue(list), count], () => ({
-          id,
-          type: 'network',
-          position: pos,
-          selected: sel,
-          data: { name: net.name, title: net.title ?? null, members: count, issue: firstIssue(list), issues: list?.length ?? 0 },
-        })),
-      );
+      add('network', net, [count], (common, issue) => ({ ...common, type: 'network', data: { name: net.name, title: net.title ?? null, members: count, ...issue } }));
     }
     for (const n of lab.nodes) {
-      const id = entityId('node', n.name);
-      seen.add(id);
-      const pos = layout.nodes[n.name] ?? origin;
-      const list = byTarget.get(id);
-      const sel = selection.has(id);
-      out.push(
-        this.node(id, [n, pos, sel, list?.length ?? 0, firstIssue(list)], () => ({
-          id,
-          type: 'labNode',
-          position: pos,
-          selected: sel,
-          data: {
-            name: n.name,
-            title: n.title ?? null,
-            kind: n.kind,
-            role: nodeRole(n),
-            image: n.image,
-            ports: (n.ports ?? []).map((p) => `${p.port}${p.protocol === 'UDP' ? '/udp' : ''}`).join(' '),
-            issue: firstIssue(list),
-            issues: list?.length ?? 0,
-          },
-        })),
-      );
+      add('node', n, [], (common, issue) => ({
+        ...common,
+        type: 'labNode',
+        data: {
+          name: n.name,
+          title: n.title ?? null,
+          kind: n.kind,
+          role: nodeRole(n),
+          image: n.image,
+          ports: (n.ports ?? []).map((p) => `${p.port}${p.protocol === 'UDP' ? '/udp' : ''}`).join(' '),
+          ...issue,
+        },
+      }));
     }
     for (const v of lab.volumes) {
-      const id = entityId('volume', v.name);
-      seen.add(id);
-      const pos = layout.volumes[v.name] ?? origin;
-      const list = byTarget.get(id);
-      const sel = selection.has(id);
       const count = mounts.get(v.name) ?? 0;
-      out.push(
-        this.node(id, [v, pos, sel, list?.length ?? 0, firstIssue(list), count], () => ({
-          id,
-          type: 'volume',
-          position: pos,
-          selected: sel,
-          data: { name: v.name, size: v.size, mounts: count, issue: firstIssue(list), issues: list?.length ?? 0 },
-        })),
-      );
+      add('volume', v, [count], (common, issue) => ({ ...common, type: 'volume', data: { name: v.name, size: v.size, mounts: count, ...issue } }));
     }
     for (const id of this.nodes.keys()) if (!seen.has(id)) this.nodes.delete(id);
     // Same list when every node is unchanged: React Flow then does no work at all.

@@ -379,27 +379,20 @@ export function pasteClip(doc: Doc, clip: Clip, offset: Pos): { doc: Doc; ids: s
     return round({ x: p.x + offset.x, y: p.y + offset.y });
   };
   let next: Doc = { lab: { ...doc.lab }, layout: { nodes: { ...doc.layout.nodes }, networks: { ...doc.layout.networks }, volumes: { ...doc.layout.volumes } } };
-  const networks = clip.networks.map((n) => {
-    const name = fresh(n.name);
-    renamed.network.set(n.name, name);
-    next.layout.networks[name] = at('network', n.name);
-    ids.push(entityId('network', name));
-    return { ...n, name };
-  });
-  const volumes = clip.volumes.map((v) => {
-    const name = fresh(v.name);
-    renamed.volume.set(v.name, name);
-    next.layout.volumes[name] = at('volume', v.name);
-    ids.push(entityId('volume', name));
-    return { ...v, name };
-  });
+  /** A fresh name for a copied item, and its place. */
+  const place = (kind: EntityKind, old: string) => {
+    const name = fresh(old);
+    renamed[kind].set(old, name);
+    next.layout[SECTION[kind]][name] = at(kind, old);
+    ids.push(entityId(kind, name));
+    return name;
+  };
+  const networks = clip.networks.map((n) => ({ ...n, name: place('network', n.name) }));
+  const volumes = clip.volumes.map((v) => ({ ...v, name: place('volume', v.name) }));
   const existingNets = new Set(doc.lab.networks.map((n) => n.name));
   const existingVols = new Set(doc.lab.volumes.map((v) => v.name));
   const nodes = clip.nodes.map((n) => {
-    const name = fresh(n.name);
-    renamed.node.set(n.name, name);
-    next.layout.nodes[name] = at('node', n.name);
-    ids.push(entityId('node', name));
+    const name = place('node', n.name);
     const nets = n.networks?.map((x) => renamed.network.get(x) ?? x).filter((x) => existingNets.has(x) || [...renamed.network.values()].includes(x));
     const vols = n.volumes
       ?.map((m) => ({ ...m, volume: renamed.volume.get(m.volume) ?? m.volume }))

@@ -63,7 +63,7 @@ export function CommitField({ label, value, hint, errors, testId, check, onCommi
     if (!why) onCommit(v);
   };
   return (
-    <Field label={label} errors={[...errors, ...(refused ? [refused] : [])]} {...(hint ? { hint } : {})}>
+    <Field label={label} errors={[...errors, ...(refused ? [refused] : [])]} hint={hint}>
       <input
         value={text}
         data-testid={testId}

@@ -2,6 +2,7 @@ import { updateMetadata } from '../../store/doc';
 import { useEditor } from '../../store/editor';
 import { Field } from '../form/fields';
 import { editDoc, useFieldErrors } from './editing';
+import { InspectorTitle } from './frame';
 
 /** The lab itself, shown when nothing is selected. */
 export function LabInspector() {
@@ -9,12 +10,7 @@ export function LabInspector() {
   const errors = useFieldErrors(null);
   return (
     <div className="insp" data-testid="inspector-lab">
-      <div className="insp-title">
-        <div>
-          <div className="insp-name">Lab</div>
-          <div className="muted small">Select a node, network or volume to edit it</div>
-        </div>
-      </div>
+      <InspectorTitle title="Lab" subtitle="Select a node, network or volume to edit it" />
       <Field label="Lab name" errors={errors('metadata.name')} hint="Lowercase; used in namespace names">
         <input className="mono" value={meta.name} data-testid="insp-lab-name" onChange={(e) => editDoc((d) => updateMetadata(d, { name: e.target.value }), 'meta:name')} />
       </Field>

@@ -3,6 +3,7 @@ import { entityId, updateNetwork } from '../../store/doc';
 import { useEditor } from '../../store/editor';
 import { Field, Section } from '../form/fields';
 import { editDoc, useFieldErrors } from './editing';
+import { DeleteItem, InspectorTitle } from './frame';
 import { NameField } from './NameField';
 
 export function NetworkInspector({ name }: { name: string }) {
@@ -14,13 +15,7 @@ export function NetworkInspector({ name }: { name: string }) {
   const members = nodes.filter((n) => n.networks?.includes(name));
   return (
     <div className="insp" data-testid="inspector-network">
-      <div className="insp-title">
-        <NetworkIcon size={20} />
-        <div>
-          <div className="insp-name">{name}</div>
-          <div className="muted small">Network segment</div>
-        </div>
-      </div>
+      <InspectorTitle icon={<NetworkIcon size={20} />} title={name} subtitle="Network segment" />
       <NameField kind="network" name={name} errors={errors('name')} />
       <Field label="Title" errors={errors('title')}>
         <input value={net.title ?? ''} onChange={(e) => editDoc((d) => updateNetwork(d, name, { title: e.target.value || undefined }), `${id}:title`)} />
@@ -43,11 +38,7 @@ export function NetworkInspector({ name }: { name: string }) {
           <p className="muted small">Drag from a node's top dot to this network to attach it.</p>
         )}
       </Section>
-      <div className="insp-actions">
-        <button className="button danger" onClick={() => useEditor.getState().remove([id])}>
-          Delete network
-        </button>
-      </div>
+      <DeleteItem id={id} label="Delete network" />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { useEditor } from '../../store/editor';
 import { detachNetwork, editEnv, linesOf, setKind, setLines } from '../../store/node-edits';
 import { Errors, Field, KeyValueRows, Section } from '../form/fields';
 import { editDoc, useFieldErrors } from './editing';
+import { DeleteItem, InspectorTitle } from './frame';
 import { NameField } from './NameField';
 import { FilesSection } from './node/FilesSection';
 import { MountsSection } from './node/MountsSection';
@@ -26,13 +27,7 @@ export function NodeInspector({ node }: { node: LabNode }) {
 
   return (
     <div className="insp" data-testid="inspector-node">
-      <div className="insp-title">
-        <Icon size={20} />
-        <div>
-          <div className="insp-name">{name}</div>
-          <div className="muted small">{ROLE_LABEL[role]}</div>
-        </div>
-      </div>
+      <InspectorTitle icon={<Icon size={20} />} title={name} subtitle={ROLE_LABEL[role]} />
       <NameField kind="node" name={name} errors={errors('name')} />
       <Field label="Title" errors={errors('title')}>
         <input value={node.title ?? ''} onChange={(e) => set({ title: e.target.value || undefined }, 'title')} placeholder="Optional display title" />
@@ -104,11 +99,7 @@ export function NodeInspector({ node }: { node: LabNode }) {
         <textarea className="mono" rows={3} value={node.setup ?? ''} placeholder="#!/bin/sh — runs once when the node starts" onChange={(e) => set({ setup: e.target.value || undefined }, 'setup')} />
       </Section>
 
-      <div className="insp-actions">
-        <button className="button danger" onClick={() => useEditor.getState().remove([id])}>
-          Delete node
-        </button>
-      </div>
+      <DeleteItem id={id} label="Delete node" />
     </div>
   );
 }

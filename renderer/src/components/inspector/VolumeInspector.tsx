@@ -3,6 +3,7 @@ import { entityId, updateVolume } from '../../store/doc';
 import { useEditor } from '../../store/editor';
 import { Field, Section } from '../form/fields';
 import { editDoc, useFieldErrors } from './editing';
+import { DeleteItem, InspectorTitle } from './frame';
 import { NameField } from './NameField';
 
 export function VolumeInspector({ name }: { name: string }) {
@@ -14,13 +15,7 @@ export function VolumeInspector({ name }: { name: string }) {
   const users = nodes.filter((n) => n.volumes?.some((m) => m.volume === name));
   return (
     <div className="insp" data-testid="inspector-volume">
-      <div className="insp-title">
-        <VolumeIcon size={20} />
-        <div>
-          <div className="insp-name">{name}</div>
-          <div className="muted small">Persistent volume</div>
-        </div>
-      </div>
+      <InspectorTitle icon={<VolumeIcon size={20} />} title={name} subtitle="Persistent volume" />
       <NameField kind="volume" name={name} errors={errors('name')} />
       <div className="grid2">
         <Field label="Size" errors={errors('size')}>
@@ -39,11 +34,7 @@ export function VolumeInspector({ name }: { name: string }) {
           ))}
         </ul>
       </Section>
-      <div className="insp-actions">
-        <button className="button danger" onClick={() => useEditor.getState().remove([id])}>
-          Delete volume
-        </button>
-      </div>
+      <DeleteItem id={id} label="Delete volume" />
     </div>
   );
 }
