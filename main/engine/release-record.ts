@@ -174,7 +174,8 @@ export function decodeRelease(configMap: unknown): Release {
   const raw = configMap as { metadata?: { name?: unknown; labels?: Record<string, unknown> } } | undefined;
   const labels = raw?.metadata?.labels ?? {};
   const which = `release ${String(labels[LABEL.lab] ?? '?')}@${String(labels[LABEL.release] ?? '?')} (ConfigMap ${SYSTEM_NAMESPACE}/${String(raw?.metadata?.name ?? '?')})`;
-  const fail = (field: string, message: string) => new KubeError('invalid', `${which} cannot be read: ${field} ${message}`);
+  // Our own messages read on from the field ("data.author is missing"); zod's stand apart.
+  const fail = (field: string, message: string) => new KubeError('invalid', `${which} cannot be read: ${field}${/^[a-z]/.test(message) ? ' ' : ': '}${message}`);
 
   const env = envelope.safeParse(configMap);
   if (!env.success) {

@@ -1,7 +1,8 @@
 /**
  * The Cluster interface in memory, for fast unit tests of the engine. It keeps what the engine
  * relies on from a real API server, and nothing more:
- * - objects by kind, namespace and name, each with a uid and a resourceVersion from one counter;
+ * - objects by kind, namespace and name, each with a uid and a resourceVersion from one counter,
+ *   a generation that counts spec changes, and namespaces labelled with their name;
  * - namespaced objects need their namespace (NamespaceLifecycle); deleting a namespace deletes
  *   what is in it; `default` exists from the start;
  * - apply = create or update: the applied fields replace ours, status and server metadata stay
@@ -279,6 +280,10 @@ export class MemoryCluster implements Cluster {
   private normalise(obj: KubeObject, served: ServedKind): KubeObject {
     if (!obj.metadata?.name) throw new KubeError('invalid', `${obj.kind}: metadata.name: Required value: name is required`, { status: 422 });
     const { namespace: _ignored, ...meta } = obj.metadata;
+    if (obj.apiVersion === 'v1' && obj.kind === 'Namespace') {
+      // As the API server does, so a namespace can be selected by its name.
+      meta.labels = { ...meta.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+    }
     return { ...obj, metadata: served.namespaced ? { ...meta, namespace: obj.metadata.namespace ?? 'default' } : meta };
   }
 
