@@ -11,6 +11,7 @@ import { registerAppScheme, serveRenderer } from './electron/protocol';
 import { APP_ORIGIN, hardenApp, hardenSession } from './electron/security';
 import { createElectronSettings } from './electron/settings';
 import { createMainWindow } from './electron/window';
+import { createPortConnector, hangUpBeforeQuit } from './electron/streams';
 import { bindIpc } from './transport/ipc';
 
 registerAppScheme();
@@ -36,7 +37,9 @@ async function start() {
     settings,
     dialogs: createDialogs(() => mainWindow),
     logError: (channel, err) => console.error(`[${channel}]`, err),
+    streams: createPortConnector(() => mainWindow?.webContents ?? null),
   });
+  if (host.terminals) hangUpBeforeQuit(app, host.terminals);
   // Recent files were picked by the user in a dialog earlier: they stay allowed.
   for (const path of (await settings.get()).recent) await host.paths.grant(path, 'write').catch(() => undefined);
   bindIpc(ipcMain, host.dispatch, APP_ORIGIN);

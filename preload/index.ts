@@ -6,6 +6,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { LabforgeApi, Request, Response, Result, StreamChannel, StreamEvent } from '../main/api/contract';
 import { IPC_CANCEL, IPC_INVOKE, IPC_STREAM, IPC_SUBSCRIBE } from '../main/transport/ipc-channel';
+import { IPC_STREAM_PORT } from '../main/transport/stream-channel';
 
 // Main validated every event and result against the contract before sending it.
 interface Listener {
@@ -37,3 +38,13 @@ const api: LabforgeApi = {
 };
 
 contextBridge.exposeInMainWorld('labforge', Object.freeze(api));
+
+// A terminal session's MessagePort (main/electron/streams.ts): ports cannot cross the context
+// bridge, so it goes to the page by window.postMessage, to this window's own origin only.
+// (The Node-side tsconfig that checks this file has no DOM types; this is all it uses of them.)
+declare const window: { postMessage(message: unknown, targetOrigin: string, transfer: readonly unknown[]): void; location: { origin: string } };
+ipcRenderer.on(IPC_STREAM_PORT, (event, msg: unknown) => {
+  const id = msg && typeof msg === 'object' && 'id' in msg && typeof msg.id === 'string' ? msg.id : null;
+  if (id === null || event.ports.length !== 1) return;
+  window.postMessage({ type: IPC_STREAM_PORT, id }, window.location.origin, event.ports);
+});

@@ -34,6 +34,8 @@ const settingsFields = {
     y: z.number().int().optional(),
     maximized: z.boolean().optional(),
   }),
+  /** Terminal panes' font size in CSS pixels. */
+  terminalFontSize: z.number().int().min(8).max(32),
 };
 
 /** Persisted preferences: electron-store in Electron, a JSON file in browser mode. */
@@ -42,6 +44,7 @@ export const settingsSchema = z.object({
   recent: settingsFields.recent.default([]),
   kubeContext: settingsFields.kubeContext.default(null),
   window: settingsFields.window.optional(),
+  terminalFontSize: settingsFields.terminalFontSize.default(13),
 });
 /** A partial update: no defaults, so absent fields stay untouched. */
 export const settingsPatchSchema = z.object({
@@ -49,6 +52,7 @@ export const settingsPatchSchema = z.object({
   recent: settingsFields.recent.optional(),
   kubeContext: settingsFields.kubeContext.optional(),
   window: settingsFields.window.optional(),
+  terminalFontSize: settingsFields.terminalFontSize.optional(),
 });
 export type Settings = z.output<typeof settingsSchema>;
 export type SettingsPatch = z.output<typeof settingsPatchSchema>;
@@ -61,6 +65,15 @@ const kubeContext = z.object({
   namespace: z.string().nullable(),
   user: z.string(),
 });
+
+/** Where a terminal opens: a lab node's pod (label labforge.dev/node) or a pod by name, in a namespace. */
+const terminalTarget = {
+  ...cs.kubeTarget,
+  namespace: z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name'),
+  node: z.string().min(1).max(63).optional(),
+  pod: z.string().min(1).max(253).optional(),
+};
+const namesNodeOrPod = { message: 'name a lab node or a pod', path: ['node'] };
 
 export const contract = {
   'app.info': {
@@ -140,6 +153,33 @@ export const contract = {
   'kube.test': {
     request: z.object({ context: z.string().min(1).max(253), timeoutMs: z.number().int().min(100).max(30_000).optional() }),
     response: z.object({ ok: z.boolean(), version: z.string().nullable(), message: z.string() }),
+  },
+  /** The containers of a node's pod, for the terminal's container picker. */
+  'terminal.containers': {
+    request: z.object(terminalTarget).refine((r) => r.node !== undefined || r.pod !== undefined, namesNodeOrPod),
+    response: z.object({ pod: z.string(), containers: z.array(z.object({ name: z.string(), ready: z.boolean(), state: z.string() })), defaultContainer: z.string() }),
+  },
+  /**
+   * Starts a shell (tty exec) in a container. Its bytes never go through calls: they flow on the
+   * session's own stream, which `connect` says how to reach (main/streams/protocol.ts).
+   */
+  'terminal.open': {
+    request: z
+      .object({ ...terminalTarget, container: z.string().min(1).max(63).optional(), cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) })
+      .refine((r) => r.node !== undefined || r.pod !== undefined, namesNodeOrPod),
+    response: z.object({
+      sessionId: z.string(),
+      namespace: z.string(),
+      pod: z.string(),
+      container: z.string(),
+      containers: z.array(z.string()),
+      /** Output bytes the pane may hold unacknowledged. */
+      window: z.number().int().positive(),
+      connect: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('websocket'), path: z.string(), protocols: z.array(z.string()) }),
+        z.object({ kind: z.literal('port') }),
+      ]),
+    }),
   },
   /** Validates the lab, then deploys it to its dev namespace (the engine's deploy, as the CLI runs it). */
   'dev.deploy': {

@@ -1,6 +1,7 @@
 import type { PathPolicy } from './paths';
 import type { SettingsStore } from './settings';
 import type { KubeAccess } from '../kube/contexts';
+import type { TerminalService } from '../streams';
 
 /** Native dialogs, provided by the Electron host only. */
 export interface Dialogs {
@@ -27,5 +28,7 @@ export interface ApiDeps {
   settings: SettingsStore;
   fs: FileSystem;
   kube: KubeAccess;
+  /** Terminal sessions; absent where the host has no stream transport. */
+  terminals?: TerminalService;
   dialogs?: Dialogs;
 }

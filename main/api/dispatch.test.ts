@@ -33,7 +33,7 @@ describe('dispatch', () => {
   });
 
   it('names nested fields with their path', async () => {
-    const dispatch = createDispatcher({ 'settings.update': async () => ({ theme: 'light', recent: [], kubeContext: null }) });
+    const dispatch = createDispatcher({ 'settings.update': async () => ({ theme: 'light', recent: [], kubeContext: null, terminalFontSize: 13 }) });
     const r = await dispatch('settings.update', { patch: { theme: 'purple' } });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toContain('patch.theme');

@@ -11,6 +11,7 @@ import { createPathPolicy, type PathPolicy } from './paths';
 import type { SettingsStore } from './settings';
 import { createKubeAccess, type KubeAccess } from '../kube/contexts';
 import { TEMPLATES_DIR } from '../paths';
+import { createTerminalService, type StreamConnector, type TerminalService } from '../streams';
 
 export interface HostOptions {
   mode: 'electron' | 'browser';
@@ -26,17 +27,22 @@ export interface HostOptions {
   kube?: KubeAccess;
   compile?: CompilePreview;
   logError?: (channel: string, error: unknown) => void;
+  /** Carries terminal streams to the renderer; without one, the terminal channels are unsupported. */
+  streams?: StreamConnector;
 }
 
 export interface Host {
   dispatch: Dispatch;
   paths: PathPolicy;
+  /** Live terminal sessions (closed when the host shuts down); null without `streams`. */
+  terminals: TerminalService | null;
 }
 
 export function createHost(options: HostOptions): Host {
   const roots = [{ dir: options.examplesDir, writable: false }];
   if (options.workspace) roots.unshift({ dir: options.workspace, writable: true });
   const paths = createPathPolicy(roots, options.workspace);
+  const terminals = options.streams ? createTerminalService({ connector: options.streams }) : null;
   const handlers = createHandlers({
     mode: options.mode,
     version: options.version,
@@ -49,6 +55,7 @@ export function createHost(options: HostOptions): Host {
     kube: options.kube ?? createKubeAccess(),
     ...(options.dialogs ? { dialogs: options.dialogs } : {}),
     ...(options.compile ? { compile: options.compile } : {}),
+    ...(terminals ? { terminals } : {}),
   });
-  return { dispatch: createDispatcher(handlers, options.logError ? { logError: options.logError } : {}), paths };
+  return { dispatch: createDispatcher(handlers, options.logError ? { logError: options.logError } : {}), paths, terminals };
 }

@@ -22,12 +22,21 @@ function refuse(socket: Duplex, status: number, reason: string) {
   socket.destroy();
 }
 
-export function attachWsTransport(server: Server, dispatch: Dispatch, authorize: (req: IncomingMessage) => boolean): WsTransport {
+export function attachWsTransport(
+  server: Server,
+  dispatch: Dispatch,
+  authorize: (req: IncomingMessage) => boolean,
+  /** Serves upgrades to other paths (terminal streams); returns false for a path it does not serve. */
+  otherUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean,
+): WsTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== WS_PATH) return refuse(socket, 404, 'Not Found');
+    if (path !== WS_PATH) {
+      if (!otherUpgrade?.(req, socket, head)) refuse(socket, 404, 'Not Found');
+      return;
+    }
     if (!authorize(req)) return refuse(socket, 403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });

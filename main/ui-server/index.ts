@@ -9,6 +9,7 @@ import { createHost } from '../api/host';
 import { createJsonSettings } from '../api/settings';
 import type { KubeAccess } from '../kube/contexts';
 import { startUiServer, type UiServer } from './server';
+import { createWsStreamHub, type TerminalService } from '../streams';
 
 export interface StartUiOptions {
   workspace: string;
@@ -20,8 +21,9 @@ export interface StartUiOptions {
   logError?: (channel: string, error: unknown) => void;
 }
 
-export async function startUi(options: StartUiOptions): Promise<UiServer & { workspace: string }> {
+export async function startUi(options: StartUiOptions): Promise<UiServer & { workspace: string; terminals: TerminalService | null }> {
   const workspace = resolve(options.workspace);
+  const streams = createWsStreamHub();
   const host = createHost({
     mode: 'browser',
     version: appVersion(),
@@ -30,9 +32,20 @@ export async function startUi(options: StartUiOptions): Promise<UiServer & { wor
     settings: createJsonSettings(options.settingsFile ?? join(workspace, '.labforge', 'settings.json')),
     ...(options.kube ? { kube: options.kube } : {}),
     ...(options.logError ? { logError: options.logError } : {}),
+    streams,
   });
-  const server = await startUiServer({ dispatch: host.dispatch, rendererDir: options.rendererDir ?? defaultRendererDir(), ...(options.port !== undefined ? { port: options.port } : {}) });
-  return { ...server, workspace };
+  const server = await startUiServer({ dispatch: host.dispatch, rendererDir: options.rendererDir ?? defaultRendererDir(), streams, ...(options.port !== undefined ? { port: options.port } : {}) });
+  return {
+    ...server,
+    workspace,
+    terminals: host.terminals,
+    async close() {
+      // Hang up every shell before the streams and the server go.
+      await host.terminals?.closeAll();
+      streams.close();
+      await server.close();
+    },
+  };
 }
 
 /** Builds the renderer when running from a source checkout without out/renderer. */

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Dispatch } from '../api/dispatch';
 import { attachWsTransport, type WsTransport } from '../transport/ws';
 import { contentSecurityPolicy, resolveStaticFile } from './static-files';
+import type { WsStreamHub } from '../streams';
 
 export const SESSION_COOKIE = 'labforge_session';
 
@@ -21,6 +22,8 @@ export interface UiServerOptions {
   rendererDir: string;
   /** 0 picks a free port. */
   port?: number;
+  /** Terminal streams at /streams/<id>, behind the same cookie, Origin and Host checks as /api. */
+  streams?: WsStreamHub;
 }
 
 export interface UiServer {
@@ -118,7 +121,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   hostHeader = `127.0.0.1:${port}`;
   origin = `http://${hostHeader}`;
 
-  const ws = attachWsTransport(server, options.dispatch, (req) => req.headers.origin === origin && req.headers.host === hostHeader && hasSession(req));
+  const authorized = (req: IncomingMessage) => req.headers.origin === origin && req.headers.host === hostHeader && hasSession(req);
+  const streams = options.streams;
+  const ws = attachWsTransport(server, options.dispatch, authorized, streams ? (req, socket, head) => streams.handleUpgrade(req, socket, head, authorized(req)) : undefined);
 
   return {
     port,

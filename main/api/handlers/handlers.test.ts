@@ -100,7 +100,7 @@ describe('handlers', () => {
   it('keeps settings in a JSON file and tolerates a damaged one', async () => {
     const file = join(ws, '.labforge', 'settings.json');
     const settings = createJsonSettings(file);
-    expect(await settings.get()).toEqual({ theme: 'light', recent: [], kubeContext: null });
+    expect(await settings.get()).toEqual({ theme: 'light', recent: [], kubeContext: null, terminalFontSize: 13 });
     const d = createHost({ mode: 'browser', version: '1', workspace: ws, examplesDir: examples, settings }).dispatch;
     await d('settings.update', { patch: { theme: 'dark' } });
     await d('settings.addRecent', { path: '/a.yaml' });
@@ -109,7 +109,7 @@ describe('handlers', () => {
     expect(r).toMatchObject({ ok: true, value: { theme: 'dark', recent: ['/a.yaml', '/b.yaml'] } });
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ theme: 'dark' });
     await writeFile(file, '{"theme":"purple","recent":["/x.yaml"]');
-    expect(await settings.get()).toEqual({ theme: 'light', recent: [], kubeContext: null });
+    expect(await settings.get()).toEqual({ theme: 'light', recent: [], kubeContext: null, terminalFontSize: 13 });
     await writeFile(file, '{"theme":"purple","recent":["/x.yaml"]}');
     expect(await settings.get()).toMatchObject({ theme: 'light', recent: ['/x.yaml'] });
   });

@@ -6,6 +6,7 @@ import { fileList, fileOpenDialog, fileRead, fileSaveDialog, fileWrite } from '.
 import { kubeContexts, kubeTest } from './kube';
 import { labParse, labSerialize, labValidate } from './lab';
 import { settingsAddRecent, settingsGet, settingsUpdate } from './settings';
+import { terminalContainers, terminalOpen } from './terminal';
 import { templateList } from './templates';
 
 /** One handler per channel; channels a host cannot serve (native dialogs) are left out. */
@@ -26,6 +27,10 @@ export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Pa
     'kube.contexts': kubeContexts(deps),
     'kube.test': kubeTest(deps),
   };
+  if (deps.terminals) {
+    handlers['terminal.open'] = terminalOpen(deps, deps.terminals);
+    handlers['terminal.containers'] = terminalContainers(deps, deps.terminals);
+  }
   const open = fileOpenDialog(deps);
   const save = fileSaveDialog(deps);
   if (open) handlers['file.openDialog'] = open;

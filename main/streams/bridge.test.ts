@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { TerminalBridge, type StreamEndpoint } from './bridge';
+
+function fakeEndpoint() {
+  const sent: (Buffer | string)[] = [];
+  let onMessage: (d: Buffer | string) => void = () => undefined;
+  let onClose: () => void = () => undefined;
+  let closed = false;
+  const endpoint: StreamEndpoint = {
+    send: (d) => sent.push(d),
+    close: () => {
+      closed = true;
+    },
+    bufferedAmount: () => 0,
+    onMessage: (l) => (onMessage = l),
+    onClose: (l) => (onClose = l),
+  };
+  return { endpoint, sent, pane: (d: Buffer | string) => onMessage(d), hangUp: () => onClose(), isClosed: () => closed };
+}
+
+function fakeSource() {
+  const calls: string[] = [];
+  const input: Buffer[] = [];
+  return {
+    calls,
+    input,
+    source: {
+      write: (d: Buffer) => input.push(d),
+      resize: (c: number, r: number) => calls.push(`resize ${c}x${r}`),
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+    },
+  };
+}
+
+const chunk = (n: number) => Buffer.alloc(n, 0x79);
+const ack = (bytes: number) => JSON.stringify({ type: 'ack', bytes });
+
+describe('TerminalBridge', () => {
+  it('holds output until the pane attaches, pausing the source at a quarter window', () => {
+    const { source, calls } = fakeSource();
+    const b = new TerminalBridge(1000, source, () => undefined);
+    b.output(chunk(200));
+    expect(calls).toEqual([]);
+    b.output(chunk(100));
+    expect(calls).toEqual(['pause']);
+    const ep = fakeEndpoint();
+    b.attach(ep.endpoint);
+    expect(ep.sent.map((d) => d.length)).toEqual([200, 100]);
+    expect(calls).toEqual(['pause', 'resume']);
+    expect(b.stats()).toMatchObject({ inFlight: 300, queued: 0, paused: false });
+  });
+
+  it('never has more than the window (plus one chunk) unacknowledged, and releases on acks', () => {
+    const { source, calls } = fakeSource();
+    const b = new TerminalBridge(1000, source, () => undefined);
+    const ep = fakeEndpoint();
+    b.attach(ep.endpoint);
+    for (let i = 0; i < 20; i++) b.output(chunk(100));
+    expect(b.stats()).toMatchObject({ inFlight: 1000, queued: 1000, paused: true });
+    expect(calls).toEqual(['pause']);
+    ep.pane(ack(500));
+    expect(b.stats()).toMatchObject({ inFlight: 1000, queued: 500, paused: true });
+    ep.pane(ack(1000));
+    expect(b.stats()).toMatchObject({ inFlight: 500, queued: 0, paused: false });
+    expect(calls).toEqual(['pause', 'resume']);
+    expect(b.stats().maxInFlight).toBe(1000);
+    expect(ep.sent.reduce((n, d) => n + d.length, 0)).toBe(2000);
+  });
+
+  it('keeps control messages in order behind the output before them', () => {
+    const { source } = fakeSource();
+    const b = new TerminalBridge(100, source, () => undefined);
+    const ep = fakeEndpoint();
+    b.attach(ep.endpoint);
+    b.output(chunk(100));
+    b.output(chunk(50));
+    b.control({ type: 'exit', reason: 'exited', code: 3, message: 'x' });
+    expect(ep.sent).toHaveLength(1);
+    ep.pane(ack(100));
+    expect(ep.sent).toHaveLength(3);
+    expect(JSON.parse(ep.sent[2] as string)).toMatchObject({ type: 'exit', code: 3 });
+  });
+
+  it('passes input and resizes on, ignores malformed control, and detaches once on close', () => {
+    const { source, calls, input } = fakeSource();
+    let detached = 0;
+    const b = new TerminalBridge(100, source, () => detached++);
+    const ep = fakeEndpoint();
+    b.attach(ep.endpoint);
+    ep.pane(Buffer.from('ls\r'));
+    ep.pane(JSON.stringify({ type: 'resize', cols: 120, rows: 40 }));
+    for (const bad of ['nope', '{}', JSON.stringify({ type: 'resize', cols: -1, rows: 2 }), JSON.stringify({ type: 'ack', bytes: 1.5 })]) ep.pane(bad);
+    expect(input.map(String)).toEqual(['ls\r']);
+    expect(calls).toEqual(['resize 120x40']);
+    ep.hangUp();
+    b.detach();
+    expect(detached).toBe(1);
+    // A second pane for the same session is turned away.
+    const again = fakeEndpoint();
+    b.attach(again.endpoint);
+    expect(again.isClosed()).toBe(true);
+  });
+});

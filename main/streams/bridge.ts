@@ -1,0 +1,151 @@
+/**
+ * Joins an exec session to the pane's stream, whatever carries it (WebSocket or MessagePort),
+ * and enforces the output window of protocol.ts: at most `window` bytes sent and not yet
+ * acknowledged; beyond that output waits here, and once a quarter window waits the exec socket
+ * is paused. So main holds little more than one window per session, however fast
+ * the remote side writes and however slow the pane is.
+ */
+import { parsePaneControl, type MainControl } from './protocol';
+
+/** One session's stream as a transport provides it. */
+export interface StreamEndpoint {
+  send(data: Buffer | string): void;
+  close(): void;
+  /** Bytes the transport itself still buffers (a WebSocket's bufferedAmount); 0 where unknown. */
+  bufferedAmount(): number;
+  onMessage(listener: (data: Buffer | string) => void): void;
+  onClose(listener: () => void): void;
+}
+
+/** What the bridge drives: the exec session. */
+export interface BridgeSource {
+  write(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+  pause(): void;
+  resume(): void;
+}
+
+export interface BridgeStats {
+  /** Output sent to the pane and not yet acknowledged. */
+  inFlight: number;
+  /** Output waiting in main for room in the window. */
+  queued: number;
+  /** The transport's own buffer. */
+  transportBuffered: number;
+  /** Highest values seen, for tests and the benchmark. */
+  maxInFlight: number;
+  maxQueued: number;
+  paused: boolean;
+  bytesOut: number;
+}
+
+export class TerminalBridge {
+  private endpoint: StreamEndpoint | null = null;
+  private readonly waiting: (Buffer | string)[] = [];
+  private inFlight = 0;
+  private queued = 0;
+  private maxInFlight = 0;
+  private maxQueued = 0;
+  private bytesOut = 0;
+  private paused = false;
+  private detached = false;
+
+  constructor(
+    private readonly window: number,
+    private readonly source: BridgeSource,
+    /** The pane's stream closed (or never came): the session must end. */
+    private readonly onDetach: () => void,
+  ) {}
+
+  /** Output from the container. */
+  output(chunk: Buffer): void {
+    if (this.detached) return;
+    this.waiting.push(chunk);
+    this.queued += chunk.length;
+    this.flush();
+  }
+
+  /** A control message, delivered in order after the output before it. */
+  control(msg: MainControl): void {
+    if (this.detached) return;
+    this.waiting.push(JSON.stringify(msg));
+    this.flush();
+  }
+
+  attach(endpoint: StreamEndpoint): void {
+    if (this.endpoint || this.detached) {
+      endpoint.close();
+      return;
+    }
+    this.endpoint = endpoint;
+    endpoint.onMessage((data) => this.receive(data));
+    endpoint.onClose(() => this.detach());
+    this.flush();
+  }
+
+  /** Ends the stream from main's side (session over, or never attached). */
+  detach(): void {
+    if (this.detached) return;
+    this.detached = true;
+    this.waiting.length = 0;
+    this.queued = 0;
+    this.endpoint?.close();
+    this.onDetach();
+  }
+
+  stats(): BridgeStats {
+    return {
+      inFlight: this.inFlight,
+      queued: this.queued,
+      transportBuffered: this.endpoint?.bufferedAmount() ?? 0,
+      maxInFlight: this.maxInFlight,
+      maxQueued: this.maxQueued,
+      paused: this.paused,
+      bytesOut: this.bytesOut,
+    };
+  }
+
+  private receive(data: Buffer | string) {
+    if (typeof data !== 'string') {
+      this.source.write(data);
+      return;
+    }
+    const msg = parsePaneControl(data);
+    if (!msg) return;
+    if (msg.type === 'resize') this.source.resize(msg.cols, msg.rows);
+    else {
+      this.inFlight = Math.max(0, this.inFlight - msg.bytes);
+      this.flush();
+    }
+  }
+
+  private flush() {
+    const ep = this.endpoint;
+    if (ep) {
+      while (this.waiting.length) {
+        const next = this.waiting[0]!;
+        if (typeof next !== 'string' && this.inFlight >= this.window) break;
+        this.waiting.shift();
+        if (typeof next === 'string') {
+          ep.send(next);
+          continue;
+        }
+        this.queued -= next.length;
+        this.inFlight += next.length;
+        this.bytesOut += next.length;
+        ep.send(next);
+      }
+    }
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.maxQueued = Math.max(this.maxQueued, this.queued);
+    // Stop reading the cluster once a quarter window waits here; read on when all of it has
+    // gone. Main then holds at most a window in flight plus a little over a quarter waiting.
+    if (!this.paused && this.queued >= this.window / 4) {
+      this.paused = true;
+      this.source.pause();
+    } else if (this.paused && this.queued === 0) {
+      this.paused = false;
+      this.source.resume();
+    }
+  }
+}

@@ -1,0 +1,19 @@
+/** Terminal (exec) streams between the cluster and the panes; Electron-free. */
+export { TerminalBridge, type BridgeStats, type StreamEndpoint } from './bridge';
+export { TerminalError, type TerminalErrorCode } from './errors';
+export { ExecSession, exitFromStatus, runOnce, type ExecExit, type ExecTarget } from './exec-session';
+export { parsePaneControl, STREAM_PATH_PREFIX, STREAM_PROTOCOL, type MainControl, type PaneControl } from './protocol';
+export { hangupCommand, MarkerParser, shellCommand, type ShellIdentity } from './shell';
+export { checkExecutable, findPod, podContainers, type ContainerInfo, type PodContainers, type TargetRef } from './target';
+export {
+  createTerminalService,
+  DEFAULT_WINDOW,
+  defaultKubeConfig,
+  type OpenedSession,
+  type OpenRequest,
+  type SessionInfo,
+  type StreamConnect,
+  type StreamConnector,
+  type TerminalService,
+} from './terminals';
+export { createWsStreamHub, wsEndpoint, type WsStreamHub } from './ws-hub';

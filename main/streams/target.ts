@@ -1,0 +1,107 @@
+/**
+ * Which pod and container a terminal opens into: a lab node's pod (label `labforge.dev/node`),
+ * or a pod by name; its containers for the picker; and whether it can take an exec now, with
+ * the reason when not.
+ */
+import type { CoreV1Api, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { LABEL } from '../../common/compile/labels';
+import { TerminalError, toTerminalError } from './errors';
+
+export interface TargetRef {
+  namespace: string;
+  /** A lab node: the pod labelled `labforge.dev/node=<node>`. */
+  node?: string | undefined;
+  /** Or a pod by name. */
+  pod?: string | undefined;
+}
+
+export interface ContainerInfo {
+  name: string;
+  ready: boolean;
+  /** 'running', 'waiting: <reason>', 'exited <code>' or 'unknown'. */
+  state: string;
+}
+
+export interface PodContainers {
+  pod: string;
+  containers: ContainerInfo[];
+  /** The container a terminal opens in when none is chosen. */
+  defaultContainer: string;
+}
+
+/** kubectl's convention for the container `kubectl exec` picks by default. */
+const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+function describe(ref: TargetRef): string {
+  return ref.pod ? `pod ${ref.namespace}/${ref.pod}` : `node "${ref.node}" in namespace ${ref.namespace}`;
+}
+
+const live = (p: V1Pod) => !p.metadata?.deletionTimestamp;
+const running = (p: V1Pod) => p.status?.phase === 'Running';
+const readyCount = (p: V1Pod) => (p.status?.containerStatuses ?? []).filter((c) => c.ready).length;
+const created = (p: V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
+
+/** Finds the pod; a node's pods are ranked running, then most containers ready, then newest. */
+export async function findPod(core: CoreV1Api, ref: TargetRef): Promise<V1Pod> {
+  if (ref.pod) {
+    try {
+      return await core.readNamespacedPod({ namespace: ref.namespace, name: ref.pod });
+    } catch (err) {
+      throw toTerminalError(err, `reading ${describe(ref)}`);
+    }
+  }
+  if (!ref.node) throw new TerminalError('invalid_request', 'name a lab node or a pod to open a terminal in');
+  let pods: V1Pod[];
+  try {
+    pods = (await core.listNamespacedPod({ namespace: ref.namespace, labelSelector: `${LABEL.node}=${ref.node}` })).items;
+  } catch (err) {
+    throw toTerminalError(err, `listing the pods of ${describe(ref)}`);
+  }
+  const candidates = pods.filter(live);
+  if (!candidates.length) {
+    throw new TerminalError('not_found', `no pod for ${describe(ref)}: is the lab deployed there, and is "${ref.node}" a container node?`);
+  }
+  candidates.sort((a, b) => Number(running(b)) - Number(running(a)) || readyCount(b) - readyCount(a) || created(b) - created(a));
+  return candidates[0]!;
+}
+
+function stateOf(s: V1ContainerStatus | undefined): string {
+  if (!s?.state) return 'unknown';
+  if (s.state.running) return 'running';
+  if (s.state.waiting) return `waiting: ${s.state.waiting.reason ?? 'unknown reason'}`;
+  if (s.state.terminated) return `exited ${s.state.terminated.exitCode}`;
+  return 'unknown';
+}
+
+export function podContainers(pod: V1Pod): PodContainers {
+  const statuses = new Map((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
+  const containers = (pod.spec?.containers ?? []).map((c) => ({ name: c.name, ready: statuses.get(c.name)?.ready ?? false, state: stateOf(statuses.get(c.name)) }));
+  const annotated = pod.metadata?.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  const defaultContainer = containers.find((c) => c.name === annotated)?.name ?? containers[0]?.name ?? '';
+  return { pod: pod.metadata?.name ?? '', containers, defaultContainer };
+}
+
+/** Throws 'not_ready' or 'exited' (with the exit code) unless the container can take an exec. */
+export function checkExecutable(pod: V1Pod, container: string): void {
+  const name = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+  if (!(pod.spec?.containers ?? []).some((c) => c.name === container)) {
+    const names = (pod.spec?.containers ?? []).map((c) => c.name).join(', ');
+    throw new TerminalError('invalid_request', `pod ${name} has no container "${container}" (it has: ${names || 'none'})`);
+  }
+  if (pod.metadata?.deletionTimestamp) throw new TerminalError('not_ready', `pod ${name} is terminating`);
+  const phase = pod.status?.phase ?? 'Unknown';
+  const status = pod.status?.containerStatuses?.find((s) => s.name === container);
+  const terminated = status?.state?.terminated;
+  if (terminated) {
+    const why = terminated.reason ? ` (${terminated.reason})` : '';
+    throw new TerminalError('exited', `container "${container}" of pod ${name} exited with code ${terminated.exitCode}${why}`);
+  }
+  if (phase === 'Succeeded' || phase === 'Failed') throw new TerminalError('exited', `pod ${name} has ${phase === 'Succeeded' ? 'completed' : 'failed'}; its containers are not running`);
+  if (phase !== 'Running') {
+    const why = status?.state?.waiting?.reason ?? pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status !== 'True')?.reason;
+    throw new TerminalError('not_ready', `pod ${name} is not ready: it is ${phase}${why ? ` (${why})` : ''}`);
+  }
+  if (status?.state?.waiting) {
+    throw new TerminalError('not_ready', `container "${container}" of pod ${name} is not ready: ${status.state.waiting.reason ?? 'waiting'}${status.state.waiting.message ? ` — ${status.state.waiting.message}` : ''}`);
+  }
+}

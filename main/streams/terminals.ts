@@ -1,0 +1,198 @@
+/**
+ * Terminal sessions: the `terminal.open` and `terminal.containers` calls land here. A session
+ * is an exec into a container plus a stream to its pane; the transport that carries the stream
+ * (a loopback WebSocket in browser mode, a MessagePort in Electron) is a StreamConnector, so
+ * nothing here knows which host runs it.
+ */
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { TerminalBridge, type BridgeStats, type StreamEndpoint } from './bridge';
+import { TerminalError } from './errors';
+import { ExecSession, type ExecTarget } from './exec-session';
+import { checkExecutable, findPod, podContainers, type PodContainers, type TargetRef } from './target';
+
+/** How the renderer reaches a session's stream. */
+export type StreamConnect =
+  /** Browser mode: open a WebSocket to `path` on the UI server with these subprotocols (the second carries the one-time token). */
+  | { kind: 'websocket'; path: string; protocols: string[] }
+  /** Electron: the port arrives on the stream-port channel, tagged with the session id. */
+  | { kind: 'port' };
+
+export interface StreamConnector {
+  /**
+   * Makes a stream for a session. `attach` is called once the pane is connected (at once for a
+   * MessagePort, on the WebSocket upgrade in browser mode).
+   */
+  offer(sessionId: string, attach: (endpoint: StreamEndpoint) => void): StreamConnect;
+  /** Forgets an offer the pane never took. */
+  withdraw(sessionId: string): void;
+}
+
+export interface OpenRequest extends TargetRef {
+  context?: string | undefined;
+  container?: string | undefined;
+  cols: number;
+  rows: number;
+}
+
+export interface OpenedSession {
+  sessionId: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  containers: string[];
+  /** Output bytes the pane may hold unacknowledged (protocol.ts). */
+  window: number;
+  connect: StreamConnect;
+}
+
+export interface TerminalServiceOptions {
+  connector: StreamConnector;
+  /** The kubeconfig for a context (undefined: the configured default); defaultKubeConfig unless given. */
+  kubeConfig?: (context: string | undefined) => KubeConfig | Promise<KubeConfig>;
+  window?: number;
+  /** A session whose pane does not connect within this time is closed. */
+  attachTimeoutMs?: number;
+  hangupGraceMs?: number;
+}
+
+export interface SessionInfo {
+  id: string;
+  target: ExecTarget;
+  /** The shell's PID in the container, once known. */
+  pid: number | null;
+  stats: BridgeStats;
+}
+
+export interface TerminalService {
+  open(request: OpenRequest): Promise<OpenedSession>;
+  containers(request: TargetRef & { context?: string | undefined }): Promise<PodContainers>;
+  /** Live sessions (for tests, the benchmark and shutdown). */
+  sessions(): SessionInfo[];
+  close(sessionId: string): Promise<void>;
+  closeAll(): Promise<void>;
+}
+
+export const DEFAULT_WINDOW = 256 * 1024;
+
+/** KUBECONFIG or ~/.kube/config (what the CLI reads), switched to `context` when given. */
+export function defaultKubeConfig(context: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  if (context) {
+    if (!kc.getContextObject(context)) throw new Error(`context "${context}" is not in the kubeconfig`);
+    kc.setCurrentContext(context);
+  }
+  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig has no current cluster');
+  return kc;
+}
+
+interface Live {
+  id: string;
+  target: ExecTarget;
+  exec: ExecSession | null;
+  bridge: TerminalBridge;
+  closed: Promise<void> | null;
+}
+
+export function createTerminalService(options: TerminalServiceOptions): TerminalService {
+  const window = options.window ?? DEFAULT_WINDOW;
+  const live = new Map<string, Live>();
+
+  const loadConfig = async (context: string | undefined) => {
+    try {
+      return await (options.kubeConfig ?? defaultKubeConfig)(context);
+    } catch (err) {
+      throw new TerminalError('invalid_request', `cannot use the kubeconfig${context ? ` context "${context}"` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const end = (s: Live): Promise<void> => {
+    s.closed ??= (async () => {
+      options.connector.withdraw(s.id);
+      s.bridge.detach();
+      await s.exec?.close();
+      live.delete(s.id);
+    })();
+    return s.closed;
+  };
+
+  return {
+    async containers(request) {
+      const kc = await loadConfig(request.context);
+      const pod = await findPod(kc.makeApiClient(CoreV1Api), request);
+      return podContainers(pod);
+    },
+
+    async open(request) {
+      const kc = await loadConfig(request.context);
+      const pod = await findPod(kc.makeApiClient(CoreV1Api), request);
+      const { containers, defaultContainer } = podContainers(pod);
+      const container = request.container ?? defaultContainer;
+      checkExecutable(pod, container);
+      const target: ExecTarget = { namespace: request.namespace, pod: pod.metadata?.name ?? '', container };
+
+      const id = randomBytes(16).toString('base64url');
+      // The bridge exists before the exec so no output is lost; it drives the exec once it does.
+      let exec: ExecSession | null = null;
+      const s: Live = {
+        id,
+        target,
+        exec: null,
+        closed: null,
+        bridge: new TerminalBridge(
+          window,
+          {
+            write: (d) => exec?.write(d),
+            resize: (c, r) => exec?.resize(c, r),
+            pause: () => exec?.pause(),
+            resume: () => exec?.resume(),
+          },
+          () => void end(s),
+        ),
+      };
+      exec = await ExecSession.start({
+        kc,
+        target,
+        cols: request.cols,
+        rows: request.rows,
+        hangupGraceMs: options.hangupGraceMs ?? 2000,
+        onData: (chunk) => s.bridge.output(chunk),
+        onExit: (exit) => s.bridge.control({ type: 'exit', reason: exit.kind, code: exit.code, message: exit.message }),
+      });
+      s.exec = exec;
+      // Output that came before `exec` was assigned may already have filled the window.
+      if (s.bridge.stats().paused) exec.pause();
+      live.set(id, s);
+
+      const timer = setTimeout(() => void end(s), options.attachTimeoutMs ?? 30_000);
+      timer.unref?.();
+      // A MessagePort connector attaches at once, inside offer().
+      let connect: StreamConnect;
+      try {
+        connect = options.connector.offer(id, (endpoint) => {
+          clearTimeout(timer);
+          s.bridge.attach(endpoint);
+        });
+      } catch (err) {
+        clearTimeout(timer);
+        await end(s);
+        throw new TerminalError('internal', `cannot open a stream for the terminal: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return { sessionId: id, namespace: target.namespace, pod: target.pod, container, containers: containers.map((c) => c.name), window, connect };
+    },
+
+    sessions() {
+      return [...live.values()].map((s) => ({ id: s.id, target: s.target, pid: s.exec?.identity?.pid ?? null, stats: s.bridge.stats() }));
+    },
+
+    async close(sessionId) {
+      const s = live.get(sessionId);
+      if (s) await end(s);
+    },
+
+    async closeAll() {
+      await Promise.all([...live.values()].map(end));
+    },
+  };
+}

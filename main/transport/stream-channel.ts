@@ -1,0 +1,6 @@
+/**
+ * Electron: main → renderer channel that hands over one MessagePort per terminal session,
+ * `{ id: sessionId }` with the port attached (no Electron import, so the preload can bundle it).
+ * The preload passes the port on to the page with `window.postMessage`, tagged with this name.
+ */
+export const IPC_STREAM_PORT = 'labforge:stream-port';
