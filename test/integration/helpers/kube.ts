@@ -106,14 +106,17 @@ export async function waitForRunningPod(kc: KubeConfig, namespace: string, label
   }, timeoutMs, 300);
 }
 
-/** A bare pod (kwok never runs the image) with a label to find it by. */
+/**
+ * A bare pod with a label to find it by. kwok never pulls the image, but it leaves images on a
+ * `.invalid` registry in ImagePullBackOff on purpose, so this names an ordinary one.
+ */
 export async function createPod(kc: KubeConfig, namespace: string, name: string, ports: number[] = []): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespacedPod({
     namespace,
     body: {
       metadata: { name, labels: { app: name } },
-      spec: { containers: [{ name: 'main', image: 'registry.invalid/fake:1', ports: ports.map((containerPort) => ({ containerPort })) }] },
+      spec: { containers: [{ name: 'main', image: 'busybox:1.36', ports: ports.map((containerPort) => ({ containerPort })) }] },
     },
   });
   return waitForRunningPod(kc, namespace, `app=${name}`);
