@@ -15,11 +15,20 @@ import { Palette } from './components/Palette';
 import { Inspector } from './components/inspector/Inspector';
 import { Problems } from './components/Problems';
 import { CompiledView, YamlView } from './components/YamlViews';
+import { Panes } from './panes/Panes';
+import { ClassView } from './cluster/ClassView';
+import { ClusterBar } from './cluster/ClusterBar';
+import { ClusterDialogs } from './cluster/ClusterDialogs';
+import { useClusterSync } from './cluster/live';
+import { OperationPanel } from './cluster/OperationPanel';
+import { ReleasesView } from './cluster/ReleasesView';
 
 const VIEWS: { id: View; label: string; cmd: keyof typeof COMMANDS }[] = [
   { id: 'canvas', label: 'Canvas', cmd: 'viewCanvas' },
   { id: 'yaml', label: 'Lab YAML', cmd: 'viewYaml' },
   { id: 'compiled', label: 'Compiled', cmd: 'viewCompiled' },
+  { id: 'releases', label: 'Releases', cmd: 'viewReleases' },
+  { id: 'class', label: 'Class', cmd: 'viewClass' },
 ];
 
 function Title() {
@@ -49,6 +58,7 @@ export function App() {
   const view = useUi((s) => s.view);
   const theme = useUi((s) => s.theme);
   useValidation();
+  useClusterSync();
 
   useEffect(() => {
     document.documentElement.dataset['theme'] = theme;
@@ -91,6 +101,7 @@ export function App() {
               </button>
             ))}
           </nav>
+          <ClusterBar />
           <button className="icon-button" title={tooltip(COMMANDS.theme)} data-testid="theme-toggle" onClick={() => void COMMANDS.theme.run()}>
             {theme === 'dark' ? '☀' : '☾'}
           </button>
@@ -99,15 +110,18 @@ export function App() {
           {view === 'canvas' ? <Palette /> : null}
           <section className="center">
             <div className="center-main">
-              {view === 'canvas' ? <Canvas /> : view === 'yaml' ? <YamlView /> : <CompiledView />}
+              {view === 'canvas' ? <Canvas /> : view === 'yaml' ? <YamlView /> : view === 'compiled' ? <CompiledView /> : view === 'releases' ? <ReleasesView /> : <ClassView />}
             </div>
             <Problems />
           </section>
           {view === 'canvas' ? <Inspector /> : null}
         </main>
+        <Panes />
         <StatusBar />
       </div>
       <Dialogs />
+      <ClusterDialogs />
+      <OperationPanel />
       <Notices />
     </ReactFlowProvider>
   );

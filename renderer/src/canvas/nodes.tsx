@@ -2,6 +2,7 @@
 import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
 import { memo } from 'react';
 import type { LabFlowNode, LabNodeData, NetworkData, VolumeData } from './graph';
+import { NodeLive } from '../cluster/NodeLive';
 import { NetworkIcon, ROLE_ICON, ROLE_LABEL, VolumeIcon } from './icons';
 
 type P<T extends LabFlowNode['type'], D> = NodeProps & { data: D; type: T };
@@ -41,6 +42,7 @@ export const LabNodeView = memo(function LabNodeView({ data, selected }: P<'labN
         <div className="lab-node-sub" title={data.image}>
           {clip(data.image, 24)}
         </div>
+        <NodeLive name={data.name} />
         {data.issue ? (
           <div className="lab-node-issue" data-testid={`node-issue-${data.name}`}>
             {data.issue}

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import { COMMANDS, showKeys, type CommandId } from '../lib/commands';
+import { COMMANDS, showKeys, type Command, type CommandId } from '../lib/commands';
 
 const MENUS: { label: string; items: (CommandId | '-')[] }[] = [
   { label: 'File', items: ['new', 'open', '-', 'save', 'saveAs'] },
   { label: 'Edit', items: ['undo', 'redo', '-', 'cut', 'copy', 'paste', 'delete', '-', 'selectAll'] },
-  { label: 'View', items: ['viewCanvas', 'viewYaml', 'viewCompiled', '-', 'layout', 'fit', 'zoomIn', 'zoomOut', '-', 'theme'] },
-  { label: 'Cluster', items: ['cluster'] },
+  { label: 'View', items: ['viewCanvas', 'viewYaml', 'viewCompiled', 'viewReleases', 'viewClass', '-', 'layout', 'fit', 'zoomIn', 'zoomOut', '-', 'theme'] },
+  { label: 'Cluster', items: ['cluster', '-', 'deploy', 'snapshot', 'publish', '-', 'viewReleases', 'viewClass'] },
 ];
 
 export function Menus() {
@@ -53,7 +53,7 @@ export function Menus() {
                     }}
                   >
                     <span>{COMMANDS[id].label}</span>
-                    <kbd>{COMMANDS[id].keys?.map(showKeys).join(' / ')}</kbd>
+                    <kbd>{(COMMANDS[id] as Command).keys?.map(showKeys).join(' / ')}</kbd>
                   </button>
                 ),
               )}

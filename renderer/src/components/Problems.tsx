@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { parseId } from '../store/doc';
+import { useClusterProblems } from '../cluster/problems';
 
 const label = (target: string | null) => {
   if (!target) return 'lab';
@@ -10,7 +11,9 @@ const label = (target: string | null) => {
 };
 
 export function Problems() {
-  const issues = useEditor((s) => s.issues);
+  const labIssues = useEditor((s) => s.issues);
+  const clusterIssues = useClusterProblems();
+  const issues = clusterIssues.length ? [...labIssues, ...clusterIssues] : labIssues;
   const [open, setOpen] = useState(true);
   return (
     <div className={`problems${open ? ' open' : ''}`} data-testid="problems">

@@ -5,6 +5,8 @@
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { newLab, openDialog, save, saveAs, setTheme } from './actions';
+import { deployToDev } from '../cluster/actions';
+import { openClusterDialog, useClusterDialog } from '../cluster/dialogs';
 
 export interface Command {
   id: string;
@@ -43,6 +45,11 @@ export const COMMANDS = {
   viewCompiled: { id: 'viewCompiled', label: 'Compiled preview', keys: ['Ctrl+3'], run: () => useUi.getState().setView('compiled') },
   theme: { id: 'theme', label: 'Toggle dark theme', keys: ['Ctrl+Shift+D'], run: () => setTheme(useUi.getState().theme === 'dark' ? 'light' : 'dark') },
   cluster: { id: 'cluster', label: 'Cluster…', keys: ['Ctrl+K'], run: () => useUi.getState().openDialog({ kind: 'cluster' }) },
+  deploy: { id: 'deploy', label: 'Deploy to dev', keys: ['Ctrl+Shift+Enter'], run: deployToDev },
+  snapshot: { id: 'snapshot', label: 'Snapshot dev…', run: () => openClusterDialog({ kind: 'snapshot' }) },
+  publish: { id: 'publish', label: 'Publish to class…', run: () => openClusterDialog({ kind: 'publish' }) },
+  viewReleases: { id: 'viewReleases', label: 'Releases', keys: ['Ctrl+4'], run: () => useUi.getState().setView('releases') },
+  viewClass: { id: 'viewClass', label: 'Class', keys: ['Ctrl+5'], run: () => useUi.getState().setView('class') },
 } satisfies Record<string, Command>;
 
 export type CommandId = keyof typeof COMMANDS;
@@ -74,7 +81,7 @@ function typingIn(target: EventTarget | null): boolean {
 export function handleKeyDown(e: KeyboardEvent): void {
   const cmd = byKeys.get(eventKeys(e).toUpperCase());
   if (!cmd) return;
-  if (useUi.getState().dialog) return;
+  if (useUi.getState().dialog || useClusterDialog.getState().dialog) return;
   // Undo, copy and delete in a text field belong to the field.
   if (cmd.canvas && (typingIn(e.target) || useUi.getState().view !== 'canvas')) return;
   e.preventDefault();

@@ -1,7 +1,7 @@
 /** UI state that is not part of the document: dialogs, view, theme, notices. */
 import { create } from 'zustand';
 
-export type View = 'canvas' | 'yaml' | 'compiled';
+export type View = 'canvas' | 'yaml' | 'compiled' | 'releases' | 'class';
 export type DialogState =
   | { kind: 'open' }
   | { kind: 'saveAs' }

@@ -1,0 +1,33 @@
+/**
+ * Clusters for the API's handlers, one per kubeconfig context, kept for the life of the host so
+ * every call and every live view of a context shares one keep-alive connection pool.
+ */
+import type { Cluster } from '../kube/cluster';
+import { connect } from '../kube/http-cluster';
+import type { SettingsStore } from './settings';
+
+export interface ClusterProvider {
+  /** `null`: the context picked in settings, else the kubeconfig's current one. */
+  get(context: string | null): Promise<Cluster>;
+  close(): void;
+}
+
+export function createClusterProvider(settings: SettingsStore, open: (context: string | undefined) => Cluster = (context) => connect(context ? { context } : {})): ClusterProvider {
+  const byContext = new Map<string, Cluster>();
+  return {
+    async get(requested) {
+      const context = requested ?? (await settings.get()).kubeContext ?? undefined;
+      const key = context ?? '';
+      let cluster = byContext.get(key);
+      if (!cluster) {
+        cluster = open(context);
+        byContext.set(key, cluster);
+      }
+      return cluster;
+    },
+    close() {
+      for (const c of byContext.values()) c.close();
+      byContext.clear();
+    },
+  };
+}

@@ -1,0 +1,256 @@
+/** Snapshot, Publish and Teardown dialogs of the class story. */
+import { useEffect, useState, type DragEvent } from 'react';
+import type { Response } from '../../../main/api/contract';
+import { Modal } from '../components/Modal';
+import { useEditor } from '../store/editor';
+import { loadReleases, planPublish, publishClass, snapshotDev, teardownClass, type PublishRequest } from './actions';
+import { closeClusterDialog, useClusterDialog } from './dialogs';
+import { useCluster } from './store';
+
+export function ClusterDialogs() {
+  const dialog = useClusterDialog((s) => s.dialog);
+  if (!dialog) return null;
+  if (dialog.kind === 'snapshot') return <SnapshotDialog />;
+  if (dialog.kind === 'publish') return <PublishDialog initialTag={dialog.tag} initialClass={dialog.className} />;
+  return <TeardownDialog className={dialog.className} />;
+}
+
+function SnapshotDialog() {
+  const labName = useEditor((s) => s.doc.lab.metadata.name);
+  const nextTag = useCluster((s) => s.nextTag);
+  const [tag, setTag] = useState<string | null>(null);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => void loadReleases(labName), [labName]);
+  const value = tag ?? nextTag;
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    const err = await snapshotDev(value, note);
+    setBusy(false);
+    if (err) setError(err);
+    else closeClusterDialog();
+  };
+  return (
+    <Modal title={`Snapshot ${labName}`} onClose={closeClusterDialog} testId="snapshot-dialog">
+      <p className="muted small">Freezes what dev runs into an immutable release, with images pinned to the digests the cluster reports.</p>
+      <label className="field">
+        <span>Tag</span>
+        <input data-testid="snapshot-tag" value={value} onChange={(e) => setTag(e.target.value)} autoFocus />
+      </label>
+      <label className="field">
+        <span>Note</span>
+        <textarea data-testid="snapshot-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} placeholder="What changed, for the other instructors" />
+      </label>
+      {error ? (
+        <p className="field-error" role="alert" data-testid="snapshot-error">
+          {error}
+        </p>
+      ) : null}
+      <div className="modal-actions">
+        <button className="button" onClick={closeClusterDialog}>
+          Cancel
+        </button>
+        <button className="button primary" data-testid="snapshot-confirm" disabled={busy || !value} onClick={() => void submit()}>
+          {busy ? 'Snapshotting…' : 'Snapshot'}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+type Plan = Response<'class.plan'>;
+
+function PublishDialog({ initialTag, initialClass }: { initialTag: string | undefined; initialClass: string | undefined }) {
+  const labName = useEditor((s) => s.doc.lab.metadata.name);
+  const releases = useCluster((s) => s.releases.filter((r) => r.labName === labName));
+  const [tag, setTag] = useState(initialTag ?? '');
+  const [className, setClassName] = useState(initialClass ?? '');
+  const [mode, setMode] = useState<'count' | 'roster'>('count');
+  const [count, setCount] = useState(30);
+  const [roster, setRoster] = useState<{ text: string; fileName: string } | null>(null);
+  const [plan, setPlan] = useState<Plan | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [force, setForce] = useState(false);
+
+  useEffect(() => void loadReleases(labName), [labName]);
+  useEffect(() => {
+    if (!tag && releases.length) setTag(releases[releases.length - 1]!.tag);
+  }, [releases, tag]);
+
+  const request = (): PublishRequest | null => {
+    if (!tag || !className) return null;
+    const students = mode === 'count' ? { count } : roster ? { roster } : null;
+    return students ? { context: null, labName, tag, className, students, force } : null;
+  };
+  // Any change to the inputs invalidates the plan the instructor saw.
+  useEffect(() => setPlan(null), [tag, className, mode, count, roster, force]);
+
+  const check = async () => {
+    const req = request();
+    if (!req) return setError('pick a release, name the class and give the students');
+    setBusy(true);
+    setError(null);
+    const r = await planPublish(req);
+    setBusy(false);
+    if (r.ok) setPlan(r.value);
+    else setError(r.error.message);
+  };
+  const publish = async () => {
+    const req = request();
+    if (!req) return;
+    closeClusterDialog();
+    await publishClass(req);
+  };
+  const readFile = async (file: File) => setRoster({ text: await file.text(), fileName: file.name });
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    const file = e.dataTransfer.files[0];
+    if (file) {
+      setMode('roster');
+      void readFile(file);
+    }
+  };
+  const blocked = !plan || plan.rosterIssues.length > 0 || (plan.capacity !== null && !plan.capacity.fits && !force);
+
+  return (
+    <Modal title="Publish to class" onClose={closeClusterDialog} testId="publish-dialog" wide>
+      <div className="publish-grid" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+        <label className="field">
+          <span>Release</span>
+          <select data-testid="publish-release" value={tag} onChange={(e) => setTag(e.target.value)}>
+            <option value="">{releases.length ? 'pick a release' : 'no releases yet: snapshot dev first'}</option>
+            {releases.map((r) => (
+              <option key={r.tag} value={r.tag}>
+                {r.tag} · {new Date(r.createdAt).toLocaleString()} · {r.author}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Class</span>
+          <input data-testid="publish-class" value={className} onChange={(e) => setClassName(e.target.value.trim())} placeholder="e.g. net101-fall" />
+        </label>
+        <fieldset className="field">
+          <span>Students</span>
+          <label className="inline">
+            <input type="radio" checked={mode === 'count'} onChange={() => setMode('count')} /> a count
+            <input data-testid="publish-count" type="number" min={1} max={2000} value={count} onChange={(e) => setCount(Number(e.target.value))} disabled={mode !== 'count'} />
+          </label>
+          <label className="inline">
+            <input type="radio" checked={mode === 'roster'} onChange={() => setMode('roster')} data-testid="publish-mode-roster" /> a roster CSV (drop it here or pick one)
+            <input data-testid="publish-roster" type="file" accept=".csv,text/csv" onChange={(e) => e.target.files?.[0] && (setMode('roster'), void readFile(e.target.files[0]))} />
+          </label>
+          {roster ? <span className="muted small">{roster.fileName}</span> : null}
+        </fieldset>
+      </div>
+      {error ? (
+        <p className="field-error" role="alert" data-testid="publish-error">
+          {error}
+        </p>
+      ) : null}
+      {plan ? <PlanView plan={plan} force={force} setForce={setForce} /> : null}
+      <div className="modal-actions">
+        <button className="button" onClick={closeClusterDialog}>
+          Cancel
+        </button>
+        <button className="button" data-testid="publish-check" disabled={busy} onClick={() => void check()}>
+          {busy ? 'Checking…' : 'Check'}
+        </button>
+        <button className="button primary" data-testid="publish-confirm" disabled={blocked} onClick={() => void publish()}>
+          {plan?.upgrade ? 'Upgrade class' : 'Publish'}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function PlanView({ plan, force, setForce }: { plan: Plan; force: boolean; setForce: (v: boolean) => void }) {
+  return (
+    <div className="plan" data-testid="publish-plan">
+      {plan.rosterIssues.length ? (
+        <div className="plan-block bad" data-testid="roster-issues">
+          <strong>The roster has {plan.rosterIssues.length} bad row{plan.rosterIssues.length === 1 ? '' : 's'}; nothing will be published until they are fixed.</strong>
+          <ul>
+            {plan.rosterIssues.map((i) => (
+              <li key={`${i.line}:${i.message}`}>
+                line {i.line}: {i.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <p>
+          {plan.students.length} students · {plan.existing} already have a namespace
+          {plan.leaving.length ? ` · ${plan.leaving.length} in the class but not in this roster (kept)` : ''}
+        </p>
+      )}
+      {plan.upgrade ? (
+        <div className="plan-block" data-testid="upgrade-summary">
+          <strong>
+            Upgrade from {plan.upgrade.from.join(', ')}: {plan.upgrade.changes.length} change{plan.upgrade.changes.length === 1 ? '' : 's'}. Student volumes are kept.
+          </strong>
+          <pre className="mono diff-text">{plan.upgrade.changes.join('\n') || 'no changes to the lab'}</pre>
+        </div>
+      ) : null}
+      {plan.capacity ? (
+        <table className="capacity" data-testid="capacity-table">
+          <thead>
+            <tr>
+              <th>resource</th>
+              <th>needed for {plan.capacity.newStudents} new</th>
+              <th>free</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {plan.capacity.rows.map((r) => (
+              <tr key={r.resource} className={r.fits ? '' : 'bad'}>
+                <td>{r.resource}</td>
+                <td>{r.needed}</td>
+                <td>{r.free}</td>
+                <td>{r.fits ? 'fits' : 'does not fit'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {plan.capacity && !plan.capacity.fits ? (
+        <label className="inline">
+          <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> publish anyway (pods that do not fit stay pending)
+        </label>
+      ) : null}
+    </div>
+  );
+}
+
+function TeardownDialog({ className }: { className: string }) {
+  const [typed, setTyped] = useState('');
+  return (
+    <Modal title={`Tear down ${className}`} onClose={closeClusterDialog} testId="teardown-dialog">
+      <p>Every student namespace of this class is deleted, with its volumes. Type the class name to confirm.</p>
+      <label className="field">
+        <span>Class name</span>
+        <input data-testid="teardown-confirm-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus />
+      </label>
+      <div className="modal-actions">
+        <button className="button" onClick={closeClusterDialog}>
+          Cancel
+        </button>
+        <button
+          className="button danger"
+          data-testid="teardown-confirm"
+          disabled={typed !== className}
+          onClick={() => {
+            closeClusterDialog();
+            void teardownClass(className, typed);
+          }}
+        >
+          Tear down
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,33 @@
+/**
+ * A canvas node's live state in dev (pending, starting, ready, failed; the reason on hover),
+ * its "changed since the last deploy" mark, and its diff highlight. Each node subscribes to
+ * its own slice of the cluster store, so one pod changing re-renders one node.
+ */
+import { memo } from 'react';
+import { useCluster } from './store';
+
+export const NodeLive = memo(function NodeLive({ name }: { name: string }) {
+  const status = useCluster((s) => s.dev.statuses[name]);
+  const changed = useCluster((s) => s.changed[name] === true);
+  const diff = useCluster((s) => s.diff?.nodes.find((n) => n.name === name)?.change);
+  return (
+    <div className="node-live">
+      {status ? (
+        <span className={`live-dot state-${status.state}`} data-testid={`live-${name}`} data-state={status.state} title={`${status.state}${status.reason ? `: ${status.reason}` : ''}${status.message ? ` — ${status.message}` : ''}`}>
+          {status.state}
+          {status.reason && status.state === 'failed' ? ` · ${status.reason}` : ''}
+        </span>
+      ) : null}
+      {changed ? (
+        <span className="changed-mark" data-testid={`changed-${name}`} title="Changed since the last deploy">
+          changed
+        </span>
+      ) : null}
+      {diff ? (
+        <span className={`diff-mark diff-${diff}`} data-testid={`diff-${name}`}>
+          {diff}
+        </span>
+      ) : null}
+    </div>
+  );
+});

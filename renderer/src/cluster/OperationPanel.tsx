@@ -1,0 +1,47 @@
+/** The running (or last) operation: phase, progress, failed students, cancel. */
+import { useCluster } from './store';
+
+export function OperationPanel() {
+  const op = useCluster((s) => s.op);
+  if (!op) return null;
+  const failed = Object.values(op.students).filter((s) => s.status === 'failed');
+  const retried = Object.values(op.students).reduce((n, s) => n + s.retries, 0);
+  return (
+    <div className={`op-panel op-${op.state}`} role="status" data-testid="op-panel" data-state={op.state}>
+      <div className="op-head">
+        <strong>{op.title}</strong>
+        {op.state === 'running' && op.cancel ? (
+          <button className="button small" data-testid="op-cancel" onClick={op.cancel}>
+            Cancel
+          </button>
+        ) : (
+          <button className="icon-button" aria-label="Dismiss" onClick={() => useCluster.setState({ op: null })}>
+            ×
+          </button>
+        )}
+      </div>
+      <div className="op-phase" data-testid="op-phase">
+        {op.state === 'running' ? op.phase : op.state === 'done' ? 'done' : op.state === 'cancelled' ? 'cancelled: what was written stays; run it again to resume' : op.error}
+      </div>
+      {op.total > 0 ? (
+        <div className="op-progress" title={`${op.done}/${op.total}`}>
+          <span style={{ width: `${(op.done / op.total) * 100}%` }} />
+          <em data-testid="op-count">
+            {op.done}/{op.total}
+            {retried ? ` · ${retried} retries` : ''}
+          </em>
+        </div>
+      ) : null}
+      {failed.length ? (
+        <ul className="op-failed">
+          {failed.slice(0, 8).map((s) => (
+            <li key={s.student}>
+              {s.student}: {s.error}
+            </li>
+          ))}
+          {failed.length > 8 ? <li>and {failed.length - 8} more</li> : null}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

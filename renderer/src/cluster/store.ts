@@ -1,0 +1,81 @@
+/**
+ * What the app knows about the cluster: the dev namespace's live node states, the running
+ * operation (deploy, publish, reset, teardown) with its progress, releases, and the class
+ * being watched. Everything here arrives from main through the contract; the renderer decides
+ * nothing the CLI would not (the engine classifies states, validates rosters, plans upgrades).
+ */
+import { create } from 'zustand';
+import type { Response, StreamEvent } from '../../../main/api/contract';
+import type { Lab } from '../../../common/lab/schema';
+
+export type NodeStatus = StreamEvent<'dev.watch'>['statuses'][number];
+export type PlacedProblem = Response<'dev.deploy'>['problems'][number];
+export type ReleaseSummary = Response<'release.list'>['releases'][number];
+export type ReleaseDiff = Response<'release.diff'>;
+export type ClassRow = StreamEvent<'class.watch'>['rows'][number];
+export type StudentResult = Response<'class.publish'>['results'][number];
+export type ClassSummary = Response<'class.list'>['classes'][number];
+
+export interface Operation {
+  kind: 'deploy' | 'publish' | 'reset' | 'teardown';
+  title: string;
+  /** The phase in words, as the engine reports it. */
+  phase: string;
+  done: number;
+  total: number;
+  /** Per student, for publish. */
+  students: Record<string, StudentResult>;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  error: string | null;
+  cancel: (() => void) | null;
+}
+
+export interface ClassState {
+  name: string;
+  labNodes: string[];
+  rows: ClassRow[];
+  /** When the last update arrived (performance.now), for the dashboard benchmark and "live" hint. */
+  updatedAt: number;
+  error: string | null;
+}
+
+export interface ClusterState {
+  dev: {
+    labName: string | null;
+    statuses: Record<string, NodeStatus>;
+    /** The lab the dev namespace runs (its deploy record); null before the first deploy. */
+    deployed: Lab | null;
+    error: string | null;
+  };
+  /** Refusals from the last deploy attempt, placed on lab elements. */
+  problems: PlacedProblem[];
+  op: Operation | null;
+  releases: ReleaseSummary[];
+  nextTag: string;
+  releasesError: string | null;
+  /** The diff shown on the canvas and in the Releases panel. */
+  diff: ReleaseDiff | null;
+  classes: ClassSummary[];
+  klass: ClassState | null;
+  /** Nodes of the open lab that differ from what dev runs (by name). */
+  changed: Record<string, true>;
+}
+
+export const useCluster = create<ClusterState>()(() => ({
+  dev: { labName: null, statuses: {}, deployed: null, error: null },
+  problems: [],
+  op: null,
+  releases: [],
+  nextTag: 'v1',
+  releasesError: null,
+  diff: null,
+  classes: [],
+  klass: null,
+  changed: {},
+}));
+
+/** Updates the running operation, if any (events of a finished one are ignored). */
+export function patchOp(patch: Partial<Operation>): void {
+  const op = useCluster.getState().op;
+  if (op) useCluster.setState({ op: { ...op, ...patch } });
+}
