@@ -6,7 +6,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { LabforgeApi, Request, Response, Result, StreamChannel, StreamEvent } from '../main/api/contract';
 import { IPC_CANCEL, IPC_INVOKE, IPC_STREAM, IPC_SUBSCRIBE } from '../main/transport/ipc-channel';
-import { IPC_STREAM_PORT } from '../main/transport/stream-channel';
+import { IPC_STREAM_PORT, type StreamPortMessage } from '../main/transport/stream-channel';
 
 // Main validated every event and result against the contract before sending it.
 interface Listener {
@@ -46,5 +46,6 @@ declare const window: { postMessage(message: unknown, targetOrigin: string, tran
 ipcRenderer.on(IPC_STREAM_PORT, (event, msg: unknown) => {
   const id = msg && typeof msg === 'object' && 'id' in msg && typeof msg.id === 'string' ? msg.id : null;
   if (id === null || event.ports.length !== 1) return;
-  window.postMessage({ type: IPC_STREAM_PORT, id }, window.location.origin, event.ports);
+  const message: StreamPortMessage = { type: IPC_STREAM_PORT, id };
+  window.postMessage(message, window.location.origin, event.ports);
 });

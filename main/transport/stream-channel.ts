@@ -4,3 +4,9 @@
  * The preload passes the port on to the page with `window.postMessage`, tagged with this name.
  */
 export const IPC_STREAM_PORT = 'labforge:stream-port';
+
+/** What the preload posts to the page with the port; the renderer checks its literal against this type. */
+export interface StreamPortMessage {
+  type: typeof IPC_STREAM_PORT;
+  id: string;
+}

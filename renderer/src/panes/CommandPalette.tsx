@@ -1,0 +1,124 @@
+/**
+ * A small command palette (Ctrl+Shift+P) for opening terminals: "Open terminal: <namespace or
+ * student> / <node>" for the lab's container nodes in its dev namespace, for every student of
+ * the class on screen, and for a namespace the user types ("ns", or "ns/node").
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { devNamespace } from '../../../common/compile/names';
+import { useCluster } from '../cluster/store';
+import { useEditor } from '../store/editor';
+import { openTerminal, type TerminalTarget } from './store';
+
+interface Entry {
+  label: string;
+  hint: string;
+  target: TerminalTarget;
+}
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function entriesFor(query: string, labNodes: string[], dev: string, klass: { student: string; namespace: string }[], classNodes: string[]): Entry[] {
+  const known: Entry[] = [];
+  const entry = (who: string, namespace: string, node: string, hint: string): Entry => ({ label: `Open terminal: ${who} / ${node}`, hint, target: { namespace, node, title: `${who} / ${node}` } });
+  for (const n of labNodes) known.push(entry(dev, dev, n, 'dev namespace'));
+  for (const row of klass) for (const n of classNodes) known.push(entry(row.student, row.namespace, n, row.namespace));
+  const typed = query.trim().toLowerCase();
+  const words = typed.split(/[\s/]+/).filter(Boolean);
+  const matching = known.filter((e) => words.every((w) => e.label.toLowerCase().includes(w) || e.target.namespace.includes(w)));
+  // A namespace typed by hand, after what is known: "ns/node" exactly, "ns" with the lab's nodes.
+  const extra: Entry[] = [];
+  const [ns, node, ...rest] = typed.split('/').map((p) => p.trim());
+  const isKnown = (namespace: string) => namespace === dev || klass.some((r) => r.namespace === namespace);
+  if (ns && NAME.test(ns) && rest.length === 0 && !isKnown(ns)) {
+    if (node && NAME.test(node)) extra.push(entry(ns, ns, node, 'typed namespace'));
+    else if (!node) for (const n of labNodes) extra.push(entry(ns, ns, n, 'typed namespace'));
+  }
+  return [...matching, ...extra];
+}
+
+export function CommandPalette() {
+  const [open, setOpen] = useState(false);
+  const [query, setQuery] = useState('');
+  const [index, setIndex] = useState(0);
+  const input = useRef<HTMLInputElement>(null);
+  const lab = useEditor((s) => s.doc.lab);
+  const klass = useCluster((s) => s.klass);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'p') {
+        e.preventDefault();
+        setQuery('');
+        setIndex(0);
+        setOpen(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  useEffect(() => {
+    if (open) input.current?.focus();
+  }, [open]);
+
+  const entries = useMemo(() => {
+    if (!open) return [];
+    const labNodes = lab.nodes.filter((n) => n.kind === 'container').map((n) => n.name);
+    const rows = klass?.rows.map((r) => ({ student: r.student, namespace: r.namespace })) ?? [];
+    return entriesFor(query, labNodes, devNamespace(lab.metadata.name), rows, klass?.labNodes ?? []).slice(0, 200);
+  }, [open, query, lab, klass]);
+
+  if (!open) return null;
+  const choose = (e: Entry | undefined) => {
+    if (!e) return;
+    setOpen(false);
+    openTerminal(e.target);
+  };
+  return createPortal(
+    <div className="cmdk-backdrop" onMouseDown={() => setOpen(false)}>
+      <div className="cmdk" role="dialog" aria-label="Command palette" data-testid="command-palette" onMouseDown={(e) => e.stopPropagation()}>
+        <input
+          ref={input}
+          className="cmdk-input"
+          value={query}
+          placeholder="Open terminal… (type a namespace, or namespace/node)"
+          spellCheck={false}
+          data-testid="command-input"
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setIndex(0);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setOpen(false);
+            else if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              setIndex((i) => Math.min(entries.length - 1, i + 1));
+            } else if (e.key === 'ArrowUp') {
+              e.preventDefault();
+              setIndex((i) => Math.max(0, i - 1));
+            } else if (e.key === 'Enter') choose(entries[index]);
+          }}
+        />
+        <ul className="cmdk-list" role="listbox">
+          {entries.map((e, i) => (
+            <li
+              key={`${e.target.namespace}/${e.target.node}`}
+              role="option"
+              aria-selected={i === index}
+              className={`cmdk-item${i === index ? ' active' : ''}`}
+              data-testid="command-item"
+              onMouseEnter={() => setIndex(i)}
+              onClick={() => choose(e)}
+            >
+              <span>{e.label}</span>
+              <span className="muted small">{e.hint}</span>
+            </li>
+          ))}
+          {entries.length === 0 ? <li className="cmdk-empty muted">No terminals match. Type a namespace, or namespace/node.</li> : null}
+        </ul>
+      </div>
+    </div>,
+    document.body,
+  );
+}

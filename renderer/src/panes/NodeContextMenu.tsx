@@ -1,0 +1,68 @@
+/**
+ * Right-click on a container node of the canvas: "Open terminal" into that node's pod in the
+ * lab's dev namespace. It listens on the document for right-clicks on React Flow node elements,
+ * so the canvas needs no knowledge of panes.
+ */
+import { useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { devNamespace } from '../../../common/compile/names';
+import { useEditor } from '../store/editor';
+import { openTerminal } from './store';
+
+interface Menu {
+  x: number;
+  y: number;
+  namespace: string;
+  node: string;
+}
+
+export function NodeContextMenu() {
+  const [menu, setMenu] = useState<Menu | null>(null);
+
+  useEffect(() => {
+    const onContext = (e: MouseEvent) => {
+      const el = e.target instanceof Element ? e.target.closest('.react-flow__node[data-id^="node:"]') : null;
+      if (!el) return;
+      const name = el.getAttribute('data-id')?.slice('node:'.length) ?? '';
+      const { lab } = useEditor.getState().doc;
+      const node = lab.nodes.find((n) => n.name === name);
+      if (!node || node.kind !== 'container') return;
+      e.preventDefault();
+      setMenu({ x: e.clientX, y: e.clientY, namespace: devNamespace(lab.metadata.name), node: name });
+    };
+    document.addEventListener('contextmenu', onContext);
+    return () => document.removeEventListener('contextmenu', onContext);
+  }, []);
+
+  useEffect(() => {
+    if (!menu) return;
+    const close = () => setMenu(null);
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close();
+    window.addEventListener('mousedown', close);
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('blur', close);
+    return () => {
+      window.removeEventListener('mousedown', close);
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('blur', close);
+    };
+  }, [menu]);
+
+  if (!menu) return null;
+  return createPortal(
+    <div className="menu-list node-menu" style={{ position: 'fixed', left: menu.x, top: menu.y }} role="menu" data-testid="node-context-menu" onMouseDown={(e) => e.stopPropagation()}>
+      <button
+        className="menu-item"
+        role="menuitem"
+        data-testid="node-open-terminal"
+        onClick={() => {
+          setMenu(null);
+          openTerminal({ namespace: menu.namespace, node: menu.node, title: `${menu.namespace} / ${menu.node}` });
+        }}
+      >
+        Open terminal <span className="muted small">{menu.namespace}</span>
+      </button>
+    </div>,
+    document.body,
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * The dock's panes: which are open, which is shown (one, or two side by side), the dock's
+ * height, and the terminal font size (a persisted setting). A pane is plain data here; the live
+ * part of a terminal (xterm and its stream) lives in a TerminalSession kept outside React, so a
+ * pane survives switching views, tabs and splits.
+ *
+ * Panes have a `kind`, and the dock renders each kind with its own view (Dock.tsx), so another
+ * kind (a VNC pane) is one more member of the `Pane` union and one more view.
+ */
+import { create } from 'zustand';
+import { invoke } from '../api/client';
+
+export interface TerminalTarget {
+  namespace: string;
+  /** A lab node (its pod is found by label); or `pod`. */
+  node?: string;
+  pod?: string;
+  container?: string;
+  /** The kubeconfig context; absent: the one chosen in settings. */
+  context?: string;
+  /** What the tab says first, e.g. "student-07 / router" or "web-db-dev / web". */
+  title: string;
+}
+
+export type PaneStatus =
+  | { kind: 'connecting' }
+  | { kind: 'open' }
+  | { kind: 'exited'; code: number | null; message: string }
+  | { kind: 'dropped'; message: string }
+  | { kind: 'error'; code: string; message: string };
+
+export interface TerminalPaneState {
+  kind: 'terminal';
+  id: string;
+  target: TerminalTarget;
+  status: PaneStatus;
+  /** Filled in once main found the pod. */
+  pod: string | null;
+  container: string | null;
+  containers: string[];
+}
+
+/** Every kind of pane the dock can hold. */
+export type Pane = TerminalPaneState;
+
+export type Side = 'left' | 'right';
+
+export interface PanesState {
+  panes: Pane[];
+  /** The pane on the left (the only one when not split). */
+  left: string | null;
+  /** The pane on the right when split. */
+  right: string | null;
+  split: boolean;
+  /** Which side a tab click fills when split. */
+  focus: Side;
+  open: boolean;
+  height: number;
+  fontSize: number;
+}
+
+export const MIN_DOCK = 120;
+export const DEFAULT_FONT_SIZE = 13;
+
+export const usePanes = create<PanesState>()(() => ({
+  panes: [],
+  left: null,
+  right: null,
+  split: false,
+  focus: 'left',
+  open: true,
+  height: 300,
+  fontSize: DEFAULT_FONT_SIZE,
+}));
+
+let nextId = 1;
+
+export function paneTitle(p: Pane): string {
+  return p.target.title;
+}
+
+/**
+ * Opens a terminal pane in the dock and shows it. This is the entry point for every place that
+ * opens terminals: the canvas, the command palette, the class dashboard.
+ */
+export function openTerminal(target: TerminalTarget): string {
+  const id = `pane-${nextId++}`;
+  const pane: TerminalPaneState = { kind: 'terminal', id, target, status: { kind: 'connecting' }, pod: null, container: target.container ?? null, containers: [] };
+  const s = usePanes.getState();
+  // Not split: the pane shown until now is remembered as the partner for a later split.
+  if (s.split) usePanes.setState({ panes: [...s.panes, pane], [s.focus]: id, open: true });
+  else usePanes.setState({ panes: [...s.panes, pane], left: id, right: s.left, open: true });
+  return id;
+}
+
+export function updatePane(id: string, patch: Partial<Omit<TerminalPaneState, 'kind' | 'id'>>): void {
+  usePanes.setState((s) => ({ panes: s.panes.map((p) => (p.id === id ? { ...p, ...patch } : p)) }));
+}
+
+/** Shows a pane on the focused side (or alone). */
+export function showPane(id: string): void {
+  const s = usePanes.getState();
+  if (!s.split) usePanes.setState({ left: id, right: s.left === id ? s.right : s.left, open: true });
+  else if (s.focus === 'right') usePanes.setState({ right: id, left: s.left === id ? s.right : s.left });
+  else usePanes.setState({ left: id, right: s.right === id ? s.left : s.right });
+}
+
+export function focusSide(side: Side): void {
+  if (usePanes.getState().focus !== side) usePanes.setState({ focus: side });
+}
+
+/**
+ * Two panes side by side, or one. Splitting pairs the shown pane with the one shown before it
+ * (or the latest other one), in tab order, and keeps the shown one focused.
+ */
+export function toggleSplit(): void {
+  const s = usePanes.getState();
+  if (s.split) {
+    usePanes.setState({ split: false, focus: 'left', right: null });
+    return;
+  }
+  const current = s.left;
+  const others = s.panes.filter((p) => p.id !== current);
+  const partner = others.find((p) => p.id === s.right)?.id ?? others[others.length - 1]?.id ?? null;
+  if (!current || !partner) return;
+  const index = (id: string) => s.panes.findIndex((p) => p.id === id);
+  const [left, right] = index(current) < index(partner) ? [current, partner] : [partner, current];
+  usePanes.setState({ split: true, left, right, focus: left === current ? 'left' : 'right' });
+}
+
+/** Removes a pane; whoever owns its live part disposes of it (see Dock.tsx). */
+export function removePane(id: string): void {
+  const s = usePanes.getState();
+  const index = s.panes.findIndex((p) => p.id === id);
+  if (index < 0) return;
+  const panes = s.panes.filter((p) => p.id !== id);
+  const neighbour = panes[Math.min(index, panes.length - 1)]?.id ?? null;
+  let { left, right } = s;
+  // The closed pane's place goes to its partner, else to its neighbour in the tab strip.
+  if (left === id) left = right && right !== id ? right : neighbour;
+  if (right === id || right === left) right = panes.find((p) => p.id !== left)?.id ?? null;
+  usePanes.setState({ panes, left, right, split: s.split && right !== null && panes.length > 1 });
+}
+
+export function setDockHeight(height: number): void {
+  const max = Math.max(MIN_DOCK, window.innerHeight - 160);
+  usePanes.setState({ height: Math.round(Math.min(max, Math.max(MIN_DOCK, height))) });
+}
+
+let fontLoaded = false;
+/** The terminal font size from settings, read once. */
+export function loadFontSize(): void {
+  if (fontLoaded) return;
+  fontLoaded = true;
+  void invoke('settings.get', {}).then((r) => {
+    if (r.ok) usePanes.setState({ fontSize: r.value.terminalFontSize });
+  });
+}
+
+export function setFontSize(size: number): void {
+  const fontSize = Math.min(32, Math.max(8, Math.round(size)));
+  usePanes.setState({ fontSize });
+  void invoke('settings.update', { patch: { terminalFontSize: fontSize } });
+}

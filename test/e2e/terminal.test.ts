@@ -1,0 +1,198 @@
+// Terminal panes in Chromium against the real local control plane: a lab deployed to dev by the
+// engine, terminals opened from the canvas and the command palette, bytes through the real
+// `labforge ui` server's stream path into xterm, read back from xterm's rows.
+import { writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devNamespace } from '../../common/compile';
+import { serializeLab, type Lab } from '../../common/lab';
+import { clusterUp } from '../../main/cluster';
+import { deploy } from '../../main/engine/deploy';
+import { clusterFor } from '../../main/kube/http-cluster';
+import { runOnce, type TerminalService } from '../../main/streams';
+import { startUi } from '../../main/ui-server';
+import { exampleLab } from '../helpers/examples';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, openFromDialog, RESULTS } from './helpers';
+
+let kc: KubeConfig;
+let lab: Lab;
+let namespace: string;
+let browser: Browser;
+let page: Page;
+let server: Awaited<ReturnType<typeof startUi>>;
+let terminals: TerminalService;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  const cluster = await clusterUp({});
+  // The UI server reads the kubeconfig the way the app does: KUBECONFIG.
+  process.env['KUBECONFIG'] = cluster.kubeconfig;
+  kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  lab = exampleLab('routing-lab.yaml');
+  lab.metadata.name = `term-e2e-${Math.random().toString(16).slice(2, 8)}`;
+  namespace = devNamespace(lab.metadata.name);
+  const deployed = await deploy(clusterFor(kc), lab, { timeoutMs: 120_000 });
+  expect(deployed.ready).toBe(true);
+
+  buildRenderer();
+  const workspace = await mkdtemp(join(tmpdir(), 'labforge-term-'));
+  await writeFile(join(workspace, 'lab.yaml'), serializeLab(lab));
+  server = await startUi({ workspace, port: 0 });
+  terminals = server.terminals!;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+  page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid=canvas]');
+  await openFromDialog(page, 'lab.yaml');
+  await page.locator('[data-testid="node-router"]').waitFor();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (kc && namespace) await kc.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
+});
+
+const pane = (id: string) => page.locator(`[data-testid=terminal-pane][data-pane-id="${id}"]`);
+
+/** The text xterm shows in a pane (its DOM rows), one line per row. */
+async function screen(id: string): Promise<string> {
+  return (await pane(id).locator('.xterm-rows').innerText()).replace(/\u00a0/g, ' ');
+}
+
+async function waitForScreen(id: string, re: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = (await screen(id)).match(re);
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`pane ${id} never showed ${re}; it shows:\n${await screen(id)}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Types a line into a pane as a user would (click to focus, keys, Enter). */
+async function typeLine(id: string, text: string): Promise<void> {
+  await pane(id).locator('.xterm-screen').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+async function openedPanes(): Promise<string[]> {
+  return page.locator('[data-testid=dock-tab]').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-pane-id') ?? ''));
+}
+
+async function waitOpen(id: string) {
+  await page.locator(`[data-testid=terminal-pane][data-pane-id="${id}"][data-status=open]`).waitFor({ timeout: 30_000 });
+  // The prompt: the shell is reading.
+  await waitForScreen(id, /[#$] *$/m);
+}
+
+/** The shell PID of a pane, asked of the shell itself. */
+async function shellPid(id: string): Promise<number> {
+  const marker = `pid${Math.random().toString(16).slice(2, 6)}`;
+  await typeLine(id, `echo ${marker}=$$`);
+  return Number((await waitForScreen(id, new RegExp(`^${marker}=(\\d+)`, 'm')))[1]);
+}
+
+async function remoteAlive(target: { namespace: string; pod: string; container: string }, pid: number): Promise<boolean> {
+  const r = await runOnce(kc, target, ['sh', '-c', `st=; [ -r /proc/${pid}/stat ] && read -r _ _ st _ < /proc/${pid}/stat; case "$st" in ''|Z|X) echo gone;; *) echo alive;; esac`]);
+  return r.stdout.trim() === 'alive';
+}
+
+let first = '';
+let second = '';
+
+describe('terminal panes', () => {
+  it('opens a terminal from a canvas node and runs echo $((6*7))', async () => {
+    await page.locator('[data-testid="node-router"]').click({ button: 'right' });
+    await page.locator('[data-testid=node-open-terminal]').click();
+    first = (await openedPanes())[0]!;
+    await waitOpen(first);
+    await expect(page.locator(`[data-testid=dock-tab][data-pane-id="${first}"]`).innerText()).resolves.toContain(`${namespace} / router`);
+    await typeLine(first, 'echo $((6*7))');
+    await waitForScreen(first, /^42\s*$/m);
+    await page.screenshot({ path: join(RESULTS, 'terminal-1-canvas.png') });
+  });
+
+  it('keeps the session across view switches', async () => {
+    const pid = await shellPid(first);
+    await page.locator('[data-testid=view-yaml]').click();
+    await page.locator('[data-testid=view-canvas]').click();
+    expect(await shellPid(first)).toBe(pid);
+    await expect(pane(first).getAttribute('data-status')).resolves.toBe('open');
+  });
+
+  it('opens a second pane from the command palette, side by side, and closing one ends its shell', async () => {
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('[data-testid=command-input]').fill('client-a');
+    await expect(page.locator('[data-testid=command-item]').first().innerText()).resolves.toContain(`Open terminal: ${namespace} / client-a`);
+    await page.keyboard.press('Enter');
+    const panes = await openedPanes();
+    expect(panes).toHaveLength(2);
+    second = panes[1]!;
+    await waitOpen(second);
+    await page.locator('[data-testid=dock-split]').click();
+    await expect(pane(first).isVisible()).resolves.toBe(true);
+    await expect(pane(second).isVisible()).resolves.toBe(true);
+
+    const pidA = await shellPid(first);
+    const pidB = await shellPid(second);
+    const sessionB = terminals.sessions().find((s) => s.pid === pidB)!;
+    expect(sessionB.target.pod).toMatch(/^client-a-/);
+    await page.screenshot({ path: join(RESULTS, 'terminal-2-split.png') });
+
+    await page.locator(`[data-testid=dock-tab][data-pane-id="${second}"] [data-testid=dock-tab-close]`).click();
+    await expect.poll(() => terminals.sessions().some((s) => s.pid === pidB), { timeout: 15_000 }).toBe(false);
+    expect(await remoteAlive(sessionB.target, pidB)).toBe(false);
+    // The other pane goes on.
+    expect(await shellPid(first)).toBe(pidA);
+  });
+
+  it('stays responsive during a flood, holding the bytes in flight to the window', async () => {
+    const session = () => terminals.sessions()[0]!;
+    await typeLine(first, 'yes');
+    let worst = 0;
+    let slowest = 0;
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      const t = Date.now();
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(null)))');
+      slowest = Math.max(slowest, Date.now() - t);
+      const s = session().stats;
+      worst = Math.max(worst, s.inFlight + s.queued + s.transportBuffered);
+      await page.waitForTimeout(100);
+    }
+    const s = session().stats;
+    await pane(first).locator('.xterm-screen').click();
+    await page.keyboard.press('Control+C');
+    await typeLine(first, 'echo flood-over');
+    await waitForScreen(first, /^flood-over\s*$/m);
+    expect(s.bytesOut).toBeGreaterThan(1024 * 1024);
+    // One window in flight (plus the chunk that crossed it), a quarter waiting, a socket read.
+    expect(worst).toBeLessThanOrEqual(256 * 1024 * 1.25 + 192 * 1024);
+    // The page kept painting frames while the flood ran.
+    expect(slowest).toBeLessThan(1000);
+  });
+
+  it('reports an exit with its code and reconnects with a new shell', async () => {
+    const before = await shellPid(first);
+    await typeLine(first, 'exit 3');
+    await expect(page.locator(`[data-testid=terminal-pane][data-pane-id="${first}"] [data-testid=terminal-ended]`).innerText()).resolves.toContain('exited with code 3');
+    await page.locator(`[data-testid=terminal-pane][data-pane-id="${first}"] [data-testid=terminal-reconnect]`).click();
+    await waitOpen(first);
+    const after = await shellPid(first);
+    expect(after).not.toBe(before);
+    expect(errors).toEqual([]);
+  });
+});
