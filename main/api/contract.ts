@@ -75,6 +75,12 @@ const terminalTarget = {
 };
 const namesNodeOrPod = { message: 'name a lab node or a pod', path: ['node'] };
 
+/** How the renderer reaches a session's byte stream (terminal and VNC alike). */
+const streamConnect = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('websocket'), path: z.string(), protocols: z.array(z.string()) }),
+  z.object({ kind: z.literal('port') }),
+]);
+
 export const contract = {
   'app.info': {
     request: z.object({}),
@@ -175,10 +181,25 @@ export const contract = {
       containers: z.array(z.string()),
       /** Output bytes the pane may hold unacknowledged. */
       window: z.number().int().positive(),
-      connect: z.discriminatedUnion('kind', [
-        z.object({ kind: z.literal('websocket'), path: z.string(), protocols: z.array(z.string()) }),
-        z.object({ kind: z.literal('port') }),
-      ]),
+      connect: streamConnect,
+    }),
+  },
+  /**
+   * Opens a node's screen: a VM's KubeVirt VNC console, or the VNC port of a desktop node's pod
+   * through port-forward. RFB bytes flow on the session's own stream, as a terminal's do.
+   */
+  'vnc.open': {
+    request: z.object({ ...cs.kubeTarget, namespace: terminalTarget.namespace, node: z.string().min(1).max(63) }),
+    response: z.object({
+      sessionId: z.string(),
+      namespace: z.string(),
+      node: z.string(),
+      via: z.enum(['vm', 'pod']),
+      /** The VirtualMachineInstance or the pod. */
+      name: z.string(),
+      port: z.number().int().nullable(),
+      window: z.number().int().positive(),
+      connect: streamConnect,
     }),
   },
   /** Validates the lab, then deploys it to its dev namespace (the engine's deploy, as the CLI runs it). */

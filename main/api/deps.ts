@@ -1,7 +1,7 @@
 import type { PathPolicy } from './paths';
 import type { SettingsStore } from './settings';
 import type { KubeAccess } from '../kube/contexts';
-import type { TerminalService } from '../streams';
+import type { TerminalService, VncService } from '../streams';
 
 /** Native dialogs, provided by the Electron host only. */
 export interface Dialogs {
@@ -30,5 +30,7 @@ export interface ApiDeps {
   kube: KubeAccess;
   /** Terminal sessions; absent where the host has no stream transport. */
   terminals?: TerminalService;
+  /** VNC sessions; absent where the host has no stream transport. */
+  vnc?: VncService;
   dialogs?: Dialogs;
 }

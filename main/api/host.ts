@@ -11,7 +11,7 @@ import { createPathPolicy, type PathPolicy } from './paths';
 import type { SettingsStore } from './settings';
 import { createKubeAccess, type KubeAccess } from '../kube/contexts';
 import { TEMPLATES_DIR } from '../paths';
-import { createTerminalService, type StreamConnector, type TerminalService } from '../streams';
+import { createTerminalService, createVncService, type StreamConnector, type TerminalService, type VncService } from '../streams';
 
 export interface HostOptions {
   mode: 'electron' | 'browser';
@@ -36,6 +36,8 @@ export interface Host {
   paths: PathPolicy;
   /** Live terminal sessions (closed when the host shuts down); null without `streams`. */
   terminals: TerminalService | null;
+  /** Live VNC sessions; null without `streams`. */
+  vnc: VncService | null;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -43,6 +45,7 @@ export function createHost(options: HostOptions): Host {
   if (options.workspace) roots.unshift({ dir: options.workspace, writable: true });
   const paths = createPathPolicy(roots, options.workspace);
   const terminals = options.streams ? createTerminalService({ connector: options.streams }) : null;
+  const vnc = options.streams ? createVncService({ connector: options.streams }) : null;
   const handlers = createHandlers({
     mode: options.mode,
     version: options.version,
@@ -56,6 +59,7 @@ export function createHost(options: HostOptions): Host {
     ...(options.dialogs ? { dialogs: options.dialogs } : {}),
     ...(options.compile ? { compile: options.compile } : {}),
     ...(terminals ? { terminals } : {}),
+    ...(vnc ? { vnc } : {}),
   });
-  return { dispatch: createDispatcher(handlers, options.logError ? { logError: options.logError } : {}), paths, terminals };
+  return { dispatch: createDispatcher(handlers, options.logError ? { logError: options.logError } : {}), paths, terminals, vnc };
 }

@@ -10,6 +10,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** The Service the `v1.subresources.kubevirt.io` APIService points at (manifests.ts). */
+export const KUBEVIRT_VNC_SERVICE = { namespace: 'kube-system', name: 'labforge-kubevirt-vnc' } as const;
+
 export interface Pki {
   dir: string;
   caCert: string;
@@ -20,6 +23,9 @@ export interface Pki {
   /** Serving pair for the other loopback servers (controller-manager, scheduler, kwok). */
   servingCert: string;
   servingKey: string;
+  /** Serving pair of the KubeVirt VNC stand-in (kubevirt-vnc.ts): the aggregator checks the service's DNS name. */
+  kubevirtVncCert: string;
+  kubevirtVncKey: string;
   saKey: string;
   saPub: string;
   clients: Record<ClientIdentity, { cert: string; key: string }>;
@@ -51,6 +57,8 @@ export function pkiPaths(dir: string): Pki {
     apiserverKey: join(dir, 'apiserver.key'),
     servingCert: join(dir, 'serving.crt'),
     servingKey: join(dir, 'serving.key'),
+    kubevirtVncCert: join(dir, 'kubevirt-vnc.crt'),
+    kubevirtVncKey: join(dir, 'kubevirt-vnc.key'),
     saKey: join(dir, 'sa.key'),
     saPub: join(dir, 'sa.pub'),
     clients,
@@ -90,6 +98,12 @@ export async function ensurePki(dir: string): Promise<Pki> {
   }
   if (!have(p.servingCert, p.servingKey)) {
     jobs.push(req(dir, 'serving', p.servingKey, p.servingCert, '/CN=labforge-loopback', serverExt('IP:127.0.0.1,DNS:localhost'), signed));
+  }
+  if (!have(p.kubevirtVncCert, p.kubevirtVncKey)) {
+    // The aggregator dials the APIService's service and verifies the name `<service>.<namespace>.svc`.
+    jobs.push(req(dir, 'kubevirt-vnc', p.kubevirtVncKey, p.kubevirtVncCert, `/CN=${KUBEVIRT_VNC_SERVICE.name}`, serverExt(
+      `DNS:${KUBEVIRT_VNC_SERVICE.name}.${KUBEVIRT_VNC_SERVICE.namespace}.svc,IP:127.0.0.1,DNS:localhost`,
+    ), signed));
   }
   for (const [id, who] of Object.entries(CLIENT_IDENTITIES)) {
     const files = p.clients[id as ClientIdentity];

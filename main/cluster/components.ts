@@ -22,8 +22,10 @@ export interface Ports {
   scheduler: number;
   kwok: number;
   execSandbox: number;
+  /** The agent's KubeVirt VNC stand-in (TLS, behind the aggregation layer). */
+  kubevirtVnc: number;
 }
-export const PORT_KEYS = ['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'execSandbox'] as const satisfies readonly (keyof Ports)[];
+export const PORT_KEYS = ['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'execSandbox', 'kubevirtVnc'] as const satisfies readonly (keyof Ports)[];
 
 export interface HealthCheck {
   name: string;
@@ -47,6 +49,8 @@ export interface SpecContext {
   pki: Pki;
   layout: Layout;
   ports: Ports;
+  /** host:port of the VNC server (pod port 5900's target; also the display of the VM stand-in). */
+  vnc: string;
 }
 
 export const SERVICE_CIDR = '10.96.0.0/16';
@@ -80,7 +84,7 @@ function sandboxEntry(): string {
 function sandboxCodeHash(): string {
   const dir = dirname(fileURLToPath(import.meta.url));
   const h = createHash('sha256');
-  for (const f of ['agent-main.ts', 'exec-sandbox.ts', 'volume-provisioner.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
+  for (const f of ['agent-main.ts', 'exec-sandbox.ts', 'volume-provisioner.ts', 'kubevirt-vnc.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
   // It reaches the cluster through main/kube/, so a change there is a change of its code too.
   const kube = join(dir, '..', 'kube');
   for (const f of readdirSync(kube).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) h.update(readFileSync(join(kube, f)));
@@ -90,7 +94,7 @@ function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
-export function componentSpecs({ bins, pki, layout, ports }: SpecContext): Record<ComponentName, ComponentSpec> {
+export function componentSpecs({ bins, pki, layout, ports, vnc }: SpecContext): Record<ComponentName, ComponentSpec> {
   const loop = '127.0.0.1';
   const serveTls: TlsFiles = { ca: pki.caCert };
   const adminTls: TlsFiles = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
@@ -238,11 +242,18 @@ export function componentSpecs({ bins, pki, layout, ports }: SpecContext): Recor
         `--kubeconfig=${kubeconfigFile(layout, 'exec-sandbox')}`,
         `--root=${layout.sandboxes}`,
         `--port=${ports.execSandbox}`,
+        `--kubevirt-vnc-port=${ports.kubevirtVnc}`,
+        `--kubevirt-vnc-cert=${pki.kubevirtVncCert}`,
+        `--kubevirt-vnc-key=${pki.kubevirtVncKey}`,
+        `--vnc=${vnc}`,
         `--code=${sandboxCodeHash()}`,
       ],
       env: {},
       port: ports.execSandbox,
-      checks: [{ name: 'healthz', url: `http://${loop}:${ports.execSandbox}/healthz` }],
+      checks: [
+        { name: 'healthz', url: `http://${loop}:${ports.execSandbox}/healthz` },
+        { name: 'kubevirt-vnc', url: `https://${loop}:${ports.kubevirtVnc}/healthz`, tls: serveTls },
+      ],
     },
   };
 }

@@ -8,8 +8,9 @@
 // pod) pointing at `<root>/<namespace>/<pod>`, a directory it creates, and removes when the pod goes.
 //
 // Usage: node --import tsx agent-main.ts --kubeconfig=FILE --root=DIR --port=PORT
+//        [--kubevirt-vnc-port=PORT --kubevirt-vnc-cert=FILE --kubevirt-vnc-key=FILE --vnc=HOST:PORT]
 import { CoreV1Api, makeInformer, type V1Pod } from '@kubernetes/client-node';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,14 @@ import { applyObject } from '../kube/apply';
 import { kindOf } from '../kube/cluster';
 import { clusterFor } from '../kube/http-cluster';
 import { loadKubeConfig } from '../kube/kubeconfig';
+import { startKubevirtVnc } from './kubevirt-vnc';
+import { parseTarget } from './manifests';
 import { startVolumeProvisioner } from './volume-provisioner';
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new Error(`${flag} is required with --kubevirt-vnc-port`);
+  return value;
+}
 
 export const SANDBOX_ENV = 'LABFORGE_SANDBOX';
 const EXEC = kindOf('kwok.x-k8s.io/v1alpha1', 'Exec');
@@ -63,7 +71,16 @@ function log(msg: string) {
 /** The agent process: the exec sandbox controller and the volume provisioner (see agent-main.ts). */
 export async function runAgent(): Promise<void> {
   const { values } = parseArgs({
-    options: { kubeconfig: { type: 'string' }, root: { type: 'string' }, port: { type: 'string' }, code: { type: 'string' } },
+    options: {
+      kubeconfig: { type: 'string' },
+      root: { type: 'string' },
+      port: { type: 'string' },
+      code: { type: 'string' },
+      'kubevirt-vnc-port': { type: 'string' },
+      'kubevirt-vnc-cert': { type: 'string' },
+      'kubevirt-vnc-key': { type: 'string' },
+      vnc: { type: 'string' },
+    },
     strict: true,
   });
   if (!values.kubeconfig || !values.root || !values.port) throw new Error('usage: exec-sandbox --kubeconfig=FILE --root=DIR --port=PORT');
@@ -131,6 +148,19 @@ export async function runAgent(): Promise<void> {
   // The same small agent process also provisions local volumes (see volume-provisioner.ts).
   const volumes = await startVolumeProvisioner(kc, join(root, '..', 'volumes'), log);
 
+  // And KubeVirt's VNC subresource, behind the apiserver's aggregation layer (see kubevirt-vnc.ts).
+  const vncPort = values['kubevirt-vnc-port'];
+  const kubevirtVnc = vncPort
+    ? await startKubevirtVnc({
+        port: Number(vncPort),
+        cert: await readFile(required(values['kubevirt-vnc-cert'], '--kubevirt-vnc-cert'), 'utf8'),
+        key: await readFile(required(values['kubevirt-vnc-key'], '--kubevirt-vnc-key'), 'utf8'),
+        cluster,
+        vnc: parseTarget(required(values.vnc, '--vnc')),
+        log,
+      })
+    : undefined;
+
   const server = http.createServer((req, res) => {
     const ok = req.url === '/healthz' && healthy && volumes.healthy();
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
@@ -147,6 +177,7 @@ export async function runAgent(): Promise<void> {
     log('stopping');
     void informer.stop();
     void volumes.stop();
+    void kubevirtVnc?.close();
     cluster.close();
     server.close();
     process.exit(0);

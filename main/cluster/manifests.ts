@@ -244,3 +244,34 @@ export function clusterPortForward(rules: ForwardRule[]): KubeObject {
     },
   };
 }
+
+/**
+ * Registers the KubeVirt VNC stand-in (kubevirt-vnc.ts, in the cluster agent) with the
+ * apiserver's aggregation layer. The Service is an ExternalName pointing at loopback: with
+ * aggregator routing off, the aggregator dials `<externalName>:<APIService port>` directly, where
+ * Endpoints could not help (they may not hold loopback addresses). The aggregator verifies the
+ * server's certificate against `caBundle` for the name `<service>.<namespace>.svc`.
+ */
+export function kubevirtVncObjects(service: { namespace: string; name: string }, port: number, caPem: string): KubeObject[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service.name, namespace: service.namespace, labels: { 'app.kubernetes.io/managed-by': 'labforge-cluster' } },
+      spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port, protocol: 'TCP' }] },
+    },
+    {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: 'v1.subresources.kubevirt.io', labels: { 'app.kubernetes.io/managed-by': 'labforge-cluster' } },
+      spec: {
+        group: 'subresources.kubevirt.io',
+        version: 'v1',
+        service: { namespace: service.namespace, name: service.name, port },
+        caBundle: Buffer.from(caPem).toString('base64'),
+        groupPriorityMinimum: 1000,
+        versionPriority: 15,
+      },
+    },
+  ];
+}

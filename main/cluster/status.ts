@@ -50,7 +50,7 @@ export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<C
     kwokStageDir: '',
     kwokCrdDir: '',
   };
-  const specs = componentSpecs({ bins, pki: pkiPaths(l.pki), layout: l, ports: state.ports });
+  const specs = componentSpecs({ bins, pki: pkiPaths(l.pki), layout: l, ports: state.ports, vnc: state.vnc });
   const components = await Promise.all(
     COMPONENTS.map(async (name): Promise<ComponentStatus> => {
       const rec = state.components[name];

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { locateBinaries, type Binaries } from './binaries';
-import { ensurePki, type ClientIdentity, CLIENT_IDENTITIES, type Pki } from './certs';
+import { ensurePki, type ClientIdentity, CLIENT_IDENTITIES, KUBEVIRT_VNC_SERVICE, type Pki } from './certs';
 import { storageClass } from './volume-provisioner';
 import {
   COMPONENTS, PORT_KEYS, componentSpecs, kubeconfigFile, kubeconfigYaml, kwokConfigFile,
@@ -17,7 +17,7 @@ import { connect, type HttpCluster } from '../kube/http-cluster';
 import { NODE } from '../kube/kinds';
 import {
   DEFAULT_NODES, DEFAULT_VNC_TARGET, FAKE_NODE_LABEL, VNC_PORT, clusterPortForward, fakeNode, ingressObjects,
-  isCpuQuantity, isMemoryQuantity, kwokConfigYaml, kwokCrds, nodeName, parseForward, parseTarget, virtualMachineCrd,
+  isCpuQuantity, isMemoryQuantity, kubevirtVncObjects, kwokConfigYaml, kwokCrds, nodeName, parseForward, parseTarget, virtualMachineCrd,
   type ForwardRule, type NodeShape,
 } from './manifests';
 import { freePorts, portIsFree, probe } from './net';
@@ -87,7 +87,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
       version: 1,
       createdAt: state?.createdAt ?? new Date().toISOString(),
       binDir: bins.binDir,
-      ports: state?.ports ?? (await allocatePorts()),
+      ports: await completePorts(state?.ports),
       nodes: resolveNodes(opts, state?.nodes),
       vnc: formatTarget(opts.vnc ?? state?.vnc ?? DEFAULT_VNC_TARGET),
       forwards: opts.forwards ? opts.forwards.map((f) => (typeof f === 'string' ? parseForward(f) : f)) : state?.forwards ?? [],
@@ -104,12 +104,12 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     };
     const dead = COMPONENTS.filter((c) => !alive(c));
     if (dead.length > 0 && dead.length < COMPONENTS.length) log(`restarting: ${dead.join(', ')}`);
-    let specs = componentSpecs({ bins, pki, layout: l, ports: state.ports });
+    let specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc });
     if (!(await portsFreeFor(dead, specs, state.ports))) {
       log('a port of this cluster is taken by another process; restarting everything on new ports');
       await stopAll(l, state);
       state.ports = await allocatePorts();
-      specs = componentSpecs({ bins, pki, layout: l, ports: state.ports });
+      specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc });
     }
     await writeConfigs(l, pki, bins, state.ports);
     await writeState(l, state);
@@ -137,12 +137,13 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
       }
       if (name === 'kube-apiserver') {
         cluster = connect({ kubeconfig: l.kubeconfig });
-        await applyApiObjects(cluster, bins, state, log);
+        await applyApiObjects(cluster, bins, pki, state, log);
       }
     }
     if (!cluster) throw new Error('unreachable: apiserver step skipped');
 
     const nodes = await waitNodesReady(cluster, state.nodes.count);
+    await waitApiServiceAvailable(cluster, KUBEVIRT_VNC_API_SERVICE);
     await waitDefaultServiceAccount(cluster);
     cluster.close();
     const durationMs = Date.now() - t0;
@@ -188,6 +189,14 @@ function formatTarget(text: string): string {
 async function allocatePorts(): Promise<Ports> {
   const free = await freePorts(PORT_KEYS.length);
   return Object.fromEntries(PORT_KEYS.map((k, i) => [k, free[i]])) as unknown as Ports;
+}
+
+/** The saved ports plus fresh ones for components a newer version added (a state written before them). */
+async function completePorts(saved: Partial<Ports> | undefined): Promise<Ports> {
+  if (!saved) return allocatePorts();
+  const missing = PORT_KEYS.filter((k) => typeof saved[k] !== 'number');
+  const free = await freePorts(missing.length);
+  return { ...saved, ...Object.fromEntries(missing.map((k, i) => [k, free[i]])) } as Ports;
 }
 
 async function portsFreeFor(dead: ComponentName[], specs: Record<ComponentName, ComponentSpec>, ports: Ports): Promise<boolean> {
@@ -292,13 +301,18 @@ async function waitReady(
 const CRD_ESTABLISH_TIMEOUT = 30_000;
 
 /** CRDs, the forward rules, ingress objects and fake nodes; all idempotent (server-side apply). */
-async function applyApiObjects(cluster: HttpCluster, bins: Binaries, state: ClusterState, log: (line: string) => void) {
+async function applyApiObjects(cluster: HttpCluster, bins: Binaries, pki: Pki, state: ClusterState, log: (line: string) => void) {
   const crds = [...(await kwokCrds(bins.kwokCrdDir)), virtualMachineCrd];
   await Promise.all(crds.map((crd) => applyObject(cluster, crd)));
   await Promise.all(crds.map((crd) => waitEstablished(cluster, crd.metadata.name)));
   const vnc = parseTarget(state.vnc);
   const rules: ForwardRule[] = [{ port: VNC_PORT, host: vnc.host, targetPort: vnc.port }, ...state.forwards];
-  const objects: KubeObject[] = [clusterPortForward(rules), ...ingressObjects, storageClass];
+  const objects: KubeObject[] = [
+    clusterPortForward(rules),
+    ...ingressObjects,
+    storageClass,
+    ...kubevirtVncObjects(KUBEVIRT_VNC_SERVICE, state.ports.kubevirtVnc, await readFile(pki.caCert, 'utf8')),
+  ];
   for (const obj of objects) await applyObject(cluster, obj);
   await reconcileNodes(cluster, state.nodes, log);
 }
@@ -310,6 +324,23 @@ async function waitEstablished(cluster: HttpCluster, name: string) {
     const crd = await cluster.read(CRD, name);
     return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
   }, 100);
+}
+
+const API_SERVICE = kindOf<{ status?: { conditions?: { type: string; status: string; message?: string }[] } }>('apiregistration.k8s.io/v1', 'APIService');
+const KUBEVIRT_VNC_API_SERVICE = 'v1.subresources.kubevirt.io';
+
+/** The aggregator proxies to an APIService only once its own probe of the server's discovery succeeded. */
+async function waitApiServiceAvailable(cluster: HttpCluster, name: string) {
+  let last = '';
+  try {
+    await waitFor(`APIService ${name} to be Available`, 60_000, async () => {
+      const c = (await cluster.read(API_SERVICE, name))?.status?.conditions?.find((x) => x.type === 'Available');
+      last = c?.message ?? '';
+      return c?.status === 'True' ? true : undefined;
+    }, 200);
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${last ? `: ${last}` : ''}`);
+  }
 }
 
 /** Creates missing fake nodes, updates capacity that changed, and deletes nodes beyond the count. */

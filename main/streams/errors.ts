@@ -18,6 +18,8 @@ export type TerminalErrorCode =
   | 'unreachable'
   /** The request names something invalid (e.g. a container the pod does not have). */
   | 'invalid_request'
+  /** The target allows one session and someone holds it (a KubeVirt VM's VNC console). */
+  | 'busy'
   | 'internal';
 
 export class TerminalError extends Error {

@@ -17,3 +17,4 @@ export {
   type TerminalService,
 } from './terminals';
 export { createWsStreamHub, wsEndpoint, type WsStreamHub } from './ws-hub';
+export { createVncService, VNC_WINDOW, type VncOpened, type VncOpenRequest, type VncService, type VncSessionInfo } from './vnc-sessions';

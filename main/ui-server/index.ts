@@ -9,7 +9,7 @@ import { createHost } from '../api/host';
 import { createJsonSettings } from '../api/settings';
 import type { KubeAccess } from '../kube/contexts';
 import { startUiServer, type UiServer } from './server';
-import { createWsStreamHub, type TerminalService } from '../streams';
+import { createWsStreamHub, type TerminalService, type VncService } from '../streams';
 
 export interface StartUiOptions {
   workspace: string;
@@ -21,7 +21,7 @@ export interface StartUiOptions {
   logError?: (channel: string, error: unknown) => void;
 }
 
-export async function startUi(options: StartUiOptions): Promise<UiServer & { workspace: string; terminals: TerminalService | null }> {
+export async function startUi(options: StartUiOptions): Promise<UiServer & { workspace: string; terminals: TerminalService | null; vnc: VncService | null }> {
   const workspace = resolve(options.workspace);
   const streams = createWsStreamHub();
   const host = createHost({
@@ -39,9 +39,11 @@ export async function startUi(options: StartUiOptions): Promise<UiServer & { wor
     ...server,
     workspace,
     terminals: host.terminals,
+    vnc: host.vnc,
     async close() {
       // Hang up every shell before the streams and the server go.
       await host.terminals?.closeAll();
+      await host.vnc?.closeAll();
       streams.close();
       await server.close();
     },

@@ -8,6 +8,7 @@ import { labParse, labSerialize, labValidate } from './lab';
 import { settingsAddRecent, settingsGet, settingsUpdate } from './settings';
 import { terminalContainers, terminalOpen } from './terminal';
 import { templateList } from './templates';
+import { vncOpen } from './vnc';
 
 /** One handler per channel; channels a host cannot serve (native dialogs) are left out. */
 export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Partial<Handlers> {
@@ -31,6 +32,7 @@ export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Pa
     handlers['terminal.open'] = terminalOpen(deps, deps.terminals);
     handlers['terminal.containers'] = terminalContainers(deps, deps.terminals);
   }
+  if (deps.vnc) handlers['vnc.open'] = vncOpen(deps, deps.vnc);
   const open = fileOpenDialog(deps);
   const save = fileSaveDialog(deps);
   if (open) handlers['file.openDialog'] = open;

@@ -3,12 +3,12 @@ import type { ApiDeps } from '../deps';
 import { ApiFailure, type Handler } from '../dispatch';
 
 /** The context a terminal uses: the request's, else the one picked in settings, else the kubeconfig's. */
-async function contextFor(deps: ApiDeps, requested: string | null): Promise<string | undefined> {
+export async function contextFor(deps: ApiDeps, requested: string | null): Promise<string | undefined> {
   return requested ?? (await deps.settings.get()).kubeContext ?? undefined;
 }
 
 /** Terminal errors keep their codes ('forbidden', 'not_ready', 'exited', ...) on the wire. */
-async function asApi<T>(work: () => Promise<T>): Promise<T> {
+export async function asApi<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
