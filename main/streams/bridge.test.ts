@@ -36,27 +36,35 @@ function fakeSource() {
 const chunk = (n: number) => Buffer.alloc(n, 0x79);
 const ack = (bytes: number) => JSON.stringify({ type: 'ack', bytes });
 
+/** Lets the bridge send what it collected in this turn of the event loop. */
+const turn = () => new Promise((r) => setImmediate(r));
+
 describe('TerminalBridge', () => {
-  it('holds output until the pane attaches, pausing the source at a quarter window', () => {
+  it('holds output until the pane attaches, pausing the source at a quarter window', async () => {
     const { source, calls } = fakeSource();
     const b = new TerminalBridge(1000, source, () => undefined);
     b.output(chunk(200));
     expect(calls).toEqual([]);
     b.output(chunk(100));
     expect(calls).toEqual(['pause']);
+    await turn();
     const ep = fakeEndpoint();
     b.attach(ep.endpoint);
-    expect(ep.sent.map((d) => d.length)).toEqual([200, 100]);
+    // One turn's output is one frame.
+    expect(ep.sent.map((d) => d.length)).toEqual([300]);
     expect(calls).toEqual(['pause', 'resume']);
     expect(b.stats()).toMatchObject({ inFlight: 300, queued: 0, paused: false });
   });
 
-  it('never has more than the window (plus one chunk) unacknowledged, and releases on acks', () => {
+  it('never has more than the window (plus one chunk) unacknowledged, and releases on acks', async () => {
     const { source, calls } = fakeSource();
     const b = new TerminalBridge(1000, source, () => undefined);
     const ep = fakeEndpoint();
     b.attach(ep.endpoint);
-    for (let i = 0; i < 20; i++) b.output(chunk(100));
+    for (let i = 0; i < 20; i++) {
+      b.output(chunk(100));
+      await turn();
+    }
     expect(b.stats()).toMatchObject({ inFlight: 1000, queued: 1000, paused: true });
     expect(calls).toEqual(['pause']);
     ep.pane(ack(500));
@@ -68,18 +76,30 @@ describe('TerminalBridge', () => {
     expect(ep.sent.reduce((n, d) => n + d.length, 0)).toBe(2000);
   });
 
-  it('keeps control messages in order behind the output before them', () => {
+  it('keeps control messages in order behind the output before them', async () => {
     const { source } = fakeSource();
     const b = new TerminalBridge(100, source, () => undefined);
     const ep = fakeEndpoint();
     b.attach(ep.endpoint);
     b.output(chunk(100));
+    await turn();
     b.output(chunk(50));
     b.control({ type: 'exit', reason: 'exited', code: 3, message: 'x' });
     expect(ep.sent).toHaveLength(1);
     ep.pane(ack(100));
     expect(ep.sent).toHaveLength(3);
     expect(JSON.parse(ep.sent[2] as string)).toMatchObject({ type: 'exit', code: 3 });
+  });
+
+  it('joins a turn\'s pieces into frames of about 32 KiB', async () => {
+    const { source } = fakeSource();
+    const b = new TerminalBridge(1024 * 1024, source, () => undefined);
+    const ep = fakeEndpoint();
+    b.attach(ep.endpoint);
+    for (let i = 0; i < 40; i++) b.output(chunk(2000));
+    expect(ep.sent).toHaveLength(0);
+    await turn();
+    expect(ep.sent.map((d) => d.length)).toEqual([34000, 34000, 12000]);
   });
 
   it('passes input and resizes on, ignores malformed control, and detaches once on close', () => {

@@ -39,6 +39,9 @@ export interface BridgeStats {
   bytesOut: number;
 }
 
+/** Target size of a coalesced output frame. */
+const FRAME = 32 * 1024;
+
 export class TerminalBridge {
   private endpoint: StreamEndpoint | null = null;
   private readonly waiting: (Buffer | string)[] = [];
@@ -49,6 +52,9 @@ export class TerminalBridge {
   private bytesOut = 0;
   private paused = false;
   private detached = false;
+  /** Output of the current turn of the event loop, sent as one frame (see output()). */
+  private pending: Buffer[] = [];
+  private coalescing = false;
 
   constructor(
     private readonly window: number,
@@ -57,17 +63,49 @@ export class TerminalBridge {
     private readonly onDetach: () => void,
   ) {}
 
-  /** Output from the container. */
+  /**
+   * Output from the container. A tty delivers it in pieces of a few KiB, many per socket read;
+   * sending each as its own frame costs the pane a message event, an xterm write and an ack
+   * apiece, which caps a flood at a few MB/s. So the pieces of one turn of the event loop are
+   * joined into one frame, sent right after the current I/O (setImmediate): a keystroke's echo
+   * waits microseconds, a flood moves in frames of tens of KiB.
+   */
   output(chunk: Buffer): void {
     if (this.detached) return;
-    this.waiting.push(chunk);
+    this.pending.push(chunk);
     this.queued += chunk.length;
+    if (!this.coalescing) {
+      this.coalescing = true;
+      setImmediate(() => this.coalesce());
+    }
+    this.updatePause();
+  }
+
+  private coalesce() {
+    this.coalescing = false;
+    if (this.detached || this.pending.length === 0) return;
+    // Frames of about FRAME bytes, so one frame never overshoots the window by much.
+    let parts: Buffer[] = [];
+    let size = 0;
+    const emit = () => {
+      if (parts.length) this.waiting.push(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
+      parts = [];
+      size = 0;
+    };
+    for (const chunk of this.pending) {
+      parts.push(chunk);
+      size += chunk.length;
+      if (size >= FRAME) emit();
+    }
+    emit();
+    this.pending = [];
     this.flush();
   }
 
   /** A control message, delivered in order after the output before it. */
   control(msg: MainControl): void {
     if (this.detached) return;
+    this.coalesce();
     this.waiting.push(JSON.stringify(msg));
     this.flush();
   }
@@ -88,6 +126,7 @@ export class TerminalBridge {
     if (this.detached) return;
     this.detached = true;
     this.waiting.length = 0;
+    this.pending = [];
     this.queued = 0;
     this.endpoint?.close();
     this.onDetach();
@@ -136,6 +175,10 @@ export class TerminalBridge {
         ep.send(next);
       }
     }
+    this.updatePause();
+  }
+
+  private updatePause() {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     this.maxQueued = Math.max(this.maxQueued, this.queued);
     // Stop reading the cluster once a quarter window waits here; read on when all of it has

@@ -112,6 +112,8 @@ export class ExecSession {
   private ended = false;
   private closing: Promise<void> | null = null;
   private identityWaiters: ((id: ShellIdentity | null) => void)[] = [];
+  /** Keys typed before the wrapper reported: held so the tty cannot echo them ahead of the marker. */
+  private typeAhead: Buffer[] = [];
 
   private constructor(private readonly opts: ExecSessionOptions) {
     this.out = new TtyOutput(opts.cols, opts.rows, (chunk) => {
@@ -148,6 +150,8 @@ export class ExecSession {
 
   private settleIdentity() {
     for (const w of this.identityWaiters.splice(0)) w(this.marker.identity);
+    if (!this.ended && !this.closing) for (const d of this.typeAhead) this.stdin.write(d);
+    this.typeAhead = [];
   }
 
   private async connect() {
@@ -173,7 +177,9 @@ export class ExecSession {
   }
 
   write(data: Buffer): void {
-    if (!this.ended && !this.closing) this.stdin.write(data);
+    if (this.ended || this.closing) return;
+    if (this.marker.settled) this.stdin.write(data);
+    else if (this.typeAhead.length < 1024) this.typeAhead.push(data);
   }
 
   resize(cols: number, rows: number): void {
@@ -209,7 +215,9 @@ export class ExecSession {
       const id = await this.whenIdentified(3000);
       if (id && !this.ended) {
         const grace = this.opts.hangupGraceMs ?? 2000;
-        await runOnce(this.opts.kc, this.opts.target, hangupCommand(id.pid, id.startTime, grace), grace + 15_000).catch(() => undefined);
+        const hangup = () => runOnce(this.opts.kc, this.opts.target, hangupCommand(id.pid, id.startTime, grace), grace + 15_000);
+        // One retry: a busy API server can drop a single exec; the shell must not outlive its pane.
+        await hangup().catch(() => hangup()).catch(() => undefined);
       }
     }
     this.stdin.end();

@@ -43,11 +43,21 @@ describe('MarkerParser', () => {
     expect(p.push(Buffer.from('more')).toString()).toBe('more');
   });
 
-  it('passes output that does not start with the marker through untouched', () => {
+  it('finds the marker behind echoed type-ahead', () => {
     const p = new MarkerParser();
-    expect(p.push(Buffer.from('OCI runtime exec failed: no sh')).toString()).toBe('OCI runtime exec failed: no sh');
-    expect(p.identity).toBeNull();
-    expect(p.settled).toBe(true);
+    expect(p.push(Buffer.from('echo hi\r\n\x1b]7717;labforge-pid=7:1\x07$ ')).toString()).toBe('echo hi\r\n$ ');
+    expect(p.identity).toEqual({ pid: 7, startTime: '1' });
+  });
+
+  it('passes output without a marker through untouched once it is clear none will come', () => {
+    const p = new MarkerParser();
+    const error = 'OCI runtime exec failed: exec: "sh": executable file not found in $PATH';
+    expect(p.push(Buffer.from(error)).length).toBe(0);
+    expect(p.flush().toString()).toBe(error);
+    const q = new MarkerParser();
+    expect(q.push(Buffer.alloc(5000, 0x78)).length).toBe(5000);
+    expect(q.identity).toBeNull();
+    expect(q.settled).toBe(true);
   });
 });
 

@@ -20,6 +20,8 @@ const MARKER_PREFIX = Buffer.from('\x1b]7717;labforge-pid=');
 const BEL = 0x07;
 /** The marker is short; more than this before BEL means it is not ours. */
 const MARKER_MAX = 96;
+/** How far into the output the marker may be (after echoed type-ahead). */
+const SEARCH = 4096;
 
 const WRAPPER = [
   'pg=; sid=; st=',
@@ -79,8 +81,10 @@ export interface ShellIdentity {
 
 /**
  * Strips the wrapper's marker from the start of a session's output. Feed every chunk through
- * `push`; it returns what belongs to the terminal. Output that does not start with the marker
- * (an error from the runtime, a container without sh) passes through untouched.
+ * `push`; it returns what belongs to the terminal. The marker is looked for in the first
+ * SEARCH bytes, not only at byte 0: the tty echoes keys typed before the wrapper ran, and those
+ * come first. Output without a marker there (an error from the runtime, a container without
+ * sh) passes through untouched.
  */
 export class MarkerParser {
   private head: Buffer | null = Buffer.alloc(0);
@@ -94,22 +98,27 @@ export class MarkerParser {
   push(chunk: Buffer): Buffer {
     if (this.head === null) return chunk;
     const buf = this.head.length ? Buffer.concat([this.head, chunk]) : chunk;
-    const n = Math.min(buf.length, MARKER_PREFIX.length);
-    if (!buf.subarray(0, n).equals(MARKER_PREFIX.subarray(0, n))) return this.giveUp(buf);
-    const end = buf.indexOf(BEL, MARKER_PREFIX.length);
-    if (end < 0) {
-      if (buf.length > MARKER_MAX) return this.giveUp(buf);
+    const at = buf.indexOf(MARKER_PREFIX);
+    if (at < 0) {
+      // Keep waiting while the marker could still start within the search window.
+      if (buf.length >= SEARCH) return this.giveUp(buf);
       this.head = buf;
       return Buffer.alloc(0);
     }
-    const m = /^(\d+):(\d*)$/.exec(buf.subarray(MARKER_PREFIX.length, end).toString('latin1'));
+    const end = buf.indexOf(BEL, at + MARKER_PREFIX.length);
+    if (end < 0) {
+      if (buf.length - at > MARKER_MAX) return this.giveUp(buf);
+      this.head = buf;
+      return Buffer.alloc(0);
+    }
+    const m = /^(\d+):(\d*)$/.exec(buf.subarray(at + MARKER_PREFIX.length, end).toString('latin1'));
     if (!m) return this.giveUp(buf);
     this.identity = { pid: Number(m[1]), startTime: m[2] ? m[2] : null };
     this.head = null;
-    return buf.subarray(end + 1);
+    return at === 0 ? buf.subarray(end + 1) : Buffer.concat([buf.subarray(0, at), buf.subarray(end + 1)]);
   }
 
-  /** Whatever is held back (the session ended mid-marker). */
+  /** Whatever is held back (the session ended before the marker was settled). */
   flush(): Buffer {
     const rest = this.head ?? Buffer.alloc(0);
     this.head = null;

@@ -63,8 +63,14 @@ async function open(service: TerminalService, request: Omit<OpenRequest, 'cols' 
     }
   }, 30_000, 300);
   const pane = await TestPane.connect(server.port, opened);
-  return { opened, pane, target: { namespace: opened.namespace, pod: opened.pod, container: opened.container } as ExecTarget };
+  const target: ExecTarget = { namespace: opened.namespace, pod: opened.pod, container: opened.container };
+  // Every shell this file starts is checked at the end: none may outlive its pane.
+  const pid = await waitFor('the shell to report its PID', async () => service.sessions().find((s) => s.id === opened.sessionId)?.pid ?? undefined, 15_000, 20);
+  shells.push({ target, pid });
+  return { opened, pane, target };
 }
+
+const shells: { target: ExecTarget; pid: number }[] = [];
 
 /** Runs `script` in the target with a second, non-tty exec (what an instructor's check would be). */
 async function sh(target: ExecTarget, script: string): Promise<string> {
@@ -250,5 +256,15 @@ describe('targets', () => {
       return e instanceof TerminalError && e.code === 'exited' ? e : undefined;
     }, 60_000, 300);
     expect(err.message).toMatch(/container "main" of pod .* exited with code 0 \(Completed\)/);
+  });
+});
+
+describe('after all of the above', () => {
+  it('leaves no shell behind: every pane closed above has had its shell hung up', async () => {
+    expect(shells.length).toBe(7);
+    await waitFor('every session to end', async () => admin.sessions().length === 0, 15_000, 50);
+    const left = [];
+    for (const s of shells) if ((await alive(s.target, s.pid)) === 'alive') left.push(s);
+    expect(left).toEqual([]);
   });
 });
