@@ -25,6 +25,8 @@ export const ANNOTATION = {
   /** When and by whom a release was made (release records without a version kept them here). */
   createdAt: 'labforge.dev/created-at',
   author: 'labforge.dev/author',
+  /** When a dev namespace's lab record was last written by deploy. */
+  deployedAt: 'labforge.dev/deployed-at',
 } as const;
 
 /**

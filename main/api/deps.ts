@@ -1,6 +1,8 @@
 import type { PathPolicy } from './paths';
 import type { SettingsStore } from './settings';
 import type { KubeAccess } from '../kube/contexts';
+import type { ClusterProvider } from './clusters';
+import type { LiveViews } from './live-views';
 import type { TerminalService, VncService } from '../streams';
 
 /** Native dialogs, provided by the Electron host only. */
@@ -28,6 +30,9 @@ export interface ApiDeps {
   settings: SettingsStore;
   fs: FileSystem;
   kube: KubeAccess;
+  /** Clusters by context and the shared live watches: deploy, releases, publish, the class view. */
+  clusters: ClusterProvider;
+  live: LiveViews;
   /** Terminal sessions; absent where the host has no stream transport. */
   terminals?: TerminalService;
   /** VNC sessions; absent where the host has no stream transport. */

@@ -9,6 +9,8 @@ import { createHandlers } from './handlers';
 import type { CompilePreview } from './handlers/compile';
 import { createPathPolicy, type PathPolicy } from './paths';
 import type { SettingsStore } from './settings';
+import { createClusterProvider, type ClusterProvider } from './clusters';
+import { createLiveViews, type LiveViews } from './live-views';
 import { createKubeAccess, type KubeAccess } from '../kube/contexts';
 import { TEMPLATES_DIR } from '../paths';
 import { createTerminalService, createVncService, type StreamConnector, type TerminalService, type VncService } from '../streams';
@@ -27,6 +29,8 @@ export interface HostOptions {
   kube?: KubeAccess;
   compile?: CompilePreview;
   logError?: (channel: string, error: unknown) => void;
+  /** Clusters by kubeconfig context; default: from the kubeconfig, the settings' context first. */
+  clusters?: ClusterProvider;
   /** Carries terminal streams to the renderer; without one, the terminal channels are unsupported. */
   streams?: StreamConnector;
 }
@@ -38,6 +42,9 @@ export interface Host {
   terminals: TerminalService | null;
   /** Live VNC sessions; null without `streams`. */
   vnc: VncService | null;
+  /** The clusters and live watches the class story uses; close them when the host shuts down. */
+  clusters: ClusterProvider;
+  live: LiveViews;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -46,6 +53,8 @@ export function createHost(options: HostOptions): Host {
   const paths = createPathPolicy(roots, options.workspace);
   const terminals = options.streams ? createTerminalService({ connector: options.streams }) : null;
   const vnc = options.streams ? createVncService({ connector: options.streams }) : null;
+  const clusters = options.clusters ?? createClusterProvider(options.settings);
+  const live = createLiveViews();
   const handlers = createHandlers({
     mode: options.mode,
     version: options.version,
@@ -56,10 +65,12 @@ export function createHost(options: HostOptions): Host {
     settings: options.settings,
     fs: options.fs ?? nodeFileSystem,
     kube: options.kube ?? createKubeAccess(),
+    clusters,
+    live,
     ...(options.dialogs ? { dialogs: options.dialogs } : {}),
     ...(options.compile ? { compile: options.compile } : {}),
     ...(terminals ? { terminals } : {}),
     ...(vnc ? { vnc } : {}),
   });
-  return { dispatch: createDispatcher(handlers, options.logError ? { logError: options.logError } : {}), paths, terminals, vnc };
+  return { dispatch: createDispatcher(handlers, options.logError ? { logError: options.logError } : {}), paths, terminals, vnc, clusters, live };
 }

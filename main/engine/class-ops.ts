@@ -8,10 +8,12 @@ import { STUDENT_SERVICE_ACCOUNT } from '../../common/compile/rbac';
 import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
-import { NAMESPACE, POD, RESOURCE_QUOTA, type INamespace, type IPod, type IResourceQuota } from '../kube/kinds';
+import { DEPLOYMENT, NAMESPACE, POD, RESOURCE_QUOTA, STATEFUL_SET, VIRTUAL_MACHINE, type IDeployment, type INamespace, type IPod, type IResourceQuota, type IStatefulSet, type VirtualMachine } from '../kube/kinds';
 import { NamespaceSetWatch } from '../kube/namespace-watch';
 import { classNamespaces, classSelector, deleteNamespace, publish, waitNamespacesGone, type StudentResult } from './publish';
 import { getRelease } from './releases';
+import { liveNodeStatuses } from './node-status';
+import type { NodeState } from './node-state';
 
 export interface StudentRow {
   student: string;
@@ -22,46 +24,98 @@ export interface StudentRow {
   cpu: { used: string; hard: string };
   memory: { used: string; hard: string };
   phase: 'Active' | 'Terminating';
+  /** Each lab node's state, by node name (from the workloads and VMs in the namespace). */
+  nodes: Record<string, { state: NodeState; reason?: string }>;
+  /** Quota use as numbers (cores, bytes, pods), for bars. */
+  usage: { cpu: QuotaUse; memory: QuotaUse; pods: QuotaUse };
 }
 
-function podReady(p: IPod): boolean {
-  return p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready) && !p.metadata?.deletionTimestamp;
+export interface QuotaUse {
+  used: number;
+  hard: number;
 }
 
-/** Builds the table from the three class-wide collections. Pure, so a live view can re-run it. */
-export function classRows(namespaces: Iterable<INamespace>, pods: Iterable<IPod>, quotas: Iterable<IResourceQuota>): StudentRow[] {
-  const byNs = new Map<string, IPod[]>();
-  for (const p of pods) {
-    const ns = p.metadata?.namespace ?? '';
-    byNs.set(ns, [...(byNs.get(ns) ?? []), p]);
+
+/** Objects besides pods that tell each node's state: workloads (rollout, quota refusals) and VMs. */
+export interface ClassObjects {
+  workloads?: Iterable<IDeployment | IStatefulSet>;
+  virtualMachines?: Iterable<VirtualMachine>;
+}
+
+const byNamespace = <T extends { metadata?: { namespace?: string } }>(items: Iterable<T>) => {
+  const out = new Map<string, T[]>();
+  for (const o of items) {
+    const ns = o.metadata?.namespace ?? '';
+    const list = out.get(ns);
+    if (list) list.push(o);
+    else out.set(ns, [o]);
   }
+  return out;
+};
+
+/** The lab nodes present in one namespace: from its workloads and VMs, else from its pods. */
+function nodesOf(pods: IPod[], workloads: (IDeployment | IStatefulSet)[], vms: VirtualMachine[]): { name: string; kind: 'container' | 'vm' }[] {
+  const nodes = new Map<string, 'container' | 'vm'>();
+  for (const w of workloads) {
+    const n = w.metadata?.labels?.[LABEL.node];
+    if (n) nodes.set(n, 'container');
+  }
+  for (const v of vms) nodes.set(v.metadata.labels?.[LABEL.node] ?? v.metadata.name, 'vm');
+  if (nodes.size === 0) {
+    for (const p of pods) {
+      const n = p.metadata?.labels?.[LABEL.node];
+      if (n) nodes.set(n, 'container');
+    }
+  }
+  return [...nodes].map(([name, kind]) => ({ name, kind })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Builds the class table from class-wide collections: one row per student namespace, with each
+ * node's state. Pure, so `status`, `status --watch` and the app's dashboard all run this.
+ */
+export function classRows(namespaces: Iterable<INamespace>, pods: Iterable<IPod>, quotas: Iterable<IResourceQuota>, objects: ClassObjects = {}): StudentRow[] {
+  const podsOf = byNamespace(pods);
+  const workloadsOf = byNamespace(objects.workloads ?? []);
+  const vmsOf = byNamespace(objects.virtualMachines ?? []);
   const quotaOf = new Map<string, IResourceQuota>();
   for (const q of quotas) quotaOf.set(q.metadata?.namespace ?? '', q);
+  const amount = (v: string | number | undefined) => (v === undefined ? 0 : typeof v === 'number' ? v : (parseQuantity(v) ?? 0));
+  const cpu = (v: string | number | undefined) => (v === undefined ? '-' : formatCpu(amount(v)));
+  const mem = (v: string | number | undefined) => (v === undefined ? '-' : formatBytes(amount(v)));
   return [...namespaces]
     .map((ns) => {
       const name = ns.metadata?.name ?? '';
-      const nsPods = (byNs.get(name) ?? []).filter((p) => !p.metadata?.deletionTimestamp);
+      const nsPods = (podsOf.get(name) ?? []).filter((p) => !p.metadata?.deletionTimestamp);
+      const workloads = workloadsOf.get(name) ?? [];
+      const vms = vmsOf.get(name) ?? [];
+      const statuses = liveNodeStatuses(nodesOf(nsPods, workloads, vms), { pods: nsPods, ...(objects.workloads ? { workloads } : {}), virtualMachines: vms });
       const q = quotaOf.get(name)?.status;
-      const amount = (v: string | number) => (typeof v === 'number' ? v : (parseQuantity(v) ?? 0));
-      const cpu = (v: string | number | undefined) => (v === undefined ? '-' : formatCpu(amount(v)));
-      const mem = (v: string | number | undefined) => (v === undefined ? '-' : formatBytes(amount(v)));
+      const use = (key: string) => ({ used: amount(q?.used?.[key]), hard: amount(q?.hard?.[key]) });
       return {
         student: ns.metadata?.annotations?.[ANNOTATION.studentId] ?? ns.metadata?.labels?.[LABEL.student] ?? name,
         namespace: name,
         release: ns.metadata?.labels?.[LABEL.release] ?? '',
-        ready: nsPods.filter(podReady).length,
-        total: nsPods.length,
+        ready: statuses.filter((st) => st.ready).length,
+        total: statuses.length,
         cpu: { used: cpu(q?.used?.['requests.cpu']), hard: cpu(q?.hard?.['requests.cpu']) },
         memory: { used: mem(q?.used?.['requests.memory']), hard: mem(q?.hard?.['requests.memory']) },
         phase: ns.status?.phase === 'Terminating' ? ('Terminating' as const) : ('Active' as const),
+        nodes: Object.fromEntries(statuses.map((st) => [st.node, { state: st.state, ...(st.reason ? { reason: st.reason } : {}) }])),
+        usage: { cpu: use('requests.cpu'), memory: use('requests.memory'), pods: use('pods') },
       };
     })
     .sort((a, b) => a.student.localeCompare(b.student));
 }
 
 export function formatRows(rows: StudentRow[]): string {
-  const header = ['STUDENT', 'NAMESPACE', 'RELEASE', 'READY', 'CPU (used/hard)', 'MEMORY (used/hard)'];
-  const data = rows.map((r) => [r.student, r.namespace, r.release, `${r.ready}/${r.total}${r.phase === 'Terminating' ? ' (terminating)' : ''}`, `${r.cpu.used}/${r.cpu.hard}`, `${r.memory.used}/${r.memory.hard}`]);
+  const header = ['STUDENT', 'NAMESPACE', 'RELEASE', 'READY', 'CPU (used/hard)', 'MEMORY (used/hard)', 'NOT READY'];
+  const notReady = (r: StudentRow) =>
+    Object.entries(r.nodes)
+      .filter(([, n]) => n.state !== 'ready')
+      .map(([node, n]) => `${node}: ${n.reason ?? n.state}`)
+      .join(', ');
+  const data = rows.map((r) => [r.student, r.namespace, r.release, `${r.ready}/${r.total}${r.phase === 'Terminating' ? ' (terminating)' : ''}`, `${r.cpu.used}/${r.cpu.hard}`, `${r.memory.used}/${r.memory.hard}`, notReady(r)]);
   return table([header, ...data]);
 }
 
@@ -70,16 +124,20 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
-/** One label-selected list each of namespaces, pods and quotas for the whole class. */
+/** One label-selected list per kind for the whole class (never one call per student). */
 export async function classStatus(cluster: Cluster, className: string): Promise<StudentRow[]> {
   const labelSelector = classSelector(className);
   try {
-    const [namespaces, pods, quotas] = await Promise.all([
+    const vmsServed = await cluster.serves(VIRTUAL_MACHINE);
+    const [namespaces, pods, quotas, deployments, statefulSets, vms] = await Promise.all([
       cluster.list(NAMESPACE, { labelSelector }),
       cluster.list(POD, { labelSelector }),
       cluster.list(RESOURCE_QUOTA, { labelSelector }),
+      cluster.list(DEPLOYMENT, { labelSelector }),
+      cluster.list(STATEFUL_SET, { labelSelector }),
+      vmsServed ? cluster.list(VIRTUAL_MACHINE, { labelSelector }) : Promise.resolve({ items: [] }),
     ]);
-    return classRows(namespaces.items, pods.items, quotas.items);
+    return classRows(namespaces.items, pods.items, quotas.items, { workloads: [...deployments.items, ...statefulSets.items], virtualMachines: vms.items });
   } catch (err) {
     throw err instanceof KubeError ? err.in(`listing class ${className}`) : err;
   }
@@ -87,7 +145,7 @@ export async function classStatus(cluster: Cluster, className: string): Promise<
 
 /** The live view of a class: its student namespaces and the pods and quotas in them. */
 export function classWatch(cluster: Cluster, className: string, opts: { coalesceMs?: number } = {}): NamespaceSetWatch {
-  return new NamespaceSetWatch(cluster, { labelSelector: classSelector(className) }, opts);
+  return new NamespaceSetWatch(cluster, { labelSelector: classSelector(className), withWorkloads: true }, opts);
 }
 
 /**
@@ -101,27 +159,41 @@ export async function watchClass(cluster: Cluster, className: string, onRows: (r
   } catch (err) {
     throw err instanceof KubeError ? err.in(`watching class ${className}`) : err;
   }
-  watch.subscribe((view) => onRows(classRows(view.namespaces, view.pods, view.quotas)));
+  watch.subscribe((view) => onRows(classRows(view.namespaces, view.pods, view.quotas, view)));
   return () => watch.stop();
 }
+
+/** Progress and cancellation for the longer class operations. */
+export interface ClassOpOptions {
+  onPhase?: (message: string) => void;
+  /** Checked between steps; a namespace already being deleted keeps going (the cluster finishes it). */
+  signal?: AbortSignal;
+}
+
+const step = (opts: ClassOpOptions, message: string) => {
+  opts.signal?.throwIfAborted();
+  opts.onPhase?.(message);
+};
 
 export interface TeardownResult {
   deleted: string[];
   stuck: string[];
 }
 
-export async function teardown(cluster: Cluster, className: string, student?: string, timeoutMs = 120_000): Promise<TeardownResult> {
+export async function teardown(cluster: Cluster, className: string, student?: string, timeoutMs = 120_000, opts: ClassOpOptions = {}): Promise<TeardownResult> {
   const namespaces = (await classNamespaces(cluster, className, student)).map((n) => n.metadata?.name ?? '');
   if (student !== undefined && namespaces.length === 0) {
     throw new KubeError('not-found', `student ${student} has no namespace in class ${className}`);
   }
+  step(opts, `deleting ${namespaces.length} namespaces`);
   for (const ns of namespaces) await deleteNamespace(cluster, ns);
+  step(opts, `waiting for ${namespaces.length} namespaces to finish deleting`);
   const stuck = await waitNamespacesGone(cluster, namespaces, timeoutMs);
   return { deleted: namespaces.filter((n) => !stuck.includes(n)), stuck };
 }
 
 /** Deletes one student's namespace (and so their data) and publishes their release again. */
-export async function reset(cluster: Cluster, className: string, student: string, timeoutMs = 120_000): Promise<StudentResult> {
+export async function reset(cluster: Cluster, className: string, student: string, timeoutMs = 120_000, opts: ClassOpOptions = {}): Promise<StudentResult> {
   const [ns] = await classNamespaces(cluster, className, student);
   const nsName = ns?.metadata?.name;
   if (!ns || !nsName) throw new KubeError('not-found', `student ${student} has no namespace in class ${className}; publish to them first`, { hint: 'publish-first' });
@@ -129,9 +201,13 @@ export async function reset(cluster: Cluster, className: string, student: string
   const tag = ns.metadata?.labels?.[LABEL.release];
   if (!lab || !tag) throw new KubeError('invalid', `namespace ${ns.metadata?.name} does not say which release it runs`);
   const release = await getRelease(cluster, lab, tag);
+  step(opts, `deleting ${nsName} (the student's data goes with it)`);
   await deleteNamespace(cluster, nsName);
+  step(opts, `waiting for ${nsName} to finish deleting`);
   const stuck = await waitNamespacesGone(cluster, [nsName], timeoutMs);
   if (stuck.length) throw new KubeError('server', `namespace ${stuck[0]} is still terminating after ${timeoutMs / 1000}s; try again later`);
+  // Past this point the student has no namespace: publishing is not cancelled halfway.
+  opts.onPhase?.(`publishing ${lab}@${tag} to ${student} again`);
   const result = await publish(cluster, { className, students: [{ id: student }], release, force: true });
   return result.results[0]!;
 }

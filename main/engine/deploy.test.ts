@@ -64,7 +64,7 @@ describe('deploy on the in-memory cluster', () => {
     try {
       const r = await deploy(c, lab, { timeoutMs: 5000 });
       expect(r.ready).toBe(true);
-      expect(r.statuses.map((s) => [s.node, s.ready, s.state])).toEqual([
+      expect(r.statuses.map((s) => [s.node, s.ready, s.detail])).toEqual([
         ['web', true, '1/1'],
         ['db', true, '1/1'],
       ]);

@@ -1,28 +1,26 @@
-/** The live state of each lab node in one namespace, as deploy and the canvas show it. */
+/**
+ * The live state of each lab node in one namespace, as deploy, snapshot, `status`, the canvas
+ * and the class dashboard show it. One pure function turns pods, workloads and VMs into
+ * states; callers either list those objects once or keep them live with a namespace-set watch.
+ */
 import { LABEL, labelSelector } from '../../common/compile/labels';
 import type { Lab } from '../../common/lab/schema';
 import type { Cluster } from '../kube/cluster';
-import { DEPLOYMENT, POD, STATEFUL_SET, VIRTUAL_MACHINE, type IDeployment, type IPod, type IStatefulSet } from '../kube/kinds';
+import { DEPLOYMENT, POD, STATEFUL_SET, VIRTUAL_MACHINE, type IDeployment, type IPod, type IStatefulSet, type VirtualMachine } from '../kube/kinds';
+import { classifyPod, classifyVm, type NodeState } from './node-state';
 
 export interface NodeStatus {
   node: string;
   kind: 'container' | 'vm';
+  /** pending, starting, ready or failed. */
+  state: NodeState;
   ready: boolean;
-  /** e.g. "1/1", or the VM's printable status. */
-  state: string;
-  restarts: number;
+  /** e.g. "1/1", or the VM's printable status: the figure `labforge deploy` prints. */
+  detail: string;
+  /** A short Kubernetes word: ImagePullBackOff, CrashLoopBackOff, Unschedulable, QuotaExceeded… */
+  reason?: string;
   message?: string;
-}
-
-function podProblem(pod: IPod | undefined): string | undefined {
-  if (!pod) return 'no pod yet';
-  for (const c of pod.status?.containerStatuses ?? []) {
-    const w = c.state?.waiting;
-    if (w?.reason) return `${w.reason}${w.message ? `: ${w.message}` : ''}`;
-  }
-  const unschedulable = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
-  if (unschedulable) return `${unschedulable.reason}: ${unschedulable.message ?? ''}`.trim();
-  return pod.status?.phase === 'Running' ? undefined : pod.status?.phase;
+  restarts: number;
 }
 
 /**
@@ -41,45 +39,79 @@ export function rolledOut(w: IDeployment | IStatefulSet | undefined): boolean {
   return (w.status?.updatedReplicas ?? 0) >= replicas && (w.status?.replicas ?? 0) <= replicas;
 }
 
-export async function nodeStatuses(cluster: Cluster, namespace: string, lab: Lab): Promise<NodeStatus[]> {
-  const podSelector = labelSelector({ [LABEL.lab]: lab.metadata.name });
-  const [{ items: pods }, { items: deployments }, { items: statefulSets }] = await Promise.all([
-    cluster.list(POD, { namespace, labelSelector: podSelector }),
-    cluster.list(DEPLOYMENT, { namespace, labelSelector: podSelector }),
-    cluster.list(STATEFUL_SET, { namespace, labelSelector: podSelector }),
-  ]);
-  const workloads = new Map<string, IDeployment | IStatefulSet>([...deployments, ...statefulSets].map((w) => [w.metadata?.name ?? '', w]));
-  const podOf = (node: string) => pods.find((p) => p.metadata?.labels?.[LABEL.node] === node && !p.metadata?.deletionTimestamp);
-  const out: NodeStatus[] = [];
-  for (const node of lab.nodes) {
-    const pod = podOf(node.name);
-    const restarts = pod?.status?.containerStatuses?.reduce((n, c) => n + c.restartCount, 0) ?? 0;
-    if (node.kind === 'vm') {
-      const vm = await cluster.read(VIRTUAL_MACHINE, node.name, namespace);
-      const ready = vm?.status?.ready === true;
-      out.push({
-        node: node.name,
-        kind: 'vm',
-        ready,
-        state: vm ? (vm.status?.printableStatus ?? 'no status from KubeVirt') : 'missing',
-        restarts,
-        ...(ready ? {} : { message: vm?.status ? undefined : 'KubeVirt has not reported on this VM (is virt-controller running?)' }),
-      });
-      continue;
-    }
-    const desired = 1;
-    const current = rolledOut(workloads.get(node.name));
-    const readyCount = current && pod?.status?.containerStatuses?.every((c) => c.ready) && pod.status.phase === 'Running' ? 1 : 0;
-    const problem = readyCount === desired ? undefined : (podProblem(pod) ?? (current ? undefined : 'rolling out the latest change'));
-    out.push({ node: node.name, kind: 'container', ready: readyCount === desired, state: `${readyCount}/${desired}`, restarts, ...(problem ? { message: problem } : {}) });
-  }
-  return out;
+export interface NamespaceObjects {
+  pods: Iterable<IPod>;
+  /** Deployments and StatefulSets; without them readiness cannot wait for a rollout. */
+  workloads?: Iterable<IDeployment | IStatefulSet>;
+  virtualMachines?: Iterable<VirtualMachine>;
 }
 
-/** Polls until every node is ready or the timeout passes; returns the last statuses. */
-export async function waitReady(cluster: Cluster, namespace: string, lab: Lab, timeoutMs: number, onTick?: (s: NodeStatus[]) => void): Promise<{ ready: boolean; statuses: NodeStatus[] }> {
+const nodeOf = (o: { metadata?: { labels?: Record<string, string> } }) => o.metadata?.labels?.[LABEL.node];
+
+/**
+ * States of `nodes` from the objects of one namespace. Objects are matched to nodes by the
+ * node label, so callers may pass a whole class's objects filtered to one namespace.
+ */
+export function liveNodeStatuses(nodes: readonly { name: string; kind: 'container' | 'vm' }[], objects: NamespaceObjects): NodeStatus[] {
+  const podOf = new Map<string, IPod>();
+  for (const p of objects.pods) {
+    const n = nodeOf(p);
+    // A terminating pod is on its way out: the one that replaces it is what counts.
+    if (n && !p.metadata?.deletionTimestamp) podOf.set(n, p);
+  }
+  const workloadOf = new Map<string, IDeployment | IStatefulSet>();
+  for (const w of objects.workloads ?? []) {
+    const n = nodeOf(w) ?? w.metadata?.name;
+    if (n) workloadOf.set(n, w);
+  }
+  const vmOf = new Map<string, VirtualMachine>();
+  for (const v of objects.virtualMachines ?? []) vmOf.set(nodeOf(v) ?? v.metadata.name, v);
+  const checkRollout = objects.workloads !== undefined;
+
+  return nodes.map((node) => {
+    const pod = podOf.get(node.name);
+    const restarts = pod?.status?.containerStatuses?.reduce((n, c) => n + (c.restartCount ?? 0), 0) ?? 0;
+    if (node.kind === 'vm') {
+      const vm = vmOf.get(node.name);
+      const c = classifyVm(vm);
+      return { node: node.name, kind: 'vm', state: c.state, ready: c.state === 'ready', detail: vm?.status?.printableStatus ?? (vm ? 'no status from KubeVirt' : 'missing'), restarts, ...rest(c) };
+    }
+    const workload = workloadOf.get(node.name);
+    let c = classifyPod(pod, workload);
+    // The pod that is ready may be the old one: a change is ready once its rollout is done.
+    if (c.state === 'ready' && checkRollout && !rolledOut(workload)) c = { state: 'starting', reason: 'RollingOut', message: 'rolling out the latest change' };
+    const ready = c.state === 'ready';
+    return { node: node.name, kind: 'container', state: c.state, ready, detail: `${ready ? 1 : 0}/1`, restarts, ...rest(c) };
+  });
+}
+
+const rest = (c: { reason?: string; message?: string }) => ({ ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}) });
+
+/** Lists the namespace's pods, workloads and VMs once and classifies the lab's nodes. */
+export async function nodeStatuses(cluster: Cluster, namespace: string, lab: Lab): Promise<NodeStatus[]> {
+  const selector = labelSelector({ [LABEL.lab]: lab.metadata.name });
+  const hasVms = lab.nodes.some((n) => n.kind === 'vm');
+  const [{ items: pods }, { items: deployments }, { items: statefulSets }, vms] = await Promise.all([
+    cluster.list(POD, { namespace, labelSelector: selector }),
+    cluster.list(DEPLOYMENT, { namespace, labelSelector: selector }),
+    cluster.list(STATEFUL_SET, { namespace, labelSelector: selector }),
+    hasVms && (await cluster.serves(VIRTUAL_MACHINE)) ? cluster.list(VIRTUAL_MACHINE, { namespace, labelSelector: selector }) : Promise.resolve({ items: [] }),
+  ]);
+  return liveNodeStatuses(lab.nodes, { pods, workloads: [...deployments, ...statefulSets], virtualMachines: vms.items });
+}
+
+/** Polls until every node is ready, the timeout passes or `signal` aborts; returns the last statuses. */
+export async function waitReady(
+  cluster: Cluster,
+  namespace: string,
+  lab: Lab,
+  timeoutMs: number,
+  onTick?: (s: NodeStatus[]) => void,
+  signal?: AbortSignal,
+): Promise<{ ready: boolean; statuses: NodeStatus[] }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     const statuses = await nodeStatuses(cluster, namespace, lab);
     onTick?.(statuses);
     const ready = statuses.every((s) => s.ready);

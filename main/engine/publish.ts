@@ -36,6 +36,13 @@ export interface PublishOptions {
   onProgress?: (event: { done: number; total: number; result: StudentResult }) => void;
   /** Called once the preflights passed, before the first write (for progress display). */
   onStart?: (info: { total: number; capacity: CapacityReport }) => void;
+  /** Each step as it starts, in words. */
+  onPhase?: (phase: 'preflight' | 'capacity' | 'apply' | 'prune', message: string) => void;
+  /**
+   * Stops starting students once aborted (those in flight finish their current object). Every
+   * namespace written so far is complete or resumable: publishing again converges.
+   */
+  signal?: AbortSignal;
 }
 
 export interface StudentResult {
@@ -93,14 +100,21 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   const targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, opts.domain) }));
   const wanted = new Set(targets.map((t) => t.target.namespace));
 
+  const phase = (p: 'preflight' | 'capacity' | 'apply' | 'prune', message: string) => {
+    opts.signal?.throwIfAborted();
+    opts.onPhase?.(p, message);
+  };
   // Preflight: one student's objects stand for all (they differ only in names and labels).
   const sample = compileLab(lab, targets[0]!.target);
+  phase('preflight', `checking ${sample.length} objects per student (schemas, APIs, server-side dry run)`);
   await preflight(cluster, sample, sourceNamer(lab), { semaphore: new Semaphore(concurrency) });
 
   const fresh = targets.filter((t) => !existingNames.has(t.target.namespace)).length;
+  phase('capacity', `checking that ${fresh} new students fit the cluster's free capacity`);
   const capacity = await classCapacity(cluster, lab, fresh);
   if (!capacity.fits && !opts.force) throw new CapacityError(capacity);
 
+  phase('apply', `writing ${targets.length} student namespaces`);
   opts.onStart?.({ total: targets.length, capacity });
   const semaphore = new Semaphore(concurrency);
   let done = 0;
@@ -115,7 +129,8 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
       retries: 0,
     };
     try {
-      await applyAll(cluster, objects, { semaphore, retry: { onRetry: () => retries++ } });
+      opts.signal?.throwIfAborted();
+      await applyAll(cluster, objects, { semaphore, retry: { onRetry: () => retries++ }, ...(opts.signal ? { signal: opts.signal } : {}) });
       // An upgrade may drop objects; fresh namespaces have nothing to prune.
       if (existingNames.has(target.namespace)) await pruneOwned(cluster, target.namespace, lab.metadata.name, objects, false);
     } catch (err) {
@@ -127,7 +142,9 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
     return result;
   });
 
+  opts.signal?.throwIfAborted();
   const left: PublishResult['left'] = [];
+  if (opts.prune) phase('prune', 'removing namespaces of students no longer in the roster');
   for (const ns of existing) {
     const name = ns.metadata!.name!;
     if (wanted.has(name)) continue;
@@ -161,4 +178,30 @@ export async function waitNamespacesGone(cluster: Cluster, names: string[], time
     if (remaining.length > 0) await new Promise((r) => setTimeout(r, 500));
   }
   return remaining;
+}
+
+export interface ClassSummary {
+  name: string;
+  labs: string[];
+  releases: string[];
+  students: number;
+}
+
+/** Every class in the cluster, from the labels of its student namespaces (one list). */
+export async function listClasses(cluster: Cluster): Promise<ClassSummary[]> {
+  const { items } = await cluster.list(NAMESPACE, { labelSelector: `${managedSelector()},${LABEL.class}` });
+  const byClass = new Map<string, { labs: Set<string>; releases: Set<string>; students: number }>();
+  for (const ns of items) {
+    const labels = ns.metadata?.labels ?? {};
+    const name = labels[LABEL.class];
+    if (!name) continue;
+    const c = byClass.get(name) ?? { labs: new Set<string>(), releases: new Set<string>(), students: 0 };
+    const lab = labels[LABEL.lab];
+    const release = labels[LABEL.release];
+    if (lab) c.labs.add(lab);
+    if (release) c.releases.add(release);
+    c.students++;
+    byClass.set(name, c);
+  }
+  return [...byClass].map(([name, c]) => ({ name, labs: [...c.labs].sort(), releases: [...c.releases].sort(), students: c.students })).sort((a, b) => a.name.localeCompare(b.name));
 }

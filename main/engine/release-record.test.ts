@@ -15,6 +15,7 @@ const release: Release = {
   tag: 'v1',
   createdAt: '2026-03-01T10:00:00.000Z',
   author: 'ann (admin)',
+  note: 'first cut: web and db',
   images: [
     { node: 'web', image: 'nginx:1.27', pinned: `nginx:1.27@${DIGEST}` },
     { node: 'db', image: 'postgres:16' },

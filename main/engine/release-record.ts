@@ -37,6 +37,8 @@ export interface Release {
   tag: string;
   createdAt: string;
   author: string;
+  /** The instructor's words for the other instructors; '' when none. */
+  note: string;
   images: PinnedImage[];
   template: string;
 }
@@ -143,6 +145,8 @@ const recordV1 = z.object({
     recordVersion: z.literal(RELEASE_RECORD_V1),
     createdAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date and time' }),
     author: z.string().min(1, { error: 'must not be empty' }),
+    // Optional within v1: records written before notes existed stay valid without a migration.
+    note: z.string().max(2000).optional(),
     'lab.yaml': z.string(),
     'template.yaml': z.string(),
     'images.json': json(z.array(pinnedImage)),
@@ -205,6 +209,7 @@ export function decodeRelease(configMap: unknown): Release {
     tag: r.metadata.labels[LABEL.release],
     createdAt: r.data.createdAt,
     author: r.data.author,
+    note: r.data.note ?? '',
     images: r.data['images.json'].map((i) => ({ node: i.node, image: i.image, ...(i.pinned ? { pinned: i.pinned } : {}) })),
     template: r.data['template.yaml'],
   };
@@ -227,6 +232,7 @@ export function encodeRelease(release: Release): KubeObject {
       recordVersion: RELEASE_RECORD_VERSION,
       createdAt: release.createdAt,
       author: release.author,
+      ...(release.note ? { note: release.note } : {}),
       'lab.yaml': serializeLab(release.lab),
       'template.yaml': release.template,
       'images.json': JSON.stringify(release.images, null, 2),

@@ -53,10 +53,11 @@ export async function pinnedImages(cluster: Cluster, namespace: string, lab: Lab
 export interface SnapshotOptions {
   namespace?: string;
   force?: boolean;
-  /** The lab the user named by file; must match what dev runs unless --force. */
+  /** The lab the user named by file; must match what dev runs unless forced. */
   fileLab?: Lab;
   labName?: string;
   author?: string;
+  note?: string;
   now?: Date;
 }
 
@@ -87,6 +88,7 @@ export async function snapshot(cluster: Cluster, tag: string, opts: SnapshotOpti
     tag,
     createdAt: (opts.now ?? new Date()).toISOString(),
     author: opts.author ?? defaultAuthor(cluster),
+    note: opts.note ?? '',
     images,
     template: objectsToYaml(compileLab(pinnedLab, { namespace: 'release-template', release: tag })),
   };
@@ -133,46 +135,12 @@ export async function listReleases(cluster: Cluster, labName?: string): Promise<
   return items.map(decodeRelease).sort((a, b) => a.labName.localeCompare(b.labName) || a.createdAt.localeCompare(b.createdAt));
 }
 
-export interface Change {
-  path: string;
-  from?: unknown;
-  to?: unknown;
-}
+export { diffLabs, formatChange, type Change } from '../../common/lab/diff';
 
-/**
- * What changed between two releases, as paths into the lab. Nodes, networks and volumes are
- * matched by name, so reordering is not a change and a renamed node shows as remove + add.
- */
-export function diffLabs(a: Lab, b: Lab): Change[] {
-  const keyed = (lab: Lab) => {
-    const { layout: _layout, ...rest } = lab;
-    const byName = <T extends { name: string }>(xs: T[]) => Object.fromEntries(xs.map((x) => [x.name, x]));
-    return {
-      ...rest,
-      nodes: byName(lab.nodes),
-      networks: byName(lab.networks),
-      volumes: byName(lab.volumes),
-      exposures: Object.fromEntries(lab.exposures.map((e) => [`${e.node}:${e.port}`, e])),
-    };
-  };
-  const changes: Change[] = [];
-  const walk = (x: unknown, y: unknown, path: string) => {
-    if (JSON.stringify(x) === JSON.stringify(y)) return;
-    const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
-    if (isObj(x) && isObj(y)) {
-      const keys = [...new Set([...Object.keys(x as object), ...Object.keys(y as object)])].sort();
-      for (const k of keys) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
-      return;
-    }
-    changes.push({ path, ...(x !== undefined ? { from: x } : {}), ...(y !== undefined ? { to: y } : {}) });
-  };
-  walk(keyed(a), keyed(b), '');
-  return changes;
-}
-
-export function formatChange(c: Change): string {
-  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-  if (c.from === undefined) return `+ ${c.path}: ${show(c.to)}`;
-  if (c.to === undefined) return `- ${c.path}: ${show(c.from)}`;
-  return `~ ${c.path}: ${show(c.from)} → ${show(c.to)}`;
+/** The next tag of the form vN that is not taken (v1 when none is). */
+export function nextFreeTag(tags: readonly string[]): string {
+  const taken = new Set(tags);
+  let n = Math.max(0, ...tags.map((t) => /^v(\d+)$/.exec(t)?.[1]).filter((x): x is string => x !== undefined).map(Number)) + 1;
+  while (taken.has(`v${n}`)) n++;
+  return `v${n}`;
 }

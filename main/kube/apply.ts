@@ -17,6 +17,10 @@ export interface ApplyOptions {
   /** Shared across calls to bound requests in flight for a whole publish. */
   semaphore?: Semaphore;
   retry?: RetryOptions;
+  /** After each object is applied (progress). */
+  onApplied?: (obj: KubeObject) => void;
+  /** Checked before each object: objects not yet sent are not sent. */
+  signal?: AbortSignal;
 }
 
 export const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
@@ -48,7 +52,15 @@ export async function applyAll(cluster: Cluster, objects: KubeObject[], opts: Ap
   const semaphore = opts.semaphore ?? new Semaphore(8);
   const out: KubeObject[] = [];
   for (const phase of applyPhases(objects)) {
-    const applied = await Promise.all(phase.map((o) => applyObject(cluster, o, { ...opts, semaphore })));
+    opts.signal?.throwIfAborted();
+    const applied = await Promise.all(
+      phase.map(async (o) => {
+        opts.signal?.throwIfAborted();
+        const r = await applyObject(cluster, o, { ...opts, semaphore });
+        opts.onApplied?.(o);
+        return r;
+      }),
+    );
     if (!opts.dryRun) await Promise.all(applied.filter((o) => o.kind === 'ResourceQuota').map((q) => quotaInEffect(cluster, q)));
     out.push(...applied);
   }
@@ -86,7 +98,38 @@ export interface PreflightProblem {
   object: string;
   /** Where the object came from in the lab, e.g. `node "db"`. */
   source: string;
+  /** The same place as a path into the lab, with the field when the refusal names one: ['nodes', 2, 'image']. */
+  path: (string | number)[];
   message: string;
+}
+
+/**
+ * Kubernetes field paths in a refusal, mapped to the lab field they come from. Order matters:
+ * the first match wins, so specific paths come before general words.
+ */
+const FIELD_OF: [RegExp, { nodes?: string; volumes?: string }][] = [
+  [/containers\[\d+\]\.image|\bimage\b/i, { nodes: 'image' }],
+  [/volumeMounts|mountPath/i, { nodes: 'volumes' }],
+  [/containers\[\d+\]\.ports|\.ports\[|\bports?\b|targetPort/i, { nodes: 'ports' }],
+  [/\benv\[|\benv\b/i, { nodes: 'env' }],
+  [/\b(command|args)\b/i, { nodes: 'command' }],
+  [/storage|resources\.requests\.storage/i, { volumes: 'size' }],
+  [/requests|limits|\bcpu\b|\bmemory\b|exceeded quota/i, { nodes: 'resources' }],
+];
+
+/** The lab path of an object's refusal: its source element, and the field when the message names one. */
+export function problemPath(obj: KubeObject, message: string): (string | number)[] {
+  const src = obj.metadata.annotations?.[ANNOTATION.source];
+  const m = src ? /^(nodes|volumes|exposures)\[(\d+)\]$/.exec(src) : null;
+  if (!m) return [];
+  const collection = m[1] as 'nodes' | 'volumes' | 'exposures';
+  const base: (string | number)[] = [collection, Number(m[2])];
+  if (collection === 'exposures') return base;
+  for (const [re, fields] of FIELD_OF) {
+    const field = fields[collection];
+    if (field && re.test(message)) return [...base, field];
+  }
+  return base;
 }
 
 export class PreflightError extends KubeError {
@@ -120,7 +163,7 @@ export function sourceNamer(lab: { nodes: { name: string }[]; volumes: { name: s
 export async function preflight(cluster: Cluster, objects: KubeObject[], nameSource: SourceNamer, opts: ApplyOptions = {}): Promise<void> {
   const problems: PreflightProblem[] = [];
   for (const o of objects) {
-    for (const message of validateObject(o)) problems.push({ object: objectRef(o), source: nameSource(o), message });
+    for (const message of validateObject(o)) problems.push({ object: objectRef(o), source: nameSource(o), path: problemPath(o, message), message });
   }
   if (problems.length > 0) throw new PreflightError(problems);
 
@@ -149,7 +192,8 @@ export async function preflight(cluster: Cluster, objects: KubeObject[], nameSou
         const e = err;
         if (e.kind === 'unreachable' || e.kind === 'unauthorized') throw e;
         if (oldQuotaOnly(o, e)) return;
-        problems.push({ object: objectRef(o), source: nameSource(o), message: e.message.replace(/^dry-run of [^:]+: /, '') });
+        const message = e.message.replace(/^dry-run of [^:]+: /, '');
+        problems.push({ object: objectRef(o), source: nameSource(o), path: problemPath(o, message), message });
       }
     }),
   );

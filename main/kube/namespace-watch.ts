@@ -9,17 +9,29 @@
  */
 import type { Cluster } from './cluster';
 import type { KubeError } from './errors';
-import { NAMESPACE, POD, RESOURCE_QUOTA, VIRTUAL_MACHINE, type INamespace, type IPod, type IResourceQuota, type VirtualMachine } from './kinds';
+import { LABEL } from '../../common/compile/labels';
+import { CONFIG_MAP, DEPLOYMENT, NAMESPACE, POD, RESOURCE_QUOTA, STATEFUL_SET, VIRTUAL_MACHINE, type IConfigMap, type IDeployment, type INamespace, type IPod, type IResourceQuota, type IStatefulSet, type VirtualMachine } from './kinds';
 import { Reflector, type Meta, type ReflectorState, type ReflectorStats } from './reflector';
 
 /** The label every namespace gets from the API server: selects one namespace by name. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
+/** The component label of the ConfigMap that records which lab a dev namespace runs. */
+export const LAB_RECORD_COMPONENT = 'lab-record';
+
+/** What else to watch besides namespaces, pods, quotas and VMs. */
+interface SetExtras {
+  /** Deployments and StatefulSets: rollout progress, and why a pod could not be created (quota). */
+  withWorkloads?: boolean;
+  /** The lab record ConfigMaps: which lab a (dev) namespace runs. */
+  withLabRecord?: boolean;
+}
+
 export type NamespaceSet =
   /** Namespaces by label; the objects in them by `objectSelector` (default: the same selector), across namespaces. */
-  | { labelSelector: string; objectSelector?: string }
+  | ({ labelSelector: string; objectSelector?: string } & SetExtras)
   /** One namespace by name (the dev view); objects are watched inside it only. */
-  | { namespace: string; objectSelector?: string };
+  | ({ namespace: string; objectSelector?: string } & SetExtras);
 
 export interface NamespaceSetView {
   namespaces: INamespace[];
@@ -27,6 +39,10 @@ export interface NamespaceSetView {
   pods: IPod[];
   quotas: IResourceQuota[];
   virtualMachines: VirtualMachine[];
+  /** Empty unless the set asked for them (`withWorkloads`). */
+  workloads: (IDeployment | IStatefulSet)[];
+  /** Empty unless the set asked for them (`withLabRecord`). */
+  labRecords: IConfigMap[];
 }
 
 /** What the watch holds, per kind; a new watch can resume from it (`from`) without listing. */
@@ -54,6 +70,9 @@ export class NamespaceSetWatch {
   private readonly pods: Reflector<IPod>;
   private readonly quotas: Reflector<IResourceQuota>;
   private virtualMachines: Reflector<VirtualMachine> | undefined;
+  private readonly deployments: Reflector<IDeployment> | undefined;
+  private readonly statefulSets: Reflector<IStatefulSet> | undefined;
+  private readonly labRecords: Reflector<IConfigMap> | undefined;
   /** How pods, quotas and VMs are selected: inside the one namespace, or by label across all. */
   private readonly scoped: { namespace?: string; labelSelector?: string; onChange: () => void; onError?: (err: KubeError) => void };
   private timer: NodeJS.Timeout | undefined;
@@ -75,6 +94,13 @@ export class NamespaceSetWatch {
     this.pods = new Reflector(cluster, { kind: POD, ...scoped, ...from(opts.from?.pods) });
     this.quotas = new Reflector(cluster, { kind: RESOURCE_QUOTA, ...scoped, ...from(opts.from?.quotas) });
     this.scoped = scoped;
+    if (set.withWorkloads) {
+      this.deployments = new Reflector(cluster, { kind: DEPLOYMENT, ...scoped });
+      this.statefulSets = new Reflector(cluster, { kind: STATEFUL_SET, ...scoped });
+    }
+    if (set.withLabRecord) {
+      this.labRecords = new Reflector(cluster, { kind: CONFIG_MAP, ...common, ...(one ? { namespace: one } : {}), labelSelector: `${LABEL.component}=${LAB_RECORD_COMPONENT}` });
+    }
   }
 
   /** Lists (or resumes) every kind; resolves when the view is complete. Rejects if a first list fails. */
@@ -110,6 +136,8 @@ export class NamespaceSetWatch {
       pods: inSet(this.pods),
       quotas: inSet(this.quotas),
       virtualMachines: inSet(this.virtualMachines),
+      workloads: [...inSet(this.deployments), ...inSet(this.statefulSets)],
+      labRecords: inSet(this.labRecords),
     };
   }
 
@@ -138,7 +166,8 @@ export class NamespaceSetWatch {
   }
 
   private reflectors(): Reflector<Meta>[] {
-    return [this.namespaces, this.pods, this.quotas, ...(this.virtualMachines ? [this.virtualMachines] : [])];
+    const all: (Reflector<Meta> | undefined)[] = [this.namespaces, this.pods, this.quotas, this.virtualMachines, this.deployments, this.statefulSets, this.labRecords];
+    return all.filter((r) => r !== undefined);
   }
 
   private changed(): void {

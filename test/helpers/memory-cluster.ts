@@ -29,7 +29,7 @@ export function memoryCluster(opts: MemoryClusterOptions & { nodes?: NodeSize; k
 
 /** A release of `lab` as snapshot would store it, without the dev round trip. */
 export function releaseOf(lab: Lab, tag: string): Release {
-  return { lab, labName: lab.metadata.name, tag, createdAt: '2026-01-01T00:00:00.000Z', author: 'test', images: [], template: '' };
+  return { lab, labName: lab.metadata.name, tag, createdAt: '2026-01-01T00:00:00.000Z', author: 'test', note: '', images: [], template: '' };
 }
 
 /** Writes that changed (or tried to change) the cluster: everything but dry runs. */

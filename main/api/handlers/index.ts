@@ -1,6 +1,7 @@
 import type { ApiDeps } from '../deps';
 import type { Handlers } from '../dispatch';
 import { appInfo } from './app';
+import { clusterOps } from './cluster-ops';
 import { labCompilePreview, type CompilePreview } from './compile';
 import { fileList, fileOpenDialog, fileRead, fileSaveDialog, fileWrite } from './file';
 import { kubeContexts, kubeTest } from './kube';
@@ -27,6 +28,7 @@ export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Pa
     'settings.addRecent': settingsAddRecent(deps),
     'kube.contexts': kubeContexts(deps),
     'kube.test': kubeTest(deps),
+    ...clusterOps(deps),
   };
   if (deps.terminals) {
     handlers['terminal.open'] = terminalOpen(deps, deps.terminals);

@@ -65,7 +65,7 @@ function labArg(value: string): { file?: Lab; name: string } {
 function statusLines(statuses: NodeStatus[]): string {
   return table([
     ['NODE', 'KIND', 'READY', 'RESTARTS', 'MESSAGE'],
-    ...statuses.map((s) => [s.node, s.kind, s.ready ? `yes (${s.state})` : `no (${s.state})`, String(s.restarts), s.message ?? '']),
+    ...statuses.map((s) => [s.node, s.kind, s.ready ? `yes (${s.detail})` : `no (${s.state}: ${s.reason ?? s.detail})`, String(s.restarts), s.message ?? '']),
   ]);
 }
 

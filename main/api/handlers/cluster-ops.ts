@@ -1,0 +1,231 @@
+/**
+ * The class story over the contract: deploy, watch dev, releases, publish, watch a class,
+ * reset, teardown, credentials. Every handler is a thin call into the engine the CLI uses;
+ * what the renderer shows (states, plans, diffs) is computed here, in main, never there.
+ */
+import { devNamespace } from '../../../common/compile';
+import { diffLabs, elementChanges, formatChange } from '../../../common/lab/diff';
+import { formatIssue, validateLab } from '../../../common/lab/parse';
+import { parseRoster, numberedStudents, type Student } from '../../class/roster';
+import { classRows, reset, studentCredentials, teardown } from '../../engine/class-ops';
+import { decodeLabRecord, deploy } from '../../engine/deploy';
+import { liveNodeStatuses, type NodeStatus } from '../../engine/node-status';
+import { planPublish } from '../../engine/publish-plan';
+import { classSelector, listClasses, publish } from '../../engine/publish';
+import { getRelease, listReleases, nextFreeTag, snapshot, type Release } from '../../engine/releases';
+import { PreflightError } from '../../kube/apply';
+import { KubeError } from '../../kube/errors';
+import type { ClusterProvider } from '../clusters';
+import type { WireNodeStatus } from '../cluster-schemas';
+import { ApiFailure, type Handler, type Handlers } from '../dispatch';
+import type { LiveViews } from '../live-views';
+
+export interface ClusterOpsDeps {
+  clusters: ClusterProvider;
+  live: LiveViews;
+}
+
+/** Engine errors keep their kind as the wire code ('not-found' → 'not_found'); their message already says what to do. */
+async function engine<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof KubeError) throw new ApiFailure(err.kind.replace(/-/g, '_'), err.message);
+    throw err;
+  }
+}
+
+const wireStatus = (s: NodeStatus): WireNodeStatus => ({
+  node: s.node,
+  kind: s.kind,
+  state: s.state,
+  ready: s.ready,
+  restarts: s.restarts,
+  ...(s.reason ? { reason: s.reason } : {}),
+  ...(s.message ? { message: s.message } : {}),
+});
+
+/** An aborted signal as a rejection the dispatcher reports as 'cancelled'. */
+function stopOn(signal: AbortSignal): void {
+  if (signal.aborted) throw new KubeError('unknown', 'cancelled');
+}
+
+export function clusterOps({ clusters, live }: ClusterOpsDeps) {
+  const students = async (spec: { count: number } | { roster: { text: string; fileName: string } }): Promise<{ students: Student[]; issues: { line: number; message: string }[] }> => {
+    if ('count' in spec) return { students: numberedStudents(spec.count), issues: [] };
+    const r = parseRoster(spec.roster.text);
+    return r.ok ? { students: r.students, issues: [] } : { students: [], issues: r.issues };
+  };
+
+  const deployHandler: Handler<'dev.deploy'> = async ({ context, lab: draft, namespace }, { emit, signal }) =>
+    engine(async () => {
+      // The wire carries the lab's shape; deploy takes only a lab that validates, as the CLI's does.
+      const checked = validateLab(draft);
+      if (!checked.ok) throw new ApiFailure('invalid_lab', `the lab is invalid, nothing was written: ${checked.issues.map((i) => formatIssue(i, draft.metadata.name)).join('; ')}`);
+      const lab = checked.lab;
+      emit({ type: 'phase', phase: 'validate', message: `connecting to the cluster` });
+      const cluster = await clusters.get(context);
+      try {
+        const result = await deploy(cluster, lab, {
+          ...(namespace ? { namespace } : {}),
+          signal,
+          onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
+          onApplied: (done, total) => emit({ type: 'applied', done, total }),
+          onStatus: (statuses) => emit({ type: 'status', statuses: statuses.map(wireStatus) }),
+        });
+        return {
+          namespace: result.namespace,
+          applied: result.applied,
+          deleted: result.pruned.deleted,
+          keptVolumes: result.pruned.keptVolumes,
+          ready: result.ready,
+          statuses: result.statuses.map(wireStatus),
+          problems: [],
+        };
+      } catch (err) {
+        // Refusals before any write are results the canvas places on nodes, not failures of the call.
+        if (err instanceof PreflightError) {
+          return {
+            namespace: namespace ?? devNamespace(lab.metadata.name),
+            applied: 0,
+            deleted: [],
+            keptVolumes: [],
+            ready: false,
+            statuses: [],
+            problems: err.problems.map((p) => ({ path: p.path, source: p.source, object: p.object, message: p.message })),
+          };
+        }
+        throw err;
+      }
+    });
+
+  const devWatch: Handler<'dev.watch'> = async ({ context, labName, namespace }, { emit, signal }) =>
+    engine(async () => {
+      const cluster = await clusters.get(context);
+      const ns = namespace ?? devNamespace(labName);
+      await live.follow(
+        cluster,
+        { namespace: ns, withWorkloads: true, withLabRecord: true },
+        (view) => {
+          const record = view.labRecords[0];
+          const deployed = record ? decodeLabRecord(record) : null;
+          const statuses = deployed ? liveNodeStatuses(deployed.lab.nodes, view) : [];
+          emit({ statuses: statuses.map(wireStatus), deployed: deployed ? { lab: deployed.lab, at: deployed.at } : null });
+        },
+        signal,
+      );
+      return {};
+    });
+
+  const summary = (r: Release) => ({ labName: r.labName, tag: r.tag, createdAt: r.createdAt, author: r.author, note: r.note ?? '', images: r.images });
+
+  const releaseList: Handler<'release.list'> = async ({ context, labName }) =>
+    engine(async () => {
+      const releases = await listReleases(await clusters.get(context), labName);
+      return { releases: releases.map(summary), nextTag: nextFreeTag(releases.filter((r) => !labName || r.labName === labName).map((r) => r.tag)) };
+    });
+
+  const releaseSnapshot: Handler<'release.snapshot'> = async ({ context, labName, tag, note, namespace }) =>
+    engine(async () => summary(await snapshot(await clusters.get(context), tag, { labName, note, ...(namespace ? { namespace } : {}) })));
+
+  const releaseDiff: Handler<'release.diff'> = async ({ context, labName, from, to }) =>
+    engine(async () => {
+      const cluster = await clusters.get(context);
+      const [a, b] = await Promise.all([getRelease(cluster, labName, from), getRelease(cluster, labName, to)]);
+      return {
+        from: { tag: from, lab: a.lab },
+        to: { tag: to, lab: b.lab },
+        changes: diffLabs(a.lab, b.lab).map((c) => ({ path: c.path, ...(c.from !== undefined ? { from: c.from } : {}), ...(c.to !== undefined ? { to: c.to } : {}), text: formatChange(c) })),
+        nodes: elementChanges(a.lab.nodes, b.lab.nodes),
+        networks: elementChanges(a.lab.networks, b.lab.networks),
+        volumes: elementChanges(a.lab.volumes, b.lab.volumes),
+      };
+    });
+
+  const classList: Handler<'class.list'> = async ({ context }) => engine(async () => ({ classes: await listClasses(await clusters.get(context)) }));
+
+  const classPlan: Handler<'class.plan'> = async ({ context, labName, tag, className, students: spec }) =>
+    engine(async () => {
+      const { students: list, issues } = await students(spec);
+      if (issues.length) return { students: [], rosterIssues: issues, capacity: null, existing: 0, upgrade: null, leaving: [] };
+      const cluster = await clusters.get(context);
+      const release = await getRelease(cluster, labName, tag);
+      const plan = await planPublish(cluster, { className, release, students: list });
+      return {
+        students: list.map((s) => s.id),
+        rosterIssues: [],
+        capacity: plan.capacity,
+        existing: plan.existing,
+        upgrade: plan.upgrade,
+        leaving: plan.leaving,
+      };
+    });
+
+  const classPublish: Handler<'class.publish'> = async ({ context, labName, tag, className, students: spec, force, prune }, { emit, signal }) =>
+    engine(async () => {
+      const { students: list, issues } = await students(spec);
+      if (issues.length) throw new ApiFailure('invalid_roster', `the roster has ${issues.length} bad row(s), nothing was published: ${issues.map((i) => `line ${i.line}: ${i.message}`).join('; ')}`);
+      const cluster = await clusters.get(context);
+      emit({ type: 'phase', phase: 'preflight', message: `reading release ${labName}@${tag}` });
+      const release = await getRelease(cluster, labName, tag);
+      stopOn(signal);
+      const result = await publish(cluster, {
+        className,
+        students: list,
+        release,
+        force,
+        prune,
+        signal,
+        onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
+        onStart: ({ total }) => emit({ type: 'start', total }),
+        onProgress: ({ done, total, result: r }) => emit({ type: 'student', done, total, result: r }),
+      });
+      return { results: result.results, left: result.left };
+    });
+
+  const classWatch: Handler<'class.watch'> = async ({ context, className }, { emit, signal }) =>
+    engine(async () => {
+      const cluster = await clusters.get(context);
+      await live.follow(
+        cluster,
+        { labelSelector: classSelector(className), withWorkloads: true },
+        (view) => {
+          const rows = classRows(view.namespaces, view.pods, view.quotas, view);
+          const labNodes = [...new Set(rows.flatMap((r) => Object.keys(r.nodes)))].sort();
+          emit({ labNodes, rows: rows.map((r) => ({ student: r.student, namespace: r.namespace, release: r.release, phase: r.phase, ready: r.ready, total: r.total, nodes: r.nodes, cpu: r.usage.cpu, memory: r.usage.memory, pods: r.usage.pods })) });
+        },
+        signal,
+      );
+      return {};
+    });
+
+  const classReset: Handler<'class.reset'> = async ({ context, className, student }, { emit, signal }) =>
+    engine(async () => {
+      return reset(await clusters.get(context), className, student, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+    });
+
+  const classTeardown: Handler<'class.teardown'> = async ({ context, className, confirm }, { emit, signal }) =>
+    engine(async () => {
+      if (confirm !== className) throw new ApiFailure('invalid_request', `type the class name "${className}" to confirm the teardown`);
+      return teardown(await clusters.get(context), className, undefined, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+    });
+
+  const classCredentials: Handler<'class.credentials'> = async ({ context, className, student, hours }) =>
+    engine(async () => studentCredentials(await clusters.get(context), className, student, hours * 3600));
+
+  return {
+    'dev.deploy': deployHandler,
+    'dev.watch': devWatch,
+    'release.list': releaseList,
+    'release.snapshot': releaseSnapshot,
+    'release.diff': releaseDiff,
+    'class.list': classList,
+    'class.plan': classPlan,
+    'class.publish': classPublish,
+    'class.watch': classWatch,
+    'class.reset': classReset,
+    'class.teardown': classTeardown,
+    'class.credentials': classCredentials,
+  } satisfies Partial<Handlers>;
+}
+
