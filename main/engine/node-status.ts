@@ -100,7 +100,11 @@ export async function nodeStatuses(cluster: Cluster, namespace: string, lab: Lab
   return liveNodeStatuses(lab.nodes, { pods, workloads: [...deployments, ...statefulSets], virtualMachines: vms.items });
 }
 
-/** Polls until every node is ready, the timeout passes or `signal` aborts; returns the last statuses. */
+/**
+ * Polls until every node is settled — ready, or failed for a reason that needs the instructor
+ * (a bad image, a crash loop, no room) — the timeout passes, or `signal` aborts. Waiting out the
+ * timeout on an image that will never pull helps nobody. Returns the last statuses.
+ */
 export async function waitReady(
   cluster: Cluster,
   namespace: string,
@@ -115,7 +119,8 @@ export async function waitReady(
     const statuses = await nodeStatuses(cluster, namespace, lab);
     onTick?.(statuses);
     const ready = statuses.every((s) => s.ready);
-    if (ready || Date.now() >= deadline) return { ready, statuses };
+    const settled = statuses.every((s) => s.ready || s.state === 'failed');
+    if (settled || Date.now() >= deadline) return { ready, statuses };
     await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
   }
 }
