@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { downloadCredentials, loadClasses, resetStudent, watchClass } from './actions';
 import { openClusterDialog } from './dialogs';
 import { useCluster, type ClassRow } from './store';
-import { openTerminalHook } from './terminal-hook';
+import { openTerminal, openVnc } from '../panes/store';
 
 const ROW_HEIGHT = 30;
 const OVERSCAN = 8;
@@ -127,8 +127,12 @@ export function ClassView() {
                     className={`cell state-${state}`}
                     data-testid={`cell-${r.student}-${n}`}
                     data-state={state}
-                    title={`${r.student} / ${n}: ${state}${cell?.reason ? ` (${cell.reason})` : ''}; click for a terminal`}
-                    onClick={() => openTerminalHook.current?.({ namespace: r.namespace, node: n, title: `${r.student} / ${n}` })}
+                    title={`${r.student} / ${n}: ${state}${cell?.reason ? ` (${cell.reason})` : ''}; click for a terminal, Shift+click for its screen (view only)`}
+                    onClick={(e) =>
+                      e.shiftKey
+                        ? openVnc({ namespace: r.namespace, node: n, title: `${r.student} / ${n}`, viewOnly: true })
+                        : openTerminal({ namespace: r.namespace, node: n, title: `${r.student} / ${n}` })
+                    }
                   />
                 );
               })}
@@ -144,7 +148,7 @@ export function ClassView() {
                 <button className="link-button" data-testid={`kubeconfig-${r.student}`} onClick={() => void downloadCredentials(klass!.name, r.student)}>
                   kubeconfig
                 </button>
-                <button className="link-button" onClick={() => openTerminalHook.current?.({ namespace: r.namespace, node: nodes[0] ?? '', title: `${r.student} / ${nodes[0] ?? ''}` })} disabled={!openTerminalHook.current || nodes.length === 0}>
+                <button className="link-button" data-testid={`terminal-${r.student}`} onClick={() => openTerminal({ namespace: r.namespace, node: nodes[0] ?? '', title: `${r.student} / ${nodes[0] ?? ''}` })} disabled={nodes.length === 0}>
                   terminal
                 </button>
               </span>

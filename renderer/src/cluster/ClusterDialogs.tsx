@@ -1,9 +1,10 @@
 /** Snapshot, Publish and Teardown dialogs of the class story. */
-import { useEffect, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import type { Response } from '../../../main/api/contract';
 import { Modal } from '../components/Modal';
 import { useEditor } from '../store/editor';
-import { loadReleases, planPublish, publishClass, snapshotDev, teardownClass, type PublishRequest } from './actions';
+import { useUi } from '../store/ui';
+import { loadReleases, planPublish, publishClass, snapshotDev, teardownClass, watchClass, type PublishRequest } from './actions';
 import { closeClusterDialog, useClusterDialog } from './dialogs';
 import { useCluster } from './store';
 
@@ -64,7 +65,9 @@ type Plan = Response<'class.plan'>;
 
 function PublishDialog({ initialTag, initialClass }: { initialTag: string | undefined; initialClass: string | undefined }) {
   const labName = useEditor((s) => s.doc.lab.metadata.name);
-  const releases = useCluster((s) => s.releases.filter((r) => r.labName === labName));
+  const allReleases = useCluster((s) => s.releases);
+  // Filtered outside the selector: a selector must return a stable value, not a new array.
+  const releases = useMemo(() => allReleases.filter((r) => r.labName === labName), [allReleases, labName]);
   const [tag, setTag] = useState(initialTag ?? '');
   const [className, setClassName] = useState(initialClass ?? '');
   const [mode, setMode] = useState<'count' | 'roster'>('count');
@@ -102,6 +105,9 @@ function PublishDialog({ initialTag, initialClass }: { initialTag: string | unde
     const req = request();
     if (!req) return;
     closeClusterDialog();
+    // Watch the class fill in while it publishes: the dashboard is where the instructor goes next.
+    useUi.getState().setView('class');
+    watchClass(req.className);
     await publishClass(req);
   };
   const readFile = async (file: File) => setRoster({ text: await file.text(), fileName: file.name });

@@ -2,7 +2,7 @@
  * Releases of the open lab: tag, author, time, note and pinned images; pick two to diff. The
  * diff shows as text here and on the canvas (added / changed nodes and networks highlighted).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { clearDiff, loadReleases, showDiff } from './actions';
@@ -11,7 +11,9 @@ import { useCluster } from './store';
 
 export function ReleasesView() {
   const labName = useEditor((s) => s.doc.lab.metadata.name);
-  const releases = useCluster((s) => s.releases.filter((r) => r.labName === labName));
+  const allReleases = useCluster((s) => s.releases);
+  // Filtered outside the selector: a selector must return a stable value, not a new array.
+  const releases = useMemo(() => allReleases.filter((r) => r.labName === labName), [allReleases, labName]);
   const error = useCluster((s) => s.releasesError);
   const diff = useCluster((s) => s.diff);
   const [from, setFrom] = useState('');

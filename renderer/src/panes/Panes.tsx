@@ -1,13 +1,12 @@
 /**
  * Everything panes add to the app: the dock, the command palette, the canvas node menu, and the
- * opener other views (the class dashboard) call through cluster/terminal-hook.ts.
+ * openers other views (the class dashboard) import from ./store.
  */
 import { useEffect } from 'react';
-import { openTerminalHook } from '../cluster/terminal-hook';
 import { CommandPalette } from './CommandPalette';
 import { Dock } from './Dock';
 import { NodeContextMenu } from './NodeContextMenu';
-import { loadFontSize, openTerminal } from './store';
+import { loadFontSize } from './store';
 import '@xterm/xterm/css/xterm.css';
 import './panes.css';
 
@@ -16,10 +15,6 @@ export { openTerminal } from './store';
 export function Panes() {
   useEffect(() => {
     loadFontSize();
-    openTerminalHook.current = (t) => void openTerminal(t);
-    return () => {
-      openTerminalHook.current = null;
-    };
   }, []);
   return (
     <>
