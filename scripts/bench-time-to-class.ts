@@ -1,0 +1,58 @@
+/**
+ * `npm run bench:time-to-class`: the instructor's walkthrough, scripted in Chromium against the
+ * local control plane — open the app with a kubeconfig, open routing-lab, deploy, snapshot,
+ * publish to a class of 30, until every cell of the dashboard is ready. Prints the user actions
+ * (clicks, keystroke entries, file drops) and the wall time. The class is left in place so the
+ * result can be inspected; `labforge teardown --class <C>` removes it.
+ *
+ * Goal: ≤ 12 actions and ≤ 3 minutes on the local cluster.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serializeLab } from '../common/lab';
+import { clusterUp } from '../main/cluster';
+import { startUi } from '../main/ui-server';
+import { exampleLab } from '../test/helpers/examples';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/helpers';
+import { deployToDev, driver, openLab, publish, snapshot, waitClassReady } from '../test/e2e/class-walkthrough';
+
+const STUDENTS = 30;
+const id = Math.random().toString(16).slice(2, 8);
+const className = `ttc-${id}`;
+
+const { kubeconfig } = await clusterUp({ log: (l) => process.stderr.write(`[cluster] ${l}\n`) });
+process.env['KUBECONFIG'] = kubeconfig;
+buildRenderer();
+const lab = exampleLab('routing-lab.yaml');
+lab.metadata.name = `ttc-${id}`;
+const workspace = await mkdtemp(join(tmpdir(), 'labforge-ttc-'));
+await writeFile(join(workspace, 'my-lab.yaml'), serializeLab(lab));
+const server = await startUi({ workspace, port: 0 });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const d = driver(page);
+  const t0 = Date.now();
+  const lap = (what: string) => process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${String(d.actions).padStart(2)} actions  ${what}\n`);
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid=canvas]');
+  lap('app open');
+  await openLab(d, 'my-lab.yaml');
+  lap('lab open');
+  const deployed = await deployToDev(d);
+  if (deployed !== 'done') throw new Error(`deploy ended ${deployed}`);
+  lap('deployed to dev, all nodes ready');
+  await snapshot(d);
+  lap('snapshot v1');
+  await publish(d, className);
+  lap('publish confirmed');
+  await waitClassReady(page, STUDENTS, 600_000);
+  lap(`${STUDENTS}/${STUDENTS} students ready`);
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(`time-to-class: ${d.actions} actions, ${seconds.toFixed(1)} s, class ${className}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
