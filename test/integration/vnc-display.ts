@@ -20,6 +20,10 @@ export interface Display {
   vnc: { host: string; port: number };
   /** Paints the whole root window. */
   paint(colour: string): Promise<void>;
+  /** x11vnc's log; with -debug_keyboard it names every key a viewer sends. */
+  log: string;
+  /** The X cut buffer x11vnc fills from a viewer's clipboard (RFB ClientCutText); needs xprop. */
+  cutBuffer(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -79,9 +83,10 @@ export async function startDisplay(stateDir: string, logDir: string): Promise<Di
   await paint(COLOUR);
   // -shared: several viewers at once; -dontdisconnect: a viewer asking for exclusive access does
   // not throw the others out either; -forever: keep serving after the last viewer leaves.
+  const log = join(logDir, `x11vnc-${n}.log`);
   const x11vnc = spawn(
     'x11vnc',
-    ['-display', display, '-rfbport', String(vnc.port), '-listen', vnc.host, '-shared', '-dontdisconnect', '-forever', '-nopw', '-noxdamage', '-noipv6', '-norc', '-o', join(logDir, `x11vnc-${n}.log`)],
+    ['-display', display, '-rfbport', String(vnc.port), '-listen', vnc.host, '-shared', '-dontdisconnect', '-forever', '-nopw', '-noxdamage', '-noipv6', '-norc', '-debug_keyboard', '-o', log],
     { env, stdio: 'ignore' },
   );
   await waitFor(`x11vnc on ${status.vnc}`, async () => (x11vnc.exitCode !== null ? Promise.reject(new Error(`x11vnc exited with ${x11vnc.exitCode}`)) : portOpen(vnc.host, vnc.port)), 20_000, 100);
@@ -89,6 +94,16 @@ export async function startDisplay(stateDir: string, logDir: string): Promise<Di
     display,
     vnc,
     paint,
+    log,
+    cutBuffer: () =>
+      new Promise((resolve, reject) => {
+        const p = spawn('xprop', ['-root', 'CUT_BUFFER0'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.once('error', reject);
+        // CUT_BUFFER0(STRING) = "text"
+        p.once('exit', () => resolve(/= "(.*)"$/m.exec(out)?.[1] ?? ''));
+      }),
     async stop() {
       await stopChild(x11vnc);
       await stopChild(xvfb);

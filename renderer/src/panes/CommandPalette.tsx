@@ -1,28 +1,35 @@
 /**
  * A small command palette (Ctrl+Shift+P) for opening terminals: "Open terminal: <namespace or
  * student> / <node>" for the lab's container nodes in its dev namespace, for every student of
- * the class on screen, and for a namespace the user types ("ns", or "ns/node").
+ * the class on screen, and for a namespace the user types ("ns", or "ns/node"); and "Open VNC:"
+ * the same way for nodes with a screen (VMs, desktop nodes).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { devNamespace } from '../../../common/compile/names';
 import { useCluster } from '../cluster/store';
 import { useEditor } from '../store/editor';
-import { openTerminal, type TerminalTarget } from './store';
+import { openTerminal, openVnc, type TerminalTarget } from './store';
+import { nodeHasScreen } from './VncNodes';
 
 interface Entry {
   label: string;
   hint: string;
   target: TerminalTarget;
+  /** Opens a VNC pane on the node's screen instead of a terminal. */
+  vnc?: boolean;
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function entriesFor(query: string, labNodes: string[], dev: string, klass: { student: string; namespace: string }[], classNodes: string[]): Entry[] {
+function entriesFor(query: string, labNodes: string[], dev: string, klass: { student: string; namespace: string }[], classNodes: string[], screenNodes: string[] = []): Entry[] {
   const known: Entry[] = [];
   const entry = (who: string, namespace: string, node: string, hint: string): Entry => ({ label: `Open terminal: ${who} / ${node}`, hint, target: { namespace, node, title: `${who} / ${node}` } });
+  const vncEntry = (who: string, namespace: string, node: string, hint: string): Entry => ({ ...entry(who, namespace, node, hint), label: `Open VNC: ${who} / ${node}`, vnc: true });
   for (const n of labNodes) known.push(entry(dev, dev, n, 'dev namespace'));
+  for (const n of screenNodes) known.push(vncEntry(dev, dev, n, 'dev namespace'));
   for (const row of klass) for (const n of classNodes) known.push(entry(row.student, row.namespace, n, row.namespace));
+  for (const row of klass) for (const n of screenNodes) if (classNodes.includes(n)) known.push(vncEntry(row.student, row.namespace, n, row.namespace));
   const typed = query.trim().toLowerCase();
   const words = typed.split(/[\s/]+/).filter(Boolean);
   const matching = known.filter((e) => words.every((w) => e.label.toLowerCase().includes(w) || e.target.namespace.includes(w)));
@@ -31,7 +38,7 @@ function entriesFor(query: string, labNodes: string[], dev: string, klass: { stu
   const [ns, node, ...rest] = typed.split('/').map((p) => p.trim());
   const isKnown = (namespace: string) => namespace === dev || klass.some((r) => r.namespace === namespace);
   if (ns && NAME.test(ns) && rest.length === 0 && !isKnown(ns)) {
-    if (node && NAME.test(node)) extra.push(entry(ns, ns, node, 'typed namespace'));
+    if (node && NAME.test(node)) extra.push(entry(ns, ns, node, 'typed namespace'), vncEntry(ns, ns, node, 'typed namespace'));
     else if (!node) for (const n of labNodes) extra.push(entry(ns, ns, n, 'typed namespace'));
   }
   return [...matching, ...extra];
@@ -65,15 +72,18 @@ export function CommandPalette() {
   const entries = useMemo(() => {
     if (!open) return [];
     const labNodes = lab.nodes.filter((n) => n.kind === 'container').map((n) => n.name);
+    const screenNodes = lab.nodes.filter(nodeHasScreen).map((n) => n.name);
     const rows = klass?.rows.map((r) => ({ student: r.student, namespace: r.namespace })) ?? [];
-    return entriesFor(query, labNodes, devNamespace(lab.metadata.name), rows, klass?.labNodes ?? []).slice(0, 200);
+    return entriesFor(query, labNodes, devNamespace(lab.metadata.name), rows, klass?.labNodes ?? [], screenNodes).slice(0, 200);
   }, [open, query, lab, klass]);
 
   if (!open) return null;
   const choose = (e: Entry | undefined) => {
     if (!e) return;
     setOpen(false);
-    openTerminal(e.target);
+    // A student's screen opens view-only; the instructor takes control with the pane's toggle.
+    if (e.vnc) openVnc({ namespace: e.target.namespace, node: e.target.node ?? '', title: e.target.title, viewOnly: e.target.namespace !== devNamespace(lab.metadata.name) });
+    else openTerminal(e.target);
   };
   return createPortal(
     <div className="cmdk-backdrop" onMouseDown={() => setOpen(false)}>
@@ -82,7 +92,7 @@ export function CommandPalette() {
           ref={input}
           className="cmdk-input"
           value={query}
-          placeholder="Open terminal… (type a namespace, or namespace/node)"
+          placeholder="Open terminal or VNC… (type a namespace, or namespace/node)"
           spellCheck={false}
           data-testid="command-input"
           onChange={(e) => {
@@ -103,7 +113,7 @@ export function CommandPalette() {
         <ul className="cmdk-list" role="listbox">
           {entries.map((e, i) => (
             <li
-              key={`${e.target.namespace}/${e.target.node}`}
+              key={`${e.vnc ? 'vnc' : 'term'}:${e.target.namespace}/${e.target.node}`}
               role="option"
               aria-selected={i === index}
               className={`cmdk-item${i === index ? ' active' : ''}`}
@@ -115,7 +125,7 @@ export function CommandPalette() {
               <span className="muted small">{e.hint}</span>
             </li>
           ))}
-          {entries.length === 0 ? <li className="cmdk-empty muted">No terminals match. Type a namespace, or namespace/node.</li> : null}
+          {entries.length === 0 ? <li className="cmdk-empty muted">No terminals or screens match. Type a namespace, or namespace/node.</li> : null}
         </ul>
       </div>
     </div>,

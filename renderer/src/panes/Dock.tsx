@@ -5,8 +5,10 @@
  */
 import type { ComponentType, PointerEvent as ReactPointerEvent } from 'react';
 import { TerminalPane } from './TerminalPane';
-import { focusSide, removePane, setDockHeight, setFontSize, showPane, toggleSplit, usePanes, type Pane, type PaneStatus, type Side } from './store';
+import { focusSide, paneDetail, paneWhere, removePane, setDockHeight, setFontSize, showPane, toggleSplit, usePanes, type Pane, type PaneStatus, type Side } from './store';
 import { sessions } from './terminal-session';
+import { VncPane } from './VncPane';
+import { disposeVncSession } from './VncSession';
 
 interface PaneViewProps {
   pane: Pane;
@@ -17,17 +19,25 @@ interface PaneViewProps {
 /** One view per pane kind; a VNC pane adds its own entry. */
 const PANE_VIEWS: { [K in Pane['kind']]: ComponentType<PaneViewProps & { pane: Extract<Pane, { kind: K }> }> } = {
   terminal: TerminalPane,
+  vnc: VncPane,
 };
 
 function PaneView(props: PaneViewProps) {
-  const View = PANE_VIEWS[props.pane.kind];
-  return <View {...props} />;
+  // A switch lets the compiler pair each pane with its own view's props.
+  const { pane } = props;
+  switch (pane.kind) {
+    case 'terminal':
+      return <PANE_VIEWS.terminal {...props} pane={pane} />;
+    case 'vnc':
+      return <PANE_VIEWS.vnc {...props} pane={pane} />;
+  }
 }
 
-/** Closing a pane ends its session (main hangs up the remote shell). */
+/** Closing a pane ends its session (main hangs up the remote shell, or lets go of the screen). */
 export function closePane(id: string): void {
   sessions.get(id)?.dispose();
   sessions.delete(id);
+  disposeVncSession(id);
   removePane(id);
 }
 
@@ -75,16 +85,16 @@ export function Dock() {
                 className={`dock-tab${side ? ' shown' : ''}${side && split && side === focus ? ' focused' : ''}`}
                 data-testid="dock-tab"
                 data-pane-id={p.id}
-                title={`${p.target.namespace} / ${p.pod ?? p.target.node ?? p.target.pod ?? ''}${p.container ? ` / ${p.container}` : ''}`}
+                title={paneWhere(p)}
                 onClick={() => showPane(p.id)}
                 onAuxClick={(e) => e.button === 1 && closePane(p.id)}
               >
                 <span className={`dock-dot ${DOT[p.status.kind]}`} />
                 <span className="dock-tab-title">{p.target.title}</span>
-                {p.container ? <span className="dock-tab-sub">{p.container}</span> : null}
+                {paneDetail(p) ? <span className="dock-tab-sub">{paneDetail(p)}</span> : null}
                 <button
                   className="dock-tab-close"
-                  title="Close (ends the shell)"
+                  title={p.kind === 'vnc' ? 'Close' : 'Close (ends the shell)'}
                   data-testid="dock-tab-close"
                   onClick={(e) => {
                     e.stopPropagation();

@@ -1,19 +1,24 @@
 /**
  * Right-click on a container node of the canvas: "Open terminal" into that node's pod in the
- * lab's dev namespace. It listens on the document for right-clicks on React Flow node elements,
- * so the canvas needs no knowledge of panes.
+ * lab's dev namespace; on a VM or desktop node, "Open VNC" onto its screen there. It listens
+ * on the document for right-clicks on React Flow node elements, so the canvas needs no
+ * knowledge of panes.
  */
 import { useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { devNamespace } from '../../../common/compile/names';
 import { useEditor } from '../store/editor';
-import { openTerminal } from './store';
+import { openTerminal, openVnc } from './store';
+import { nodeHasScreen } from './VncNodes';
 
 interface Menu {
   x: number;
   y: number;
   namespace: string;
   node: string;
+  /** Container nodes take a terminal; VMs and desktop nodes have a screen (VncNodes.ts). */
+  terminal: boolean;
+  screen: boolean;
 }
 
 export function NodeContextMenu() {
@@ -26,9 +31,12 @@ export function NodeContextMenu() {
       const name = el.getAttribute('data-id')?.slice('node:'.length) ?? '';
       const { lab } = useEditor.getState().doc;
       const node = lab.nodes.find((n) => n.name === name);
-      if (!node || node.kind !== 'container') return;
+      if (!node) return;
+      const terminal = node.kind === 'container';
+      const screen = nodeHasScreen(node);
+      if (!terminal && !screen) return;
       e.preventDefault();
-      setMenu({ x: e.clientX, y: e.clientY, namespace: devNamespace(lab.metadata.name), node: name });
+      setMenu({ x: e.clientX, y: e.clientY, namespace: devNamespace(lab.metadata.name), node: name, terminal, screen });
     };
     document.addEventListener('contextmenu', onContext);
     return () => document.removeEventListener('contextmenu', onContext);
@@ -51,17 +59,33 @@ export function NodeContextMenu() {
   if (!menu) return null;
   return createPortal(
     <div className="menu-list node-menu" style={{ position: 'fixed', left: menu.x, top: menu.y }} role="menu" data-testid="node-context-menu" onMouseDown={(e) => e.stopPropagation()}>
-      <button
-        className="menu-item"
-        role="menuitem"
-        data-testid="node-open-terminal"
-        onClick={() => {
-          setMenu(null);
-          openTerminal({ namespace: menu.namespace, node: menu.node, title: `${menu.namespace} / ${menu.node}` });
-        }}
-      >
-        Open terminal <span className="muted small">{menu.namespace}</span>
-      </button>
+      {menu.terminal ? (
+        <button
+          className="menu-item"
+          role="menuitem"
+          data-testid="node-open-terminal"
+          onClick={() => {
+            setMenu(null);
+            openTerminal({ namespace: menu.namespace, node: menu.node, title: `${menu.namespace} / ${menu.node}` });
+          }}
+        >
+          Open terminal <span className="muted small">{menu.namespace}</span>
+        </button>
+      ) : null}
+      {menu.screen ? (
+        <button
+          className="menu-item"
+          role="menuitem"
+          data-testid="node-open-vnc"
+          onClick={() => {
+            setMenu(null);
+            // The instructor's own dev namespace: take control at once.
+            openVnc({ namespace: menu.namespace, node: menu.node, title: `${menu.namespace} / ${menu.node}`, viewOnly: false });
+          }}
+        >
+          Open VNC <span className="muted small">{menu.namespace}</span>
+        </button>
+      ) : null}
     </div>,
     document.body,
   );

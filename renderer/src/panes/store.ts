@@ -40,8 +40,42 @@ export interface TerminalPaneState {
   containers: string[];
 }
 
+/** Where a VNC pane looks: a lab node's screen (a VM's console, or a desktop node's VNC port). */
+export interface VncTarget {
+  namespace: string;
+  node: string;
+  context?: string;
+  title: string;
+  /** Watch without sending keys or pointer (the default on a student's screen). */
+  viewOnly: boolean;
+}
+
+export interface VncPaneState {
+  kind: 'vnc';
+  id: string;
+  target: VncTarget;
+  status: PaneStatus;
+  /** Filled in once main found the screen: the VM (its VMI) or the pod, and how it is reached. */
+  name: string | null;
+  via: 'vm' | 'pod' | null;
+  viewOnly: boolean;
+  /** Scale the remote screen to fit the pane (else scroll it at its own size). */
+  scale: boolean;
+}
+
 /** Every kind of pane the dock can hold. */
-export type Pane = TerminalPaneState;
+export type Pane = TerminalPaneState | VncPaneState;
+
+/** The tooltip of a pane's tab: namespace / pod or node / container. */
+export function paneWhere(p: Pane): string {
+  if (p.kind === 'vnc') return `${p.target.namespace} / ${p.name ?? p.target.node}${p.via === 'vm' ? ' (VM console)' : ''}`;
+  return `${p.target.namespace} / ${p.pod ?? p.target.node ?? p.target.pod ?? ''}${p.container ? ` / ${p.container}` : ''}`;
+}
+
+/** The small text after a tab's title: the container, or "VNC". */
+export function paneDetail(p: Pane): string | null {
+  return p.kind === 'vnc' ? (p.viewOnly ? 'VNC · view only' : 'VNC') : p.container;
+}
 
 export type Side = 'left' | 'right';
 
@@ -94,7 +128,24 @@ export function openTerminal(target: TerminalTarget): string {
 }
 
 export function updatePane(id: string, patch: Partial<Omit<TerminalPaneState, 'kind' | 'id'>>): void {
-  usePanes.setState((s) => ({ panes: s.panes.map((p) => (p.id === id ? { ...p, ...patch } : p)) }));
+  usePanes.setState((s) => ({ panes: s.panes.map((p) => (p.id === id && p.kind === 'terminal' ? { ...p, ...patch } : p)) }));
+}
+
+/**
+ * Opens a VNC pane on a node's screen and shows it: the canvas (dev), the command palette and
+ * the class dashboard call this. Pass `viewOnly: true` for a student's screen.
+ */
+export function openVnc(target: VncTarget): string {
+  const id = `pane-${nextId++}`;
+  const pane: VncPaneState = { kind: 'vnc', id, target, status: { kind: 'connecting' }, name: null, via: null, viewOnly: target.viewOnly, scale: true };
+  const s = usePanes.getState();
+  const side: Side = s.split ? s.focus : 'left';
+  usePanes.setState({ panes: [...s.panes, pane], [side]: id, open: true });
+  return id;
+}
+
+export function updateVncPane(id: string, patch: Partial<Omit<VncPaneState, 'kind' | 'id'>>): void {
+  usePanes.setState((s) => ({ panes: s.panes.map((p) => (p.id === id && p.kind === 'vnc' ? { ...p, ...patch } : p)) }));
 }
 
 /** Shows a pane on the focused side (or alone). */

@@ -134,7 +134,7 @@ export class TerminalSession {
   }
 
   private get pane(): TerminalPaneState | undefined {
-    return usePanes.getState().panes.find((p) => p.id === this.paneId);
+    return usePanes.getState().panes.find((p): p is TerminalPaneState => p.id === this.paneId && p.kind === 'terminal');
   }
 
   /** Keys the app keeps for itself inside a terminal; everything else goes to the shell. */
