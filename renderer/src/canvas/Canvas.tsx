@@ -14,6 +14,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { placePaletteItem } from '../lib/palette';
+import { useClusterProblems } from '../cluster/problems';
 import { parseId, type Pos } from '../store/doc';
 import { useEditor, type ViewAction } from '../store/editor';
 import { DND_TYPE, parsePaletteItemId } from '../store/palette';
@@ -49,7 +50,10 @@ const minimapColor = (n: { type?: string }) => (n.type === 'network' ? 'var(--ac
 export function Canvas() {
   const doc = useEditor((s) => s.doc);
   const selectionList = useEditor((s) => s.selection);
-  const issues = useEditor((s) => s.issues);
+  const labIssues = useEditor((s) => s.issues);
+  // Refusals from the last deploy and nodes failing in dev badge their nodes like lab issues do.
+  const clusterIssues = useClusterProblems();
+  const issues = useMemo(() => (clusterIssues.length ? [...labIssues, ...clusterIssues] : labIssues), [labIssues, clusterIssues]);
   const focusRequest = useEditor((s) => s.focusRequest);
   const viewRequest = useEditor((s) => s.viewRequest);
   const flow = useReactFlow<LabFlowNode, LabFlowEdge>();
