@@ -44,7 +44,14 @@ export async function findVncRoute(cluster: Cluster, namespace: string, node: st
     // A VM node: its VirtualMachineInstance has the VM's name. (KubeVirt's launcher pod carries
     // the node label too, so VMs are looked for first.)
     if (await cluster.serves(VIRTUAL_MACHINE)) {
-      const vms = (await cluster.list(VIRTUAL_MACHINE, { namespace, labelSelector: selector })).items.filter((v) => !v.metadata.deletionTimestamp);
+      // Someone who may not list VMs here can still have a desktop pod to look at.
+      const vms = await cluster.list(VIRTUAL_MACHINE, { namespace, labelSelector: selector }).then(
+        (list) => list.items.filter((v) => !v.metadata.deletionTimestamp),
+        (err: unknown) => {
+          if (err instanceof KubeError && err.kind === 'forbidden') return [];
+          throw err;
+        },
+      );
       const vm = vms[0];
       if (vm) {
         const printable = vm.status?.printableStatus;
