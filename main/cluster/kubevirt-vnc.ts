@@ -220,8 +220,17 @@ function discovery(path: string): unknown {
 }
 
 export async function startKubevirtVnc(opts: KubevirtVncOptions): Promise<KubevirtVncServer> {
-  const cm = await opts.cluster.read(CONFIGMAP, 'extension-apiserver-authentication', 'kube-system');
-  const trust = frontProxyTrust(cm?.data);
+  // The apiserver publishes this right after it starts; give a fresh one a moment.
+  let trust: FrontProxyTrust | undefined;
+  for (let attempt = 0; !trust; attempt++) {
+    const cm = await opts.cluster.read(CONFIGMAP, 'extension-apiserver-authentication', 'kube-system').catch(() => undefined);
+    try {
+      trust = frontProxyTrust(cm?.data);
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
   const live = new Map<string, { uid: string; ws: WebSocket }>();
   const wss = new WebSocketServer({
     noServer: true,
