@@ -275,8 +275,9 @@ async function main() {
     log(`echo: ${keys} keys, p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
     log(`terminal: pane ${median(pane).toFixed(1)} MB/s, kubectl ${median(kube).toFixed(1)} MB/s, echo p50 ${p50.toFixed(1)} ms p95 ${p95.toFixed(1)} ms`);
   } finally {
-    await browser.close();
-    await server?.close();
+    // Each step on its own, so the namespace goes even when the browser or server fails to stop.
+    await browser.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   }
 }

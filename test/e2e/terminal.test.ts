@@ -1,8 +1,7 @@
 // Terminal panes in Chromium against the real local control plane: a lab deployed to dev by the
 // engine, terminals opened from the canvas and the command palette, bytes through the real
 // `labforge ui` server's stream path into xterm, read back from xterm's rows.
-import { writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -25,6 +24,7 @@ let browser: Browser;
 let page: Page;
 let server: Awaited<ReturnType<typeof startUi>>;
 let terminals: TerminalService;
+let workspace: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
@@ -36,11 +36,11 @@ beforeAll(async () => {
   lab = exampleLab('routing-lab.yaml');
   lab.metadata.name = `term-e2e-${Math.random().toString(16).slice(2, 8)}`;
   namespace = devNamespace(lab.metadata.name);
-  const deployed = await deploy(clusterFor(kc), lab, { timeoutMs: 120_000 });
-  expect(deployed.ready).toBe(true);
+  const deployed = await deploy(clusterFor(kc), lab, { timeoutMs: 200_000 });
+  if (!deployed.ready) throw new Error(`dev did not become ready: ${JSON.stringify(deployed.statuses)}`);
 
   buildRenderer();
-  const workspace = await mkdtemp(join(tmpdir(), 'labforge-term-'));
+  workspace = await mkdtemp(join(tmpdir(), 'labforge-term-'));
   await writeFile(join(workspace, 'lab.yaml'), serializeLab(lab));
   server = await startUi({ workspace, port: 0 });
   terminals = server.terminals!;
@@ -56,7 +56,7 @@ beforeAll(async () => {
   await page.waitForSelector('[data-testid=canvas]');
   await openFromDialog(page, 'lab.yaml');
   await page.locator('[data-testid="node-router"]').waitFor();
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -76,7 +76,10 @@ async function waitForScreen(id: string, re: RegExp, timeoutMs = 15_000): Promis
   for (;;) {
     const m = (await screen(id)).match(re);
     if (m) return m;
-    if (Date.now() > deadline) throw new Error(`pane ${id} never showed ${re}; it shows:\n${await screen(id)}`);
+    if (Date.now() > deadline) {
+      await page.screenshot({ path: join(RESULTS, `terminal-failed-${id}.png`) });
+      throw new Error(`pane ${id} never showed ${re}; it shows:\n${await screen(id)}`);
+    }
     await page.waitForTimeout(50);
   }
 }
@@ -183,6 +186,47 @@ describe('terminal panes', () => {
     expect(worst).toBeLessThanOrEqual(256 * 1024 * 1.25 + 192 * 1024);
     // The page kept painting frames while the flood ran.
     expect(slowest).toBeLessThan(1000);
+  });
+
+  it('pastes with Ctrl+Shift+V, copies a selection, takes its font size from the settings and its theme from the app', async () => {
+    await page.evaluate('navigator.clipboard.writeText("echo pasted-$((40+2))")');
+    await pane(first).locator('.xterm-screen').click();
+    await page.keyboard.press('Control+Shift+V');
+    // The clipboard is read asynchronously: Enter only once the line holds the pasted text.
+    await waitForScreen(first, /# echo pasted-\$\(\(40\+2\)\)\s*$/m);
+    await page.keyboard.press('Enter');
+    await waitForScreen(first, /^pasted-42\s*$/m);
+    // Copy on selection: double-click a word of the output.
+    const word = pane(first).locator('.xterm-rows > div', { hasText: /^pasted-42\s*$/ }).last();
+    const box = (await word.boundingBox())!;
+    await page.mouse.dblclick(box.x + 12, box.y + box.height / 2);
+    await expect.poll(() => page.evaluate<string>('navigator.clipboard.readText()')).toMatch(/^pasted/);
+
+    const size = async () => Number.parseFloat(await page.evaluate<string>(`getComputedStyle(document.querySelector('[data-pane-id="${first}"] .xterm-rows')).fontSize`));
+    const before = await size();
+    await page.locator('[data-testid=dock-font-up]').click();
+    await expect.poll(size).toBe(before + 1);
+    const saved = JSON.parse(await readFile(join(workspace, '.labforge', 'settings.json'), 'utf8')) as { terminalFontSize?: number };
+    expect(saved.terminalFontSize).toBe(before + 1);
+
+    // The theme follows the app's.
+    const background = () => page.evaluate<string>(`getComputedStyle(document.querySelector('[data-pane-id="${first}"] .xterm-scrollable-element')).backgroundColor`);
+    expect(await background()).toBe('rgb(255, 255, 255)');
+    await page.locator('[data-testid=theme-toggle]').click();
+    await expect.poll(background).toBe('rgb(20, 22, 26)');
+    await page.locator('[data-testid=theme-toggle]').click();
+    await expect.poll(background).toBe('rgb(255, 255, 255)');
+  });
+
+  it('says when the connection drops and reconnects with a new exec', async () => {
+    const before = await shellPid(first);
+    // main ends the session (as when the server restarts): the pane loses its stream.
+    await terminals.close(terminals.sessions().find((s) => s.pid === before)!.id);
+    const ended = page.locator(`[data-testid=terminal-pane][data-pane-id="${first}"] [data-testid=terminal-ended]`);
+    await expect(ended.innerText()).resolves.toContain('Disconnected');
+    await page.locator(`[data-testid=terminal-pane][data-pane-id="${first}"] [data-testid=terminal-reconnect]`).click();
+    await waitOpen(first);
+    expect(await shellPid(first)).not.toBe(before);
   });
 
   it('reports an exit with its code and reconnects with a new shell', async () => {
