@@ -1,8 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { StreamEndpoint } from './bridge';
+import { startUiServer } from '../ui-server/server';
 import { createWsStreamHub, type WsStreamHub } from './ws-hub';
 
 let server: Server | null = null;
@@ -96,5 +100,43 @@ describe('the browser-mode stream hub', () => {
     const again = hub!.offer(SESSION, () => undefined);
     if (again.kind !== 'websocket') throw new Error('expected websocket');
     expect((await tryConnect(closedPort, again.path, again.protocols)).status).toBe(403);
+  });
+});
+
+describe('terminal streams behind the labforge ui server', () => {
+  it('need the session cookie and the exact Origin as well as the token', async () => {
+    const streams = createWsStreamHub();
+    const ui = await startUiServer({ dispatch: async () => ({ ok: false, error: { code: 'unsupported', message: 'x' } }), rendererDir: await mkdtemp(join(tmpdir(), 'lf-hub-')), streams });
+    try {
+      // The first load exchanges the one-time token for the session cookie.
+      const cookie = await new Promise<string>((resolve, reject) => {
+        request(ui.url, (res) => {
+          res.resume();
+          resolve(String(res.headers['set-cookie']).split(';')[0]!);
+        })
+          .on('error', reject)
+          .end();
+      });
+      const offer = streams.offer(SESSION, () => undefined);
+      if (offer.kind !== 'websocket') throw new Error('expected websocket');
+      const url = `ws://127.0.0.1:${ui.port}${offer.path}`;
+      const attempt = (headers: Record<string, string>, origin?: string) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(url, offer.protocols, { headers, ...(origin ? { origin } : {}) });
+          ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+          ws.on('open', () => {
+            ws.close();
+            resolve(101);
+          });
+          ws.on('error', () => resolve(0));
+        });
+      expect(await attempt({}, ui.origin)).toBe(403);
+      expect(await attempt({ Cookie: cookie }, 'http://evil.example')).toBe(403);
+      expect(await attempt({ Cookie: cookie })).toBe(403);
+      expect(await attempt({ Cookie: cookie }, ui.origin)).toBe(101);
+    } finally {
+      streams.close();
+      await ui.close();
+    }
   });
 });

@@ -108,8 +108,7 @@ export function TerminalPane({ pane, visible, onFocus }: { pane: TerminalPaneSta
       void session.connect();
     }
     session.focus();
-    // Only when it becomes visible; status changes do not refocus.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only when it becomes visible: status changes must not steal the focus or reconnect.
   }, [visible, session]);
 
   useEffect(() => session.setTheme(theme), [session, theme]);
