@@ -3,11 +3,14 @@
  * local control plane. Publishes routing-lab to the class with the engine, opens the Class view
  * in Chromium through `labforge ui`, then flips pods between ready and not ready through the API
  * server's status subresource and times each change from the PATCH to the cell's colour changing
- * in the page. Prints p50/p95 of that latency, and the memory of the server process (RSS) and of
+ * in the page. Prints p50/p95 of that latency, and the memory of the `labforge ui` server process
+ * (its RSS: it runs as its own process, from the built bundle, as an instructor runs it) and of
  * the renderer's JS heap (CDP Runtime.getHeapUsage).
  *
  * Goals: p95 < 1 s; server RSS + renderer heap < 400 MB.
  */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +23,8 @@ import { publish } from '../main/engine/publish';
 import { getRelease, snapshot, type Release } from '../main/engine/releases';
 import { connect } from '../main/kube/http-cluster';
 import { POD } from '../main/kube/kinds';
-import { startUi } from '../main/ui-server';
 import { exampleLab } from '../test/helpers/examples';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/helpers';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, ROOT } from '../test/e2e/helpers';
 
 const STUDENTS = Number(process.argv[2] ?? 500);
 const CHANGES = 40;
@@ -43,16 +45,28 @@ try {
   release = await snapshot(cluster, 'v1', { fileLab: lab });
 }
 const t0 = Date.now();
-const pub = await publish(cluster, { className, students: numberedStudents(STUDENTS), release, force: true });
+const roster = numberedStudents(STUDENTS);
+const pub = await publish(cluster, { className, students: roster, release, force: true });
 const failed = pub.results.filter((r) => r.status === 'failed').length;
 process.stderr.write(`published ${STUDENTS} students in ${((Date.now() - t0) / 1000).toFixed(1)} s (${failed} failed)\n`);
 
 buildRenderer();
-const server = await startUi({ workspace: await mkdtemp(join(tmpdir(), 'labforge-dash-')), port: 0 });
+execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-main.mjs')], { stdio: 'ignore' });
+const workspace = await mkdtemp(join(tmpdir(), 'labforge-dash-'));
+const serverProcess = spawn(process.execPath, [join(ROOT, 'out', 'main', 'cli.js'), 'ui', '--no-open', '--port', '0', '--workspace', workspace], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  serverProcess.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    const m = /(http:\/\/\S+)/.exec(out);
+    if (m) resolve(m[1]!);
+  });
+  serverProcess.once('exit', (code) => reject(new Error(`labforge ui exited (${code}): ${out}`)));
+});
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(server.url);
+  await page.goto(url);
   await page.waitForSelector('[data-testid=canvas]');
   await page.locator('[data-testid=view-class]').click();
   await page.locator('[data-testid=class-name]').fill(className);
@@ -72,7 +86,7 @@ try {
   const latencies: number[] = [];
   for (let i = 0; i < CHANGES; i++) {
     // Students in the first screenful, so their rows are rendered; each change alternates state.
-    const student = `student-${String((i % 10) + 1).padStart(2, '0')}`;
+    const student = roster[i % 10]!.id;
     const node = lab.nodes[i % lab.nodes.length]!.name;
     const namespace = studentNamespace(className, student);
     const pods = await cluster.list(POD, { namespace, labelSelector: `labforge.dev/node=${node}` });
@@ -99,15 +113,14 @@ try {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
-  global.gc?.();
-  const rss = process.memoryUsage().rss;
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${serverProcess.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
   console.log(`students ${STUDENTS} × ${lab.nodes.length} nodes, ${CHANGES} pod changes`);
   console.log(`pod change → cell: p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${latencies.at(-1)} ms`);
-  console.log(`memory: server RSS ${mb(rss)} MB + renderer JS heap ${mb(heap.usedSize)} MB = ${mb(rss + heap.usedSize)} MB`);
+  console.log(`memory: labforge ui RSS ${mb(rss)} MB + renderer JS heap ${mb(heap.usedSize)} MB = ${mb(rss + heap.usedSize)} MB`);
   console.log(`dashboard: p95 ${pct(0.95)} ms, memory ${mb(rss + heap.usedSize)} MB, ${STUDENTS} students`);
 } finally {
   await browser.close();
-  await server.close();
+  serverProcess.kill();
   cluster.close();
 }
