@@ -5,6 +5,7 @@ import { exampleLab } from '../../test/helpers/examples';
 import { memoryCluster, realWrites, releaseOf } from '../../test/helpers/memory-cluster';
 import { numberedStudents } from '../class/roster';
 import { PreflightError } from '../kube/apply';
+import { kindOf } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE, PERSISTENT_VOLUME_CLAIM } from '../kube/kinds';
 import type { MemoryCluster, Write } from '../kube/memory-cluster';
@@ -84,6 +85,34 @@ describe('publish on the in-memory cluster', () => {
     expect(second.results.every((x) => x.status === 'updated')).toBe(true);
     expect(classNamespaces(c)).toHaveLength(students.length);
     for (const s of students) expect(await ownedKeys(c, lab, s.id)).toEqual(expectedKeys(lab, s.id, 'v1'));
+  });
+
+  it('has the quota controller recount when a resumed namespace is refused by a stale charge', async () => {
+    // What a killed publish leaves behind: the quota still charges a create the server cancelled.
+    const stale = new Set([studentNamespace(CLASS, students[1]!.id)]);
+    const c = memoryCluster({
+      admit: (w) => {
+        if (w.kind === 'ResourceQuota' && !w.dryRun && JSON.stringify(w.object).includes('count/recounts.labforge.dev')) stale.delete(w.namespace ?? '');
+        if (w.kind === 'Service' && !w.dryRun && stale.has(w.namespace ?? '')) {
+          throw new KubeError('forbidden', 'services "web" is forbidden: exceeded quota: labforge-quota, requested: services=1, used: services=2, limited: services=2', { status: 403 });
+        }
+      },
+    });
+    const r = await publish(c, { className: CLASS, students: students.slice(0, 3), release: v1 });
+    expect(r.results.map((x) => x.status)).toEqual(['created', 'created', 'created']);
+    expect(stale.size).toBe(0);
+    // The quota ends as compiled: the extra limit was only there to make the controller count.
+    const quota = await c.read(kindOf('v1', 'ResourceQuota'), 'labforge-quota', studentNamespace(CLASS, students[1]!.id));
+    expect(JSON.stringify(quota)).not.toContain('recounts');
+    // A refusal by a quota that is not ours is not retried.
+    const foreign = memoryCluster({
+      admit: (w) => {
+        if (w.kind === 'Service' && !w.dryRun) throw new KubeError('forbidden', 'exceeded quota: someone-elses', { status: 403 });
+      },
+    });
+    const f = await publish(foreign, { className: CLASS, students: students.slice(0, 1), release: v1 });
+    expect(f.results[0]).toMatchObject({ status: 'failed' });
+    expect(realWrites(foreign).some((w) => JSON.stringify(w.object ?? {}).includes('recounts'))).toBe(false);
   });
 
   it('retries a throttled write and counts it', async () => {

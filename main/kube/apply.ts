@@ -50,21 +50,64 @@ export function applyPhases(objects: KubeObject[]): KubeObject[][] {
 /** Applies phase by phase; objects within a phase go concurrently (bounded by the semaphore). */
 export async function applyAll(cluster: Cluster, objects: KubeObject[], opts: ApplyOptions = {}): Promise<KubeObject[]> {
   const semaphore = opts.semaphore ?? new Semaphore(8);
-  const out: KubeObject[] = [];
-  for (const phase of applyPhases(objects)) {
-    opts.signal?.throwIfAborted();
-    const applied = await Promise.all(
+  const reported = new Set<KubeObject>();
+  const applyPhase = (phase: KubeObject[]) =>
+    Promise.all(
       phase.map(async (o) => {
         opts.signal?.throwIfAborted();
         const r = await applyObject(cluster, o, { ...opts, semaphore });
-        opts.onApplied?.(o);
+        if (!reported.has(o)) opts.onApplied?.(o);
+        reported.add(o);
         return r;
       }),
     );
+  const out: KubeObject[] = [];
+  let recounted = false;
+  for (const phase of applyPhases(objects)) {
+    opts.signal?.throwIfAborted();
+    let applied: KubeObject[];
+    try {
+      applied = await applyPhase(phase);
+    } catch (err) {
+      const quota = opts.dryRun || recounted ? undefined : refusingQuota(err, objects);
+      if (!quota) throw err;
+      // Applying is idempotent: after the recount, the whole phase goes again.
+      recounted = true;
+      await recountQuota(cluster, quota);
+      applied = await applyPhase(phase);
+    }
     if (!opts.dryRun) await Promise.all(applied.filter((o) => o.kind === 'ResourceQuota').map((q) => quotaInEffect(cluster, q)));
     out.push(...applied);
   }
   return out;
+}
+
+/** The quota among `objects` that refused a create ("exceeded quota: <name>"), if one did. */
+function refusingQuota(err: unknown, objects: KubeObject[]): KubeObject | undefined {
+  if (!(err instanceof KubeError) || err.kind !== 'forbidden') return undefined;
+  const name = /exceeded quota: ([a-z0-9.-]+)/.exec(err.message)?.[1];
+  return objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.name === name);
+}
+
+/**
+ * A limit no object is subject to: adding it and taking it away again changes `spec.hard` twice
+ * without ever loosening the quota.
+ */
+const RECOUNT_MARKER = 'count/recounts.labforge.dev';
+
+/**
+ * Makes the quota controller count the namespace again, now. Quota admission charges a create
+ * before the object is stored; when the client dies in between (a publish killed mid-class),
+ * the server cancels the create but the charge stays until the controller's periodic full
+ * recount, five minutes by default. A quota sized exactly to the lab (one Service per node)
+ * then refuses the resumed publish. The controller also recounts a quota whenever its
+ * `spec.hard` changes, which is what this does.
+ */
+export async function recountQuota(cluster: Cluster, quota: KubeObject): Promise<void> {
+  const spec = (quota['spec'] ?? {}) as { hard?: Record<string, string> };
+  const marked: KubeObject = { ...quota, spec: { ...spec, hard: { ...spec.hard, [RECOUNT_MARKER]: '0' } } };
+  await quotaInEffect(cluster, await applyObject(cluster, marked));
+  await quotaInEffect(cluster, await applyObject(cluster, quota));
 }
 
 interface Quota {
