@@ -206,8 +206,9 @@ describe('terminal panes', () => {
     const before = await size();
     await page.locator('[data-testid=dock-font-up]').click();
     await expect.poll(size).toBe(before + 1);
-    const saved = JSON.parse(await readFile(join(workspace, '.labforge', 'settings.json'), 'utf8')) as { terminalFontSize?: number };
-    expect(saved.terminalFontSize).toBe(before + 1);
+    // Saved in the settings (written a moment after the pane changed).
+    const saved = async () => (JSON.parse(await readFile(join(workspace, '.labforge', 'settings.json'), 'utf8').catch(() => '{}')) as { terminalFontSize?: number }).terminalFontSize;
+    await expect.poll(saved).toBe(before + 1);
 
     // The theme follows the app's.
     const background = () => page.evaluate<string>(`getComputedStyle(document.querySelector('[data-pane-id="${first}"] .xterm-scrollable-element')).backgroundColor`);
