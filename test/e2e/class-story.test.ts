@@ -96,6 +96,23 @@ describe('the class story in the app', () => {
     await page.screenshot({ path: join(RESULTS, 'class-story-dashboard.png') });
   });
 
+  it('diffs two releases as text and on the canvas', async () => {
+    const node = lab.nodes[0]!;
+    await page.locator('[data-testid=view-canvas]').click();
+    await page.locator(`[data-testid="node-${node.name}"]`).click();
+    await page.locator('[data-testid=insp-image]').fill('alpine:3.21');
+    expect(await deployToDev(d)).toBe('done');
+    expect(await snapshot(d)).toBe('v2');
+    await page.locator('[data-testid=view-releases]').click();
+    await page.locator('[data-testid="release-v1"] input[name=from]').check();
+    await page.locator('[data-testid="release-v2"] input[name=to]').check();
+    await page.locator('[data-testid=diff-show]').click();
+    await expect(page.locator('[data-testid=diff-text]').innerText()).resolves.toContain(`~ nodes.${node.name}.image:`);
+    await page.locator('[data-testid=diff-canvas]').click();
+    await expect(page.locator(`[data-testid="diff-${node.name}"]`).innerText()).resolves.toBe('changed');
+    await page.locator('[data-testid=view-class]').click();
+  });
+
   it('resets one student and tears the class down: nothing labelled for the class remains', async () => {
     await page.locator('[data-testid="reset-student-01"]').click();
     await page.locator('[data-testid="op-panel"][data-state=done]', { hasText: 'Reset student-01' }).waitFor({ timeout: 120_000 });

@@ -2,7 +2,7 @@
 import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
 import { memo } from 'react';
 import type { LabFlowNode, LabNodeData, NetworkData, VolumeData } from './graph';
-import { NodeLive } from '../cluster/NodeLive';
+import { NetworkDiff, NodeLive } from '../cluster/NodeLive';
 import { NetworkIcon, ROLE_ICON, ROLE_LABEL, VolumeIcon } from './icons';
 
 type P<T extends LabFlowNode['type'], D> = NodeProps & { data: D; type: T };
@@ -66,6 +66,7 @@ export const NetworkView = memo(function NetworkView({ data, selected }: P<'netw
       <span className="net-count" title="attached nodes">
         {data.members}
       </span>
+      <NetworkDiff name={data.name} />
       <Handle type="target" id="in" position={Position.Bottom} className="handle handle-in" title="Drag from a node to attach it" />
       <IssueBadge count={data.issues} message={data.issue} />
     </div>

@@ -31,3 +31,13 @@ export const NodeLive = memo(function NodeLive({ name }: { name: string }) {
     </div>
   );
 });
+
+/** A network's mark when a release diff is shown: added, changed or removed in the newer release. */
+export const NetworkDiff = memo(function NetworkDiff({ name }: { name: string }) {
+  const diff = useCluster((s) => s.diff?.networks.find((n) => n.name === name)?.change);
+  return diff ? (
+    <span className={`diff-mark diff-${diff}`} data-testid={`diff-network-${name}`}>
+      {diff}
+    </span>
+  ) : null;
+});
