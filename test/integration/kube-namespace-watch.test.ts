@@ -105,7 +105,7 @@ describe('the namespace-set watch on the real API server', () => {
     const views: NamespaceSetView[] = [];
     w.subscribe((v) => views.push(v));
     try {
-      expect(views[0]).toEqual({ namespaces: [], pods: [], quotas: [], virtualMachines: [] });
+      expect(views[0]).toMatchObject({ namespaces: [], pods: [], quotas: [], virtualMachines: [] });
       const a = await namespace();
       await admin.create(pod(a, 'web'));
       await admin.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: a, labels: { [LABEL]: id } }, spec: { hard: { pods: '5' } } });
