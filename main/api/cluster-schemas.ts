@@ -4,14 +4,16 @@
  * contract stays readable. The renderer sees them only as types, through the contract.
  */
 import { z } from 'zod';
+import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
 
 /** Which kubeconfig context to use; null: the one picked in settings, else the kubeconfig's current. */
 export const kubeTarget = { context: z.string().min(1).max(253).nullable().default(null) };
 
-const dnsLabel = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and "-"');
+const dnsLabel = z.string().min(1).max(MAX_DNS_LABEL).regex(DNS_LABEL, 'must be a DNS label: lowercase letters, digits and "-"');
 export const className = dnsLabel.max(40).describe('A class name (becomes part of each student namespace)');
 export const labName = dnsLabel;
-export const tag = z.string().min(1).max(40).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be lowercase letters, digits, "-" and "."');
+/** Release tags name ConfigMaps and label values, so they are DNS labels too (v1, v2, fall-2026). */
+export const tag = dnsLabel.max(40);
 
 /** The four states a canvas node or dashboard cell shows. */
 export const nodeState = z.enum(['pending', 'starting', 'ready', 'failed']);

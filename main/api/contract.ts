@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { labSchema } from '../../common/lab/schema';
 import { labShapeSchema } from '../../common/lab/shape';
 import * as cs from './cluster-schemas';
+import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
 
 /** A lab the editor sends: valid or not (lab.validate reports its issues), but shaped like a lab. */
 const labValue = labShapeSchema;
@@ -69,7 +70,7 @@ const kubeContext = z.object({
 /** Where a terminal opens: a lab node's pod (label labforge.dev/node) or a pod by name, in a namespace. */
 const terminalTarget = {
   ...cs.kubeTarget,
-  namespace: z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name'),
+  namespace: z.string().min(1).max(MAX_DNS_LABEL).regex(DNS_LABEL, 'must be a namespace name'),
   node: z.string().min(1).max(63).optional(),
   pod: z.string().min(1).max(253).optional(),
 };

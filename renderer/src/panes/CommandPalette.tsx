@@ -5,6 +5,7 @@
  * the same way for nodes with a screen (VMs, desktop nodes).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { isDnsLabel } from '../../../common/lab/dns-label';
 import { createPortal } from 'react-dom';
 import { devNamespace } from '../../../common/compile/names';
 import { useCluster } from '../cluster/store';
@@ -20,7 +21,6 @@ interface Entry {
   vnc?: boolean;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function entriesFor(query: string, labNodes: string[], dev: string, klass: { student: string; namespace: string }[], classNodes: string[], screenNodes: string[] = []): Entry[] {
   const known: Entry[] = [];
@@ -37,8 +37,8 @@ function entriesFor(query: string, labNodes: string[], dev: string, klass: { stu
   const extra: Entry[] = [];
   const [ns, node, ...rest] = typed.split('/').map((p) => p.trim());
   const isKnown = (namespace: string) => namespace === dev || klass.some((r) => r.namespace === namespace);
-  if (ns && NAME.test(ns) && rest.length === 0 && !isKnown(ns)) {
-    if (node && NAME.test(node)) extra.push(entry(ns, ns, node, 'typed namespace'), vncEntry(ns, ns, node, 'typed namespace'));
+  if (ns && isDnsLabel(ns) && rest.length === 0 && !isKnown(ns)) {
+    if (node && isDnsLabel(node)) extra.push(entry(ns, ns, node, 'typed namespace'), vncEntry(ns, ns, node, 'typed namespace'));
     else if (!node) for (const n of labNodes) extra.push(entry(ns, ns, n, 'typed namespace'));
   }
   return [...matching, ...extra];
