@@ -65,7 +65,7 @@ describe('the class story through the app API', () => {
     const r = await deploy.result;
     expect(r.ok && r.value.problems).toEqual([]);
     expect(r.ok && r.value.ready).toBe(true);
-    expect(deploy.events.filter((e) => e.type === 'phase').map((e) => e.type === 'phase' && e.phase)).toEqual(['validate', 'validate', 'preflight', 'apply', 'prune', 'wait']);
+    expect(deploy.events.filter((e) => e.type === 'phase').map((e) => e.type === 'phase' && e.phase)).toEqual(['validate', 'preflight', 'apply', 'prune', 'wait']);
     const applied = deploy.events.filter((e) => e.type === 'applied');
     expect(applied.at(-1)).toMatchObject({ done: r.ok ? r.value.applied : -1, total: r.ok ? r.value.applied : -1 });
 

@@ -63,7 +63,6 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       const checked = validateLab(draft);
       if (!checked.ok) throw new ApiFailure('invalid_lab', `the lab is invalid, nothing was written: ${checked.issues.map((i) => formatIssue(i, draft.metadata.name)).join('; ')}`);
       const lab = checked.lab;
-      emit({ type: 'phase', phase: 'validate', message: `connecting to the cluster` });
       const cluster = await clusters.get(context);
       try {
         const result = await deploy(cluster, lab, {
