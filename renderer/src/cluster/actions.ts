@@ -51,8 +51,9 @@ export async function deployToDev(): Promise<void> {
     patchOp({ state: 'failed', error: `${r.value.problems.length} refusal${r.value.problems.length === 1 ? '' : 's'} before any write: see Problems`, cancel: null });
     return notify('error', 'the cluster refused the lab before anything was written; see Problems');
   }
-  const v = endOp(r, `deployed to ${r.ok ? r.value.namespace : 'dev'}`);
-  if (v && !v.ready) notify('info', 'deployed; some nodes are not ready yet (see the canvas)');
+  const failed = r.ok ? r.value.statuses.filter((x) => x.state === 'failed') : [];
+  const v = endOp(r, failed.length ? `deployed to ${r.ok ? r.value.namespace : 'dev'}` : `deployed to ${r.ok ? r.value.namespace : 'dev'}${r.ok && !r.value.ready ? '; some nodes are still starting' : ''}`);
+  if (v && failed.length) notify('error', `${failed.map((x) => `${x.node}: ${x.reason ?? 'failed'}`).join(', ')} (see the canvas and Problems)`);
 }
 
 let devWatch: { key: string; sub: Subscription<unknown> } | null = null;
