@@ -52,7 +52,8 @@ export async function deployToDev(): Promise<void> {
     return notify('error', 'the cluster refused the lab before anything was written; see Problems');
   }
   const failed = r.ok ? r.value.statuses.filter((x) => x.state === 'failed') : [];
-  const v = endOp(r, failed.length ? `deployed to ${r.ok ? r.value.namespace : 'dev'}` : `deployed to ${r.ok ? r.value.namespace : 'dev'}${r.ok && !r.value.ready ? '; some nodes are still starting' : ''}`);
+  const starting = r.ok && !r.value.ready && failed.length === 0 ? '; some nodes are still starting' : '';
+  const v = endOp(r, `deployed to ${r.ok ? r.value.namespace : 'dev'}${starting}`);
   if (v && failed.length) notify('error', `${failed.map((x) => `${x.node}: ${x.reason ?? 'failed'}`).join(', ')} (see the canvas and Problems)`);
 }
 
