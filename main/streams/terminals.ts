@@ -5,28 +5,11 @@
  * nothing here knows which host runs it.
  */
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { TerminalBridge, type BridgeStats, type StreamEndpoint } from './bridge';
-import { TerminalError } from './errors';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { TerminalBridge, type BridgeStats } from './bridge';
+import { loadKubeConfig, offerStream, type KubeConfigSource, type StreamConnect, type StreamConnector } from './connector';
 import { ExecSession, type ExecTarget } from './exec-session';
 import { checkExecutable, findPod, podContainers, type PodContainers, type TargetRef } from './target';
-
-/** How the renderer reaches a session's stream. */
-export type StreamConnect =
-  /** Browser mode: open a WebSocket to `path` on the UI server with these subprotocols (the second carries the one-time token). */
-  | { kind: 'websocket'; path: string; protocols: string[] }
-  /** Electron: the port arrives on the stream-port channel, tagged with the session id. */
-  | { kind: 'port' };
-
-export interface StreamConnector {
-  /**
-   * Makes a stream for a session. `attach` is called once the pane is connected (at once for a
-   * MessagePort, on the WebSocket upgrade in browser mode).
-   */
-  offer(sessionId: string, attach: (endpoint: StreamEndpoint) => void): StreamConnect;
-  /** Forgets an offer the pane never took. */
-  withdraw(sessionId: string): void;
-}
 
 export interface OpenRequest extends TargetRef {
   context?: string | undefined;
@@ -49,7 +32,7 @@ export interface OpenedSession {
 export interface TerminalServiceOptions {
   connector: StreamConnector;
   /** The kubeconfig for a context (undefined: the configured default); defaultKubeConfig unless given. */
-  kubeConfig?: (context: string | undefined) => KubeConfig | Promise<KubeConfig>;
+  kubeConfig?: KubeConfigSource;
   window?: number;
   /** A session whose pane does not connect within this time is closed. */
   attachTimeoutMs?: number;
@@ -75,18 +58,6 @@ export interface TerminalService {
 
 export const DEFAULT_WINDOW = 256 * 1024;
 
-/** KUBECONFIG or ~/.kube/config (what the CLI reads), switched to `context` when given. */
-export function defaultKubeConfig(context: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  if (context) {
-    if (!kc.getContextObject(context)) throw new Error(`context "${context}" is not in the kubeconfig`);
-    kc.setCurrentContext(context);
-  }
-  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig has no current cluster');
-  return kc;
-}
-
 interface Live {
   id: string;
   target: ExecTarget;
@@ -99,13 +70,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
   const window = options.window ?? DEFAULT_WINDOW;
   const live = new Map<string, Live>();
 
-  const loadConfig = async (context: string | undefined) => {
-    try {
-      return await (options.kubeConfig ?? defaultKubeConfig)(context);
-    } catch (err) {
-      throw new TerminalError('invalid_request', `cannot use the kubeconfig${context ? ` context "${context}"` : ''}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  };
+  const loadConfig = (context: string | undefined) => loadKubeConfig(options.kubeConfig, context);
 
   const end = (s: Live): Promise<void> => {
     s.closed ??= (async () => {
@@ -165,20 +130,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
       if (s.bridge.stats().paused) exec.pause();
       live.set(id, s);
 
-      const timer = setTimeout(() => void end(s), options.attachTimeoutMs ?? 30_000);
-      timer.unref?.();
-      // A MessagePort connector attaches at once, inside offer().
-      let connect: StreamConnect;
-      try {
-        connect = options.connector.offer(id, (endpoint) => {
-          clearTimeout(timer);
-          s.bridge.attach(endpoint);
-        });
-      } catch (err) {
-        clearTimeout(timer);
-        await end(s);
-        throw new TerminalError('internal', `cannot open a stream for the terminal: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      const connect = await offerStream({ connector: options.connector, sessionId: id, bridge: s.bridge, end: () => end(s), attachTimeoutMs: options.attachTimeoutMs, what: 'the terminal' });
       return { sessionId: id, namespace: target.namespace, pod: target.pod, container, containers: containers.map((c) => c.name), window, connect };
     },
 

@@ -11,11 +11,9 @@
  * from the pane is ignored: the remote screen's size is the server's business.
  */
 import { randomBytes } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterFor } from '../kube/http-cluster';
 import { TerminalBridge, type BridgeStats } from './bridge';
-import { TerminalError } from './errors';
-import { defaultKubeConfig, type StreamConnect, type StreamConnector } from './terminals';
+import { loadKubeConfig, offerStream, type KubeConfigSource, type StreamConnect, type StreamConnector } from './connector';
 import { findVncRoute } from './vnc-target';
 import { VncUpstream, type VncRoute } from './vnc-upstream';
 
@@ -55,7 +53,7 @@ export interface VncService {
 
 export interface VncServiceOptions {
   connector: StreamConnector;
-  kubeConfig?: (context: string | undefined) => KubeConfig | Promise<KubeConfig>;
+  kubeConfig?: KubeConfigSource;
   window?: number;
   attachTimeoutMs?: number;
 }
@@ -75,13 +73,7 @@ export function createVncService(options: VncServiceOptions): VncService {
   const window = options.window ?? VNC_WINDOW;
   const live = new Map<string, Live>();
 
-  const loadConfig = async (context: string | undefined) => {
-    try {
-      return await (options.kubeConfig ?? defaultKubeConfig)(context);
-    } catch (err) {
-      throw new TerminalError('invalid_request', `cannot use the kubeconfig${context ? ` context "${context}"` : ''}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  };
+  const loadConfig = (context: string | undefined) => loadKubeConfig(options.kubeConfig, context);
 
   const end = (s: Live) => {
     if (s.closed) return;
@@ -120,19 +112,7 @@ export function createVncService(options: VncServiceOptions): VncService {
       upstream.onEnd = (e) => s.bridge.control({ type: 'exit', reason: e.reason, code: null, message: e.message });
       live.set(id, s);
 
-      const timer = setTimeout(() => end(s), options.attachTimeoutMs ?? 30_000);
-      timer.unref?.();
-      let connect: StreamConnect;
-      try {
-        connect = options.connector.offer(id, (endpoint) => {
-          clearTimeout(timer);
-          s.bridge.attach(endpoint);
-        });
-      } catch (err) {
-        clearTimeout(timer);
-        end(s);
-        throw new TerminalError('internal', `cannot open a stream for the VNC pane: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      const connect = await offerStream({ connector: options.connector, sessionId: id, bridge: s.bridge, end: () => end(s), attachTimeoutMs: options.attachTimeoutMs, what: 'the VNC pane' });
       return {
         sessionId: id,
         namespace: route.namespace,

@@ -11,17 +11,15 @@
  * Credentials come from the kubeconfig (client-node's applyToHTTPSOptions), as for every other
  * API call; a refused upgrade becomes a TerminalError with the server's own message.
  */
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket, { type RawData } from 'ws';
-import { fromHttpStatus, statusMessage, TerminalError, toTerminalError } from './errors';
+import { dialApiSocket } from './api-socket';
+import { TerminalError } from './errors';
 
 export const PLAIN_KUBEVIRT_PROTOCOL = 'plain.kubevirt.io';
 export const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io';
 /** KubeVirt's words when `preserveSession=true` meets an open session (virt-handler's 503). */
 const KUBEVIRT_IN_USE = /active vnc connection/i;
-const MAX_ERROR_BODY = 64 * 1024;
 const MAX_FRAME = 16 * 1024 * 1024;
 
 export type VncRoute =
@@ -107,49 +105,20 @@ export class VncUpstream {
 
   /** Dials the route; rejects with a TerminalError (forbidden, not_found, busy, unreachable...). */
   static async open(kc: KubeConfig, route: VncRoute): Promise<VncUpstream> {
-    const server = kc.getCurrentCluster()?.server;
-    if (!server) throw new TerminalError('invalid_request', 'the kubeconfig has no current cluster');
     const { path, protocol } = routePath(route);
-    const what = describe(route);
-    const opts: RequestOptions = {};
-    await kc.applyToHTTPSOptions(opts);
-    const url = `${server.replace(/^http/, 'ws').replace(/\/+$/, '')}${path}`;
-    const ws = await new Promise<WebSocket>((resolve, reject) => {
-      let settled = false;
-      const fail = (err: TerminalError) => {
-        if (settled) return;
-        settled = true;
-        reject(err);
-      };
-      const socket = new WebSocket(url, [protocol], { ...opts, perMessageDeflate: false, maxPayload: MAX_FRAME });
-      socket.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_ERROR_BODY) chunks.push(c);
-          size += c.length;
-        });
-        const done = () => {
-          const said = statusMessage(Buffer.concat(chunks).toString('utf8'));
-          if (res.statusCode === 503 && said && KUBEVIRT_IN_USE.test(said)) {
-            fail(new TerminalError('busy', `someone is already connected to ${what}; KubeVirt allows one VNC session per VM, and Labforge does not take it over (${said})`));
-          } else fail(fromHttpStatus(res.statusCode ?? 0, said, what));
-          req.destroy();
-        };
-        res.once('end', done);
-        res.once('error', done);
-      });
-      socket.once('open', () => {
-        if (socket.protocol !== protocol) {
-          socket.terminate();
-          fail(new TerminalError('internal', `${what}: the server answered with subprotocol "${socket.protocol}", not ${protocol}`));
-          return;
-        }
-        settled = true;
-        resolve(socket);
-      });
-      socket.on('error', (err) => fail(toTerminalError(err, what)));
+    const ws = await dialApiSocket(kc, path, {
+      protocols: [protocol],
+      what: describe(route),
+      maxPayload: MAX_FRAME,
+      refusal: (status, said, what) =>
+        status === 503 && said && KUBEVIRT_IN_USE.test(said)
+          ? new TerminalError('busy', `someone is already connected to ${what}; KubeVirt allows one VNC session per VM, and Labforge does not take it over (${said})`)
+          : undefined,
     });
+    if (ws.protocol !== protocol) {
+      ws.terminate();
+      throw new TerminalError('internal', `${describe(route)}: the server answered with subprotocol "${ws.protocol}", not ${protocol}`);
+    }
     return new VncUpstream(ws, route);
   }
 

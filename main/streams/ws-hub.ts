@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { StreamEndpoint } from './bridge';
 import { STREAM_PATH_PREFIX, STREAM_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from './protocol';
-import type { StreamConnector } from './terminals';
+import type { StreamConnector } from './connector';
 
 export interface WsStreamHub extends StreamConnector {
   /**

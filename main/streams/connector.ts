@@ -1,0 +1,80 @@
+/**
+ * What terminal and VNC sessions share on their way to a pane: the StreamConnector that carries a
+ * session's stream (a loopback WebSocket in browser mode, a MessagePort in Electron), offering a
+ * session's bridge to it with an attach deadline, and loading the kubeconfig a session runs with.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import type { StreamEndpoint, TerminalBridge } from './bridge';
+import { TerminalError } from './errors';
+
+/** How the renderer reaches a session's stream. */
+export type StreamConnect =
+  /** Browser mode: open a WebSocket to `path` on the UI server with these subprotocols (the second carries the one-time token). */
+  | { kind: 'websocket'; path: string; protocols: string[] }
+  /** Electron: the port arrives on the stream-port channel, tagged with the session id. */
+  | { kind: 'port' };
+
+export interface StreamConnector {
+  /**
+   * Makes a stream for a session. `attach` is called once the pane is connected (at once for a
+   * MessagePort, on the WebSocket upgrade in browser mode).
+   */
+  offer(sessionId: string, attach: (endpoint: StreamEndpoint) => void): StreamConnect;
+  /** Forgets an offer the pane never took. */
+  withdraw(sessionId: string): void;
+}
+
+export interface OfferOptions {
+  connector: StreamConnector;
+  sessionId: string;
+  bridge: TerminalBridge;
+  /** Ends the session: on a missed deadline and when the offer fails. */
+  end: () => void | Promise<void>;
+  attachTimeoutMs: number | undefined;
+  /** Names the session in the error when the connector cannot make a stream ("the terminal"). */
+  what: string;
+}
+
+/**
+ * Offers a live session's bridge to the pane. A pane that never connects (closed tab, crashed
+ * renderer) would otherwise leave the exec or VNC connection open forever, so the session ends
+ * unless the pane attaches within the deadline; a connector that fails ends it at once.
+ */
+export async function offerStream(o: OfferOptions): Promise<StreamConnect> {
+  const timer = setTimeout(() => void o.end(), o.attachTimeoutMs ?? 30_000);
+  timer.unref?.();
+  try {
+    // A MessagePort connector attaches at once, inside offer().
+    return o.connector.offer(o.sessionId, (endpoint) => {
+      clearTimeout(timer);
+      o.bridge.attach(endpoint);
+    });
+  } catch (err) {
+    clearTimeout(timer);
+    await o.end();
+    throw new TerminalError('internal', `cannot open a stream for ${o.what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** KUBECONFIG or ~/.kube/config (what the CLI reads), switched to `context` when given. */
+export function defaultKubeConfig(context: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  if (context) {
+    if (!kc.getContextObject(context)) throw new Error(`context "${context}" is not in the kubeconfig`);
+    kc.setCurrentContext(context);
+  }
+  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig has no current cluster');
+  return kc;
+}
+
+export type KubeConfigSource = (context: string | undefined) => KubeConfig | Promise<KubeConfig>;
+
+/** The kubeconfig for a session; a broken one is the caller's request at fault, not ours. */
+export async function loadKubeConfig(source: KubeConfigSource | undefined, context: string | undefined): Promise<KubeConfig> {
+  try {
+    return await (source ?? defaultKubeConfig)(context);
+  } catch (err) {
+    throw new TerminalError('invalid_request', `cannot use the kubeconfig${context ? ` context "${context}"` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
