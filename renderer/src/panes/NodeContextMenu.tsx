@@ -57,35 +57,30 @@ export function NodeContextMenu() {
   }, [menu]);
 
   if (!menu) return null;
+  const title = `${menu.namespace} / ${menu.node}`;
+  const items = [
+    { show: menu.terminal, testId: 'node-open-terminal', label: 'Open terminal', open: () => openTerminal({ namespace: menu.namespace, node: menu.node, title }) },
+    // The instructor's own dev namespace: take control at once.
+    { show: menu.screen, testId: 'node-open-vnc', label: 'Open VNC', open: () => openVnc({ namespace: menu.namespace, node: menu.node, title, viewOnly: false }) },
+  ];
   return createPortal(
     <div className="menu-list node-menu" style={{ position: 'fixed', left: menu.x, top: menu.y }} role="menu" data-testid="node-context-menu" onMouseDown={(e) => e.stopPropagation()}>
-      {menu.terminal ? (
-        <button
-          className="menu-item"
-          role="menuitem"
-          data-testid="node-open-terminal"
-          onClick={() => {
-            setMenu(null);
-            openTerminal({ namespace: menu.namespace, node: menu.node, title: `${menu.namespace} / ${menu.node}` });
-          }}
-        >
-          Open terminal <span className="muted small">{menu.namespace}</span>
-        </button>
-      ) : null}
-      {menu.screen ? (
-        <button
-          className="menu-item"
-          role="menuitem"
-          data-testid="node-open-vnc"
-          onClick={() => {
-            setMenu(null);
-            // The instructor's own dev namespace: take control at once.
-            openVnc({ namespace: menu.namespace, node: menu.node, title: `${menu.namespace} / ${menu.node}`, viewOnly: false });
-          }}
-        >
-          Open VNC <span className="muted small">{menu.namespace}</span>
-        </button>
-      ) : null}
+      {items
+        .filter((item) => item.show)
+        .map((item) => (
+          <button
+            key={item.testId}
+            className="menu-item"
+            role="menuitem"
+            data-testid={item.testId}
+            onClick={() => {
+              setMenu(null);
+              item.open();
+            }}
+          >
+            {item.label} <span className="muted small">{menu.namespace}</span>
+          </button>
+        ))}
     </div>,
     document.body,
   );

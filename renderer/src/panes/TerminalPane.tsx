@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useUi } from '../store/ui';
-import { usePanes, type PaneStatus, type TerminalPaneState } from './store';
+import { EndedBanner, endedText, PaneWhere, usePaneSession } from './pane-session';
+import { usePanes, type TerminalPaneState } from './store';
 import { sessions, TerminalSession } from './terminal-session';
 
 function sessionFor(pane: TerminalPaneState): TerminalSession {
@@ -15,21 +16,6 @@ function sessionFor(pane: TerminalPaneState): TerminalSession {
     sessions.set(pane.id, s);
   }
   return s;
-}
-
-function statusText(status: PaneStatus): string | null {
-  switch (status.kind) {
-    case 'connecting':
-      return null;
-    case 'open':
-      return null;
-    case 'exited':
-      return status.code === null ? status.message : `The process exited with code ${status.code}.`;
-    case 'dropped':
-      return `Disconnected: ${status.message}.`;
-    case 'error':
-      return status.message;
-  }
 }
 
 function SearchBar({ session, onClose }: { session: TerminalSession; onClose: () => void }) {
@@ -82,47 +68,39 @@ export function TerminalPane({ pane, visible, onFocus }: { pane: TerminalPaneSta
     };
   }, [session]);
 
-  // Mount the session's element here; connect the first time it has a size.
-  useEffect(() => {
-    const el = host.current;
-    if (!el) return;
-    session.mount(el);
-    let frame = 0;
-    const observer = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => session.fit());
-    });
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      cancelAnimationFrame(frame);
-      session.unmount();
-    };
-  }, [session]);
-
-  useEffect(() => {
-    if (!visible) return;
-    session.fit();
-    if (pane.status.kind === 'connecting' && pane.pod === null && !started.has(pane.id)) {
-      started.add(pane.id);
-      void session.connect();
-    }
-    session.focus();
-    // Only when it becomes visible: status changes must not steal the focus or reconnect.
-  }, [visible, session]);
+  // Connect the first time it is shown; fitting first gives the exec its size.
+  usePaneSession(session, {
+    paneId: pane.id,
+    host,
+    visible,
+    fresh: pane.status.kind === 'connecting' && pane.pod === null,
+    onMount: (el) => {
+      // Refit after every resize, at most once a frame.
+      let frame = 0;
+      const observer = new ResizeObserver(() => {
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(() => session.fit());
+      });
+      observer.observe(el);
+      return () => {
+        observer.disconnect();
+        cancelAnimationFrame(frame);
+      };
+    },
+    onShow: () => session.fit(),
+  });
 
   useEffect(() => session.setTheme(theme), [session, theme]);
   useEffect(() => session.setFontSize(fontSize), [session, fontSize]);
 
-  const ended = statusText(pane.status);
+  const ended = endedText(pane.status, (exit) => (exit.code === null ? exit.message : `The process exited with code ${exit.code}.`));
   const where = `${pane.target.namespace} / ${pane.pod ?? pane.target.pod ?? pane.target.node ?? ''}${pane.container ? ` / ${pane.container}` : ''}`;
   return (
     <div className="term-pane" data-testid="terminal-pane" data-pane-id={pane.id} data-status={pane.status.kind} onMouseDown={onFocus} onFocus={onFocus}>
       <div className="term-head">
-        <span className="term-where mono" title={`context: ${pane.target.context ?? 'default'}`}>
+        <PaneWhere status={pane.status} context={pane.target.context}>
           {where}
-        </span>
-        {pane.status.kind === 'connecting' ? <span className="muted small">connecting…</span> : null}
+        </PaneWhere>
         <span className="term-spacer" />
         {pane.containers.length > 1 ? (
           <select
@@ -154,17 +132,7 @@ export function TerminalPane({ pane, visible, onFocus }: { pane: TerminalPaneSta
         />
       ) : null}
       <div className="term-body" ref={host} />
-      {ended ? (
-        <div className={`term-ended ${pane.status.kind}`} data-testid="terminal-ended" role="status">
-          <span>{ended}</span>
-          <button className="button small primary" data-testid="terminal-reconnect" onClick={() => void session.connect().then(() => session.focus())}>
-            {pane.status.kind === 'error' ? 'Retry' : 'Reconnect'}
-          </button>
-        </div>
-      ) : null}
+      <EndedBanner status={pane.status} text={ended} testId="terminal-ended" reconnectTestId="terminal-reconnect" onReconnect={() => void session.connect().then(() => session.focus())} />
     </div>
   );
 }
-
-/** Panes whose first connect was started (a remount must not start a second exec). */
-const started = new Set<string>();

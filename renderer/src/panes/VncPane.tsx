@@ -4,24 +4,11 @@
  * happened when the session ended. The RFB connection belongs to the pane's VncSession and
  * outlives this component.
  */
-import { useEffect, useRef, useState } from 'react';
-import type { PaneStatus, VncPaneState } from './store';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { EndedBanner, endedText, PaneWhere, usePaneSession } from './pane-session';
+import type { VncPaneState } from './store';
 import { vncSessionFor, type VncSession } from './VncSession';
 import './Vnc.css';
-
-function statusText(status: PaneStatus): string | null {
-  switch (status.kind) {
-    case 'connecting':
-    case 'open':
-      return null;
-    case 'exited':
-      return `${status.message[0]?.toUpperCase() ?? ''}${status.message.slice(1)}.`;
-    case 'dropped':
-      return `Disconnected: ${status.message}.`;
-    case 'error':
-      return status.message;
-  }
-}
 
 function PastePopover({ session, onClose }: { session: VncSession; onClose: () => void }) {
   const [text, setText] = useState('');
@@ -87,6 +74,15 @@ function PasswordPrompt({ session }: { session: VncSession }) {
   );
 }
 
+/** A header tool that shows one of the pane's settings as pressed or not, and flips it. */
+function ToggleTool({ on, title, testId, onToggle, children }: { on: boolean; title: string; testId: string; onToggle: (on: boolean) => void; children: ReactNode }) {
+  return (
+    <button className={`icon-button vnc-tool${on ? ' active' : ''}`} title={title} aria-pressed={on} data-testid={testId} onClick={() => onToggle(!on)}>
+      {children}
+    </button>
+  );
+}
+
 export function VncPane({ pane, visible, onFocus }: { pane: VncPaneState; visible: boolean; onFocus: () => void }) {
   const frame = useRef<HTMLDivElement>(null);
   const host = useRef<HTMLDivElement>(null);
@@ -101,29 +97,13 @@ export function VncPane({ pane, visible, onFocus }: { pane: VncPaneState; visibl
     };
   }, [session]);
 
-  useEffect(() => {
-    const el = host.current;
-    if (!el) return;
-    session.mount(el);
-    return () => session.unmount();
-  }, [session]);
-
-  useEffect(() => {
-    if (!visible) return;
-    if (pane.status.kind === 'connecting' && pane.name === null && !started.has(pane.id)) {
-      started.add(pane.id);
-      void session.connect();
-    }
-    session.focus();
-    // Only when it becomes visible; status changes do not refocus.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visible, session]);
+  usePaneSession(session, { paneId: pane.id, host, visible, fresh: pane.status.kind === 'connecting' && pane.name === null });
 
   useEffect(() => {
     if (pane.status.kind !== 'connecting') setAskPassword(false);
   }, [pane.status.kind]);
 
-  const ended = statusText(pane.status);
+  const ended = endedText(pane.status, (exit) => `${exit.message[0]?.toUpperCase() ?? ''}${exit.message.slice(1)}.`);
   const live = pane.status.kind === 'open';
   const what = pane.via === 'vm' ? `VM ${pane.name ?? pane.target.node}` : pane.name ? `pod ${pane.name}` : pane.target.node;
   const reconnect = () => {
@@ -138,29 +118,21 @@ export function VncPane({ pane, visible, onFocus }: { pane: VncPaneState; visibl
   return (
     <div className="term-pane vnc-pane" ref={frame} data-testid="vnc-pane" data-pane-id={pane.id} data-status={pane.status.kind} data-view-only={pane.viewOnly} onMouseDown={onFocus} onFocus={onFocus}>
       <div className="term-head">
-        <span className="term-where mono" title={`context: ${pane.target.context ?? 'default'}`}>
-          {pane.target.namespace} / {what}
-        </span>
-        {pane.status.kind === 'connecting' ? <span className="muted small">connecting…</span> : null}
+        <PaneWhere status={pane.status} context={pane.target.context}>
+          {`${pane.target.namespace} / ${what}`}
+        </PaneWhere>
         <span className="term-spacer" />
-        <button
-          className={`icon-button vnc-tool${pane.scale ? ' active' : ''}`}
-          title={pane.scale ? 'Scaled to fit; click for actual size' : 'Actual size; click to scale to fit'}
-          aria-pressed={pane.scale}
-          data-testid="vnc-scale"
-          onClick={() => session.setScale(!pane.scale)}
-        >
+        <ToggleTool on={pane.scale} title={pane.scale ? 'Scaled to fit; click for actual size' : 'Actual size; click to scale to fit'} testId="vnc-scale" onToggle={(on) => session.setScale(on)}>
           ⤢
-        </button>
-        <button
-          className={`icon-button vnc-tool${pane.viewOnly ? ' active' : ''}`}
+        </ToggleTool>
+        <ToggleTool
+          on={pane.viewOnly}
           title={pane.viewOnly ? 'View only: keyboard and mouse are not sent. Click to take control' : 'Keyboard and mouse go to the remote screen. Click for view only'}
-          aria-pressed={pane.viewOnly}
-          data-testid="vnc-view-only"
-          onClick={() => session.setViewOnly(!pane.viewOnly)}
+          testId="vnc-view-only"
+          onToggle={(on) => session.setViewOnly(on)}
         >
           {pane.viewOnly ? '👁' : '⌨'}
-        </button>
+        </ToggleTool>
         <button className="icon-button vnc-tool" title="Send Ctrl+Alt+Del" disabled={!live || pane.viewOnly} data-testid="vnc-cad" onClick={() => session.ctrlAltDel()}>
           ⌃⌥⌦
         </button>
@@ -177,17 +149,7 @@ export function VncPane({ pane, visible, onFocus }: { pane: VncPaneState; visibl
       {pasting ? <PastePopover session={session} onClose={() => setPasting(false)} /> : null}
       {askPassword ? <PasswordPrompt session={session} /> : null}
       <div className={`vnc-body${pane.scale ? '' : ' actual-size'}`} ref={host} />
-      {ended ? (
-        <div className={`term-ended ${pane.status.kind}`} data-testid="vnc-ended" role="status">
-          <span>{ended}</span>
-          <button className="button small primary" data-testid="vnc-ended-reconnect" onClick={reconnect}>
-            {pane.status.kind === 'error' ? 'Retry' : 'Reconnect'}
-          </button>
-        </div>
-      ) : null}
+      <EndedBanner status={pane.status} text={ended} testId="vnc-ended" reconnectTestId="vnc-ended-reconnect" onReconnect={reconnect} />
     </div>
   );
 }
-
-/** Panes whose first connect was started (a remount must not open a second session). */
-const started = new Set<string>();
