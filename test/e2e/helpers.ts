@@ -3,11 +3,14 @@
  * same token/cookie handshake) and drive Debian's Chromium through playwright-core.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { serializeLab, type Lab } from '../../common/lab';
 import { appRoot } from '../../main/api/app-root';
+import { clusterUp } from '../../main/cluster';
 import { startUi } from '../../main/ui-server';
 
 export const ROOT = appRoot();
@@ -22,6 +25,30 @@ export function buildRenderer(): void {
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ROOT, 'renderer', 'vite.config.ts'), '--logLevel', 'error'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`renderer build failed:\n${r.stdout}\n${r.stderr}`);
   built = true;
+}
+
+/**
+ * Loads the app in `page` and waits for the canvas. The page's errors (uncaught and console) are
+ * collected from before the first load, for a test to expect none.
+ */
+async function loadApp(page: Page, url: string): Promise<string[]> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=canvas]');
+  return errors;
+}
+
+/** The local control plane, and KUBECONFIG pointing at it: the UI server reads the kubeconfig the way the app does. */
+export async function localCluster(): Promise<{ up: Awaited<ReturnType<typeof clusterUp>>; kc: KubeConfig }> {
+  const up = await clusterUp({});
+  process.env['KUBECONFIG'] = up.kubeconfig;
+  const kc = new KubeConfig();
+  kc.loadFromFile(up.kubeconfig);
+  return { up, kc };
 }
 
 export interface Session {
@@ -39,13 +66,7 @@ export async function openApp(options: { viewport?: { width: number; height: num
   const server = await startUi({ workspace, port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1440, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(server.url);
-  await page.waitForSelector('[data-testid=canvas]');
+  const errors = await loadApp(page, server.url);
   // The token was exchanged for the cookie and stripped from the address.
   if (page.url().includes('token=')) throw new Error(`token still in URL: ${page.url()}`);
   return {
@@ -58,6 +79,44 @@ export async function openApp(options: { viewport?: { width: number; height: num
       await server.close();
     },
   };
+}
+
+export interface LabInUi {
+  server: Awaited<ReturnType<typeof startUi>>;
+  workspace: string;
+  browser: Browser;
+  page: Page;
+  /** Page errors and console errors, for a test to expect none. */
+  errors: string[];
+}
+
+/**
+ * The real `labforge ui` server on a fresh workspace holding `lab` as lab.yaml, and Chromium with
+ * the lab opened the way a user opens it (File, Open), once `node` is on the canvas. For the
+ * stream tests (terminal, VNC), whose lab is deployed before the page opens it.
+ */
+export async function openLabInUi(lab: Lab, options: { tmpPrefix: string; node: string; clipboard?: boolean }): Promise<LabInUi> {
+  buildRenderer();
+  const workspace = await mkdtemp(join(tmpdir(), options.tmpPrefix));
+  await writeFile(join(workspace, 'lab.yaml'), serializeLab(lab));
+  const server = await startUi({ workspace, port: 0 });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    // Paste tests read the clipboard back; the page may touch it only with a grant for its origin.
+    if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    const page = await context.newPage();
+    const errors = await loadApp(page, server.url);
+    await openFromDialog(page, 'lab.yaml');
+    await page.locator(`[data-testid="node-${options.node}"]`).waitFor();
+    return { server, workspace, browser, page, errors };
+  } catch (err) {
+    // The caller never gets these to close: a browser or server left running would hold the run open.
+    await browser?.close();
+    await server.close();
+    throw err;
+  }
 }
 
 export async function openFromDialog(page: Page, name: string): Promise<void> {

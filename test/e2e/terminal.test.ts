@@ -1,21 +1,19 @@
 // Terminal panes in Chromium against the real local control plane: a lab deployed to dev by the
 // engine, terminals opened from the canvas and the command palette, bytes through the real
 // `labforge ui` server's stream path into xterm, read back from xterm's rows.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devNamespace } from '../../common/compile';
-import { serializeLab, type Lab } from '../../common/lab';
-import { clusterUp } from '../../main/cluster';
+import type { Lab } from '../../common/lab';
 import { deploy } from '../../main/engine/deploy';
 import { clusterFor } from '../../main/kube/http-cluster';
 import { runOnce, type TerminalService } from '../../main/streams';
 import { startUi } from '../../main/ui-server';
 import { exampleLab } from '../helpers/examples';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, openFromDialog, RESULTS } from './helpers';
+import { localCluster, openLabInUi, RESULTS } from './helpers';
 
 let kc: KubeConfig;
 let lab: Lab;
@@ -25,37 +23,18 @@ let page: Page;
 let server: Awaited<ReturnType<typeof startUi>>;
 let terminals: TerminalService;
 let workspace: string;
-const errors: string[] = [];
+let errors: string[] = [];
 
 beforeAll(async () => {
-  const cluster = await clusterUp({});
-  // The UI server reads the kubeconfig the way the app does: KUBECONFIG.
-  process.env['KUBECONFIG'] = cluster.kubeconfig;
-  kc = new KubeConfig();
-  kc.loadFromFile(cluster.kubeconfig);
+  ({ kc } = await localCluster());
   lab = exampleLab('routing-lab.yaml');
   lab.metadata.name = `term-e2e-${Math.random().toString(16).slice(2, 8)}`;
   namespace = devNamespace(lab.metadata.name);
   const deployed = await deploy(clusterFor(kc), lab, { timeoutMs: 200_000 });
   if (!deployed.ready) throw new Error(`dev did not become ready: ${JSON.stringify(deployed.statuses)}`);
 
-  buildRenderer();
-  workspace = await mkdtemp(join(tmpdir(), 'labforge-term-'));
-  await writeFile(join(workspace, 'lab.yaml'), serializeLab(lab));
-  server = await startUi({ workspace, port: 0 });
+  ({ server, workspace, browser, page, errors } = await openLabInUi(lab, { tmpPrefix: 'labforge-term-', node: 'router', clipboard: true }));
   terminals = server.terminals!;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
-  page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(server.url);
-  await page.waitForSelector('[data-testid=canvas]');
-  await openFromDialog(page, 'lab.yaml');
-  await page.locator('[data-testid="node-router"]').waitFor();
 }, 300_000);
 
 afterAll(async () => {

@@ -3,22 +3,20 @@
 // for pod port 5900 (the KubeVirt stand-in shows the same display as the VM's console), and
 // noVNC in the real renderer reached through the `labforge ui` server's stream path. Pixels are
 // read back from noVNC's canvas.
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devNamespace } from '../../common/compile';
-import { serializeLab, type Lab } from '../../common/lab';
-import { clusterUp } from '../../main/cluster';
+import type { Lab } from '../../common/lab';
 import { deploy } from '../../main/engine/deploy';
 import { clusterFor, type HttpCluster } from '../../main/kube/http-cluster';
 import { startUi } from '../../main/ui-server';
 import { exampleLab } from '../helpers/examples';
 import { waitForRunningPod } from '../integration/helpers/kube';
 import { COLOUR, RGB, startDisplay, type Display } from '../integration/vnc-display';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, ctrl, openFromDialog, RESULTS } from './helpers';
+import { ctrl, localCluster, openLabInUi, RESULTS } from './helpers';
 
 let kc: KubeConfig;
 let cluster: HttpCluster;
@@ -30,18 +28,15 @@ let student: string;
 let browser: Browser;
 let page: Page;
 let server: Awaited<ReturnType<typeof startUi>>;
-const errors: string[] = [];
+let errors: string[] = [];
 
 beforeAll(async () => {
-  const up = await clusterUp({});
-  // The UI server reads the kubeconfig the way the app does: KUBECONFIG.
-  process.env['KUBECONFIG'] = up.kubeconfig;
-  kc = new KubeConfig();
-  kc.loadFromFile(up.kubeconfig);
+  const local = await localCluster();
+  kc = local.kc;
   cluster = clusterFor(kc);
   const logs = join(RESULTS, 'vnc');
   await mkdir(logs, { recursive: true });
-  display = await startDisplay(up.stateDir, logs);
+  display = await startDisplay(local.up.stateDir, logs);
 
   // The desktop example plus the vm-lab example's VM.
   lab = exampleLab('desktop.yaml');
@@ -55,21 +50,7 @@ beforeAll(async () => {
   for (const namespace of [undefined, student]) await deploy(cluster, lab, { wait: false, ...(namespace ? { namespace } : {}) });
   for (const namespace of [dev, student]) await waitForRunningPod(kc, namespace, 'labforge.dev/node=workstation');
 
-  buildRenderer();
-  const workspace = await mkdtemp(join(tmpdir(), 'labforge-vnc-'));
-  await writeFile(join(workspace, 'lab.yaml'), serializeLab(lab));
-  server = await startUi({ workspace, port: 0 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(server.url);
-  await page.waitForSelector('[data-testid=canvas]');
-  await openFromDialog(page, 'lab.yaml');
-  await page.locator('[data-testid="node-workstation"]').waitFor();
+  ({ server, browser, page, errors } = await openLabInUi(lab, { tmpPrefix: 'labforge-vnc-', node: 'workstation' }));
 }, 240_000);
 
 afterAll(async () => {

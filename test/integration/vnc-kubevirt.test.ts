@@ -5,7 +5,6 @@
 // authenticates the front proxy, authorizes the user again with a SubjectAccessReview, and
 // streams the local x11vnc as the VM's screen.
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import https from 'node:https';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -17,17 +16,18 @@ import { pkiPaths } from '../../main/cluster/certs';
 import { kindOf } from '../../main/kube/cluster';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { createVncService, TerminalError, type VncService } from '../../main/streams';
-import { adminCluster, exampleLab, ROOT } from './helpers/engine';
+import { adminCluster, exampleLab } from './helpers/engine';
 import { createTestNamespace, loadTestKubeConfig, testClusterDir, waitFor, type TestNamespace } from './helpers/kube';
-import { startStreamServer } from './terminal-pane';
-import { RGB, startDisplay, type Display } from './vnc-display';
+import { RGB, type Display } from './vnc-display';
 import { RfbViewer } from './vnc-rfb';
+import { startVncRig, type VncRig } from './vnc-rig';
 
 const API_SERVICE = kindOf<{ spec: { service: { name: string; namespace: string; port: number } } }>('apiregistration.k8s.io/v1', 'APIService');
 
 let cluster: HttpCluster;
 let display: Display;
-let server: Awaited<ReturnType<typeof startStreamServer>>;
+let rig: VncRig;
+let server: VncRig['server'];
 let ns: TestNamespace;
 let admin: VncService;
 /** A user who may see the VM and its pods but not its screen, and a student with the compiled student Role. */
@@ -62,9 +62,8 @@ async function serviceAccountWithRole(namespace: string, name: string, rules: un
 }
 
 beforeAll(async () => {
-  const logs = join(ROOT, 'test-results', 'vnc');
-  await mkdir(logs, { recursive: true });
-  display = await startDisplay(testClusterDir(), logs);
+  rig = await startVncRig();
+  ({ display, server, vnc: admin } = rig);
   cluster = adminCluster();
   const kc = loadTestKubeConfig();
   ns = await createTestNamespace(kc, 'vnc-vm');
@@ -79,14 +78,10 @@ beforeAll(async () => {
   await serviceAccountWithRole(ns.name, 'student', STUDENT_RULES);
   viewerKc = await tokenKubeConfig(ns.name, 'viewer');
   studentKc = await tokenKubeConfig(ns.name, 'student');
-  server = await startStreamServer();
-  admin = createVncService({ connector: server.hub, kubeConfig: () => kc });
 }, 300_000);
 
 afterAll(async () => {
-  await admin?.closeAll();
-  await server?.close();
-  await display?.stop();
+  await rig?.stop();
   await ns?.cleanup();
   cluster?.close();
 });

@@ -2,45 +2,38 @@
 // example deployed to a dev namespace (a pod with port 5900 named vnc), the VncService and
 // stream hub the app uses, and a real X display (Xvfb + x11vnc) behind the cluster's forward rule
 // for pod port 5900. The viewer is a small RFB client reading pixels over the pane's stream.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devNamespace } from '../../common/compile/names';
 import { deploy } from '../../main/engine/deploy';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { NAMESPACE } from '../../main/kube/kinds';
-import { createVncService, type VncService } from '../../main/streams';
-import { adminCluster, exampleLab, ROOT, uniqueLab } from './helpers/engine';
-import { loadTestKubeConfig, testClusterDir, waitFor, waitForRunningPod } from './helpers/kube';
-import { startStreamServer } from './terminal-pane';
-import { RGB, startDisplay, type Display } from './vnc-display';
+import type { VncService } from '../../main/streams';
+import { adminCluster, exampleLab, uniqueLab } from './helpers/engine';
+import { loadTestKubeConfig, waitFor, waitForRunningPod } from './helpers/kube';
+import { RGB, type Display } from './vnc-display';
 import { RfbViewer } from './vnc-rfb';
+import { startVncRig, type VncRig } from './vnc-rig';
 
 let cluster: HttpCluster;
 let display: Display;
-let server: Awaited<ReturnType<typeof startStreamServer>>;
+let rig: VncRig;
+let server: VncRig['server'];
 let vnc: VncService;
 let namespace: string;
 const lab = uniqueLab(exampleLab('desktop.yaml'), 'vnc');
 
 beforeAll(async () => {
-  const logs = join(ROOT, 'test-results', 'vnc');
-  await mkdir(logs, { recursive: true });
-  display = await startDisplay(testClusterDir(), logs);
+  rig = await startVncRig();
+  ({ display, server, vnc } = rig);
   cluster = adminCluster();
   // The pod running is all VNC needs; the deployment's rollout status may lag on a busy cluster.
   await deploy(cluster, lab, { wait: false });
   namespace = devNamespace(lab.metadata.name);
   await waitForRunningPod(loadTestKubeConfig(), namespace, 'labforge.dev/node=workstation', 180_000);
-  server = await startStreamServer();
-  const kc = loadTestKubeConfig();
-  vnc = createVncService({ connector: server.hub, kubeConfig: () => kc });
 }, 300_000);
 
 afterAll(async () => {
-  await vnc?.closeAll();
-  await server?.close();
-  await display?.stop();
+  await rig?.stop();
   if (cluster && namespace) await cluster.delete(NAMESPACE, namespace).catch(() => undefined);
   cluster?.close();
 });
