@@ -10,6 +10,10 @@ function run(command: string[], input = ''): Promise<{ stdout: Buffer; pid: numb
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.on('error', reject);
     child.on('close', () => resolve({ stdout: Buffer.concat(out), pid: child.pid! }));
+    // A script that never reads its input may exit before the write lands: EPIPE then is expected.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(input);
   });
 }
