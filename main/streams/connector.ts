@@ -3,7 +3,8 @@
  * session's stream (a loopback WebSocket in browser mode, a MessagePort in Electron), offering a
  * session's bridge to it with an attach deadline, and loading the kubeconfig a session runs with.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig as loadKubeConfigFile } from '../kube/kubeconfig';
 import type { StreamEndpoint, TerminalBridge } from './bridge';
 import { TerminalError } from './errors';
 
@@ -56,16 +57,9 @@ export async function offerStream(o: OfferOptions): Promise<StreamConnect> {
   }
 }
 
-/** KUBECONFIG or ~/.kube/config (what the CLI reads), switched to `context` when given. */
+/** KUBECONFIG or ~/.kube/config (what the CLI reads), switched to `context` when given: main/kube's one loader. */
 export function defaultKubeConfig(context: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  if (context) {
-    if (!kc.getContextObject(context)) throw new Error(`context "${context}" is not in the kubeconfig`);
-    kc.setCurrentContext(context);
-  }
-  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig has no current cluster');
-  return kc;
+  return loadKubeConfigFile(context ? { context } : {});
 }
 
 export type KubeConfigSource = (context: string | undefined) => KubeConfig | Promise<KubeConfig>;

@@ -45,11 +45,6 @@ const wireStatus = (s: NodeStatus): WireNodeStatus => ({
   ...(s.message ? { message: s.message } : {}),
 });
 
-/** An aborted signal as a rejection the dispatcher reports as 'cancelled'. */
-function stopOn(signal: AbortSignal): void {
-  if (signal.aborted) throw new KubeError('unknown', 'cancelled');
-}
-
 export function clusterOps({ clusters, live }: ClusterOpsDeps) {
   const students = async (spec: { count: number } | { roster: { text: string; fileName: string } }): Promise<{ students: Student[]; issues: { line: number; message: string }[] }> => {
     if ('count' in spec) return { students: numberedStudents(spec.count), issues: [] };
@@ -102,12 +97,16 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
     engine(async () => {
       const cluster = await clusters.get(context);
       const ns = namespace ?? devNamespace(labName);
+      // The record changes only on deploy; pods change often. Parse its YAML once per version.
+      let record: { version: string; decoded: ReturnType<typeof decodeLabRecord> } | undefined;
       await live.follow(
         cluster,
         { namespace: ns, withWorkloads: true, withLabRecord: true },
         (view) => {
-          const record = view.labRecords[0];
-          const deployed = record ? decodeLabRecord(record) : null;
+          const cm = view.labRecords[0];
+          const version = cm?.metadata?.resourceVersion ?? '';
+          if (record?.version !== version) record = { version, decoded: cm ? decodeLabRecord(cm) : null };
+          const deployed = record.decoded;
           const statuses = deployed ? liveNodeStatuses(deployed.lab.nodes, view) : [];
           emit({ statuses: statuses.map(wireStatus), deployed: deployed ? { lab: deployed.lab, at: deployed.at } : null });
         },
@@ -167,7 +166,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       const cluster = await clusters.get(context);
       emit({ type: 'phase', phase: 'preflight', message: `reading release ${labName}@${tag}` });
       const release = await getRelease(cluster, labName, tag);
-      stopOn(signal);
+      signal.throwIfAborted();
       const result = await publish(cluster, {
         className,
         students: list,
