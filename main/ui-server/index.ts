@@ -46,6 +46,9 @@ export async function startUi(options: StartUiOptions): Promise<UiServer & { wor
       await host.vnc?.closeAll();
       streams.close();
       await server.close();
+      // Live watches hold API server connections open; the keep-alive pools would keep sockets too.
+      host.live.stopAll();
+      host.clusters.close();
     },
   };
 }
