@@ -3,6 +3,8 @@
  * say what happened and what to do. Credentials never appear in them: messages quote the API
  * server's own Status text, which names users but not tokens.
  */
+import { KubeError } from '../kube/errors';
+
 export type TerminalErrorCode =
   /** No such pod, or no pod for the node (the lab is not deployed or published there). */
   | 'not_found'
@@ -61,9 +63,18 @@ export function fromHttpStatus(status: number, serverMessage: string | undefined
   }
 }
 
-/** Turns any failure of a client-node API call or socket into a TerminalError. */
+/** The HTTP status a KubeError kind stands for, when the error did not keep one. */
+const KIND_STATUS: Partial<Record<KubeError['kind'], number>> = { unauthorized: 401, forbidden: 403, 'not-found': 404 };
+
+/** Turns any failure of a cluster call (main/kube or client-node) or socket into a TerminalError. */
 export function toTerminalError(err: unknown, what: string): TerminalError {
   if (err instanceof TerminalError) return err;
+  // main/kube's errors are already classified; keep the API server's own words.
+  if (err instanceof KubeError) {
+    const status = err.status ?? KIND_STATUS[err.kind];
+    if (status !== undefined) return fromHttpStatus(status, err.message, what);
+    if (err.kind === 'unreachable') return new TerminalError('unreachable', `cannot reach the API server for ${what}: ${err.message}`);
+  }
   const e = err as { code?: unknown; body?: unknown; message?: unknown } | null;
   // client-node's ApiException: `code` is the HTTP status, `body` the Status object or its text.
   if (e && typeof e.code === 'number' && e.code >= 400) return fromHttpStatus(e.code, statusMessage(e.body), what);

@@ -3,7 +3,8 @@
  * or a pod by name; its containers for the picker; and whether it can take an exec now, with
  * the reason when not.
  */
-import type { CoreV1Api, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { Cluster } from '../kube/cluster';
+import { POD, type IPod } from '../kube/kinds';
 import { LABEL } from '../../common/compile/labels';
 import { TerminalError, toTerminalError } from './errors';
 
@@ -36,24 +37,30 @@ function describe(ref: TargetRef): string {
   return ref.pod ? `pod ${ref.namespace}/${ref.pod}` : `node "${ref.node}" in namespace ${ref.namespace}`;
 }
 
+type V1Pod = IPod;
+type V1ContainerStatus = NonNullable<NonNullable<IPod['status']>['containerStatuses']>[number];
+
 const live = (p: V1Pod) => !p.metadata?.deletionTimestamp;
 const running = (p: V1Pod) => p.status?.phase === 'Running';
 const readyCount = (p: V1Pod) => (p.status?.containerStatuses ?? []).filter((c) => c.ready).length;
 const created = (p: V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
 
 /** Finds the pod; a node's pods are ranked running, then most containers ready, then newest. */
-export async function findPod(core: CoreV1Api, ref: TargetRef): Promise<V1Pod> {
+export async function findPod(cluster: Cluster, ref: TargetRef): Promise<V1Pod> {
   if (ref.pod) {
+    let pod: V1Pod | undefined;
     try {
-      return await core.readNamespacedPod({ namespace: ref.namespace, name: ref.pod });
+      pod = await cluster.read(POD, ref.pod, ref.namespace);
     } catch (err) {
       throw toTerminalError(err, `reading ${describe(ref)}`);
     }
+    if (!pod) throw new TerminalError('not_found', `${describe(ref)} does not exist`);
+    return pod;
   }
   if (!ref.node) throw new TerminalError('invalid_request', 'name a lab node or a pod to open a terminal in');
   let pods: V1Pod[];
   try {
-    pods = (await core.listNamespacedPod({ namespace: ref.namespace, labelSelector: `${LABEL.node}=${ref.node}` })).items;
+    pods = (await cluster.list(POD, { namespace: ref.namespace, labelSelector: `${LABEL.node}=${ref.node}` })).items;
   } catch (err) {
     throw toTerminalError(err, `listing the pods of ${describe(ref)}`);
   }

@@ -5,7 +5,8 @@
  * nothing here knows which host runs it.
  */
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { clusterFor } from '../kube/http-cluster';
 import { TerminalBridge, type BridgeStats } from './bridge';
 import { loadKubeConfig, offerStream, type KubeConfigSource, type StreamConnect, type StreamConnector } from './connector';
 import { ExecSession, type ExecTarget } from './exec-session';
@@ -82,16 +83,24 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
     return s.closed;
   };
 
+  /** The request's pod, looked up through main/kube like every other read of the cluster. */
+  const podOf = async (request: TargetRef & { context?: string | undefined }, known?: KubeConfig) => {
+    const cluster = clusterFor(known ?? (await loadConfig(request.context)));
+    try {
+      return await findPod(cluster, request);
+    } finally {
+      cluster.close();
+    }
+  };
+
   return {
     async containers(request) {
-      const kc = await loadConfig(request.context);
-      const pod = await findPod(kc.makeApiClient(CoreV1Api), request);
-      return podContainers(pod);
+      return podContainers(await podOf(request));
     },
 
     async open(request) {
       const kc = await loadConfig(request.context);
-      const pod = await findPod(kc.makeApiClient(CoreV1Api), request);
+      const pod = await podOf(request, kc);
       const { containers, defaultContainer } = podContainers(pod);
       const container = request.container ?? defaultContainer;
       checkExecutable(pod, container);
