@@ -1,0 +1,186 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateLab } from '../lab';
+import { importCompose, importContainerlab, formatImportMessage } from './index';
+import { shellWords, toLabel, dockerMemory, dockerCpus } from './names';
+
+const FIXTURES = join(__dirname, '../../test/fixtures/import');
+const fixture = (dir: string, file: string) => readFileSync(join(FIXTURES, dir, file), 'utf8');
+
+describe('compose import', () => {
+  for (const file of readdirSync(join(FIXTURES, 'compose'))) {
+    it(`${file} gives a lab that validates`, () => {
+      const r = importCompose(fixture('compose', file), file);
+      if (!r.ok) throw new Error(r.errors.map((e) => formatImportMessage(e, file)).join('\n'));
+      const v = validateLab(r.lab);
+      expect(v.ok ? [] : v.issues).toEqual([]);
+      // Every warning points at a line of the file.
+      for (const w of r.warnings) expect(w.line, formatImportMessage(w, file)).toBeGreaterThan(0);
+    });
+  }
+
+  it('maps services, ports, volumes, networks and resources', () => {
+    const r = importCompose(fixture('compose', 'nginx-flask-mysql.yaml'), 'nginx-flask-mysql.yaml');
+    if (!r.ok) throw new Error('import failed');
+    const lab = r.lab;
+    expect(lab.metadata.name).toBe('nginx-flask-mysql');
+    expect(lab.nodes.map((n) => n.name)).toEqual(['backend', 'db', 'proxy']);
+    expect(lab.networks?.map((n) => n.name)).toEqual(['backnet', 'frontnet']);
+    const db = lab.nodes.find((n) => n.name === 'db')!;
+    expect(db.image).toBe('mariadb:10.6');
+    expect(db.args).toEqual(['--default-authentication-plugin=mysql_native_password']);
+    expect(db.ports).toEqual([{ port: 3306 }, { port: 33060 }]);
+    expect(db.volumes).toEqual([{ volume: 'db-data', mountPath: '/var/lib/mysql' }]);
+    expect(db.env).toEqual({ MYSQL_DATABASE: 'example', MYSQL_ROOT_PASSWORD_FILE: '/run/secrets/db-password' });
+    expect(lab.nodes.find((n) => n.name === 'backend')!.networks).toEqual(['backnet', 'frontnet']);
+    expect(lab.volumes).toEqual([{ name: 'db-data', size: '1Gi' }]);
+    const lines = r.warnings.map((w) => `${w.line}:${w.path}`);
+    expect(lines).toContain('4:services.backend.build');
+    expect(lines).toContain('25:services.db.healthcheck');
+    expect(lines).toContain('47:services.proxy.depends_on');
+    expect(lines).toContain('53:secrets');
+  });
+
+  it('puts services without networks on the default network, and carries limits and merged settings', () => {
+    const single = importCompose(fixture('compose', 'single-service.yaml'));
+    if (!single.ok) throw new Error('import failed');
+    expect(single.lab.networks).toEqual([{ name: 'default' }]);
+    expect(single.lab.nodes[0]).toMatchObject({ command: ['/docker-entrypoint.sh'], args: ['nginx', '-g', 'daemon off;'], ports: [{ port: 80 }, { port: 81 }], networks: ['default'] });
+
+    const elk = importCompose(fixture('compose', 'elk.yaml'));
+    if (!elk.ok) throw new Error('import failed');
+    const logstash = elk.lab.nodes.find((n) => n.name === 'logstash')!;
+    expect(logstash.resources).toEqual({ limits: { cpu: '500m', memory: '512Mi' }, requests: { cpu: '250m', memory: '256Mi' } });
+    expect(logstash.networks).toEqual(['elk']);
+    expect(logstash.ports).toContainEqual({ port: 5000, protocol: 'UDP' });
+    // Settings merged from an anchor are reported where the anchor writes them.
+    expect(elk.warnings.filter((w) => w.path.endsWith('.restart')).map((w) => w.line)).toEqual([3, 3, 3]);
+    expect(elk.warnings.some((w) => w.path === 'services.elasticsearch.environment.discovery.type' && w.line === 11)).toBe(true);
+  });
+
+  it('warns, with the line, about everything it cannot carry', () => {
+    const r = importCompose(fixture('compose', 'host-network.yaml'));
+    if (!r.ok) throw new Error('import failed');
+    const at = (path: string) => r.warnings.find((w) => w.path === path);
+    expect(at('services.sniffer.network_mode')?.line).toBe(4);
+    expect(at('services.sniffer.cap_add')?.line).toBe(5);
+    expect(at('services.sniffer.devices')?.line).toBe(6);
+    expect(at('services.My_App')?.message).toMatch(/becomes node "my-app"/);
+    expect(r.lab.nodes.find((n) => n.name === 'my-app')!.env).toEqual({ PORT: '8080', DEBUG: 'true', URL: 'http://${HOST}:8080' });
+  });
+
+  it('gives positioned errors for malformed files', () => {
+    const cases: [string, number, RegExp][] = [
+      ['services:\n  web: [unclosed\n', 3, /./],
+      ['services:\n  web:\n    ports: ["80"]\n', 2, /neither `image` nor `build`/],
+      ['name: x\n', 1, /`services` must be a mapping/],
+      ['services:\n  web:\n    image: nginx\n    networks: [missing]\n', 4, /network "missing" is not declared/],
+      ['- just\n- a list\n', 1, /must be a YAML mapping/],
+      ['services:\n  a: &a\n    image: x\n  a: *a\n', 4, /./],
+    ];
+    for (const [text, line, message] of cases) {
+      const r = importCompose(text);
+      expect(r.ok, text).toBe(false);
+      if (r.ok) continue;
+      expect(r.errors[0]!.line, text).toBe(line);
+      expect(r.errors[0]!.message, text).toMatch(message);
+    }
+  });
+
+  it('refuses alias bombs and oversized files instead of expanding them', () => {
+    let bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
+    for (let i = 0; i < 8; i++) bomb += `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]\n`;
+    const r = importCompose(bomb + 'services:\n  web:\n    image: nginx\n');
+    expect(r.ok).toBe(false);
+    expect(importCompose('x'.repeat(3 * 1024 * 1024)).ok).toBe(false);
+  });
+
+  it('escapes control characters in messages so a file cannot forge terminal output', () => {
+    const r = importCompose('services:\n  "web\\u001b[2J\\nfake.yaml:1:1: ok":\n    image: nginx\n    weird: 1\n');
+    if (!r.ok) throw new Error('import failed');
+    const text = r.warnings.map((w) => formatImportMessage(w, 'f.yaml')).join('\n');
+    expect(text).not.toMatch(/\u001b/);
+    expect(text.split('\n')).toHaveLength(r.warnings.length);
+  });
+});
+
+describe('containerlab import', () => {
+  for (const file of readdirSync(join(FIXTURES, 'containerlab'))) {
+    it(`${file} gives a lab that validates`, () => {
+      const r = importContainerlab(fixture('containerlab', file), file);
+      if (!r.ok) throw new Error(r.errors.map((e) => formatImportMessage(e, file)).join('\n'));
+      const v = validateLab(r.lab);
+      expect(v.ok ? [] : v.issues).toEqual([]);
+      for (const w of r.warnings) expect(w.line, formatImportMessage(w, file)).toBeGreaterThan(0);
+    });
+  }
+
+  it('turns links into networks named after their endpoints, plus the management network', () => {
+    const r = importContainerlab(fixture('containerlab', 'frr-triangle.clab.yml'));
+    if (!r.ok) throw new Error('import failed');
+    expect(r.lab.networks?.map((n) => n.name)).toEqual(['mgmt', 'r1-eth1-r2-eth1', 'r2-eth2-r3-eth1', 'r3-eth2-r1-eth2']);
+    expect(r.lab.nodes.map((n) => [n.name, n.image, n.networks])).toEqual([
+      ['r1', 'quay.io/frrouting/frr:9.1.0', ['mgmt', 'r1-eth1-r2-eth1', 'r3-eth2-r1-eth2']],
+      ['r2', 'quay.io/frrouting/frr:9.1.0', ['mgmt', 'r1-eth1-r2-eth1', 'r2-eth2-r3-eth1']],
+      ['r3', 'quay.io/frrouting/frr:9.1.0', ['mgmt', 'r2-eth2-r3-eth1', 'r3-eth2-r1-eth2']],
+    ]);
+    const pair = importContainerlab(fixture('containerlab', 'linux-pair.clab.yml'));
+    if (!pair.ok) throw new Error('import failed');
+    expect(pair.lab.nodes[0]!.setup).toBe('ip addr add 192.168.0.1/24 dev eth1\n');
+  });
+
+  it('inherits from kinds, groups and defaults, and warns about vendor kinds by line', () => {
+    const r = importContainerlab(fixture('containerlab', 'srl-clients.clab.yml'));
+    if (!r.ok) throw new Error('import failed');
+    expect(r.lab.nodes.map((n) => n.name)).toEqual(['client1', 'client2']);
+    expect(r.lab.nodes[0]!.image).toBe('ghcr.io/hellt/network-multitool');
+    expect(r.lab.networks?.map((n) => n.name)).toEqual(['srl-mgmt', 'client1-eth2-client2-eth2']);
+    expect(r.warnings.find((w) => w.path === 'topology.nodes.srl1.kind')?.line).toBe(15);
+
+    const g = importContainerlab(fixture('containerlab', 'groups-bridge.clab.yml'));
+    if (!g.ok) throw new Error('import failed');
+    expect(g.lab.metadata.name).toBe('lab-with-groups');
+    expect(g.lab.nodes.map((n) => [n.name, n.image, n.args])).toEqual([
+      ['web1', 'nginx:1.27', ['nginx', '-g', 'daemon off;']],
+      ['web2', 'nginx:1.27', ['nginx', '-g', 'daemon off;']],
+      ['client', 'curlimages/curl:8.8.0', ['infinity']],
+    ]);
+    expect(g.warnings.find((w) => w.path === 'topology.links[3].type')?.line).toBe(25);
+  });
+
+  it('gives positioned errors for malformed topologies', () => {
+    const cases: [string, number, RegExp][] = [
+      ['name: x\ntopology:\n  nodes:\n    a: {kind: linux}\n', 4, /has no `image`/],
+      ['name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: alpine}\n  links:\n    - endpoints: ["a:eth1", "b:eth1"]\n', 6, /"b:eth1" names no node/],
+      ['name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: alpine}\n  links:\n    - endpoints: ["a:eth1"]\n', 6, /exactly two/],
+      ['name: x\n', 1, /topology.nodes/],
+      ['name: x\ntopology:\n  nodes: {a: {kind: linux, image: alpine}\n', 4, /./],
+    ];
+    for (const [text, line, message] of cases) {
+      const r = importContainerlab(text);
+      expect(r.ok, text).toBe(false);
+      if (r.ok) continue;
+      expect(r.errors[0]!.line, text).toBe(line);
+      expect(r.errors[0]!.message, text).toMatch(message);
+    }
+  });
+});
+
+describe('name and value helpers', () => {
+  it('makes DNS-1035 labels', () => {
+    expect(toLabel('My_App')).toBe('my-app');
+    expect(toLabel('1st')).toBe('n-1st');
+    expect(toLabel('x'.repeat(80))).toHaveLength(40);
+  });
+  it('splits shell words', () => {
+    expect(shellWords(`nginx -g "daemon off;" 'a b' c\\ d`)).toEqual(['nginx', '-g', 'daemon off;', 'a b', 'c d']);
+  });
+  it('reads docker sizes and cpus', () => {
+    expect(dockerMemory('512M')).toBe('512Mi');
+    expect(dockerMemory('1.5g')).toBe('1536Mi');
+    expect(dockerMemory('lots')).toBeUndefined();
+    expect(dockerCpus('0.25')).toBe('250m');
+    expect(dockerCpus('-1')).toBeUndefined();
+  });
+});
