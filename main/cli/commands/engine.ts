@@ -20,26 +20,26 @@ import { cliMessage } from '../hints';
 import type { CliIO, CommandModule } from '../program';
 import { dnsLabelArg, positiveInt, readLabFile, studentsFrom } from './lab';
 
-interface ConnOpts {
+export interface ConnOpts {
   kubeconfig?: string;
   context?: string;
 }
 
-function withConnection(cmd: Command): Command {
+export function withConnection(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current one)');
 }
 
 /** A command that acts on one class: connection options plus the required --class. */
-function classCommand(program: Command, name: string, description: string): Command {
+export function classCommand(program: Command, name: string, description: string): Command {
   return withConnection(program.command(name).description(description).requiredOption('--class <name>', 'class name (DNS-1123 label)', dnsLabelArg('--class', 30)));
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** Runs an engine action and maps KubeErrors to a failure with the CLI's next step (exit 1). */
-async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promise<T>): Promise<T> {
+export async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promise<T>): Promise<T> {
   let cluster: Cluster | undefined;
   try {
     cluster = connect(opts);
@@ -53,7 +53,7 @@ async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promise<T>): 
 }
 
 /** `<lab>` may be a lab file or a lab name. */
-function labArg(value: string): { file?: Lab; name: string } {
+export function labArg(value: string): { file?: Lab; name: string } {
   if (existsSync(value)) {
     const lab = readLabFile(value);
     return { file: lab, name: lab.metadata.name };
