@@ -2,6 +2,8 @@
  * Class rosters: a CSV with the columns id, name, email and an optional ssh public key, or a
  * plain count of anonymous students. Parsing is strict and reports bad rows by line number.
  */
+import { STUDENT_ID } from './student-id';
+
 export interface Student {
   id: string;
   name?: string;
@@ -16,7 +18,7 @@ export interface RosterIssue {
 
 export type RosterResult = { ok: true; students: Student[] } | { ok: false; issues: RosterIssue[] };
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+const ID = STUDENT_ID;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 const COLUMNS = ['id', 'name', 'email', 'ssh_key'] as const;
