@@ -5,7 +5,7 @@
  */
 import { API_VERSION, KIND, type LabInput } from '../lab/schema';
 import { dockerCpus, dockerMemory, gridLayout, LabelAllocator, shellWords, toLabel } from './names';
-import { YamlSource, type ImportResult } from './source';
+import { YamlSource, type ImportedLab, type ImportResult } from './source';
 
 type Path = (string | number)[];
 type NodeInput = LabInput['nodes'] extends (infer N)[] | undefined ? N : never;
@@ -235,8 +235,8 @@ export function importCompose(text: string, fileName = 'docker-compose.yml'): Im
   });
 }
 
-function emptyLab(name: string): LabInput {
-  return { apiVersion: API_VERSION, kind: KIND, metadata: { name }, nodes: [] };
+function emptyLab(name: string): ImportedLab {
+  return { apiVersion: API_VERSION, kind: KIND, metadata: { name }, nodes: [], networks: [] };
 }
 
 function commandWords(value: unknown): string[] | undefined {

@@ -6,7 +6,7 @@
  */
 import { API_VERSION, KIND, type LabInput } from '../lab/schema';
 import { gridLayout, LabelAllocator, shellWords, toLabel } from './names';
-import { YamlSource, type ImportResult } from './source';
+import { YamlSource, type ImportedLab, type ImportResult } from './source';
 
 type Path = (string | number)[];
 type NodeInput = LabInput['nodes'] extends (infer N)[] | undefined ? N : never;
@@ -41,7 +41,7 @@ export function importContainerlab(text: string, fileName = 'topology.clab.yml')
   const parsed = YamlSource.parse(text);
   if (Array.isArray(parsed)) return { ok: false, errors: parsed, warnings: [] };
   const src = parsed;
-  const empty: LabInput = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'clab' }, nodes: [] };
+  const empty: ImportedLab = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'clab' }, nodes: [], networks: [] };
 
   if (!src.isMap([])) {
     src.error([], 'a containerlab topology must be a YAML mapping with `name` and `topology`');

@@ -18,8 +18,11 @@ export interface ImportMessage {
   column?: number;
 }
 
+/** An imported lab always lists its nodes and networks (possibly empty). */
+export type ImportedLab = LabInput & { nodes: NonNullable<LabInput['nodes']>; networks: NonNullable<LabInput['networks']> };
+
 export type ImportResult =
-  | { ok: true; lab: LabInput; warnings: ImportMessage[] }
+  | { ok: true; lab: ImportedLab; warnings: ImportMessage[] }
   | { ok: false; errors: ImportMessage[]; warnings: ImportMessage[] };
 
 /** One line per message: `file:line:col: path: message`, with control characters escaped. */
@@ -164,7 +167,7 @@ export class YamlSource {
     this.errors.push({ path: dotted(path), message, ...this.position(this.keyNode(path) ?? this.node(path)) });
   }
 
-  result(lab: LabInput): ImportResult {
+  result(lab: ImportedLab): ImportResult {
     const byPosition = (a: ImportMessage, b: ImportMessage) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
     this.warnings.sort(byPosition);
     if (this.errors.length > 0) return { ok: false, errors: this.errors.sort(byPosition), warnings: this.warnings };

@@ -1,6 +1,7 @@
 import type { CommandModule } from '../program';
 import { clusterCommands } from './cluster';
 import { engineCommands } from './engine';
+import { exportCommands } from './export';
 import { importCommands } from './import';
 import { labCommands } from './lab';
 import { uiCommands } from './ui';
@@ -10,6 +11,7 @@ export const allCommands: CommandModule[] = [
   labCommands,
   importCommands,
   engineCommands,
+  exportCommands,
   uiCommands,
   clusterCommands,
 ];
