@@ -7,6 +7,7 @@
  * other (references, duplicates, limits vs requests) live in `semantics.ts`.
  */
 import { z } from 'zod';
+import { achievementSchema, checkSchema } from './checks';
 import { DNS_LABEL } from './dns-label';
 import { isQuantity } from './quantity';
 
@@ -157,6 +158,8 @@ export const labSchema = z
     networks: z.array(networkSchema).default([]),
     volumes: z.array(volumeSchema).default([]),
     exposures: z.array(exposureSchema).default([]),
+    checks: z.array(checkSchema).optional().describe('Scripts run in each student\'s nodes to tell their progress (see docs/lab-format.md).'),
+    achievements: z.array(achievementSchema).optional().describe('Named sets of checks, earned when all of them first passed.'),
     layout: layoutSchema.optional(),
   })
   .describe('A Labforge lab: nodes, the networks between them, volumes and exposures.');
@@ -168,4 +171,5 @@ export type LabNetwork = Lab['networks'][number];
 export type LabVolume = Lab['volumes'][number];
 export type LabExposure = Lab['exposures'][number];
 export type LabLayout = NonNullable<Lab['layout']>;
+export type { LabAchievement, LabCheck } from './checks';
 export type NodeKind = (typeof NODE_KINDS)[number];

@@ -2,6 +2,7 @@
  * Rules that relate parts of a structurally valid lab to each other: unique names, references
  * to networks, volumes and nodes, limits not below requests, kind-specific fields.
  */
+import { checkRuleIssues } from './checks';
 import { parseQuantity } from './quantity';
 import type { Lab } from './schema';
 
@@ -108,6 +109,8 @@ export function checkSemantics(lab: Lab): SemanticIssue[] {
       if (!names.has(key)) add(['layout', section, key], `layout refers to ${section.slice(0, -1)} "${key}", which is not declared; remove the entry`);
     }
   }
+
+  issues.push(...checkRuleIssues(lab));
 
   return issues;
 }

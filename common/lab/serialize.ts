@@ -20,6 +20,8 @@ export function serializeLab(input: LabInput): string {
   if (lab.volumes?.length) out['volumes'] = lab.volumes;
   out['nodes'] = lab.nodes ?? [];
   if (lab.exposures?.length) out['exposures'] = lab.exposures;
+  if (lab.checks?.length) out['checks'] = lab.checks;
+  if (lab.achievements?.length) out['achievements'] = lab.achievements;
   if (lab.layout && Object.values(lab.layout).some((v) => v && Object.keys(v).length)) out['layout'] = lab.layout;
   return stringify(out, { lineWidth: 0, blockQuote: 'literal' });
 }
