@@ -5,7 +5,7 @@ import { clusterOps } from './cluster-ops';
 import { labCompilePreview, type CompilePreview } from './compile';
 import { fileList, fileOpenDialog, fileRead, fileSaveDialog, fileWrite } from './file';
 import { kubeContexts, kubeTest } from './kube';
-import { labParse, labSerialize, labValidate } from './lab';
+import { labImport, labParse, labSerialize, labValidate } from './lab';
 import { settingsAddRecent, settingsGet, settingsUpdate } from './settings';
 import { terminalContainers, terminalOpen } from './terminal';
 import { templateList } from './templates';
@@ -18,6 +18,7 @@ export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Pa
     'lab.parse': labParse,
     'lab.validate': labValidate,
     'lab.serialize': labSerialize,
+    'lab.import': labImport,
     'lab.compilePreview': labCompilePreview(deps.compile),
     'template.list': templateList(deps),
     'file.read': fileRead(deps),

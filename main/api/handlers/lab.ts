@@ -1,4 +1,5 @@
-import { parseLab, serializeLab, validateLab } from '../../../common/lab';
+import { importCompose, importContainerlab, formatImportMessage } from '../../../common/import';
+import { formatIssue, parseLab, serializeLab, validateLab } from '../../../common/lab';
 import type { Handler } from '../dispatch';
 
 export const labParse: Handler<'lab.parse'> = ({ text }) => {
@@ -19,4 +20,14 @@ export const labValidate: Handler<'lab.validate'> = ({ lab }) => {
 export const labSerialize: Handler<'lab.serialize'> = ({ lab }) => {
   const result = validateLab(lab);
   return { text: serializeLab(result.ok ? result.lab : lab) };
+};
+
+/** File › Import: the same import as `labforge import`, checked by the same rules as any lab. */
+export const labImport: Handler<'lab.import'> = ({ format, text, fileName }) => {
+  const result = format === 'compose' ? importCompose(text, fileName) : importContainerlab(text, fileName);
+  const warnings = result.warnings.map((w) => formatImportMessage(w, fileName));
+  if (!result.ok) return { lab: null, warnings, errors: result.errors.map((e) => formatImportMessage(e, fileName)) };
+  const checked = validateLab(result.lab);
+  if (!checked.ok) return { lab: null, warnings, errors: checked.issues.map((i) => formatIssue(i, 'imported lab')) };
+  return { lab: checked.lab, warnings, errors: [] };
 };

@@ -25,10 +25,10 @@ export const exportCommands: CommandModule = (program: Command, io: CliIO) => {
       const at = ref.lastIndexOf('@');
       if (at <= 0 || at === ref.length - 1) throw new UsageError(`expected <lab>@<tag>, e.g. routing-lab@v1; got "${ref}"`);
       if (opts.students !== undefined && (!Number.isInteger(opts.students) || opts.students < 1 || opts.students > 10_000)) throw new UsageError('--students must be a whole number from 1 to 10000');
-      const students = studentsFrom(opts);
+      const students = await studentsFrom(opts);
       if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
       if (existsSync(opts.output) && readdirSync(opts.output).length > 0 && !opts.force) throw new UsageError(`${opts.output} is not empty; pass --force to write into it`);
-      const lab = labArg(ref.slice(0, at));
+      const lab = await labArg(ref.slice(0, at));
       const tag = ref.slice(at + 1);
       const [{ getRelease }, { gitopsTree }] = await Promise.all([import('../../engine/releases'), import('../../../common/export/gitops')]);
       const release = await engine(opts, (c) => getRelease(c, lab.name, tag));

@@ -110,6 +110,42 @@ function ConfirmDialog({ title, message, confirm, resolve }: { title: string; me
   );
 }
 
+/** What File › Import made of a compose file or topology, and what it could not carry, by line. */
+function ImportReportDialog({ fileName, imported, warnings, errors }: { fileName: string; imported: boolean; warnings: string[]; errors: string[] }) {
+  const close = () => useUi.getState().openDialog(null);
+  const list = (title: string, lines: string[], testId: string) =>
+    lines.length ? (
+      <section>
+        <h4>{title}</h4>
+        <ul className="import-lines" data-testid={testId}>
+          {lines.map((l, i) => (
+            <li key={i}>
+              <code>{l}</code>
+            </li>
+          ))}
+        </ul>
+      </section>
+    ) : null;
+  return (
+    <Modal title={imported ? `Imported ${fileName}` : `Cannot import ${fileName}`} onClose={close} testId="import-report">
+      <p>
+        {imported
+          ? warnings.length
+            ? `The lab is on the canvas, unsaved. ${warnings.length} thing${warnings.length === 1 ? '' : 's'} could not be carried over:`
+            : 'The lab is on the canvas, unsaved. Everything was carried over.'
+          : 'Nothing was imported; fix these and try again:'}
+      </p>
+      {list('Errors', errors, 'import-errors')}
+      {list('Not carried over', warnings, 'import-warnings')}
+      <div className="modal-actions">
+        <button className="button" onClick={close} autoFocus data-testid="import-report-close">
+          Close
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 export function Dialogs() {
   const dialog = useUi((s) => s.dialog);
   if (!dialog) return null;
@@ -122,5 +158,7 @@ export function Dialogs() {
       return <ClusterDialog />;
     case 'confirm':
       return <ConfirmDialog {...dialog} />;
+    case 'importReport':
+      return <ImportReportDialog {...dialog} />;
   }
 }

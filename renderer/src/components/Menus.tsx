@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { COMMANDS, showKeys, type Command, type CommandId } from '../lib/commands';
 
 const MENUS: { label: string; items: (CommandId | '-')[] }[] = [
-  { label: 'File', items: ['new', 'open', '-', 'save', 'saveAs'] },
+  { label: 'File', items: ['new', 'open', '-', 'importCompose', 'importContainerlab', '-', 'save', 'saveAs'] },
   { label: 'Edit', items: ['undo', 'redo', '-', 'cut', 'copy', 'paste', 'delete', '-', 'selectAll'] },
   { label: 'View', items: ['viewCanvas', 'viewYaml', 'viewCompiled', 'viewReleases', 'viewClass', '-', 'layout', 'fit', 'zoomIn', 'zoomOut', '-', 'theme'] },
   { label: 'Cluster', items: ['cluster', '-', 'deploy', 'snapshot', 'publish', '-', 'viewReleases', 'viewClass'] },

@@ -122,6 +122,36 @@ export async function saveAsName(name: string): Promise<boolean> {
   return writeTo(file);
 }
 
+/**
+ * File › Import: the user picks a compose file or containerlab topology with the browser's own
+ * file picker (no path is granted to anything), main converts it, and the lab opens unsaved.
+ */
+export async function importFile(format: 'compose' | 'containerlab'): Promise<void> {
+  if (!(await confirmDiscard('Import a lab'))) return;
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = '.yml,.yaml';
+  input.style.display = 'none';
+  input.dataset['testid'] = 'import-file-input';
+  document.body.appendChild(input);
+  const file = await new Promise<File | null>((resolve) => {
+    input.addEventListener('change', () => resolve(input.files?.[0] ?? null), { once: true });
+    input.addEventListener('cancel', () => resolve(null), { once: true });
+    input.click();
+  });
+  input.remove();
+  if (!file) return;
+  if (file.size > 2 * 1024 * 1024) return notify('error', `Cannot import ${file.name}: it is over 2 MiB`);
+  const r = await invoke('lab.import', { format, text: await file.text(), fileName: file.name });
+  if (!r.ok) return notify('error', `Cannot import ${file.name}: ${r.error.message}`);
+  const { lab, warnings, errors } = r.value;
+  if (lab) {
+    useEditor.getState().load(lab, null);
+    useUi.getState().setView('canvas');
+  }
+  useUi.getState().openDialog({ kind: 'importReport', fileName: file.name, imported: lab !== null, warnings, errors });
+}
+
 export async function setTheme(theme: 'light' | 'dark'): Promise<void> {
   useUi.getState().setTheme(theme);
   const r = await invoke('settings.update', { patch: { theme } });

@@ -4,7 +4,7 @@
  */
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
-import { newLab, openDialog, save, saveAs, setTheme } from './actions';
+import { importFile, newLab, openDialog, save, saveAs, setTheme } from './actions';
 import { deployToDev } from '../cluster/actions';
 import { openClusterDialog, useClusterDialog } from '../cluster/dialogs';
 
@@ -27,6 +27,8 @@ const ed = () => useEditor.getState();
 export const COMMANDS = {
   new: { id: 'new', label: 'New lab', keys: ['Ctrl+N'], run: newLab },
   open: { id: 'open', label: 'Open…', keys: ['Ctrl+O'], run: openDialog },
+  importCompose: { id: 'importCompose', label: 'Import docker-compose…', run: () => importFile('compose') },
+  importContainerlab: { id: 'importContainerlab', label: 'Import containerlab…', run: () => importFile('containerlab') },
   save: { id: 'save', label: 'Save', keys: ['Ctrl+S'], run: save },
   saveAs: { id: 'saveAs', label: 'Save as…', keys: ['Ctrl+Shift+S'], run: saveAs },
   undo: { id: 'undo', label: 'Undo', keys: ['Ctrl+Z'], run: () => ed().undo(), canvas: true },

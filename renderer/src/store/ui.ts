@@ -7,6 +7,7 @@ export type DialogState =
   | { kind: 'saveAs' }
   | { kind: 'cluster' }
   | { kind: 'confirm'; title: string; message: string; confirm: string; resolve: (ok: boolean) => void }
+  | { kind: 'importReport'; fileName: string; imported: boolean; warnings: string[]; errors: string[] }
   | null;
 
 export interface Notice {
