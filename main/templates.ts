@@ -2,9 +2,10 @@
  * Built-in templates (resources/templates/*.yaml): ready labs for `labforge create` and the
  * canvas palette. A template is an ordinary lab file, parsed with the same strict rules.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TEMPLATES_DIR } from './paths';
+import { templateNames } from './template-names';
 import { parseLab } from '../common/lab/parse';
 import type { Lab } from '../common/lab/schema';
 
@@ -15,12 +16,7 @@ export interface TemplateOptions {
   disk?: string;
 }
 
-export function templateNames(dir = TEMPLATES_DIR): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => basename(f, '.yaml'))
-    .sort();
-}
+export { templateNames };
 
 export function loadTemplate(type: string, dir = TEMPLATES_DIR): Lab {
   if (!templateNames(dir).includes(type)) {

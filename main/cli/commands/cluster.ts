@@ -1,36 +1,20 @@
-// `labforge cluster ...`: a thin wrapper over main/cluster (the local control plane).
+// `labforge cluster ...`: a thin wrapper over main/cluster (the local control plane), which the
+// actions import; the declarations below stay light so `labforge --help` does not load it.
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
-import {
-  clusterDown, clusterStatus, clusterUp, formatForward, isCpuQuantity, isMemoryQuantity, kubeconfigPath, parseForward,
-  parseTarget, type ClusterStatusResult, type ForwardRule,
-} from '../../cluster';
-import { CommandFailure } from '../errors';
+import type { Command } from 'commander';
+import type { ClusterStatusResult, ForwardRule } from '../../cluster';
+import { collect, positiveInt } from '../args';
+import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 
 const STATE_DIR_HELP = 'state directory (default: $LABFORGE_CLUSTER_DIR or <repo>/.labforge/cluster)';
 
-function positiveInt(name: string) {
-  return (v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return Number(v);
-  };
-}
-function checked(test: (v: string) => unknown, message: string) {
-  return (v: string) => {
-    try {
-      if (test(v) === false) throw new Error(message);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-    return v;
-  };
-}
-function collectForward(v: string, prev: ForwardRule[] = []): ForwardRule[] {
+/** Checks a flag value with main/cluster's own parser; its message becomes a usage error (exit 2). */
+function checked<T>(flag: string, value: string, parse: (v: string) => T): T {
   try {
-    return [...prev, parseForward(v)];
+    return parse(value);
   } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
+    throw new UsageError(`${flag}: ${(err as Error).message}`);
   }
 }
 
@@ -47,12 +31,12 @@ ports; pids, logs, certificates, etcd data and the admin kubeconfig live in the 
     .command('up')
     .description('Start the cluster, or repair it if a component died; returns quickly when it is already up and healthy.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
-    .option('--nodes <n>', 'number of fake (kwok) nodes (default 4; kept from the last up)', positiveInt('--nodes'))
-    .option('--node-cpu <quantity>', 'CPU capacity of each node (default 32)', checked(isCpuQuantity, 'expected a CPU quantity such as 32 or 500m'))
-    .option('--node-memory <quantity>', 'memory capacity of each node (default 128Gi)', checked(isMemoryQuantity, 'expected a memory quantity such as 128Gi'))
-    .option('--node-pods <n>', 'pod capacity of each node (default 110)', positiveInt('--node-pods'))
-    .option('--vnc <host:port>', 'where `kubectl port-forward <pod> 5900` connects (default 127.0.0.1:5900)', checked(parseTarget, ''))
-    .option('--forward <podPort=host:port>', 'forward another pod port to a local address, e.g. 8080=127.0.0.1:18080 (repeatable; replaces the saved set)', collectForward)
+    .option('--nodes <n>', 'number of fake (kwok) nodes (default 4; kept from the last up; at most 1000)', positiveInt('--nodes', 1000))
+    .option('--node-cpu <quantity>', 'CPU capacity of each node (default 32)')
+    .option('--node-memory <quantity>', 'memory capacity of each node (default 128Gi)')
+    .option('--node-pods <n>', 'pod capacity of each node (default 110; at most 10000)', positiveInt('--node-pods'))
+    .option('--vnc <host:port>', 'where `kubectl port-forward <pod> 5900` connects (default 127.0.0.1:5900)')
+    .option('--forward <podPort=host:port>', 'forward another pod port to a local address, e.g. 8080=127.0.0.1:18080 (repeatable; replaces the saved set)', collect)
     .option('--clear-forwards', 'drop the saved --forward rules (the VNC forward stays)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
@@ -62,8 +46,17 @@ Examples:
   labforge cluster up --vnc 127.0.0.1:5901 --forward 8080=127.0.0.1:18080`)
     .action(async (o: {
       stateDir?: string; nodes?: number; nodeCpu?: string; nodeMemory?: string; nodePods?: number;
-      vnc?: string; forward?: ForwardRule[]; clearForwards?: boolean; json?: boolean;
+      vnc?: string; forward?: string[]; clearForwards?: boolean; json?: boolean;
     }) => {
+      const { clusterUp, formatForward, isCpuQuantity, isMemoryQuantity, parseForward, parseTarget } = await import('../../cluster');
+      const quantity = (test: (v: string) => boolean, what: string) => (v: string) => {
+        if (!test(v)) throw new Error(`expected ${what}; got "${v}"`);
+        return v;
+      };
+      if (o.nodeCpu !== undefined) checked('--node-cpu', o.nodeCpu, quantity(isCpuQuantity, 'a CPU quantity such as 32 or 500m'));
+      if (o.nodeMemory !== undefined) checked('--node-memory', o.nodeMemory, quantity(isMemoryQuantity, 'a memory quantity such as 128Gi'));
+      if (o.vnc !== undefined) checked('--vnc', o.vnc, parseTarget);
+      const forwards: ForwardRule[] | undefined = o.forward?.map((f) => checked('--forward', f, parseForward));
       let r;
       try {
         r = await clusterUp({
@@ -73,7 +66,7 @@ Examples:
           nodeMemory: o.nodeMemory,
           nodePods: o.nodePods,
           vnc: o.vnc,
-          forwards: o.clearForwards ? [...(o.forward ?? [])] : o.forward,
+          forwards: o.clearForwards ? [...(forwards ?? [])] : forwards,
           log: (line) => io.stderr(`${line}\n`),
         });
       } catch (err) {
@@ -96,6 +89,7 @@ Examples:
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--json', 'print the result as JSON')
     .action(async (o: { stateDir?: string; json?: boolean }) => {
+      const { clusterDown } = await import('../../cluster');
       const r = await clusterDown({ stateDir: o.stateDir });
       if (o.json) return io.stdout(JSON.stringify(r, null, 2) + '\n');
       if (!r.existed) return io.stdout(`no cluster at ${r.stateDir}\n`);
@@ -111,8 +105,9 @@ Examples:
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--json', 'print the result as JSON')
     .action(async (o: { stateDir?: string; json?: boolean }) => {
+      const { clusterStatus, formatForward } = await import('../../cluster');
       const r = await clusterStatus({ stateDir: o.stateDir });
-      io.stdout(o.json ? JSON.stringify(r, null, 2) + '\n' : formatStatus(r));
+      io.stdout(o.json ? JSON.stringify(r, null, 2) + '\n' : formatStatus(r, formatForward));
       if (r.state === 'absent') throw new CommandFailure(`no cluster at ${r.stateDir} (run labforge cluster up)`);
       if (r.state === 'degraded') {
         const bad = r.components.filter((c) => !c.ready).map((c) => `${c.name} ${c.alive ? 'unhealthy' : 'dead'}`);
@@ -126,14 +121,15 @@ Examples:
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--print', 'print the kubeconfig content instead of its path')
     .addHelpText('after', '\nExample:\n  export KUBECONFIG=$(labforge cluster kubeconfig)')
-    .action((o: { stateDir?: string; print?: boolean }) => {
+    .action(async (o: { stateDir?: string; print?: boolean }) => {
+      const { kubeconfigPath } = await import('../../cluster');
       const k = kubeconfigPath({ stateDir: o.stateDir });
       if (!k.exists) throw new CommandFailure(`no kubeconfig at ${k.path} (run labforge cluster up)`);
       io.stdout(o.print ? readFileSync(k.path, 'utf8') : `${k.path}\n`);
     });
 };
 
-function formatStatus(r: ClusterStatusResult): string {
+function formatStatus(r: ClusterStatusResult, formatForward: (f: ForwardRule) => string): string {
   if (r.state === 'absent') return `cluster: absent (${r.stateDir})\n`;
   const rows = [['COMPONENT', 'PID', 'PORT', 'PROCESS', 'HEALTH']];
   for (const c of r.components) {
