@@ -2,7 +2,7 @@
 // last line (build.sh is a quick no-op when its cache folder is complete).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { buildScript } from './paths';
 
 export const BINARY_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;
@@ -20,7 +20,7 @@ export interface Binaries {
 
 export async function locateBinaries(log: (line: string) => void = () => {}): Promise<Binaries> {
   const fromEnv = process.env.LABFORGE_CLUSTER_BIN;
-  const binDir = fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : await runBuild(log);
+  const binDir = fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : await runBuild(buildScript(), log);
   const paths = Object.fromEntries(BINARY_NAMES.map((n) => [n, join(binDir, n)])) as Record<BinaryName, string>;
   const missing = BINARY_NAMES.filter((n) => !existsSync(paths[n]));
   if (missing.length) throw new Error(`missing control plane binaries in ${binDir}: ${missing.join(', ')} (run npm run cluster:build)`);
@@ -32,9 +32,21 @@ export async function locateBinaries(log: (line: string) => void = () => {}): Pr
   return { binDir, paths, kwokStageDir: resolve(kwokStageDir), kwokCrdDir: resolve(kwokCrdDir) };
 }
 
-function runBuild(log: (line: string) => void): Promise<string> {
+/**
+ * cyclonus, the independent NetworkPolicy evaluator the policy tests judge compiled labs with:
+ * `LABFORGE_CYCLONUS`, else whatever build-cyclonus.sh prints (a no-op once its cache is complete;
+ * its own cache key, so it never invalidates the control plane's binaries).
+ */
+export async function locateCyclonus(log: (line: string) => void = () => {}): Promise<string> {
+  const fromEnv = process.env.LABFORGE_CYCLONUS;
+  const path = fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : await runBuild(join(dirname(buildScript()), 'build-cyclonus.sh'), log);
+  if (!existsSync(path)) throw new Error(`missing cyclonus at ${path} (run bash main/cluster/go/build-cyclonus.sh)`);
+  return path;
+}
+
+function runBuild(script: string, log: (line: string) => void): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('bash', [buildScript()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let errTail = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -46,7 +58,7 @@ function runBuild(log: (line: string) => void): Promise<string> {
     child.on('close', (code) => {
       const lines = out.trim().split('\n');
       const last = lines[lines.length - 1]?.trim();
-      if (code !== 0 || !last) reject(new Error(`build.sh failed (exit ${code}):\n${errTail}`));
+      if (code !== 0 || !last) reject(new Error(`${script} failed (exit ${code}):\n${errTail}`));
       else resolvePromise(last);
     });
   });
