@@ -1,0 +1,186 @@
+/**
+ * A class over several clusters (zones). The home cluster (the instructor's current context)
+ * keeps the class's zones and which student is in which, in one ConfigMap in labforge-system;
+ * every other class operation reads it from there, so any instructor machine with the same
+ * contexts sees the same class. Each zone runs the ordinary single-cluster publish, status,
+ * teardown and credentials on its share of the students. A zone that cannot be reached is
+ * reported with its students and leaves the others alone; publishing again once it is back
+ * converges, because every student keeps their zone.
+ */
+import { LABEL, MANAGED_BY } from '../../common/compile/labels';
+import type { Student } from '../class/roster';
+import { assignZones, zoneLab, zoneSchema, type Zone } from '../class/zones';
+import type { Cluster } from '../kube/cluster';
+import { KubeError } from '../kube/errors';
+import { CONFIG_MAP } from '../kube/kinds';
+import { classStatus, studentCredentials, teardown, type StudentCredentials, type StudentRow, type TeardownResult } from './class-ops';
+import { publish, type PublishOptions, type PublishResult, type StudentResult } from './publish';
+import { SYSTEM_NAMESPACE } from './release-record';
+import { z } from 'zod';
+
+export interface ZonesRecord {
+  zones: Zone[];
+  /** Student id → zone name. */
+  assignment: Record<string, string>;
+}
+
+const recordSchema = z.object({ zones: z.array(zoneSchema), assignment: z.record(z.string(), z.string()) });
+const recordName = (className: string) => `labforge-zones-${className}`;
+
+/** Opens a zone's cluster; the CLI and the app pass one that loads the zone's kubeconfig context. */
+export type ZoneConnector = (zone: Zone) => Cluster;
+
+export async function readZonesRecord(home: Cluster, className: string): Promise<ZonesRecord | undefined> {
+  const cm = await home.read(CONFIG_MAP, recordName(className), SYSTEM_NAMESPACE);
+  const text = (cm as { data?: Record<string, string> } | undefined)?.data?.['zones.json'];
+  if (!text) return undefined;
+  const parsed = recordSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new KubeError('invalid', `the zones record of class ${className} (ConfigMap ${SYSTEM_NAMESPACE}/${recordName(className)}) is malformed: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+export async function writeZonesRecord(home: Cluster, className: string, record: ZonesRecord): Promise<void> {
+  await home.apply({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: recordName(className),
+      namespace: SYSTEM_NAMESPACE,
+      labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.class]: className, 'labforge.dev/record': 'zones' },
+    },
+    data: { 'zones.json': JSON.stringify(record) },
+  });
+}
+
+export async function deleteZonesRecord(home: Cluster, className: string): Promise<void> {
+  await home.delete(CONFIG_MAP, recordName(className), SYSTEM_NAMESPACE);
+}
+
+export interface ZoneProblem {
+  zone: string;
+  error: string;
+}
+
+export interface ZonedPublishResult {
+  results: (StudentResult & { zone: string })[];
+  left: (PublishResult['left'][number] & { zone: string })[];
+  unreachable: ZoneProblem[];
+  record: ZonesRecord;
+}
+
+export interface ZonedPublishOptions extends Omit<PublishOptions, 'onStart' | 'onPhase'> {
+  /** Zones for a new class, or to change a class's zones; otherwise the recorded ones. */
+  zones?: Zone[];
+  onZone?: (zone: string, message: string) => void;
+}
+
+/**
+ * Publishes a release over the class's zones. The placement is recorded on the home cluster
+ * before anything is written to a zone, so an interrupted publish resumes with the same one.
+ */
+export async function publishZoned(home: Cluster, connectZone: ZoneConnector, opts: ZonedPublishOptions): Promise<ZonedPublishResult> {
+  const previous = await readZonesRecord(home, opts.className);
+  const zones = opts.zones ?? previous?.zones;
+  if (!zones?.length) throw new KubeError('invalid', `class ${opts.className} has no zones; pass a zones file`);
+  let assignment: Record<string, string>;
+  try {
+    assignment = assignZones(opts.students.map((s) => s.id), zones, previous?.assignment);
+  } catch (err) {
+    throw new KubeError('invalid', (err as Error).message);
+  }
+  // Students who left keep their entry unless pruned, so a returning student finds their zone.
+  const kept = opts.prune ? {} : Object.fromEntries(Object.entries(previous?.assignment ?? {}).filter(([, zone]) => zones.some((z) => z.name === zone)));
+  const record: ZonesRecord = { zones, assignment: { ...kept, ...assignment } };
+  await writeZonesRecord(home, opts.className, record);
+
+  const total = opts.students.length;
+  let done = 0;
+  const perZone = await Promise.all(
+    zones.map(async (zone) => {
+      const students: Student[] = opts.students.filter((s) => assignment[s.id] === zone.name);
+      if (students.length === 0) return { zone, results: [], left: [] } as const;
+      let cluster: Cluster | undefined;
+      try {
+        cluster = connectZone(zone);
+        opts.onZone?.(zone.name, `publishing to ${students.length} students`);
+        const r = await publish(cluster, {
+          ...opts,
+          students,
+          release: { ...opts.release, lab: zoneLab(opts.release.lab, zone) },
+          ...(zone.domain ?? opts.domain ? { domain: zone.domain ?? opts.domain } : {}),
+          onProgress: ({ result }) => opts.onProgress?.({ done: ++done, total, result }),
+        });
+        return { zone, results: r.results, left: r.left } as const;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        opts.onZone?.(zone.name, `failed: ${message}`);
+        const results: StudentResult[] = students.map((s) => ({ student: s.id, namespace: '', status: 'failed', objects: 0, retries: 0, error: `zone ${zone.name}: ${message}` }));
+        return { zone, results, left: [], problem: { zone: zone.name, error: message } } as const;
+      } finally {
+        cluster?.close();
+      }
+    }),
+  );
+  return {
+    results: perZone.flatMap((p) => p.results.map((r) => ({ ...r, zone: p.zone.name }))),
+    left: perZone.flatMap((p) => p.left.map((l) => ({ ...l, zone: p.zone.name }))),
+    unreachable: perZone.flatMap((p) => ('problem' in p && p.problem ? [p.problem] : [])),
+    record,
+  };
+}
+
+/** Runs `fn` on every zone at once; a zone that fails is reported, the others still answer. */
+async function eachZone<T>(record: ZonesRecord, connectZone: ZoneConnector, fn: (cluster: Cluster, zone: Zone) => Promise<T>): Promise<{ ok: { zone: Zone; value: T }[]; failed: ZoneProblem[] }> {
+  const settled = await Promise.all(
+    record.zones.map(async (zone) => {
+      let cluster: Cluster | undefined;
+      try {
+        cluster = connectZone(zone);
+        return { zone, value: await fn(cluster, zone) };
+      } catch (err) {
+        return { zone, error: err instanceof Error ? err.message : String(err) };
+      } finally {
+        cluster?.close();
+      }
+    }),
+  );
+  return {
+    ok: settled.flatMap((s) => ('value' in s ? [{ zone: s.zone, value: s.value as T }] : [])),
+    failed: settled.flatMap((s) => ('error' in s ? [{ zone: s.zone.name, error: s.error! }] : [])),
+  };
+}
+
+export async function zonedStatus(record: ZonesRecord, connectZone: ZoneConnector, className: string): Promise<{ rows: (StudentRow & { zone: string })[]; unreachable: ZoneProblem[] }> {
+  const r = await eachZone(record, connectZone, (c) => classStatus(c, className));
+  const rows = r.ok.flatMap(({ zone, value }) => value.map((row) => ({ ...row, zone: zone.name })));
+  rows.sort((a, b) => a.student.localeCompare(b.student));
+  return { rows, unreachable: r.failed };
+}
+
+/** Tears the class (or one student) down in every zone; the record goes once every zone is clear. */
+export async function zonedTeardown(home: Cluster, record: ZonesRecord, connectZone: ZoneConnector, className: string, student?: string): Promise<TeardownResult & { unreachable: ZoneProblem[] }> {
+  const zones = student !== undefined ? { ...record, zones: record.zones.filter((z) => z.name === record.assignment[student]) } : record;
+  if (student !== undefined && zones.zones.length === 0) throw new KubeError('not-found', `student ${student} has no zone in class ${className}`);
+  const r = await eachZone(zones, connectZone, (c) => teardown(c, className, student));
+  const deleted = r.ok.flatMap((o) => o.value.deleted);
+  const stuck = r.ok.flatMap((o) => o.value.stuck);
+  if (r.failed.length === 0 && stuck.length === 0) {
+    if (student === undefined) await deleteZonesRecord(home, className);
+    else {
+      const { [student]: _gone, ...assignment } = record.assignment;
+      await writeZonesRecord(home, className, { ...record, assignment });
+    }
+  }
+  return { deleted, stuck, unreachable: r.failed };
+}
+
+export async function zonedCredentials(record: ZonesRecord, connectZone: ZoneConnector, className: string, student: string, durationSeconds?: number): Promise<StudentCredentials & { zone: string }> {
+  const zone = record.zones.find((z) => z.name === record.assignment[student]);
+  if (!zone) throw new KubeError('not-found', `student ${student} has no zone in class ${className}; publish to them first`, { hint: 'publish-first' });
+  const cluster = connectZone(zone);
+  try {
+    return { ...(await studentCredentials(cluster, className, student, durationSeconds)), zone: zone.name };
+  } finally {
+    cluster.close();
+  }
+}
