@@ -6,9 +6,20 @@ import { stringify } from 'yaml';
 import { parseQuantity } from '../lab/quantity';
 import type { LabNode } from '../lab/schema';
 import { vmResources } from './resources';
+import { shortHash } from './names';
+import { podVolumeName } from './workloads';
 import type { KubeObject } from './types';
 
 type Meta = (name: string) => KubeObject['metadata'];
+
+/**
+ * The serial of a lab volume's disk. virtio-blk keeps only 20 characters of a serial, and the
+ * guest finds the disk as /dev/disk/by-id/virtio-<those 20>; longer names keep a readable start
+ * and end in a hash so two long names never share a serial.
+ */
+export function diskSerial(volume: string): string {
+  return volume.length <= 20 ? volume : `${volume.slice(0, 11).replace(/-+$/, '')}-${shortHash(volume)}`;
+}
 
 /** cloud-init user data; disks of lab volumes are found by their serial, which we set. */
 export function cloudInit(node: LabNode): string {
@@ -21,7 +32,7 @@ export function cloudInit(node: LabNode): string {
     }));
   }
   if (node.volumes?.length) {
-    const dev = (volume: string) => `/dev/disk/by-id/virtio-${volume}`;
+    const dev = (volume: string) => `/dev/disk/by-id/virtio-${diskSerial(volume)}`;
     config['fs_setup'] = node.volumes.map((m) => ({ device: dev(m.volume), filesystem: 'ext4', label: m.volume.slice(0, 16), overwrite: false }));
     config['mounts'] = node.volumes.map((m) => [dev(m.volume), m.mountPath, 'ext4', m.readOnly ? 'defaults,ro,nofail' : 'defaults,nofail', '0', '2']);
   }
@@ -44,8 +55,8 @@ export function virtualMachine(node: LabNode, meta: Meta, podLabels: Record<stri
     volumes.push({ name: 'scratch', emptyDisk: { capacity: node.resources.disk } });
   }
   for (const m of node.volumes ?? []) {
-    disks.push({ name: `vol-${m.volume}`, disk: { bus: 'virtio' }, serial: m.volume });
-    volumes.push({ name: `vol-${m.volume}`, persistentVolumeClaim: { claimName: m.volume } });
+    disks.push({ name: podVolumeName(m.volume), disk: { bus: 'virtio' }, serial: diskSerial(m.volume) });
+    volumes.push({ name: podVolumeName(m.volume), persistentVolumeClaim: { claimName: m.volume } });
   }
   const cores = Math.max(1, Math.ceil(parseQuantity(res.limits.cpu)!));
   return {

@@ -37,7 +37,11 @@ export function nodeConfigMap(node: LabNode, meta: Meta): KubeObject | undefined
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(filesConfigMapName(node.name)), data };
 }
 
-export function nodeService(node: LabNode, meta: Meta, selector: Record<string, string>): KubeObject {
+/** Where the setup script is mounted in a container node. */
+export const SETUP_PATH = `${SETUP_MOUNT}/${SETUP_KEY}`;
+
+/** The Service's ports: the node's own, in order (unnamed ones named `<proto>-<port>`), then VNC on desktops. */
+export function servicePorts(node: LabNode): { name: string; port: number; targetPort: number; protocol: string }[] {
   const ports = [...(node.ports ?? [])].map((p) => ({
     name: p.name ?? `${(p.protocol ?? 'TCP').toLowerCase()}-${p.port}`,
     port: p.port,
@@ -45,6 +49,14 @@ export function nodeService(node: LabNode, meta: Meta, selector: Record<string, 
     protocol: p.protocol ?? 'TCP',
   }));
   if (node.desktop) ports.push({ name: 'vnc', port: VNC_PORT, targetPort: VNC_PORT, protocol: 'TCP' });
+  return ports;
+}
+
+/** The pod volume that mounts a lab volume: a DNS label, so lab volume names are 4 shorter. */
+export const podVolumeName = (volume: string) => `vol-${volume}`;
+
+export function nodeService(node: LabNode, meta: Meta, selector: Record<string, string>): KubeObject {
+  const ports = servicePorts(node);
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -67,7 +79,7 @@ export function containerWorkload(lab: Lab, node: LabNode, meta: Meta, identity:
   const mounts: Record<string, unknown>[] = [];
 
   for (const m of node.volumes ?? []) {
-    const volName = `vol-${m.volume}`;
+    const volName = podVolumeName(m.volume);
     if (!volumes.some((v) => v['name'] === volName)) {
       volumes.push({ name: volName, persistentVolumeClaim: { claimName: m.volume } });
     }
@@ -84,7 +96,7 @@ export function containerWorkload(lab: Lab, node: LabNode, meta: Meta, identity:
   });
   if (node.setup !== undefined) {
     items.push({ key: SETUP_KEY, path: SETUP_KEY, mode: 0o755 });
-    mounts.push({ name: 'files', mountPath: `${SETUP_MOUNT}/${SETUP_KEY}`, subPath: SETUP_KEY });
+    mounts.push({ name: 'files', mountPath: SETUP_PATH, subPath: SETUP_KEY });
   }
   if (items.length > 0) volumes.push({ name: 'files', configMap: { name: cm, items } });
 

@@ -3,6 +3,7 @@
  * chains them until the current version. v1alpha1 is the first version, so the shipped table
  * is empty, but the mechanism is exercised by tests with a table of their own.
  */
+import { quoteInput } from './escape';
 import { API_VERSION } from './schema';
 
 export interface Migration {
@@ -27,7 +28,7 @@ export function migrate(doc: Record<string, unknown>, migrations: readonly Migra
     }
     const m = migrations.find((x) => x.from === version);
     if (!m) {
-      return { ok: false, message: `unsupported apiVersion "${version}"; this Labforge reads "${API_VERSION}" (upgrade Labforge or fix the file)` };
+      return { ok: false, message: `unsupported apiVersion ${quoteInput(version)}; this Labforge reads "${API_VERSION}" (upgrade Labforge or fix the file)` };
     }
     current = { ...m.up(current), apiVersion: m.to };
     applied.push(`${m.from} → ${m.to}`);

@@ -3,11 +3,15 @@
  * rules. Every problem comes back as a `LabIssue` with its YAML path and line:column; nothing
  * here throws on bad input.
  */
-import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { admissionIssues } from '../compile/admission';
+import { escapeControl, quoteInput } from './escape';
+import { MAX_ISSUES, MAX_LAB_BYTES, MAX_YAML_DEPTH, MAX_YAML_ENTRIES } from './limits';
 import { migrate, type Migration, MIGRATIONS } from './migrate';
 import { labSchema, type Lab } from './schema';
 import { checkSemantics, type LabPath } from './semantics';
+import { excessiveShape } from './yaml-depth';
 
 export interface LabIssue {
   /** Path inside the document, e.g. ['nodes', 1, 'image']. */
@@ -27,17 +31,60 @@ export interface ParseOptions {
 /** `nodes[1].image`, the way the CLI and the UI name a place in the file. */
 export function formatPath(path: LabPath): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  for (const p of path) {
+    // Keys come from the file (an unknown field can be any string): quote any that is not a plain name.
+    const part = typeof p === 'number' ? `[${p}]` : /^[A-Za-z0-9_-]{1,80}$/.test(p) ? p : quoteInput(p, 40);
+    out += typeof p === 'number' || out === '' ? part : `.${part}`;
+  }
   return out || '(document)';
 }
 
-/** One line per issue: `file:line:col: path: message`. */
+/**
+ * One line per issue: `file:line:col: path: message`. Control characters are escaped whatever
+ * their source, so no file name, key or value can start a line or drive the terminal.
+ */
 export function formatIssue(issue: LabIssue, file = '<lab>'): string {
   const pos = issue.line !== undefined ? `${file}:${issue.line}:${issue.column ?? 1}` : file;
-  return `${pos}: ${formatPath(issue.path)}: ${issue.message}`;
+  return escapeControl(`${pos}: ${formatPath(issue.path)}: ${issue.message}`);
+}
+
+/** At most MAX_ISSUES issues; the rest are counted in one last issue at the next one's place. */
+function capped(issues: LabIssue[]): LabIssue[] {
+  if (issues.length <= MAX_ISSUES) return issues;
+  const rest = issues.length - MAX_ISSUES;
+  const next = issues[MAX_ISSUES]!;
+  return [...issues.slice(0, MAX_ISSUES), { ...next, message: `and ${rest} more error${rest === 1 ? '' : 's'} not shown; fix the ones above first` }];
+}
+
+/** Line and column of an offset, without building a line table for the whole text. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
 }
 
 export function parseLab(text: string, options: ParseOptions = {}): ParseResult {
+  const r = parseLabUncapped(text, options);
+  return r.ok ? r : { ok: false, issues: capped(r.issues) };
+}
+
+function parseLabUncapped(text: string, options: ParseOptions): ParseResult {
+  if (text.length > MAX_LAB_BYTES) {
+    const message = `the lab is larger than ${MAX_LAB_BYTES / 2 ** 20} MiB, the most a lab file may be; move large content into images or volumes`;
+    return { ok: false, issues: [{ path: [], message, ...positionOf(text, MAX_LAB_BYTES) }] };
+  }
+  const excess = excessiveShape(text, MAX_YAML_DEPTH, MAX_YAML_ENTRIES);
+  if (excess) {
+    const message = excess.problem === 'depth'
+      ? `the document nests deeper than ${MAX_YAML_DEPTH} levels; a lab needs far fewer`
+      : `a list or mapping here has more than ${MAX_YAML_ENTRIES} entries, more than any lab needs`;
+    return { ok: false, issues: [{ path: [], message, ...positionOf(text, excess.offset) }] };
+  }
+
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2' });
 
@@ -53,7 +100,14 @@ export function parseLab(text: string, options: ParseOptions = {}): ParseResult 
     };
   }
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Aliases are resolved here: an alias to no anchor, or so many aliases that the document
+    // would expand without bound (a "billion laughs" file).
+    return { ok: false, issues: [aliasIssue(doc, err, position)] };
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, issues: [{ path: [], message: 'a lab file must be a YAML mapping with apiVersion, kind, metadata and nodes', line: 1, column: 1 }] };
   }
@@ -73,11 +127,55 @@ export function parseLab(text: string, options: ParseOptions = {}): ParseResult 
   if (semantic.length > 0) {
     return { ok: false, issues: sortIssues(semantic.map((s) => ({ ...locate(s.path), message: s.message }))) };
   }
+  const admission = admissionIssues(decoded.data);
+  if (admission.length > 0) {
+    return { ok: false, issues: sortIssues(admission.map((s) => ({ ...locate(s.path), message: s.message }))) };
+  }
   return { ok: true, lab: decoded.data };
+}
+
+/** The same bounds as on YAML text, for a lab that arrives as a value: where it is passed, if anywhere. */
+function oversizedPath(value: unknown): LabPath | undefined {
+  const stack: { v: unknown; path: LabPath }[] = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length > MAX_YAML_DEPTH) return path.slice(0, MAX_YAML_DEPTH);
+    const entries = Array.isArray(v) ? v.map((x, i) => [i, x] as const) : Object.entries(v);
+    if (entries.length > MAX_YAML_ENTRIES) return path;
+    for (const [k, x] of entries) stack.push({ v: x, path: [...path, k] });
+  }
+  return undefined;
+}
+
+function aliasIssue(doc: Document, err: unknown, position: (offset: number) => { line: number; column: number }): LabIssue {
+  const text = err instanceof Error ? err.message : String(err);
+  const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(text);
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (unresolved && node.source !== unresolved[1]) return undefined;
+      at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  const message = unresolved
+    ? `alias *${quoteInput(unresolved[1]!, 40).slice(1, -1)} refers to no anchor defined before it; define &${quoteInput(unresolved[1]!, 40).slice(1, -1)} first or remove the alias`
+    : /alias count/i.test(text)
+      ? 'the document uses too many aliases (it would expand to an enormous size); write the values out'
+      : `the document cannot be read: ${quoteInput(text.split('\n')[0], 120)}`;
+  return { path: [], message, ...(at !== undefined ? position(at) : { line: 1, column: 1 }) };
 }
 
 /** Validates an in-memory lab (from the editor) with the same rules; no positions. */
 export function validateLab(value: unknown): ParseResult {
+  const r = validateLabUncapped(value);
+  return r.ok ? r : { ok: false, issues: capped(r.issues) };
+}
+
+function validateLabUncapped(value: unknown): ParseResult {
+  const excess = oversizedPath(value);
+  if (excess) return { ok: false, issues: [{ path: excess, message: `more than ${MAX_YAML_ENTRIES} entries or ${MAX_YAML_DEPTH} levels of nesting, more than any lab needs` }] };
   const decoded = labSchema.safeParse(value);
   if (!decoded.success) {
     return {
@@ -90,7 +188,9 @@ export function validateLab(value: unknown): ParseResult {
     };
   }
   const semantic = checkSemantics(decoded.data);
-  return semantic.length > 0 ? { ok: false, issues: semantic } : { ok: true, lab: decoded.data };
+  if (semantic.length > 0) return { ok: false, issues: semantic };
+  const admission = admissionIssues(decoded.data);
+  return admission.length > 0 ? { ok: false, issues: admission } : { ok: true, lab: decoded.data };
 }
 
 function zodIssue(issue: z.core.$ZodIssue, locate: (path: LabPath, key?: string) => LabIssue, raw: unknown): LabIssue[] {
@@ -119,7 +219,7 @@ function valueAt(root: unknown, path: LabPath): unknown {
 }
 
 function unknownField(key: string): string {
-  return `unknown field "${key}"; check its spelling against \`labforge schema\` or remove it`;
+  return `unknown field ${quoteInput(key)}; check its spelling against \`labforge schema\` or remove it`;
 }
 
 function pathPart(p: PropertyKey): string | number {
@@ -162,5 +262,5 @@ function sortIssues(issues: LabIssue[]): LabIssue[] {
 
 function yamlMessage(message: string): string {
   // The yaml library appends " at line N, column M" and a source excerpt; we print our own.
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return escapeControl(message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').slice(0, 300));
 }

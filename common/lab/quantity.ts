@@ -19,9 +19,44 @@ export function parseQuantity(text: string): number | undefined {
   return base;
 }
 
+/**
+ * The quantities a lab may write: Kubernetes' grammar without a sign, surrounding spaces or a
+ * bare leading or trailing dot, and with a bounded number of digits, so whatever passes is
+ * emitted as it was written and the API server reads the same value.
+ */
+const LAB_QUANTITY = /^\d{1,18}(?:\.\d{1,9})?(?:Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d{1,2})?$/;
+
 export function isQuantity(text: string): boolean {
+  if (!LAB_QUANTITY.test(text)) return false;
   const v = parseQuantity(text);
   return v !== undefined && Number.isFinite(v) && v >= 0;
+}
+
+export type QuantityKind = 'cpu' | 'memory' | 'storage';
+
+const MI = 2 ** 20;
+/**
+ * The range a lab value may take. Below the minimum nothing runs (a container cannot start in
+ * less than a megabyte; Kubernetes rounds cpu below 1m up to 1m); above the maximum no node
+ * can hold it, and the sums the quota is built from stay exact in a double (200 nodes × 4Ti,
+ * 200 volumes × 16Ti are far below 2^53).
+ */
+export const QUANTITY_RANGE: Record<QuantityKind, { min: number; max: number; minText: string; maxText: string }> = {
+  cpu: { min: 0.001, max: 1000, minText: '1m', maxText: '1000' },
+  memory: { min: MI, max: 4 * 2 ** 40, minText: '1Mi', maxText: '4Ti' },
+  storage: { min: MI, max: 16 * 2 ** 40, minText: '1Mi', maxText: '16Ti' },
+};
+
+/** Why `text` is not a usable lab quantity of this kind, or undefined when it is. */
+export function quantityProblem(text: string, kind: QuantityKind): string | undefined {
+  const example = kind === 'cpu' ? '"500m" or "2"' : '"512Mi" or "2Gi"';
+  if (text.trim() !== text) return `must not have spaces around it: write ${example}`;
+  if (!isQuantity(text)) return `is not a valid quantity: write e.g. ${example}`;
+  const value = parseQuantity(text)!;
+  const range = QUANTITY_RANGE[kind];
+  if (value < range.min) return `is below the minimum of ${range.minText}`;
+  if (value > range.max) return `is above the maximum of ${range.maxText}`;
+  return undefined;
 }
 
 /** Formats cores as a canonical cpu quantity: whole cores when exact, millicores otherwise. */

@@ -9,7 +9,9 @@
 import { z } from 'zod';
 import { achievementSchema, checkSchema } from './checks';
 import { DNS_LABEL } from './dns-label';
-import { isQuantity } from './quantity';
+import { MAX_ARG, MAX_DESCRIPTION, MAX_EXPOSURES, MAX_IMAGE, MAX_INGRESS_PATH, MAX_NETWORKS, MAX_NODE_ARGS, MAX_NODE_ENV, MAX_NODE_FILES, MAX_NODE_MOUNTS, MAX_NODE_PORTS, MAX_NODES, MAX_TITLE, MAX_VOLUMES } from './limits';
+import { isIanaServiceName, pathProblem } from './kube-values';
+import { quantityProblem, type QuantityKind } from './quantity';
 
 export const API_VERSION = 'labforge.dev/v1alpha1';
 export const KIND = 'Lab';
@@ -35,29 +37,57 @@ const IMAGE_REF =
 export const imageRef = z
   .string({ error: 'image must be a string' })
   .min(1, { error: 'image must not be empty' })
+  .max(MAX_IMAGE, { error: `image must be at most ${MAX_IMAGE} characters` })
   .regex(IMAGE_REF, {
     error: 'image is not a valid image reference: use lowercase [registry/]name[:tag][@sha256:digest], e.g. "nginx:1.27"',
   });
 
-const quantity = (what: string) =>
+const quantity = (what: string, kind: QuantityKind) =>
   z
     .string({ error: `${what} must be a quantity string such as "500m", "2" or "512Mi" (quote numbers)` })
-    .refine(isQuantity, { error: `${what} is not a valid quantity: use e.g. "500m" or "2" for cpu, "512Mi" or "2Gi" for sizes` });
+    .superRefine((text, ctx) => {
+      const problem = quantityProblem(text, kind);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
+    });
 
 const cpuMemory = z.strictObject({
-  cpu: quantity('cpu').optional().describe('CPU cores, e.g. "250m" or "1".'),
-  memory: quantity('memory').optional().describe('Memory, e.g. "256Mi" or "1Gi".'),
+  cpu: quantity('cpu', 'cpu').optional().describe('CPU cores, e.g. "250m" or "1".'),
+  memory: quantity('memory', 'memory').optional().describe('Memory, e.g. "256Mi" or "1Gi".'),
 });
 
 export const resourcesSchema = z
   .strictObject({
     requests: cpuMemory.optional().describe('What the node is guaranteed; used for scheduling and quota.'),
     limits: cpuMemory.optional().describe('The most the node may use; must not be below requests.'),
-    disk: quantity('disk').optional().describe('VM only: size of an extra scratch disk, e.g. "10Gi".'),
+    disk: quantity('disk', 'storage').optional().describe('VM only: size of an extra scratch disk, e.g. "10Gi".'),
   })
   .describe('Compute resources. Unset values get defaults (see docs/lab-format.md).');
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A string handed to a process (argument, environment value): bounded, and no NUL, which no exec can carry. */
+const processString = (what: string) =>
+  z
+    .string({ error: `${what} must be strings (quote numbers and booleans)` })
+    .max(MAX_ARG, { error: `${what} must be at most ${MAX_ARG} characters each` })
+    .refine((s) => !s.includes('\0'), { error: `${what} must not contain NUL characters` });
+
+/** An absolute path inside a node, with the rules of `pathProblem`. */
+const nodePath = (what: string, example: string, opts: { spaces: boolean; file?: boolean }) =>
+  z.string({ error: `${what} must be a string` }).superRefine((path, ctx) => {
+    const problem = pathProblem(path, opts);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem} (e.g. "${example}")` });
+  });
+
+/**
+ * An ingress path for pathType Prefix. The API server refuses "//", "/./", "/../" and "%2F";
+ * ingress-nginx (strict path validation, the default since 1.12) accepts only letters, digits,
+ * '_', '-' and '/'; this is the intersection.
+ */
+const INGRESS_PATH = /^\/(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]*$/;
+
+/** A DNS-1123 subdomain: what Kubernetes accepts as a StorageClass name. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const portSchema = z.strictObject({
   port: z
@@ -66,14 +96,17 @@ export const portSchema = z.strictObject({
     .min(1, { error: 'port must be between 1 and 65535' })
     .max(65535, { error: 'port must be between 1 and 65535' }),
   protocol: z.enum(['TCP', 'UDP'], { error: 'protocol must be "TCP" or "UDP"' }).optional(),
-  name: dnsLabel('port name', 15).optional().describe('Optional name, at most 15 characters.'),
+  name: z
+    .string({ error: 'port name must be a string' })
+    .refine(isIanaServiceName, {
+      error: 'port name must be at most 15 lowercase letters, digits and single \'-\' between them, with at least one letter (e.g. "http")',
+    })
+    .optional()
+    .describe('Optional name, at most 15 characters.'),
 });
 
 export const fileSchema = z.strictObject({
-  path: z
-    .string({ error: 'path must be a string' })
-    .regex(/^\/(?:[^/\0]+\/)*[^/\0]+$/, { error: 'path must be an absolute file path such as "/etc/motd"' })
-    .describe('Absolute path of the file inside the node.'),
+  path: nodePath('path', '/etc/motd', { spaces: true, file: true }).describe('Absolute path of the file inside the node.'),
   content: z.string({ error: 'content must be a string' }).describe('The file content.'),
   mode: z
     .number({ error: 'mode must be a number such as 0o644 (YAML: 0644 or 420)' })
@@ -86,9 +119,7 @@ export const fileSchema = z.strictObject({
 
 export const mountSchema = z.strictObject({
   volume: dnsLabel('volume').describe('Name of a volume declared under `volumes`.'),
-  mountPath: z
-    .string({ error: 'mountPath must be a string' })
-    .regex(/^\/\S*$/, { error: 'mountPath must be an absolute path such as "/data"' }),
+  mountPath: nodePath('mountPath', '/data', { spaces: false }),
   readOnly: z.boolean({ error: 'readOnly must be true or false' }).optional(),
 });
 
@@ -96,44 +127,59 @@ export const NODE_KINDS = ['container', 'vm'] as const;
 
 export const nodeSchema = z
   .strictObject({
-    name: dnsLabel('node name').describe('Lab-wide unique name; other nodes reach this one by it.'),
+    name: dnsLabel('node name')
+      .regex(/^[a-z]/, { error: 'node name must start with a letter: it is also the name of the node\'s Service (a DNS-1035 label)' })
+      .describe('Lab-wide unique name; other nodes reach this one by it.'),
     kind: z.enum(NODE_KINDS, { error: 'kind must be "container" or "vm"' }),
-    title: z.string().optional(),
+    title: z.string().max(MAX_TITLE, { error: `title must be at most ${MAX_TITLE} characters` }).optional(),
     image: imageRef.describe('Container image, or for a VM the containerDisk image.'),
-    command: z.array(z.string({ error: 'command entries must be strings' })).optional(),
-    args: z.array(z.string({ error: 'args entries must be strings' })).optional(),
+    command: z.array(processString('command entries')).max(MAX_NODE_ARGS, { error: `command has at most ${MAX_NODE_ARGS} entries` }).optional(),
+    args: z.array(processString('args entries')).max(MAX_NODE_ARGS, { error: `args has at most ${MAX_NODE_ARGS} entries` }).optional(),
     env: z
       .record(
         z.string().regex(ENV_NAME, { error: 'environment variable names must match [A-Za-z_][A-Za-z0-9_]*' }),
-        z.string({ error: 'environment values must be strings (quote numbers and booleans)' }),
+        processString('environment values'),
       )
+      .refine((env) => Object.keys(env).length <= MAX_NODE_ENV, { error: `env has at most ${MAX_NODE_ENV} variables` })
       .optional(),
-    ports: z.array(portSchema).optional(),
+    ports: z.array(portSchema).max(MAX_NODE_PORTS, { error: `a node has at most ${MAX_NODE_PORTS} ports` }).optional(),
     resources: resourcesSchema.optional(),
-    networks: z.array(dnsLabel('network name')).optional().describe('Networks this node attaches to.'),
-    volumes: z.array(mountSchema).optional(),
-    files: z.array(fileSchema).optional(),
+    networks: z.array(dnsLabel('network name')).max(MAX_NETWORKS, { error: `a node attaches to at most ${MAX_NETWORKS} networks` }).optional().describe('Networks this node attaches to.'),
+    volumes: z.array(mountSchema).max(MAX_NODE_MOUNTS, { error: `a node mounts at most ${MAX_NODE_MOUNTS} volumes` }).optional(),
+    files: z.array(fileSchema).max(MAX_NODE_FILES, { error: `a node has at most ${MAX_NODE_FILES} files` }).optional(),
     desktop: z.boolean({ error: 'desktop must be true or false' }).optional().describe('The container serves a VNC desktop on port 5900.'),
-    setup: z.string({ error: 'setup must be a string (a shell script)' }).optional().describe('Shell script run once the node starts.'),
+    setup: z
+      .string({ error: 'setup must be a string (a shell script)' })
+      .refine((s) => !s.includes('\0'), { error: 'setup must not contain NUL characters' })
+      .optional().describe('Shell script run once the node starts.'),
   })
   .describe('A container or a virtual machine.');
 
 export const networkSchema = z.strictObject({
   name: dnsLabel('network name'),
-  title: z.string().optional(),
-  description: z.string().optional(),
+  title: z.string().max(MAX_TITLE, { error: `title must be at most ${MAX_TITLE} characters` }).optional(),
+  description: z.string().max(MAX_DESCRIPTION, { error: `description must be at most ${MAX_DESCRIPTION} characters` }).optional(),
 });
 
 export const volumeSchema = z.strictObject({
-  name: dnsLabel('volume name'),
-  size: quantity('size').describe('Capacity, e.g. "1Gi".'),
-  storageClass: z.string().optional().describe('StorageClass name; the cluster default when unset.'),
+  // A container mounts it as the pod volume "vol-<name>", itself a DNS label: 4 characters fewer.
+  name: dnsLabel('volume name', 59),
+  size: quantity('size', 'storage').describe('Capacity, e.g. "1Gi".'),
+  storageClass: z
+    .string({ error: 'storageClass must be a string' })
+    .max(253, { error: 'storageClass must be at most 253 characters' })
+    .regex(DNS_SUBDOMAIN, { error: 'storageClass must be a StorageClass name: lowercase letters, digits, \'-\' and \'.\' (e.g. "standard")' })
+    .optional().describe('StorageClass name; the cluster default when unset.'),
 });
 
 export const exposureSchema = z.strictObject({
   node: dnsLabel('node name').describe('The node whose HTTP port is exposed.'),
   port: z.number({ error: 'port must be a number' }).int().min(1).max(65535),
-  path: z.string().regex(/^\//, { error: 'path must start with "/"' }).optional(),
+  path: z
+    .string({ error: 'path must be a string' })
+    .max(MAX_INGRESS_PATH, { error: `path must be at most ${MAX_INGRESS_PATH} characters` })
+    .regex(INGRESS_PATH, { error: 'path must be "/" or segments of letters, digits, \'_\' and \'-\' such as "/app/api" (no "//", ".", ".." or %-escapes)' })
+    .optional(),
 });
 
 const position = z.strictObject({ x: z.number(), y: z.number() });
@@ -151,13 +197,13 @@ export const labSchema = z
     kind: z.literal(KIND, { error: `kind must be "${KIND}"` }),
     metadata: z.strictObject({
       name: dnsLabel('metadata.name', 40).describe('The lab name, a DNS-1123 label of at most 40 characters.'),
-      title: z.string().optional(),
-      description: z.string().optional(),
+      title: z.string().max(MAX_TITLE, { error: `metadata.title must be at most ${MAX_TITLE} characters` }).optional(),
+      description: z.string().max(MAX_DESCRIPTION, { error: `metadata.description must be at most ${MAX_DESCRIPTION} characters` }).optional(),
     }),
-    nodes: z.array(nodeSchema).default([]),
-    networks: z.array(networkSchema).default([]),
-    volumes: z.array(volumeSchema).default([]),
-    exposures: z.array(exposureSchema).default([]),
+    nodes: z.array(nodeSchema).max(MAX_NODES, { error: `a lab has at most ${MAX_NODES} nodes` }).default([]),
+    networks: z.array(networkSchema).max(MAX_NETWORKS, { error: `a lab has at most ${MAX_NETWORKS} networks` }).default([]),
+    volumes: z.array(volumeSchema).max(MAX_VOLUMES, { error: `a lab has at most ${MAX_VOLUMES} volumes` }).default([]),
+    exposures: z.array(exposureSchema).max(MAX_EXPOSURES, { error: `a lab has at most ${MAX_EXPOSURES} exposures` }).default([]),
     checks: z.array(checkSchema).optional().describe('Scripts run in each student\'s nodes to tell their progress (see docs/lab-format.md).'),
     achievements: z.array(achievementSchema).optional().describe('Named sets of checks, earned when all of them first passed.'),
     layout: layoutSchema.optional(),

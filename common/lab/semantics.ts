@@ -3,6 +3,7 @@
  * to networks, volumes and nodes, limits not below requests, kind-specific fields.
  */
 import { checkRuleIssues } from './checks';
+import { quoteInput } from './escape';
 import { parseQuantity } from './quantity';
 import type { Lab } from './schema';
 
@@ -106,7 +107,7 @@ export function checkSemantics(lab: Lab): SemanticIssue[] {
   ];
   for (const [section, names] of layoutRefs) {
     for (const key of Object.keys(lab.layout?.[section] ?? {})) {
-      if (!names.has(key)) add(['layout', section, key], `layout refers to ${section.slice(0, -1)} "${key}", which is not declared; remove the entry`);
+      if (!names.has(key)) add(['layout', section, key], `layout refers to ${section.slice(0, -1)} ${quoteInput(key)}, which is not declared; remove the entry`);
     }
   }
 
