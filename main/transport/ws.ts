@@ -8,9 +8,20 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { API_PROTOCOL, MAX_API_MESSAGE_BYTES } from '../../common/browser/session';
 import type { Dispatch } from '../api/dispatch';
 
 export const WS_PATH = '/api';
+
+/**
+ * Calls one socket may have in flight. Beyond it the socket stops being read until answers go
+ * out, so a flood of requests waits in the client's TCP buffer rather than in our memory.
+ */
+export const MAX_IN_FLIGHT = 64;
+/** Streams (watches) one socket may hold open; a page uses a handful. */
+export const MAX_STREAMS = 256;
+/** Answers a client does not read; past this it is not a slow page but a stuck or hostile one. */
+const MAX_UNREAD_BYTES = 4 * MAX_API_MESSAGE_BYTES;
 
 export interface WsTransport {
   broadcast(event: string, payload: unknown): void;
@@ -29,7 +40,13 @@ export function attachWsTransport(
   /** Serves upgrades to other paths (terminal streams); returns false for a path it does not serve. */
   otherUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean,
 ): WsTransport {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_API_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    // Answer with the API protocol only; a page key offered beside it is never echoed back.
+    handleProtocols: (protocols) => (protocols.has(API_PROTOCOL) ? API_PROTOCOL : false),
+  });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
@@ -53,7 +70,16 @@ export function attachWsTransport(
       streams.clear();
     });
     const send = (msg: unknown) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_UNREAD_BYTES) return ws.terminate();
+      ws.send(JSON.stringify(msg));
+    };
+    let inFlight = 0;
+    const begin = () => {
+      if (++inFlight >= MAX_IN_FLIGHT) ws.pause();
+    };
+    const end = () => {
+      if (--inFlight < MAX_IN_FLIGHT && ws.isPaused) ws.resume();
     };
     ws.on('message', async (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'text frames only');
@@ -71,13 +97,20 @@ export function attachWsTransport(
       }
       if (msg.subscribe === true) {
         if (streams.has(id)) return ws.close(1008, 'stream id in use');
+        if (streams.size >= MAX_STREAMS) return ws.close(1008, `more than ${MAX_STREAMS} streams open on one connection`);
         const controller = new AbortController();
         streams.set(id, controller);
+        // Streams live long (watches): they do not count against the in-flight limit.
         const result = await dispatch(msg.channel, msg.request, { signal: controller.signal, emit: (event) => send({ id, event }) });
         streams.delete(id);
         return send({ id, result });
       }
-      send({ id, result: await dispatch(msg.channel, msg.request) });
+      begin();
+      try {
+        send({ id, result: await dispatch(msg.channel, msg.request) });
+      } finally {
+        end();
+      }
     });
   });
   return {

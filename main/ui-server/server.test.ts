@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { API_PROTOCOL, PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../../common/browser/session';
 import { createMemorySettings } from '../api/settings';
 import { createHost } from '../api/host';
 import { startUiServer, type UiServer } from './server';
@@ -29,17 +30,21 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Reply> 
   });
 }
 
-/** Exchanges the one-time token for the session cookie, as the browser's first load does. */
+let pageKey = '';
+
+/** Exchanges the one-time token for the session cookie and the page key, as the browser's first load does. */
 async function login(): Promise<string> {
   const r = await get(server.url);
   expect(r.status).toBe(302);
+  pageKey = new URLSearchParams(new URL(String(r.headers.location)).hash.slice(1)).get(PAGE_KEY_FRAGMENT) ?? '';
+  expect(pageKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
   const cookie = String(r.headers['set-cookie']).split(';')[0]!;
   return cookie;
 }
 
-function connect(headers: Record<string, string>): Promise<{ ws: WebSocket | null; status: number | null }> {
+function connect(headers: Record<string, string>, protocols: string[] = [API_PROTOCOL, `${PAGE_KEY_PROTOCOL_PREFIX}${pageKey}`]): Promise<{ ws: WebSocket | null; status: number | null }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, protocols, { headers });
     ws.on('open', () => resolve({ ws, status: null }));
     ws.on('unexpected-response', (_req, res) => resolve({ ws: null, status: res.statusCode ?? 0 }));
     ws.on('error', () => resolve({ ws: null, status: -1 }));
@@ -88,7 +93,9 @@ describe('browser-mode server', () => {
   it('exchanges the token for an HttpOnly SameSite=Strict cookie and strips it with a redirect', async () => {
     const r = await get(server.url);
     expect(r.status).toBe(302);
-    expect(r.headers.location).toBe('/');
+    const location = new URL(String(r.headers.location));
+    expect(`${location.origin}${location.pathname}${location.search}`).toBe(`${server.origin}/`);
+    expect(location.hash).toMatch(new RegExp(`^#${PAGE_KEY_FRAGMENT}=[A-Za-z0-9_-]{43}$`));
     const cookie = String(r.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
@@ -121,6 +128,8 @@ describe('browser-mode server', () => {
     const cookie = await login();
     const { ws, status } = await connect({ cookie, origin: server.origin });
     expect(status).toBeNull();
+    // The page key is never echoed back.
+    expect(ws!.protocol).toBe(API_PROTOCOL);
     const info = (await call(ws!, 'app.info', {})) as { ok: boolean; value: { mode: string } };
     expect(info).toMatchObject({ ok: true, value: { mode: 'browser' } });
     const listed = (await call(ws!, 'file.list', {})) as { ok: boolean; value: { files: { name: string }[] } };
@@ -138,6 +147,33 @@ describe('browser-mode server', () => {
     }
     const none = await connect({ cookie });
     expect(none.status).toBe(403);
+  });
+
+  it('rejects a replayed cookie without the page key, or with a wrong one', async () => {
+    const cookie = await login();
+    expect((await connect({ cookie, origin: server.origin }, [API_PROTOCOL])).status).toBe(403);
+    expect((await connect({ cookie, origin: server.origin }, [])).status).toBe(403);
+    expect((await connect({ cookie, origin: server.origin }, [API_PROTOCOL, `${PAGE_KEY_PROTOCOL_PREFIX}${'A'.repeat(43)}`])).status).toBe(403);
+    expect((await connect({ cookie, origin: server.origin }, [API_PROTOCOL, `${PAGE_KEY_PROTOCOL_PREFIX}`])).status).toBe(403);
+  });
+
+  it('redirects off-site-looking targets to a path on this server', async () => {
+    const r = await get(`${server.origin}/.//evil.example/x?${new URL(server.url).search.slice(1)}`);
+    expect(r.status).toBe(302);
+    expect(new URL(String(r.headers.location)).origin).toBe(server.origin);
+  });
+
+  it('does not serve source maps', async () => {
+    const cookie = await login();
+    await writeFile(join(dir, 'renderer', 'assets', 'app.js.map'), '{"version":3}');
+    expect((await get(`${server.origin}/assets/app.js.map`, { cookie })).status).toBe(404);
+    expect((await get(`${server.origin}/assets/app.js`, { cookie })).status).toBe(200);
+  });
+
+  it('answers bad percent-encoding with 400', async () => {
+    const cookie = await login();
+    expect((await get(`${server.origin}/assets/%E0%A4%A`, { cookie })).status).toBe(400);
+    expect((await get(`${server.origin}/%`, { cookie })).status).toBe(400);
   });
 
   it('rejects the WebSocket without the session cookie', async () => {

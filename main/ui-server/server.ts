@@ -3,15 +3,23 @@
  *
  * Access: the printed URL carries a one-time token. The first request with it gets an HttpOnly,
  * SameSite=Strict session cookie and a redirect that strips the token; the token is then spent.
- * Every other request needs the cookie; the WebSocket also needs Origin to be exactly this
+ * The redirect's URL fragment carries the page key (common/browser/session.ts): fragments are
+ * never sent to a server, so a script that replays the cookie (cookies ignore ports, so every
+ * server on 127.0.0.1 sees it) still lacks the key. Every other request needs the cookie; the
+ * API WebSocket also needs the page key as a subprotocol and Origin to be exactly this
  * server's origin, and every request a Host header naming it (no DNS rebinding).
+ *
+ * Robustness: every socket has an error handler, malformed HTTP gets a 400 and a closed socket,
+ * and source maps are not served (static-files.ts).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../../common/browser/session';
 import type { Dispatch } from '../api/dispatch';
 import { attachWsTransport, type WsTransport } from '../transport/ws';
+import { redirectAfterToken } from './redirect';
 import { contentSecurityPolicy, resolveStaticFile } from './static-files';
 import type { WsStreamHub } from '../streams';
 
@@ -52,14 +60,25 @@ function sameSecret(a: string, b: string): boolean {
 
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   let token: string | null = randomBytes(32).toString('base64url');
-  const sessions = new Set<string>();
+  /** Session cookie → the page key handed out with it. */
+  const sessions = new Map<string, string>();
   let origin = '';
   let hostHeader = '';
 
-  const hasSession = (req: IncomingMessage) => {
+  const sessionOf = (req: IncomingMessage): { sid: string; pageKey: string } | null => {
     const sid = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
-    return sid !== undefined && [...sessions].some((s) => sameSecret(s, sid));
+    if (sid === undefined) return null;
+    for (const [s, pageKey] of sessions) if (sameSecret(s, sid)) return { sid: s, pageKey };
+    return null;
   };
+  const hasSession = (req: IncomingMessage) => sessionOf(req) !== null;
+  /** The page key the request offers as a subprotocol, if any. */
+  const offeredPageKey = (req: IncomingMessage) =>
+    String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .find((p) => p.startsWith(PAGE_KEY_PROTOCOL_PREFIX))
+      ?.slice(PAGE_KEY_PROTOCOL_PREFIX.length);
 
   const security = (res: ServerResponse) => {
     res.setHeader('Content-Security-Policy', contentSecurityPolicy(`'self' ws://${hostHeader}`));
@@ -89,18 +108,21 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     void (async () => {
       if (req.headers.host !== hostHeader) return deny(res, 421, 'wrong Host header');
       if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
-      const url = new URL(req.url ?? '/', origin);
+      const target = req.url ?? '/';
+      // Origin-form only ("/path?query"): an absolute or authority form names some other server.
+      if (!target.startsWith('/')) return deny(res, 400, 'bad request target');
+      const url = new URL(`${origin}/${target.replace(/^[/\\]+/, '')}`);
       const offered = url.searchParams.get('token');
       if (offered !== null) {
         if (token === null || !sameSecret(token, offered)) return deny(res, 403, 'this link has expired or is invalid: restart `labforge ui` for a new one');
         token = null; // spent
         const sid = randomBytes(32).toString('base64url');
-        sessions.add(sid);
-        url.searchParams.delete('token');
+        const pageKey = randomBytes(32).toString('base64url');
+        sessions.set(sid, pageKey);
         security(res);
         res.writeHead(302, {
           'Set-Cookie': `${SESSION_COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/`,
-          Location: `${url.pathname}${url.search}`,
+          Location: redirectAfterToken(origin, target, `${PAGE_KEY_FRAGMENT}=${pageKey}`),
           'Cache-Control': 'no-store',
         });
         return res.end();
@@ -113,6 +135,17 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     });
   });
 
+  // Bytes that are not HTTP: answer 400 if the socket can still take it, and drop the connection.
+  server.on('clientError', (_err, socket: Socket) => {
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  // A socket that errors after the upgrade or mid-response is that client's problem only.
+  server.on('connection', (socket: Socket) => socket.on('error', () => socket.destroy()));
+  // Slow clients cannot hold connections open for long without sending a request.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -121,9 +154,18 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   hostHeader = `127.0.0.1:${port}`;
   origin = `http://${hostHeader}`;
 
-  const authorized = (req: IncomingMessage) => req.headers.origin === origin && req.headers.host === hostHeader && hasSession(req);
+  const sameSite = (req: IncomingMessage) => req.headers.origin === origin && req.headers.host === hostHeader;
+  /** The API socket: cookie, Origin, Host and the page key that was handed out with that cookie. */
+  const apiAuthorized = (req: IncomingMessage) => {
+    if (!sameSite(req)) return false;
+    const session = sessionOf(req);
+    const key = offeredPageKey(req);
+    return session !== null && key !== undefined && sameSecret(session.pageKey, key);
+  };
+  // Stream upgrades carry their own single-use token, which only the API socket hands out.
+  const streamAuthorized = (req: IncomingMessage) => sameSite(req) && hasSession(req);
   const streams = options.streams;
-  const ws = attachWsTransport(server, options.dispatch, authorized, streams ? (req, socket, head) => streams.handleUpgrade(req, socket, head, authorized(req)) : undefined);
+  const ws = attachWsTransport(server, options.dispatch, apiAuthorized, streams ? (req, socket, head) => streams.handleUpgrade(req, socket, head, streamAuthorized(req)) : undefined);
 
   return {
     port,

@@ -23,6 +23,15 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const resolve = (path: string) => resolveStaticFile(root, path);
 
 describe('renderer static files', () => {
+  it('does not serve source maps, however the name is spelled', async () => {
+    await writeFile(join(root, 'assets', 'app.js.map'), '{"version":3}');
+    for (const p of ['/assets/app.js.map', '/assets/app.js.MAP', '/assets/app.js%2Emap', '/assets/app.js.m%61p']) expect(await resolve(p), p).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it('answers bad percent-encoding with 400 instead of throwing', async () => {
+    for (const p of ['/%', '/%E0%A4%A', '/assets/%ZZ.js', '/%C0%AF']) expect(await resolve(p), p).toMatchObject({ ok: false, status: 400 });
+  });
+
   it('serves files inside the folder with their MIME type and caching', async () => {
     expect(await resolve('/assets/app.js')).toMatchObject({ ok: true, path: join(root, 'assets', 'app.js'), contentType: 'text/javascript; charset=utf-8', cacheControl: 'private, max-age=3600', size: 14 });
     expect(await resolve('/')).toMatchObject({ ok: true, path: join(root, 'index.html'), contentType: 'text/html; charset=utf-8', cacheControl: 'no-store' });

@@ -3,7 +3,8 @@
  * this one function: Electron's `app://labforge/` protocol and browser mode's HTTP server. It
  * decides; the host only writes the answer in its own response type.
  *
- * Refused: bad percent-encoding (400), NUL bytes, paths that leave the folder, and symbolic
+ * Refused: bad percent-encoding (400), source maps (404: they would hand out the sources and
+ * their paths; the build keeps them for debugging only), NUL bytes, paths that leave the folder, and symbolic
  * links that point out of it (403). Paths without an extension are client-side routes and get
  * index.html; a missing asset is 404. The page's content security policy lives here too, so
  * both hosts send the same one.
@@ -27,7 +28,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.woff': 'font/woff',
   '.ttf': 'font/ttf',
-  '.map': 'application/json',
   '.wasm': 'application/wasm',
 };
 
@@ -60,6 +60,7 @@ export async function resolveStaticFile(root: string, urlPath: string): Promise<
     return { ok: false, status: 400, message: 'bad path' };
   }
   if (decoded.includes('\0')) return { ok: false, status: 403, message: 'forbidden' };
+  if (extname(decoded).toLowerCase() === '.map') return { ok: false, status: 404, message: 'not found' };
   const rel = normalize(decoded).replace(/^[/\\]+/, '');
   const file = join(root, rel);
   if (!inside(root, file)) return { ok: false, status: 403, message: 'forbidden' };

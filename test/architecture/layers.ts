@@ -30,7 +30,7 @@ export const LAYERS: Layer[] = [
   { prefix: 'main/streams/', values: ['common/', 'main/kube/'], node: true },
   { prefix: 'main/cluster/', values: ['common/', 'main/kube/', 'main/paths.ts'], node: true },
   { prefix: 'main/api/', values: ['common/', 'main/kube/', 'main/class/', 'main/engine/', 'main/streams/', 'main/templates.ts', 'main/paths.ts'], node: true },
-  { prefix: 'main/transport/', values: ['main/api/'], node: true },
+  { prefix: 'main/transport/', values: ['common/', 'main/api/'], node: true },
   { prefix: 'main/ui-server/', values: ['common/', 'main/api/', 'main/transport/', 'main/kube/', 'main/streams/', 'main/paths.ts'], node: true },
   { prefix: 'main/cli/', values: ['common/', 'main/kube/', 'main/class/', 'main/engine/', 'main/cluster/', 'main/ui-server/', 'main/api/', 'main/streams/', 'main/templates.ts', 'main/template-names.ts', 'main/paths.ts'], node: true },
   { prefix: 'main/templates.ts', values: ['common/', 'main/paths.ts', 'main/template-names.ts'], node: true },

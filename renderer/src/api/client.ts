@@ -4,6 +4,7 @@
  * Callers get the contract's `Result` values; nothing here throws for API errors.
  */
 import type { CallChannel, LabforgeApi, Request, Response, Result, StreamChannel, StreamEvent, Subscription } from '../../../main/api/contract';
+import { API_PROTOCOL, MAX_API_MESSAGE_BYTES, PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../../../common/browser/session';
 
 declare global {
   interface Window {
@@ -18,7 +19,14 @@ interface Pending {
   onEvent?: (event: unknown) => void;
 }
 
-export function createWsApi(url: string): LabforgeApi {
+/** The closing reason the page shows for the close codes the server uses. */
+function closedBecause(code: number): string {
+  if (code === 1009) return `a message was larger than the server accepts (${MAX_API_MESSAGE_BYTES / 2 ** 20} MiB)`;
+  return 'the connection to labforge ui closed; is the server still running?';
+}
+
+/** `pageKey`: browser mode's page key (common/browser/session.ts), offered as a subprotocol. */
+export function createWsApi(url: string, pageKey: string | null = null): LabforgeApi {
   let socket: WebSocket | null = null;
   let opening: Promise<WebSocket> | null = null;
   let nextId = 1;
@@ -31,7 +39,7 @@ export function createWsApi(url: string): LabforgeApi {
 
   const connect = (): Promise<WebSocket> =>
     (opening ??= new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, pageKey ? [API_PROTOCOL, `${PAGE_KEY_PROTOCOL_PREFIX}${pageKey}`] : [API_PROTOCOL]);
       ws.onopen = () => {
         socket = ws;
         resolve(ws);
@@ -46,10 +54,10 @@ export function createWsApi(url: string): LabforgeApi {
           p.settle(msg.result);
         } else if ('event' in msg) p.onEvent?.(msg.event);
       };
-      ws.onclose = () => {
+      ws.onclose = (ev) => {
         socket = null;
         opening = null;
-        failAll('the connection to labforge ui closed; is the server still running?');
+        failAll(closedBecause(ev.code));
         reject(new Error('closed'));
       };
     }));
@@ -68,7 +76,16 @@ export function createWsApi(url: string): LabforgeApi {
           pending.delete(id);
           return settle(unreachable);
         }
-        ws.send(JSON.stringify({ id, ...message }));
+        const text = JSON.stringify({ id, ...message });
+        // The server drops the connection on a message over its limit; say why instead. (UTF-16
+        // length is a lower bound on the UTF-8 size, so only the encoder's count is exact.)
+        const size = text.length > MAX_API_MESSAGE_BYTES / 3 ? new TextEncoder().encode(text).length : text.length;
+        if (size > MAX_API_MESSAGE_BYTES) {
+          pending.delete(id);
+          const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+          return settle({ ok: false, error: { code: 'invalid_request', message: `request: the message is ${mib(size)} MiB, over the ${mib(MAX_API_MESSAGE_BYTES)} MiB limit; make the lab smaller` } });
+        }
+        ws.send(text);
       })();
     });
 
@@ -84,13 +101,44 @@ export function createWsApi(url: string): LabforgeApi {
   };
 }
 
+const PAGE_KEY_STORAGE = 'labforge.pageKey';
+
+/**
+ * Browser mode: takes the page key out of the address (the redirect after the one-time link
+ * put it in the fragment) into this origin's storage, so reloads and other tabs of this
+ * origin have it and it never lingers in the address bar or history.
+ */
+export function takePageKey(): string | null {
+  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const fromUrl = params.get(PAGE_KEY_FRAGMENT);
+  if (fromUrl) {
+    params.delete(PAGE_KEY_FRAGMENT);
+    const rest = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+    try {
+      localStorage.setItem(PAGE_KEY_STORAGE, fromUrl);
+    } catch {
+      // Storage disabled: the key lives as long as this page.
+    }
+    return fromUrl;
+  }
+  try {
+    return localStorage.getItem(PAGE_KEY_STORAGE);
+  } catch {
+    return null;
+  }
+}
+
+// Read at load, before any router can touch the fragment.
+const pageKey = typeof window !== 'undefined' && !window.labforge && typeof location !== 'undefined' ? takePageKey() : null;
+
 let api: LabforgeApi | null = null;
 
 export function getApi(): LabforgeApi {
   if (api) return api;
   if (window.labforge) return (api = window.labforge);
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return (api = createWsApi(`${proto}//${location.host}/api`));
+  return (api = createWsApi(`${proto}//${location.host}/api`, pageKey));
 }
 
 export function invoke<C extends CallChannel>(channel: C, request: Request<C>): Promise<Result<Response<C>>> {
