@@ -12,7 +12,7 @@ export {
   type ForwardRule, type NodeShape,
 } from './manifests';
 export { sandboxDir, SANDBOX_ENV } from './exec-sandbox';
-export { resolveStateDir } from './paths';
+export { namedStateDir, resolveStateDir } from './paths';
 
 /** Path of the admin kubeconfig (client cert O=system:masters); `exists` is false before `up`. */
 export function kubeconfigPath(opts: { stateDir?: string } = {}): { path: string; exists: boolean } {

@@ -31,6 +31,17 @@ export function resolveStateDir(stateDir?: string): string {
   return join(repoRoot(), '.labforge', 'cluster');
 }
 
+/**
+ * A named local cluster (`labforge cluster up --name B`), so several control planes can run side
+ * by side, e.g. as the zones of one class: `<repo root>/.labforge/cluster-<name>`. The unnamed
+ * cluster keeps its usual place.
+ */
+export function namedStateDir(name?: string): string {
+  if (name === undefined || name === '' || name === 'default') return resolveStateDir();
+  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(name)) throw new Error(`cluster name "${name}" must be a short DNS label such as "zone-b"`);
+  return join(repoRoot(), '.labforge', `cluster-${name}`);
+}
+
 /** The build script that compiles (or finds cached) control plane binaries. */
 export function buildScript(): string {
   return join(repoRoot(), 'main', 'cluster', 'go', 'build.sh');

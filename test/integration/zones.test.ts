@@ -1,0 +1,131 @@
+// One class over two zones: the test cluster and a second local control plane started here.
+// A class of 20 spreads 10/10 and keeps each student's zone; stopping one zone's API server in
+// the middle of a publish reports that zone and leaves the other alone, and publishing again
+// once it is back converges; status and credentials span both zones; teardown clears both.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { numberedStudents } from '../../main/class/roster';
+import type { Zone } from '../../main/class/zones';
+import { clusterDown, clusterUp, namedStateDir } from '../../main/cluster';
+import { readState } from '../../main/cluster/state';
+import { layout } from '../../main/cluster/paths';
+import { connect, type HttpCluster } from '../../main/kube/http-cluster';
+import { NAMESPACE } from '../../main/kube/kinds';
+import { classNamespaces } from '../../main/engine/publish';
+import type { Release } from '../../main/engine/releases';
+import { publishZoned, readZonesRecord, zonedCredentials, zonedStatus, zonedTeardown, type ZoneConnector } from '../../main/engine/zones';
+import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
+import { testKubeconfigPath } from './helpers/kube';
+
+const ZONE_B = 'zone-b-test';
+const CLASS = `zn${Date.now().toString(36).slice(-5)}`;
+const home = adminCluster();
+let zones: Zone[];
+let release: Release;
+let bKubeconfig: string;
+const connectZone: ZoneConnector = (zone) => connect({ kubeconfig: zone.kubeconfig! });
+const students = numberedStudents(20);
+
+beforeAll(async () => {
+  const b = await clusterUp({ stateDir: namedStateDir(ZONE_B) });
+  bKubeconfig = b.kubeconfig;
+  zones = [
+    { name: 'a', kubeconfig: testKubeconfigPath(), capacity: 10, domain: 'a.labs.localhost' },
+    { name: 'b', kubeconfig: bKubeconfig, capacity: 10, domain: 'b.labs.localhost', imageMirror: 'mirror.invalid/hub' },
+  ];
+  release = await makeRelease(home, uniqueLab(exampleLab('web-db.yaml'), 'zn'), 'v1');
+}, 300_000);
+
+afterAll(async () => {
+  for (const z of zones ?? []) {
+    const c = connectZone(z);
+    for (const ns of await classNamespaces(c, CLASS).catch(() => [])) await c.delete(NAMESPACE, ns.metadata!.name!).catch(() => undefined);
+    c.close();
+  }
+  home.close();
+  await clusterDown({ stateDir: namedStateDir(ZONE_B) });
+}, 120_000);
+
+async function namespacesIn(kubeconfig: string): Promise<string[]> {
+  const c: HttpCluster = connect({ kubeconfig });
+  try {
+    return (await classNamespaces(c, CLASS)).filter((n) => !n.metadata?.deletionTimestamp).map((n) => n.metadata!.name!).sort();
+  } finally {
+    c.close();
+  }
+}
+
+describe('a class over two zones', () => {
+  it('spreads 20 students 10/10 with per-zone values, and status and credentials span both zones', async () => {
+    const r = await publishZoned(home, connectZone, { className: CLASS, students, release, zones, force: true });
+    expect(r.unreachable).toEqual([]);
+    expect(r.results.filter((x) => x.status === 'failed')).toEqual([]);
+    expect(r.results.filter((x) => x.zone === 'a')).toHaveLength(10);
+    expect(r.results.filter((x) => x.zone === 'b')).toHaveLength(10);
+    expect(await namespacesIn(testKubeconfigPath())).toEqual(r.results.filter((x) => x.zone === 'a').map((x) => x.namespace).sort());
+    expect(await namespacesIn(bKubeconfig)).toEqual(r.results.filter((x) => x.zone === 'b').map((x) => x.namespace).sort());
+
+    // Zone b pulls through its mirror and exposes under its own domain.
+    const b = connectZone(zones[1]!);
+    const bStudent = r.results.find((x) => x.zone === 'b')!;
+    const deployment = (await b.read({ apiVersion: 'apps/v1', kind: 'Deployment' } as never, 'web', bStudent.namespace)) as { spec: { template: { spec: { containers: { image: string }[] } } } } | undefined;
+    expect(deployment?.spec.template.spec.containers[0]!.image).toBe('mirror.invalid/hub/library/nginx:1.27');
+    const ingress = (await b.list({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' } as never, { namespace: bStudent.namespace })).items as { spec: { rules: { host: string }[] } }[];
+    expect(ingress[0]!.spec.rules[0]!.host).toMatch(/\.b\.labs\.localhost$/);
+    b.close();
+
+    const record = (await readZonesRecord(home, CLASS))!;
+    const status = await zonedStatus(record, connectZone, CLASS);
+    expect(status.unreachable).toEqual([]);
+    expect(status.rows.map((row) => row.student)).toEqual(students.map((s) => s.id));
+    expect(new Set(status.rows.map((row) => row.zone))).toEqual(new Set(['a', 'b']));
+
+    const creds = await zonedCredentials(record, connectZone, CLASS, bStudent.student, 600);
+    expect(creds.zone).toBe('b');
+    expect(creds.kubeconfig).toContain(JSON.parse(JSON.stringify(readFileSync(bKubeconfig, 'utf8').match(/server: (\S+)/)![1])));
+  });
+
+  it('reports a zone whose API server stops mid-publish, and converges once it is back; teardown clears both zones', async () => {
+    const before = (await readZonesRecord(home, CLASS))!.assignment;
+    const l = layout(namedStateDir(ZONE_B));
+    const apiserver = readState(l)!.components['kube-apiserver']!;
+    // A new release makes the re-publish write to every namespace; zone b's server dies mid-way.
+    const v2 = await makeRelease(home, { ...release.lab, nodes: release.lab.nodes.map((n) => (n.name === 'web' ? { ...n, env: { ...n.env, COLOR: 'blue' } } : n)) }, 'v2');
+    let killed = false;
+    const r = await publishZoned(home, connectZone, {
+      className: CLASS,
+      students,
+      release: v2,
+      force: true,
+      concurrency: 2,
+      onProgress: ({ result }) => {
+        if (!killed && before[result.student] === 'b') {
+          killed = true;
+          process.kill(apiserver.pid, 'SIGKILL');
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    const failedB = r.results.filter((x) => x.zone === 'b' && x.status === 'failed');
+    expect(failedB.length).toBeGreaterThan(0);
+    expect(r.results.filter((x) => x.zone === 'a' && x.status === 'failed')).toEqual([]);
+
+    const status = await zonedStatus((await readZonesRecord(home, CLASS))!, connectZone, CLASS);
+    expect(status.unreachable.map((u) => u.zone)).toEqual(['b']);
+
+    await clusterUp({ stateDir: namedStateDir(ZONE_B) });
+    const again = await publishZoned(home, connectZone, { className: CLASS, students, release: v2, force: true });
+    expect(again.results.filter((x) => x.status === 'failed')).toEqual([]);
+    expect(again.unreachable).toEqual([]);
+    expect((await readZonesRecord(home, CLASS))!.assignment).toEqual(before);
+    const rows = (await zonedStatus((await readZonesRecord(home, CLASS))!, connectZone, CLASS)).rows;
+    expect(rows.map((row) => row.release)).toEqual(students.map(() => 'v2'));
+
+    const down = await zonedTeardown(home, (await readZonesRecord(home, CLASS))!, connectZone, CLASS);
+    expect(down.unreachable).toEqual([]);
+    expect(down.deleted).toHaveLength(20);
+    expect(await namespacesIn(testKubeconfigPath())).toEqual([]);
+    expect(await namespacesIn(bKubeconfig)).toEqual([]);
+    expect(await readZonesRecord(home, CLASS)).toBeUndefined();
+  });
+});
