@@ -1,0 +1,74 @@
+/**
+ * `labforge check --class C [--student S] [--check ID] [--watch SECONDS]`: runs the lab's
+ * checks in the students' namespaces, records the results in the cluster and prints a
+ * students × checks grid. The engine, the exec streams and the Kubernetes client load inside
+ * the action (see ./index.ts).
+ */
+import type { Command } from 'commander';
+import { dnsLabelArg, positiveInt, studentIdArg } from '../args';
+import { CommandFailure } from '../errors';
+import type { CliIO, CommandModule } from '../program';
+import { classCommand, engine, type ConnOpts } from './engine';
+
+interface CheckOpts extends ConnOpts {
+  class: string;
+  student?: string;
+  check?: string;
+  watch?: number;
+  concurrency?: number;
+}
+
+export const checkCommands: CommandModule = (program: Command, io: CliIO) => {
+  classCommand(program, 'check', "Run the lab's checks in each student's namespace, record the results in the cluster and print a students × checks grid.")
+    .option('--student <id>', 'only this student', studentIdArg('--student'))
+    .option('--check <id>', 'only this check', dnsLabelArg('--check'))
+    .option('--watch <seconds>', 'run again every SECONDS until interrupted', positiveInt('--watch', 86_400))
+    .option('--concurrency <n>', 'students checked at once (default 8)', positiveInt('--concurrency', 256))
+    .addHelpText('after', '\nA check passes when its script exits 0. Failing checks are listed under the grid with their FAIL: line and hint.\n\nExamples:\n  labforge check --class net101\n  labforge check --class net101 --student alice --check web-serves --watch 30')
+    .action(async (opts: CheckOpts) => {
+      const [{ runClassChecks, formatCheckGrid }, { streamingExec }, { loadKubeConfig }] = await Promise.all([
+        import('../../engine/checks'),
+        import('../../streams/exec-stream'),
+        import('../../kube/kubeconfig'),
+      ]);
+      const exec = streamingExec(loadKubeConfig({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }));
+      const once = () =>
+        engine(opts, (cluster) =>
+          runClassChecks(cluster, {
+            className: opts.class,
+            exec,
+            ...(opts.student !== undefined ? { student: opts.student } : {}),
+            ...(opts.check !== undefined ? { check: opts.check } : {}),
+            ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+          }),
+        );
+      if (opts.watch === undefined) {
+        const students = await once();
+        io.stdout(formatCheckGrid(students));
+        const unrecorded = students.filter((s) => s.recordError);
+        if (unrecorded.length) throw new CommandFailure(`the results of ${unrecorded.length} student(s) could not be recorded; run the check again`);
+        return;
+      }
+      const interval = opts.watch * 1000;
+      let stopped = false;
+      let wake: (() => void) | undefined;
+      const onSigint = () => {
+        stopped = true;
+        wake?.();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        while (!stopped) {
+          const students = await once();
+          const stamp = `checked at ${new Date().toISOString()}; again in ${opts.watch} s (Ctrl-C stops)`;
+          io.stdout(process.stdout.isTTY ? `\x1b[2J\x1b[H${formatCheckGrid(students)}\n${stamp}\n` : `${formatCheckGrid(students)}\n${stamp}\n\n`);
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, interval).unref();
+          });
+        }
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+};

@@ -1,0 +1,56 @@
+/**
+ * A non-interactive exec whose output is streamed to a callback as it arrives, and which ends
+ * when the connection ends (not when a status arrives: client-node does not always deliver one,
+ * and kwok's carries no exit code). For commands that report their own outcome in their output,
+ * such as the checks' wrapper (main/engine/checks-output.ts). Reading is synchronous, so a
+ * command printing megabytes never piles up here.
+ */
+import { Exec, type KubeConfig } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { toTerminalError } from './errors';
+import { KubeStreamSocket } from './k8s-socket';
+
+export interface StreamExecTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+/**
+ * Runs `command` and calls `onOutput` with stdout and stderr chunks. Resolves when the
+ * connection closes; rejects with a TerminalError when the API server refuses the exec. An
+ * abort closes the connection (and so resolves).
+ */
+export async function execStreaming(kc: KubeConfig, target: StreamExecTarget, command: string[], onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<void> {
+  const what = `exec in pod ${target.namespace}/${target.pod} (container ${target.container})`;
+  const sink = () =>
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        onOutput(chunk);
+        cb();
+      },
+    });
+  const socket = new KubeStreamSocket(kc, what);
+  signal?.throwIfAborted();
+  let ws;
+  try {
+    ws = await new Exec(kc, socket).exec(target.namespace, target.pod, target.container, command, sink(), sink(), null, false);
+  } catch (err) {
+    throw toTerminalError(err, what);
+  }
+  await new Promise<void>((resolve) => {
+    if (ws.readyState === ws.CLOSED) return resolve();
+    const abort = () => ws.terminate();
+    signal?.addEventListener('abort', abort, { once: true });
+    ws.once('close', () => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    });
+    ws.once('error', () => ws.terminate());
+  });
+}
+
+/** `execStreaming` bound to a kubeconfig: the shape the engine's checks take their exec in. */
+export function streamingExec(kc: KubeConfig) {
+  return (target: StreamExecTarget, command: string[], onOutput: (chunk: Buffer) => void, signal: AbortSignal) => execStreaming(kc, target, command, onOutput, signal);
+}
