@@ -20,6 +20,7 @@
  *   statically reaches the Kubernetes client, kubernetes-models, ws or the renderer.
  */
 import type { CommandModule } from '../program';
+import { checkCommands } from './check';
 import { clusterCommands } from './cluster';
 import { engineCommands } from './engine';
 import { exportCommands } from './export';
@@ -32,6 +33,7 @@ export const allCommands: CommandModule[] = [
   labCommands,
   importCommands,
   engineCommands,
+  checkCommands,
   exportCommands,
   uiCommands,
   clusterCommands,
