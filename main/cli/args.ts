@@ -7,10 +7,16 @@
  * This module is loaded for every command, `--help` included: it may import only commander and
  * small pure modules (no zod, yaml, Kubernetes clients).
  */
-import { InvalidArgumentError } from 'commander';
 import { isDnsLabel } from '../../common/lab/dns-label';
-import { parseQuantity } from '../../common/lab/quantity';
+import { quantityProblem, type QuantityKind } from '../../common/lab/quantity';
 import { isStudentId } from '../class/student-id';
+import { UsageError } from './errors';
+
+/**
+ * The parsers throw UsageError rather than commander's InvalidArgumentError: commander would
+ * prefix the message with the raw value, control characters and all. Ours shows it escaped.
+ */
+class InvalidArgumentError extends UsageError {}
 
 type Parser<T> = (value: string) => T;
 
@@ -119,22 +125,14 @@ export function durationArg(what: string, min: number, max: number): Parser<numb
   };
 }
 
-/** Upper bounds for the sizes `create` writes into every node: far above any lab machine, far below overflow. */
-export const MAX_QUANTITY = { cpu: 1024, memory: 2 ** 44, disk: 2 ** 46 } as const;
-
-/** A Kubernetes quantity for cpu (cores), memory or disk (bytes): positive, exact as written, and bounded. */
-export function quantityArg(what: string, kind: keyof typeof MAX_QUANTITY): Parser<string> {
-  const example = kind === 'cpu' ? '"2" or "500m"' : kind === 'memory' ? '"4Gi" or "512Mi"' : '"20Gi"';
+/**
+ * A Kubernetes quantity for cpu, memory or disk, held to the lab's own rules (exact as written,
+ * within the range a lab value may take), so what `create` writes always validates.
+ */
+export function quantityArg(what: string, kind: QuantityKind): Parser<string> {
   return (value) => {
-    // parseQuantity trims; the value is written verbatim into the lab, so it must not need to.
-    const v = value === value.trim() ? parseQuantity(value) : undefined;
-    if (v === undefined || !Number.isFinite(v)) throw new InvalidArgumentError(`${what} must be a quantity such as ${example}; got ${shown(value)}`);
-    if (v <= 0) throw new InvalidArgumentError(`${what} must be more than 0; got ${shown(value)}`);
-    if (kind === 'cpu' && v < 0.001) throw new InvalidArgumentError(`${what} must be at least 1m (a thousandth of a core); got ${shown(value)}`);
-    if (v > MAX_QUANTITY[kind]) {
-      const max = kind === 'cpu' ? `${MAX_QUANTITY.cpu} cores` : kind === 'memory' ? '16Ti' : '64Ti';
-      throw new InvalidArgumentError(`${what} must be at most ${max}; got ${shown(value)}`);
-    }
+    const problem = quantityProblem(value, kind);
+    if (problem) throw new InvalidArgumentError(`${what} ${problem}; got ${shown(value)}`);
     return value;
   };
 }

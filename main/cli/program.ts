@@ -6,6 +6,12 @@ export interface CliIO {
   stderr: (text: string) => void;
 }
 
+/** Control characters other than the line ends commander writes itself, as \u escapes. */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A command module adds its subcommands to the root program. */
 export type CommandModule = (program: Command, io: CliIO) => void;
 
@@ -13,7 +19,9 @@ export function createProgram(io: CliIO, modules: CommandModule[]): Command {
   const program = new Command('labforge')
     .description('Draw a lab, compile it to Kubernetes, publish one isolated copy per student.')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Commander's own errors quote what was typed (an unknown option, an extra argument);
+    // control characters in it are shown escaped so they cannot clear or rewrite the terminal.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(escapeControls(text)) })
     .addHelpText('after', '\nExit codes: 0 ok, 1 invalid input (the errors are listed), 2 usage error.');
   program.exitOverride();
   for (const add of modules) add(program, io);

@@ -73,7 +73,7 @@ export const labCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--name <name>', 'lab name (DNS-1123 label)', dnsLabelArg('--name', 40))
     .option('--cpu <cpu>', 'CPU for every node (requests = limits), e.g. 2 or 500m', quantityArg('--cpu', 'cpu'))
     .option('--memory <mem>', 'memory for every node (requests = limits), e.g. 4Gi', quantityArg('--memory', 'memory'))
-    .option('--disk <size>', 'scratch disk for VM nodes, e.g. 20Gi', quantityArg('--disk', 'disk'))
+    .option('--disk <size>', 'scratch disk for VM nodes, e.g. 20Gi', quantityArg('--disk', 'storage'))
     .option('-o, --output <file>', 'write to FILE instead of stdout (refuses to overwrite)')
     .addOption(new Option('--force', 'overwrite FILE if it exists').hideHelp(false))
     .action(async (type: string, opts: { name?: string; cpu?: string; memory?: string; disk?: string; output?: string; force?: boolean }) => {
