@@ -1,0 +1,273 @@
+/**
+ * The WebSocket abuse suite against a real `labforge ui` process: malformed frames written by
+ * hand (over the payload limit, invalid UTF-8, unmasked, reserved opcodes and bits, bad control
+ * frames), floods, oversized messages, wrong tokens, a replayed cookie from another origin or
+ * without the page key, and raw bytes that are not HTTP. After every case the same process is
+ * still running and serves a legitimate page load and API call.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import WebSocket from 'ws';
+import { API_PROTOCOL, MAX_API_MESSAGE_BYTES, PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../../common/browser/session';
+import { appRoot } from '../../main/api/app-root';
+import { closeCode, frame, OP, rawTcp, rawUpgrade } from './ws-abuse-frames';
+
+const ROOT = appRoot();
+let child: ChildProcess;
+let workspace: string;
+let origin = '';
+let port = 0;
+let cookie = '';
+let pageKey = '';
+let output = '';
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const apiHeaders = () => ({ Host: `127.0.0.1:${port}`, Origin: origin, Cookie: cookie, 'Sec-WebSocket-Protocol': `${API_PROTOCOL}, ${PAGE_KEY_PROTOCOL_PREFIX}${pageKey}` });
+
+/** A legitimate API socket, as the page opens it. */
+function openApi(): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, [API_PROTOCOL, `${PAGE_KEY_PROTOCOL_PREFIX}${pageKey}`], { headers: { Cookie: cookie }, origin, maxPayload: 2 * MAX_API_MESSAGE_BYTES });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function call(ws: WebSocket, id: number, channel: string, req: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
+  return new Promise((resolve, reject) => {
+    const onMsg = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(data.toString()) as { id: number; result: { ok: boolean } };
+      if (msg.id === id) {
+        ws.off('message', onMsg);
+        resolve(msg.result);
+      }
+    };
+    ws.on('message', onMsg);
+    ws.once('close', (code) => reject(new Error(`closed ${code}`)));
+    ws.send(JSON.stringify({ id, channel, request: req }));
+  });
+}
+
+/** The server process is running and answers a page load and an API call. */
+async function expectAlive(): Promise<void> {
+  expect(child.exitCode, output).toBeNull();
+  expect((await get(`${origin}/`, { Cookie: cookie })).status).toBe(200);
+  const ws = await openApi();
+  try {
+    expect(await call(ws, 1, 'app.info', {})).toMatchObject({ ok: true, value: { mode: 'browser' } });
+  } finally {
+    ws.close();
+  }
+}
+
+async function rssMiB(): Promise<number> {
+  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+beforeAll(async () => {
+  workspace = await mkdtemp(join(tmpdir(), 'labforge-ws-abuse-'));
+  await writeFile(join(workspace, 'lab.yaml'), 'apiVersion: labforge.dev/v1\n');
+  child = spawn(process.execPath, [join(ROOT, 'bin', 'labforge.mjs'), 'ui', '--no-open', '--port', '0', '--workspace', workspace], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: inject('labforgeKubeconfig') } });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`labforge ui did not print its link:\n${output}`)), 120_000);
+    const onData = (c: Buffer) => {
+      output += c.toString();
+      const m = /Labforge editor: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`labforge ui exited with ${code}:\n${output}`)));
+  });
+  const u = new URL(url);
+  origin = u.origin;
+  port = Number(u.port);
+  const r = await get(url);
+  expect(r.status).toBe(302);
+  cookie = String(r.headers['set-cookie']).split(';')[0]!;
+  pageKey = new URLSearchParams(new URL(String(r.headers.location)).hash.slice(1)).get(PAGE_KEY_FRAGMENT) ?? '';
+  expect(pageKey).not.toBe('');
+}, 180_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  await rm(workspace, { recursive: true, force: true });
+});
+
+describe('labforge ui survives malformed frames on the API socket', () => {
+  const cases: { name: string; bytes: () => Buffer; code: number }[] = [
+    { name: 'a frame claiming more than the payload limit', bytes: () => frame(OP.text, Buffer.alloc(16), { claimedLength: MAX_API_MESSAGE_BYTES + 1 }), code: 1009 },
+    { name: 'a frame claiming 2^63-1 bytes', bytes: () => Buffer.concat([Buffer.from([0x81, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), Buffer.alloc(4)]), code: 1009 },
+    { name: 'invalid UTF-8 in a text frame', bytes: () => frame(OP.text, Buffer.from([0x7b, 0xff, 0xfe, 0xc0, 0xaf])), code: 1007 },
+    { name: 'a UTF-16 surrogate encoded in UTF-8', bytes: () => frame(OP.text, Buffer.from([0xed, 0xa0, 0x80])), code: 1007 },
+    { name: 'an unmasked client frame', bytes: () => frame(OP.text, '{"id":1,"channel":"app.info","request":{}}', { mask: false }), code: 1002 },
+    { name: 'reserved data opcode 0x3', bytes: () => frame(0x3, 'x'), code: 1002 },
+    { name: 'reserved control opcode 0xB', bytes: () => frame(0xb, 'x'), code: 1002 },
+    { name: 'RSV1 set without an extension', bytes: () => frame(OP.text, '{}', { rsv: 4 }), code: 1002 },
+    { name: 'a fragmented ping', bytes: () => frame(OP.ping, 'x', { fin: false }), code: 1002 },
+    { name: 'a 200-byte ping', bytes: () => frame(OP.ping, Buffer.alloc(200)), code: 1002 },
+    { name: 'a continuation frame with nothing to continue', bytes: () => frame(OP.continuation, 'x'), code: 1002 },
+    { name: 'a new text frame inside a fragmented message', bytes: () => Buffer.concat([frame(OP.text, '{"id"', { fin: false }), frame(OP.text, ':1}')]), code: 1002 },
+    { name: 'a close frame with a 1-byte body', bytes: () => frame(OP.close, Buffer.from([3])), code: 1002 },
+    { name: 'a close frame with a reserved code', bytes: () => frame(OP.close, Buffer.from([0x03, 0xe7])), code: 1002 },
+    { name: 'a binary frame (the API speaks text)', bytes: () => frame(OP.binary, Buffer.from([1, 2, 3])), code: 1003 },
+    { name: 'text that is not JSON', bytes: () => frame(OP.text, '{"id": 1, oops'), code: 1007 },
+    { name: 'JSON without a numeric id', bytes: () => frame(OP.text, '[1,2,3]'), code: 1008 },
+    { name: 'random bytes after the handshake', bytes: () => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) & 0xff)), code: 0 },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: only that socket closes${c.code ? ` (${c.code})` : ''}`, async () => {
+      const conn = await rawUpgrade(port, '/api', apiHeaders());
+      expect(conn.status).toBe(101);
+      conn.socket.write(c.bytes());
+      expect(await conn.closed(), 'the server closes the offending socket').toBe(true);
+      if (c.code) expect(closeCode(conn.received())).toBe(c.code);
+      await expectAlive();
+    });
+  }
+
+  it('a socket dropped mid-frame and mid-handshake', async () => {
+    const conn = await rawUpgrade(port, '/api', apiHeaders());
+    conn.socket.write(frame(OP.text, 'x'.repeat(1000)).subarray(0, 300));
+    conn.socket.destroy();
+    await rawTcp(port, `GET /api HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n`, 200);
+    await expectAlive();
+  });
+});
+
+describe('labforge ui under floods and oversized messages', () => {
+  it('answers a flood of 5,000 calls in one write, every one, without growing past 1 GiB', async () => {
+    const before = await rssMiB();
+    const burst = Buffer.concat(Array.from({ length: 5000 }, (_, i) => frame(OP.text, JSON.stringify({ id: i + 1, channel: 'app.info', request: {} }))));
+    // Raw, so no client library paces the flood.
+    const raw = await rawUpgrade(port, '/api', apiHeaders());
+    raw.socket.write(burst);
+    const answers = () => raw.received().toString('latin1').match(/"id":\d+,"result":\{"ok":true/g)?.length ?? 0;
+    for (let i = 0; i < 400 && answers() < 5000; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(answers()).toBe(5000);
+    raw.socket.destroy();
+    expect(await rssMiB()).toBeLessThan(Math.max(1024, before + 512));
+    await expectAlive();
+  }, 60_000);
+
+  it('closes a socket that opens more than 256 streams', async () => {
+    const conn = await rawUpgrade(port, '/api', apiHeaders());
+    const subs = Array.from({ length: 300 }, (_, i) => frame(OP.text, JSON.stringify({ id: i + 1, channel: 'dev.watch', request: { labName: 'ws-abuse' }, subscribe: true })));
+    conn.socket.write(Buffer.concat(subs));
+    expect(await conn.closed(10_000)).toBe(true);
+    expect(closeCode(conn.received())).toBe(1008);
+    await expectAlive();
+  }, 30_000);
+
+  it('a 5-million-character lab, JSON-escaped past 16 MiB, gets an answer rather than a dropped socket', async () => {
+    const ws = await openApi();
+    // Quotes, backslashes and control characters: about 30 MB once JSON-escaped.
+    const text = `description: "${'\u0001"\\\u001f'.repeat(1_250_000)}"\n`.slice(0, 5_000_000);
+    expect(JSON.stringify(text).length).toBeGreaterThan(16 * 2 ** 20);
+    const result = await call(ws, 7, 'file.write', { path: 'big.yaml', text });
+    // Either accepted or refused with a message that says why; the socket and server live on.
+    if (!result.ok) expect(result.error?.message).toMatch(/\S/);
+    expect(await call(ws, 8, 'app.info', {})).toMatchObject({ ok: true });
+    ws.close();
+    await expectAlive();
+  }, 60_000);
+
+  it('a message over the limit closes that socket with 1009 (message too big)', async () => {
+    const ws = await openApi();
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.on('error', () => undefined);
+    ws.send(JSON.stringify({ id: 1, channel: 'file.write', request: { path: 'huge.yaml', text: 'x'.repeat(MAX_API_MESSAGE_BYTES + 1024) } }));
+    expect(await closed).toBe(1009);
+    await expectAlive();
+  }, 60_000);
+
+  it('200 connections opened and dropped at once', async () => {
+    const conns = await Promise.all(Array.from({ length: 200 }, () => rawUpgrade(port, '/api', apiHeaders())));
+    expect(conns.every((c) => c.status === 101)).toBe(true);
+    for (const c of conns) c.socket.destroy();
+    await expectAlive();
+  }, 30_000);
+});
+
+describe('labforge ui refuses what a cookie alone or a wrong secret brings', () => {
+  it('a wrong or spent one-time token', async () => {
+    expect((await get(`${origin}/?token=wrong`)).status).toBe(403);
+    expect((await get(`${origin}/?token=`)).status).toBe(403);
+    await expectAlive();
+  });
+
+  it('a replayed cookie with a forged Origin from another 127.0.0.1 port', async () => {
+    for (const o of [`http://127.0.0.1:${port + 1}`, `http://localhost:${port}`, 'null', origin]) {
+      // Without the page key (a cookie is all another server on 127.0.0.1 ever sees).
+      const bare = await rawUpgrade(port, '/api', { Host: `127.0.0.1:${port}`, Origin: o, Cookie: cookie });
+      expect(bare.status, o).toBe(403);
+      const withApi = await rawUpgrade(port, '/api', { Host: `127.0.0.1:${port}`, Origin: o, Cookie: cookie, 'Sec-WebSocket-Protocol': API_PROTOCOL });
+      expect(withApi.status, o).toBe(403);
+    }
+    // The right key from the wrong origin is refused too.
+    expect((await rawUpgrade(port, '/api', { ...apiHeaders(), Origin: `http://127.0.0.1:${port + 1}` })).status).toBe(403);
+    await expectAlive();
+  });
+
+  it('a wrong page key, a forged cookie, a foreign Host', async () => {
+    expect((await rawUpgrade(port, '/api', { ...apiHeaders(), 'Sec-WebSocket-Protocol': `${API_PROTOCOL}, ${PAGE_KEY_PROTOCOL_PREFIX}${'x'.repeat(pageKey.length)}` })).status).toBe(403);
+    expect((await rawUpgrade(port, '/api', { ...apiHeaders(), Cookie: 'labforge_session=forged' })).status).toBe(403);
+    expect((await rawUpgrade(port, '/api', { ...apiHeaders(), Host: 'evil.example' })).status).toBe(403);
+    expect((await rawUpgrade(port, '/streams/AAAAAAAAAAAAAAAAAAAA', { ...apiHeaders(), 'Sec-WebSocket-Protocol': 'labforge.stream.v1, token.nope' })).status).toBe(403);
+    await expectAlive();
+  });
+
+  it('upgrade requests with a bad key, version or path', async () => {
+    const bad = (extra: string) => rawTcp(port, `GET /api HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${origin}\r\nCookie: ${cookie}\r\nSec-WebSocket-Protocol: ${API_PROTOCOL}, ${PAGE_KEY_PROTOCOL_PREFIX}${pageKey}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${extra}\r\n`, 3000);
+    expect((await bad('Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n')).reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await bad(`Sec-WebSocket-Version: 99\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\n`)).reply).toMatch(/^HTTP\/1\.1 (400|426)/);
+    expect((await rawUpgrade(port, '/nowhere', apiHeaders())).status).toBe(404);
+    await expectAlive();
+  });
+});
+
+describe('labforge ui survives raw bytes that are not HTTP', () => {
+  const garbage: { name: string; bytes: () => Buffer | string }[] = [
+    { name: 'random binary', bytes: () => Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 2654435761) & 0xff)) },
+    { name: 'NUL bytes', bytes: () => Buffer.alloc(1024) },
+    { name: 'a TLS ClientHello', bytes: () => Buffer.from('160301020001000200', 'hex') },
+    { name: 'a bad request line', bytes: () => 'FOO BAR BAZ QUX\r\n\r\n' },
+    { name: 'an HTTP/0.9 request', bytes: () => 'GET /\r\n' },
+    { name: '64 KiB of header', bytes: () => `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX: ${'a'.repeat(65536)}\r\n\r\n` },
+    { name: 'a header with a bare CR and NUL', bytes: () => `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX: a\rb\0c\r\n\r\n` },
+    { name: 'conflicting Content-Length', bytes: () => `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab` },
+    { name: 'chunked garbage', bytes: () => `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n` },
+    { name: 'an absolute-form target', bytes: () => `GET http://evil.example/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${cookie}\r\n\r\n` },
+  ];
+  for (const g of garbage) {
+    it(`${g.name}: answered with an error or dropped, and the server lives on`, async () => {
+      const r = await rawTcp(port, g.bytes());
+      // Nothing the client sent is served: any answer is a 4xx.
+      if (r.reply) expect(r.reply).toMatch(/^HTTP\/1\.1 4\d\d/);
+      await expectAlive();
+    });
+  }
+});
