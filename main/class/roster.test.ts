@@ -46,3 +46,41 @@ describe('helpers', () => {
     expect(numberedStudents(120)[0]!.id).toBe('student-001');
   });
 });
+
+describe('parseRoster limits and hostile cells', () => {
+  const rows = (n: number) => `id\n${Array.from({ length: n }, (_, i) => `s${i}`).join('\n')}\n`;
+
+  it('takes up to 10,000 students, the same limit as --students', () => {
+    const r = parseRoster(rows(10_000));
+    expect(r.ok && r.students.length).toBe(10_000);
+  });
+
+  it('refuses the 10,001st student at its line', () => {
+    const r = parseRoster(rows(10_001));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual([{ line: 10_002, message: expect.stringMatching(/at most 10000 students/) }]);
+  });
+
+  it('escapes control characters of cells in messages', () => {
+    const r = parseRoster('id,email\n"\u001b[2Jx\nfake:1: forged",a\nok,"\u001b]0;title\u0007"\n');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    for (const issue of r.issues) expect(issue.message).not.toMatch(/[\u0000-\u001f\u007f]/);
+  });
+
+  it('lists at most 100 errors and counts the rest', () => {
+    const r = parseRoster(`id\n${'bad id\n'.repeat(500)}`);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toHaveLength(101);
+    expect(r.issues[100]!.message).toMatch(/400 more errors/);
+  });
+
+  it('refuses overlong cells before matching them', () => {
+    const started = Date.now();
+    const r = parseRoster(`id,email\na,a@${'.'.repeat(50_000)}@\n`);
+    expect(r.ok).toBe(false);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});

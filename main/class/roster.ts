@@ -4,6 +4,9 @@
  */
 import { STUDENT_ID } from './student-id';
 
+import { quoteInput } from '../../common/lab/escape';
+import { MAX_ISSUES, MAX_ROSTER_BYTES, MAX_STUDENTS } from '../../common/lab/limits';
+
 export interface Student {
   id: string;
   name?: string;
@@ -22,6 +25,8 @@ const ID = STUDENT_ID;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 const COLUMNS = ['id', 'name', 'email', 'ssh_key'] as const;
+/** Longest cell: an RSA-8192 public key with a comment is about 1,500 characters. */
+const MAX_CELL = 4096;
 
 /** Splits one CSV line (RFC 4180 quoting, no embedded newlines). */
 export function splitCsvLine(line: string): string[] | undefined {
@@ -48,30 +53,50 @@ export function splitCsvLine(line: string): string[] | undefined {
 }
 
 export function parseRoster(text: string): RosterResult {
+  // The roster may come as text over the API too, so the file limit is checked here as well.
+  if (text.length > MAX_ROSTER_BYTES) {
+    return { ok: false, issues: [{ line: 1, message: `the roster is larger than ${MAX_ROSTER_BYTES / 2 ** 20} MiB; a class has at most ${MAX_STUDENTS} students` }] };
+  }
+  const r = parseRosterLines(text);
+  if (r.ok || r.issues.length <= MAX_ISSUES) return r;
+  const rest = r.issues.length - MAX_ISSUES;
+  return { ok: false, issues: [...r.issues.slice(0, MAX_ISSUES), { line: r.issues[MAX_ISSUES]!.line, message: `and ${rest} more error${rest === 1 ? '' : 's'} not shown; fix the ones above first` }] };
+}
+
+function parseRosterLines(text: string): RosterResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const issues: RosterIssue[] = [];
   const students: Student[] = [];
   const seen = new Map<string, number>();
   let header: string[] | undefined;
 
-  lines.forEach((raw, i) => {
+  for (const [i, raw] of lines.entries()) {
     const line = i + 1;
-    if (raw.trim() === '' || raw.trimStart().startsWith('#')) return;
+    if (raw.trim() === '' || raw.trimStart().startsWith('#')) continue;
     const cells = splitCsvLine(raw);
     if (!cells) {
       issues.push({ line, message: 'unterminated quote' });
-      return;
+      continue;
     }
     if (!header) {
       header = cells.map((c) => c.toLowerCase().replace(/[\s-]+/g, '_'));
       const unknown = header.filter((h) => !(COLUMNS as readonly string[]).includes(h) && h !== 'ssh_public_key');
       if (!header.includes('id')) issues.push({ line, message: 'the header must name the columns: id,name,email[,ssh_key]' });
-      for (const u of unknown) issues.push({ line, message: `unknown column "${u}"; expected id, name, email and optionally ssh_key` });
-      return;
+      for (const u of unknown) issues.push({ line, message: `unknown column ${quoteInput(u)}; expected id, name, email and optionally ssh_key` });
+      continue;
+    }
+    if (students.length === MAX_STUDENTS) {
+      issues.push({ line, message: `a class has at most ${MAX_STUDENTS} students (the same limit as --students); split the roster` });
+      break;
     }
     if (cells.length > header.length) {
       issues.push({ line, message: `${cells.length} cells but the header has ${header.length} columns` });
-      return;
+      continue;
+    }
+    // Bounded before any pattern runs on a cell: no field of a student needs more.
+    if (cells.some((c) => c.length > MAX_CELL)) {
+      issues.push({ line, message: `a cell has more than ${MAX_CELL} characters` });
+      continue;
     }
     const get = (col: string) => {
       const idx = header!.indexOf(col);
@@ -82,14 +107,15 @@ export function parseRoster(text: string): RosterResult {
     const email = get('email');
     const sshKey = get('ssh_key') ?? get('ssh_public_key');
     if (!id) issues.push({ line, message: 'id is empty' });
-    else if (!ID.test(id)) issues.push({ line, message: `id "${id}" may only use letters, digits and . _ @ + - (at most 128)` });
+    else if (!ID.test(id)) issues.push({ line, message: `id ${quoteInput(id)} may only use letters, digits and . _ @ + - (at most 128)` });
     else if (seen.has(id)) issues.push({ line, message: `id "${id}" repeats line ${seen.get(id)}` });
-    if (email !== undefined && !EMAIL.test(email)) issues.push({ line, message: `email "${email}" is not an email address` });
+    if (email !== undefined && (email.length > 254 || !EMAIL.test(email))) issues.push({ line, message: `email ${quoteInput(email)} is not an email address` });
+    const name = get('name');
+    if (name !== undefined && name.length > 256) issues.push({ line, message: 'name must be at most 256 characters' });
     if (sshKey !== undefined && !SSH_KEY.test(sshKey)) issues.push({ line, message: 'ssh_key is not an OpenSSH public key ("ssh-ed25519 AAAA... comment")' });
     if (id && ID.test(id) && !seen.has(id)) seen.set(id, line);
-    const name = get('name');
     students.push({ id: id ?? '', ...(name ? { name } : {}), ...(email ? { email } : {}), ...(sshKey ? { sshKey } : {}) });
-  });
+  }
 
   if (!header) issues.push({ line: 1, message: 'the roster is empty; it needs a header line id,name,email[,ssh_key] and one line per student' });
   else if (students.length === 0 && issues.length === 0) issues.push({ line: 2, message: 'the roster has a header but no students' });

@@ -2,24 +2,42 @@
  * Reading what the user names on the command line: lab files and the students of a class.
  * Loaded by command actions only (it brings the lab parser: yaml and zod).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { numberedStudents, parseRoster, type Student } from '../class/roster';
 import { formatIssue, parseLab, type Lab } from '../../common/lab';
 import { isDnsLabel } from '../../common/lab/dns-label';
+import { escapeControl, quoteInput } from '../../common/lab/escape';
+import { MAX_LAB_BYTES, MAX_ROSTER_BYTES } from '../../common/lab/limits';
+import { InputFileError, readInputFileSync, type InputLimit } from '../api/input-file';
+import { shown } from './args';
 import { InvalidInputError, UsageError } from './errors';
 
 /** Reads and decodes a lab file; bad input becomes the list of positioned errors (exit 1). */
 export function readLabFile(file: string): Lab {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidInputError([`${file}: cannot read the lab file (${code ?? (err as Error).message})`]);
-  }
+  const text = readLimited(file, { what: 'lab file', maxBytes: MAX_LAB_BYTES });
   const r = parseLab(text);
   if (!r.ok) throw new InvalidInputError(r.issues.map((i) => formatIssue(i, file)));
   return r.lab;
+}
+
+/**
+ * A named input file through the one bounded reader the API uses too (regular files only, up to
+ * a size limit); a refusal is an input error naming the file.
+ */
+function readLimited(file: string, limit: InputLimit): string {
+  try {
+    return readInputFileSync(file, limit);
+  } catch (err) {
+    if (!(err instanceof InputFileError)) throw err;
+    // Too large: point at where the limit is passed, like any other error in the file.
+    const at = err.head !== undefined ? endPosition(err.head) : '';
+    throw new InvalidInputError([escapeControl(`${file}${at}: ${err.message}`)]);
+  }
+}
+
+function endPosition(text: string): string {
+  const lines = text.split('\n');
+  return `:${lines.length}:${lines[lines.length - 1]!.length + 1}`;
 }
 
 /** `<lab>` may be a lab file or a lab name. */
@@ -28,7 +46,7 @@ export function labArg(value: string): { file?: Lab; name: string } {
     const lab = readLabFile(value);
     return { file: lab, name: lab.metadata.name };
   }
-  if (!isDnsLabel(value)) throw new UsageError(`"${value}" is neither a lab file nor a lab name`);
+  if (!isDnsLabel(value)) throw new UsageError(`${quoteInput(value)} is neither a lab file nor a lab name`);
   return { name: value };
 }
 
@@ -39,14 +57,9 @@ export function studentsFrom(opts: { student?: string[]; students?: number; rost
   if (opts.student?.length) return opts.student.map((id) => ({ id }));
   if (opts.students) return numberedStudents(opts.students);
   if (opts.roster) {
-    let text: string;
-    try {
-      text = readFileSync(opts.roster, 'utf8');
-    } catch (err) {
-      throw new InvalidInputError([`${opts.roster}: cannot read the roster (${(err as NodeJS.ErrnoException).code})`]);
-    }
+    const text = readLimited(opts.roster, { what: 'roster', maxBytes: MAX_ROSTER_BYTES });
     const r = parseRoster(text);
-    if (!r.ok) throw new InvalidInputError(r.issues.map((i) => `${opts.roster}:${i.line}: ${i.message}`));
+    if (!r.ok) throw new InvalidInputError(r.issues.map((i) => escapeControl(`${opts.roster}:${i.line}: ${i.message}`)));
     return r.students;
   }
   return undefined;
