@@ -3,9 +3,11 @@
  * (main/electron/settings.ts), a JSON file in browser mode (here). Values are validated with
  * the contract's schema on the way in and out, so a hand-edited file cannot break the UI.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { settingsSchema, type Settings, type SettingsPatch } from './contract';
+import { ApiFailure } from './dispatch';
+import { OutsideRootError, readFileInside, writeFileInside } from './safe-write';
 
 export interface SettingsStore {
   get(): Promise<Settings>;
@@ -36,12 +38,19 @@ export function decodeSettings(raw: unknown): Settings {
   return settingsSchema.parse(out);
 }
 
-/** Browser mode: `<workspace>/.labforge/settings.json` (or any file given). */
-export function createJsonSettings(file: string): SettingsStore {
+/**
+ * Browser mode: `<workspace>/.labforge/settings.json` (or any file given). `root` is the folder
+ * the file must stay in (the workspace): a symbolic link on the way that leads out of it is
+ * neither read through (defaults instead) nor written through (a forbidden error).
+ */
+export function createJsonSettings(file: string, root?: string): SettingsStore {
+  // Without a root, the file's own folder is the root; the caller named it, so it may be created.
+  const within = root ?? dirname(file);
   let queue: Promise<unknown> = Promise.resolve();
   const read = async (): Promise<Settings> => {
     try {
-      return decodeSettings(JSON.parse(await readFile(file, 'utf8')));
+      const text = await readFileInside(within, file);
+      return text === null ? settingsSchema.parse({}) : decodeSettings(JSON.parse(text));
     } catch {
       return settingsSchema.parse({});
     }
@@ -52,10 +61,13 @@ export function createJsonSettings(file: string): SettingsStore {
       // Serialised so two quick updates never interleave their read-modify-write.
       const run = queue.then(async () => {
         const next = mergeSettings(await read(), patch);
-        await mkdir(dirname(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
-        await rename(tmp, file);
+        try {
+          if (root === undefined) await mkdir(within, { recursive: true });
+          await writeFileInside(within, file, `${JSON.stringify(next, null, 2)}\n`);
+        } catch (err) {
+          if (err instanceof OutsideRootError) throw new ApiFailure('forbidden', `settings: ${err.message}`);
+          throw err;
+        }
         return next;
       });
       queue = run.catch(() => undefined);

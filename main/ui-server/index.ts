@@ -29,7 +29,7 @@ export async function startUi(options: StartUiOptions): Promise<UiServer & { wor
     version: appVersion(),
     workspace,
     examplesDir: options.examplesDir ?? defaultExamplesDir(),
-    settings: createJsonSettings(options.settingsFile ?? join(workspace, '.labforge', 'settings.json')),
+    settings: options.settingsFile ? createJsonSettings(options.settingsFile) : createJsonSettings(join(workspace, '.labforge', 'settings.json'), workspace),
     ...(options.kube ? { kube: options.kube } : {}),
     ...(options.logError ? { logError: options.logError } : {}),
     streams,
