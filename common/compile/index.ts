@@ -3,7 +3,7 @@
  * clock, no randomness, no I/O, a fixed object order, so the same input gives byte-identical
  * YAML and diffs between releases show only real changes.
  */
-import { stringify } from 'yaml';
+import { toYaml } from './yaml-out';
 import type { Lab } from '../lab/schema';
 import { ANNOTATION, LABEL, MANAGED_BY } from './labels';
 import { joinLabel, studentKey } from './names';
@@ -137,5 +137,5 @@ export function compileLab(lab: Lab, target: CompileTarget): KubeObject[] {
 
 /** Multi-document YAML, one object per document, in compile order. */
 export function objectsToYaml(objects: KubeObject[]): string {
-  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('');
+  return objects.map((o) => `---\n${toYaml(o)}`).join('');
 }

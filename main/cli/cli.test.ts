@@ -41,7 +41,7 @@ describe('labforge validate', () => {
   it('reports a missing file as invalid input', async () => {
     const r = await cli('validate', '/nonexistent/lab.yaml');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('cannot read the lab file (ENOENT)');
+    expect(r.stderr).toMatch(/^\/nonexistent\/lab\.yaml: .*(ENOENT|does not exist)/);
   });
 });
 
