@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { appRoot, appVersion, examplesDir, rendererDir } from './api/app-root';
 import { createHost } from './api/host';
 import { createDialogs } from './electron/dialogs';
+import { createGrantStore } from './electron/grants';
 import { registerAppScheme, serveRenderer } from './electron/protocol';
 import { APP_ORIGIN, hardenApp, hardenSession } from './electron/security';
 import { createElectronSettings } from './electron/settings';
@@ -23,6 +24,7 @@ let openWindow: (() => Promise<void>) | null = null;
 async function start() {
   const root = appRoot();
   const settings = createElectronSettings();
+  const grants = createGrantStore(app.getPath('userData'));
   hardenSession(session.defaultSession);
   serveRenderer(rendererDir(root));
   // The renderer has its own menus (they also work in browser mode). macOS still needs the
@@ -35,13 +37,15 @@ async function start() {
     workspace: null,
     examplesDir: examplesDir(root),
     settings,
-    dialogs: createDialogs(() => mainWindow),
+    // A dialog choice is remembered as a grant by main; nothing the renderer sends becomes one.
+    dialogs: createDialogs(() => mainWindow, (path) => grants.record(path, 'write').catch((err: unknown) => console.error('[file-grants]', err))),
     logError: (channel, err) => console.error(`[${channel}]`, err),
     streams: createPortConnector(() => mainWindow?.webContents ?? null),
   });
   if (host.terminals) hangUpBeforeQuit(app, host.terminals);
-  // Recent files were picked by the user in a dialog earlier: they stay allowed.
-  for (const path of (await settings.get()).recent) await host.paths.grant(path, 'write').catch(() => undefined);
+  // Files picked in a dialog earlier stay allowed. Only main's own grants file counts:
+  // settings.recent is written by the renderer and grants nothing.
+  for (const g of await grants.load()) await host.paths.grant(g.path, g.access).catch(() => undefined);
   bindIpc(ipcMain, host.dispatch, APP_ORIGIN);
 
   const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
