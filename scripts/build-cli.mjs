@@ -19,7 +19,22 @@ export const CLI_INPUTS = join(OUT, 'cli.inputs.json');
 const CHUNKS = 'cli-chunks';
 const BUNDLED = new Set(['commander', 'yaml', 'zod']);
 
-/** The esbuild options of the CLI bundle; the architecture test builds with the same ones. */
+/**
+ * zod carries message translations for ~40 languages, half of its size, all loaded with it;
+ * Labforge words its own messages (in English), so the CLI bundles only zod's English one.
+ * The others become a function that says so if anything ever calls it.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/][^\\/]+\.js$/ }, (args) => {
+      if (/[\\/](en|index)\.js$/.test(args.path)) return undefined;
+      return { contents: "export default function locale() { throw new Error('only the English zod locale is bundled into the labforge CLI'); }", loader: 'js' };
+    });
+  },
+};
+
+/** The esbuild options of the CLI bundle. */
 export function cliBuildOptions() {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   return {
@@ -35,6 +50,7 @@ export function cliBuildOptions() {
     external: [...Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.has(d)), 'electron'],
     sourcemap: true,
     metafile: true,
+    plugins: [zodEnglishOnly],
     // Bundled CommonJS code may still call require().
     banner: { js: "import { createRequire as __labforgeCreateRequire } from 'node:module'; const require = __labforgeCreateRequire(import.meta.url);" },
   };
