@@ -16,13 +16,24 @@ export function registerAppScheme(): void {
 
 export function serveRenderer(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
     const headers = new Headers({ 'Content-Security-Policy': contentSecurityPolicy("'self'"), 'X-Content-Type-Options': 'nosniff' });
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return new Response('bad request', { status: 400, headers });
+    }
     if (url.host !== 'labforge') return new Response('not found', { status: 404, headers });
+    // Bad percent-encoding is a 400 there (its decodeURIComponent is guarded), never a throw.
     const file = await resolveStaticFile(rendererDir, url.pathname);
     if (!file.ok) return new Response(file.message, { status: file.status, headers });
     headers.set('Content-Type', file.contentType);
     headers.set('Cache-Control', file.cacheControl);
-    return new Response(await readFile(file.path), { status: 200, headers });
+    try {
+      return new Response(await readFile(file.path), { status: 200, headers });
+    } catch {
+      // Removed or unreadable between the check and the read.
+      return new Response('not found', { status: 404, headers });
+    }
   });
 }
