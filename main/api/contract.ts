@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { labSchema } from '../../common/lab/schema';
 import { labShapeSchema } from '../../common/lab/shape';
 import * as cs from './cluster-schemas';
+import * as checks from './checks-schemas';
 import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
 
 /** A lab the editor sends: valid or not (lab.validate reports its issues), but shaped like a lab. */
@@ -273,6 +274,21 @@ export const contract = {
   'class.credentials': {
     request: z.object({ ...cs.kubeTarget, className: cs.className, student: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 90).default(24) }),
     response: z.object({ kubeconfig: z.string(), namespace: z.string(), expiresAt: z.string() }),
+  },
+  /** Each student's recorded check results and progress, as stored in the cluster (no checks run). */
+  'checks.results': {
+    request: checks.checksResultsRequest,
+    response: checks.checksResponse,
+  },
+  /** Runs the checks now, for the class or one student (optionally one check), records and returns the results. */
+  'checks.run': {
+    request: checks.checksRunRequest,
+    response: checks.checksResponse,
+  },
+  /** Runs one check of the editor's lab against the dev namespace ("try on dev"); nothing is recorded. */
+  'checks.try': {
+    request: z.object({ ...cs.kubeTarget, lab: labValue, check: checks.checkId, namespace: z.string().max(63).optional() }),
+    response: checks.checkRun,
   },
 } as const;
 

@@ -43,7 +43,7 @@ describe('mergeRuns', () => {
 describe('encode/decode', () => {
   it('round-trips through the ConfigMap, and reads a damaged one as empty with the reason', () => {
     const r = mergeRuns(null, [run('a', 'pass', 't')], [], 'n');
-    const cm = encodeResults('ns', { class: 'c', student: 's' }, r, '42') as { metadata: { resourceVersion?: string; labels: Record<string, string> }; data: Record<string, string> };
+    const cm = encodeResults('ns', { class: 'c', student: 's' }, r, '42') as unknown as { metadata: { resourceVersion?: string; labels: Record<string, string> }; data: Record<string, string> };
     expect(cm.metadata.resourceVersion).toBe('42');
     expect(cm.metadata.labels['labforge.dev/lab']).toBeUndefined();
     expect(decodeResults(cm).results).toEqual(r);

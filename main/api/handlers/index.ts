@@ -1,6 +1,7 @@
 import type { ApiDeps } from '../deps';
 import type { Handlers } from '../dispatch';
 import { appInfo } from './app';
+import { checksHandlers } from './checks';
 import { clusterOps } from './cluster-ops';
 import { labCompilePreview, type CompilePreview } from './compile';
 import { fileList, fileOpenDialog, fileRead, fileSaveDialog, fileWrite } from './file';
@@ -30,6 +31,7 @@ export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Pa
     'kube.contexts': kubeContexts(deps),
     'kube.test': kubeTest(deps),
     ...clusterOps(deps),
+    ...checksHandlers(deps),
   };
   if (deps.terminals) {
     handlers['terminal.open'] = terminalOpen(deps, deps.terminals);
