@@ -148,6 +148,7 @@ export const nodeSchema = z
     volumes: z.array(mountSchema).max(MAX_NODE_MOUNTS, { error: `a node mounts at most ${MAX_NODE_MOUNTS} volumes` }).optional(),
     files: z.array(fileSchema).max(MAX_NODE_FILES, { error: `a node has at most ${MAX_NODE_FILES} files` }).optional(),
     desktop: z.boolean({ error: 'desktop must be true or false' }).optional().describe('The container serves a VNC desktop on port 5900.'),
+    entry: z.boolean({ error: 'entry must be true or false' }).optional().describe('Where `ssh student@gateway` lands (default: the first container).'),
     setup: z
       .string({ error: 'setup must be a string (a shell script)' })
       .refine((s) => !s.includes('\0'), { error: 'setup must not contain NUL characters' })
