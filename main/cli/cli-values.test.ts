@@ -69,6 +69,10 @@ const BAD: [string[], RegExp][] = [
   [['diff', 'v1', 'lab@', ...k], /release tag after '@'/],
   [['diff', 'v1', 'Bad Lab@v2', ...k], /the lab before '@'/],
   [['diff', 'v 1', 'v2', '--lab', 'web-db', ...k], /release tag must be a DNS-1123 label/],
+  [['export', 'gitops', 'x@', '--class', 'c', '--students', '2', '-o', join(dir, 'gitops'), ...k], /release tag after '@'/],
+  [['export', 'gitops', 'web-db@v1', '--class', 'c', '--students', '2x', '-o', join(dir, 'gitops'), ...k], /--students must be a whole number/],
+  [['export', 'gitops', 'web-db@v1', '--class', 'c', '--student', '', '-o', join(dir, 'gitops'), ...k], /--student must be a student id/],
+  [['export', 'gitops', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'x_y', '-o', join(dir, 'gitops'), ...k], /--domain must be a DNS name/],
   // domain
   [['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'not a domain!', ...k], /--domain must be a DNS name.*"not a domain!"/],
   [['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'Labs.Example.EDU', ...k], /--domain/],

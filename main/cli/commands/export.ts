@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { domainArg, labAtTagArg, positiveInt, studentIdsArg } from '../args';
 import { UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import { classCommand, engine, labArg, type ConnOpts } from './engine';
@@ -10,26 +11,23 @@ import { studentsFrom } from './lab';
 export const exportCommands: CommandModule = (program: Command, io: CliIO) => {
   const exp = program.command('export').description('Export a release for other tools.');
   classCommand(exp, 'gitops', 'Write a Kustomize tree of a class: base/ (the release compiled once), overlays/<student>/, an Argo CD ApplicationSet and Flux Kustomizations.')
-    .argument('<lab@tag>', 'lab file or name, @ release tag')
-    .option('--students <n>', 'N anonymous students student-01..N', (v: string) => Number(v))
+    .argument('<lab@tag>', 'lab file or name, @ release tag', labAtTagArg)
+    .option('--students <n>', 'N anonymous students student-01..N', positiveInt('--students'))
     .option('--roster <file.csv>', 'CSV with columns id,name,email[,ssh_key]')
-    .option('--student <id>', 'a student id (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--student <id>', 'a student id (repeatable)', studentIdsArg('--student'))
     .requiredOption('-o, --output <dir>', 'folder to write the tree into')
     .option('--repo <url>', 'git repository the tree is committed to (for Argo CD and Flux)', 'https://git.example.com/REPLACE-ME.git')
     .option('--revision <rev>', 'branch or tag Argo CD and Flux follow', 'main')
     .option('--path <dir>', 'where the tree sits in the repository (default: the output folder as given)')
-    .option('--domain <domain>', 'domain for exposure hosts', 'labs.localhost')
+    .option('--domain <domain>', 'domain for exposure hosts', domainArg('--domain'), 'labs.localhost')
     .option('--force', 'write into a folder that is not empty')
     .addHelpText('after', '\nExample:\n  labforge export gitops routing-lab@v1 --class cs101 --roster roster.csv -o gitops/cs101 --repo https://git.example.com/course/labs.git')
-    .action(async (ref: string, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; output: string; repo: string; revision: string; path?: string; domain: string; force?: boolean }) => {
-      const at = ref.lastIndexOf('@');
-      if (at <= 0 || at === ref.length - 1) throw new UsageError(`expected <lab>@<tag>, e.g. routing-lab@v1; got "${ref}"`);
-      if (opts.students !== undefined && (!Number.isInteger(opts.students) || opts.students < 1 || opts.students > 10_000)) throw new UsageError('--students must be a whole number from 1 to 10000');
+    .action(async (ref: { lab: string; tag: string }, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; output: string; repo: string; revision: string; path?: string; domain: string; force?: boolean }) => {
       const students = await studentsFrom(opts);
       if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
       if (existsSync(opts.output) && readdirSync(opts.output).length > 0 && !opts.force) throw new UsageError(`${opts.output} is not empty; pass --force to write into it`);
-      const lab = await labArg(ref.slice(0, at));
-      const tag = ref.slice(at + 1);
+      const lab = await labArg(ref.lab);
+      const tag = ref.tag;
       const [{ getRelease }, { gitopsTree }] = await Promise.all([import('../../engine/releases'), import('../../../common/export/gitops')]);
       const release = await engine(opts, (c) => getRelease(c, lab.name, tag));
       const files = gitopsTree({
