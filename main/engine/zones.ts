@@ -14,7 +14,8 @@ import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { CONFIG_MAP } from '../kube/kinds';
 import { classStatus, studentCredentials, teardown, type StudentCredentials, type StudentRow, type TeardownResult } from './class-ops';
-import { publish, type PublishOptions, type PublishResult, type StudentResult } from './publish';
+import { classNamespaces, publish, type PublishOptions, type PublishResult, type StudentResult } from './publish';
+import { getRelease } from './releases';
 import { SYSTEM_NAMESPACE } from './release-record';
 import { z } from 'zod';
 
@@ -180,6 +181,28 @@ export async function zonedCredentials(record: ZonesRecord, connectZone: ZoneCon
   const cluster = connectZone(zone);
   try {
     return { ...(await studentCredentials(cluster, className, student, durationSeconds)), zone: zone.name };
+  } finally {
+    cluster.close();
+  }
+}
+
+/** Deletes one student's namespace in their zone and publishes their release there again. */
+export async function zonedReset(home: Cluster, record: ZonesRecord, connectZone: ZoneConnector, className: string, student: string): Promise<StudentResult & { zone: string }> {
+  const zone = record.zones.find((z) => z.name === record.assignment[student]);
+  if (!zone) throw new KubeError('not-found', `student ${student} has no zone in class ${className}; publish to them first`, { hint: 'publish-first' });
+  const cluster = connectZone(zone);
+  let lab: string | undefined;
+  let tag: string | undefined;
+  try {
+    const [ns] = await classNamespaces(cluster, className, student);
+    if (!ns) throw new KubeError('not-found', `student ${student} has no namespace in class ${className} (zone ${zone.name}); publish to them first`, { hint: 'publish-first' });
+    lab = ns.metadata?.labels?.[LABEL.lab];
+    tag = ns.metadata?.labels?.[LABEL.release];
+    if (!lab || !tag) throw new KubeError('invalid', `namespace ${ns.metadata?.name} does not say which release it runs`);
+    const release = await getRelease(home, lab, tag);
+    await teardown(cluster, className, student);
+    const r = await publish(cluster, { className, students: [{ id: student }], release: { ...release, lab: zoneLab(release.lab, zone) }, force: true, ...(zone.domain ? { domain: zone.domain } : {}) });
+    return { ...r.results[0]!, zone: zone.name };
   } finally {
     cluster.close();
   }

@@ -2,7 +2,11 @@
 // A class of 20 spreads 10/10 and keeps each student's zone; stopping one zone's API server in
 // the middle of a publish reports that zone and leaves the other alone, and publishing again
 // once it is back converges; status and credentials span both zones; teardown clears both.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numberedStudents } from '../../main/class/roster';
 import type { Zone } from '../../main/class/zones';
@@ -14,7 +18,7 @@ import { NAMESPACE } from '../../main/kube/kinds';
 import { classNamespaces } from '../../main/engine/publish';
 import type { Release } from '../../main/engine/releases';
 import { publishZoned, readZonesRecord, zonedCredentials, zonedStatus, zonedTeardown, type ZoneConnector } from '../../main/engine/zones';
-import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
+import { adminCluster, exampleLab, makeRelease, ROOT, uniqueLab } from './helpers/engine';
 import { testKubeconfigPath } from './helpers/kube';
 
 const ZONE_B = 'zone-b-test';
@@ -45,6 +49,16 @@ afterAll(async () => {
   home.close();
   await clusterDown({ stateDir: namedStateDir(ZONE_B) });
 }, 120_000);
+
+async function labforge(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/labforge.mjs'), ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
 
 async function namespacesIn(kubeconfig: string): Promise<string[]> {
   const c: HttpCluster = connect({ kubeconfig });
@@ -80,9 +94,25 @@ describe('a class over two zones', () => {
     expect(status.rows.map((row) => row.student)).toEqual(students.map((s) => s.id));
     expect(new Set(status.rows.map((row) => row.zone))).toEqual(new Set(['a', 'b']));
 
+    // The CLI reads the class's zones from the home cluster: one table over both zones.
+    const cli = await labforge('status', '--class', CLASS, '--kubeconfig', testKubeconfigPath());
+    expect(cli.code, cli.stderr).toBe(0);
+    const lines = cli.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^STUDENT\s+ZONE\s+NAMESPACE/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[1]).sort()).toEqual([...Array(10).fill('a'), ...Array(10).fill('b')]);
+    const cliCreds = await labforge('credentials', '--class', CLASS, '--student', bStudent.student, '--duration', '1h', '--kubeconfig', testKubeconfigPath());
+    expect(cliCreds.code, cliCreds.stderr).toBe(0);
+    expect(cliCreds.stdout).toContain(readFileSync(bKubeconfig, 'utf8').match(/server: (\S+)/)![1]);
+    // A bad zones file is refused with its position before anything is written.
+    const bad = join(mkdtempSync(join(tmpdir(), 'labforge-zones-')), 'zones.yaml');
+    writeFileSync(bad, 'zones:\n  - name: a\n    capasity: 3\n');
+    const refused = await labforge('publish', `${release.labName}@v1`, '--class', CLASS, '--students', '2', '--zones', bad, '--kubeconfig', testKubeconfigPath());
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${bad}:3:5: zones[0]: unknown field "capasity"`);
+
     const creds = await zonedCredentials(record, connectZone, CLASS, bStudent.student, 600);
     expect(creds.zone).toBe('b');
-    expect(creds.kubeconfig).toContain(JSON.parse(JSON.stringify(readFileSync(bKubeconfig, 'utf8').match(/server: (\S+)/)![1])));
+    expect(creds.kubeconfig).toContain(readFileSync(bKubeconfig, 'utf8').match(/server: (\S+)/)![1]);
   });
 
   it('reports a zone whose API server stops mid-publish, and converges once it is back; teardown clears both zones', async () => {
@@ -108,14 +138,14 @@ describe('a class over two zones', () => {
     expect(killed).toBe(true);
     const failedB = r.results.filter((x) => x.zone === 'b' && x.status === 'failed');
     expect(failedB.length).toBeGreaterThan(0);
-    expect(r.results.filter((x) => x.zone === 'a' && x.status === 'failed')).toEqual([]);
+    expect(r.results.filter((x) => x.zone === 'a' && x.status === 'failed').map((x) => `${x.student}: ${x.error}`)).toEqual([]);
 
     const status = await zonedStatus((await readZonesRecord(home, CLASS))!, connectZone, CLASS);
     expect(status.unreachable.map((u) => u.zone)).toEqual(['b']);
 
     await clusterUp({ stateDir: namedStateDir(ZONE_B) });
     const again = await publishZoned(home, connectZone, { className: CLASS, students, release: v2, force: true });
-    expect(again.results.filter((x) => x.status === 'failed')).toEqual([]);
+    expect(again.results.filter((x) => x.status === 'failed').map((x) => `${x.zone} ${x.student}: ${x.error}`)).toEqual([]);
     expect(again.unreachable).toEqual([]);
     expect((await readZonesRecord(home, CLASS))!.assignment).toEqual(before);
     const rows = (await zonedStatus((await readZonesRecord(home, CLASS))!, connectZone, CLASS)).rows;

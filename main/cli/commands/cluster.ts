@@ -8,6 +8,18 @@ import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 
 const STATE_DIR_HELP = 'state directory (default: $LABFORGE_CLUSTER_DIR or <repo>/.labforge/cluster)';
+const NAME_HELP = 'a named cluster beside the default one, e.g. a second zone (state in <repo>/.labforge/cluster-<name>)';
+
+function clusterName(value: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(value)) throw new UsageError(`--name must be a short DNS label such as "zone-b"; got "${value}"`);
+  return value;
+}
+
+/** --state-dir wins; --name picks a named cluster's state directory. */
+async function stateDirOf(o: { stateDir?: string; name?: string }): Promise<string | undefined> {
+  if (o.stateDir !== undefined || o.name === undefined) return o.stateDir;
+  return (await import('../../cluster/paths')).namedStateDir(o.name);
+}
 
 /** Checks a flag value with main/cluster's own parser; its message becomes a usage error (exit 2). */
 function checked<T>(flag: string, value: string, parse: (v: string) => T): T {
@@ -31,6 +43,7 @@ ports; pids, logs, certificates, etcd data and the admin kubeconfig live in the 
     .command('up')
     .description('Start the cluster, or repair it if a component died; returns quickly when it is already up and healthy.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--name <name>', NAME_HELP, clusterName)
     .option('--nodes <n>', 'number of fake (kwok) nodes (default 4; kept from the last up; at most 1000)', positiveInt('--nodes', 1000))
     .option('--node-cpu <quantity>', 'CPU capacity of each node (default 32)')
     .option('--node-memory <quantity>', 'memory capacity of each node (default 128Gi)')
@@ -45,7 +58,7 @@ Examples:
   labforge cluster up --nodes 2 --node-cpu 8 --node-memory 32Gi
   labforge cluster up --vnc 127.0.0.1:5901 --forward 8080=127.0.0.1:18080`)
     .action(async (o: {
-      stateDir?: string; nodes?: number; nodeCpu?: string; nodeMemory?: string; nodePods?: number;
+      stateDir?: string; name?: string; nodes?: number; nodeCpu?: string; nodeMemory?: string; nodePods?: number;
       vnc?: string; forward?: string[]; clearForwards?: boolean; json?: boolean;
     }) => {
       const { clusterUp, formatForward, isCpuQuantity, isMemoryQuantity, parseForward, parseTarget } = await import('../../cluster');
@@ -60,7 +73,7 @@ Examples:
       let r;
       try {
         r = await clusterUp({
-          stateDir: o.stateDir,
+          stateDir: await stateDirOf(o),
           nodes: o.nodes,
           nodeCpu: o.nodeCpu,
           nodeMemory: o.nodeMemory,
@@ -87,10 +100,11 @@ Examples:
     .command('down')
     .description('Stop the processes `up` started (pids verified against /proc), archive their logs, and remove the state directory.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--name <name>', NAME_HELP, clusterName)
     .option('--json', 'print the result as JSON')
-    .action(async (o: { stateDir?: string; json?: boolean }) => {
+    .action(async (o: { stateDir?: string; name?: string; json?: boolean }) => {
       const { clusterDown } = await import('../../cluster');
-      const r = await clusterDown({ stateDir: o.stateDir });
+      const r = await clusterDown({ stateDir: await stateDirOf(o) });
       if (o.json) return io.stdout(JSON.stringify(r, null, 2) + '\n');
       if (!r.existed) return io.stdout(`no cluster at ${r.stateDir}\n`);
       for (const s of r.stopped) io.stdout(`stopped ${s.name} (pid ${s.pid})\n`);
@@ -103,10 +117,11 @@ Examples:
     .command('status')
     .description('Show each component (pid, port, alive/dead, health) and the nodes; exits 1 if the cluster is absent or a component is dead or unhealthy.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--name <name>', NAME_HELP, clusterName)
     .option('--json', 'print the result as JSON')
-    .action(async (o: { stateDir?: string; json?: boolean }) => {
+    .action(async (o: { stateDir?: string; name?: string; json?: boolean }) => {
       const { clusterStatus, formatForward } = await import('../../cluster');
-      const r = await clusterStatus({ stateDir: o.stateDir });
+      const r = await clusterStatus({ stateDir: await stateDirOf(o) });
       io.stdout(o.json ? JSON.stringify(r, null, 2) + '\n' : formatStatus(r, formatForward));
       if (r.state === 'absent') throw new CommandFailure(`no cluster at ${r.stateDir} (run labforge cluster up)`);
       if (r.state === 'degraded') {
@@ -119,11 +134,12 @@ Examples:
     .command('kubeconfig')
     .description('Print the path of the admin kubeconfig (client certificate in system:masters), or its content with --print.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--name <name>', NAME_HELP, clusterName)
     .option('--print', 'print the kubeconfig content instead of its path')
     .addHelpText('after', '\nExample:\n  export KUBECONFIG=$(labforge cluster kubeconfig)')
-    .action(async (o: { stateDir?: string; print?: boolean }) => {
+    .action(async (o: { stateDir?: string; name?: string; print?: boolean }) => {
       const { kubeconfigPath } = await import('../../cluster');
-      const k = kubeconfigPath({ stateDir: o.stateDir });
+      const k = kubeconfigPath({ stateDir: await stateDirOf(o) });
       if (!k.exists) throw new CommandFailure(`no kubeconfig at ${k.path} (run labforge cluster up)`);
       io.stdout(o.print ? readFileSync(k.path, 'utf8') : `${k.path}\n`);
     });

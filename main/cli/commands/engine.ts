@@ -16,6 +16,7 @@ import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positi
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import { studentsFrom } from './lab';
+import { readZonesFile, zoneConnector } from '../zones-input';
 
 export interface ConnOpts {
   kubeconfig?: string;
@@ -71,7 +72,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       .description("Apply a lab to the instructor's dev namespace (server-side apply; prunes what the lab dropped; waits for the nodes).")
       .argument('<lab>', 'lab file')
       .option('--namespace <ns>', 'dev namespace (default: <lab>-dev)', dnsLabelArg('--namespace'))
-      .addOption(new Option('--timeout <duration>', 'how long to wait for readiness (1s to 24h)').argParser(durationArg('--timeout', 1, DAY)).default(300, '5m'))
+      .addOption(new Option('--timeout <duration>', 'how long to wait for readiness (1s to 1d)').argParser(durationArg('--timeout', 1, DAY)).default(300, '5m'))
       .option('--no-wait', 'return once applied, without waiting for readiness')
       .option('--prune-volumes', 'also delete volumes the lab no longer has (their data is lost)'),
   ).action(async (file: string, opts: ConnOpts & { namespace?: string; timeout: number; wait: boolean; pruneVolumes?: boolean }) => {
@@ -149,17 +150,36 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--prune', 'remove the namespaces of students who left the roster')
     .option('--force', 'publish even if the class does not fit the free capacity')
     .option('--domain <domain>', 'domain for exposure hosts', domainArg('--domain'), 'labs.localhost')
+    .option('--zones <file>', 'spread the class over the clusters (zones) in FILE; later publishes reuse them (docs/zones.md)')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines']).default('auto'))
-    .action(async (ref: { lab: string; tag: string }, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; concurrency?: number; prune?: boolean; force?: boolean; domain: string; progress: string }) => {
+    .action(async (ref: { lab: string; tag: string }, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; concurrency?: number; prune?: boolean; force?: boolean; domain: string; progress: string; zones?: string }) => {
     const lab = await labArg(ref.lab);
     const students = await studentsFrom(opts);
     if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
+    const zonesGiven = opts.zones ? await readZonesFile(opts.zones) : undefined;
 
     const [{ publish }, { getRelease }, { SingleBar }] = await Promise.all([import('../../engine/publish'), import('../../engine/releases'), import('cli-progress')]);
     const useBar = opts.progress === 'bar' || (opts.progress === 'auto' && process.stderr.isTTY === true);
     const bar = useBar ? new SingleBar({ format: 'publishing [{bar}] {value}/{total} students | {eta_formatted} left | {last}', hideCursor: true, stream: process.stderr }) : undefined;
-    const result = await engine(opts, async (c) => {
+    const { publishZoned, readZonesRecord } = await import('../../engine/zones');
+    const connectZone = await zoneConnector(opts);
+    const result: { results: (StudentResult & { zone?: string })[]; left: { student: string; namespace: string; removed: boolean }[]; unreachable?: { zone: string; error: string }[] } = await engine(opts, async (c) => {
       const release = await getRelease(c, lab.name, ref.tag);
+      // A class with zones (given now, or recorded by an earlier publish) spans several clusters.
+      if (zonesGiven || (await readZonesRecord(c, opts.class))) {
+        return publishZoned(c, connectZone, {
+          className: opts.class,
+          students,
+          release,
+          ...(zonesGiven ? { zones: zonesGiven } : {}),
+          ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+          prune: !!opts.prune,
+          force: !!opts.force,
+          domain: opts.domain,
+          onZone: (zone, message) => io.stderr(`zone ${zone}: ${message}\n`),
+          onProgress: ({ done, total, result: r }) => io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`),
+        });
+      }
       return publish(c, {
         className: opts.class,
         students,
@@ -176,8 +196,10 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       });
     });
     bar?.stop();
-    const rows = result.results.map((r: StudentResult) => [r.student, r.namespace, r.status, String(r.objects), String(r.retries), r.error ?? '']);
-    io.stdout(`${await table([['STUDENT', 'NAMESPACE', 'RESULT', 'OBJECTS', 'RETRIES', 'ERROR'], ...rows])}\n`);
+    const zoned = result.results.some((r) => r.zone !== undefined);
+    const rows = result.results.map((r) => [r.student, ...(zoned ? [r.zone ?? ''] : []), r.namespace, r.status, String(r.objects), String(r.retries), r.error ?? '']);
+    io.stdout(`${await table([['STUDENT', ...(zoned ? ['ZONE'] : []), 'NAMESPACE', 'RESULT', 'OBJECTS', 'RETRIES', 'ERROR'], ...rows])}\n`);
+    for (const u of result.unreachable ?? []) io.stdout(`zone ${u.zone} could not be reached (${u.error}); its students keep their place: publish again once it is back\n`);
     for (const l of result.left) {
       io.stdout(l.removed ? `removed ${l.student} (${l.namespace}): no longer in the roster\n` : `${l.student} (${l.namespace}) is no longer in the roster; pass --prune to remove their namespace\n`);
     }
@@ -190,9 +212,16 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--watch', 'keep the table live until interrupted')
     .action(async (opts: ConnOpts & { class: string; watch?: boolean }) => {
     const { classStatus, formatRows, watchClass } = await import('../../engine/class-ops');
+    const { readZonesRecord, zonedStatus } = await import('../../engine/zones');
+    const connectZone = await zoneConnector(opts);
     if (!opts.watch) {
-      const rows = await engine(opts, (c) => classStatus(c, opts.class));
-      io.stdout(rows.length ? `${formatRows(rows)}\n` : `class ${opts.class} has no students; publish a release to it first\n`);
+      const r = await engine(opts, async (c) => {
+        const record = await readZonesRecord(c, opts.class);
+        return record ? zonedStatus(record, connectZone, opts.class) : { rows: (await classStatus(c, opts.class)) as (Awaited<ReturnType<typeof classStatus>>[number] & { zone?: string })[], unreachable: [] };
+      });
+      const zoned = r.rows.some((row) => row.zone !== undefined);
+      io.stdout(r.rows.length ? `${formatRows(r.rows, zoned)}\n` : r.unreachable.length ? '' : `class ${opts.class} has no students; publish a release to it first\n`);
+      if (r.unreachable.length) throw new CommandFailure(r.unreachable.map((u) => `zone ${u.zone} could not be reached: ${u.error}`).join('; '));
       return;
     }
     await engine(opts, async (c) => {
@@ -209,8 +238,14 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--student <id>', 'only this student', studentIdArg('--student'))
     .action(async (opts: ConnOpts & { class: string; student?: string }) => {
     const { teardown } = await import('../../engine/class-ops');
-    const r = await engine(opts, (c) => teardown(c, opts.class, opts.student));
+    const { readZonesRecord, zonedTeardown } = await import('../../engine/zones');
+    const connectZone = await zoneConnector(opts);
+    const r = await engine(opts, async (c) => {
+      const record = await readZonesRecord(c, opts.class);
+      return record ? zonedTeardown(c, record, connectZone, opts.class, opts.student) : { ...(await teardown(c, opts.class, opts.student)), unreachable: [] };
+    });
     io.stdout(`deleted ${plural(r.deleted.length, 'namespace')}\n`);
+    if (r.unreachable.length) throw new CommandFailure(`${r.unreachable.map((u) => `zone ${u.zone} could not be reached: ${u.error}`).join('; ')}; run teardown again once it is back`);
     if (r.stuck.length) throw new CommandFailure(`still terminating: ${r.stuck.join(', ')}; check their finalizers with kubectl get ns -o yaml`);
   });
 
@@ -218,7 +253,12 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .requiredOption('--student <id>', 'the student', studentIdArg('--student'))
     .action(async (opts: ConnOpts & { class: string; student: string }) => {
     const { reset } = await import('../../engine/class-ops');
-    const r = await engine(opts, (c) => reset(c, opts.class, opts.student));
+    const { readZonesRecord, zonedReset } = await import('../../engine/zones');
+    const connectZone = await zoneConnector(opts);
+    const r = await engine(opts, async (c) => {
+      const record = await readZonesRecord(c, opts.class);
+      return record ? zonedReset(c, record, connectZone, opts.class, opts.student) : reset(c, opts.class, opts.student);
+    });
     if (r.status === 'failed') throw new CommandFailure(`re-publishing ${opts.student} failed: ${r.error}`);
     io.stdout(`reset ${opts.student}: ${r.namespace} re-created with ${r.objects} objects\n`);
   });
@@ -230,7 +270,12 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('-o, --output <file>', 'write to FILE (mode 0600) instead of stdout')
     .action(async (opts: ConnOpts & { class: string; student: string; duration: number; output?: string }) => {
     const { studentCredentials } = await import('../../engine/class-ops');
-    const r = await engine(opts, (c) => studentCredentials(c, opts.class, opts.student, opts.duration));
+    const { readZonesRecord, zonedCredentials } = await import('../../engine/zones');
+    const connectZone = await zoneConnector(opts);
+    const r = await engine(opts, async (c) => {
+      const record = await readZonesRecord(c, opts.class);
+      return record ? zonedCredentials(record, connectZone, opts.class, opts.student, opts.duration) : studentCredentials(c, opts.class, opts.student, opts.duration);
+    });
     if (opts.output) {
       writeFileSync(opts.output, r.kubeconfig, { mode: 0o600 });
       io.stderr(`wrote ${opts.output} for namespace ${r.namespace}; the token expires at ${r.expiresAt}\n`);
