@@ -108,14 +108,15 @@ export function classRows(namespaces: Iterable<INamespace>, pods: Iterable<IPod>
     .sort((a, b) => a.student.localeCompare(b.student));
 }
 
-export function formatRows(rows: StudentRow[]): string {
-  const header = ['STUDENT', 'NAMESPACE', 'RELEASE', 'READY', 'CPU (used/hard)', 'MEMORY (used/hard)', 'NOT READY'];
+/** The status table; a class over zones gets a ZONE column. */
+export function formatRows(rows: (StudentRow & { zone?: string })[], withZone = false): string {
+  const header = ['STUDENT', ...(withZone ? ['ZONE'] : []), 'NAMESPACE', 'RELEASE', 'READY', 'CPU (used/hard)', 'MEMORY (used/hard)', 'NOT READY'];
   const notReady = (r: StudentRow) =>
     Object.entries(r.nodes)
       .filter(([, n]) => n.state !== 'ready')
       .map(([node, n]) => `${node}: ${n.reason ?? n.state}`)
       .join(', ');
-  const data = rows.map((r) => [r.student, r.namespace, r.release, `${r.ready}/${r.total}${r.phase === 'Terminating' ? ' (terminating)' : ''}`, `${r.cpu.used}/${r.cpu.hard}`, `${r.memory.used}/${r.memory.hard}`, notReady(r)]);
+  const data = rows.map((r) => [r.student, ...(withZone ? [r.zone ?? ''] : []), r.namespace, r.release, `${r.ready}/${r.total}${r.phase === 'Terminating' ? ' (terminating)' : ''}`, `${r.cpu.used}/${r.cpu.hard}`, `${r.memory.used}/${r.memory.hard}`, notReady(r)]);
   return table([header, ...data]);
 }
 
