@@ -3,11 +3,11 @@ import { numberedStudents, parseRoster, splitCsvLine } from './roster';
 
 describe('parseRoster', () => {
   it('reads id, name, email and ssh key', () => {
-    const r = parseRoster('id,name,email,ssh_key\nalice,Alice A,alice@uni.edu,ssh-ed25519 AAAAC3Nza alice@laptop\n"bob","Bob, Jr.",bob@uni.edu,\n');
+    const r = parseRoster('id,name,email,ssh_key\nalice,Alice A,alice@uni.edu,ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHQMh6pNGZMWz/9GqSBkXlUXbSaB3kLyB4QhTXJm2JNG alice@laptop\n"bob","Bob, Jr.",bob@uni.edu,\n');
     expect(r).toEqual({
       ok: true,
       students: [
-        { id: 'alice', name: 'Alice A', email: 'alice@uni.edu', sshKey: 'ssh-ed25519 AAAAC3Nza alice@laptop' },
+        { id: 'alice', name: 'Alice A', email: 'alice@uni.edu', sshKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHQMh6pNGZMWz/9GqSBkXlUXbSaB3kLyB4QhTXJm2JNG alice@laptop' },
         { id: 'bob', name: 'Bob, Jr.', email: 'bob@uni.edu' },
       ],
     });
@@ -34,6 +34,8 @@ describe('parseRoster', () => {
   it('rejects a malformed ssh key', () => {
     const r = parseRoster('id,ssh_key\nalice,not a key\n');
     expect(r).toMatchObject({ ok: false, issues: [{ line: 2, message: expect.stringContaining('ssh_key') }] });
+    const weak = parseRoster('id,ssh_key\nalice,-----BEGIN OPENSSH PRIVATE KEY-----\n');
+    expect(weak).toMatchObject({ ok: false, issues: [{ line: 2, message: expect.stringContaining('PRIVATE key') }] });
   });
 });
 

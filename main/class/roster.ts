@@ -3,6 +3,7 @@
  * plain count of anonymous students. Parsing is strict and reports bad rows by line number.
  */
 import { STUDENT_ID } from './student-id';
+import { parsePublicKey } from './keys';
 
 import { quoteInput } from '../../common/lab/escape';
 import { MAX_ISSUES, MAX_ROSTER_BYTES, MAX_STUDENTS } from '../../common/lab/limits';
@@ -23,7 +24,6 @@ export type RosterResult = { ok: true; students: Student[] } | { ok: false; issu
 
 const ID = STUDENT_ID;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 const COLUMNS = ['id', 'name', 'email', 'ssh_key'] as const;
 /** Longest cell: an RSA-8192 public key with a comment is about 1,500 characters. */
 const MAX_CELL = 4096;
@@ -112,7 +112,11 @@ function parseRosterLines(text: string): RosterResult {
     if (email !== undefined && (email.length > 254 || !EMAIL.test(email))) issues.push({ line, message: `email ${quoteInput(email)} is not an email address` });
     const name = get('name');
     if (name !== undefined && name.length > 256) issues.push({ line, message: 'name must be at most 256 characters' });
-    if (sshKey !== undefined && !SSH_KEY.test(sshKey)) issues.push({ line, message: 'ssh_key is not an OpenSSH public key ("ssh-ed25519 AAAA... comment")' });
+    if (sshKey !== undefined) {
+      // The same check as `labforge keys add`: size, type and no private keys (main/class/keys.ts).
+      const key = parsePublicKey(sshKey);
+      if (!key.ok) issues.push({ line, message: `ssh_key: ${key.message}` });
+    }
     if (id && ID.test(id) && !seen.has(id)) seen.set(id, line);
     students.push({ id: id ?? '', ...(name ? { name } : {}), ...(email ? { email } : {}), ...(sshKey ? { sshKey } : {}) });
   }
