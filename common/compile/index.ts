@@ -6,11 +6,12 @@
 import { toYaml } from './yaml-out';
 import type { Lab } from '../lab/schema';
 import { ANNOTATION, LABEL, MANAGED_BY } from './labels';
+import { exposureHost } from './links';
 import { joinLabel, studentKey } from './names';
 import { networkPolicies } from './network-policy';
 import { limitRangeLimits, quotaHard } from './resources';
 import { studentRbac } from './rbac';
-import { DEFAULT_DOMAIN, type CompileTarget, type KubeObject } from './types';
+import type { CompileTarget, KubeObject } from './types';
 import { virtualMachine } from './vm';
 import { containerWorkload, nodeConfigMap, nodeService, podLabels } from './workloads';
 
@@ -29,10 +30,7 @@ export function identityLabels(lab: Lab, target: CompileTarget): Record<string, 
   return labels;
 }
 
-/** The host an exposure gets: stable per student because it contains the namespace. */
-export function exposureHost(node: string, port: number, namespace: string, domain = DEFAULT_DOMAIN): string {
-  return `${joinLabel(node, String(port))}.${namespace}.${domain}`;
-}
+export { exposureHost, exposureLinks, type ExposureLink } from './links';
 
 export function compileLab(lab: Lab, target: CompileTarget): KubeObject[] {
   const ns = target.namespace;
@@ -122,7 +120,7 @@ export function compileLab(lab: Lab, target: CompileTarget): KubeObject[] {
         ingressClassName: target.ingressClass ?? 'nginx',
         rules: [
           {
-            host: exposureHost(e.node, e.port, ns, target.domain),
+            host: exposureHost(e.node, e.port, ns, target.domain, target.linkKey),
             http: {
               paths: [{ path: e.path ?? '/', pathType: 'Prefix', backend: { service: { name: e.node, port: { number: e.port } } } }],
             },

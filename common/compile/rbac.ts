@@ -16,6 +16,8 @@ export const STUDENT_RULES: Record<string, unknown>[] = [
   { apiGroups: [''], resources: ['pods', 'pods/log', 'services', 'endpoints', 'configmaps', 'persistentvolumeclaims', 'events', 'resourcequotas', 'limitranges'], verbs: READ },
   // Restarting a node: the workload controller recreates the deleted pod.
   { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+  // Their own notes and settings. What a student may create is theirs: reconcile never reports or removes it.
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
   // WebSocket exec/attach/port-forward upgrade a GET; SPDY clients POST (create).
   { apiGroups: [''], resources: ['pods/exec', 'pods/attach', 'pods/portforward'], verbs: ['get', 'create'] },
   { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: READ },

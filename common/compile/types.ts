@@ -30,6 +30,8 @@ export interface CompileTarget {
   release?: string;
   /** Domain under which exposures get a host; defaults to DEFAULT_DOMAIN. */
   domain?: string;
+  /** The class's link key: exposures get random, stable subdomains (links.ts) instead of readable hosts. */
+  linkKey?: string;
   /** IngressClass for exposures; defaults to "nginx". */
   ingressClass?: string;
   /** Namespace of the ingress controller, allowed in by NetworkPolicy; defaults to "ingress-nginx". */

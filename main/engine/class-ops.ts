@@ -14,6 +14,8 @@ import { classNamespaces, classSelector, deleteNamespace, publish, waitNamespace
 import { getRelease } from './releases';
 import { liveNodeStatuses } from './node-status';
 import type { NodeState } from './node-state';
+import { tokenSeconds } from './expiry-time';
+import { readClassSettings } from './reconcile-settings';
 
 export interface StudentRow {
   student: string;
@@ -222,9 +224,18 @@ export interface StudentCredentials {
 /** A kubeconfig that can do exactly what the student's Role allows, with an expiring token. */
 export async function studentCredentials(cluster: Cluster, className: string, student: string, durationSeconds = 86_400): Promise<StudentCredentials> {
   const namespace = studentNamespace(className, student);
+  // Credentials never outlive the class: cut at its end date, none once it ended.
+  const settings = await readClassSettings(cluster, className);
+  if (settings?.expired) throw new KubeError('invalid', `class ${className} ended at ${settings.expired.at}; its students have no credentials any more`);
+  let seconds: number;
+  try {
+    seconds = tokenSeconds(durationSeconds, settings?.expiresAt);
+  } catch (err) {
+    throw new KubeError('invalid', `${(err as Error).message}; set a later end date with \`labforge expire --class ${className} <date>\``);
+  }
   let token;
   try {
-    token = await cluster.createToken({ namespace, name: STUDENT_SERVICE_ACCOUNT }, durationSeconds);
+    token = await cluster.createToken({ namespace, name: STUDENT_SERVICE_ACCOUNT }, seconds);
   } catch (err) {
     if (err instanceof KubeError && err.kind === 'not-found') {
       throw new KubeError('not-found', `student ${student} has no namespace in class ${className}; publish to them first`, { hint: 'publish-first' });

@@ -20,6 +20,7 @@ import { NAMESPACE, type INamespace } from '../kube/kinds';
 import { mapLimit, Semaphore } from '../kube/retry';
 import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
 import { pruneOwned } from './owned';
+import { readClassSettings, settingsForPublish } from './reconcile-settings';
 import type { Release } from './releases';
 
 /** From `npm run bench:publish` (docs/benchmarks.md): throughput plateaus from 8 in flight; 16 sits mid-plateau. */
@@ -33,6 +34,12 @@ export interface PublishOptions {
   prune?: boolean;
   force?: boolean;
   domain?: string;
+  /** Web links: readable hosts, or the class's random subdomains; default: as the class had them. */
+  links?: 'readable' | 'random';
+  /** The class's end date (ISO 8601); default: as the class had it. */
+  expiresAt?: string;
+  /** At the end date, keep the volumes or delete them; default: as the class had it (keep). */
+  volumes?: 'keep' | 'delete';
   onProgress?: (event: { done: number; total: number; result: StudentResult }) => void;
   /** Called once the preflights passed, before the first write (for progress display). */
   onStart?: (info: { total: number; capacity: CapacityReport }) => void;
@@ -67,13 +74,14 @@ export class CapacityError extends KubeError {
   }
 }
 
-export function studentTarget(className: string, student: Student, release: Release, domain?: string) {
+export function studentTarget(className: string, student: Student, release: Release, domain?: string, linkKey?: string) {
   return {
     namespace: studentNamespace(className, student.id),
     class: className,
     student: student.id,
     release: release.tag,
     ...(domain ? { domain } : {}),
+    ...(linkKey ? { linkKey } : {}),
   };
 }
 
@@ -97,7 +105,8 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
 
   const existing = await classNamespaces(cluster, className);
   const existingNames = new Set(existing.map((n) => n.metadata!.name!));
-  const targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, opts.domain) }));
+  const stored = await readClassSettings(cluster, className);
+  let targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, opts.domain ?? stored?.domain) }));
   const wanted = new Set(targets.map((t) => t.target.namespace));
 
   const phase = (p: 'preflight' | 'capacity' | 'apply' | 'prune', message: string) => {
@@ -113,6 +122,10 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   phase('capacity', `checking that ${fresh} new students fit the cluster's free capacity`);
   const capacity = await classCapacity(cluster, lab, fresh);
   if (!capacity.fits && !opts.force) throw new CapacityError(capacity);
+  // The class's settings (domain, links, end date) are stored once the checks passed; a class
+  // with random links compiles its hosts from its key (the sample above differs in hosts only).
+  const { settings, linkKey } = await settingsForPublish(cluster, className, { domain: opts.domain, links: opts.links, expiresAt: opts.expiresAt, volumes: opts.volumes });
+  targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, settings.domain, linkKey) }));
 
   phase('apply', `writing ${targets.length} student namespaces`);
   opts.onStart?.({ total: targets.length, capacity });
