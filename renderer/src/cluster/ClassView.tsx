@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { downloadCredentials, loadClasses, resetStudent, watchClass } from './actions';
+import { ClassChecks } from './ClassChecks';
 import { openClusterDialog } from './dialogs';
 import { useCluster, type ClassRow } from './store';
 import { openTerminal, openVnc } from '../panes/store';
@@ -158,6 +159,7 @@ export function ClassView() {
         {klass && klass.rows.length === 0 && !klass.error ? <p className="muted pad">No student namespaces in {klass.name} (yet).</p> : null}
         {!klass ? <p className="muted pad">Pick a class to watch, or publish one from the canvas.</p> : null}
       </div>
+      {klass ? <ClassChecks className={klass.name} /> : null}
     </div>
   );
 }

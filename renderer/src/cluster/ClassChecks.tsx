@@ -1,0 +1,160 @@
+/**
+ * The class's checks: per student passed/total, points, achievements and the time of the last
+ * change, beside a heatmap of students × checks (one colour per result). Clicking a cell shows
+ * that check's output, FAIL: line and hint. "Run checks now" runs them for the class or one
+ * student. Results come from the cluster's record, re-read every few seconds, so what another
+ * instructor's run found shows here too.
+ */
+import { useEffect, useMemo } from 'react';
+import { loadCheckResults, runChecksNow, useChecks, type StudentChecks } from './checks';
+
+/** How often the recorded results are read again while the view is open. */
+const REFRESH_MS = 10_000;
+
+const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '—');
+
+export function ClassChecks({ className }: { className: string }) {
+  const students = useChecks((s) => (s.className === className ? s.students : []));
+  const running = useChecks((s) => s.running);
+  const error = useChecks((s) => (s.className === className ? s.error : null));
+  const selected = useChecks((s) => s.selected);
+
+  useEffect(() => {
+    void loadCheckResults(className);
+    const timer = setInterval(() => void loadCheckResults(className), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [className]);
+
+  // Students on different releases may have different checks: the columns are their union.
+  const columns = useMemo(() => {
+    const seen = new Map<string, { id: string; title: string }>();
+    for (const s of students) for (const c of s.checks) if (!seen.has(c.id)) seen.set(c.id, { id: c.id, title: c.title });
+    return [...seen.values()];
+  }, [students]);
+  const classBusy = running.includes('*');
+  const grid = { gridTemplateColumns: `160px 70px 70px minmax(90px, 160px) 90px repeat(${columns.length}, minmax(28px, 1fr)) 60px` };
+
+  if (students.length === 0 && !error) {
+    return (
+      <div className="class-checks" data-testid="class-checks">
+        <p className="muted small">No checks recorded yet.{' '}
+          <button className="link-button" data-testid="checks-run-class" disabled={classBusy} onClick={() => void runChecksNow(className)}>
+            {classBusy ? 'running…' : 'Run checks now'}
+          </button>
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="class-checks" data-testid="class-checks">
+      <div className="class-head">
+        <strong>Checks</strong>
+        <span className="muted small" data-testid="checks-summary">
+          {students.filter((s) => s.progress.total > 0 && s.progress.passed === s.progress.total).length}/{students.length} students passed every check
+        </span>
+        <span className="grow" />
+        <button className="button small" data-testid="checks-run-class" disabled={classBusy} onClick={() => void runChecksNow(className)}>
+          {classBusy ? 'Running checks…' : 'Run checks now'}
+        </button>
+      </div>
+      {error ? <p className="field-error">{error}</p> : null}
+      <div className="checks-body">
+        <div className="checks-grid-head" style={grid}>
+          <span>student</span>
+          <span>passed</span>
+          <span>points</span>
+          <span>achievements</span>
+          <span>last change</span>
+          {columns.map((c) => (
+            <span key={c.id} title={`${c.id}: ${c.title}`} className="check-col">
+              {c.id}
+            </span>
+          ))}
+          <span />
+        </div>
+        {students.map((s) => (
+          <StudentRow key={s.namespace} s={s} columns={columns} grid={grid} busy={classBusy || running.includes(s.student)} className={className} />
+        ))}
+      </div>
+      {selected ? <CellDetail /> : null}
+    </div>
+  );
+}
+
+function StudentRow({ s, columns, grid, busy, className }: { s: StudentChecks; columns: { id: string }[]; grid: React.CSSProperties; busy: boolean; className: string }) {
+  const p = s.progress;
+  return (
+    <div className="checks-row" style={grid} data-testid={`checks-row-${s.student}`}>
+      <span className="student" title={s.namespace}>
+        {s.student}
+      </span>
+      <span data-testid={`checks-passed-${s.student}`}>
+        {p.passed}/{p.total}
+      </span>
+      <span>
+        {p.points}/{p.maxPoints}
+      </span>
+      <span className="small" data-testid={`checks-achievements-${s.student}`} title={p.achievements.join(', ')}>
+        {p.achievements.map((a) => s.achievements.find((x) => x.name === a)?.title ?? a).join(', ') || '—'}
+      </span>
+      <span className="small muted">{when(p.lastChange)}</span>
+      {columns.map((c) => {
+        const has = s.checks.some((x) => x.id === c.id);
+        const r = s.results.checks[c.id];
+        const status = !has ? 'none' : (r?.status ?? 'unrun');
+        return (
+          <button
+            key={c.id}
+            className={`cell check-${status}`}
+            data-testid={`check-cell-${s.student}-${c.id}`}
+            data-status={status}
+            disabled={!has}
+            title={`${s.student} / ${c.id}: ${status}${r?.failLine ? ` — ${r.failLine}` : ''}`}
+            onClick={() => useChecks.setState({ selected: { student: s.student, check: c.id } })}
+          />
+        );
+      })}
+      <button className="link-button" data-testid={`checks-run-${s.student}`} disabled={busy} onClick={() => void runChecksNow(className, s.student)}>
+        {busy ? '…' : 'run'}
+      </button>
+    </div>
+  );
+}
+
+function CellDetail() {
+  const selected = useChecks((s) => s.selected)!;
+  const s = useChecks((st) => st.students.find((x) => x.student === selected.student));
+  const check = s?.checks.find((c) => c.id === selected.check);
+  const r = s?.results.checks[selected.check];
+  return (
+    <div className="check-detail" data-testid="check-detail">
+      <div className="class-head">
+        <strong>
+          {selected.student} / {check?.title ?? selected.check}
+        </strong>
+        <span className={`badge check-${r?.status ?? 'unrun'}`} data-testid="check-detail-status">
+          {r?.status ?? 'not run yet'}
+        </span>
+        <span className="grow" />
+        <button className="icon-button" aria-label="Close" onClick={() => useChecks.setState({ selected: null })}>
+          ×
+        </button>
+      </div>
+      {r ? (
+        <p className="small muted">
+          last run {when(r.lastRunAt)} · {r.attempts} run{r.attempts === 1 ? '' : 's'} · first passed {when(r.firstPassAt)}
+          {r.exitCode !== null ? ` · exit status ${r.exitCode}` : ''}
+        </p>
+      ) : null}
+      {r?.failLine ? <p className="field-error mono" data-testid="check-detail-fail">{r.failLine}</p> : null}
+      {r?.message ? <p className="small">{r.message}</p> : null}
+      {check?.hint && r?.status !== 'pass' ? (
+        <p className="small" data-testid="check-detail-hint">
+          Hint: {check.hint}
+        </p>
+      ) : null}
+      {r ? <pre className="check-output" data-testid="check-detail-output">{r.output || '(no output)'}</pre> : null}
+    </div>
+  );
+}
