@@ -216,7 +216,7 @@ describe('sizes', () => {
 
   it('a list of more than 1000 entries is refused before it is composed', () => {
     const issues = issuesOf(`apiVersion: labforge.dev/v1alpha1\nkind: Lab\nmetadata: {name: x}\nnodes: [${'0,'.repeat(100_000)}0]\n`);
-    expect(issues[0]).toMatchObject({ line: 4, column: 8 });
+    expect(issues[0]).toMatchObject({ line: 4 });
     expect(issues[0]!.message).toMatch(/more than 1000 entries/);
   });
 

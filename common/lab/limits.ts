@@ -39,6 +39,11 @@ export const MAX_INGRESS_PATH = 256;
 
 /** YAML nesting depth; a lab needs about 6. Deeper documents exhaust the YAML composer. */
 export const MAX_YAML_DEPTH = 64;
+/**
+ * YAML tokens (keys, values, indicators) in one lab. What parsing costs grows with tokens, and a
+ * lab of 200 nodes with a dozen fields each has about 20,000; files and scripts are one token each.
+ */
+export const MAX_YAML_TOKENS = 100_000;
 /** Entries of any one YAML list or mapping, checked before the document is composed. */
 export const MAX_YAML_ENTRIES = 1000;
 /** Errors listed for one file; the rest are counted. */

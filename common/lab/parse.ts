@@ -7,11 +7,11 @@ import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, typ
 import type { z } from 'zod';
 import { admissionIssues } from '../compile/admission';
 import { escapeControl, quoteInput } from './escape';
-import { MAX_ISSUES, MAX_LAB_BYTES, MAX_YAML_DEPTH, MAX_YAML_ENTRIES } from './limits';
+import { MAX_ISSUES, MAX_LAB_BYTES, MAX_YAML_DEPTH, MAX_YAML_ENTRIES, MAX_YAML_TOKENS } from './limits';
 import { migrate, type Migration, MIGRATIONS } from './migrate';
 import { labSchema, type Lab } from './schema';
 import { checkSemantics, type LabPath } from './semantics';
-import { excessiveShape } from './yaml-depth';
+import { excessiveShape, lexicalExcess } from './yaml-depth';
 
 export interface LabIssue {
   /** Path inside the document, e.g. ['nodes', 1, 'image']. */
@@ -77,13 +77,12 @@ function parseLabUncapped(text: string, options: ParseOptions): ParseResult {
     const message = `the lab is larger than ${MAX_LAB_BYTES / 2 ** 20} MiB, the most a lab file may be; move large content into images or volumes`;
     return { ok: false, issues: [{ path: [], message, ...positionOf(text, MAX_LAB_BYTES) }] };
   }
-  const excess = excessiveShape(text, MAX_YAML_DEPTH, MAX_YAML_ENTRIES);
-  if (excess) {
-    const message = excess.problem === 'depth'
-      ? `the document nests deeper than ${MAX_YAML_DEPTH} levels; a lab needs far fewer`
-      : `a list or mapping here has more than ${MAX_YAML_ENTRIES} entries, more than any lab needs`;
-    return { ok: false, issues: [{ path: [], message, ...positionOf(text, excess.offset) }] };
+  const lexical = lexicalExcess(text, MAX_YAML_TOKENS, MAX_YAML_DEPTH, MAX_YAML_ENTRIES);
+  if (lexical !== undefined) {
+    return { ok: false, issues: [{ path: [], message: shapeMessage(lexical.problem), ...positionOf(text, lexical.offset) }] };
   }
+  const excess = excessiveShape(text, MAX_YAML_DEPTH, MAX_YAML_ENTRIES);
+  if (excess) return { ok: false, issues: [{ path: [], message: shapeMessage(excess.problem), ...positionOf(text, excess.offset) }] };
 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2' });
@@ -146,6 +145,12 @@ function oversizedPath(value: unknown): LabPath | undefined {
     for (const [k, x] of entries) stack.push({ v: x, path: [...path, k] });
   }
   return undefined;
+}
+
+function shapeMessage(problem: 'tokens' | 'depth' | 'entries'): string {
+  if (problem === 'tokens') return `the lab has more than ${MAX_YAML_TOKENS} YAML tokens (keys, values, brackets), far more than any lab needs`;
+  if (problem === 'depth') return `the document nests deeper than ${MAX_YAML_DEPTH} levels; a lab needs far fewer`;
+  return `a list or mapping here has more than ${MAX_YAML_ENTRIES} entries, more than any lab needs`;
 }
 
 function aliasIssue(doc: Document, err: unknown, position: (offset: number) => { line: number; column: number }): LabIssue {

@@ -5,7 +5,42 @@
  * stop, and a flow list of a million entries costs hundreds of megabytes once composed. Both
  * are checked first, without recursion, and reported at the collection that passes the limit.
  */
-import { Parser, type CST } from 'yaml';
+import { Lexer, Parser, type CST } from 'yaml';
+
+// Markers the lexer adds that take no room in the source: document, flow end, scalar.
+const MARKERS = new Set(['\x02', '\x18', '\x1f']);
+
+export interface LexicalExcess {
+  offset: number;
+  problem: 'tokens' | 'depth' | 'entries';
+}
+
+const WHITESPACE = /^[ \t\r\n]*$/;
+
+/**
+ * The first place where the text passes a budget, found by the lexer alone, the cheapest pass,
+ * which stops as soon as a budget is spent. Parsing and composing cost grows with tokens, not
+ * bytes (a 200 kB flow list of numbers takes seconds), so `maxTokens` bounds time; flow
+ * collections are parsed slower still, so their depth and entry counts are bounded here too.
+ */
+export function lexicalExcess(text: string, maxTokens: number, maxDepth: number, maxEntries: number): LexicalExcess | undefined {
+  let count = 0;
+  let offset = 0;
+  const flow: number[] = [];
+  for (const token of new Lexer().lex(text)) {
+    if (MARKERS.has(token)) continue;
+    const at = offset;
+    offset += token.length;
+    if (WHITESPACE.test(token)) continue;
+    if (++count > maxTokens) return { offset: at, problem: 'tokens' };
+    if (token === '[' || token === '{') {
+      flow.push(0);
+      if (flow.length > maxDepth) return { offset: at, problem: 'depth' };
+    } else if (token === ']' || token === '}') flow.pop();
+    else if (token === ',' && flow.length > 0 && ++flow[flow.length - 1]! >= maxEntries) return { offset: at, problem: 'entries' };
+  }
+  return undefined;
+}
 
 interface Pending {
   token: CST.Token;
