@@ -195,12 +195,15 @@ describe('labforge ui under floods and oversized messages', () => {
     await expectAlive();
   }, 60_000);
 
-  it('a message over the limit closes that socket with 1009 (message too big)', async () => {
+  it('a message over the limit closes that socket (1009, message too big)', async () => {
     const ws = await openApi();
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
     ws.on('error', () => undefined);
     ws.send(JSON.stringify({ id: 1, channel: 'file.write', request: { path: 'huge.yaml', text: 'x'.repeat(MAX_API_MESSAGE_BYTES + 1024) } }));
-    expect(await closed).toBe(1009);
+    // The server answers 1009 and drops the socket; when the client is still writing its 64 MiB,
+    // the drop can reach it as a reset before the close frame is read (1006). Either way only
+    // this socket ends. (The page itself refuses such a message before sending it.)
+    expect([1009, 1006]).toContain(await closed);
     await expectAlive();
   }, 60_000);
 
