@@ -5,6 +5,7 @@
  */
 import type { Lab, LabExposure, LabNetwork, LabNode, LabVolume } from '../../../common/lab/schema';
 import { BLANK_NODES, BLANK_VOLUME_SIZE, type BlankKind } from './palette';
+import { checksRenamedNode, checksWithoutNodes, withChecks } from './check-edits';
 
 export interface Pos {
   x: number;
@@ -248,7 +249,7 @@ export function removeItems(doc: Doc, ids: Iterable<string>): Doc {
       if (nets?.length === n.networks?.length && vols?.length === n.volumes?.length) return n;
       return prune({ ...n, networks: nets, volumes: vols });
     });
-  return {
+  const removed: Doc = {
     lab: {
       ...doc.lab,
       nodes: nextNodes,
@@ -258,6 +259,7 @@ export function removeItems(doc: Doc, ids: Iterable<string>): Doc {
     },
     layout: { nodes: without(doc.layout.nodes, nodes), networks: without(doc.layout.networks, networks), volumes: without(doc.layout.volumes, volumes) },
   };
+  return withChecks(removed, checksWithoutNodes(doc.lab, nodes));
 }
 
 export function updateNode(doc: Doc, name: string, patch: Partial<LabNode>): Doc {
@@ -288,10 +290,11 @@ export function rename(doc: Doc, kind: EntityKind, from: string, to: string): Do
   if (from === to) return doc;
   const lab = doc.lab;
   if (kind === 'node') {
-    return {
+    const renamed = {
       lab: { ...lab, nodes: lab.nodes.map((n) => (n.name === from ? { ...n, name: to } : n)), exposures: lab.exposures.map((e) => (e.node === from ? { ...e, node: to } : e)) },
       layout: { ...doc.layout, nodes: renameKey(doc.layout.nodes, from, to) },
     };
+    return withChecks(renamed, { checks: checksRenamedNode(lab.checks, from, to), achievements: lab.achievements });
   }
   if (kind === 'network') {
     return {

@@ -121,6 +121,11 @@ export function locateIssue(doc: Doc, path: (string | number)[]): { target: stri
       const e = doc.lab.exposures[index];
       return { target: e ? entityId('node', e.node) : null, field: `exposures.${field}` };
     }
+    if (section === 'checks') {
+      // A check shows its issues on its node, under the check (by its index in the lab's checks).
+      const c = doc.lab.checks?.[index];
+      return { target: c ? entityId('node', c.node) : null, field: `checks.${index}${field ? `.${field}` : ''}` };
+    }
   }
   if (section === 'metadata') return { target: null, field: `metadata.${String(index ?? '')}` };
   return { target: null, field: path.join('.') };

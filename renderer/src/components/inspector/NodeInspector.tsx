@@ -8,6 +8,7 @@ import { Errors, Field, KeyValueRows, Section } from '../form/fields';
 import { editDoc, useFieldErrors } from './editing';
 import { DeleteItem, InspectorTitle } from './frame';
 import { NameField } from './NameField';
+import { ChecksSection } from './node/ChecksSection';
 import { FilesSection } from './node/FilesSection';
 import { MountsSection } from './node/MountsSection';
 import { PortsSection } from './node/PortsSection';
@@ -98,6 +99,8 @@ export function NodeInspector({ node }: { node: LabNode }) {
       <Section title="Setup script">
         <textarea className="mono" rows={3} value={node.setup ?? ''} placeholder="#!/bin/sh — runs once when the node starts" onChange={(e) => set({ setup: e.target.value || undefined }, 'setup')} />
       </Section>
+
+      <ChecksSection node={node} errors={errors} />
 
       <DeleteItem id={id} label="Delete node" />
     </div>
