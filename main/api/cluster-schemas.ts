@@ -29,6 +29,7 @@ export const nodeStatus = z.object({
   restarts: z.number().int(),
 });
 export type WireNodeStatus = z.output<typeof nodeStatus>;
+export type WireClassRow = z.output<typeof classRow>;
 
 /** A preflight or dry-run refusal, placed on the lab element (and field, where known) it concerns. */
 export const placedProblem = z.object({
@@ -151,9 +152,16 @@ export const classRow = z.object({
   cpu: quotaUse,
   memory: quotaUse,
   pods: quotaUse,
+  /** The cluster (zone) the student runs in, for a class spread over zones. */
+  zone: z.string().optional(),
 });
 
-export const classWatchEvent = z.object({ labNodes: z.array(z.string()), rows: z.array(classRow) });
+export const classWatchEvent = z.object({
+  labNodes: z.array(z.string()),
+  rows: z.array(classRow),
+  /** Zones of the class that cannot be watched right now; their students are missing from rows. */
+  unreachable: z.array(z.object({ zone: z.string(), error: z.string() })).optional(),
+});
 
 export const classSummary = z.object({ name: z.string(), labs: z.array(z.string()), releases: z.array(z.string()), students: z.number().int() });
 

@@ -9,6 +9,8 @@ import type { SettingsStore } from './settings';
 export interface ClusterProvider {
   /** `null`: the context picked in settings, else the kubeconfig's current one. */
   get(context: string | null): Promise<Cluster>;
+  /** A zone's cluster (its kubeconfig file and context), kept like the others. */
+  forZone(zone: { kubeconfig?: string; context?: string }): Cluster;
   close(): void;
 }
 
@@ -21,6 +23,15 @@ export function createClusterProvider(settings: SettingsStore, open: (context: s
       let cluster = byContext.get(key);
       if (!cluster) {
         cluster = open(context);
+        byContext.set(key, cluster);
+      }
+      return cluster;
+    },
+    forZone(zone) {
+      const key = `zone\u0000${zone.kubeconfig ?? ''}\u0000${zone.context ?? ''}`;
+      let cluster = byContext.get(key);
+      if (!cluster) {
+        cluster = connect({ ...(zone.kubeconfig ? { kubeconfig: zone.kubeconfig } : {}), ...(zone.context ? { context: zone.context } : {}) });
         byContext.set(key, cluster);
       }
       return cluster;

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Response, Result, StreamEvent } from '../../main/api/contract';
+import { createHost } from '../../main/api/host';
+import { createMemorySettings } from '../../main/api/settings';
 import { numberedStudents } from '../../main/class/roster';
 import type { Zone } from '../../main/class/zones';
 import { clusterDown, clusterUp, namedStateDir } from '../../main/cluster';
@@ -93,6 +96,25 @@ describe('a class over two zones', () => {
     expect(status.unreachable).toEqual([]);
     expect(status.rows.map((row) => row.student)).toEqual(students.map((s) => s.id));
     expect(new Set(status.rows.map((row) => row.zone))).toEqual(new Set(['a', 'b']));
+
+    // The app's class view (the same dispatcher the renderer reaches) merges both zones' live views.
+    process.env['KUBECONFIG'] = testKubeconfigPath();
+    const host = createHost({ mode: 'browser', version: 'test', workspace: null, examplesDir: '/nonexistent', settings: createMemorySettings() });
+    const controller = new AbortController();
+    const events: StreamEvent<'class.watch'>[] = [];
+    const watching = host.dispatch('class.watch', { className: CLASS }, { signal: controller.signal, emit: (e) => events.push(e as StreamEvent<'class.watch'>) });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(events.at(-1)?.rows.length === 20)) await new Promise((res) => setTimeout(res, 200));
+    const last = events.at(-1)!;
+    expect(last.rows.map((row) => row.student)).toEqual(students.map((st) => st.id));
+    expect(last.rows.filter((row) => row.zone === 'b').map((row) => row.namespace).sort()).toEqual(r.results.filter((x) => x.zone === 'b').map((x) => x.namespace).sort());
+    expect(last.unreachable ?? []).toEqual([]);
+    const appCreds = (await host.dispatch('class.credentials', { className: CLASS, student: bStudent.student, hours: 1 })) as Result<Response<'class.credentials'>>;
+    expect(appCreds.ok && appCreds.value.kubeconfig).toContain(readFileSync(bKubeconfig, 'utf8').match(/server: (\S+)/)![1]);
+    controller.abort();
+    await watching;
+    host.live.stopAll();
+    host.clusters.close();
 
     // The CLI reads the class's zones from the home cluster: one table over both zones.
     const cli = await labforge('status', '--class', CLASS, '--kubeconfig', testKubeconfigPath());

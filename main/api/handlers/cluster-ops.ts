@@ -16,9 +16,10 @@ import { getRelease, listReleases, nextFreeTag, snapshot, type Release } from '.
 import { PreflightError } from '../../kube/apply';
 import { KubeError } from '../../kube/errors';
 import type { ClusterProvider } from '../clusters';
-import type { WireNodeStatus } from '../cluster-schemas';
+import type { WireClassRow, WireNodeStatus } from '../cluster-schemas';
 import { ApiFailure, type Handler, type Handlers } from '../dispatch';
 import type { LiveViews } from '../live-views';
+import { publishZoned, readZonesRecord, zonedCredentials, zonedReset, zonedTeardown, type ZoneConnector } from '../../engine/zones';
 
 export interface ClusterOpsDeps {
   clusters: ClusterProvider;
@@ -35,6 +36,8 @@ async function engine<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+const wireRow = (r: ReturnType<typeof classRows>[number]): WireClassRow => ({ student: r.student, namespace: r.namespace, release: r.release, phase: r.phase, ready: r.ready, total: r.total, nodes: r.nodes, cpu: r.usage.cpu, memory: r.usage.memory, pods: r.usage.pods });
+
 const wireStatus = (s: NodeStatus): WireNodeStatus => ({
   node: s.node,
   kind: s.kind,
@@ -46,6 +49,12 @@ const wireStatus = (s: NodeStatus): WireNodeStatus => ({
 });
 
 export function clusterOps({ clusters, live }: ClusterOpsDeps) {
+  // Zone clusters are shared and closed with the provider, so the zoned calls must not close them.
+  const zoneConnector: ZoneConnector = (zone) => {
+    const cluster = clusters.forZone(zone);
+    return Object.assign(Object.create(cluster) as typeof cluster, { close: () => undefined });
+  };
+
   const students = async (spec: { count: number } | { roster: { text: string; fileName: string } }): Promise<{ students: Student[]; issues: { line: number; message: string }[] }> => {
     if ('count' in spec) return { students: numberedStudents(spec.count), issues: [] };
     const r = parseRoster(spec.roster.text);
@@ -167,6 +176,19 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       emit({ type: 'phase', phase: 'preflight', message: `reading release ${labName}@${tag}` });
       const release = await getRelease(cluster, labName, tag);
       signal.throwIfAborted();
+      if (await readZonesRecord(cluster, className)) {
+        emit({ type: 'phase', phase: 'apply', message: `publishing over the zones of class ${className}` });
+        const zoned = await publishZoned(cluster, zoneConnector, {
+          className,
+          students: list,
+          release,
+          force,
+          prune,
+          signal,
+          onProgress: ({ done, total, result: r }) => emit({ type: 'student', done, total, result: r }),
+        });
+        return { results: zoned.results.map(({ zone: _zone, ...r }) => r), left: zoned.left.map(({ zone: _zone, ...l }) => l) };
+      }
       const result = await publish(cluster, {
         className,
         students: list,
@@ -184,32 +206,92 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
   const classWatch: Handler<'class.watch'> = async ({ context, className }, { emit, signal }) =>
     engine(async () => {
       const cluster = await clusters.get(context);
+      const record = await readZonesRecord(cluster, className);
+      if (record) {
+        await followZones(record, className, emit, signal);
+        return {};
+      }
       await live.follow(
         cluster,
         { labelSelector: classSelector(className), withWorkloads: true },
         (view) => {
           const rows = classRows(view.namespaces, view.pods, view.quotas, view);
           const labNodes = [...new Set(rows.flatMap((r) => Object.keys(r.nodes)))].sort();
-          emit({ labNodes, rows: rows.map((r) => ({ student: r.student, namespace: r.namespace, release: r.release, phase: r.phase, ready: r.ready, total: r.total, nodes: r.nodes, cpu: r.usage.cpu, memory: r.usage.memory, pods: r.usage.pods })) });
+          emit({ labNodes, rows: rows.map(wireRow) });
         },
         signal,
       );
       return {};
     });
 
+  /** One live view per zone, merged: a zone that fails is reported while the others keep updating. */
+  const followZones = async (record: NonNullable<Awaited<ReturnType<typeof readZonesRecord>>>, className: string, emit: (event: { labNodes: string[]; rows: WireClassRow[]; unreachable?: { zone: string; error: string }[] }) => void, signal: AbortSignal) => {
+    const rowsByZone = new Map<string, WireClassRow[]>();
+    const unreachable = new Map<string, string>();
+    const send = () => {
+      const rows = [...rowsByZone.values()].flat().sort((a, b) => a.student.localeCompare(b.student));
+      const labNodes = [...new Set(rows.flatMap((r) => Object.keys(r.nodes)))].sort();
+      emit({ labNodes, rows, unreachable: [...unreachable].map(([zone, error]) => ({ zone, error })) });
+    };
+    await Promise.all(
+      record.zones.map(async (zone) => {
+        try {
+          await live.follow(
+            clusters.forZone(zone),
+            { labelSelector: classSelector(className), withWorkloads: true },
+            (view) => {
+              unreachable.delete(zone.name);
+              rowsByZone.set(zone.name, classRows(view.namespaces, view.pods, view.quotas, view).map((r) => ({ ...wireRow(r), zone: zone.name })));
+              send();
+            },
+            signal,
+            (err) => {
+              unreachable.set(zone.name, err.message);
+              send();
+            },
+          );
+        } catch (err) {
+          unreachable.set(zone.name, err instanceof Error ? err.message : String(err));
+          send();
+        }
+      }),
+    );
+  };
+
   const classReset: Handler<'class.reset'> = async ({ context, className, student }, { emit, signal }) =>
     engine(async () => {
-      return reset(await clusters.get(context), className, student, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+      const cluster = await clusters.get(context);
+      const record = await readZonesRecord(cluster, className);
+      if (record) {
+        emit({ type: 'phase', message: `resetting ${student} in zone ${record.assignment[student] ?? '?'}` });
+        const { zone: _zone, ...r } = await zonedReset(cluster, record, zoneConnector, className, student);
+        return r;
+      }
+      return reset(cluster, className, student, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
     });
 
   const classTeardown: Handler<'class.teardown'> = async ({ context, className, confirm }, { emit, signal }) =>
     engine(async () => {
       if (confirm !== className) throw new ApiFailure('invalid_request', `type the class name "${className}" to confirm the teardown`);
-      return teardown(await clusters.get(context), className, undefined, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+      const cluster = await clusters.get(context);
+      const record = await readZonesRecord(cluster, className);
+      if (record) {
+        emit({ type: 'phase', message: `deleting the class in ${record.zones.length} zones` });
+        const r = await zonedTeardown(cluster, record, zoneConnector, className);
+        if (r.unreachable.length) throw new ApiFailure('unreachable', `${r.unreachable.map((u) => `zone ${u.zone}: ${u.error}`).join('; ')}; the other zones were cleared, tear down again once it is back`);
+        return { deleted: r.deleted, stuck: r.stuck };
+      }
+      return teardown(cluster, className, undefined, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
     });
 
   const classCredentials: Handler<'class.credentials'> = async ({ context, className, student, hours }) =>
-    engine(async () => studentCredentials(await clusters.get(context), className, student, hours * 3600));
+    engine(async () => {
+      const cluster = await clusters.get(context);
+      const record = await readZonesRecord(cluster, className);
+      if (!record) return studentCredentials(cluster, className, student, hours * 3600);
+      const { zone: _zone, ...r } = await zonedCredentials(record, zoneConnector, className, student, hours * 3600);
+      return r;
+    });
 
   return {
     'dev.deploy': deployHandler,

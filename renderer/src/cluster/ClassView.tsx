@@ -116,6 +116,12 @@ export function ClassView() {
             <div key={r.namespace} className="class-row" style={{ ...grid, top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} data-testid={`class-row-${r.student}`}>
               <span className="student" title={r.namespace}>
                 {r.student}
+                {r.zone ? (
+                  <em className="muted zone-badge" data-testid={`zone-${r.student}`} title={`runs in zone ${r.zone}`}>
+                    {' '}
+                    · {r.zone}
+                  </em>
+                ) : null}
                 {r.phase === 'Terminating' ? <em className="muted"> (terminating)</em> : null}
               </span>
               <span className="mono">{r.release}</span>

@@ -143,7 +143,7 @@ export function watchClass(name: string): void {
   classWatch?.sub.cancel();
   useCluster.setState({ klass: { name, labNodes: [], rows: [], updatedAt: 0, error: null } });
   const sub = subscribe('class.watch', { context: context(), className: name }, (e) =>
-    useCluster.setState({ klass: { name, labNodes: e.labNodes, rows: e.rows, updatedAt: performance.now(), error: null } }),
+    useCluster.setState({ klass: { name, labNodes: e.labNodes, rows: e.rows, updatedAt: performance.now(), error: e.unreachable?.length ? e.unreachable.map((u) => `zone ${u.zone} cannot be reached (${u.error}); its students are not shown`).join('; ') : null } }),
   );
   classWatch = { name, sub };
   void sub.result.then((r) => {
