@@ -1,0 +1,235 @@
+/**
+ * The chaos scenarios, shared by `npm run chaos` (full size) and the integration test (CI size):
+ *
+ * 1. SIGKILL the publishing CLI at random points, then run the same command again. Each class
+ *    gets two points: one during its first publish (v1, namespaces being created) and one during
+ *    the upgrade to v2 (objects updated, added and pruned; the PVC must survive as the same
+ *    object). After each re-run the class must have converged: nothing missing, nothing extra,
+ *    one pod per node, PVC UIDs unchanged.
+ * 2. Restart kube-apiserver mid-publish, and separately etcd: SIGKILL the real process, keep it
+ *    down a few seconds, start the same command line again. The publish either completes or a
+ *    re-run converges; a class published before the restart keeps every object (same UIDs).
+ *
+ * Kill points are drawn uniformly from the window in which an uninterrupted publish writes
+ * (from just before its first finished student to its exit), measured in the same run.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { parseLab, type Lab } from '../common/lab';
+import { numberedStudents } from '../main/class/roster';
+import { repoRoot } from '../main/cluster/paths';
+import { sleep } from '../main/cluster/process';
+import { deploy } from '../main/engine/deploy';
+import { classNamespaces } from '../main/engine/publish';
+import { snapshot, type Release } from '../main/engine/releases';
+import { NAMESPACE } from '../main/kube/kinds';
+import { withRetry } from '../main/kube/retry';
+import { checkClass, classUids, converged, pvcUids, type Convergence } from './chaos-checks';
+import { deadComponents, publishCli, restartComponent, startChaosCluster, type ChaosCluster, type CliRun, type Restart } from './chaos-rig';
+
+export interface ChaosSize {
+  students: number;
+  killPoints: number;
+  apiserverRestarts: number;
+  etcdRestarts: number;
+}
+export const FULL: ChaosSize = { students: 30, killPoints: 20, apiserverRestarts: 3, etcdRestarts: 3 };
+export const CI: ChaosSize = { students: 10, killPoints: 4, apiserverRestarts: 1, etcdRestarts: 1 };
+
+export interface KillPoint {
+  className: string;
+  tag: string;
+  /** ms after the CLI started. */
+  killAtMs: number;
+  /** Students the killed CLI had reported finished. */
+  studentsDone: number;
+  /** Namespaces of the class that existed right after the kill. */
+  namespacesAtKill: number;
+  rerunExit: number | null;
+  rerunMs: number;
+  convergence: Convergence;
+}
+
+export interface RestartRound {
+  className: string;
+  restart: Restart;
+  /** ms after the CLI started. */
+  restartAtMs: number;
+  studentsDoneAtRestart: number;
+  /** The interrupted publish itself: completed (exit 0, all published), failed (non-zero), hung (killed after the timeout). */
+  firstRun: 'completed' | 'failed' | 'hung';
+  firstRunMs: number;
+  reruns: number;
+  convergence: Convergence;
+  /** Objects of the witness class (published before) that vanished or were recreated. */
+  witnessLost: string[];
+  /** Components of the chaos cluster found dead after the round. */
+  deadAfter: string[];
+}
+
+export interface ChaosReport {
+  size: ChaosSize;
+  baseline: { ms: number; firstProgressMs: number; window: [number, number] };
+  kills: KillPoint[];
+  /** CLI runs that finished before the drawn kill time (not counted as points). */
+  missedKills: number;
+  restarts: RestartRound[];
+  totalMs: number;
+}
+
+const rand = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
+const uid = () => Math.random().toString(16).slice(2, 6);
+
+/** web-db (a StatefulSet with a PVC) as v1, and a v2 that adds a node, changes one and drops the exposure. */
+function labs(): { v1: Lab; v2: Lab } {
+  const doc = parse(readFileSync(join(repoRoot(), 'resources', 'examples', 'web-db.yaml'), 'utf8')) as {
+    metadata: { name: string };
+    nodes: Array<{ name: string; env?: Record<string, string> } & Record<string, unknown>>;
+    exposures?: unknown[];
+  };
+  doc.metadata.name = `chaos-${uid()}-web-db`;
+  const v1 = decode(stringify(doc));
+  const web = doc.nodes.find((n) => n.name === 'web')!;
+  web.env = { ...(web.env ?? {}), GREETING: 'v2' };
+  doc.nodes.push({ name: 'cache', kind: 'container', image: 'redis:7', ports: [{ port: 6379 }], networks: ['backend'] });
+  doc.exposures = [];
+  return { v1, v2: decode(stringify(doc)) };
+}
+
+function decode(text: string): Lab {
+  const r = parseLab(text);
+  if (!r.ok) throw new Error(`the chaos lab does not parse: ${r.issues[0]?.message}`);
+  return r.lab;
+}
+
+async function release(cc: ChaosCluster, lab: Lab, tag: string): Promise<Release> {
+  const d = await deploy(cc.client, lab, { timeoutMs: 180_000 });
+  if (!d.ready) throw new Error(`dev of ${lab.metadata.name} did not become ready for ${tag}`);
+  return snapshot(cc.client, tag, { fileLab: lab, note: 'chaos' });
+}
+
+async function namespacesOf(cc: ChaosCluster, className: string): Promise<number> {
+  return (await settled(() => classNamespaces(cc.client, className))).length;
+}
+
+/** Deletes a class's namespaces without waiting: later rounds need not pay for it. */
+async function dropClass(cc: ChaosCluster, className: string): Promise<void> {
+  for (const ns of await classNamespaces(cc.client, className)) await cc.client.delete(NAMESPACE, ns.metadata!.name!).catch(() => undefined);
+}
+
+/**
+ * The checks' own reads, retried like the engine's (429, 5xx, dropped connections): a freshly
+ * restarted API server answers 429 for a while, which says nothing about the class.
+ */
+const settled = <T>(fn: () => Promise<T>) => withRetry(fn, { attempts: 12, maxMs: 5000 });
+
+const published = (stdout: string, n: number) => stdout.includes(`${n} published, 0 failed`);
+
+async function finish(run: CliRun, timeoutMs: number): Promise<{ outcome: 'completed' | 'failed' | 'hung'; ms: number; code: number | null; stdout: string; stderr: string }> {
+  const timer = sleep(timeoutMs).then(() => undefined);
+  const r = await Promise.race([run.done, timer]);
+  if (!r) {
+    run.kill();
+    const k = await run.done;
+    return { outcome: 'hung', ms: k.ms, code: k.code, stdout: k.stdout, stderr: k.stderr };
+  }
+  return { outcome: r.code === 0 ? 'completed' : 'failed', ms: r.ms, code: r.code, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function runChaos(size: ChaosSize, log: (line: string) => void = () => {}, opts: { keepCluster?: boolean } = {}): Promise<ChaosReport> {
+  const t0 = Date.now();
+  const cc = await startChaosCluster((l) => log(`[cluster] ${l}`));
+  try {
+    const { v1: lab1, v2: lab2 } = labs();
+    const v1 = await release(cc, lab1, 'v1');
+    const v2 = await release(cc, lab2, 'v2');
+    const labName = lab1.metadata.name;
+    const students = numberedStudents(size.students);
+    const N = size.students;
+
+    // Baseline, uninterrupted; its class is also the witness for the restarts.
+    const witness = `chaos-w-${uid()}`;
+    const base = await finish(publishCli(cc, labName, 'v1', witness, N), 300_000);
+    if (base.outcome !== 'completed' || !published(base.stdout, N)) throw new Error(`the baseline publish did not complete (${base.outcome}):\n${base.stderr.slice(-2000)}`);
+    const witnessCheck = await settled(() => checkClass(cc.client, witness, students, v1));
+    if (!converged(witnessCheck)) throw new Error(`the baseline class did not converge: ${JSON.stringify(witnessCheck)}`);
+    // The first-progress time of a run on a warm CLI bundle: re-measure on a second class.
+    const probeRun = publishCli(cc, labName, 'v1', `chaos-b-${uid()}`, N);
+    const probe = await finish(probeRun, 300_000);
+    const firstProgressMs = probeRun.firstProgressMs() ?? probe.ms / 2;
+    const window: [number, number] = [Math.max(0, firstProgressMs - (probe.ms - firstProgressMs) / N), probe.ms];
+    log(`baseline: ${N} students in ${base.ms} ms (then ${probe.ms} ms, first student after ${firstProgressMs} ms); kill window ${window.map(Math.round).join('–')} ms`);
+    const report: ChaosReport = { size, baseline: { ms: probe.ms, firstProgressMs, window }, kills: [], missedKills: 0, restarts: [], totalMs: 0 };
+
+    // 1. SIGKILL the CLI.
+    let attempts = 0;
+    while (report.kills.length < size.killPoints && attempts < size.killPoints * 3) {
+      const className = `chaos-k-${uid()}`;
+      let pvcsBefore: Map<string, string> | undefined;
+      for (const [tag, rel] of [['v1', v1], ['v2', v2]] as const) {
+        if (report.kills.length >= size.killPoints) break;
+        attempts++;
+        const killAtMs = rand(window[0], window[1]);
+        const run = publishCli(cc, labName, tag, className, N);
+        await Promise.race([sleep(killAtMs), run.done]);
+        const killed = !run.exited();
+        if (killed) run.kill();
+        const first = await run.done;
+        const studentsDone = run.progress();
+        const namespacesAtKill = await namespacesOf(cc, className);
+        const again = await finish(publishCli(cc, labName, tag, className, N), 300_000);
+        const convergence = await settled(() => checkClass(cc.client, className, students, rel, pvcsBefore ? { pvcsBefore } : {}));
+        if (!published(again.stdout, N)) convergence.missing.push(`the re-run did not report ${N} published, 0 failed (exit ${again.code}): ${again.stderr.slice(-500)}`);
+        if (killed && first.signal === 'SIGKILL') {
+          report.kills.push({ className, tag, killAtMs: Math.round(killAtMs), studentsDone, namespacesAtKill, rerunExit: again.code, rerunMs: again.ms, convergence });
+          log(`kill ${report.kills.length}/${size.killPoints}: ${tag} of ${className} at ${Math.round(killAtMs)} ms (${studentsDone}/${N} done, ${namespacesAtKill} namespaces); re-run ${again.code === 0 ? 'ok' : `exit ${again.code}`} in ${again.ms} ms; ${summary(convergence)}`);
+        } else {
+          report.missedKills++;
+          log(`missed: ${tag} of ${className} finished in ${first.ms} ms, before ${Math.round(killAtMs)} ms; ${summary(convergence)}`);
+        }
+        // The upgrade must keep the volumes the first release made.
+        if (tag === 'v1') pvcsBefore = await settled(() => pvcUids(cc.client, className));
+      }
+      await dropClass(cc, className);
+    }
+
+    // 2. Restart the API server, then etcd, mid-publish.
+    const plan: Restart['component'][] = [...Array<Restart['component']>(size.apiserverRestarts).fill('kube-apiserver'), ...Array<Restart['component']>(size.etcdRestarts).fill('etcd')];
+    for (const component of plan) {
+      const before = await settled(() => classUids(cc.client, witness, students, v1));
+      const className = `chaos-r-${uid()}`;
+      const run = publishCli(cc, labName, 'v1', className, N);
+      const restartAtMs = rand(window[0], window[1]);
+      await Promise.race([sleep(restartAtMs), run.done]);
+      const studentsDoneAtRestart = run.progress();
+      const restart = await restartComponent(cc, component, Math.round(rand(1000, 4000)));
+      const first = await finish(run, 300_000);
+      let ok = first.outcome === 'completed' && published(first.stdout, N);
+      let reruns = 0;
+      while (!ok && reruns < 2) {
+        reruns++;
+        const again = await finish(publishCli(cc, labName, 'v1', className, N), 300_000);
+        ok = again.outcome === 'completed' && published(again.stdout, N);
+      }
+      const convergence = await settled(() => checkClass(cc.client, className, students, v1));
+      const after = await settled(() => classUids(cc.client, witness, students, v1));
+      const witnessLost = [...before].filter(([k, u]) => after.get(k) !== u).map(([k]) => k);
+      const deadAfter = deadComponents(cc);
+      report.restarts.push({ className, restart, restartAtMs: Math.round(restartAtMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, reruns, convergence, witnessLost, deadAfter });
+      log(
+        `${component} restart at ${Math.round(restartAtMs)} ms (${studentsDoneAtRestart}/${N} done; down ${restart.downMs} ms, back in ${restart.backMs} ms): ` +
+          `publish ${first.outcome} in ${first.ms} ms, ${reruns} re-runs; ${summary(convergence)}; witness lost ${witnessLost.length}/${before.size}; dead components: ${deadAfter.join(', ') || 'none'}`,
+      );
+      await dropClass(cc, className);
+    }
+    report.totalMs = Date.now() - t0;
+    return report;
+  } finally {
+    if (!opts.keepCluster) await cc.stop().catch((e: unknown) => log(`stopping the chaos cluster: ${String(e)}`));
+  }
+}
+
+export function summary(c: Convergence): string {
+  return `${c.objects} objects, ${c.missing.length} missing, ${c.extra.length} extra, ${c.wrongRelease.length} of another release, ${c.pods.length} pod problems, ${c.pvcChanged.length} PVCs changed`;
+}
