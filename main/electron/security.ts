@@ -12,6 +12,10 @@ export function hardenWebContents(contents: WebContents): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url, APP_ORIGIN)) event.preventDefault();
   });
+  // will-navigate covers the main frame only; subframes (the app has none) are held to the same rule.
+  contents.on('will-frame-navigate', (details) => {
+    if (!isAppUrl(details.url, APP_ORIGIN)) details.preventDefault();
+  });
   contents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url, APP_ORIGIN)) event.preventDefault();
   });
