@@ -11,10 +11,13 @@ import { loadCheckResults, runChecksNow, useChecks, type StudentChecks } from '.
 /** How often the recorded results are read again while the view is open. */
 const REFRESH_MS = 10_000;
 
+/** One empty list, so the store selector returns the same value while another class's results are held. */
+const NONE: StudentChecks[] = [];
+
 const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '—');
 
 export function ClassChecks({ className }: { className: string }) {
-  const students = useChecks((s) => (s.className === className ? s.students : []));
+  const students = useChecks((s) => (s.className === className ? s.students : NONE));
   const running = useChecks((s) => s.running);
   const error = useChecks((s) => (s.className === className ? s.error : null));
   const selected = useChecks((s) => s.selected);

@@ -1,0 +1,128 @@
+// Checks in the app against the real local control plane: the node inspector edits a check and
+// tries it on dev (failing with its FAIL: line, then passing once the file exists); the class
+// view runs the checks for the class and for one student, shows progress and the heatmap, and a
+// cell's output and hint.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devNamespace, studentNamespace } from '../../common/compile';
+import { parseLab, type Lab } from '../../common/lab';
+import { numberedStudents } from '../../main/class/roster';
+import { teardown } from '../../main/engine/class-ops';
+import { deploy } from '../../main/engine/deploy';
+import { publish } from '../../main/engine/publish';
+import { snapshot } from '../../main/engine/releases';
+import { connect, type HttpCluster } from '../../main/kube/http-cluster';
+import { NAMESPACE, POD } from '../../main/kube/kinds';
+import { execStreaming } from '../../main/streams/exec-stream';
+import { localCluster, openLabInUi, RESULTS, type LabInUi } from './helpers';
+import { join } from 'node:path';
+
+const suffix = Math.random().toString(16).slice(2, 8);
+const className = `e2e-chk-${suffix}`;
+let kc: KubeConfig;
+let cluster: HttpCluster;
+let lab: Lab;
+let ui: LabInUi;
+
+const labText = `apiVersion: labforge.dev/v1alpha1
+kind: Lab
+metadata:
+  name: checks-e2e-${suffix}
+nodes:
+  - name: box
+    kind: container
+    image: busybox:1.36
+    resources:
+      requests: { cpu: 10m, memory: 16Mi }
+      limits: { cpu: 10m, memory: 16Mi }
+checks:
+  - id: file-made
+    title: Create done.txt
+    node: box
+    script: |
+      test -f done.txt || { echo "FAIL: done.txt is missing"; exit 1; }
+    hint: touch done.txt
+achievements:
+  - name: starter
+    title: Got started
+    checks: [file-made]
+`;
+
+async function touch(namespace: string): Promise<void> {
+  const pod = (await cluster.list(POD, { namespace })).items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)!;
+  await execStreaming(kc, { namespace, pod: pod.metadata!.name!, container: 'box' }, ['sh', '-c', 'touch done.txt'], () => undefined);
+}
+
+beforeAll(async () => {
+  const local = await localCluster();
+  kc = local.kc;
+  cluster = connect({ kubeconfig: local.up.kubeconfig });
+  const parsed = parseLab(labText);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  lab = parsed.lab;
+  const r = await deploy(cluster, lab, { timeoutMs: 120_000 });
+  if (!r.ready) throw new Error('dev did not become ready');
+  const release = await snapshot(cluster, 'v1', { fileLab: lab });
+  await publish(cluster, { className, students: numberedStudents(4), release });
+  ui = await openLabInUi(lab, { tmpPrefix: 'labforge-checks-', node: 'box' });
+}, 300_000);
+
+afterAll(async () => {
+  await ui?.browser.close();
+  await ui?.server.close();
+  await teardown(cluster, className, undefined, 5_000).catch(() => undefined);
+  await cluster?.delete(NAMESPACE, devNamespace(lab.metadata.name)).catch(() => undefined);
+  cluster?.close();
+});
+
+describe('checks in the app', () => {
+  it('the inspector shows the node\'s check and tries it on dev', async () => {
+    const page = ui.page;
+    await page.locator('[data-testid="node-box"]').click();
+    const check = page.locator('[data-testid="insp-check-0"]');
+    await expect(check.locator('[data-testid=insp-check-id]').inputValue()).resolves.toBe('file-made');
+    await check.locator('[data-testid=insp-check-try]').click();
+    await check.locator('[data-testid=insp-check-try-status]').waitFor({ timeout: 60_000 });
+    await expect(check.locator('[data-testid=insp-check-try-status]').innerText()).resolves.toBe('fail');
+    await expect(check.locator('[data-testid=insp-check-try-result]').innerText()).resolves.toContain('FAIL: done.txt is missing');
+
+    await touch(devNamespace(lab.metadata.name));
+    await check.locator('[data-testid=insp-check-try]').click();
+    await check.locator('[data-testid=insp-check-try-status]', { hasText: 'pass' }).waitFor({ timeout: 60_000 });
+
+    // An edit in the inspector reaches the lab, and a broken one is reported under the check.
+    await check.locator('[data-testid=insp-check-id]').fill('Bad Id');
+    await check.locator('[data-testid=field-error]', { hasText: 'check id must be a DNS-1123 label' }).waitFor();
+    await check.locator('[data-testid=insp-check-id]').fill('file-made');
+    await page.screenshot({ path: join(RESULTS, 'checks-inspector.png') });
+  });
+
+  it('the class view runs the checks, shows progress and the heatmap, and a cell\'s output and hint', async () => {
+    const page = ui.page;
+    await page.locator('[data-testid=view-class]').click();
+    await page.locator('[data-testid=class-name]').fill(className);
+    await page.locator('[data-testid=class-open]').click();
+    await page.locator('[data-testid=class-checks]').waitFor();
+    await page.locator('[data-testid=checks-run-class]').click();
+    await page.locator('[data-testid="check-cell-student-01-file-made"][data-status=fail]').waitFor({ timeout: 60_000 });
+    for (const s of ['student-01', 'student-02', 'student-03', 'student-04']) {
+      await expect(page.locator(`[data-testid="check-cell-${s}-file-made"]`).getAttribute('data-status')).resolves.toBe('fail');
+      await expect(page.locator(`[data-testid="checks-passed-${s}"]`).innerText()).resolves.toBe('0/1');
+    }
+
+    await page.locator('[data-testid="check-cell-student-02-file-made"]').click();
+    await expect(page.locator('[data-testid=check-detail-fail]').innerText()).resolves.toBe('FAIL: done.txt is missing');
+    await expect(page.locator('[data-testid=check-detail-hint]').innerText()).resolves.toBe('Hint: touch done.txt');
+
+    // One student makes the file; "run" on their row checks only them.
+    await touch(studentNamespace(className, 'student-02'));
+    await page.locator('[data-testid="checks-run-student-02"]').click();
+    await page.locator('[data-testid="check-cell-student-02-file-made"][data-status=pass]').waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid="checks-passed-student-02"]').innerText()).resolves.toBe('1/1');
+    await expect(page.locator('[data-testid="checks-achievements-student-02"]').innerText()).resolves.toBe('Got started');
+    await expect(page.locator('[data-testid=check-detail-status]').innerText()).resolves.toBe('pass');
+    await expect(page.locator('[data-testid="check-cell-student-03-file-made"]').getAttribute('data-status')).resolves.toBe('fail');
+    await page.screenshot({ path: join(RESULTS, 'checks-class-view.png') });
+    expect(ui.errors).toEqual([]);
+  });
+});
