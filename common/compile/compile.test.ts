@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLab } from '../lab/parse';
 import type { Lab } from '../lab/schema';
 import { compileLab, exposureHost, objectsToYaml, type KubeObject } from './index';
-import { STUDENT_RULES } from './rbac';
+import { STUDENT_RULES, studentClusterRole } from './rbac';
 import { validateObject } from './openapi';
 
 const examples = join(import.meta.dirname, '../../resources/examples');
@@ -61,16 +61,12 @@ describe('network policies (routing-lab)', () => {
   const objs = compileLab(load('routing-lab.yaml'), student);
   const policies = byKind(objs, 'NetworkPolicy');
 
-  it('denies all ingress and egress by default', () => {
+  it('denies all ingress and egress by default, except DNS egress to kube-dns in kube-system', () => {
     const deny = named(objs, 'NetworkPolicy', 'default-deny');
-    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-  });
-
-  it('allows DNS egress to kube-dns in kube-system only', () => {
-    const dns = named(objs, 'NetworkPolicy', 'allow-dns');
-    expect(dns.spec.policyTypes).toEqual(['Egress']);
-    expect(dns.spec.ingress).toBeUndefined();
-    expect(dns.spec.egress).toEqual([
+    expect(deny.spec.podSelector).toEqual({});
+    expect(deny.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(deny.spec.ingress).toBeUndefined();
+    expect(deny.spec.egress).toEqual([
       {
         to: [
           {
@@ -94,7 +90,7 @@ describe('network policies (routing-lab)', () => {
       expect(p.spec.ingress).toEqual([{ from: [{ podSelector: members }] }]);
       expect(p.spec.egress).toEqual([{ to: [{ podSelector: members }] }]);
     }
-    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['allow-dns', 'default-deny', 'net-net-a', 'net-net-b', 'net-net-c']);
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['default-deny', 'net-net-a', 'net-net-b', 'net-net-c']);
   });
 
   it('labels each pod with exactly its networks, so reachability follows the lab graph', () => {
@@ -143,14 +139,26 @@ describe('network policies (routing-lab)', () => {
 describe('student RBAC', () => {
   const objs = compileLab(load('web-db.yaml'), student);
 
-  it('binds the student ServiceAccount to a namespaced Role in its own namespace only', () => {
+  it('binds the student ServiceAccount to the shared ClusterRole with a RoleBinding in its own namespace only', () => {
     const sa = named(objs, 'ServiceAccount', 'student');
     expect(sa.metadata.namespace).toBe(student.namespace);
-    const rb = named(objs, 'RoleBinding', 'labforge-student') as any;
-    expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'labforge-student' });
+    const rb = named(objs, 'RoleBinding', 'labforge-student-access') as any;
+    expect(rb.metadata.namespace).toBe(student.namespace);
+    expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'labforge-student' });
     expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: 'student', namespace: student.namespace }]);
+    // The ClusterRole is written once per publish, never per namespace; nothing binds it cluster-wide.
+    expect(byKind(objs, 'Role')).toHaveLength(0);
     expect(byKind(objs, 'ClusterRole')).toHaveLength(0);
     expect(byKind(objs, 'ClusterRoleBinding')).toHaveLength(0);
+  });
+
+  it('the shared ClusterRole carries the student rules and no lab, class or student label (no teardown or prune selects it)', () => {
+    const role = studentClusterRole() as any;
+    expect(role.kind).toBe('ClusterRole');
+    expect(role.metadata.name).toBe('labforge-student');
+    expect(role.metadata.namespace).toBeUndefined();
+    expect(role.rules).toEqual(STUDENT_RULES);
+    expect(role.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'labforge', 'app.kubernetes.io/component': 'student-access' });
   });
 
   const can = (group: string, resource: string, verb: string) =>
@@ -183,6 +191,7 @@ describe('student RBAC', () => {
   it('is absent from the instructor dev namespace', () => {
     const dev = compileLab(load('web-db.yaml'), { namespace: 'web-db-dev' });
     expect(byKind(dev, 'Role')).toHaveLength(0);
+    expect(byKind(dev, 'RoleBinding')).toHaveLength(0);
     expect(byKind(dev, 'ServiceAccount')).toHaveLength(0);
     expect(named(dev, 'Namespace', 'web-db-dev').metadata.labels?.['labforge.dev/role']).toBe('dev');
   });

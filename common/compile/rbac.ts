@@ -1,14 +1,27 @@
 /**
- * What a student may do in their own namespace, and nothing else: the Role is namespaced and
- * bound only there, so every other namespace stays denied by default. Students look at and get
+ * What a student may do in their own namespace, and nothing else. The rules live in one
+ * ClusterRole shared by every class (written once per publish, not once per student); each
+ * student namespace holds a RoleBinding to it, and a RoleBinding grants a ClusterRole's rules
+ * in its own namespace only, so every other namespace stays denied by default. The
+ * ClusterRole itself grants nothing until bound; a class teardown leaves it in place because
+ * other classes bind it too. Students look at and get
  * into their nodes (exec, attach, port-forward, logs, VNC and serial consoles of VMs) and may
  * restart a node (delete its pod, or start/stop/restart a VM). They cannot create workloads,
  * read Secrets, or change RBAC, quotas or network policies.
  */
+import { LABEL, MANAGED_BY } from './labels';
 import type { KubeObject } from './types';
 
 export const STUDENT_SERVICE_ACCOUNT = 'student';
+/** The shared ClusterRole's name. */
 export const STUDENT_ROLE = 'labforge-student';
+/**
+ * The per-namespace binding. Not `labforge-student`: namespaces published before the shared
+ * ClusterRole hold a RoleBinding of that name to a namespaced Role, and a binding's roleRef
+ * cannot be changed in place; under a new name the old binding and Role are pruned as objects
+ * the release no longer has.
+ */
+export const STUDENT_BINDING = 'labforge-student-access';
 
 const READ = ['get', 'list', 'watch'];
 
@@ -32,6 +45,19 @@ export const STUDENT_RULES: Record<string, unknown>[] = [
   { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachines/start', 'virtualmachines/stop', 'virtualmachines/restart'], verbs: ['update'] },
 ];
 
+/**
+ * The ClusterRole every student binding refers to. Labelled as Labforge's but with no lab,
+ * class or student label, so no lab's pruning and no class's teardown selects it.
+ */
+export function studentClusterRole(): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: STUDENT_ROLE, labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.component]: 'student-access' } },
+    rules: STUDENT_RULES,
+  };
+}
+
 export function studentRbac(meta: (name: string) => KubeObject['metadata'], namespace: string): KubeObject[] {
   return [
     {
@@ -42,15 +68,9 @@ export function studentRbac(meta: (name: string) => KubeObject['metadata'], name
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: meta(STUDENT_ROLE),
-      rules: STUDENT_RULES,
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
-      metadata: meta(STUDENT_ROLE),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: STUDENT_ROLE },
+      metadata: meta(STUDENT_BINDING),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: STUDENT_ROLE },
       subjects: [{ kind: 'ServiceAccount', name: STUDENT_SERVICE_ACCOUNT, namespace }],
     },
   ];

@@ -221,7 +221,7 @@ export interface StudentCredentials {
   expiresAt: string;
 }
 
-/** A kubeconfig that can do exactly what the student's Role allows, with an expiring token. */
+/** A kubeconfig that can do exactly what the student's RoleBinding grants (common/compile/rbac.ts), with an expiring token. */
 export async function studentCredentials(cluster: Cluster, className: string, student: string, durationSeconds = 86_400): Promise<StudentCredentials> {
   const namespace = studentNamespace(className, student);
   // Credentials never outlive the class: cut at its end date, none once it ended.

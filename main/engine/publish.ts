@@ -13,7 +13,8 @@
 import type { Student } from '../class/roster';
 import { ANNOTATION, compileLab, LABEL, studentKey, studentNamespace, type KubeObject } from '../../common/compile';
 import { managedSelector } from '../../common/compile/labels';
-import { applyAll, preflight, sourceNamer } from '../kube/apply';
+import { studentClusterRole } from '../../common/compile/rbac';
+import { applyAll, applyObject, preflight, sourceNamer } from '../kube/apply';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE, type INamespace } from '../kube/kinds';
@@ -115,8 +116,10 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   };
   // Preflight: one student's objects stand for all (they differ only in names and labels).
   const sample = compileLab(lab, targets[0]!.target);
+  // Shared by every student of every class, so written once here rather than per namespace.
+  const shared = studentClusterRole();
   phase('preflight', `checking ${sample.length} objects per student (schemas, APIs, server-side dry run)`);
-  await preflight(cluster, sample, sourceNamer(lab), { semaphore: new Semaphore(concurrency) });
+  await preflight(cluster, [shared, ...sample], sourceNamer(lab), { semaphore: new Semaphore(concurrency) });
 
   const fresh = targets.filter((t) => !existingNames.has(t.target.namespace)).length;
   phase('capacity', `checking that ${fresh} new students fit the cluster's free capacity`);
@@ -130,6 +133,8 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   phase('apply', `writing ${targets.length} student namespaces`);
   opts.onStart?.({ total: targets.length, capacity });
   const semaphore = new Semaphore(concurrency);
+  // Before any binding refers to it; applying it again when it exists changes nothing.
+  await applyObject(cluster, shared, { semaphore });
   let done = 0;
   const results = await mapLimit(targets, concurrency, async ({ student, target }) => {
     let retries = 0;
