@@ -67,8 +67,9 @@ describe('browser mode: the page key', () => {
     );
     expect(outcome).toBe('refused');
     // The app page itself still works.
-    expect(await page.evaluate(() => localStorage.getItem('labforge.pageKey'))).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await other.evaluate(() => localStorage.getItem('labforge.pageKey'))).toBeNull();
+    const storedKey = () => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('labforge.pageKey');
+    expect(await page.evaluate(storedKey)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await other.evaluate(storedKey)).toBeNull();
     await other.close();
   });
 });
