@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { domainArg, labAtTagArg, positiveInt, studentIdsArg } from '../args';
-import { domainArg, labAtTagArg, positiveInt, studentIdsArg } from '../args';
 import { UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import { classCommand, engine, labArg, type ConnOpts } from './engine';
