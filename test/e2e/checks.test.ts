@@ -1,7 +1,7 @@
 // Checks in the app against the real local control plane: the node inspector edits a check and
 // tries it on dev (failing with its FAIL: line, then passing once the file exists); the class
 // view runs the checks for the class and for one student, shows progress and the heatmap, and a
-// cell's output and hint.
+// cell's output and hint; and a restarted app shows what was recorded.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devNamespace, studentNamespace } from '../../common/compile';
@@ -123,6 +123,21 @@ describe('checks in the app', () => {
     await expect(page.locator('[data-testid=check-detail-status]').innerText()).resolves.toBe('pass');
     await expect(page.locator('[data-testid="check-cell-student-03-file-made"]').getAttribute('data-status')).resolves.toBe('fail');
     await page.screenshot({ path: join(RESULTS, 'checks-class-view.png') });
+    expect(ui.errors).toEqual([]);
+  });
+
+  it('a restarted app (new server, new browser) shows the recorded results without running anything', async () => {
+    await ui.browser.close();
+    await ui.server.close();
+    ui = await openLabInUi(lab, { tmpPrefix: 'labforge-checks-', node: 'box' });
+    const page = ui.page;
+    await page.locator('[data-testid=view-class]').click();
+    await page.locator('[data-testid=class-name]').fill(className);
+    await page.locator('[data-testid=class-open]').click();
+    await page.locator('[data-testid="check-cell-student-02-file-made"][data-status=pass]').waitFor({ timeout: 30_000 });
+    await expect(page.locator('[data-testid="checks-achievements-student-02"]').innerText()).resolves.toBe('Got started');
+    await expect(page.locator('[data-testid="check-cell-student-01-file-made"]').getAttribute('data-status')).resolves.toBe('fail');
+    await expect(page.locator('[data-testid=checks-summary]').innerText()).resolves.toBe('1/4 students passed every check');
     expect(ui.errors).toEqual([]);
   });
 });
