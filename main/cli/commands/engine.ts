@@ -16,6 +16,7 @@ import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positi
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import { studentsFrom } from './lab';
+import { endDateArg } from './reconcile';
 import { readZonesFile, zoneConnector } from '../zones-input';
 
 export interface ConnOpts {
@@ -57,6 +58,13 @@ export async function labArg(value: string): Promise<{ file?: Lab; name: string 
 }
 
 const DAY = 86_400;
+
+/** publish's end date, volume policy and link kind, only when given (else the class keeps its own). */
+const classSettingsOpts = (o: { expires?: string; volumesAtEnd?: 'keep' | 'delete'; links?: 'readable' | 'random' }) => ({
+  ...(o.expires ? { expiresAt: o.expires } : {}),
+  ...(o.volumesAtEnd ? { volumes: o.volumesAtEnd } : {}),
+  ...(o.links ? { links: o.links } : {}),
+});
 
 export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   const table = async (rows: string[][]) => (await import('../../engine/class-ops')).table(rows);
@@ -151,8 +159,11 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--force', 'publish even if the class does not fit the free capacity')
     .option('--domain <domain>', 'domain for exposure hosts', domainArg('--domain'), 'labs.localhost')
     .option('--zones <file>', 'spread the class over the clusters (zones) in FILE; later publishes reuse them (docs/zones.md)')
+    .option('--expires <when>', 'when the class ends: a date (2027-01-31) or a duration from now (30d); docs/reconcile.md', endDateArg('--expires'))
+    .addOption(new Option('--volumes-at-end <what>', 'at the end date, keep the volumes or delete them (default: keep)').choices(['keep', 'delete']))
+    .addOption(new Option('--links <kind>', "students' web links: readable <node>-<port>.<namespace>.<domain>, or random stable subdomains (default: as before, else readable)").choices(['readable', 'random']))
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines']).default('auto'))
-    .action(async (ref: { lab: string; tag: string }, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; concurrency?: number; prune?: boolean; force?: boolean; domain: string; progress: string; zones?: string }) => {
+    .action(async (ref: { lab: string; tag: string }, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; concurrency?: number; prune?: boolean; force?: boolean; domain: string; progress: string; zones?: string; expires?: string; volumesAtEnd?: 'keep' | 'delete'; links?: 'readable' | 'random' }) => {
     const lab = await labArg(ref.lab);
     const students = await studentsFrom(opts);
     if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
@@ -176,6 +187,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
           prune: !!opts.prune,
           force: !!opts.force,
           domain: opts.domain,
+          ...classSettingsOpts(opts),
           onZone: (zone, message) => io.stderr(`zone ${zone}: ${message}\n`),
           onProgress: ({ done, total, result: r }) => io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`),
         });
@@ -188,6 +200,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
         prune: !!opts.prune,
         force: !!opts.force,
         domain: opts.domain,
+        ...classSettingsOpts(opts),
         onStart: ({ total }) => bar?.start(total, 0, { last: '' }),
         onProgress: ({ done, total, result: r }) => {
           if (bar) bar.update(done, { last: `${r.student} ${r.status}` });
@@ -221,6 +234,11 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       });
       const zoned = r.rows.some((row) => row.zone !== undefined);
       io.stdout(r.rows.length ? `${formatRows(r.rows, zoned)}\n` : r.unreachable.length ? '' : `class ${opts.class} has no students; publish a release to it first\n`);
+      if (!zoned && r.rows.length) {
+        const { classHealth, formatHealth } = await import('../../engine/reconcile-status');
+        const notes = formatHealth(opts.class, await engine(opts, (c) => classHealth(c, opts.class)));
+        if (notes) io.stdout(`${notes}\n`);
+      }
       if (r.unreachable.length) throw new CommandFailure(r.unreachable.map((u) => `zone ${u.zone} could not be reached: ${u.error}`).join('; '));
       return;
     }
@@ -283,5 +301,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       io.stdout(r.kubeconfig);
       io.stderr(`namespace ${r.namespace}; the token expires at ${r.expiresAt}\n`);
     }
+    const { classLinks } = await import('../../engine/reconcile');
+    const links = (await engine(opts, (c) => classLinks(c, opts.class, opts.student)).catch(() => []))[0]?.links ?? [];
+    if (links.length) io.stderr(`web links: ${links.map((l) => l.url).join('  ')}\n`);
   });
 };

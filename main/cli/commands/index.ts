@@ -24,8 +24,11 @@ import { checkCommands } from './check';
 import { clusterCommands } from './cluster';
 import { engineCommands } from './engine';
 import { exportCommands } from './export';
+import { gatewayCommands } from './gateway';
 import { importCommands } from './import';
+import { keysCommands } from './keys';
 import { labCommands } from './lab';
+import { reconcileCommands } from './reconcile';
 import { uiCommands } from './ui';
 
 /** Every command module, in the order their commands appear in --help. */
@@ -34,7 +37,10 @@ export const allCommands: CommandModule[] = [
   importCommands,
   engineCommands,
   checkCommands,
+  reconcileCommands,
   exportCommands,
+  keysCommands,
+  gatewayCommands,
   uiCommands,
   clusterCommands,
 ];

@@ -1,0 +1,97 @@
+/**
+ * `labforge reconcile` (drift: report, repair, watch; in-cluster manifests) and `labforge
+ * expire` (a class's end date, set after publishing). docs/reconcile.md explains both.
+ */
+import { Option, type Command } from 'commander';
+import { parseEndDate } from '../../engine/expiry-time';
+import type { ReconcileResult } from '../../engine/reconcile';
+import { durationArg, shown } from '../args';
+import { CommandFailure, UsageError } from '../errors';
+import type { CliIO, CommandModule } from '../program';
+import { classCommand, engine, type ConnOpts } from './engine';
+
+/** `--expires`: a date or a duration from now, in the future; the value is ISO 8601. */
+export function endDateArg(what: string): (value: string) => string {
+  return (value) => {
+    try {
+      return parseEndDate(value);
+    } catch (err) {
+      throw new UsageError(`${what}: ${(err as Error).message}; got ${shown(value)}`);
+    }
+  };
+}
+
+const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';
+
+async function printResult(io: CliIO, r: ReconcileResult): Promise<void> {
+  const { formatDrift } = await import('../../engine/reconcile-diff');
+  const { formatRemaining } = await import('../../engine/expiry-time');
+  const { report, repaired } = r;
+  const stamp = new Date().toISOString();
+  const drifted = report.students.length;
+  io.stdout(`${stamp} class ${report.className}: ${report.checked} students checked, ${drifted === 0 ? 'no drift' : `${drifted} drifted`}\n`);
+  if (drifted) io.stdout(`${formatDrift(report.students)}\n`);
+  for (const p of report.problems) io.stdout(`${p.namespace}: not compared: ${p.error}\n`);
+  for (const x of repaired) {
+    io.stdout(`repaired ${x.student} (${x.namespace}):${x.applied.length ? ` re-applied ${x.applied.join(', ')}` : ''}${x.deleted.length ? ` deleted ${x.deleted.join(', ')}` : ''}${x.error ? ` FAILED: ${x.error}` : ''}\n`);
+  }
+  if (report.expiry.state === 'warning') io.stdout(`the class ends at ${report.expiry.expiresAt} (in ${formatRemaining(report.expiry.remainingSeconds)})\n`);
+}
+
+export const reconcileCommands: CommandModule = (program: Command, io: CliIO) => {
+  const reconcile = classCommand(program, 'reconcile', 'Compare every student namespace with its release: missing, changed or extra objects, by student, object and field.')
+    .option('--repair', 're-apply only what drifted and delete extras (never volumes or what students may create)')
+    .option('--watch', 'keep reconciling from one class-wide watch until interrupted; tears the class down at its end date')
+    .action(async (opts: ConnOpts & { class: string; repair?: boolean; watch?: boolean }) => {
+      const [{ reconcile: once, watchReconcile }, { keptVolumesHelp }] = await Promise.all([import('../../engine/reconcile'), import('../../engine/expiry')]);
+      if (!opts.watch) {
+        const r = await engine(opts, (c) => once(c, opts.class, { repair: !!opts.repair }));
+        await printResult(io, r);
+        const failed = r.repaired.filter((x) => x.error).length;
+        if (failed) throw new CommandFailure(`${failed} student namespaces could not be repaired; see above, then run again`);
+        if (r.report.expiry.state === 'expired') io.stdout(`the class has ended; \`labforge reconcile --class ${opts.class} --watch\` tears it down\n`);
+        if (r.report.students.length && !opts.repair) throw new CommandFailure(`drift in ${r.report.students.length} student namespaces; repair with \`labforge reconcile --class ${opts.class} --repair\``);
+        return;
+      }
+      await engine(opts, async (c) => {
+        const w = await watchReconcile(c, opts.class, {
+          repair: !!opts.repair,
+          onReport: (r) => void printResult(io, r),
+          onError: (err) => io.stderr(`reconcile: ${err.message} (retrying)\n`),
+          onExpired: (x) => {
+            io.stdout(`class ${opts.class} reached its end date and was torn down at ${x.at}\n`);
+            io.stdout(x.volumes === 'delete' ? `deleted ${x.teardown?.deleted.length ?? 0} namespaces with their volumes\n` : `${keptVolumesHelp(opts.class, x.keptVolumes)}\n`);
+          },
+        });
+        const interrupted = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+        await Promise.race([w.done, interrupted]);
+        w.stop();
+      });
+    });
+
+  reconcile
+    .command('manifests')
+    .description('Print a Deployment and least-privilege RBAC that run `reconcile --watch` for this class inside the cluster.')
+    .option('--image <image>', 'the Labforge image the reconciler runs', DEFAULT_IMAGE)
+    .option('--no-repair', 'report only: no write access to student namespaces')
+    // --class and the connection flags are reconcile's own (commander parses them there).
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<ConnOpts & { class: string; image: string; repair: boolean }>();
+      const [{ reconcilerManifests, manifestsYaml }, { classNamespaces }] = await Promise.all([import('../../engine/reconcile-manifests'), import('../../engine/publish')]);
+      const namespaces = await engine(opts, async (c) => (await classNamespaces(c, opts.class)).map((n) => n.metadata?.name ?? ''));
+      if (namespaces.length === 0) throw new CommandFailure(`class ${opts.class} has no students; publish first (the RBAC names each student namespace)`);
+      io.stdout(manifestsYaml(reconcilerManifests({ className: opts.class, namespaces, image: opts.image, repair: opts.repair })));
+    });
+
+  classCommand(program, 'expire', 'Set when a class ends (a date, a duration from now, or "never"); at that moment `reconcile --watch` tears it down.')
+    .argument('<when>', 'a date (2027-01-31, 2027-01-31T18:00Z), a duration from now (90m, 12h, 30d, 2w), or never')
+    .addOption(new Option('--volumes <what>', 'at the end: keep the volumes (namespaces stay holding only them) or delete them').choices(['keep', 'delete']))
+    .option('--warn <duration>', 'how long before the end status warns (default 7d)', durationArg('--warn', 0, 365 * 86_400))
+    .action(async (when: string, opts: ConnOpts & { class: string; volumes?: 'keep' | 'delete'; warn?: number }) => {
+      const expiresAt = when === 'never' ? undefined : endDateArg('<when>')(when);
+      const { setExpiry } = await import('../../engine/expiry');
+      const s = await engine(opts, (c) => setExpiry(c, opts.class, { expiresAt, ...(opts.volumes ? { volumes: opts.volumes } : {}), ...(opts.warn !== undefined ? { warnSeconds: opts.warn } : {}) }));
+      io.stdout(s.expiresAt ? `class ${opts.class} ends at ${s.expiresAt}; volumes are then ${s.volumes === 'keep' ? 'kept' : 'deleted'}\n` : `class ${opts.class} has no end date\n`);
+    });
+};
+

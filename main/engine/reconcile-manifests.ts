@@ -1,0 +1,129 @@
+/**
+ * `labforge reconcile manifests`: what runs the reconciler inside the cluster, for classes that
+ * outlive a laptop session — a Deployment of `labforge reconcile --watch` and the least RBAC that
+ * lets it do its work, and nothing more:
+ *
+ * - read, cluster-wide: the class's namespaces and every managed kind (one watch per kind;
+ *   RBAC cannot select by label, and extras can be any object in a student namespace);
+ * - in labforge-system: read release records (ConfigMaps; their names depend on the tags
+ *   published), write only this class's settings, read only this class's link key;
+ * - in each student namespace of the class (one RoleBinding each): create, patch and delete
+ *   the managed kinds — never Secrets, Pods or PVC deletion — and bind/escalate only the
+ *   student Role, which repairing it needs without holding exec and consoles itself;
+ * - the class's namespaces by name: patch (their labels) and delete (the end date).
+ *
+ * The namespaces are listed by name, so the manifests are made for the class as it is: after
+ * publishing to new students, print and apply them again.
+ */
+import { stringify } from 'yaml';
+import { LABEL, MANAGED_BY } from '../../common/compile/labels';
+import { STUDENT_ROLE } from '../../common/compile/rbac';
+import type { KubeObject } from '../../common/compile/types';
+import { NAMESPACED_KINDS } from './owned';
+import { resourceOf } from './reconcile';
+import { linkKeyName, settingsName } from './reconcile-settings';
+import { SYSTEM_NAMESPACE } from './release-record';
+
+export const reconcilerName = (className: string) => `labforge-reconciler-${className}`;
+
+export interface ManifestOptions {
+  className: string;
+  /** The class's student namespaces now. */
+  namespaces: string[];
+  image: string;
+  repair: boolean;
+}
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+
+/** The managed kinds as RBAC rules: one per API group. */
+function kindRules(verbs: string[], filter: (kind: string) => boolean = () => true): Record<string, unknown>[] {
+  const byGroup = new Map<string, string[]>();
+  for (const k of NAMESPACED_KINDS) {
+    if (!filter(k.kind)) continue;
+    const g = groupOf(k.apiVersion);
+    byGroup.set(g, [...(byGroup.get(g) ?? []), resourceOf(k.kind)]);
+  }
+  return [...byGroup].map(([g, resources]) => ({ apiGroups: [g], resources, verbs }));
+}
+
+export function reconcilerManifests(opts: ManifestOptions): KubeObject[] {
+  const name = reconcilerName(opts.className);
+  const labels = { [LABEL.managedBy]: MANAGED_BY, [LABEL.class]: opts.className, [LABEL.component]: 'reconciler' };
+  const meta = (n: string, namespace?: string) => ({ name: n, ...(namespace ? { namespace } : {}), labels });
+  const subject = { kind: 'ServiceAccount', name, namespace: SYSTEM_NAMESPACE };
+  const rbac = 'rbac.authorization.k8s.io/v1';
+  const namespaces = [...opts.namespaces].sort();
+  const out: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name, SYSTEM_NAMESPACE) },
+    {
+      apiVersion: rbac,
+      kind: 'ClusterRole',
+      metadata: meta(`${name}-cluster`),
+      rules: [
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+        ...kindRules(['get', 'list', 'watch']),
+        ...(namespaces.length ? [{ apiGroups: [''], resources: ['namespaces'], resourceNames: namespaces, verbs: ['patch', 'delete'] }] : []),
+      ],
+    },
+    { apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: meta(`${name}-cluster`), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${name}-cluster` }, subjects: [subject] },
+    {
+      apiVersion: rbac,
+      kind: 'Role',
+      metadata: meta(name, SYSTEM_NAMESPACE),
+      rules: [
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: [settingsName(opts.className)], verbs: ['patch'] },
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [linkKeyName(opts.className)], verbs: ['get'] },
+      ],
+    },
+    { apiVersion: rbac, kind: 'RoleBinding', metadata: meta(name, SYSTEM_NAMESPACE), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [subject] },
+  ];
+  if (opts.repair) {
+    out.push({
+      apiVersion: rbac,
+      kind: 'ClusterRole',
+      metadata: meta(`${name}-repair`),
+      rules: [
+        // Server-side apply is a patch, and a create when the object is missing.
+        ...kindRules(['create', 'patch'], (k) => k !== 'PersistentVolumeClaim'),
+        // Volumes are created when missing, never changed or deleted by the reconciler.
+        { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create'] },
+        ...kindRules(['delete'], (k) => k !== 'PersistentVolumeClaim'),
+        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], resourceNames: [STUDENT_ROLE], verbs: ['bind', 'escalate'] },
+      ],
+    });
+    for (const ns of namespaces) {
+      out.push({ apiVersion: rbac, kind: 'RoleBinding', metadata: meta(name, ns), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${name}-repair` }, subjects: [subject] });
+    }
+  }
+  out.push({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(name, SYSTEM_NAMESPACE),
+    spec: {
+      replicas: 1,
+      // Never two reconcilers of one class at once.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: { [LABEL.component]: 'reconciler', [LABEL.class]: opts.className } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: name,
+          containers: [
+            {
+              name: 'reconciler',
+              image: opts.image,
+              args: ['reconcile', '--class', opts.className, '--watch', ...(opts.repair ? ['--repair'] : [])],
+              resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+              securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    },
+  });
+  return out;
+}
+
+export const manifestsYaml = (objects: KubeObject[]) => objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
