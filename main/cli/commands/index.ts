@@ -25,7 +25,9 @@ import { clusterCommands } from './cluster';
 import { engineCommands } from './engine';
 import { exportCommands } from './export';
 import { gatewayCommands } from './gateway';
+import { gatewayCommands } from './gateway';
 import { importCommands } from './import';
+import { keysCommands } from './keys';
 import { keysCommands } from './keys';
 import { labCommands } from './lab';
 import { reconcileCommands } from './reconcile';
@@ -39,6 +41,8 @@ export const allCommands: CommandModule[] = [
   checkCommands,
   reconcileCommands,
   exportCommands,
+  keysCommands,
+  gatewayCommands,
   keysCommands,
   gatewayCommands,
   uiCommands,
