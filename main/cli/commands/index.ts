@@ -25,9 +25,7 @@ import { clusterCommands } from './cluster';
 import { engineCommands } from './engine';
 import { exportCommands } from './export';
 import { gatewayCommands } from './gateway';
-import { gatewayCommands } from './gateway';
 import { importCommands } from './import';
-import { keysCommands } from './keys';
 import { keysCommands } from './keys';
 import { labCommands } from './lab';
 import { reconcileCommands } from './reconcile';
@@ -41,8 +39,6 @@ export const allCommands: CommandModule[] = [
   checkCommands,
   reconcileCommands,
   exportCommands,
-  keysCommands,
-  gatewayCommands,
   keysCommands,
   gatewayCommands,
   uiCommands,
