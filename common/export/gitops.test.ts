@@ -39,12 +39,15 @@ describe('gitops export', () => {
     const appset = parse(tree.get('argocd/applicationset.yaml')!);
     expect(appset.kind).toBe('ApplicationSet');
     expect(appset.spec.generators[0].list.elements.map((e: { path: string }) => e.path)).toEqual([
+      'classes/cs101/shared',
       expect.stringMatching(/^classes\/cs101\/overlays\/student-01$/),
       expect.stringMatching(/^classes\/cs101\/overlays\/ada-lovelace-uni-example-/),
     ]);
     const flux = parseAllDocuments(tree.get('flux/kustomizations.yaml')!).map((d) => d.toJS());
-    expect(flux.map((d) => d.kind)).toEqual(['GitRepository', 'Kustomization', 'Kustomization']);
-    expect(flux[1].spec.path).toBe('./classes/cs101/overlays/student-01');
+    expect(flux.map((d) => d.kind)).toEqual(['GitRepository', 'Kustomization', 'Kustomization', 'Kustomization']);
+    expect(flux[1].spec.path).toBe('./classes/cs101/shared');
+    expect(flux[2].spec).toMatchObject({ path: './classes/cs101/overlays/student-01', dependsOn: [{ name: flux[1].metadata.name }] });
+    expect(parseAllDocuments(tree.get('shared/objects.yaml')!).map((d) => d.toJS().kind)).toEqual(['ClusterRole']);
   });
 
   it('diffs and patches JSON with escaped pointers', () => {

@@ -2,11 +2,14 @@
  * A release as a Kustomize tree for GitOps: `base/` is the release compiled once (for a
  * placeholder student), and `overlays/<student>/` turns it into exactly what `labforge compile`
  * gives for that student, through one JSON patch per object that differs (namespace, labels,
- * names). An Argo CD ApplicationSet and Flux Kustomizations over the overlays are written as
- * alternatives. Pure: the caller reads the release and writes the files.
+ * names). `shared/` holds what every class shares and publish writes once (the students'
+ * ClusterRole); it is applied before the overlays. An Argo CD ApplicationSet and Flux
+ * Kustomizations over the tree are written as alternatives. Pure: the caller reads the release
+ * and writes the files.
  */
 import { stringify } from 'yaml';
 import { compileLab, objectsToYaml, studentKey, studentNamespace, type CompileTarget, type KubeObject } from '../compile';
+import { studentClusterRole } from '../compile/rbac';
 import type { Lab } from '../lab/schema';
 
 export interface GitopsInput {
@@ -40,6 +43,8 @@ export function studentTargetFor(input: Pick<GitopsInput, 'className' | 'release
 /** Files of the tree, by path relative to the output folder. */
 export function gitopsTree(input: GitopsInput): Map<string, string> {
   const files = new Map<string, string>();
+  files.set('shared/objects.yaml', objectsToYaml([studentClusterRole()]));
+  files.set('shared/kustomization.yaml', kustomization({ resources: ['objects.yaml'] }, 'Shared by every class (the ClusterRole each student namespace binds); apply it before the overlays.'));
   const base = compileLab(input.lab, studentTargetFor(input, BASE_STUDENT));
   files.set('base/objects.yaml', objectsToYaml(base));
   files.set('base/kustomization.yaml', kustomization({ resources: ['objects.yaml'] }, `Release ${input.lab.metadata.name}@${input.release} for class ${input.className}, compiled once for a placeholder student; overlays/ make it each student's.`));
@@ -61,7 +66,9 @@ export function gitopsTree(input: GitopsInput): Map<string, string> {
   }
 
   const appName = `${input.className}-${input.lab.metadata.name}`.slice(0, 40).replace(/-+$/, '');
-  const path = (dir: string) => [input.repoPath.replace(/^\.?\/*|\/+$/g, ''), 'overlays', dir].filter(Boolean).join('/');
+  const root = input.repoPath.replace(/^\.?\/*|\/+$/g, '');
+  const path = (dir: string) => [root, 'overlays', dir].filter(Boolean).join('/');
+  const sharedPath = [root, 'shared'].filter(Boolean).join('/');
   files.set(
     'argocd/applicationset.yaml',
     `# Argo CD: one Application per student from the overlays (list generator).\n${stringify(
@@ -71,7 +78,8 @@ export function gitopsTree(input: GitopsInput): Map<string, string> {
         metadata: { name: appName, namespace: 'argocd' },
         spec: {
           goTemplate: true,
-          generators: [{ list: { elements: overlays.map((o) => ({ student: o.dir, namespace: o.namespace, path: path(o.dir) })) } }],
+          // `shared` (the students' ClusterRole) syncs like a student; RBAC tolerates the order.
+          generators: [{ list: { elements: [{ student: 'shared', namespace: 'default', path: sharedPath }, ...overlays.map((o) => ({ student: o.dir, namespace: o.namespace, path: path(o.dir) }))] } }],
           template: {
             metadata: { name: `${appName}-{{.student}}` },
             spec: {
@@ -93,11 +101,18 @@ export function gitopsTree(input: GitopsInput): Map<string, string> {
       metadata: { name: appName, namespace: 'flux-system' },
       spec: { interval: '5m', url: input.repoURL, ref: { branch: input.revision } },
     },
+    {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: `${appName}-shared`, namespace: 'flux-system' },
+      // Shared by every class: never pruned by one class's Kustomization going away.
+      spec: { interval: '10m', path: `./${sharedPath}`, prune: false, sourceRef: { kind: 'GitRepository', name: appName } },
+    },
     ...overlays.map((o) => ({
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
       metadata: { name: `${appName}-${o.dir}`.slice(0, 63).replace(/-+$/, ''), namespace: 'flux-system' },
-      spec: { interval: '10m', path: `./${path(o.dir)}`, prune: true, sourceRef: { kind: 'GitRepository', name: appName } },
+      spec: { interval: '10m', path: `./${path(o.dir)}`, prune: true, dependsOn: [{ name: `${appName}-shared` }], sourceRef: { kind: 'GitRepository', name: appName } },
     })),
   ];
   files.set('flux/kustomizations.yaml', `# Flux: a GitRepository and one Kustomization per student (an alternative to argocd/).\n${flux.map((d) => stringify(d, { lineWidth: 0 })).join('---\n')}`);
@@ -108,8 +123,9 @@ export function gitopsTree(input: GitopsInput): Map<string, string> {
       '',
       'Written by `labforge export gitops`; regenerate it rather than editing it.',
       '',
+      '- `shared/`: what every class shares (the ClusterRole student namespaces bind); apply it first, once per cluster.',
       `- \`base/\`: the release compiled once, for a placeholder student.`,
-      `- \`overlays/<student>/\`: ${overlays.length} students; \`kubectl kustomize overlays/<student>\` gives exactly what \`labforge compile --class ${input.className} --student <id> --release ${input.release}\` gives, and \`kubectl apply --server-side -k overlays/<student>\` creates that student's namespace.`,
+      `- \`overlays/<student>/\`: ${overlays.length} students; \`kubectl kustomize overlays/<student>\` gives exactly what \`labforge compile --class ${input.className} --student <id> --release ${input.release}\` gives, and \`kubectl apply --server-side -k overlays/<student>\` (after \`shared/\`) creates that student's namespace.`,
       '- `argocd/applicationset.yaml` or `flux/kustomizations.yaml`: let Argo CD or Flux apply every overlay.',
       '',
     ].join('\n'),

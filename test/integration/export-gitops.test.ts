@@ -51,7 +51,13 @@ describe('labforge export gitops', () => {
     }
 
     const first = studentTargetFor({ className: CLASS, release: 'v1' }, STUDENTS[0]!).namespace;
+    await run(kubectl, ['--kubeconfig', testKubeconfigPath(), 'apply', '--server-side', '--field-manager', 'labforge', '-k', join(out, 'shared')]);
     await run(kubectl, ['--kubeconfig', testKubeconfigPath(), 'apply', '--server-side', '--field-manager', 'labforge', '-k', join(out, 'overlays', studentKey(STUDENTS[0]!))]);
+    // The student's binding grants what the shared ClusterRole says, in their namespace only.
+    const { stdout: can } = await run(kubectl, ['--kubeconfig', testKubeconfigPath(), 'auth', 'can-i', 'create', 'pods', '--subresource=exec', '-n', first, '--as', `system:serviceaccount:${first}:student`]).catch((e: { stdout: string }) => e);
+    expect(can.trim()).toBe('yes');
+    const { stdout: cannot } = await run(kubectl, ['--kubeconfig', testKubeconfigPath(), 'auth', 'can-i', 'create', 'pods', '--subresource=exec', '-n', 'default', '--as', `system:serviceaccount:${first}:student`]).catch((e: { stdout: string }) => e);
+    expect(cannot.trim()).toBe('no');
     const deadline = Date.now() + 90_000;
     let running: string[] = [];
     while (Date.now() < deadline) {
