@@ -23,7 +23,7 @@ console.log(`chaos: ${JSON.stringify(size)}`);
 const report = await runChaos(size, (line) => console.log(`${stamp()} ${line}`), { keepCluster: process.env['CHAOS_KEEP'] === '1' });
 
 const killsOk = report.kills.filter((k) => converged(k.convergence) && k.rerunExit === 0).length;
-const restartsOk = report.restarts.filter((r) => converged(r.convergence) && r.witnessLost.length === 0 && r.deadAfter.length === 0).length;
+const restartsOk = report.restarts.filter((r) => r.finalOk && converged(r.convergence) && r.witnessLost.length === 0 && r.deadAfter.length === 0).length;
 const sum = (f: (c: (typeof report.kills)[number]['convergence']) => number) =>
   [...report.kills.map((k) => k.convergence), ...report.restarts.map((r) => r.convergence)].reduce((a, c) => a + f(c), 0);
 console.log('');

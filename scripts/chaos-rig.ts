@@ -24,11 +24,12 @@ export interface ChaosCluster {
 }
 
 /**
- * Starts (or reuses) the chaos control plane in `<repo>/.labforge/chaos-cluster`. Its fake nodes
+ * Starts (or reuses) a chaos control plane in `<repo>/.labforge/<name>` (the script and the test
+ * use different names, so both can run at once). Its fake nodes
  * are large, so capacity never refuses a chaos round: capacity is not what is under test.
  */
-export async function startChaosCluster(log: (line: string) => void = () => {}): Promise<ChaosCluster> {
-  const stateDir = join(repoRoot(), '.labforge', 'chaos-cluster');
+export async function startChaosCluster(log: (line: string) => void = () => {}, name = 'chaos-cluster'): Promise<ChaosCluster> {
+  const stateDir = join(repoRoot(), '.labforge', name);
   const up = await clusterUp({ stateDir, nodes: 4, nodeCpu: '1000', nodeMemory: '4Ti', nodePods: 2000, log });
   const client = connect({ kubeconfig: up.kubeconfig });
   return {

@@ -21,8 +21,9 @@ import { numberedStudents } from '../main/class/roster';
 import { repoRoot } from '../main/cluster/paths';
 import { sleep } from '../main/cluster/process';
 import { deploy } from '../main/engine/deploy';
-import { classNamespaces } from '../main/engine/publish';
+import { classNamespaces, studentTarget } from '../main/engine/publish';
 import { snapshot, type Release } from '../main/engine/releases';
+import { kindOf } from '../main/kube/cluster';
 import { NAMESPACE } from '../main/kube/kinds';
 import { withRetry } from '../main/kube/retry';
 import { checkClass, classUids, converged, pvcUids, type Convergence } from './chaos-checks';
@@ -61,6 +62,8 @@ export interface RestartRound {
   firstRun: 'completed' | 'failed' | 'hung';
   firstRunMs: number;
   reruns: number;
+  /** The last run (the first, or the last re-run) reported every student published. */
+  finalOk: boolean;
   convergence: Convergence;
   /** Objects of the witness class (published before) that vanished or were recreated. */
   witnessLost: string[];
@@ -71,6 +74,8 @@ export interface RestartRound {
 export interface ChaosReport {
   size: ChaosSize;
   baseline: { ms: number; firstProgressMs: number; window: [number, number] };
+  /** The checks found a Service deleted on purpose (they can fail). */
+  controlDetected: boolean;
   kills: KillPoint[];
   /** CLI runs that finished before the drawn kill time (not counted as points). */
   missedKills: number;
@@ -78,6 +83,7 @@ export interface ChaosReport {
   totalMs: number;
 }
 
+const SERVICE = kindOf('v1', 'Service');
 const rand = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
 const uid = () => Math.random().toString(16).slice(2, 6);
 
@@ -137,9 +143,9 @@ async function finish(run: CliRun, timeoutMs: number): Promise<{ outcome: 'compl
   return { outcome: r.code === 0 ? 'completed' : 'failed', ms: r.ms, code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
-export async function runChaos(size: ChaosSize, log: (line: string) => void = () => {}, opts: { keepCluster?: boolean } = {}): Promise<ChaosReport> {
+export async function runChaos(size: ChaosSize, log: (line: string) => void = () => {}, opts: { keepCluster?: boolean; clusterName?: string } = {}): Promise<ChaosReport> {
   const t0 = Date.now();
-  const cc = await startChaosCluster((l) => log(`[cluster] ${l}`));
+  const cc = await startChaosCluster((l) => log(`[cluster] ${l}`), opts.clusterName);
   try {
     const { v1: lab1, v2: lab2 } = labs();
     const v1 = await release(cc, lab1, 'v1');
@@ -155,12 +161,20 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
     const witnessCheck = await settled(() => checkClass(cc.client, witness, students, v1));
     if (!converged(witnessCheck)) throw new Error(`the baseline class did not converge: ${JSON.stringify(witnessCheck)}`);
     // The first-progress time of a run on a warm CLI bundle: re-measure on a second class.
-    const probeRun = publishCli(cc, labName, 'v1', `chaos-b-${uid()}`, N);
+    const probeClass = `chaos-b-${uid()}`;
+    const probeRun = publishCli(cc, labName, 'v1', probeClass, N);
     const probe = await finish(probeRun, 300_000);
+    // A control for the checks themselves: a Service deleted behind the engine's back must show up missing.
+    const victim = studentTarget(probeClass, students[0]!, v1).namespace;
+    await cc.client.delete(SERVICE, 'web', victim);
+    const control = await settled(() => checkClass(cc.client, probeClass, students, v1, { podSettleMs: 0 }));
+    const controlDetected = control.missing.includes(`${victim}:v1/Service/web`);
     const firstProgressMs = probeRun.firstProgressMs() ?? probe.ms / 2;
     const window: [number, number] = [Math.max(0, firstProgressMs - (probe.ms - firstProgressMs) / N), probe.ms];
     log(`baseline: ${N} students in ${base.ms} ms (then ${probe.ms} ms, first student after ${firstProgressMs} ms); kill window ${window.map(Math.round).join('–')} ms`);
-    const report: ChaosReport = { size, baseline: { ms: probe.ms, firstProgressMs, window }, kills: [], missedKills: 0, restarts: [], totalMs: 0 };
+    const report: ChaosReport = { size, baseline: { ms: probe.ms, firstProgressMs, window }, controlDetected, kills: [], missedKills: 0, restarts: [], totalMs: 0 };
+    log(`control: a deleted Service ${controlDetected ? 'was' : 'was NOT'} reported missing (${control.missing.join(', ') || 'nothing missing'})`);
+    await dropClass(cc, probeClass);
 
     // 1. SIGKILL the CLI.
     let attempts = 0;
@@ -216,7 +230,7 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
       const after = await settled(() => classUids(cc.client, witness, students, v1));
       const witnessLost = [...before].filter(([k, u]) => after.get(k) !== u).map(([k]) => k);
       const deadAfter = deadComponents(cc);
-      report.restarts.push({ className, restart, restartAtMs: Math.round(restartAtMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, reruns, convergence, witnessLost, deadAfter });
+      report.restarts.push({ className, restart, restartAtMs: Math.round(restartAtMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, reruns, finalOk: ok, convergence, witnessLost, deadAfter });
       log(
         `${component} restart at ${Math.round(restartAtMs)} ms (${studentsDoneAtRestart}/${N} done; down ${restart.downMs} ms, back in ${restart.backMs} ms): ` +
           `publish ${first.outcome} in ${first.ms} ms, ${reruns} re-runs; ${summary(convergence)}; witness lost ${witnessLost.length}/${before.size}; dead components: ${deadAfter.join(', ') || 'none'}`,

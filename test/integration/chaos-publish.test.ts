@@ -10,8 +10,10 @@ describe('chaos on a private local control plane (CI size)', () => {
   it(
     `${CI.killPoints} SIGKILLs of a ${CI.students}-student publish and its upgrade converge on re-run; API server and etcd restarts mid-publish lose nothing`,
     async () => {
-      const report: ChaosReport = await runChaos(CI, (line) => process.stderr.write(`[chaos] ${line}\n`));
+      const report: ChaosReport = await runChaos(CI, (line) => process.stderr.write(`[chaos] ${line}\n`), { clusterName: 'chaos-cluster-test' });
 
+      // The checks can fail: a Service deleted behind the engine's back was reported missing.
+      expect(report.controlDetected).toBe(true);
       expect(report.kills.length).toBe(CI.killPoints);
       // Both kinds of point: during the first publish and during the upgrade.
       expect(new Set(report.kills.map((k) => k.tag))).toEqual(new Set(['v1', 'v2']));
@@ -38,7 +40,8 @@ describe('chaos on a private local control plane (CI size)', () => {
         expect(converged(r.convergence), `${what}\n${JSON.stringify(r.convergence, null, 2)}`).toBe(true);
         expect(r.witnessLost, what).toEqual([]);
         expect(r.deadAfter, what).toEqual([]);
-        expect(r.firstRun === 'completed' || r.reruns > 0, what).toBe(true);
+        // Completed by itself, or converged within two re-runs.
+        expect(r.finalOk, what).toBe(true);
       }
     },
     20 * 60_000,
