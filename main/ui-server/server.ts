@@ -16,6 +16,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../../common/browser/session';
 import type { Dispatch } from '../api/dispatch';
 import { attachWsTransport, type WsTransport } from '../transport/ws';
@@ -101,7 +102,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     security(res);
     res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.size, 'Cache-Control': file.cacheControl });
     if (head) return res.end();
-    createReadStream(file.path).pipe(res);
+    // A file removed or unreadable after the check ends this response only, never the server.
+    await pipeline(createReadStream(file.path), res).catch(() => res.destroy());
   };
 
   const server: Server = createServer((req, res) => {
