@@ -1,27 +1,36 @@
 /**
- * `npm run bench:publish`: how fast `publish` fans a release out, against two baselines
- * measured on the same cluster in the same run:
- *   - loop:    a shell loop of `kubectl apply --server-side -f <student>.yaml`, one per student;
- *   - ceiling: a raw concurrent create of the same objects with client-node (no apply, no
- *              retries, no phases beyond namespaces first) — what the API server allows.
- * Prints seconds, objects/s and the ratios; not a test, nothing here asserts a speed.
+ * `npm run bench:publish`: how fast `publish` fans a release out, against three ways of writing
+ * the same objects, measured on the same cluster in the same run:
+ *   - ceiling:     a raw concurrent create (POST) of the same objects over the same keep-alive
+ *                  pool publish uses (main/kube/http.ts), namespaces first, no apply, no
+ *                  retries, no checks — at the concurrency that gave the most objects/s in a
+ *                  sweep of this run;
+ *   - one kubectl: what a Kubernetes user tries first, `labforge compile ... -o DIR` then one
+ *                  `kubectl apply --server-side -R -f DIR` for the whole class;
+ *   - loop:        a shell loop of `kubectl apply --server-side -f <student>.yaml`, one per student.
+ * Each figure is the median of BENCH_REPEATS runs; the methods run in a different order in each
+ * repeat (forward, then reversed, …), so a slow phase of a shared machine does not fall on
+ * one method only. During every run the CPU time of kube-apiserver, etcd, the controller
+ * manager, the scheduler and kwok is read from /proc/<pid>/stat, and the machine's busy
+ * share from /proc/stat, so the figures show where the limit is.
+ * Prints seconds, objects/s, CPU and the ratios; not a test, nothing here asserts a speed.
  *
- * Options (env): BENCH_SIZES=50,200  BENCH_CONCURRENCY=4,8,16,32 (the sweep, at the first size)
- *                BENCH_REPEATS=3 (each figure is the median of this many runs)
- *                BENCH_KUBECONFIG (default: the local cluster, started if needed)
- * Every run uses a fresh class and is torn down (and waited for) before the next, so each
- * measurement starts from the same, quiet cluster.
+ * Options (env): BENCH_LAB=web-db (an example in resources/examples)
+ *                BENCH_SIZES=50      BENCH_REPEATS=3
+ *                BENCH_CONCURRENCY=4,8,16,32 (publish sweep)  BENCH_CEILING_CONCURRENCY=8,16,32,64
+ *                BENCH_SWEEP_REPEATS=1 (runs per sweep point; the median is kept)
+ * Every run uses a fresh class and is torn down (and waited for) before the next.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { numberedStudents } from '../main/class/roster';
-import { compileLab, objectsToYaml, studentNamespace } from '../common/compile';
+import { compileLab, objectsToYaml, studentNamespace, type KubeObject } from '../common/compile';
 import { clusterUp } from '../main/cluster';
 import { locateBinaries } from '../main/cluster/binaries';
+import { layout, resolveStateDir } from '../main/cluster/paths';
 import { classNamespaces, DEFAULT_CONCURRENCY, publish, waitNamespacesGone } from '../main/engine/publish';
 import { deploy } from '../main/engine/deploy';
 import { getRelease, snapshot, type Release } from '../main/engine/releases';
@@ -31,11 +40,99 @@ import { connect } from '../main/kube/http-cluster';
 import { NAMESPACE } from '../main/kube/kinds';
 import { mapLimit } from '../main/kube/retry';
 
-const sizes = (process.env['BENCH_SIZES'] ?? '50,200').split(',').map(Number);
+const root = join(import.meta.dirname, '..');
+const labName = process.env['BENCH_LAB'] ?? 'web-db';
+const sizes = (process.env['BENCH_SIZES'] ?? '50').split(',').map(Number);
 const sweep = (process.env['BENCH_CONCURRENCY'] ?? '4,8,16,32').split(',').map(Number);
+const ceilingSweep = (process.env['BENCH_CEILING_CONCURRENCY'] ?? '8,16,32,64').split(',').map(Number);
 const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
+const sweepRepeats = Number(process.env['BENCH_SWEEP_REPEATS'] ?? 1);
 const run = randomBytes(2).toString('hex');
 let seq = 0;
+
+// ---- CPU of the control plane, from /proc ------------------------------------------------
+
+const COMPONENTS = ['kube-apiserver', 'etcd', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+type Component = (typeof COMPONENTS)[number];
+/** Linux's USER_HZ: utime and stime in /proc/<pid>/stat count these. */
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+function componentPids(): Partial<Record<Component, number>> {
+  const run = layout(resolveStateDir()).run;
+  const out: Partial<Record<Component, number>> = {};
+  for (const c of COMPONENTS) {
+    try {
+      out[c] = Number(readFileSync(join(run, `${c}.pid`), 'utf8').trim());
+    } catch {
+      // not running under this state directory (BENCH_KUBECONFIG elsewhere): not reported
+    }
+  }
+  return out;
+}
+
+/** CPU seconds (user + system) a process has used; fields 14 and 15 after the `(comm)`. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat, first line). */
+function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** This process and the children it waited for (kubectl, the compile CLI), in CPU seconds. */
+function clientCpu(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+}
+
+interface Sample {
+  ms: number;
+  /** Share of one core each component used during the run. */
+  cpu: Record<Component | 'client', number>;
+  /** Share of the whole machine that was busy (all processes, ours and others'). */
+  machine: number;
+}
+
+const pids = componentPids();
+
+async function measured(fn: () => Promise<unknown>): Promise<Sample> {
+  const before = Object.fromEntries(COMPONENTS.map((c) => [c, pids[c] ? cpuSeconds(pids[c]) : NaN]));
+  const m0 = machineTicks();
+  const c0 = clientCpu();
+  const t = performance.now();
+  await fn();
+  const ms = performance.now() - t;
+  const m1 = machineTicks();
+  const secs = ms / 1000;
+  const cpu = Object.fromEntries(COMPONENTS.map((c) => [c, pids[c] ? (cpuSeconds(pids[c]) - before[c]!) / secs : NaN])) as Record<Component, number>;
+  return { ms, cpu: { ...cpu, client: (clientCpu() - c0) / secs }, machine: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total) };
+}
+
+function medianOf(samples: Sample[]): Sample {
+  const mid = <T>(xs: T[], by: (x: T) => number) => {
+    const s = [...xs].sort((a, b) => by(a) - by(b));
+    return by(s[Math.floor(s.length / 2)]!);
+  };
+  const cpu = Object.fromEntries([...COMPONENTS, 'client'].map((c) => [c, mid(samples, (s) => s.cpu[c as Component])])) as Sample['cpu'];
+  return { ms: mid(samples, (s) => s.ms), cpu, machine: mid(samples, (s) => s.machine) };
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'n/a');
+const cpuLine = (s: Sample) => `apiserver ${pct(s.cpu['kube-apiserver'])}, etcd ${pct(s.cpu.etcd)}, controller-manager ${pct(s.cpu['kube-controller-manager'])}, scheduler ${pct(s.cpu['kube-scheduler'])}, kwok ${pct(s.cpu.kwok)}, client ${pct(s.cpu.client)} of a core; machine ${pct(s.machine)} busy`;
+const secs = (ms: number) => (ms / 1000).toFixed(2);
+
+// ---- runs ------------------------------------------------------------------------------------
 
 async function cleanup(client: Cluster, className: string): Promise<void> {
   const names = (await classNamespaces(client, className)).map((n) => n.metadata!.name!);
@@ -45,26 +142,14 @@ async function cleanup(client: Cluster, className: string): Promise<void> {
   await new Promise((r) => setTimeout(r, 3000));
 }
 
-/** Runs `measure` (which gets a fresh class name) `repeats` times and returns the median ms. */
-async function median(client: Cluster, prefix: string, measure: (className: string) => Promise<number>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const className = `${prefix}${run}-${seq++}`;
-    times.push(await measure(className));
+/** One measured run on a fresh class, then its teardown (not measured). */
+async function once(client: Cluster, prefix: string, measure: (className: string) => Promise<Sample>): Promise<Sample> {
+  const className = `${prefix}${run}-${seq++}`;
+  try {
+    return await measure(className);
+  } finally {
     await cleanup(client, className);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
-function secs(ms: number): string {
-  return (ms / 1000).toFixed(2);
-}
-
-async function timeIt(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
 }
 
 async function main(): Promise<void> {
@@ -76,15 +161,14 @@ async function main(): Promise<void> {
     kubeconfig = (await clusterUp({ nodes, log: (l) => process.stderr.write(`[cluster] ${l}\n`) })).kubeconfig;
   }
   const client = connect({ kubeconfig });
-  // The ceiling baseline is client-node itself, on purpose: what the other library manages.
-  const raw = KubernetesObjectApi.makeApiClient(client.kc);
   const kubectl = (await locateBinaries()).paths.kubectl;
 
-  // The routing lab (4 nodes, 3 networks) under a bench-only name; released the normal way.
-  const parsed = parseLab(readFileSync(join(import.meta.dirname, '../resources/examples/routing-lab.yaml'), 'utf8'));
-  if (!parsed.ok) throw new Error('routing-lab.yaml is invalid');
+  // The example under a bench-only name; released the normal way.
+  const labFile = join(root, `resources/examples/${labName}.yaml`);
+  const parsed = parseLab(readFileSync(labFile, 'utf8'));
+  if (!parsed.ok) throw new Error(`${labName}.yaml is invalid`);
   const lab = parsed.lab;
-  lab.metadata.name = 'bench-routing';
+  lab.metadata.name = `bench-${labName}`;
   let release: Release;
   try {
     release = await getRelease(client, lab.metadata.name, 'v1');
@@ -92,64 +176,114 @@ async function main(): Promise<void> {
     await deploy(client, lab, { timeoutMs: 120_000 });
     release = await snapshot(client, 'v1', { fileLab: lab });
   }
+  // The same lab, renamed, as the file `labforge compile` reads.
+  const work = mkdtempSync(join(tmpdir(), 'lf-bench-'));
+  const benchLabFile = join(work, 'lab.yaml');
+  writeFileSync(benchLabFile, readFileSync(labFile, 'utf8').replace(/^(\s*name:\s*)\S+/m, `$1${lab.metadata.name}`));
 
-  const perStudent = compileLab(release.lab, { namespace: 'x', class: 'c', student: 's', release: 'v1' }).length;
-  console.log(`lab: ${lab.nodes.length} nodes, ${perStudent} objects per student; cluster ${client.identity.server}`);
-  console.log(`node ${process.version}, ${new Date().toISOString()}, median of ${repeats} runs each\n`);
+  const compiled = (className: string, n: number) =>
+    numberedStudents(n).map((s) => compileLab(release.lab, { namespace: studentNamespace(className, s.id), class: className, student: s.id, release: release.tag }));
+  const perStudent = compiled('x', 1)[0]!.length;
+  console.log(`lab ${labName}: ${lab.nodes.length} nodes, ${perStudent} objects per student (plus one shared ClusterRole per publish); cluster ${client.identity.server}`);
+  console.log(`node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
+  console.log(`control plane pids: ${COMPONENTS.map((c) => `${c} ${pids[c] ?? '?'}`).join(', ')}\n`);
 
-  const publishOnce = async (className: string, n: number, concurrency: number) =>
-    timeIt(() => publish(client, { className, students: numberedStudents(n), release, concurrency, force: true }));
+  const publishRun = (n: number, concurrency: number) => (className: string) =>
+    measured(() => publish(client, { className, students: numberedStudents(n), release, concurrency, force: true }));
 
-  // Concurrency sweep at the first size: picks the default.
+  const ceilingRun = (n: number, concurrency: number) => async (className: string) => {
+    const all = compiled(className, n);
+    const namespaces = all.map((objs) => objs[0]!);
+    const rest = all.flatMap((objs) => objs.slice(1));
+    return measured(async () => {
+      await mapLimit(namespaces, concurrency, (o: KubeObject) => client.create(o));
+      await mapLimit(rest, concurrency, (o: KubeObject) => client.create(o));
+    });
+  };
+
+  const oneKubectlRun = (n: number) => async (className: string) => {
+    const dir = join(work, className);
+    const s = await measured(async () => {
+      execFileSync(process.execPath, [join(root, 'bin/labforge.mjs'), 'compile', benchLabFile, '--class', className, '--students', String(n), '--release', release.tag, '-o', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--field-manager', 'labforge', '-R', '-f', dir], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 64 << 20 });
+    });
+    rmSync(dir, { recursive: true, force: true });
+    return s;
+  };
+
+  const loopRun = (n: number) => async (className: string) => {
+    const dir = join(work, className);
+    execFileSync('mkdir', ['-p', dir]);
+    const files = compiled(className, n).map((objs, i) => {
+      const file = join(dir, `${i}.yaml`);
+      writeFileSync(file, objectsToYaml(objs));
+      return file;
+    });
+    writeFileSync(join(dir, 'loop.sh'), `set -e\nfor f in ${files.map((f) => `'${f}'`).join(' ')}; do '${kubectl}' --kubeconfig '${kubeconfig}' apply --server-side --field-manager labforge -f "$f" >/dev/null; done\n`);
+    const s = await measured(async () => execFileSync('bash', [join(dir, 'loop.sh')], { stdio: 'inherit' }));
+    rmSync(dir, { recursive: true, force: true });
+    return s;
+  };
+
+  const sweepMedian = async (prefix: string, measure: (className: string) => Promise<Sample>) => {
+    const samples: Sample[] = [];
+    for (let i = 0; i < sweepRepeats; i++) samples.push(await once(client, prefix, measure));
+    return medianOf(samples);
+  };
+
+  // Sweeps at the first size: publish's concurrency (checks the default), the ceiling's (picks its best).
   const n0 = sizes[0]!;
-  console.log(`concurrency sweep, ${n0} students (${n0 * perStudent} objects):`);
+  const objects0 = n0 * perStudent;
+  console.log(`concurrency sweep, ${n0} students (${objects0} objects), median of ${sweepRepeats}:`);
   for (const c of sweep) {
-    const ms = await median(client, 'bs', (cls) => publishOnce(cls, n0, c));
-    console.log(`  concurrency ${String(c).padStart(3)}: ${secs(ms)} s, ${((n0 * perStudent) / (ms / 1000)).toFixed(0)} objects/s`);
+    const s = await sweepMedian('bs', publishRun(n0, c));
+    console.log(`  publish  ${String(c).padStart(3)} in flight: ${secs(s.ms)} s, ${(objects0 / (s.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(s)}`);
   }
-  console.log(`  (default in main/engine/publish.ts: ${DEFAULT_CONCURRENCY})\n`);
+  let best = { c: ceilingSweep[0]!, ms: Infinity };
+  for (const c of ceilingSweep) {
+    const s = await sweepMedian('bc', ceilingRun(n0, c));
+    console.log(`  raw create ${String(c).padStart(3)} in flight: ${secs(s.ms)} s, ${(objects0 / (s.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(s)}`);
+    if (s.ms < best.ms) best = { c, ms: s.ms };
+  }
+  console.log(`  (publish default in main/engine/publish.ts: ${DEFAULT_CONCURRENCY}; ceiling uses ${best.c} in flight)\n`);
 
   const rows: string[] = [];
+  const cpuRows: string[] = [];
   for (const n of sizes) {
     const objects = n * perStudent;
-    const students = numberedStudents(n);
-
-    // labforge publish, default concurrency.
-    const tPublish = await median(client, 'bp', (cls) => publishOnce(cls, n, DEFAULT_CONCURRENCY));
-
-    // Ceiling: raw concurrent creates of the same objects with client-node.
-    const tRaw = await median(client, 'br', async (rawClass) => {
-      const all = students.map((s) => compileLab(release.lab, { namespace: studentNamespace(rawClass, s.id), class: rawClass, student: s.id, release: release.tag }));
-      const namespaces = all.map((objs) => objs[0]!);
-      const rest = all.flatMap((objs) => objs.slice(1));
-      return timeIt(async () => {
-        await mapLimit(namespaces, DEFAULT_CONCURRENCY, (o) => raw.create(o as KubernetesObject));
-        await mapLimit(rest, DEFAULT_CONCURRENCY, (o) => raw.create(o as KubernetesObject));
-      });
-    });
-
-    // Baseline: a shell loop of kubectl apply --server-side, one file per student.
-    const tLoop = await median(client, 'bl', async (loopClass) => {
-      const dir = mkdtempSync(join(tmpdir(), 'lf-bench-'));
-      const files = students.map((s) => {
-        const file = join(dir, `${s.id}.yaml`);
-        writeFileSync(file, objectsToYaml(compileLab(release.lab, { namespace: studentNamespace(loopClass, s.id), class: loopClass, student: s.id, release: release.tag })));
-        return file;
-      });
-      writeFileSync(join(dir, 'loop.sh'), `set -e\nfor f in ${files.map((f) => `'${f}'`).join(' ')}; do '${kubectl}' --kubeconfig '${kubeconfig}' apply --server-side --field-manager labforge -f "$f" >/dev/null; done\n`);
-      return timeIt(async () => execFileSync('bash', [join(dir, 'loop.sh')], { stdio: 'inherit' }));
-    });
-
-    const rate = (ms: number) => (objects / (ms / 1000)).toFixed(0);
-    rows.push(
-      `| ${n} | ${objects} | ${secs(tPublish)} s (${rate(tPublish)}/s) | ${secs(tLoop)} s (${rate(tLoop)}/s) | ${secs(tRaw)} s (${rate(tRaw)}/s) | ${(tLoop / tPublish).toFixed(1)}× | ${(tPublish / tRaw).toFixed(2)}× |`,
-    );
-    console.log(`N=${n}: publish ${secs(tPublish)} s, kubectl loop ${secs(tLoop)} s, raw create ${secs(tRaw)} s → ${(tLoop / tPublish).toFixed(1)}× faster than the loop, ${(tPublish / tRaw).toFixed(2)}× the ceiling`);
+    const methods: [string, string, (className: string) => Promise<Sample>][] = [
+      ['publish', 'bp', publishRun(n, DEFAULT_CONCURRENCY)],
+      ['ceiling', 'br', ceilingRun(n, best.c)],
+      ['one kubectl', 'bk', oneKubectlRun(n)],
+      ['kubectl loop', 'bl', loopRun(n)],
+    ];
+    const samples = new Map<string, Sample[]>(methods.map(([m]) => [m, []]));
+    for (let i = 0; i < repeats; i++) {
+      const order = i % 2 === 0 ? methods : [...methods].reverse();
+      console.log(`N=${n}, round ${i + 1}: ${order.map(([m]) => m).join(' → ')} (load average ${loadavg()[0]!.toFixed(2)})`);
+      for (const [m, prefix, fn] of order) {
+        const s = await once(client, prefix, fn);
+        samples.get(m)!.push(s);
+        console.log(`  ${m.padEnd(12)} ${secs(s.ms)} s; ${cpuLine(s)}`);
+      }
+    }
+    const med = Object.fromEntries([...samples].map(([m, ss]) => [m, medianOf(ss)])) as Record<string, Sample>;
+    const [p, c, k, l] = [med['publish']!, med['ceiling']!, med['one kubectl']!, med['kubectl loop']!];
+    const rate = (s: Sample) => `${secs(s.ms)} s (${(objects / (s.ms / 1000)).toFixed(0)}/s)`;
+    rows.push(`| ${n} | ${objects} | ${rate(p)} | ${rate(c)} | ${rate(k)} | ${rate(l)} | ${(l.ms / p.ms).toFixed(1)}× | ${(k.ms / p.ms).toFixed(2)}× | ${(p.ms / c.ms).toFixed(2)}× |`);
+    for (const [m, s] of Object.entries(med)) cpuRows.push(`| ${n} | ${m} | ${pct(s.cpu['kube-apiserver'])} | ${pct(s.cpu.etcd)} | ${pct(s.cpu['kube-controller-manager'])} | ${pct(s.cpu['kube-scheduler'])} | ${pct(s.cpu.kwok)} | ${pct(s.cpu.client)} | ${pct(s.machine)} |`);
+    console.log(`N=${n} medians: publish ${secs(p.ms)} s, ceiling ${secs(c.ms)} s, one kubectl ${secs(k.ms)} s, loop ${secs(l.ms)} s\n`);
   }
 
-  console.log('\n| students | objects | labforge publish | kubectl apply loop | raw create (ceiling) | loop ÷ publish (goal ≥ 10) | publish ÷ ceiling (goal ≤ 1.3) |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(`| students | objects | labforge publish | raw create (ceiling, ${best.c} in flight) | one kubectl apply -R | kubectl apply loop | loop ÷ publish (goal ≥ 10) | one kubectl ÷ publish (goal ≥ 2) | publish ÷ ceiling (goal ≤ 1.2) |`);
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
+  console.log('\nCPU during the run (median share of one core; machine = all cores, every process):\n');
+  console.log('| students | method | kube-apiserver | etcd | controller-manager | scheduler | kwok | client | machine busy |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of cpuRows) console.log(r);
+  rmSync(work, { recursive: true, force: true });
+  client.close();
 }
 
 main().catch((err: unknown) => {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterStatus, clusterUp, type ForwardRule } from '../../main/cluster';
 import { numberedStudents } from '../../main/class/roster';
 import { studentNamespace } from '../../common/compile';
+import { STUDENT_ROLE } from '../../common/compile/rbac';
+import { kindOf } from '../../main/kube/cluster';
 import { studentCredentials, teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import type { Lab } from '../../common/lab';
@@ -153,5 +155,83 @@ describe('student credentials', () => {
       // Nothing cluster-scoped either.
       await expect(core.listNamespace()).rejects.toMatchObject({ code: 403 });
     }
+  });
+});
+
+describe('the shared ClusterRole, by the API server\'s authorizer (SubjectAccessReview)', () => {
+  // A second class of another lab binds the same ClusterRole.
+  const otherClass = `acy-${randomId(3)}`;
+  const others = numberedStudents(2);
+  // A ServiceAccount's identity as its tokens carry it: the user and the groups of its own namespace.
+  const user = (cls: string, id: string) => ({ user: `system:serviceaccount:${studentNamespace(cls, id)}:student`, groups: ['system:serviceaccounts', `system:serviceaccounts:${studentNamespace(cls, id)}`, 'system:authenticated'] });
+  // What a student does in their namespace, and what they must never do anywhere.
+  const GRANTED = [
+    { verb: 'create', resource: 'pods', subresource: 'exec' },
+    { verb: 'get', resource: 'pods', subresource: 'portforward' },
+    { verb: 'list', resource: 'pods' },
+    { verb: 'delete', resource: 'pods' },
+    { verb: 'create', resource: 'configmaps' },
+    { verb: 'get', resource: 'virtualmachineinstances', subresource: 'vnc', group: 'subresources.kubevirt.io' },
+  ];
+  const NEVER = [
+    { verb: 'get', resource: 'secrets' },
+    { verb: 'create', resource: 'pods' },
+    { verb: 'patch', resource: 'networkpolicies', group: 'networking.k8s.io' },
+    { verb: 'update', resource: 'resourcequotas' },
+    { verb: 'create', resource: 'rolebindings', group: 'rbac.authorization.k8s.io' },
+    { verb: 'bind', resource: 'clusterroles', group: 'rbac.authorization.k8s.io' },
+  ];
+  let authz: AuthorizationV1Api;
+  const allowed = async (who: { user: string; groups: string[] }, namespace: string | undefined, a: { verb: string; resource: string; subresource?: string; group?: string }) => {
+    const r = await authz.createSubjectAccessReview({
+      body: { spec: { ...who, resourceAttributes: { namespace, verb: a.verb, resource: a.resource, subresource: a.subresource, group: a.group ?? '' } } },
+    });
+    return r.status!.allowed;
+  };
+
+  beforeAll(async () => {
+    authz = client.kc.makeApiClient(AuthorizationV1Api);
+    const otherLab = uniqueLab(exampleLab('web-db.yaml'), 'ay');
+    const release = await makeRelease(client, otherLab, 'v1');
+    const r = await publish(client, { className: otherClass, students: others, release, force: true });
+    expect(r.results.map((x) => x.status)).toEqual(['created', 'created']);
+  }, 300_000);
+
+  afterAll(async () => {
+    await teardown(client, otherClass).catch(() => undefined);
+  });
+
+  it('grants the student rules in the student\'s own namespace only: not in another class, not in a classmate\'s namespace, not cluster-wide', async () => {
+    const x = students.slice(0, 3);
+    const pairs: [string, string][] = [
+      ...x.map((s) => [className, s.id] as [string, string]),
+      ...others.map((s) => [otherClass, s.id] as [string, string]),
+    ];
+    let checks = 0;
+    for (const [cls, id] of pairs) {
+      const who = user(cls, id);
+      const self = studentNamespace(cls, id);
+      for (const a of GRANTED) expect(await allowed(who, self, a), `${who.user} ${a.verb} ${a.resource}/${a.subresource ?? ''} in own`).toBe(true);
+      for (const a of NEVER) expect(await allowed(who, self, a), `${who.user} ${a.verb} ${a.resource} in own`).toBe(false);
+      for (const [cls2, id2] of pairs) {
+        if (cls2 === cls && id2 === id) continue;
+        for (const a of GRANTED) {
+          expect(await allowed(who, studentNamespace(cls2, id2), a), `${who.user} ${a.verb} ${a.resource} in ${cls2}/${id2}`).toBe(false);
+          checks++;
+        }
+      }
+      for (const a of [...GRANTED, { verb: 'list', resource: 'namespaces' }]) expect(await allowed(who, undefined, a), `${who.user} ${a.verb} ${a.resource} cluster-wide`).toBe(false);
+    }
+    expect(checks).toBe(pairs.length * (pairs.length - 1) * GRANTED.length);
+  });
+
+  it('tearing one class down keeps the ClusterRole, and the other class\'s students keep their access', async () => {
+    const r = await teardown(client, otherClass, undefined, 240_000);
+    expect(r.stuck).toEqual([]);
+    expect(await client.read(kindOf('rbac.authorization.k8s.io/v1', 'ClusterRole'), STUDENT_ROLE)).toBeDefined();
+    const s = students[0]!;
+    expect(await allowed(user(className, s.id), studentNamespace(className, s.id), GRANTED[0]!)).toBe(true);
+    // And the torn-down class's students have nothing left anywhere.
+    expect(await allowed(user(otherClass, others[0]!.id), studentNamespace(otherClass, others[0]!.id), GRANTED[0]!)).toBe(false);
   });
 });
