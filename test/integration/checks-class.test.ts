@@ -1,7 +1,7 @@
 // Checks on the real control plane: a class of 10 students, a check that passes when a file
 // exists, the file made in 3 students' nodes by exec; a timeout; results that outlive the
 // process that recorded them; and students who cannot write their own results.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -177,6 +177,26 @@ describe(`checks on a class of ${STUDENTS}`, () => {
       // The first pass is when it first happened, not when it was last seen.
       expect(s.results.checks['file-made']!.firstPassAt).toBe(firstPassAt.get(s.student));
     }
+  });
+
+  it('check --watch runs again every N seconds until interrupted', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/labforge.mjs'), 'check', '--class', className, '--student', DONE[1]!, '--check', 'file-made', '--watch', '1'], {
+      cwd: ROOT,
+      env: { ...process.env, KUBECONFIG: testKubeconfigPath() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const rounds = () => out.split('checked at ').length - 1;
+    const deadline = Date.now() + 90_000;
+    while (rounds() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(rounds()).toBeGreaterThanOrEqual(2);
+    expect(out).toMatch(new RegExp(`${DONE[1]}\\s+pass\\s+TIME\\s+1/2`));
+    const stored = byStudent(await classCheckResults(cluster, className, DONE[1]));
+    expect(stored.get(DONE[1]!)!.results.checks['file-made']!.attempts).toBeGreaterThanOrEqual(3 + 2);
   });
 
   it('a student may read their results but not write them', async () => {

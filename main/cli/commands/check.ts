@@ -63,8 +63,12 @@ export const checkCommands: CommandModule = (program: Command, io: CliIO) => {
           const stamp = `checked at ${new Date().toISOString()}; again in ${opts.watch} s (Ctrl-C stops)`;
           io.stdout(process.stdout.isTTY ? `\x1b[2J\x1b[H${formatCheckGrid(students)}\n${stamp}\n` : `${formatCheckGrid(students)}\n${stamp}\n\n`);
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, interval).unref();
+            // Ctrl-C ends the wait at once, and clears the timer so it does not hold the exit.
+            const timer = setTimeout(resolve, interval);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
           });
         }
       } finally {
