@@ -9,6 +9,7 @@ import { labSchema } from '../../common/lab/schema';
 import { labShapeSchema } from '../../common/lab/shape';
 import * as cs from './cluster-schemas';
 import * as checks from './checks-schemas';
+import * as keys from './keys-schemas';
 import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
 
 /** A lab the editor sends: valid or not (lab.validate reports its issues), but shaped like a lab. */
@@ -289,6 +290,21 @@ export const contract = {
   'checks.try': {
     request: z.object({ ...cs.kubeTarget, lab: labValue, check: checks.checkId, namespace: z.string().max(63).optional() }),
     response: checks.checkRun,
+  },
+  /** Students' SSH keys for the gateway (type, fingerprint, comment, dates; never the key). */
+  'keys.list': {
+    request: keys.keysListRequest,
+    response: keys.keysListResponse,
+  },
+  /** Stores a student's public key; a bad key is refused with nothing stored. */
+  'keys.add': {
+    request: keys.keysAddRequest,
+    response: keys.sshKeyInfo,
+  },
+  /** Revokes a student's key by fingerprint; the gateway ends live sessions on it. */
+  'keys.revoke': {
+    request: keys.keysRevokeRequest,
+    response: z.object({ revoked: z.array(keys.sshKeyInfo) }),
   },
 } as const;
 

@@ -5,6 +5,7 @@ import { checksHandlers } from './checks';
 import { clusterOps } from './cluster-ops';
 import { labCompilePreview, type CompilePreview } from './compile';
 import { fileList, fileOpenDialog, fileRead, fileSaveDialog, fileWrite } from './file';
+import { keysHandlers } from './keys';
 import { kubeContexts, kubeTest } from './kube';
 import { labImport, labParse, labSerialize, labValidate } from './lab';
 import { settingsAddRecent, settingsGet, settingsUpdate } from './settings';
@@ -32,6 +33,7 @@ export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Pa
     'kube.test': kubeTest(deps),
     ...clusterOps(deps),
     ...checksHandlers(deps),
+    ...keysHandlers(deps),
   };
   if (deps.terminals) {
     handlers['terminal.open'] = terminalOpen(deps, deps.terminals);
