@@ -61,6 +61,8 @@ export interface RestartRound {
   /** The interrupted publish itself: completed (exit 0, all published), failed (non-zero), hung (killed after the timeout). */
   firstRun: 'completed' | 'failed' | 'hung';
   firstRunMs: number;
+  /** The interrupted run's last error line, when it did not complete. */
+  firstRunError?: string;
   reruns: number;
   /** The last run (the first, or the last re-run) reported every student published. */
   finalOk: boolean;
@@ -230,10 +232,10 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
       const after = await settled(() => classUids(cc.client, witness, students, v1));
       const witnessLost = [...before].filter(([k, u]) => after.get(k) !== u).map(([k]) => k);
       const deadAfter = deadComponents(cc);
-      report.restarts.push({ className, restart, restartAtMs: Math.round(restartAtMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, reruns, finalOk: ok, convergence, witnessLost, deadAfter });
+      report.restarts.push({ className, restart, restartAtMs: Math.round(restartAtMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, ...(first.outcome === 'completed' ? {} : { firstRunError: lastError(first.stderr) }), reruns, finalOk: ok, convergence, witnessLost, deadAfter });
       log(
         `${component} restart at ${Math.round(restartAtMs)} ms (${studentsDoneAtRestart}/${N} done; down ${restart.downMs} ms, back in ${restart.backMs} ms): ` +
-          `publish ${first.outcome} in ${first.ms} ms, ${reruns} re-runs; ${summary(convergence)}; witness lost ${witnessLost.length}/${before.size}; dead components: ${deadAfter.join(', ') || 'none'}`,
+          `publish ${first.outcome} in ${first.ms} ms${first.outcome === 'completed' ? '' : ` (${lastError(first.stderr)})`}, ${reruns} re-runs; ${summary(convergence)}; witness lost ${witnessLost.length}/${before.size}; dead components: ${deadAfter.join(', ') || 'none'}`,
       );
       await dropClass(cc, className);
     }
@@ -242,6 +244,12 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
   } finally {
     if (!opts.keepCluster) await cc.stop().catch((e: unknown) => log(`stopping the chaos cluster: ${String(e)}`));
   }
+}
+
+/** The last line of a run's stderr that reports a failure (a failed student or the CLI's error). */
+function lastError(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => /failed|error/i.test(l));
+  return (lines[lines.length - 1] ?? stderr.trim().split('\n').pop() ?? '').slice(0, 300);
 }
 
 export function summary(c: Convergence): string {
