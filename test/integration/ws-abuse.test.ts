@@ -3,7 +3,10 @@
  * hand (over the payload limit, invalid UTF-8, unmasked, reserved opcodes and bits, bad control
  * frames), floods, oversized messages, wrong tokens, a replayed cookie from another origin or
  * without the page key, and raw bytes that are not HTTP. After every case the same process is
- * still running and serves a legitimate page load and API call.
+ * still running and serves a legitimate page load and API call. The same process's terminal
+ * stream endpoint gets the malformed frames too, on real shells in a pod of the local control
+ * plane (kwok runs them on the host, so only frames the server must refuse before any byte
+ * reaches the shell are sent there, plus shell comments for the flood).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +18,7 @@ import WebSocket from 'ws';
 import { API_PROTOCOL, MAX_API_MESSAGE_BYTES, PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../../common/browser/session';
 import { appRoot } from '../../main/api/app-root';
 import { closeCode, frame, OP, rawTcp, rawUpgrade } from './ws-abuse-frames';
+import { createPod, createTestNamespace, loadTestKubeConfig, type TestNamespace } from './helpers/kube';
 
 const ROOT = appRoot();
 let child: ChildProcess;
@@ -273,4 +277,68 @@ describe('labforge ui survives raw bytes that are not HTTP', () => {
       await expectAlive();
     });
   }
+});
+
+describe('labforge ui: the terminal stream endpoint on a real shell', () => {
+  let scratch: TestNamespace;
+  let api: WebSocket;
+  let nextId = 100;
+
+  beforeAll(async () => {
+    const kc = loadTestKubeConfig();
+    scratch = await createTestNamespace(kc, 'ws-abuse');
+    await createPod(kc, scratch.name, 'shell');
+    api = await openApi();
+  }, 180_000);
+  afterAll(async () => {
+    api?.close();
+    await scratch?.cleanup();
+  });
+
+  /** Opens a terminal through the API, as the pane does, and returns its stream's address. */
+  async function openTerminal(): Promise<{ path: string; protocols: string[] }> {
+    const r = await call(api, nextId++, 'terminal.open', { namespace: scratch.name, pod: 'shell', cols: 80, rows: 24 });
+    expect(r.ok, JSON.stringify(r.error)).toBe(true);
+    const connect = (r.value as { connect: { kind: string; path: string; protocols: string[] } }).connect;
+    expect(connect.kind).toBe('websocket');
+    return connect;
+  }
+  const streamHeaders = (protocols: string[]) => ({ Host: `127.0.0.1:${port}`, Origin: origin, Cookie: cookie, 'Sec-WebSocket-Protocol': protocols.join(', ') });
+
+  const cases: { name: string; bytes: () => Buffer; code: number }[] = [
+    { name: 'an input frame over the 1 MiB limit', bytes: () => frame(OP.binary, Buffer.alloc(16), { claimedLength: 1024 * 1024 + 1 }), code: 1009 },
+    { name: 'invalid UTF-8 in a control frame', bytes: () => frame(OP.text, Buffer.from([0xff, 0xfe])), code: 1007 },
+    { name: 'an unmasked frame', bytes: () => frame(OP.binary, '# unmasked\n', { mask: false }), code: 1002 },
+    { name: 'reserved opcode 0x5', bytes: () => frame(0x5, '# reserved\n'), code: 1002 },
+    { name: 'RSV3 set', bytes: () => frame(OP.binary, '# rsv\n', { rsv: 1 }), code: 1002 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: that terminal closes (${c.code}), the server lives on`, async () => {
+      const { path, protocols } = await openTerminal();
+      const conn = await rawUpgrade(port, path, streamHeaders(protocols));
+      expect(conn.status).toBe(101);
+      conn.socket.write(c.bytes());
+      expect(await conn.closed(10_000)).toBe(true);
+      expect(closeCode(conn.received())).toBe(c.code);
+      conn.socket.destroy();
+      await expectAlive();
+    });
+  }
+
+  it('a flood of 5,000 input frames (shell comments) and a replayed token', async () => {
+    const { path, protocols } = await openTerminal();
+    const conn = await rawUpgrade(port, path, streamHeaders(protocols));
+    expect(conn.status).toBe(101);
+    conn.socket.write(Buffer.concat(Array.from({ length: 5000 }, () => frame(OP.binary, '# flood\n'))));
+    // The spent token opens nothing, from this origin or another.
+    expect((await rawUpgrade(port, path, streamHeaders(protocols))).status).toBe(403);
+    expect((await rawUpgrade(port, path, { ...streamHeaders(protocols), Origin: `http://127.0.0.1:${port + 1}` })).status).toBe(403);
+    conn.socket.destroy();
+    await expectAlive();
+    // And a fresh terminal still opens and upgrades.
+    const again = await openTerminal();
+    const ok = await rawUpgrade(port, again.path, streamHeaders(again.protocols));
+    expect(ok.status).toBe(101);
+    ok.socket.destroy();
+  }, 60_000);
 });
