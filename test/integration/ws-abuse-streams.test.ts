@@ -1,9 +1,10 @@
 /**
  * The abuse suite for the terminal/VNC stream endpoints (`/streams/<id>`): the real UI server
  * and stream hub `labforge ui` runs, in this process, with a session offered the way
- * TerminalService offers one (an echo stands in for the shell: opening a real one needs a
- * running pod, which the terminal integration tests cover). An uncaught error here would end
- * the test process, so "alive" is checked by a fresh offer that upgrades and echoes.
+ * TerminalService offers one. An echo stands in for the shell, so every case can be sent,
+ * random bytes included (ws-abuse.test.ts sends real shells only what must be refused before a
+ * byte reaches them). An uncaught error here would end the test process, so "alive" is checked
+ * by a fresh offer that upgrades and echoes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
