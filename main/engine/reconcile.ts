@@ -233,9 +233,11 @@ export interface ReconcileWatch {
  */
 export async function watchReconcile(cluster: Cluster, className: string, opts: WatchOptions): Promise<ReconcileWatch> {
   let timer: NodeJS.Timeout | undefined;
-  let running = false;
+  let current: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  // No pass before every reflector holds its first list: a partial view would look like drift.
+  let ready = false;
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   const onChange = () => schedule(opts.settleMs ?? 500);
@@ -255,19 +257,29 @@ export async function watchReconcile(cluster: Cluster, className: string, opts: 
     finish();
   };
   const schedule = (ms: number) => {
-    if (stopped || timer) return;
+    if (stopped || timer || !ready) return;
     timer = setTimeout(() => {
       timer = undefined;
       void pass();
     }, ms);
   };
-  const pass = async () => {
-    if (stopped) return;
-    if (running) {
+  /** Runs a pass, or, when one is running, asks for another after it and returns the running one. */
+  const pass = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (current) {
       again = true;
-      return;
+      return current;
     }
-    running = true;
+    current = runPass().finally(() => {
+      current = undefined;
+      if (again && !stopped) {
+        again = false;
+        schedule(opts.settleMs ?? 500);
+      }
+    });
+    return current;
+  };
+  const runPass = async () => {
     try {
       // Settings are read each pass: an end date set later, from another machine, counts.
       const fresh = await classContext(cluster, className);
@@ -288,21 +300,16 @@ export async function watchReconcile(cluster: Cluster, className: string, opts: 
       if (!stopped) opts.onReport({ report, repaired });
     } catch (err) {
       opts.onError?.(err instanceof Error ? err : new Error(String(err)));
-    } finally {
-      running = false;
-      if (again && !stopped) {
-        again = false;
-        schedule(opts.settleMs ?? 500);
-      }
     }
   };
-  const tick = setInterval(() => void pass(), opts.tickMs ?? 30_000);
+  const tick = setInterval(() => ready && void pass(), opts.tickMs ?? 30_000);
   try {
     await Promise.all(all.map((r) => r.start()));
   } catch (err) {
     stop();
     throw err instanceof KubeError ? err.in(`watching class ${className}`) : err;
   }
+  ready = true;
   await pass();
   return { stop, done };
 }
