@@ -204,7 +204,7 @@ async function main(): Promise<void> {
   const oneKubectlRun = (n: number) => async (className: string) => {
     const dir = join(work, className);
     const s = await measured(async () => {
-      execFileSync(process.execPath, [join(root, 'bin/labforge.mjs'), 'compile', benchLabFile, '--class', className, '--students', String(n), '--release', release.tag, '-o', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync(process.execPath, [join(root, 'bin/labforge.mjs'), 'compile', benchLabFile, '--class', className, '--students', String(n), '--release', release.tag, '-o', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
       execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--field-manager', 'labforge', '-R', '-f', dir], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 64 << 20 });
     });
     rmSync(dir, { recursive: true, force: true });
