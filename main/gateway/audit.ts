@@ -55,7 +55,8 @@ export function sessionEvent(r: SessionRecord, instance: string): KubeObject {
         'labforge.dev/ssh-bytes-out': String(r.bytesOut),
       },
     },
-    involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: r.namespace },
+    // The API server wants the involved object's namespace to be the Event's, even for a Namespace.
+    involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: r.namespace, namespace: r.namespace },
     reason: EVENT_REASON,
     message: sessionMessage(r),
     type: 'Normal',

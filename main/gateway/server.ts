@@ -235,7 +235,8 @@ export class Gateway {
   }
 
   private authenticate(conn: Conn, ctx: AuthContext): void {
-    const user = ctx.username;
+    // Failures count per student, whichever node the name asks for.
+    const user = parseUser(ctx.username)?.student ?? ctx.username;
     if (this.byAddress.blocked(conn.address) || this.byUser.blocked(user)) {
       this.stats.rateLimited++;
       this.log({ event: 'auth-rate-limited', connection: conn.id, user: user.slice(0, 64), address: conn.address, retryAfterMs: Math.max(this.byAddress.retryAfterMs(conn.address), this.byUser.retryAfterMs(user)) });
@@ -248,7 +249,7 @@ export class Gateway {
       if (ctx.method === 'none') return ctx.reject(['publickey']);
       return this.fail(conn, ctx, user, `method ${ctx.method} is not offered`);
     }
-    const parsed = parseUser(user);
+    const parsed = parseUser(ctx.username);
     if (!parsed) return this.fail(conn, ctx, user, 'malformed user name');
     const offered = ctx.key.data;
     const key = this.index.keysOf(parsed.student).find((k) => k.blob.equals(offered));

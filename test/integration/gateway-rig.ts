@@ -1,0 +1,114 @@
+// Helpers for the SSH gateway tests: a published class with keys, a gateway on a loopback port,
+// and Debian's real OpenSSH client (`ssh`, `ssh-keygen`) driven with a throwaway known_hosts and
+// no user config, so nothing on the machine changes what is tested.
+import { KubeConfig } from '@kubernetes/client-node';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Lab } from '../../common/lab';
+import { numberedStudents } from '../../main/class/roster';
+import { publish } from '../../main/engine/publish';
+import { ensureHostKey, type HostKey } from '../../main/gateway/host-key';
+import { addKey } from '../../main/gateway/key-store';
+import { Gateway, type GatewayOptions } from '../../main/gateway/server';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { exampleLab, makeRelease, uniqueLab } from './helpers/engine';
+import { loadTestKubeConfig, waitForRunningPod } from './helpers/kube';
+
+export interface SshResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class SshRig {
+  readonly dir = mkdtempSync(join(tmpdir(), 'labforge-ssh-'));
+  readonly knownHosts = join(this.dir, 'known_hosts');
+  readonly logs: Record<string, unknown>[] = [];
+  hostKey!: HostKey;
+
+  /** An ssh-keygen key pair; returns the private key's path (the public one is `.pub` beside it). */
+  keygen(name: string, type = 'ed25519', bits?: number): string {
+    const path = join(this.dir, name);
+    execFileSync('ssh-keygen', ['-q', '-t', type, ...(bits ? ['-b', String(bits)] : []), '-N', '', '-C', `${name}@test`, '-f', path]);
+    return path;
+  }
+
+  pub(keyPath: string): string {
+    return readFileSync(`${keyPath}.pub`, 'utf8');
+  }
+
+  /** Trusts the gateway's host key on these ports only. */
+  trust(ports: number[]): void {
+    writeFileSync(this.knownHosts, ports.map((p) => `[127.0.0.1]:${p} ${this.hostKey.publicKey}\n`).join(''));
+  }
+
+  args(port: number, key: string, user: string, extra: string[] = []): string[] {
+    return [
+      '-F', '/dev/null',
+      '-p', String(port),
+      '-i', key,
+      '-o', 'IdentitiesOnly=yes',
+      '-o', 'IdentityAgent=none',
+      '-o', 'BatchMode=yes',
+      '-o', 'StrictHostKeyChecking=yes',
+      '-o', `UserKnownHostsFile=${this.knownHosts}`,
+      '-o', 'GlobalKnownHostsFile=/dev/null',
+      '-o', 'ConnectTimeout=20',
+      '-o', 'LogLevel=ERROR',
+      ...extra,
+      `${user}@127.0.0.1`,
+    ];
+  }
+
+  /** Runs `ssh … user@gateway [command]`; resolves with its exit code and output. */
+  ssh(port: number, key: string, user: string, command?: string, opts: { extra?: string[]; stdin?: string; timeoutMs?: number; env?: Record<string, string>; onStart?: (kill: () => void) => void } = {}): Promise<SshResult> {
+    const child = spawn('ssh', [...this.args(port, key, user, opts.extra), ...(command !== undefined ? [command] : [])], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(opts.stdin ?? '');
+    opts.onStart?.(() => child.kill('SIGTERM'));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Publishes the routing lab (client-b marked as the entry node) to `count` students of a class. */
+export async function publishClass(cluster: HttpCluster, className: string, count: number, prefix: string): Promise<{ students: string[]; lab: Lab }> {
+  const lab = uniqueLab(exampleLab('routing-lab.yaml'), prefix);
+  lab.nodes.find((n) => n.name === 'client-b')!.entry = true;
+  const release = await makeRelease(cluster, lab, 'v1');
+  const students = numberedStudents(count);
+  const r = await publish(cluster, { className, students, release });
+  if (!r.results.every((x) => x.status === 'created')) throw new Error(`publish failed: ${JSON.stringify(r.results)}`);
+  const kc = loadTestKubeConfig();
+  for (const s of students) {
+    const { studentNamespace } = await import('../../common/compile');
+    await waitForRunningPod(kc, studentNamespace(className, s.id), 'labforge.dev/node=client-b');
+    await waitForRunningPod(kc, studentNamespace(className, s.id), 'labforge.dev/node=router');
+  }
+  return { students: students.map((s) => s.id), lab };
+}
+
+export async function startGateway(rig: SshRig, cluster: HttpCluster, className: string, opts: Partial<GatewayOptions> = {}, kubeConfig: KubeConfig = loadTestKubeConfig()): Promise<{ gw: Gateway; port: number }> {
+  rig.hostKey ??= await ensureHostKey(cluster);
+  const gw = new Gateway({ cluster, kubeConfig, className, hostKey: rig.hostKey, host: '127.0.0.1', port: 0, revalidateMs: 2000, log: (e) => rig.logs.push(e), ...opts });
+  const port = await gw.start();
+  return { gw, port };
+}
+
+export async function addKeyFile(cluster: HttpCluster, className: string, student: string, rig: SshRig, key: string, expires?: string) {
+  return addKey(cluster, { className, student, key: rig.pub(key), ...(expires ? { expires } : {}) });
+}

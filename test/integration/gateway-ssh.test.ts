@@ -1,0 +1,339 @@
+// The SSH gateway against the real local control plane, with the real OpenSSH client: logins by
+// key, exit status, node choice, refusals (wrong/expired/revoked key, unknown user, another
+// student's node, port forwarding, X11, subsystems), window-change, revocation ending a live
+// session, rate limits, garbage on the socket, session limits, audit Events and a restart that
+// keeps the host key.
+import { execFileSync, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { studentNamespace } from '../../common/compile';
+import { parsePublicKey } from '../../main/class/keys';
+import { teardown } from '../../main/engine/class-ops';
+import { EVENT_REASON } from '../../main/gateway/audit';
+import { ensureHostKey } from '../../main/gateway/host-key';
+import { keySecret, listKeys, revokeKeys, SECRET } from '../../main/gateway/key-store';
+import type { Gateway } from '../../main/gateway/server';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { kindOf } from '../../main/kube/cluster';
+import { adminCluster } from './helpers/engine';
+import { randomId, waitFor } from './helpers/kube';
+import { addKeyFile, publishClass, SshRig, startGateway } from './gateway-rig';
+
+const className = `gw-${randomId(3)}`;
+let cluster: HttpCluster;
+let rig: SshRig;
+let gw: Gateway;
+let port: number;
+let students: string[];
+const keys: Record<string, string> = {};
+const EVENT = kindOf<{ reason?: string; message?: string; metadata?: { annotations?: Record<string, string> } }>('v1', 'Event');
+
+beforeAll(async () => {
+  cluster = adminCluster();
+  rig = new SshRig();
+  ({ students } = await publishClass(cluster, className, 4, 'gw'));
+  for (const name of ['alice', 'bob', 'wrong', 'expired', 'revoked', 'carol']) keys[name] = rig.keygen(name);
+  await addKeyFile(cluster, className, students[0]!, rig, keys['alice']!, '14d');
+  await addKeyFile(cluster, className, students[1]!, rig, keys['bob']!);
+  await addKeyFile(cluster, className, students[0]!, rig, keys['revoked']!);
+  await addKeyFile(cluster, className, students[2]!, rig, keys['carol']!);
+  // An expired key, written as the store would have written it a while ago.
+  const parsed = parsePublicKey(rig.pub(keys['expired']!));
+  if (!parsed.ok) throw new Error(parsed.message);
+  await cluster.apply(keySecret(className, students[0]!, parsed.key, new Date(Date.now() - 60_000).toISOString()));
+  ({ gw, port } = await startGateway(rig, cluster, className, { limits: { authFailuresPerAddress: { failures: 1000, windowMs: 60_000 }, authFailuresPerUser: { failures: 6, windowMs: 60_000 }, sessionsPerStudent: 2 } }));
+  rig.trust([port]);
+}, 400_000);
+
+afterAll(async () => {
+  await gw?.stop();
+  rig?.cleanup();
+  if (cluster) await teardown(cluster, className).catch(() => undefined);
+  cluster?.close();
+});
+
+const alice = () => students[0]!;
+const bob = () => students[1]!;
+
+describe('logins', () => {
+  it('runs a command in the entry node and returns its exit status', async () => {
+    const r = await rig.ssh(port, keys['alice']!, alice(), 'echo ok; echo "$POD_NAMESPACE $POD_NAME"; echo err >&2; exit 3');
+    expect(r.code).toBe(3);
+    const [ok, where] = r.stdout.split('\n');
+    expect(ok).toBe('ok');
+    expect(where).toMatch(new RegExp(`^${studentNamespace(className, alice())} client-b-`));
+    expect(r.stderr).toContain('err');
+    expect(r.stdout).not.toContain('__labforge_ssh_');
+  });
+
+  it('passes stdin through and returns 0', async () => {
+    // head stops after N bytes: the local cluster's exec (kwok) never passes stdin's end on (docs/gateway.md).
+    const r = await rig.ssh(port, keys['alice']!, alice(), 'head -c 100000 | wc -c', { stdin: 'x'.repeat(100_000) });
+    expect(r).toMatchObject({ code: 0, stdout: '100000\n' });
+  });
+
+  it('picks a node with student+node, always in the student\'s own namespace', async () => {
+    const r = await rig.ssh(port, keys['alice']!, `${alice()}+router`, 'echo "$POD_NAMESPACE $POD_NAME"');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^${studentNamespace(className, alice())} router-`));
+    const missing = await rig.ssh(port, keys['alice']!, `${alice()}+nosuch`, 'true');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/your lab has no node "nosuch"; its nodes are: router, client-a, client-b, client-c/);
+  });
+
+  it("cannot reach another student's node by naming it", async () => {
+    for (const user of [bob(), `${bob()}+router`]) {
+      const r = await rig.ssh(port, keys['alice']!, user, 'true');
+      expect(r.code).toBe(255);
+      expect(r.stderr).toMatch(/Permission denied \(publickey\)/);
+    }
+  });
+
+  it('refuses a wrong key, an expired key, a revoked key and an unknown user', async () => {
+    expect((await rig.ssh(port, keys['revoked']!, alice(), 'true')).code).toBe(0);
+    const [revoked] = await revokeKeys(cluster, className, alice(), { fingerprint: parsePublicKey(rig.pub(keys['revoked']!)).ok ? (parsePublicKey(rig.pub(keys['revoked']!)) as { ok: true; key: { fingerprint: string } }).key.fingerprint : '' });
+    expect(revoked).toBeDefined();
+    await waitFor('the gateway to see the revocation', async () => !gw['index'].isValid(alice(), revoked!.fingerprint) || undefined, 10_000, 100);
+    for (const [key, user] of [['wrong', alice()], ['expired', alice()], ['revoked', alice()], ['alice', 'nobody-here']] as const) {
+      const r = await rig.ssh(port, keys[key]!, user, 'true');
+      expect(r.code, `${key} as ${user}`).toBe(255);
+      expect(r.stderr, `${key} as ${user}`).toMatch(/Permission denied \(publickey\)/);
+    }
+    expect(rig.logs.filter((l) => l['event'] === 'auth-failed').length).toBeGreaterThanOrEqual(4);
+    // No key material in the log: fingerprints only.
+    const logText = JSON.stringify(rig.logs);
+    for (const k of Object.values(keys)) expect(logText).not.toContain(rig.pub(k).split(' ')[1]);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses -L port forwarding with a clear message', async () => {
+    const free = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const run = rig.ssh(port, keys['alice']!, alice(), 'sleep 4; echo done', { extra: ['-L', `127.0.0.1:${free}:127.0.0.1:22`] });
+    await waitFor('the forward to listen', async () => new Promise<boolean | undefined>((resolve) => {
+      const sock = connect(free, '127.0.0.1', () => {
+        sock.end();
+        resolve(true);
+      }).on('error', () => resolve(undefined));
+    }), 10_000, 100);
+    const r = await run;
+    expect(r.stdout).toBe('done\n');
+    expect(r.stderr).toMatch(/labforge: port forwarding is not offered by this gateway \(refused 127\.0\.0\.1:22\)/);
+    // -W opens the same kind of channel at once; ssh reports the refusal and gives up.
+    const w = await rig.ssh(port, keys['alice']!, alice(), undefined, { extra: ['-W', '127.0.0.1:80', '-o', 'LogLevel=INFO'] });
+    expect(w.code).toBe(255);
+    expect(w.stderr).toMatch(/administratively prohibited/);
+  });
+
+  it('refuses X11 and agent forwarding, other subsystems, and sftp where the node has no sftp-server', async () => {
+    // ssh asks for X11 only with a DISPLAY, and for agent forwarding only with an agent to forward.
+    const agent = execFileSync('ssh-agent', ['-s'], { encoding: 'utf8' });
+    const sock = /SSH_AUTH_SOCK=([^;]+);/.exec(agent)![1]!;
+    const pid = Number(/SSH_AGENT_PID=(\d+);/.exec(agent)![1]);
+    try {
+      const x = await rig.ssh(port, keys['alice']!, alice(), 'echo in', { extra: ['-X', '-A', '-o', 'ForwardAgent=yes', '-o', `IdentityAgent=${sock}`], env: { DISPLAY: ':99', SSH_AUTH_SOCK: sock } });
+      expect(x.stdout).toBe('in\n');
+      expect(x.stderr).toMatch(/labforge: X11 forwarding is not offered by this gateway/);
+      expect(x.stderr).toMatch(/labforge: agent forwarding is not offered by this gateway/);
+    } finally {
+      process.kill(pid);
+    }
+    const sub = await rig.ssh(port, keys['alice']!, alice(), 'netconf', { extra: ['-s'] });
+    expect(sub.code).toBe(1);
+    expect(sub.stderr).toMatch(/subsystem "netconf" is not offered by this gateway \(only sftp is\)/);
+    const hasSftp = ['/usr/lib/openssh/sftp-server', '/usr/lib/sftp-server', '/usr/libexec/openssh/sftp-server'].some((p) => {
+      try {
+        execFileSync('test', ['-x', p]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const sftp = await rig.ssh(port, keys['alice']!, alice(), 'sftp', { extra: ['-s'] });
+    if (hasSftp) expect(sftp.code).not.toBe(1);
+    else {
+      expect(sftp.code).toBe(1);
+      expect(sftp.stderr).toMatch(/sftp is not available on node "client-b": it has no sftp-server/);
+    }
+  });
+});
+
+describe('terminal', () => {
+  it('opens a shell on a pty and passes window-change through (stty size)', async () => {
+    // python's pty gives ssh a real terminal whose size we set, then SIGWINCH as a resized window would.
+    const script = `
+import os, pty, sys, time, fcntl, termios, struct, signal, select
+args = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp('ssh', ['ssh', '-tt'] + args)
+def size(rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+size(31, 101)
+out = b''
+def read_until(token, limit=30):
+    global out
+    end = time.time() + limit
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                return False
+            out += data
+            if token in out:
+                return True
+    return False
+time.sleep(1.5)
+os.write(fd, b'stty size; echo MARK1\\n')
+read_until(b'MARK1\\r\\n', 30) and read_until(b'$', 2)
+size(42, 123)
+os.kill(pid, signal.SIGWINCH)
+time.sleep(1)
+os.write(fd, b'stty size; echo MARK2\\n')
+read_until(b'MARK2\\r\\n', 30)
+os.write(fd, b'exit 7\\n')
+read_until(b'NEVER', 5)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode('utf8', 'replace'))
+sys.stdout.write('\\nSSH-EXIT %d\\n' % os.waitstatus_to_exitcode(status))
+`;
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn('python3', ['-c', script, ...rig.args(port, keys['bob']!, bob())]);
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('close', () => resolve(text));
+    });
+    expect(out).toMatch(/31 101\r?\n(.*\r?\n)?MARK1/);
+    expect(out).toMatch(/42 123\r?\n(.*\r?\n)?MARK2/);
+    expect(out).toMatch(/SSH-EXIT 7/);
+  }, 90_000);
+});
+
+describe('limits and robustness', () => {
+  it('ends a live session within a minute of its key being revoked', async () => {
+    const key = rig.keygen('live');
+    const stored = await addKeyFile(cluster, className, students[3]!, rig, key);
+    await waitFor('the gateway to see the key', async () => gw['index'].isValid(students[3]!, stored.fingerprint) || undefined, 10_000, 100);
+    const started = Date.now();
+    const run = rig.ssh(port, key, students[3]!, 'echo started; sleep 120; echo never', { timeoutMs: 150_000 });
+    await waitFor('the session to start', async () => gw.sessionsOf(students[3]!) > 0 || undefined, 20_000, 100);
+    await new Promise((r) => setTimeout(r, 1500));
+    await revokeKeys(cluster, className, students[3]!, { all: true });
+    const r = await run;
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(r.stdout).not.toContain('never');
+    expect(r.stderr).toMatch(/your key was revoked or has expired/);
+    expect(r.code).not.toBe(0);
+  }, 120_000);
+
+  it('limits sessions per student', async () => {
+    const long = [rig.ssh(port, keys['carol']!, students[2]!, 'sleep 6'), rig.ssh(port, keys['carol']!, students[2]!, 'sleep 6')];
+    await waitFor('two sessions', async () => gw.sessionsOf(students[2]!) >= 2 || undefined, 20_000, 100);
+    const third = await rig.ssh(port, keys['carol']!, students[2]!, 'echo third');
+    expect(third.code).toBe(1);
+    expect(third.stderr).toMatch(/you have 2 sessions open, the most allowed/);
+    expect((await Promise.all(long)).map((r) => r.code)).toEqual([0, 0]);
+  }, 60_000);
+
+  it('rate-limits auth failures per user: past the limit even the right key is refused', async () => {
+    const victim = bob();
+    for (let i = 0; i < 6; i++) expect((await rig.ssh(port, keys['wrong']!, `${victim}${i % 2 ? '+router' : ''}`, 'true')).code).toBe(255);
+    const r = await rig.ssh(port, keys['bob']!, victim, 'true');
+    expect(r.code).toBe(255);
+    expect(gw.stats.rateLimited).toBeGreaterThan(0);
+    expect(rig.logs.some((l) => l['event'] === 'auth-rate-limited' && l['user'] === victim)).toBe(true);
+  });
+
+  it('rate-limits auth failures per source address', async () => {
+    const other = await startGateway(rig, cluster, className, { limits: { authFailuresPerAddress: { failures: 2, windowMs: 60_000 } } });
+    try {
+      rig.trust([port, other.port]);
+      await rig.ssh(other.port, keys['wrong']!, 'someone-a', 'true');
+      await rig.ssh(other.port, keys['wrong']!, 'someone-b', 'true');
+      const r = await rig.ssh(other.port, keys['alice']!, alice(), 'true');
+      expect(r.code).toBe(255);
+      expect(other.gw.stats.rateLimited).toBeGreaterThan(0);
+    } finally {
+      await other.gw.stop();
+    }
+  });
+
+  it('survives garbage, half handshakes and resets, and keeps serving', async () => {
+    const before = gw.stats.connectionErrors;
+    const send = (bytes: Buffer, reset: boolean) =>
+      new Promise<void>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => {
+          s.write(bytes);
+          setTimeout(() => (reset ? s.resetAndDestroy() : s.end()), 100);
+        });
+        s.on('error', () => resolve());
+        s.on('close', () => resolve());
+        s.resume();
+      });
+    const garbage: Buffer[] = [
+      Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)),
+      Buffer.concat([Buffer.from('SSH-2.0-evil\r\n'), Buffer.from([0, 0, 0xff, 0xff, 0x14, 1, 2, 3, 4, 5])]),
+      Buffer.concat([Buffer.from('SSH-2.0-evil\r\n'), Buffer.alloc(70_000, 0x41)]),
+      Buffer.from('SSH-1.5-old\r\n'),
+    ];
+    for (const [i, g] of garbage.entries()) await send(g, i % 2 === 0);
+    expect(gw.stats.connectionErrors).toBeGreaterThan(before);
+    const r = await rig.ssh(port, keys['alice']!, alice(), 'echo still-here');
+    expect(r).toMatchObject({ code: 0, stdout: 'still-here\n' });
+  });
+});
+
+describe('audit and identity', () => {
+  it('records sessions as Events in the student namespace, with fingerprint, node and bytes', async () => {
+    const ns = studentNamespace(className, alice());
+    const fp = (await listKeys(cluster, className, alice())).find((k) => k.comment === 'alice@test')!.fingerprint;
+    const events = await waitFor('session Events', async () => {
+      const items = (await cluster.list(EVENT, { namespace: ns })).items.filter((e) => e.reason === EVENT_REASON);
+      return items.length >= 3 ? items : undefined;
+    }, 20_000, 300);
+    const e = events.find((x) => x.metadata?.annotations?.['labforge.dev/ssh-node'] === 'router')!;
+    expect(e.metadata?.annotations?.['labforge.dev/ssh-fingerprint']).toBe(fp);
+    expect(Number(e.metadata?.annotations?.['labforge.dev/ssh-bytes-out'])).toBeGreaterThan(0);
+    expect(e.message).toMatch(new RegExp(`exec session of ${alice()} \\(key SHA256:`));
+    expect(rig.logs.some((l) => l['event'] === 'session' && l['student'] === alice() && l['node'] === 'client-b' && l['exitCode'] === 3)).toBe(true);
+  });
+
+  it('keeps its host key across a restart, so known_hosts still matches', async () => {
+    await gw.stop();
+    const again = await ensureHostKey(cluster);
+    expect(again.fingerprint).toBe(rig.hostKey.fingerprint);
+    ({ gw } = await startGateway(rig, cluster, className, { port }));
+    const r = await rig.ssh(port, keys['alice']!, alice(), 'echo same-host');
+    expect(r).toMatchObject({ code: 0, stdout: 'same-host\n' });
+  });
+
+  it('the student cannot read or change key Secrets (SubjectAccessReview and a real request)', async () => {
+    const ns = studentNamespace(className, alice());
+    const user = `system:serviceaccount:${ns}:student`;
+    for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']) {
+      const review = await cluster.create({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', metadata: { name: '' }, spec: { user, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`], resourceAttributes: { namespace: ns, verb, resource: 'secrets' } } } as never);
+      expect((review as { status?: { allowed?: boolean } }).status?.allowed, verb).toBe(false);
+    }
+    const { studentCredentials } = await import('../../main/engine/class-ops');
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { clusterFor } = await import('../../main/kube/http-cluster');
+    const kc = new KubeConfig();
+    kc.loadFromString((await studentCredentials(cluster, className, alice(), 600)).kubeconfig);
+    const asStudent = clusterFor(kc);
+    try {
+      await expect(asStudent.list(SECRET, { namespace: ns })).rejects.toMatchObject({ kind: 'forbidden' });
+    } finally {
+      asStudent.close();
+    }
+  });
+});
