@@ -56,7 +56,12 @@ describe('publish on the in-memory cluster', () => {
     // All-or-nothing: every dry run (one student's objects) came before the first real write.
     const firstReal = c.writes.findIndex((w) => !w.dryRun);
     expect(c.writes.slice(firstReal).some((w) => w.dryRun)).toBe(false);
-    expect(c.writes.slice(0, firstReal)).toHaveLength(compileLab(lab, { namespace: 'x', class: CLASS, student: 's' }).length);
+    // (and the shared ClusterRole, checked with them)
+    expect(c.writes.slice(0, firstReal)).toHaveLength(compileLab(lab, { namespace: 'x', class: CLASS, student: 's' }).length + 1);
+    // The shared ClusterRole is written once for the whole class, before the first namespace.
+    expect(realWrites(c).filter((w) => w.kind === 'ClusterRole').map((w) => w.name)).toEqual(['labforge-student']);
+    const firstStudent = realWrites(c).findIndex((w) => w.kind === 'Namespace' && w.name.startsWith(`${CLASS}-`));
+    expect(realWrites(c).findIndex((w) => w.kind === 'ClusterRole')).toBeLessThan(firstStudent);
   });
 
   it('converges when run again: nothing changes, every student is reported as updated', async () => {
