@@ -46,7 +46,35 @@ function labsIn(dir: string): Array<{ file: string; lab: Lab }> {
       return { file: `${dir}/${f}`, lab: r.lab };
     });
 }
-const LABS = [...labsIn('examples'), ...labsIn('templates')];
+/**
+ * A lab made to stress the shapes the examples lack: two nodes exposing the same port (whose
+ * ingress rules may be merged into one policy), a node exposing another port, a node on two
+ * networks, one on none, and a UDP port.
+ */
+const EDGE_LAB = `apiVersion: labforge.dev/v1alpha1
+kind: Lab
+metadata:
+  name: edges
+networks:
+  - name: x
+  - name: y
+nodes:
+  - { name: a, kind: container, image: nginx:1.27, networks: [x], ports: [{ port: 80 }] }
+  - { name: b, kind: container, image: nginx:1.27, networks: [x], ports: [{ port: 80 }] }
+  - { name: c, kind: container, image: nginx:1.27, networks: [x, y], ports: [{ port: 8080 }] }
+  - { name: d, kind: container, image: alpine:3.20, networks: [y], ports: [{ port: 5353, protocol: UDP }] }
+  - { name: e, kind: container, image: alpine:3.20, ports: [{ port: 80 }] }
+exposures:
+  - { node: a, port: 80 }
+  - { node: b, port: 80 }
+  - { node: c, port: 8080 }
+`;
+function edgeLab(): { file: string; lab: Lab } {
+  const r = parseLab(EDGE_LAB);
+  if (!r.ok) throw new Error(`the edge-case lab does not parse: ${r.issues[0]?.message}`);
+  return { file: 'edge cases (same exposed port on two nodes, two networks, none, UDP)', lab: r.lab };
+}
+const LABS = [...labsIn('examples'), ...labsIn('templates'), edgeLab()];
 
 /** Every endpoint in the model: a lab node of one student, or a pod outside the class. */
 type Endpoint =
