@@ -17,7 +17,7 @@ const hostExec: CheckExec = (_target, command, onOutput, signal) =>
     signal.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
   });
 
-const pod = (phase = 'Running'): IPod => ({
+const pod = (phase: NonNullable<IPod['status']>['phase'] = 'Running'): IPod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'web-0', namespace: 'ns', labels: { 'labforge.dev/node': 'web' } },
