@@ -15,7 +15,8 @@
  * share from /proc/stat, so the figures show where the limit is.
  * Prints seconds, objects/s, CPU and the ratios; not a test, nothing here asserts a speed.
  *
- * Options (env): BENCH_LAB=web-db (an example in resources/examples)
+ * Options (env): BENCH_LAB=routing-lab (an example in resources/examples; labs with volumes
+ *                make every teardown wait for the PVCs' protection finalizers)
  *                BENCH_SIZES=50      BENCH_REPEATS=3
  *                BENCH_CONCURRENCY=4,8,16,32 (publish sweep)  BENCH_CEILING_CONCURRENCY=8,16,32,64
  *                BENCH_SWEEP_REPEATS=1 (runs per sweep point; the median is kept)
@@ -41,7 +42,7 @@ import { NAMESPACE } from '../main/kube/kinds';
 import { mapLimit } from '../main/kube/retry';
 
 const root = join(import.meta.dirname, '..');
-const labName = process.env['BENCH_LAB'] ?? 'web-db';
+const labName = process.env['BENCH_LAB'] ?? 'routing-lab';
 const sizes = (process.env['BENCH_SIZES'] ?? '50').split(',').map(Number);
 const sweep = (process.env['BENCH_CONCURRENCY'] ?? '4,8,16,32').split(',').map(Number);
 const ceilingSweep = (process.env['BENCH_CEILING_CONCURRENCY'] ?? '8,16,32,64').split(',').map(Number);
@@ -120,9 +121,11 @@ async function measured(fn: () => Promise<unknown>): Promise<Sample> {
 }
 
 function medianOf(samples: Sample[]): Sample {
+  // The middle value, or the mean of the middle two for an even count.
   const mid = <T>(xs: T[], by: (x: T) => number) => {
-    const s = [...xs].sort((a, b) => by(a) - by(b));
-    return by(s[Math.floor(s.length / 2)]!);
+    const s = xs.map(by).sort((a, b) => a - b);
+    const h = Math.floor(s.length / 2);
+    return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
   };
   const cpu = Object.fromEntries([...COMPONENTS, 'client'].map((c) => [c, mid(samples, (s) => s.cpu[c as Component])])) as Sample['cpu'];
   return { ms: mid(samples, (s) => s.ms), cpu, machine: mid(samples, (s) => s.machine) };
