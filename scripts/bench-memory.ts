@@ -9,7 +9,7 @@
  * short peak between samples is missed. Baselines from the same run: the CLI's `--help` and
  * the ui idle before the publish. Every class is torn down (and waited for) afterwards.
  *
- * Options (env): BENCH_LAB=web-db  BENCH_STUDENTS=200
+ * Options (env): BENCH_LAB=routing-lab  BENCH_STUDENTS=200
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +30,7 @@ import { NAMESPACE } from '../main/kube/kinds';
 import { mapLimit } from '../main/kube/retry';
 
 const root = join(import.meta.dirname, '..');
-const labName = process.env['BENCH_LAB'] ?? 'web-db';
+const labName = process.env['BENCH_LAB'] ?? 'routing-lab';
 const students = Number(process.env['BENCH_STUDENTS'] ?? 200);
 const run = randomBytes(2).toString('hex');
 const bin = join(root, 'bin/labforge.mjs');
