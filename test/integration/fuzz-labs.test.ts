@@ -45,7 +45,8 @@ describe(`labforge compile on ${COUNT} lab mutants (seed ${SEED})`, () => {
     const max = (pick: (r: MutantRun) => number | undefined) => Math.max(...runs.map((r) => pick(r) ?? 0));
     console.log(
       `fuzz: ${runs.length} mutants, ${accepted} accepted, ${runs.length - accepted} refused; ` +
-        `most CPU ${max((r) => r.cpuMs)} ms, slowest wall ${max((r) => r.ms)} ms, peak RSS ${Math.round(max((r) => r.maxRssKb) / 1024)} MB`,
+        `most CPU ${max((r) => r.cpuMs)} ms (all ${Math.round(runs.reduce((n, r) => n + (r.cpuMs ?? 0), 0) / 1000)} s), ` +
+        `slowest wall ${max((r) => r.ms)} ms, peak RSS ${Math.round(max((r) => r.maxRssKb) / 1024)} MB`,
     );
     expect(describeProblems(runs)).toEqual([]);
     // Both outcomes occur, or the suite tests less than it claims.
