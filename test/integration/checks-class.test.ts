@@ -116,7 +116,8 @@ describe(`checks on a class of ${STUDENTS}`, () => {
       const slow = s.results.checks['slow']!;
       expect(slow.status).toBe('timeout');
       expect(slow.durationMs).toBeGreaterThanOrEqual(1900);
-      expect(slow.durationMs).toBeLessThan(8000);
+      // Far below the script's 60 s, with room for a busy machine's exec set-up.
+      expect(slow.durationMs).toBeLessThan(20_000);
       expect(slow.output).not.toContain('finished');
       expect(s.results.achievements).toEqual({});
     }
