@@ -4,7 +4,7 @@
  * known_hosts keeps matching. Two gateways starting at once both try to create it; the one
  * that loses the race reads the winner's.
  */
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { LABEL, MANAGED_BY } from '../../common/compile/labels';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
@@ -12,6 +12,9 @@ import { NAMESPACE } from '../kube/kinds';
 import { SYSTEM_NAMESPACE } from '../engine/release-record';
 import { fingerprintOf } from '../class/keys';
 import { SECRET, type SecretObject } from './key-store';
+
+// ssh2 is CommonJS: its default export works under Node's ESM loader and bundlers alike.
+const { utils } = ssh2;
 
 export const HOST_KEY_SECRET = 'labforge-ssh-host-key';
 const DATA = 'ssh_host_ed25519_key';

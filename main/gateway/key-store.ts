@@ -188,3 +188,24 @@ export function formatKeys(keys: StoredKey[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
+
+/**
+ * The roster's `ssh_key` column, stored after a publish for the students whose namespace is
+ * there now (a key needs its student's namespace). Keys from the roster do not expire; the
+ * roster was checked when it was read, so a failure here is the cluster's, reported per student.
+ */
+export async function storeRosterKeys(cluster: Cluster, className: string, students: { id: string; sshKey?: string }[], published: { student: string; status: string }[]): Promise<{ stored: number; errors: string[] }> {
+  const ok = new Set(published.filter((r) => r.status !== 'failed').map((r) => r.student));
+  let stored = 0;
+  const errors: string[] = [];
+  for (const s of students) {
+    if (!s.sshKey || !ok.has(s.id)) continue;
+    try {
+      await addKey(cluster, { className, student: s.id, key: s.sshKey });
+      stored++;
+    } catch (err) {
+      errors.push(`${s.id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { stored, errors };
+}

@@ -19,7 +19,7 @@ import { Exec, type KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { Server, utils, type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
+import ssh2, { type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
 import type WebSocket from 'ws';
 import type { Cluster } from '../kube/cluster';
 import { ExecSession } from '../streams';
@@ -96,6 +96,9 @@ interface LiveSession {
   end: (why?: string) => void;
 }
 
+// ssh2 is CommonJS: its default export works under Node's ESM loader and bundlers alike.
+const { Server, utils } = ssh2;
+
 const say = (channel: ServerChannel, text: string) => {
   try {
     channel.stderr.write(`labforge: ${text}\r\n`);
@@ -105,7 +108,7 @@ const say = (channel: ServerChannel, text: string) => {
 };
 
 export class Gateway {
-  private server: Server | undefined;
+  private server: InstanceType<typeof Server> | undefined;
   private readonly index: KeyIndex;
   private readonly targets: NodeTargets;
   private readonly limits: GatewayLimits;

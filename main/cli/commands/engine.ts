@@ -192,7 +192,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
           onProgress: ({ done, total, result: r }) => io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`),
         });
       }
-      return publish(c, {
+      const published = await publish(c, {
         className: opts.class,
         students,
         release,
@@ -207,6 +207,14 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
           else io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
         },
       });
+      // The roster's ssh_key column: keys for `labforge gateway` (docs/gateway.md).
+      if (students.some((s) => s.sshKey)) {
+        const { storeRosterKeys } = await import('../../gateway/key-store');
+        const keys = await storeRosterKeys(c, opts.class, students, published.results);
+        io.stderr(`stored ${keys.stored} SSH key${keys.stored === 1 ? '' : 's'} from the roster\n`);
+        for (const e of keys.errors) io.stderr(`ssh key of ${e}\n`);
+      }
+      return published;
     });
     bar?.stop();
     const zoned = result.results.some((r) => r.zone !== undefined);
