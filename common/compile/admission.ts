@@ -11,6 +11,7 @@
 import type { Lab, LabNode } from '../lab/schema';
 import type { LabPath, SemanticIssue } from '../lab/semantics';
 import { compileLab } from './index';
+import { parseQuantity } from '../lab/quantity';
 import type { KubeObject } from './types';
 import { cloudInit } from './vm';
 import { nodeConfigMap, SETUP_PATH, servicePorts } from './workloads';
@@ -21,6 +22,8 @@ import { nodeConfigMap, SETUP_PATH, servicePorts } from './workloads';
  * controller cannot create the revision and the pod never appears.
  */
 export const MAX_STATEFULSET_NAME = 63 - 1 - 10;
+/** runc refuses a container memory limit below 6 MiB: the pod is created and never starts. */
+export const MIN_CONTAINER_MEMORY_LIMIT = 6 * 2 ** 20;
 /** ConfigMap data (keys and values together), as the API server counts it. */
 export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
 /** KubeVirt's webhook refuses inline cloud-init user data above 2 KiB. */
@@ -74,6 +77,11 @@ function nodeIssues(node: LabNode, at: (...rest: LabPath) => LabPath, add: (path
 
   // A container mounts each path once: volumes, files and the setup script share one list.
   if (node.kind === 'container') {
+    const limit = node.resources?.limits?.memory;
+    if (limit !== undefined && parseQuantity(limit)! < MIN_CONTAINER_MEMORY_LIMIT) {
+      add(at('resources', 'limits', 'memory'), 'a container cannot start with a memory limit below 6Mi (the runtime refuses it); raise the limit');
+    }
+
     const mounts = new Map<string, string>();
     const claim = (path: string, owner: string, where: LabPath) => {
       const first = mounts.get(path);

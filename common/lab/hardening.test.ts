@@ -65,6 +65,12 @@ describe('quantities are emitted as written, so only unambiguous, bounded ones p
     expectRefused(doc, 'nodes[0].resources.limits.memory', message);
   });
 
+  it('a container memory limit below what the runtime starts with', () => {
+    const doc = base();
+    node(doc).resources = { requests: { memory: '2Mi' }, limits: { memory: '4Mi' } };
+    expectRefused(doc, 'nodes[0].resources.limits.memory', /below 6Mi/);
+  });
+
   it('volume sizes have a range too', () => {
     const doc = base();
     (doc['volumes'] as Doc[])[0]!.size = '20Pi';
