@@ -45,7 +45,9 @@ export class SshRig {
   }
 
   args(port: number, key: string, user: string, extra: string[] = []): string[] {
+    // ssh keeps the first value it reads for an option: the test's own options come first.
     return [
+      ...extra,
       '-F', '/dev/null',
       '-p', String(port),
       '-i', key,
@@ -57,7 +59,6 @@ export class SshRig {
       '-o', 'GlobalKnownHostsFile=/dev/null',
       '-o', 'ConnectTimeout=20',
       '-o', 'LogLevel=ERROR',
-      ...extra,
       `${user}@127.0.0.1`,
     ];
   }
