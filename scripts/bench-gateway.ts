@@ -11,7 +11,8 @@
  *   - the gateway's peak memory (this process's RSS, sampled every 20 ms while the sessions run),
  *     against its RSS idle with the key index loaded just before.
  *
- * Options (env): BENCH_SESSIONS=50, BENCH_STUDENTS=5.
+ * Options (env): BENCH_SESSIONS=50, BENCH_STUDENTS=5. Run with the local cluster's kubeconfig:
+ *   KUBECONFIG_LABFORGE_TEST=.labforge/cluster/kubeconfig npm run bench:gateway
  * Ends with: `gateway: N/N ok, login p50 A ms p95 B ms (direct exec p95 C ms, ×R), peak RSS X MiB (idle Y MiB, +Z MiB)`.
  */
 import { execFileSync, spawn } from 'node:child_process';
