@@ -45,7 +45,9 @@ export async function expireClass(cluster: Cluster, className: string, settings:
         const namespace = ns.metadata?.name ?? '';
         const student = ns.metadata?.annotations?.[ANNOTATION.studentId] ?? ns.metadata?.labels?.[LABEL.student] ?? namespace;
         const owned: KubeObject[] = await listOwned(cluster, namespace, classSelector(className), NAMESPACED_KINDS);
-        for (const o of owned) {
+        // An in-cluster reconciler's own access to the namespace goes last: it needs it until then.
+        const own = (o: KubeObject) => (o.metadata.labels?.[LABEL.component] === 'reconciler' ? 1 : 0);
+        for (const o of owned.sort((a, b) => own(a) - own(b))) {
           if (o.kind === 'PersistentVolumeClaim') continue;
           if (await cluster.delete(kindOfObject(o), o.metadata.name, namespace)) result.deleted++;
         }

@@ -146,6 +146,8 @@ export function isStudentOrSystem(o: KubeObject, studentMayCreate: NamespaceInpu
   if (Array.isArray(o.metadata.ownerReferences) && o.metadata.ownerReferences.length > 0) return true;
   if (o.kind === 'ServiceAccount' && o.metadata.name === 'default') return true;
   if (o.kind === 'ConfigMap' && o.metadata.name === 'kube-root-ca.crt') return true;
+  // The in-cluster reconciler's own access to the namespace (reconcile-manifests.ts).
+  if (o.metadata.labels?.['app.kubernetes.io/component'] === 'reconciler' && o.metadata.labels['app.kubernetes.io/managed-by'] === 'labforge') return true;
   return false;
 }
 

@@ -8,8 +8,8 @@
  * - in labforge-system: read release records (ConfigMaps; their names depend on the tags
  *   published), write only this class's settings, read only this class's link key;
  * - in each student namespace of the class (one RoleBinding each): create, patch and delete
- *   the managed kinds — never Secrets, Pods or PVC deletion — and bind/escalate only the
- *   student Role, which repairing it needs without holding exec and consoles itself;
+ *   the managed kinds — never Secrets, Pods or PVC deletion — and bind only the shared student
+ *   ClusterRole, which re-creating a student's binding needs without holding exec and consoles;
  * - the class's namespaces by name: patch (their labels) and delete (the end date).
  *
  * The namespaces are listed by name, so the manifests are made for the class as it is: after
@@ -90,7 +90,8 @@ export function reconcilerManifests(opts: ManifestOptions): KubeObject[] {
         // Volumes are created when missing, never changed or deleted by the reconciler.
         { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create'] },
         ...kindRules(['delete'], (k) => k !== 'PersistentVolumeClaim'),
-        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], resourceNames: [STUDENT_ROLE], verbs: ['bind', 'escalate'] },
+        // Re-creating the student binding needs `bind` on the shared student ClusterRole (and nothing else).
+        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [STUDENT_ROLE], verbs: ['bind'] },
       ],
     });
     for (const ns of namespaces) {
