@@ -118,7 +118,7 @@ async function startUi(workspace: string, env: NodeJS.ProcessEnv): Promise<{ chi
 }
 
 /** One API call; progress events are counted, the result resolves it. */
-function call(ws: WebSocket, id: number, channel: string, req: unknown): Promise<{ result: { ok: boolean; value?: unknown; error?: { message: string } }; events: number }> {
+function call(ws: WebSocket, id: number, channel: string, req: unknown, stream = false): Promise<{ result: { ok: boolean; value?: unknown; error?: { message: string } }; events: number }> {
   let events = 0;
   return new Promise((resolve, reject) => {
     const onMsg = (data: WebSocket.RawData) => {
@@ -133,7 +133,7 @@ function call(ws: WebSocket, id: number, channel: string, req: unknown): Promise
     };
     ws.on('message', onMsg);
     ws.once('close', (code) => reject(new Error(`API socket closed ${code}`)));
-    ws.send(JSON.stringify({ id, channel, request: req }));
+    ws.send(JSON.stringify({ id, channel, request: req, ...(stream ? { subscribe: true } : {}) }));
   });
 }
 
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     const idle = memory(ui.child.pid!)!;
     const t = performance.now();
-    const pub = await call(ws, 2, 'class.publish', { context: null, labName: lab.metadata.name, tag: 'v1', className: uiClass, students: { count: students }, force: true, prune: false });
+    const pub = await call(ws, 2, 'class.publish', { context: null, labName: lab.metadata.name, tag: 'v1', className: uiClass, students: { count: students }, force: true, prune: false }, true);
     const ms = performance.now() - t;
     if (!pub.result.ok) throw new Error(`class.publish: ${JSON.stringify(pub.result.error)}`);
     const after = memory(ui.child.pid!)!;
