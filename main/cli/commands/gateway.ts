@@ -29,7 +29,7 @@ export function listenArg(value: string): { host: string; port: number } {
 
 export const gatewayCommands: CommandModule = (program: Command, io: CliIO) => {
   const gateway = classCommand(program, 'gateway', "Run the class's SSH gateway: students log in with `ssh -p PORT STUDENT[+NODE]@HOST` using a key added with `labforge keys add`.")
-    .option('--listen <addr:port>', 'where to listen (default 0.0.0.0:2222)', listenArg, { host: '0.0.0.0', port: 2222 })
+    .addOption(new Option('--listen <addr:port>', 'where to listen').argParser(listenArg).default({ host: '0.0.0.0', port: 2222 }, '0.0.0.0:2222'))
     .addOption(new Option('--wipe-on-disconnect <volumes>', "reset a student's namespace to the release when their last session ends, keeping or dropping volumes (off by default)").choices(['keep-volumes', 'drop-volumes']))
     .option('--idle-timeout <duration>', 'close connections idle this long (default 30m)', durationArg('--idle-timeout', 10, 7 * 86_400))
     .option('--max-sessions <n>', 'sessions one student may have open at once (default 8)', positiveInt('--max-sessions', 1000))
