@@ -10,6 +10,7 @@ import { labShapeSchema } from '../../common/lab/shape';
 import * as cs from './cluster-schemas';
 import * as checks from './checks-schemas';
 import * as keys from './keys-schemas';
+import * as health from './reconcile-schemas';
 import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
 
 /** A lab the editor sends: valid or not (lab.validate reports its issues), but shaped like a lab. */
@@ -275,6 +276,21 @@ export const contract = {
   'class.credentials': {
     request: z.object({ ...cs.kubeTarget, className: cs.className, student: z.string().min(1).max(128), hours: z.number().int().min(1).max(24 * 90).default(24) }),
     response: z.object({ kubeconfig: z.string(), namespace: z.string(), expiresAt: z.string() }),
+  },
+  /** The class's end date (warning period, what was kept once it ended), drift per student and object, and each student's web links. */
+  'class.health': {
+    request: health.classTarget,
+    response: health.classHealth,
+  },
+  /** Re-applies only what drifted and deletes extras; volumes and what students may create are never touched. */
+  'class.repair': {
+    request: health.classTarget,
+    response: health.repairResult,
+  },
+  /** Sets or clears the class's end date (and what happens to volumes then). */
+  'class.expire': {
+    request: health.expireRequest,
+    response: health.expireResult,
   },
   /** Each student's recorded check results and progress, as stored in the cluster (no checks run). */
   'checks.results': {

@@ -8,6 +8,7 @@ import { fileList, fileOpenDialog, fileRead, fileSaveDialog, fileWrite } from '.
 import { keysHandlers } from './keys';
 import { kubeContexts, kubeTest } from './kube';
 import { labImport, labParse, labSerialize, labValidate } from './lab';
+import { reconcileHandlers } from './reconcile';
 import { settingsAddRecent, settingsGet, settingsUpdate } from './settings';
 import { terminalContainers, terminalOpen } from './terminal';
 import { templateList } from './templates';
@@ -34,6 +35,7 @@ export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Pa
     ...clusterOps(deps),
     ...checksHandlers(deps),
     ...keysHandlers(deps),
+    ...reconcileHandlers(deps),
   };
   if (deps.terminals) {
     handlers['terminal.open'] = terminalOpen(deps, deps.terminals);
