@@ -39,7 +39,7 @@ import { parseLab } from '../common/lab';
 import type { Cluster } from '../main/kube/cluster';
 import { connect } from '../main/kube/http-cluster';
 import { NAMESPACE } from '../main/kube/kinds';
-import { mapLimit } from '../main/kube/retry';
+import { mapLimit, withRetry } from '../main/kube/retry';
 
 const root = join(import.meta.dirname, '..');
 const labName = process.env['BENCH_LAB'] ?? 'routing-lab';
@@ -138,9 +138,10 @@ const secs = (ms: number) => (ms / 1000).toFixed(2);
 // ---- runs ------------------------------------------------------------------------------------
 
 async function cleanup(client: Cluster, className: string): Promise<void> {
-  const names = (await classNamespaces(client, className)).map((n) => n.metadata!.name!);
+  // A loaded, shared control plane drops a connection now and then; the cleanup retries.
+  const names = (await withRetry(() => classNamespaces(client, className), { attempts: 8 })).map((n) => n.metadata!.name!);
   await mapLimit(names, 16, (name) => client.delete(NAMESPACE, name).catch(() => undefined));
-  await waitNamespacesGone(client, names, 600_000);
+  await withRetry(() => waitNamespacesGone(client, names, 600_000), { attempts: 8 });
   // Let the garbage collector and kwok finish with the deleted pods before the next run.
   await new Promise((r) => setTimeout(r, 3000));
 }
