@@ -6,7 +6,6 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
-  useStoreApi,
   type Connection,
   type EdgeChange,
   type IsValidConnection,
@@ -19,19 +18,11 @@ import { useClusterProblems } from '../cluster/problems';
 import { parseId, type Pos } from '../store/doc';
 import { useEditor, type ViewAction } from '../store/editor';
 import { DND_TYPE, parsePaletteItemId } from '../store/palette';
-import { nodeAt } from './far-view';
-import { FarView, farScene } from './FarView';
 import { GraphDeriver, type LabFlowEdge, type LabFlowNode } from './graph';
 import { nodeTypes } from './nodes';
 import { CanvasToolbar } from '../components/CanvasToolbar';
 
 const FAR_ZOOM = 0.5;
-/**
- * From this many canvas items on, the far zoom is drawn on one 2D canvas (FarView) and the DOM
- * items are hidden: under software raster, repainting hundreds of DOM nodes per frame while
- * panning dropped frames (docs/benchmarks.md, Canvas). Smaller labs keep the DOM at every zoom.
- */
-const FAR_CANVAS_MIN = 150;
 const FIT = { padding: 0.2, maxZoom: 1.2 };
 
 /**
@@ -66,7 +57,6 @@ export function Canvas() {
   const focusRequest = useEditor((s) => s.focusRequest);
   const viewRequest = useEditor((s) => s.viewRequest);
   const flow = useReactFlow<LabFlowNode, LabFlowEdge>();
-  const flowStore = useStoreApi<LabFlowNode, LabFlowEdge>();
   const deriver = useMemo(() => new GraphDeriver(), []);
   const [measureTick, setMeasureTick] = useState(0);
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
@@ -77,17 +67,6 @@ export function Canvas() {
   // keeps large labs cheap to paint. Only a threshold crossing re-renders.
   const [far, setFar] = useState(false);
   const onMove = useCallback((_: unknown, vp: { zoom: number }) => setFar(vp.zoom < FAR_ZOOM), []);
-  const farCanvas = far && nodes.length >= FAR_CANVAS_MIN;
-  // In the far view the DOM nodes cannot be clicked (they are hidden): a click on the pane
-  // selects the box drawn under it.
-  const onPaneClick = useCallback(
-    (e: { clientX: number; clientY: number }) => {
-      if (!farCanvas) return;
-      const hit = nodeAt(farScene(flowStore.getState()).nodes, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
-      if (hit) useEditor.getState().select([hit.id]);
-    },
-    [farCanvas, flow, flowStore],
-  );
 
   const onNodesChange = useCallback(
     (changes: NodeChange<LabFlowNode>[]) => {
@@ -185,7 +164,7 @@ export function Canvas() {
   const empty = doc.lab.nodes.length === 0 && doc.lab.networks.length === 0 && doc.lab.volumes.length === 0;
 
   return (
-    <div className={`canvas${far ? ' lod-far' : ''}${farCanvas ? ' lod-far-canvas' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas${far ? ' lod-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<LabFlowNode, LabFlowEdge>
         nodes={nodes}
         edges={edges}
@@ -194,7 +173,6 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onMove={onMove}
-        onPaneClick={onPaneClick}
         onNodeDragStart={() => {
           useEditor.getState().beginDrag();
         }}
@@ -219,7 +197,6 @@ export function Canvas() {
         }}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        {farCanvas ? <FarView /> : null}
         <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} className="minimap" />
         <Controls showInteractive={false} />
       </ReactFlow>
