@@ -24,7 +24,7 @@ export function readLabFile(file: string): Lab {
  * A named input file through the one bounded reader the API uses too (regular files only, up to
  * a size limit); a refusal is an input error naming the file.
  */
-function readLimited(file: string, limit: InputLimit): string {
+export function readLimited(file: string, limit: InputLimit): string {
   try {
     return readInputFileSync(file, limit);
   } catch (err) {

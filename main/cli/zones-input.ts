@@ -2,12 +2,11 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Zone } from '../class/zones';
 import type { ConnOpts } from './commands/engine';
 import { InvalidInputError } from './errors';
-import { readTextFile } from './read-file';
 
 /** Reads `--zones FILE`; a zone's kubeconfig path is relative to the file, and stored absolute. */
 export async function readZonesFile(file: string): Promise<Zone[]> {
-  const { parseZonesFile } = await import('../class/zones');
-  const r = parseZonesFile(readTextFile(file, 256 * 1024, 'zones file'));
+  const [{ parseZonesFile }, { readLimited }] = await Promise.all([import('../class/zones'), import('./lab-input')]);
+  const r = parseZonesFile(readLimited(file, { what: 'zones file', maxBytes: 256 * 1024 }));
   if (!r.ok) throw new InvalidInputError(r.issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path}: ${i.message}`));
   return r.zones.map((z) => (z.kubeconfig && !isAbsolute(z.kubeconfig) ? { ...z, kubeconfig: resolve(dirname(file), z.kubeconfig) } : z));
 }

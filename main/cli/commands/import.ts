@@ -20,12 +20,12 @@ export const importCommands: CommandModule = (program: Command, io: CliIO) => {
     .action(async (format: string, file: string, opts: { output?: string; force?: boolean }) => {
       if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}"; choose ${FORMATS.join(' or ')}`);
       if (opts.output && existsSync(opts.output) && !opts.force) throw new UsageError(`${opts.output} exists; pass --force to overwrite it`);
-      const [{ importCompose, importContainerlab, formatImportMessage, MAX_IMPORT_BYTES }, { readTextFile }, { validateLab, formatIssue, serializeLab }] = await Promise.all([
+      const [{ importCompose, importContainerlab, formatImportMessage, MAX_IMPORT_BYTES }, { readLimited }, { validateLab, formatIssue, serializeLab }] = await Promise.all([
         import('../../../common/import'),
-        import('../read-file'),
+        import('../lab-input'),
         import('../../../common/lab'),
       ]);
-      const text = readTextFile(file, MAX_IMPORT_BYTES, 'file to import');
+      const text = readLimited(file, { what: 'file to import', maxBytes: MAX_IMPORT_BYTES });
       const result = (format as Format) === 'compose' ? importCompose(text, file) : importContainerlab(text, file);
       for (const w of result.warnings) io.stderr(`${formatImportMessage(w, file)} (warning)\n`);
       if (!result.ok) throw new InvalidInputError(result.errors.map((e) => formatImportMessage(e, file)));
