@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { downloadCredentials, loadClasses, resetStudent, watchClass } from './actions';
 import { ClassChecks } from './ClassChecks';
+import { ClassHealth } from './ClassHealth';
 import { ClassKeys } from './ClassKeys';
 import { openClusterDialog } from './dialogs';
 import { useCluster, type ClassRow } from './store';
@@ -166,6 +167,7 @@ export function ClassView() {
         {klass && klass.rows.length === 0 && !klass.error ? <p className="muted pad">No student namespaces in {klass.name} (yet).</p> : null}
         {!klass ? <p className="muted pad">Pick a class to watch, or publish one from the canvas.</p> : null}
       </div>
+      {klass ? <ClassHealth className={klass.name} /> : null}
       {klass ? <ClassChecks className={klass.name} /> : null}
       {klass ? <ClassKeys className={klass.name} students={klass.rows.map((r) => r.student)} /> : null}
     </div>
