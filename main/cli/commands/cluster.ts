@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ClusterStatusResult, ForwardRule } from '../../cluster';
-import { collect, positiveInt } from '../args';
+import { collect, positiveInt, shown } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 
@@ -11,7 +11,7 @@ const STATE_DIR_HELP = 'state directory (default: $LABFORGE_CLUSTER_DIR or <repo
 const NAME_HELP = 'a named cluster beside the default one, e.g. a second zone (state in <repo>/.labforge/cluster-<name>)';
 
 function clusterName(value: string): string {
-  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(value)) throw new UsageError(`--name must be a short DNS label such as "zone-b"; got "${value}"`);
+  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(value)) throw new UsageError(`--name must be a short DNS label such as "zone-b"; got ${shown(value)}`);
   return value;
 }
 
