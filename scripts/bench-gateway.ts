@@ -19,7 +19,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { studentNamespace } from '../common/compile';
+import { devNamespace, studentNamespace } from '../common/compile';
+import { NAMESPACE } from '../main/kube/kinds';
 import { numberedStudents } from '../main/class/roster';
 import { teardown } from '../main/engine/class-ops';
 import { publish } from '../main/engine/publish';
@@ -47,6 +48,7 @@ try {
   const release = await makeRelease(cluster, lab, 'v1');
   const students = numberedStudents(STUDENTS).map((s) => s.id);
   await publish(cluster, { className, students: students.map((id) => ({ id })), release });
+  await cluster.delete(NAMESPACE, devNamespace(lab.metadata.name));
   const key = join(dir, 'id');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
   for (const s of students) {

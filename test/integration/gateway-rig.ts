@@ -6,7 +6,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { devNamespace } from '../../common/compile';
 import type { Lab } from '../../common/lab';
+import { NAMESPACE } from '../../main/kube/kinds';
 import { numberedStudents } from '../../main/class/roster';
 import { publish } from '../../main/engine/publish';
 import { ensureHostKey, type HostKey } from '../../main/gateway/host-key';
@@ -93,6 +95,8 @@ export async function publishClass(cluster: HttpCluster, className: string, coun
   const release = await makeRelease(cluster, lab, 'v1');
   const students = numberedStudents(count);
   const r = await publish(cluster, { className, students, release });
+  // The dev namespace made the release; the class runs without it, and the shared cluster has room for few pods.
+  await cluster.delete(NAMESPACE, devNamespace(lab.metadata.name));
   if (!r.results.every((x) => x.status === 'created')) throw new Error(`publish failed: ${JSON.stringify(r.results)}`);
   const kc = loadTestKubeConfig();
   for (const s of students) {

@@ -267,6 +267,21 @@ describe('limits and robustness', () => {
     }
   });
 
+  it('closes an idle connection with a message', async () => {
+    const idle = await startGateway(rig, cluster, className, { limits: { idleTimeoutMs: 2000 } });
+    try {
+      rig.trust([port, idle.port]);
+      const started = Date.now();
+      const r = await rig.ssh(idle.port, keys['alice']!, alice(), 'sleep 30; echo never', { timeoutMs: 40_000 });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(r.stdout).not.toContain('never');
+      expect(r.stderr).toMatch(/labforge: idle for 2s; this session ends/);
+    } finally {
+      await idle.gw.stop();
+      rig.trust([port]);
+    }
+  }, 60_000);
+
   it('survives garbage, half handshakes and resets, and keeps serving', async () => {
     const before = gw.stats.connectionErrors;
     const send = (bytes: Buffer, reset: boolean) =>
