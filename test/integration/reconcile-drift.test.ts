@@ -13,8 +13,13 @@ import { formatDrift } from '../../main/engine/reconcile-diff';
 import { deleteClassSettings } from '../../main/engine/reconcile-settings';
 import type { Release } from '../../main/engine/releases';
 import type { HttpCluster } from '../../main/kube/http-cluster';
-import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
-import { loadTestKubeConfig, randomId } from './helpers/kube';
+import { adminCluster, exampleLab, makeRelease, ROOT, uniqueLab } from './helpers/engine';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadTestKubeConfig, randomId, testKubeconfigPath } from './helpers/kube';
+
+/** The labforge command as a process, against the test cluster. */
+const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/labforge.mjs'), ...args, '--kubeconfig', testKubeconfigPath()], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
 
 const className = `drift-${randomId(3)}`;
 const students = numberedStudents(5);
@@ -69,7 +74,7 @@ describe('reconcile', () => {
     expect(formatDrift(report.students)).toBe('');
   });
 
-  it('reports exactly the three students changed by hand, by object and field', async () => {
+  it('reports exactly the three students changed by hand, by object and field', { timeout: 300_000 }, async () => {
     await core.deleteNamespacedService({ namespace: ns(s1), name: 'router' });
     const policy = await networking.readNamespacedNetworkPolicy({ namespace: ns(s2), name: 'default-deny' });
     policy.spec!.policyTypes = ['Egress'];
@@ -91,6 +96,17 @@ describe('reconcile', () => {
     // policy edit names its editor.
     expect(formatDrift(report.students)).toContain(`${s3} (${ns(s3)}): Deployment/client-a spec.replicas: want 1, have 0`);
     expect(formatDrift(report.students)).toContain(`${s2} (${ns(s2)}): NetworkPolicy/default-deny spec.policyTypes: want ["Ingress","Egress"], have ["Egress"] (changed by kubectl-edit)`);
+
+    // The same from the command line: the lines, and exit 1 with the next step.
+    const r = cli('reconcile', '--class', className);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toContain(`class ${className}: 5 students checked, 3 drifted`);
+    expect(r.stdout).toContain(`${s1} (${ns(s1)}): Service/router is missing`);
+    expect(r.stderr).toContain(`repair with \`labforge reconcile --class ${className} --repair\``);
+    const status = cli('status', '--class', className);
+    expect(status.status, status.stderr).toBe(0);
+    expect(status.stdout).toContain('drift in 3 students');
+    expect(status.stdout).toContain(`${s3}: Deployment/client-a changed (spec.replicas)`);
   });
 
   it('--repair restores them, re-applying only what drifted, and leaves the student data alone', async () => {
