@@ -3,16 +3,65 @@
  * checks-results.ts). Writes are read-modify-write with the read's resourceVersion as a
  * precondition, so two instructors running checks at once both count: the loser of a race
  * reads again and merges its runs into the winner's record.
+ *
+ * Students may create ConfigMaps in their own namespace, so one of them could create the record
+ * before the first run, full of passes. Every record therefore carries an HMAC of its content
+ * and namespace under a key in labforge-system that students cannot read; a record without a
+ * valid one counts as empty, and the next run overwrites it.
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LABEL } from '../../common/compile';
 import type { LabAchievement } from '../../common/lab';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
-import { CONFIG_MAP } from '../kube/kinds';
+import { CONFIG_MAP, SECRET } from '../kube/kinds';
+import { SYSTEM_NAMESPACE } from './release-record';
+import { ensureSystemNamespace } from './reconcile-settings';
 import { classSelector } from './publish';
 import { decodeResults, encodeResults, mergeRuns, RESULTS_COMPONENT, RESULTS_CONFIGMAP, type CheckRun, type StudentResults } from './checks-results';
 
 const WRITE_ATTEMPTS = 6;
+const KEY_SECRET = 'labforge-checks-key';
+const MAC_KEY = 'results.mac';
+
+async function readKey(cluster: Cluster): Promise<Buffer | undefined> {
+  const secret = await cluster.read(SECRET, KEY_SECRET, SYSTEM_NAMESPACE);
+  const b64 = secret?.data?.['key'];
+  return b64 ? Buffer.from(b64, 'base64') : undefined;
+}
+
+/** The signing key, created on first use; a concurrent creator's key wins (create, never overwrite). */
+async function ensureKey(cluster: Cluster): Promise<Buffer> {
+  const existing = await readKey(cluster);
+  if (existing) return existing;
+  await ensureSystemNamespace(cluster);
+  const key = randomBytes(32);
+  try {
+    await cluster.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: KEY_SECRET, namespace: SYSTEM_NAMESPACE, labels: { [LABEL.component]: RESULTS_COMPONENT } }, type: 'Opaque', data: { key: key.toString('base64') } });
+    return key;
+  } catch (err) {
+    const winner = err instanceof KubeError && err.kind === 'conflict' ? await readKey(cluster) : undefined;
+    if (winner) return winner;
+    throw err instanceof KubeError ? err.in('creating the key that signs check results') : err;
+  }
+}
+
+const macOf = (key: Buffer, namespace: string, json: string) => createHmac('sha256', key).update(`labforge-checks\u0000${namespace}\u0000${json}`).digest('hex');
+
+/** The record's results if Labforge wrote them, else null (missing, or not signed with the key). */
+function trusted(cm: { metadata?: { namespace?: string }; data?: Record<string, string> } | undefined, key: Buffer | undefined): StudentResults | null {
+  const json = cm?.data?.['results.json'];
+  const mac = cm?.data?.[MAC_KEY];
+  if (!cm || !key || json === undefined || mac === undefined) return null;
+  const want = Buffer.from(macOf(key, cm.metadata?.namespace ?? '', json));
+  const got = Buffer.from(mac);
+  return want.length === got.length && timingSafeEqual(want, got) ? decodeResults(cm).results : null;
+}
+
+function signed(obj: ReturnType<typeof encodeResults>, key: Buffer): ReturnType<typeof encodeResults> {
+  const data = obj['data'] as Record<string, string>;
+  return { ...obj, data: { ...data, [MAC_KEY]: macOf(key, obj.metadata.namespace!, data['results.json']!) } };
+}
 
 export interface StudentNamespaceRef {
   namespace: string;
@@ -23,16 +72,17 @@ export interface StudentNamespaceRef {
 
 /** Adds runs to a student's stored record; returns the record as written. */
 export async function recordRuns(cluster: Cluster, ref: StudentNamespaceRef, runs: readonly CheckRun[], achievements: readonly LabAchievement[], now: () => Date = () => new Date()): Promise<StudentResults> {
+  const key = await ensureKey(cluster);
   for (let attempt = 1; ; attempt++) {
     const cm = await cluster.read(CONFIG_MAP, RESULTS_CONFIGMAP, ref.namespace);
-    const merged = mergeRuns(cm ? decodeResults(cm).results : null, runs, achievements, now().toISOString());
+    const merged = mergeRuns(trusted(cm, key), runs, achievements, now().toISOString());
     const labels = { ...(ref.class ? { class: ref.class } : {}), ...(ref.studentKey ? { student: ref.studentKey } : {}) };
     try {
       // Server-side apply honours resourceVersion as a precondition: a record someone else
       // wrote since our read makes this a conflict instead of overwriting their runs. With no
       // record yet, create fails the same way if another writer got there first.
-      if (cm?.metadata?.resourceVersion) await cluster.apply(encodeResults(ref.namespace, labels, merged, cm.metadata.resourceVersion));
-      else await cluster.create(encodeResults(ref.namespace, labels, merged));
+      if (cm?.metadata?.resourceVersion) await cluster.apply(signed(encodeResults(ref.namespace, labels, merged, cm.metadata.resourceVersion), key));
+      else await cluster.create(signed(encodeResults(ref.namespace, labels, merged), key));
       return merged;
     } catch (err) {
       if (err instanceof KubeError && err.kind === 'conflict' && attempt < WRITE_ATTEMPTS) continue;
@@ -43,12 +93,16 @@ export async function recordRuns(cluster: Cluster, ref: StudentNamespaceRef, run
 
 /** One student's stored record (empty when none). */
 export async function readResults(cluster: Cluster, namespace: string): Promise<StudentResults> {
-  return decodeResults(await cluster.read(CONFIG_MAP, RESULTS_CONFIGMAP, namespace)).results;
+  const [key, cm] = await Promise.all([readKey(cluster), cluster.read(CONFIG_MAP, RESULTS_CONFIGMAP, namespace)]);
+  return trusted(cm, key) ?? decodeResults(undefined).results;
 }
 
 /** Every stored record of a class, by namespace: one list call. */
 export async function readClassResults(cluster: Cluster, className: string, studentKey?: string): Promise<Map<string, StudentResults>> {
   const labelSelector = `${classSelector(className)},${LABEL.component}=${RESULTS_COMPONENT}${studentKey ? `,${LABEL.student}=${studentKey}` : ''}`;
-  const { items } = await cluster.list(CONFIG_MAP, { labelSelector });
-  return new Map(items.map((cm) => [cm.metadata?.namespace ?? '', decodeResults(cm).results]));
+  const [key, { items }] = await Promise.all([readKey(cluster), cluster.list(CONFIG_MAP, { labelSelector })]);
+  return new Map(items.flatMap((cm) => {
+    const results = trusted(cm, key);
+    return results ? [[cm.metadata?.namespace ?? '', results] as const] : [];
+  }));
 }

@@ -13,10 +13,9 @@ import { z } from 'zod';
 import { LABEL, MANAGED_BY } from '../../common/compile/labels';
 import { kindOf, type Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
-import { CONFIG_MAP, NAMESPACE } from '../kube/kinds';
+import { CONFIG_MAP, NAMESPACE, SECRET } from '../kube/kinds';
 import { SYSTEM_NAMESPACE } from './release-record';
 
-export const SECRET = kindOf<{ data?: Record<string, string> }>('v1', 'Secret');
 
 const keptVolume = z.object({ student: z.string(), namespace: z.string(), volume: z.string() });
 
@@ -62,7 +61,7 @@ export async function readClassSettings(cluster: Cluster, className: string): Pr
 }
 
 /** The system namespace, as snapshot makes it (a class may be published from a release made elsewhere). */
-async function ensureSystemNamespace(cluster: Cluster): Promise<void> {
+export async function ensureSystemNamespace(cluster: Cluster): Promise<void> {
   if (await cluster.read(NAMESPACE, SYSTEM_NAMESPACE)) return;
   await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE, labels: { [LABEL.managedBy]: MANAGED_BY } } });
 }

@@ -10,10 +10,11 @@ import type { INode } from 'kubernetes-models/v1/Node';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { IResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { KubeObject } from '../../common/compile/types';
 import { kindOf } from './cluster';
 
-export type { IConfigMap, IDeployment, INamespace, INode, IPersistentVolumeClaim, IPod, IResourceQuota, IStatefulSet };
+export type { IConfigMap, IDeployment, INamespace, INode, IPersistentVolumeClaim, IPod, IResourceQuota, ISecret, IStatefulSet };
 
 /** KubeVirt's VirtualMachine, as far as Labforge reads it. */
 export interface VirtualMachine extends KubeObject {
@@ -25,6 +26,7 @@ export const NODE = kindOf<INode>('v1', 'Node');
 export const POD = kindOf<IPod>('v1', 'Pod');
 export const RESOURCE_QUOTA = kindOf<IResourceQuota>('v1', 'ResourceQuota');
 export const CONFIG_MAP = kindOf<IConfigMap>('v1', 'ConfigMap');
+export const SECRET = kindOf<ISecret>('v1', 'Secret');
 export const PERSISTENT_VOLUME_CLAIM = kindOf<IPersistentVolumeClaim>('v1', 'PersistentVolumeClaim');
 export const DEPLOYMENT = kindOf<IDeployment>('apps/v1', 'Deployment');
 export const STATEFUL_SET = kindOf<IStatefulSet>('apps/v1', 'StatefulSet');
