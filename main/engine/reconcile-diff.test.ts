@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../common/compile/types';
-import { changedFields, formatDrift, namespaceDrift, sameValue } from './reconcile-diff';
+import { changedFields, formatDrift, isStudentOrSystem, namespaceDrift, sameValue } from './reconcile-diff';
 import { resourceOf, studentMayCreate } from './reconcile';
 
 const deployment = (replicas: number, extra: Record<string, unknown> = {}): KubeObject => ({
@@ -11,6 +11,15 @@ const deployment = (replicas: number, extra: Record<string, unknown> = {}): Kube
 });
 
 describe('drift of one namespace', () => {
+  it("leaves Labforge's own services' bindings alone (the in-cluster reconciler and SSH gateway), but not look-alikes", () => {
+    const binding = (labels: Record<string, string>): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'ns', labels } });
+    const never = () => false;
+    expect(isStudentOrSystem(binding({ 'app.kubernetes.io/managed-by': 'labforge', 'app.kubernetes.io/component': 'ssh-gateway' }), never)).toBe(true);
+    expect(isStudentOrSystem(binding({ 'app.kubernetes.io/managed-by': 'labforge', 'app.kubernetes.io/component': 'reconciler' }), never)).toBe(true);
+    expect(isStudentOrSystem(binding({ 'app.kubernetes.io/managed-by': 'labforge', 'app.kubernetes.io/component': 'student-access' }), never)).toBe(false);
+    expect(isStudentOrSystem(binding({ 'app.kubernetes.io/component': 'ssh-gateway' }), never)).toBe(false);
+  });
+
   it('compares as the server stores values', () => {
     expect(sameValue('500m', '0.5')).toBe(true);
     expect(sameValue(80, '80')).toBe(true);

@@ -139,6 +139,8 @@ export interface NamespaceInputs {
   studentMayCreate: (apiVersion: string, kind: string) => boolean;
 }
 
+const SERVICE_COMPONENTS = new Set(['reconciler', 'ssh-gateway']);
+
 /** Whether an object is the student's (or the cluster's own), so never drift and never touched. */
 export function isStudentOrSystem(o: KubeObject, studentMayCreate: NamespaceInputs['studentMayCreate']): boolean {
   if (ALWAYS_STUDENT.has(o.kind) || studentMayCreate(o.apiVersion, o.kind)) return true;
@@ -146,8 +148,9 @@ export function isStudentOrSystem(o: KubeObject, studentMayCreate: NamespaceInpu
   if (Array.isArray(o.metadata.ownerReferences) && o.metadata.ownerReferences.length > 0) return true;
   if (o.kind === 'ServiceAccount' && o.metadata.name === 'default') return true;
   if (o.kind === 'ConfigMap' && o.metadata.name === 'kube-root-ca.crt') return true;
-  // The in-cluster reconciler's own access to the namespace (reconcile-manifests.ts).
-  if (o.metadata.labels?.['app.kubernetes.io/component'] === 'reconciler' && o.metadata.labels['app.kubernetes.io/managed-by'] === 'labforge') return true;
+  // Labforge's own services' access to the namespace: the in-cluster reconciler
+  // (reconcile-manifests.ts) and the SSH gateway (main/gateway/manifests.ts).
+  if (SERVICE_COMPONENTS.has(o.metadata.labels?.['app.kubernetes.io/component'] ?? '') && o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'labforge') return true;
   return false;
 }
 
