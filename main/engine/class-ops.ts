@@ -15,7 +15,7 @@ import { getRelease } from './releases';
 import { liveNodeStatuses } from './node-status';
 import type { NodeState } from './node-state';
 import { tokenSeconds } from './expiry-time';
-import { readClassSettings } from './reconcile-settings';
+import { deleteClassSettings, readClassSettings } from './reconcile-settings';
 
 export interface StudentRow {
   student: string;
@@ -192,6 +192,8 @@ export async function teardown(cluster: Cluster, className: string, student?: st
   for (const ns of namespaces) await deleteNamespace(cluster, ns);
   step(opts, `waiting for ${namespaces.length} namespaces to finish deleting`);
   const stuck = await waitNamespacesGone(cluster, namespaces, timeoutMs);
+  // The whole class is gone: so are its settings and link key (an expiry records its end after this).
+  if (student === undefined && stuck.length === 0) await deleteClassSettings(cluster, className);
   return { deleted: namespaces.filter((n) => !stuck.includes(n)), stuck };
 }
 
