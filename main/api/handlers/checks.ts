@@ -7,28 +7,19 @@
 import { devNamespace } from '../../../common/compile';
 import { formatIssue, validateLab } from '../../../common/lab/parse';
 import { classCheckResults, progressOf, runClassChecks, tryCheck, type CheckExec, type StudentChecks } from '../../engine/checks';
-import { KubeError } from '../../kube/errors';
 import { defaultKubeConfig, type KubeConfigSource } from '../../streams/connector';
 import { streamingExec } from '../../streams/exec-stream';
 import type { WireStudentChecks } from '../checks-schemas';
 import type { ClusterProvider } from '../clusters';
 import type { ApiDeps } from '../deps';
 import { ApiFailure, type Handler } from '../dispatch';
+import { engine } from './engine-call';
 
 export interface ChecksDeps {
   clusters: ClusterProvider;
   settings: ApiDeps['settings'];
   /** Where the exec's kubeconfig comes from; KUBECONFIG or ~/.kube/config by default. */
   kubeConfig?: KubeConfigSource;
-}
-
-async function engine<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof KubeError) throw new ApiFailure(err.kind.replace(/-/g, '_'), err.message);
-    throw err;
-  }
 }
 
 export function wireStudentChecks(s: StudentChecks): WireStudentChecks {

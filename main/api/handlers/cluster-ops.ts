@@ -14,26 +14,16 @@ import { planPublish } from '../../engine/publish-plan';
 import { classSelector, listClasses, publish } from '../../engine/publish';
 import { getRelease, listReleases, nextFreeTag, snapshot, type Release } from '../../engine/releases';
 import { PreflightError } from '../../kube/apply';
-import { KubeError } from '../../kube/errors';
 import type { ClusterProvider } from '../clusters';
 import type { WireClassRow, WireNodeStatus } from '../cluster-schemas';
 import { ApiFailure, type Handler, type Handlers } from '../dispatch';
 import type { LiveViews } from '../live-views';
 import { publishZoned, readZonesRecord, zonedCredentials, zonedReset, zonedTeardown, type ZoneConnector } from '../../engine/zones';
+import { engine } from './engine-call';
 
 export interface ClusterOpsDeps {
   clusters: ClusterProvider;
   live: LiveViews;
-}
-
-/** Engine errors keep their kind as the wire code ('not-found' → 'not_found'); their message already says what to do. */
-async function engine<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof KubeError) throw new ApiFailure(err.kind.replace(/-/g, '_'), err.message);
-    throw err;
-  }
 }
 
 const wireRow = (r: ReturnType<typeof classRows>[number]): WireClassRow => ({ student: r.student, namespace: r.namespace, release: r.release, phase: r.phase, ready: r.ready, total: r.total, nodes: r.nodes, cpu: r.usage.cpu, memory: r.usage.memory, pods: r.usage.pods });

@@ -4,19 +4,10 @@
  * `invalid` with the same message, and nothing is stored.
  */
 import { addKey, listKeys, revokeKeys, type StoredKey } from '../../gateway/key-store';
-import { KubeError } from '../../kube/errors';
 import type { ClusterProvider } from '../clusters';
-import { ApiFailure, type Handler } from '../dispatch';
+import type { Handler } from '../dispatch';
 import type { WireSshKey } from '../keys-schemas';
-
-async function engine<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof KubeError) throw new ApiFailure(err.kind.replace(/-/g, '_'), err.message);
-    throw err;
-  }
-}
+import { engine } from './engine-call';
 
 export const wireKey = (k: StoredKey): WireSshKey => ({
   student: k.student,

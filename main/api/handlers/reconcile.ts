@@ -6,19 +6,10 @@ import { keptVolumesHelp, setExpiry } from '../../engine/expiry';
 import { parseEndDate } from '../../engine/expiry-time';
 import { reconcile } from '../../engine/reconcile';
 import { classHealth } from '../../engine/reconcile-status';
-import { KubeError } from '../../kube/errors';
 import type { ClusterProvider } from '../clusters';
 import { ApiFailure, type Handler } from '../dispatch';
 import type { WireClassHealth } from '../reconcile-schemas';
-
-async function engine<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof KubeError) throw new ApiFailure(err.kind.replace(/-/g, '_'), err.message);
-    throw err;
-  }
-}
+import { engine } from './engine-call';
 
 /** Values of drifted fields as short text (they may be any JSON). */
 const text = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v).slice(0, 200));
