@@ -2,13 +2,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import type { Binaries } from './binaries';
 import { CLIENT_IDENTITIES, type ClientIdentity, type Pki } from './certs';
 import { KWOK_CRDS, KWOK_NODE_ANNOTATION } from './manifests';
-import type { Layout } from './paths';
+import { repoRoot, type Layout } from './paths';
 import type { TlsFiles } from './net';
 
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'exec-sandbox'] as const;
@@ -77,12 +77,20 @@ export function kubeconfigYaml(pki: Pki, id: ClientIdentity, apiserverPort: numb
   });
 }
 
+/**
+ * The agent's sources, found from the checkout's root rather than from this module: the CLI runs
+ * bundled from out/main/, where no .ts files sit beside it.
+ */
+function clusterSourceDir(): string {
+  return join(repoRoot(), 'main', 'cluster');
+}
+
 function sandboxEntry(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), 'agent-main.ts');
+  return join(clusterSourceDir(), 'agent-main.ts');
 }
 /** Fingerprint of the sandbox controller's code, part of its command line so `up` restarts it after a change. */
 function sandboxCodeHash(): string {
-  const dir = dirname(fileURLToPath(import.meta.url));
+  const dir = clusterSourceDir();
   const h = createHash('sha256');
   for (const f of ['agent-main.ts', 'exec-sandbox.ts', 'volume-provisioner.ts', 'kubevirt-vnc.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
   // It reaches the cluster through main/kube/, so a change there is a change of its code too.
