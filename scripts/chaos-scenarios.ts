@@ -218,12 +218,14 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
 
     // 2. Restart the API server, then etcd, mid-publish.
     const plan: Restart['component'][] = [...Array<Restart['component']>(size.apiserverRestarts).fill('kube-apiserver'), ...Array<Restart['component']>(size.etcdRestarts).fill('etcd')];
-    for (let p = 0, tries = 0; p < plan.length && tries < plan.length * 3; tries++) {
+    for (let p = 0, tries = 0; p < plan.length && tries < plan.length * 5; tries++) {
       const component = plan[p]!;
       const before = await settled(() => classUids(cc.client, witness, students, v1));
       const className = `chaos-r-${uid()}`;
       const run = publishCli(cc, labName, 'v1', className, N);
-      const restartAtMs = rand(window[0], window[1]);
+      // The first half of the window: a restart takes a moment to bite, and a small class may
+      // finish before a point late in the window (then the round is drawn again).
+      const restartAtMs = rand(window[0], window[0] + (window[1] - window[0]) / 2);
       await Promise.race([sleep(restartAtMs), run.done]);
       const studentsDoneAtRestart = run.progress();
       // A publish that already ended makes no mid-publish round: the restart still happens (and

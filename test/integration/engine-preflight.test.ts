@@ -76,10 +76,11 @@ describe('all-or-nothing preflight', () => {
   it('deploy of an invalid lab leaves the cluster as it was', async () => {
     const bad = structuredClone(lab);
     bad.metadata.name = `bad-${randomId(3)}`;
-    // A storage class name the API server rejects (not a DNS subdomain).
+    // A storage class name the API server would reject (not a DNS subdomain): lab validation,
+    // which mirrors the server's, refuses it at its field before anything is sent.
     bad.volumes = [{ name: 'data', size: '1Gi', storageClass: 'Not_A_Class' }];
     bad.nodes[1]!.volumes = [{ volume: 'data', mountPath: '/data' }];
-    await expect(deploy(client, bad, { wait: false })).rejects.toThrow(/volume "data": PersistentVolumeClaim\/data/);
+    await expect(deploy(client, bad, { wait: false })).rejects.toThrow(/nothing was written[\s\S]*volumes\[0\]\.storageClass/);
     expect(await namespaceExists(`${bad.metadata.name}-dev`)).toBe(false);
   });
 
