@@ -108,7 +108,7 @@ interleaved so they share the machine's load. Ratios are of the wall medians, ag
 times do, so read the ratios and the CPU column when the load average is high.
 
 Measured ${when} UTC on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), load average ${load}
-(other work was running on the machine), Node ${process.version}.
+(${loadavg()[0]! > 1.5 ? 'other work was running on the machine' : 'nothing else running'}), Node ${process.version}.
 
 | command | median ms | p90 ms | CPU ms (median, user+sys) | × node start | × kubectl | goal (median) |
 | --- | --- | --- | --- | --- | --- | --- |
