@@ -47,6 +47,29 @@ for (const [name, read] of Object.entries(readers)) {
       expect(err.head).toHaveLength(1000);
     });
 
+    it('reads a file that reports size 0 and is longer than the first buffer (grows it)', async () => {
+      // /proc files stat as 0 bytes; this one is tens of KiB, so the 4 KiB first buffer grows.
+      const text = await (name === 'sync' ? Promise.resolve(readInputFileSync('/proc/self/smaps', { what: 'file', maxBytes: 2 ** 22 })) : readInputFile('/proc/self/smaps', { what: 'file', maxBytes: 2 ** 22 }));
+      expect(text.length).toBeGreaterThan(4096);
+      expect(text).toMatch(/^Rss: /m);
+      expect(text.endsWith('\n')).toBe(true);
+    });
+
+    it('refuses a size-0 file that passes the limit while growing', async () => {
+      const small5k = { what: 'file', maxBytes: 5000 };
+      const err = (await (name === 'sync' ? Promise.resolve().then(() => readInputFileSync('/proc/self/smaps', small5k)) : readInputFile('/proc/self/smaps', small5k)).catch((e: unknown) => e)) as InputFileError;
+      expect(err.problem).toBe('too_large');
+      expect(err.head).toHaveLength(5000);
+    });
+
+    it('reads a multi-byte file exactly at its size', async () => {
+      const exact = join(dir, `exact-${name}.yaml`);
+      const body = `name: "${'é'.repeat(499)}"\n`; // 1009 bytes > 1000, so use a wider limit
+      writeFileSync(exact, body);
+      const wide = { what: 'lab file', maxBytes: Buffer.byteLength(body) };
+      expect(name === 'sync' ? readInputFileSync(exact, wide) : await readInputFile(exact, wide)).toBe(body);
+    });
+
     it('says when the file does not exist', async () => {
       const err = (await read(join(dir, 'none')).catch((e: unknown) => e)) as InputFileError;
       expect(err.problem).toBe('missing');

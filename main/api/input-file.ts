@@ -55,7 +55,45 @@ function tooLarge(bytes: Buffer, limit: InputLimit): InputFileError {
 
 const decode = (bytes: Buffer) => new TextDecoder('utf-8').decode(bytes);
 
-/** Reads at most maxBytes + 1 bytes: one more than allowed is enough to know it is too large. */
+/**
+ * The bytes read so far, in a buffer sized from the file's stat and grown only when the file
+ * turns out longer (files under /proc report 0 and have content), never past maxBytes + 1: one
+ * byte more than allowed is enough to know the file is too large.
+ */
+class Filling {
+  private buf: Buffer;
+  private filled = 0;
+
+  constructor(
+    statSize: number,
+    private readonly limit: InputLimit,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.min(limit.maxBytes + 1, Math.max(statSize + 1, 4096)));
+  }
+
+  /** Where the next read goes; grows the buffer when it is full. */
+  space(): { buffer: Buffer; offset: number; length: number } {
+    if (this.filled === this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.limit.maxBytes + 1, this.buf.length * 2));
+      this.buf.copy(grown, 0, 0, this.filled);
+      this.buf = grown;
+    }
+    return { buffer: this.buf, offset: this.filled, length: this.buf.length - this.filled };
+  }
+
+  /** Counts `n` bytes just read; false at the end of the file. */
+  add(n: number): boolean {
+    if (n === 0) return false;
+    this.filled += n;
+    if (this.filled > this.limit.maxBytes) throw tooLarge(this.buf.subarray(0, this.filled), this.limit);
+    return true;
+  }
+
+  text(): string {
+    return decode(this.buf.subarray(0, this.filled));
+  }
+}
+
 export function readInputFileSync(path: string, limit: InputLimit): string {
   let fd: number;
   try {
@@ -64,16 +102,13 @@ export function readInputFileSync(path: string, limit: InputLimit): string {
     throw openError(err, limit);
   }
   try {
-    checkStat(fstatSync(fd), limit);
-    const buf = Buffer.alloc(limit.maxBytes + 1);
-    let filled = 0;
+    const stat = fstatSync(fd);
+    checkStat(stat, limit);
+    const into = new Filling(stat.size, limit);
     for (;;) {
-      const n = readSync(fd, buf, filled, buf.length - filled, null);
-      if (n === 0) break;
-      filled += n;
-      if (filled === buf.length) throw tooLarge(buf, limit);
+      const { buffer, offset, length } = into.space();
+      if (!into.add(readSync(fd, buffer, offset, length, null))) return into.text();
     }
-    return decode(buf.subarray(0, filled));
   } catch (err) {
     if (err instanceof InputFileError) throw err;
     throw openError(err, limit);
@@ -90,17 +125,13 @@ export async function readInputFile(path: string, limit: InputLimit): Promise<st
     throw openError(err, limit);
   }
   try {
-    checkStat(await handle.stat(), limit);
-    // Read to the end rather than trust the size: files under /proc report 0 and have content.
-    const buf = Buffer.alloc(limit.maxBytes + 1);
-    let filled = 0;
+    const stat = await handle.stat();
+    checkStat(stat, limit);
+    const into = new Filling(stat.size, limit);
     for (;;) {
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-      if (filled === buf.length) throw tooLarge(buf, limit);
+      const { buffer, offset, length } = into.space();
+      if (!into.add((await handle.read(buffer, offset, length, null)).bytesRead)) return into.text();
     }
-    return decode(buf.subarray(0, filled));
   } catch (err) {
     if (err instanceof InputFileError) throw err;
     throw openError(err, limit);
