@@ -11,7 +11,7 @@ import { classRows, reset, studentCredentials, teardown } from '../../engine/cla
 import { decodeLabRecord, deploy } from '../../engine/deploy';
 import { liveNodeStatuses, type NodeStatus } from '../../engine/node-status';
 import { planPublish } from '../../engine/publish-plan';
-import { classSelector, listClasses, publish } from '../../engine/publish';
+import { classSelector, listClasses, publish, type StudentResult } from '../../engine/publish';
 import { getRelease, listReleases, nextFreeTag, snapshot, type Release } from '../../engine/releases';
 import { PreflightError } from '../../kube/apply';
 import type { ClusterProvider } from '../clusters';
@@ -166,29 +166,26 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       emit({ type: 'phase', phase: 'preflight', message: `reading release ${labName}@${tag}` });
       const release = await getRelease(cluster, labName, tag);
       signal.throwIfAborted();
-      if (await readZonesRecord(cluster, className)) {
-        emit({ type: 'phase', phase: 'apply', message: `publishing over the zones of class ${className}` });
-        const zoned = await publishZoned(cluster, zoneConnector, {
-          className,
-          students: list,
-          release,
-          force,
-          prune,
-          signal,
-          onProgress: ({ done, total, result: r }) => emit({ type: 'student', done, total, result: r }),
-        });
-        return { results: zoned.results.map(({ zone: _zone, ...r }) => r), left: zoned.left.map(({ zone: _zone, ...l }) => l) };
-      }
-      const result = await publish(cluster, {
+      // The same publish either way; a zoned class runs it once per zone.
+      const common = {
         className,
         students: list,
         release,
         force,
         prune,
         signal,
+        onProgress: ({ done, total, result: r }: { done: number; total: number; result: StudentResult }) => emit({ type: 'student', done, total, result: r }),
+      };
+      if (await readZonesRecord(cluster, className)) {
+        emit({ type: 'phase', phase: 'apply', message: `publishing over the zones of class ${className}` });
+        emit({ type: 'start', total: list.length });
+        const zoned = await publishZoned(cluster, zoneConnector, common);
+        return { results: zoned.results.map(({ zone: _zone, ...r }) => r), left: zoned.left.map(({ zone: _zone, ...l }) => l) };
+      }
+      const result = await publish(cluster, {
+        ...common,
         onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
         onStart: ({ total }) => emit({ type: 'start', total }),
-        onProgress: ({ done, total, result: r }) => emit({ type: 'student', done, total, result: r }),
       });
       return { results: result.results, left: result.left };
     });
