@@ -27,7 +27,8 @@ export const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind
 
 /** One object, server-side applied (create or update), retried when worth it, named in errors. */
 export async function applyObject(cluster: Cluster, obj: KubeObject, opts: ApplyOptions = {}): Promise<KubeObject> {
-  const call = () => withRetry(() => cluster.apply(obj, { dryRun: opts.dryRun }), opts.retry);
+  const retry = opts.signal ? { ...opts.retry, signal: opts.signal } : opts.retry;
+  const call = () => withRetry(() => cluster.apply(obj, { dryRun: opts.dryRun }), retry);
   try {
     return await (opts.semaphore ? opts.semaphore.run(call) : call());
   } catch (err) {

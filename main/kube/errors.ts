@@ -50,6 +50,8 @@ export interface KubeErrorExtra {
   hint?: KubeHint;
   /** The socket error code behind an `unreachable` error, e.g. ECONNRESET. */
   network?: string;
+  /** The server's Retry-After (429, 503), in milliseconds: when it asks to be asked again. */
+  retryAfterMs?: number;
 }
 
 export class KubeError extends Error {
@@ -57,6 +59,7 @@ export class KubeError extends Error {
   readonly details?: unknown;
   readonly hint?: KubeHint;
   readonly network?: string;
+  readonly retryAfterMs?: number;
 
   constructor(
     readonly kind: KubeErrorKind,
@@ -68,11 +71,12 @@ export class KubeError extends Error {
     if (extra.details !== undefined) this.details = extra.details;
     if (extra.hint !== undefined) this.hint = extra.hint;
     if (extra.network !== undefined) this.network = extra.network;
+    if (extra.retryAfterMs !== undefined) this.retryAfterMs = extra.retryAfterMs;
   }
 
   /** The same error with the operation named in front, e.g. `deleting namespace x: …`. */
   in(what: string): KubeError {
-    return new KubeError(this.kind, `${what}: ${this.message}`, { status: this.status, details: this.details, hint: this.hint, network: this.network });
+    return new KubeError(this.kind, `${what}: ${this.message}`, { status: this.status, details: this.details, hint: this.hint, network: this.network, retryAfterMs: this.retryAfterMs });
   }
 }
 
@@ -116,6 +120,14 @@ function networkCode(err: unknown): string | undefined {
   return m?.[1];
 }
 
+/** Retry-After in seconds (the API server's form; an HTTP date is not used by it), as milliseconds. */
+function retryAfterMs(err: unknown): number | undefined {
+  const headers = (err as { headers?: Record<string, string | string[] | undefined> } | null)?.headers;
+  const raw = headers?.['retry-after'];
+  const seconds = Number(Array.isArray(raw) ? raw[0] : raw);
+  return Number.isFinite(seconds) && seconds >= 0 && raw !== undefined && raw !== '' ? seconds * 1000 : undefined;
+}
+
 /** Classifies an error from a cluster call for one server; `what` names the operation. */
 export function toKubeError(err: unknown, server: string, what?: string): KubeError {
   if (err instanceof KubeError) return what ? err.in(what) : err;
@@ -144,9 +156,9 @@ export function toKubeError(err: unknown, server: string, what?: string): KubeEr
       return new KubeError('invalid', `${prefix}${detail}${causes && !detail.includes(causes) ? ` (${causes})` : ''}`, { status, details: body });
     }
     case 429:
-      return new KubeError('throttled', `${prefix}the cluster is throttling requests (429); retry later or send fewer requests at once`, { status, hint: 'lower-concurrency' });
+      return new KubeError('throttled', `${prefix}the cluster is throttling requests (429); retry later or send fewer requests at once`, { status, hint: 'lower-concurrency', retryAfterMs: retryAfterMs(err) });
     default:
-      if (status !== undefined && status >= 500) return new KubeError('server', `${prefix}the cluster answered ${status}: ${detail}`, { status });
+      if (status !== undefined && status >= 500) return new KubeError('server', `${prefix}the cluster answered ${status}: ${detail}`, { status, retryAfterMs: retryAfterMs(err) });
       return new KubeError('unknown', `${prefix}${detail}`, { status });
   }
 }

@@ -45,6 +45,77 @@ describe('withRetry', () => {
   });
 });
 
+describe('withRetry and throttling (429)', () => {
+  const throttled = (retryAfterMs?: number) => new KubeError('throttled', 'slow down', { status: 429, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+
+  it('waits as long as Retry-After asks (plus at most half again), not the backoff', async () => {
+    let calls = 0;
+    const delays: number[] = [];
+    const t = Date.now();
+    const v = await withRetry(
+      async () => {
+        if (calls++ < 2) throw throttled(40);
+        return 'ok';
+      },
+      { baseMs: 1, onRetry: (_e, _a, d) => delays.push(d) },
+    );
+    expect(v).toBe('ok');
+    expect(delays).toHaveLength(2);
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(40);
+      expect(d).toBeLessThanOrEqual(60);
+    }
+    expect(Date.now() - t).toBeGreaterThanOrEqual(79);
+  });
+
+  it('keeps retrying 429 beyond the attempt budget, for as long as throttledForMs', async () => {
+    let calls = 0;
+    const v = await withRetry(
+      async () => {
+        if (calls++ < 10) throw throttled(1);
+        return 'ok';
+      },
+      { attempts: 3, baseMs: 1, throttledForMs: 5000 },
+    );
+    expect(v).toBe('ok');
+    expect(calls).toBe(11);
+  });
+
+  it('gives up on 429 once throttledForMs has passed since the first, making one last try at the end', async () => {
+    let calls = 0;
+    const t = Date.now();
+    await expect(
+      withRetry(async () => {
+        calls++;
+        throw throttled(30);
+      }, { throttledForMs: 100 }),
+    ).rejects.toThrow('slow down');
+    const took = Date.now() - t;
+    expect(took).toBeGreaterThanOrEqual(95);
+    expect(took).toBeLessThan(400);
+    expect(calls).toBeGreaterThanOrEqual(3);
+  });
+
+  it('caps a long Retry-After and stops waiting when aborted', async () => {
+    const ac = new AbortController();
+    const delays: number[] = [];
+    const t = Date.now();
+    setTimeout(() => ac.abort(new Error('stopped')), 50);
+    await expect(withRetry(async () => Promise.reject(throttled(3_600_000)), { signal: ac.signal, onRetry: (_e, _a, d) => delays.push(d) })).rejects.toThrow('stopped');
+    expect(Date.now() - t).toBeLessThan(1000);
+    expect(delays[0]).toBeLessThanOrEqual(15_000);
+  });
+
+  it('reads Retry-After from the response headers of a 429', async () => {
+    const { toKubeError } = await import('./errors');
+    const e = toKubeError(Object.assign(new Error('x'), { code: 429, body: {}, headers: { 'retry-after': '2' } }), 'https://k');
+    expect(e.kind).toBe('throttled');
+    expect(e.retryAfterMs).toBe(2000);
+    expect(e.in('applying x').retryAfterMs).toBe(2000);
+    expect(toKubeError(Object.assign(new Error('x'), { code: 429, body: {}, headers: {} }), 'https://k').retryAfterMs).toBeUndefined();
+  });
+});
+
 describe('concurrency helpers', () => {
   it('mapLimit keeps order and never exceeds the limit', async () => {
     let active = 0;

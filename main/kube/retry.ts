@@ -1,29 +1,76 @@
-import { isRetryable } from './errors';
+import { httpStatus, isRetryable, KubeError } from './errors';
 
 export interface RetryOptions {
+  /** Tries in all for failures other than 429 (5xx, conflicts, dropped connections). */
   attempts?: number;
   baseMs?: number;
   maxMs?: number;
+  /**
+   * How long a run of 429s may last, from the first, before giving up. A 429 is the server
+   * saying "not now", not "no": a kube-apiserver that has just restarted answers 429 to most
+   * requests until its priority-and-fairness configuration is loaded, which takes tens of
+   * seconds on a small machine. Default 90 s.
+   */
+  throttledForMs?: number;
+  /** Ends a wait at once, rejecting with the signal's reason. */
+  signal?: AbortSignal;
   /** Called before each wait, e.g. to count retries for the final report. */
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
 
-/** Retries retryable failures (429, 5xx, conflicts, dropped connections) with full-jitter backoff. */
+/** The longest single wait a server's Retry-After can ask for; longer requests are capped. */
+const MAX_RETRY_AFTER_MS = 10_000;
+
+/**
+ * Retries retryable failures (429, 5xx, conflicts, dropped connections) with full-jitter
+ * backoff. A Retry-After from the server sets the wait (with up to half again of jitter, so a
+ * burst of throttled requests does not come back in one instant). 429s have their own budget
+ * in time (`throttledForMs`); everything else has `attempts`.
+ */
 export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   const attempts = opts.attempts ?? 6;
   const base = opts.baseMs ?? 100;
   const cap = opts.maxMs ?? 5000;
+  const throttledFor = opts.throttledForMs ?? 90_000;
+  let failures = 0;
+  let throttledSince: number | undefined;
   for (let attempt = 1; ; attempt++) {
+    opts.signal?.throwIfAborted();
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= attempts || !isRetryable(err)) throw err;
-      const retryAfter = Number((err as { headers?: Record<string, string> }).headers?.['retry-after']);
-      const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Math.random() * Math.min(cap, base * 2 ** attempt);
+      if (!isRetryable(err)) throw err;
+      const throttled = httpStatus(err) === 429;
+      const now = Date.now();
+      if (throttled) {
+        throttledSince ??= now;
+        if (now - throttledSince >= throttledFor) throw err;
+      } else if (++failures >= attempts) throw err;
+      const backoff = Math.random() * Math.min(cap, base * 2 ** (throttled ? Math.min(attempt, 6) : failures));
+      const asked = err instanceof KubeError ? err.retryAfterMs : undefined;
+      let delay = asked !== undefined && asked > 0 ? Math.min(asked, MAX_RETRY_AFTER_MS) * (1 + Math.random() / 2) : backoff;
+      // The last wait of a throttled run ends with the budget, so one more try is always made.
+      if (throttledSince !== undefined) delay = Math.max(0, Math.min(delay, throttledSince + throttledFor - now));
       opts.onRetry?.(err, attempt, delay);
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay, opts.signal);
     }
   }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const done = () => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const aborted = () => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
