@@ -14,11 +14,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { API_PROTOCOL, MAX_API_MESSAGE_BYTES, PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../common/browser/session';
+import { API_PROTOCOL, MAX_API_MESSAGE_BYTES, PAGE_KEY_PROTOCOL_PREFIX } from '../common/browser/session';
 import { parseLab } from '../common/lab';
 import { clusterUp } from '../main/cluster';
 import { deploy } from '../main/engine/deploy';
@@ -28,6 +27,7 @@ import type { Cluster } from '../main/kube/cluster';
 import { connect } from '../main/kube/http-cluster';
 import { NAMESPACE } from '../main/kube/kinds';
 import { mapLimit } from '../main/kube/retry';
+import { signIn, startUiProcess } from '../test/helpers/ui-process';
 
 const root = join(import.meta.dirname, '..');
 const labName = process.env['BENCH_LAB'] ?? 'routing-lab';
@@ -74,47 +74,17 @@ async function cleanup(client: Cluster, className: string): Promise<void> {
   if (left.length) throw new Error(`${left.length} namespaces of ${className} are still terminating`);
 }
 
-function get(url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** Starts `labforge ui` and signs in as the page does: link → cookie and page key. */
 async function startUi(workspace: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; open: () => Promise<WebSocket> }> {
-  const child = spawn(process.execPath, [bin, 'ui', '--no-open', '--port', '0', '--workspace', workspace], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const link = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`labforge ui did not print its link:\n${output}`)), 120_000);
-    const onData = (c: Buffer) => {
-      output += c.toString();
-      const m = /Labforge editor: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`labforge ui exited with ${code}:\n${output}`)));
-  });
-  const u = new URL(link);
-  const r = await get(link);
-  if (r.status !== 302) throw new Error(`signing in answered ${r.status}`);
-  const cookie = String(r.headers['set-cookie']).split(';')[0]!;
-  const pageKey = new URLSearchParams(new URL(String(r.headers.location)).hash.slice(1)).get(PAGE_KEY_FRAGMENT) ?? '';
+  const ui = await startUiProcess({ workspace, env });
+  const { cookie, pageKey } = await signIn(ui.link);
   const open = () =>
     new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${u.port}/api`, [API_PROTOCOL, `${PAGE_KEY_PROTOCOL_PREFIX}${pageKey}`], { headers: { Cookie: cookie }, origin: u.origin, maxPayload: 2 * MAX_API_MESSAGE_BYTES });
+      const ws = new WebSocket(`ws://127.0.0.1:${ui.port}/api`, [API_PROTOCOL, `${PAGE_KEY_PROTOCOL_PREFIX}${pageKey}`], { headers: { Cookie: cookie }, origin: ui.origin, maxPayload: 2 * MAX_API_MESSAGE_BYTES });
       ws.once('open', () => resolve(ws));
       ws.once('error', reject);
     });
-  return { child, open };
+  return { child: ui.child, open };
 }
 
 /** One API call; progress events are counted, the result resolves it. */

@@ -8,26 +8,25 @@
  * plane (kwok runs them on the host, so only frames the server must refuse before any byte
  * reaches the shell are sent there, plus shell comments for the flood).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { API_PROTOCOL, MAX_API_MESSAGE_BYTES, PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../../common/browser/session';
-import { appRoot } from '../../main/api/app-root';
+import { API_PROTOCOL, MAX_API_MESSAGE_BYTES, PAGE_KEY_PROTOCOL_PREFIX } from '../../common/browser/session';
 import { closeCode, frame, OP, rawTcp, rawUpgrade } from './ws-abuse-frames';
 import { createPod, createTestNamespace, loadTestKubeConfig, type TestNamespace } from './helpers/kube';
+import { signIn, startUiProcess, type UiProcess } from '../helpers/ui-process';
 
-const ROOT = appRoot();
 let child: ChildProcess;
 let workspace: string;
 let origin = '';
 let port = 0;
 let cookie = '';
 let pageKey = '';
-let output = '';
+let ui: UiProcess | undefined;
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -69,7 +68,7 @@ function call(ws: WebSocket, id: number, channel: string, req: unknown): Promise
 
 /** The server process is running and answers a page load and an API call. */
 async function expectAlive(): Promise<void> {
-  expect(child.exitCode, output).toBeNull();
+  expect(child.exitCode, ui?.output()).toBeNull();
   expect((await get(`${origin}/`, { Cookie: cookie })).status).toBe(200);
   const ws = await openApi();
   try {
@@ -87,36 +86,16 @@ async function rssMiB(): Promise<number> {
 beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'labforge-ws-abuse-'));
   await writeFile(join(workspace, 'lab.yaml'), 'apiVersion: labforge.dev/v1\n');
-  child = spawn(process.execPath, [join(ROOT, 'bin', 'labforge.mjs'), 'ui', '--no-open', '--port', '0', '--workspace', workspace], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: inject('labforgeKubeconfig') } });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`labforge ui did not print its link:\n${output}`)), 120_000);
-    const onData = (c: Buffer) => {
-      output += c.toString();
-      const m = /Labforge editor: (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`labforge ui exited with ${code}:\n${output}`)));
-  });
-  const u = new URL(url);
-  origin = u.origin;
-  port = Number(u.port);
-  const r = await get(url);
-  expect(r.status).toBe(302);
-  cookie = String(r.headers['set-cookie']).split(';')[0]!;
-  pageKey = new URLSearchParams(new URL(String(r.headers.location)).hash.slice(1)).get(PAGE_KEY_FRAGMENT) ?? '';
+  ui = await startUiProcess({ workspace, env: { ...process.env, KUBECONFIG: inject('labforgeKubeconfig') } });
+  child = ui.child;
+  origin = ui.origin;
+  port = ui.port;
+  ({ cookie, pageKey } = await signIn(ui.link));
   expect(pageKey).not.toBe('');
 }, 180_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
+  await ui?.stop();
   await rm(workspace, { recursive: true, force: true });
 });
 
