@@ -2,13 +2,16 @@
  * Canvas benchmark: loads generated labs of 100, 300 and 1000 nodes through the real
  * `labforge ui` server in headless Chromium, then measures frame times (requestAnimationFrame
  * deltas) while panning, zooming and dragging a node, and the time from clicking the file in
- * the open dialog to the first frame that shows the graph.
+ * the open dialog to the first frame that shows the graph. Each size is measured as shipped (the
+ * far view, renderer/src/canvas/FarView.tsx, takes over large labs when zoomed out) and, as the
+ * same run's baseline, with the far view switched off; idle frames and the load average show how
+ * busy the machine was.
  *
- * Run: npm run bench:canvas  (needs Chromium at /usr/bin/chromium or CHROMIUM_PATH)
+ * Run: npm run bench:canvas  (BENCH_SIZES=100,300,1000 BENCH_MODES=far,dom BENCH_REPEAT=1)  (needs Chromium at /usr/bin/chromium or CHROMIUM_PATH)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { serializeLab, type Lab } from '../common/lab';
@@ -17,6 +20,9 @@ import { startUi } from '../main/ui-server';
 
 const SIZES = (process.env['BENCH_SIZES'] ?? '100,300,1000').split(',').map(Number);
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+/** far: as shipped (the far view for large labs when zoomed out); dom: the far view switched off, the baseline. */
+const MODES = (process.env['BENCH_MODES'] ?? 'far,dom').split(',');
+const REPEAT = Number(process.env['BENCH_REPEAT'] ?? '1');
 
 export function generateLab(nodes: number): Lab {
   const nets = Math.max(1, Math.round(nodes / 10));
@@ -69,6 +75,93 @@ async function stopRecording(page: Page): Promise<number[]> {
   return page.evaluate<number[]>('(() => { window.__rec = false; return window.__frames.slice(1); })()');
 }
 
+/** Where a lab item's centre is on screen, from its place in the lab and React Flow's viewport. */
+async function screenPoint(page: Page, lab: { x: number; y: number }): Promise<{ x: number; y: number }> {
+  return page.evaluate<{ x: number; y: number }>(`(() => {
+    const m = new DOMMatrix(getComputedStyle(document.querySelector('.react-flow__viewport')).transform);
+    const r = document.querySelector('.react-flow').getBoundingClientRect();
+    return { x: r.left + m.e + ${lab.x} * m.a, y: r.top + m.f + ${lab.y} * m.a };
+  })()`);
+}
+
+const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+interface Row {
+  mode: string;
+  nodes: number;
+  firstRender: number;
+  view: string;
+  pan: ReturnType<typeof stats>;
+  zoom: ReturnType<typeof stats>;
+  drag: ReturnType<typeof stats>;
+  idle: ReturnType<typeof stats>;
+  load: string;
+}
+
+async function measure(page: Page, n: number, mode: string): Promise<Row> {
+  await page.click('[data-testid=menu-file]');
+  await page.click('[data-testid=cmd-new]');
+  const confirm = page.locator('[data-testid=confirm-ok]');
+  if (await confirm.isVisible().catch(() => false)) await confirm.click();
+  await page.click('[data-testid=menu-file]');
+  await page.click('[data-testid=cmd-open]');
+  await page.waitForSelector(`[data-testid="file-bench-${n}.yaml"]`);
+  // Time from the click to the first frame with the lab's nodes on screen.
+  const firstRender = (await page.evaluate(`(async () => {
+    const start = performance.now();
+    document.querySelector('[data-testid="file-bench-${n}.yaml"]').click();
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(r));
+      if (document.querySelectorAll('.lab-node').length > 0 || document.querySelector('[data-testid=far-view][data-items]')) {
+        await new Promise((r) => requestAnimationFrame(r));
+        return performance.now() - start;
+      }
+    }
+  })()`)) as number;
+  await page.waitForTimeout(800); // fitView animation, measuring and the switch to the far view settle
+  const load = loadAverage();
+
+  // The same run's baseline: frames of the page doing nothing, on a machine this busy.
+  await startRecording(page);
+  await page.waitForTimeout(1000);
+  const idle = stats(await stopRecording(page));
+
+  const pane = (await page.locator('.react-flow__pane').boundingBox())!;
+  const cx = pane.x + pane.width / 2;
+  const cy = pane.y + pane.height / 2;
+  const view = (await page.locator('[data-testid=far-view]').count()) ? 'far view' : 'DOM';
+
+  // Pan: drag the empty pane around for ~1.5 s (from between two rows of nodes).
+  const empty = await screenPoint(page, { x: 10, y: 190 });
+  await startRecording(page);
+  await page.mouse.move(empty.x, empty.y);
+  await page.mouse.down();
+  for (let i = 0; i < 90; i++) await page.mouse.move(empty.x + Math.sin(i / 10) * 200, empty.y + Math.cos(i / 10) * 120 - 120, { steps: 1 });
+  await page.mouse.up();
+  const pan = stats(await stopRecording(page));
+
+  // Zoom: wheel in and out.
+  await startRecording(page);
+  await page.mouse.move(cx, cy);
+  for (let i = 0; i < 60; i++) {
+    await page.mouse.wheel(0, i < 30 ? -40 : 40);
+    await page.waitForTimeout(16);
+  }
+  const zoom = stats(await stopRecording(page));
+  await page.keyboard.press('Shift+Digit1'); // zoom to fit again
+  await page.waitForTimeout(600);
+
+  // Drag node-0 (at 0,200 in every generated lab) for ~1.5 s.
+  const node = await screenPoint(page, { x: 60, y: 230 });
+  await startRecording(page);
+  await page.mouse.move(node.x, node.y);
+  await page.mouse.down();
+  for (let i = 0; i < 90; i++) await page.mouse.move(node.x + Math.sin(i / 8) * 150, node.y + i * 2, { steps: 1 });
+  await page.mouse.up();
+  const drag = stats(await stopRecording(page));
+  return { mode, nodes: n, firstRender, view, pan, zoom, drag, idle, load };
+}
+
 async function main() {
   const root = appRoot();
   const build = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'renderer', 'vite.config.ts'), '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
@@ -84,76 +177,44 @@ async function main() {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(server.url);
   await page.waitForSelector('[data-testid=canvas]');
-  if (process.env['BENCH_CSS']) await page.addStyleTag({ content: process.env['BENCH_CSS'] });
 
-  const rows: string[] = [];
-  for (const n of SIZES) {
-    await page.click('[data-testid=menu-file]');
-    await page.click('[data-testid=cmd-new]');
-    const confirm = page.locator('[data-testid=confirm-ok]');
-    if (await confirm.isVisible().catch(() => false)) await confirm.click();
-    await page.click('[data-testid=menu-file]');
-    await page.click('[data-testid=cmd-open]');
-    await page.waitForSelector(`[data-testid="file-bench-${n}.yaml"]`);
-    // Time from the click to the first frame with the lab's nodes on screen.
-    const firstRender = (await page.evaluate(`(async () => {
-      const start = performance.now();
-      document.querySelector('[data-testid="file-bench-${n}.yaml"]').click();
-      for (;;) {
-        await new Promise((r) => requestAnimationFrame(r));
-        if (document.querySelectorAll('.lab-node').length > 0) {
-          await new Promise((r) => requestAnimationFrame(r));
-          return performance.now() - start;
-        }
+  const rows: Row[] = [];
+  const f = (x: number) => x.toFixed(1);
+  for (let round = 0; round < REPEAT; round++) {
+    for (const mode of MODES) {
+      // The far view is on by default; the DOM baseline is the same page with it switched off.
+      await page.evaluate(`localStorage.setItem('labforge.farView', '${mode === 'dom' ? 'off' : 'on'}')`);
+      await page.reload();
+      await page.waitForSelector('[data-testid=canvas]');
+      if (process.env['BENCH_CSS']) await page.addStyleTag({ content: process.env['BENCH_CSS'] });
+      for (const n of SIZES) {
+        const r = await measure(page, n, mode);
+        rows.push(r);
+        console.error(
+          `${mode} ${n} nodes (${r.view}, load ${r.load}): first render ${f(r.firstRender)} ms; idle ${f(r.idle.median)}/${f(r.idle.p95)}; pan ${f(r.pan.median)}/${f(r.pan.p95)} ms (${r.pan.frames} frames); zoom ${f(r.zoom.median)}/${f(r.zoom.p95)}; drag ${f(r.drag.median)}/${f(r.drag.p95)}`,
+        );
       }
-    })()`)) as number;
-    await page.waitForTimeout(600); // fitView animation and measuring settle
-
-    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
-    const cx = pane.x + pane.width / 2;
-    const cy = pane.y + pane.height / 2;
-
-    // Pan: drag the empty pane around for ~1.5 s.
-    await startRecording(page);
-    await page.mouse.move(cx, cy);
-    await page.mouse.down();
-    for (let i = 0; i < 90; i++) await page.mouse.move(cx + Math.sin(i / 10) * 200, cy + Math.cos(i / 10) * 120, { steps: 1 });
-    await page.mouse.up();
-    const pan = stats(await stopRecording(page));
-
-    // Zoom: wheel in and out.
-    await startRecording(page);
-    await page.mouse.move(cx, cy);
-    for (let i = 0; i < 60; i++) {
-      await page.mouse.wheel(0, i < 30 ? -40 : 40);
-      await page.waitForTimeout(16);
     }
-    const zoom = stats(await stopRecording(page));
-    await page.keyboard.press('Shift+Digit1'); // zoom to fit again
-    await page.waitForTimeout(400);
-
-    // Drag a node for ~1.5 s.
-    const node = page.locator('.lab-node').first();
-    const box = (await node.boundingBox())!;
-    await startRecording(page);
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    for (let i = 0; i < 90; i++) await page.mouse.move(box.x + box.width / 2 + Math.sin(i / 8) * 150, box.y + box.height / 2 + i * 2, { steps: 1 });
-    await page.mouse.up();
-    const drag = stats(await stopRecording(page));
-
-    const f = (x: number) => x.toFixed(1);
-    const line = `| ${n} | ${f(firstRender)} | ${f(pan.median)} / ${f(pan.p95)} | ${f(zoom.median)} / ${f(zoom.p95)} | ${f(drag.median)} / ${f(drag.p95)} |`;
-    rows.push(line);
-    console.error(`${n} nodes: first render ${f(firstRender)} ms; pan ${f(pan.median)}/${f(pan.p95)} ms (${pan.frames} frames); zoom ${f(zoom.median)}/${f(zoom.p95)}; drag ${f(drag.median)}/${f(drag.p95)}`);
   }
   await browser.close();
   await server.close();
   await rm(workspace, { recursive: true, force: true });
 
-  console.log('| nodes | first render (ms) | pan median / p95 (ms) | zoom median / p95 (ms) | drag median / p95 (ms) |');
-  console.log('|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(r);
+  console.log(`Command: npm run bench:canvas (BENCH_SIZES=${SIZES.join(',')} BENCH_MODES=${MODES.join(',')} BENCH_REPEAT=${REPEAT}); ${cpus().length} cores; load average at the end ${loadAverage()}`);
+  console.log('| mode | nodes | view | load avg (1/5/15 min) | first render (ms) | idle p95 (ms) | pan median / p95 (ms) | zoom median / p95 (ms) | drag median / p95 (ms) |');
+  console.log('|---|---:|---|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.mode} | ${r.nodes} | ${r.view} | ${r.load} | ${f(r.firstRender)} | ${f(r.idle.p95)} | ${f(r.pan.median)} / ${f(r.pan.p95)} | ${f(r.zoom.median)} / ${f(r.zoom.p95)} | ${f(r.drag.median)} / ${f(r.drag.p95)} |`);
+  }
+  // Ratios against the DOM measured in the same run, per size (lower is better).
+  const far = rows.filter((r) => r.mode === 'far');
+  for (const r of far) {
+    const base = rows.filter((d) => d.mode === 'dom' && d.nodes === r.nodes);
+    if (!base.length) continue;
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratio = (k: 'pan' | 'zoom' | 'drag') => (r[k].p95 / med(base.map((d) => d[k].p95))).toFixed(2);
+    console.log(`canvas ${r.nodes}: far view p95 / DOM p95: pan ${ratio('pan')}, zoom ${ratio('zoom')}, drag ${ratio('drag')}`);
+  }
 }
 
 if (!process.env['BENCH_NO_MAIN']) await main();

@@ -19,11 +19,26 @@ import { parseId, type Pos } from '../store/doc';
 import { useEditor, type ViewAction } from '../store/editor';
 import { DND_TYPE, parsePaletteItemId } from '../store/palette';
 import { GraphDeriver, type LabFlowEdge, type LabFlowNode } from './graph';
+import { FAR_MIN_ITEMS, FAR_ZOOM, farScene } from './far-view';
+import { FarView } from './FarView';
 import { nodeTypes } from './nodes';
 import { CanvasToolbar } from '../components/CanvasToolbar';
 
-const FAR_ZOOM = 0.5;
-const FIT = { padding: 0.2, maxZoom: 1.2 };
+// Hidden items count too: in the far view every item is hidden from React Flow.
+const FIT = { padding: 0.2, maxZoom: 1.2, includeHiddenNodes: true };
+const NO_EDGES: LabFlowEdge[] = [];
+/**
+ * `localStorage['labforge.farView'] = 'off'` keeps the DOM at every zoom: the canvas benchmark
+ * measures both in one run, and it is a way out should the far view misbehave on some machine.
+ */
+const FAR_VIEW_ENABLED = (() => {
+  try {
+    return globalThis.localStorage?.getItem('labforge.farView') !== 'off';
+  } catch {
+    return true;
+  }
+})();
+
 
 /**
  * React Flow's fitView waits until the nodes it was given are measured, so a request made with
@@ -67,6 +82,23 @@ export function Canvas() {
   // keeps large labs cheap to paint. Only a threshold crossing re-renders.
   const [far, setFar] = useState(false);
   const onMove = useCallback((_: unknown, vp: { zoom: number }) => setFar(vp.zoom < FAR_ZOOM), []);
+  // Large labs, zoomed out: the far view draws the lab and React Flow renders no item at all.
+  const itemCount = doc.lab.nodes.length + doc.lab.networks.length + doc.lab.volumes.length;
+  const farView = FAR_VIEW_ENABLED && far && itemCount >= FAR_MIN_ITEMS;
+  const hidden = useMemo(() => new WeakMap<LabFlowNode, LabFlowNode>(), []);
+  const flowNodes = useMemo(
+    () =>
+      farView
+        ? nodes.map((n) => {
+            // One hidden copy per node object, so an unchanged node stays the same object.
+            let h = hidden.get(n);
+            if (!h) hidden.set(n, (h = { ...n, hidden: true } as LabFlowNode));
+            return h;
+          })
+        : nodes,
+    [farView, nodes, hidden],
+  );
+  const scene = useMemo(() => (farView ? farScene(doc, selection, deriver.measured) : null), [farView, doc, selection, deriver, measureTick]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<LabFlowNode>[]) => {
@@ -164,10 +196,10 @@ export function Canvas() {
   const empty = doc.lab.nodes.length === 0 && doc.lab.networks.length === 0 && doc.lab.volumes.length === 0;
 
   return (
-    <div className={`canvas${far ? ' lod-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas${far ? ' lod-far' : ''}${farView ? ' far-on' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<LabFlowNode, LabFlowEdge>
-        nodes={nodes}
-        edges={edges}
+        nodes={flowNodes}
+        edges={farView ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
@@ -199,6 +231,7 @@ export function Canvas() {
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
         <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} className="minimap" />
         <Controls showInteractive={false} />
+        {scene ? <FarView scene={scene} /> : null}
       </ReactFlow>
       <CanvasToolbar />
       {empty ? (
