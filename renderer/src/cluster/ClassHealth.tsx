@@ -98,7 +98,7 @@ export function ClassHealth({ className }: { className: string }) {
       <div className="class-head">
         <strong>Drift</strong>
         <span className="muted small" data-testid="drift-summary">
-          {health ? (health.drift.length ? `${health.drift.length} student${health.drift.length === 1 ? '' : 's'} differ from their release` : 'every student matches their release') : '…'}
+          {health ? (health.drift.length ? `${health.drift.length} ${health.drift.length === 1 ? 'student differs' : 'students differ'} from their release` : 'every student matches their release') : '…'}
         </span>
         {health?.drift.length ? (
           <button className="button small" disabled={busy} onClick={() => void repair()} data-testid="drift-repair">
