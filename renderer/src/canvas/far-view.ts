@@ -66,6 +66,8 @@ export function farScene(doc: Doc, selection: ReadonlySet<string>, measured: Rea
   for (const n of doc.lab.networks) add('network', n.name, null);
   for (const v of doc.lab.volumes) add('volume', v.name, null);
   for (const n of doc.lab.nodes) add('node', n.name, nodeRole(n));
+  // Selected items on top, as React Flow raises them: drawn last and hit first.
+  items.sort((a, b) => Number(a.selected) - Number(b.selected));
   const lines: FarLine[] = [];
   for (const n of doc.lab.nodes) {
     const node = entityId('node', n.name);
@@ -242,7 +244,7 @@ export function drawScene(ctx: FarContext, scene: FarScene, bounds: Rect, scale:
   }
 }
 
-/** The topmost item under a point in lab coordinates (nodes are drawn last, on top). */
+/** The topmost item under a point in lab coordinates (nodes on top of the rest, selected ones on top of nodes). */
 export function itemAt(scene: FarScene, p: { x: number; y: number }): FarItem | undefined {
   for (const kind of ['node', 'volume', 'network'] as const) {
     for (let k = scene.items.length - 1; k >= 0; k--) {
