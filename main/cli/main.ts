@@ -10,8 +10,11 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const code = await runCli(process.argv.slice(2), {
+// No top-level await: the same entry is also bundled as CommonJS (scripts/build-cli.mjs), where
+// there is none.
+void runCli(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-}, allCommands);
-process.exitCode = code;
+}, allCommands).then((code) => {
+  process.exitCode = code;
+});

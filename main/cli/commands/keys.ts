@@ -2,7 +2,6 @@
  * `labforge keys add|list|revoke --class C`: students' SSH public keys for the gateway, stored as
  * Secrets in their namespaces (main/gateway/key-store.ts). The store loads inside the actions.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { dnsLabelArg, studentIdArg } from '../args';
 import { CommandFailure, InvalidInputError, UsageError } from '../errors';
@@ -26,7 +25,8 @@ export const keysCommands: CommandModule = (program: Command, io: CliIO) => {
     .action(async (file: string, opts: KeyOpts & { student: string; expires?: string }) => {
       let text: string;
       try {
-        text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+        // node:fs/promises is loaded here, not for every command (it costs milliseconds at start).
+        text = file === '-' ? await readStdin() : await (await import('node:fs/promises')).readFile(file, 'utf8');
       } catch (err) {
         throw new InvalidInputError([`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
       }

@@ -1,5 +1,4 @@
 import { Option } from 'commander';
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CommandFailure, UsageError } from '../errors';
 import type { CommandModule } from '../program';
@@ -18,7 +17,8 @@ export const uiCommands: CommandModule = (program, io) => {
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number between 0 and 65535 (got "${opts.port}")`);
       }
       const workspace = resolve(opts.workspace ?? process.cwd());
-      const info = await stat(workspace).catch(() => null);
+      // node:fs/promises is loaded here, not for every command (it costs milliseconds at start).
+      const info = await (await import('node:fs/promises')).stat(workspace).catch(() => null);
       if (!info?.isDirectory()) throw new UsageError(`--workspace ${opts.workspace} is not a folder`);
 
       const { ensureRendererBuilt, openInBrowser, startUi } = await import('../../ui-server');
