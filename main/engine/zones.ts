@@ -8,6 +8,7 @@
  * converges, because every student keeps their zone.
  */
 import { LABEL, MANAGED_BY } from '../../common/compile/labels';
+import { studentNamespace } from '../../common/compile/names';
 import type { Student } from '../class/roster';
 import { assignZones, zoneLab, zoneSchema, type Zone } from '../class/zones';
 import type { Cluster } from '../kube/cluster';
@@ -27,17 +28,47 @@ export interface ZonesRecord {
 
 const recordSchema = z.object({ zones: z.array(zoneSchema), assignment: z.record(z.string(), z.string()) });
 const recordName = (className: string) => `labforge-zones-${className}`;
+const RECORD_LABEL = 'labforge.dev/record';
 
 /** Opens a zone's cluster; the CLI and the app pass one that loads the zone's kubeconfig context. */
 export type ZoneConnector = (zone: Zone) => Cluster;
+
+function parseRecord(text: string, className: string): ZonesRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = recordSchema.safeParse(json);
+  if (!parsed.success) throw new KubeError('invalid', `the zones record of class ${className} (ConfigMap ${SYSTEM_NAMESPACE}/${recordName(className)}) is malformed: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
 
 export async function readZonesRecord(home: Cluster, className: string): Promise<ZonesRecord | undefined> {
   const cm = await home.read(CONFIG_MAP, recordName(className), SYSTEM_NAMESPACE);
   const text = (cm as { data?: Record<string, string> } | undefined)?.data?.['zones.json'];
   if (!text) return undefined;
-  const parsed = recordSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new KubeError('invalid', `the zones record of class ${className} (ConfigMap ${SYSTEM_NAMESPACE}/${recordName(className)}) is malformed: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
+  return parseRecord(text, className);
+}
+
+/**
+ * The zone holding a student namespace, from the home cluster's zones records; undefined when no
+ * zoned class places a student there (the namespace is then on the home cluster, if anywhere).
+ * Panes opened on a student of a zoned class go to this zone's cluster.
+ */
+export async function zoneOfNamespace(home: Cluster, namespace: string): Promise<Zone | undefined> {
+  const records = await home.list(CONFIG_MAP, { namespace: SYSTEM_NAMESPACE, labelSelector: `${RECORD_LABEL}=zones,${LABEL.managedBy}=${MANAGED_BY}` });
+  for (const cm of records.items) {
+    const className = cm.metadata?.labels?.[LABEL.class];
+    const text = (cm as { data?: Record<string, string> }).data?.['zones.json'];
+    if (!className || !text || cm.metadata?.name !== recordName(className)) continue;
+    const record = parseRecord(text, className);
+    for (const [student, zoneName] of Object.entries(record.assignment)) {
+      if (studentNamespace(className, student) === namespace) return record.zones.find((z) => z.name === zoneName);
+    }
+  }
+  return undefined;
 }
 
 export async function writeZonesRecord(home: Cluster, className: string, record: ZonesRecord): Promise<void> {
@@ -47,7 +78,7 @@ export async function writeZonesRecord(home: Cluster, className: string, record:
     metadata: {
       name: recordName(className),
       namespace: SYSTEM_NAMESPACE,
-      labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.class]: className, 'labforge.dev/record': 'zones' },
+      labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.class]: className, [RECORD_LABEL]: 'zones' },
     },
     data: { 'zones.json': JSON.stringify(record) },
   });

@@ -64,11 +64,24 @@ export function defaultKubeConfig(context: string | undefined): KubeConfig {
 
 export type KubeConfigSource = (context: string | undefined) => KubeConfig | Promise<KubeConfig>;
 
+/**
+ * Where a session's cluster is: a context of the configured kubeconfig, or (for a student of a
+ * zoned class) a zone's own kubeconfig file and context.
+ */
+export interface KubeWhere {
+  context?: string | undefined;
+  /** A kubeconfig file other than the configured one; `context` is then one of its contexts. */
+  kubeconfig?: string | undefined;
+}
+
 /** The kubeconfig for a session; a broken one is the caller's request at fault, not ours. */
-export async function loadKubeConfig(source: KubeConfigSource | undefined, context: string | undefined): Promise<KubeConfig> {
+export async function loadKubeConfig(source: KubeConfigSource | undefined, where: KubeWhere): Promise<KubeConfig> {
+  const { context, kubeconfig } = where;
   try {
+    // A zone's file is read as the zone record names it; the source stands for the configured kubeconfig only.
+    if (kubeconfig) return loadKubeConfigFile({ kubeconfig, ...(context ? { context } : {}) });
     return await (source ?? defaultKubeConfig)(context);
   } catch (err) {
-    throw new TerminalError('invalid_request', `cannot use the kubeconfig${context ? ` context "${context}"` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TerminalError('invalid_request', `cannot use the kubeconfig${kubeconfig ? ` ${kubeconfig}` : ''}${context ? ` context "${context}"` : ''}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -1,6 +1,6 @@
 /** Terminal (exec) streams between the cluster and the panes; Electron-free. */
 export { TerminalBridge, type BridgeStats, type StreamEndpoint } from './bridge';
-export { defaultKubeConfig, loadKubeConfig, offerStream, type KubeConfigSource, type StreamConnect, type StreamConnector } from './connector';
+export { defaultKubeConfig, loadKubeConfig, offerStream, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
 export { TerminalError, type TerminalErrorCode } from './errors';
 export { ExecSession, exitFromStatus, runOnce, type ExecExit, type ExecTarget } from './exec-session';
 export { parsePaneControl, STREAM_PATH_PREFIX, STREAM_PROTOCOL, type MainControl, type PaneControl } from './protocol';

@@ -8,12 +8,11 @@ import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterFor } from '../kube/http-cluster';
 import { TerminalBridge, type BridgeStats } from './bridge';
-import { loadKubeConfig, offerStream, type KubeConfigSource, type StreamConnect, type StreamConnector } from './connector';
+import { loadKubeConfig, offerStream, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
 import { ExecSession, type ExecTarget } from './exec-session';
 import { checkExecutable, findPod, podContainers, type PodContainers, type TargetRef } from './target';
 
-export interface OpenRequest extends TargetRef {
-  context?: string | undefined;
+export interface OpenRequest extends TargetRef, KubeWhere {
   container?: string | undefined;
   cols: number;
   rows: number;
@@ -50,7 +49,7 @@ export interface SessionInfo {
 
 export interface TerminalService {
   open(request: OpenRequest): Promise<OpenedSession>;
-  containers(request: TargetRef & { context?: string | undefined }): Promise<PodContainers>;
+  containers(request: TargetRef & KubeWhere): Promise<PodContainers>;
   /** Live sessions (for tests, the benchmark and shutdown). */
   sessions(): SessionInfo[];
   close(sessionId: string): Promise<void>;
@@ -71,7 +70,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
   const window = options.window ?? DEFAULT_WINDOW;
   const live = new Map<string, Live>();
 
-  const loadConfig = (context: string | undefined) => loadKubeConfig(options.kubeConfig, context);
+  const loadConfig = (where: KubeWhere) => loadKubeConfig(options.kubeConfig, where);
 
   const end = (s: Live): Promise<void> => {
     s.closed ??= (async () => {
@@ -84,8 +83,8 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
   };
 
   /** The request's pod, looked up through main/kube like every other read of the cluster. */
-  const podOf = async (request: TargetRef & { context?: string | undefined }, known?: KubeConfig) => {
-    const cluster = clusterFor(known ?? (await loadConfig(request.context)));
+  const podOf = async (request: TargetRef & KubeWhere, known?: KubeConfig) => {
+    const cluster = clusterFor(known ?? (await loadConfig(request)));
     try {
       return await findPod(cluster, request);
     } finally {
@@ -99,7 +98,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
     },
 
     async open(request) {
-      const kc = await loadConfig(request.context);
+      const kc = await loadConfig(request);
       const pod = await podOf(request, kc);
       const { containers, defaultContainer } = podContainers(pod);
       const container = request.container ?? defaultContainer;

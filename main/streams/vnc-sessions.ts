@@ -13,12 +13,11 @@
 import { randomBytes } from 'node:crypto';
 import { clusterFor } from '../kube/http-cluster';
 import { TerminalBridge, type BridgeStats } from './bridge';
-import { loadKubeConfig, offerStream, type KubeConfigSource, type StreamConnect, type StreamConnector } from './connector';
+import { loadKubeConfig, offerStream, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
 import { findVncRoute } from './vnc-target';
 import { VncUpstream, type VncRoute } from './vnc-upstream';
 
-export interface VncOpenRequest {
-  context?: string | undefined;
+export interface VncOpenRequest extends KubeWhere {
   namespace: string;
   /** A lab node: a VM (by label) or the pod of a desktop node. */
   node: string;
@@ -73,7 +72,7 @@ export function createVncService(options: VncServiceOptions): VncService {
   const window = options.window ?? VNC_WINDOW;
   const live = new Map<string, Live>();
 
-  const loadConfig = (context: string | undefined) => loadKubeConfig(options.kubeConfig, context);
+  const loadConfig = (where: KubeWhere) => loadKubeConfig(options.kubeConfig, where);
 
   const end = (s: Live) => {
     if (s.closed) return;
@@ -86,7 +85,7 @@ export function createVncService(options: VncServiceOptions): VncService {
 
   return {
     async open(request) {
-      const kc = await loadConfig(request.context);
+      const kc = await loadConfig(request);
       const cluster = clusterFor(kc);
       let route: VncRoute;
       try {

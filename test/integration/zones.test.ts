@@ -23,6 +23,7 @@ import type { Release } from '../../main/engine/releases';
 import { publishZoned, readZonesRecord, zonedCredentials, zonedStatus, zonedTeardown, type ZoneConnector } from '../../main/engine/zones';
 import { adminCluster, exampleLab, makeRelease, ROOT, uniqueLab } from './helpers/engine';
 import { testKubeconfigPath } from './helpers/kube';
+import { startStreamServer } from './terminal-pane';
 
 const ZONE_B = 'zone-b-test';
 const CLASS = `zn${Date.now().toString(36).slice(-5)}`;
@@ -99,7 +100,8 @@ describe('a class over two zones', () => {
 
     // The app's class view (the same dispatcher the renderer reaches) merges both zones' live views.
     process.env['KUBECONFIG'] = testKubeconfigPath();
-    const host = createHost({ mode: 'browser', version: 'test', workspace: null, examplesDir: '/nonexistent', settings: createMemorySettings() });
+    const streams = await startStreamServer();
+    const host = createHost({ mode: 'browser', version: 'test', workspace: null, examplesDir: '/nonexistent', settings: createMemorySettings(), streams: streams.hub });
     const controller = new AbortController();
     const events: StreamEvent<'class.watch'>[] = [];
     const watching = host.dispatch('class.watch', { className: CLASS }, { signal: controller.signal, emit: (e) => events.push(e as StreamEvent<'class.watch'>) });
@@ -111,10 +113,19 @@ describe('a class over two zones', () => {
     expect(last.unreachable ?? []).toEqual([]);
     const appCreds = (await host.dispatch('class.credentials', { className: CLASS, student: bStudent.student, hours: 1 })) as Result<Response<'class.credentials'>>;
     expect(appCreds.ok && appCreds.value.kubeconfig).toContain(readFileSync(bKubeconfig, 'utf8').match(/server: (\S+)/)![1]);
+    // A pane on a zone-b student finds the pod in zone b's cluster (the home cluster has no such
+    // namespace); a zone-a student's pane stays on the home cluster.
+    const aStudent = r.results.find((x) => x.zone === 'a')!;
+    for (const s of [bStudent, aStudent]) {
+      const pane = (await host.dispatch('terminal.containers', { namespace: s.namespace, node: 'web' })) as Result<Response<'terminal.containers'>>;
+      expect(pane.ok ? pane.value.defaultContainer : pane.error.message).toBe('web');
+    }
+    expect(await home.read(NAMESPACE, bStudent.namespace)).toBeUndefined();
     controller.abort();
     await watching;
     host.live.stopAll();
     host.clusters.close();
+    await streams.close();
 
     // The CLI reads the class's zones from the home cluster: one table over both zones.
     const cli = await labforge('status', '--class', CLASS, '--kubeconfig', testKubeconfigPath());
