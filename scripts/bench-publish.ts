@@ -20,13 +20,17 @@
  *                BENCH_SIZES=50      BENCH_REPEATS=3
  *                BENCH_CONCURRENCY=4,8,16,32 (publish sweep)  BENCH_CEILING_CONCURRENCY=8,16,32,64
  *                BENCH_SWEEP_REPEATS=1 (runs per sweep point; the median is kept)
+ *                BENCH_STUDENTS_IN_FLIGHT=  (publish sweep: students written at once, e.g. 16,64; default publish's own)
+ *                BENCH_DECOMPOSE=1   (first, one traced publish: time to the first student write, requests in flight)
+ *                BENCH_SSA=1         (the ceiling sweep also runs a raw server-side apply of the same objects)
+ *                BENCH_ORDERED=1     (… and a raw create in publish's order: namespaces, governing objects, workloads)
  * Every run uses a fresh class and is torn down (and waited for) before the next.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { numberedStudents } from '../main/class/roster';
 import { compileLab, objectsToYaml, studentNamespace, type KubeObject } from '../common/compile';
 import { clusterUp } from '../main/cluster';
@@ -38,8 +42,10 @@ import { getRelease, snapshot, type Release } from '../main/engine/releases';
 import { parseLab } from '../common/lab';
 import type { Cluster } from '../main/kube/cluster';
 import { connect } from '../main/kube/http-cluster';
+import { applyPhases } from '../main/kube/apply';
 import { NAMESPACE } from '../main/kube/kinds';
 import { mapLimit, withRetry } from '../main/kube/retry';
+import { inFlight, traced } from './bench-publish-trace';
 
 const root = join(import.meta.dirname, '..');
 const labName = process.env['BENCH_LAB'] ?? 'routing-lab';
@@ -48,6 +54,10 @@ const sweep = (process.env['BENCH_CONCURRENCY'] ?? '4,8,16,32').split(',').map(N
 const ceilingSweep = (process.env['BENCH_CEILING_CONCURRENCY'] ?? '8,16,32,64').split(',').map(Number);
 const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
 const sweepRepeats = Number(process.env['BENCH_SWEEP_REPEATS'] ?? 1);
+const studentSweep: (number | undefined)[] = process.env['BENCH_STUDENTS_IN_FLIGHT'] ? process.env['BENCH_STUDENTS_IN_FLIGHT'].split(',').map(Number) : [undefined];
+const decompose = process.env['BENCH_DECOMPOSE'] !== '0';
+const ssaSweep = process.env['BENCH_SSA'] !== '0';
+const orderedSweep = process.env['BENCH_ORDERED'] !== '0';
 const run = randomBytes(2).toString('hex');
 let seq = 0;
 
@@ -58,12 +68,18 @@ type Component = (typeof COMPONENTS)[number];
 /** Linux's USER_HZ: utime and stime in /proc/<pid>/stat count these. */
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-function componentPids(): Partial<Record<Component, number>> {
-  const run = layout(resolveStateDir()).run;
+/**
+ * The control plane's pids, read once it is up: from the state directory of the kubeconfig in
+ * use (a local cluster keeps its kubeconfig at the top of its state directory). A pid whose
+ * process is not the component (a stale pid file) is not reported.
+ */
+function componentPids(stateDir: string): Partial<Record<Component, number>> {
+  const run = layout(stateDir).run;
   const out: Partial<Record<Component, number>> = {};
   for (const c of COMPONENTS) {
     try {
-      out[c] = Number(readFileSync(join(run, `${c}.pid`), 'utf8').trim());
+      const pid = Number(readFileSync(join(run, `${c}.pid`), 'utf8').trim());
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(c)) out[c] = pid;
     } catch {
       // not running under this state directory (BENCH_KUBECONFIG elsewhere): not reported
     }
@@ -105,7 +121,7 @@ interface Sample {
   machine: number;
 }
 
-const pids = componentPids();
+let pids: Partial<Record<Component, number>> = {};
 
 async function measured(fn: () => Promise<unknown>): Promise<Sample> {
   const before = Object.fromEntries(COMPONENTS.map((c) => [c, pids[c] ? cpuSeconds(pids[c]) : NaN]));
@@ -164,6 +180,7 @@ async function main(): Promise<void> {
     const nodes = Math.max(4, Math.ceil((Math.max(...sizes) * 4 * 1.2) / 110));
     kubeconfig = (await clusterUp({ nodes, log: (l) => process.stderr.write(`[cluster] ${l}\n`) })).kubeconfig;
   }
+  pids = componentPids(existsSync(join(dirname(kubeconfig), 'run')) ? dirname(kubeconfig) : resolveStateDir());
   const client = connect({ kubeconfig });
   const kubectl = (await locateBinaries()).paths.kubectl;
 
@@ -192,8 +209,46 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
   console.log(`control plane pids: ${COMPONENTS.map((c) => `${c} ${pids[c] ?? '?'}`).join(', ')}\n`);
 
-  const publishRun = (n: number, concurrency: number) => (className: string) =>
-    measured(() => publish(client, { className, students: numberedStudents(n), release, concurrency, force: true }));
+  const publishRun = (n: number, concurrency: number, studentsInFlight?: number) => (className: string) =>
+    measured(() => publish(client, { className, students: numberedStudents(n), release, concurrency, force: true, ...(studentsInFlight ? { studentsInFlight } : {}) }));
+
+  /** One publish through a tracing Cluster: where the time goes before and during the writes. */
+  const decomposition = async (n: number) => {
+    const trace = traced(client);
+    const marks: [string, number][] = [];
+    await once(client, 'bd', async (className) => {
+      trace.reset();
+      const s = await measured(() =>
+        publish(trace.cluster, {
+          className,
+          students: numberedStudents(n),
+          release,
+          force: true,
+          onPhase: (p) => marks.push([p, trace.now()]),
+          onStart: () => marks.push(['settings written', trace.now()]),
+        }),
+      );
+      const end = trace.now();
+      const at = (name: string) => marks.find(([m]) => m === name)?.[1] ?? NaN;
+      const writes = trace.calls.filter((c) => c.studentWrite);
+      const first = Math.min(...writes.map((c) => c.start));
+      const window = inFlight(trace.calls, first, end);
+      const latency = writes.map((c) => c.end - c.start).sort((a, b) => a - b);
+      const ms = (x: number) => `${Math.round(x)} ms`;
+      console.log(`decomposition of one publish, ${n} students at ${DEFAULT_CONCURRENCY} in flight: ${secs(s.ms)} s in all; ${cpuLine(s)}`);
+      console.log(`  class listing + stored settings  ${ms(at('preflight'))}`);
+      console.log(`  preflight (schemas, discovery, dry run of ${perStudent + 1} objects)  ${ms(at('capacity') - at('preflight'))}`);
+      console.log(`  capacity check  ${ms(at('apply') - at('capacity'))}`);
+      console.log(`  settings write  ${ms(at('settings written') - at('apply'))}`);
+      console.log(`  shared ClusterRole, up to the first student write  ${ms(first - at('settings written'))}`);
+      console.log(`  => first student write at ${ms(first)} (${((first / end) * 100).toFixed(0)}% of the publish)`);
+      console.log(`  student writes: ${writes.length} requests over ${ms(end - first)}, ${window.mean.toFixed(1)} in flight on average (peak ${window.peak}); latency median ${ms(latency[Math.floor(latency.length / 2)] ?? NaN)}, p90 ${ms(latency[Math.floor(latency.length * 0.9)] ?? NaN)}`);
+      const byVerb = new Map<string, number>();
+      for (const c of trace.calls) byVerb.set(`${c.verb}${c.dryRun ? ' (dry run)' : ''}`, (byVerb.get(`${c.verb}${c.dryRun ? ' (dry run)' : ''}`) ?? 0) + 1);
+      console.log(`  requests: ${[...byVerb].map(([v, k]) => `${v} ${k}`).join(', ')}\n`);
+      return s;
+    });
+  };
 
   const ceilingRun = (n: number, concurrency: number) => async (className: string) => {
     const all = compiled(className, n);
@@ -202,6 +257,31 @@ async function main(): Promise<void> {
     return measured(async () => {
       await mapLimit(namespaces, concurrency, (o: KubeObject) => client.create(o));
       await mapLimit(rest, concurrency, (o: KubeObject) => client.create(o));
+    });
+  };
+
+  /**
+   * The ceiling's objects in publish's order, in three waves over the whole class: every
+   * namespace, then what governs them (quota, limits, policies, RBAC), then the workloads. The
+   * plain ceiling races workloads against their namespace's quota, so some Services are stored
+   * before a quota exists to charge them; publish never lets that happen.
+   */
+  const orderedCreateRun = (n: number, concurrency: number) => async (className: string) => {
+    const phases = [[], [], []] as KubeObject[][];
+    for (const objs of compiled(className, n)) applyPhases(objs).forEach((p, i) => phases[i]!.push(...p));
+    return measured(async () => {
+      for (const p of phases) await mapLimit(p, concurrency, (o: KubeObject) => client.create(o));
+    });
+  };
+
+  /** The ceiling's objects, server-side applied instead of created: the cost of SSA itself. */
+  const rawApplyRun = (n: number, concurrency: number) => async (className: string) => {
+    const all = compiled(className, n);
+    const namespaces = all.map((objs) => objs[0]!);
+    const rest = all.flatMap((objs) => objs.slice(1));
+    return measured(async () => {
+      await mapLimit(namespaces, concurrency, (o: KubeObject) => client.apply(o));
+      await mapLimit(rest, concurrency, (o: KubeObject) => client.apply(o));
     });
   };
 
@@ -238,22 +318,34 @@ async function main(): Promise<void> {
   // Sweeps at the first size: publish's concurrency (checks the default), the ceiling's (picks its best).
   const n0 = sizes[0]!;
   const objects0 = n0 * perStudent;
+  if (decompose) await decomposition(n0);
   console.log(`concurrency sweep, ${n0} students (${objects0} objects), median of ${sweepRepeats}:`);
   for (const c of sweep) {
-    const s = await sweepMedian('bs', publishRun(n0, c));
-    console.log(`  publish  ${String(c).padStart(3)} in flight: ${secs(s.ms)} s, ${(objects0 / (s.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(s)}`);
+    for (const k of studentSweep) {
+      const s = await sweepMedian('bs', publishRun(n0, c, k));
+      console.log(`  publish  ${String(c).padStart(3)} in flight${k ? `, ${k} students at once` : ''}: ${secs(s.ms)} s, ${(objects0 / (s.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(s)} (load ${loadavg()[0]!.toFixed(2)})`);
+    }
   }
   let best = { c: ceilingSweep[0]!, ms: Infinity };
   for (const c of ceilingSweep) {
     const s = await sweepMedian('bc', ceilingRun(n0, c));
-    console.log(`  raw create ${String(c).padStart(3)} in flight: ${secs(s.ms)} s, ${(objects0 / (s.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(s)}`);
+    console.log(`  raw create ${String(c).padStart(3)} in flight: ${secs(s.ms)} s, ${(objects0 / (s.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(s)} (load ${loadavg()[0]!.toFixed(2)})`);
     if (s.ms < best.ms) best = { c, ms: s.ms };
+    if (orderedSweep) {
+      const o = await sweepMedian('bo', orderedCreateRun(n0, c));
+      console.log(`  raw create in publish's order ${String(c).padStart(3)} in flight: ${secs(o.ms)} s, ${(objects0 / (o.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(o)} (load ${loadavg()[0]!.toFixed(2)}); ordered ÷ plain ${(o.ms / s.ms).toFixed(2)}×`);
+    }
+    if (ssaSweep) {
+      const a = await sweepMedian('ba', rawApplyRun(n0, c));
+      console.log(`  raw apply  ${String(c).padStart(3)} in flight: ${secs(a.ms)} s, ${(objects0 / (a.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(a)} (load ${loadavg()[0]!.toFixed(2)}); apply ÷ create ${(a.ms / s.ms).toFixed(2)}×`);
+    }
   }
   console.log(`  (publish default in main/engine/publish.ts: ${DEFAULT_CONCURRENCY}; ceiling uses ${best.c} in flight)\n`);
 
   const rows: string[] = [];
   const cpuRows: string[] = [];
-  for (const n of sizes) {
+  // BENCH_REPEATS=0: the decomposition and the sweeps only.
+  for (const n of repeats > 0 ? sizes : []) {
     const objects = n * perStudent;
     const methods: [string, string, (className: string) => Promise<Sample>][] = [
       ['publish', 'bp', publishRun(n, DEFAULT_CONCURRENCY)],
