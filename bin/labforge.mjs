@@ -11,11 +11,14 @@
 // In a source checkout the bundles are first rebuilt if a file they were built from changed
 // since (out/main/cli.inputs.json lists them), so a test, a script or a developer never runs
 // stale code; an installed copy has no sources and skips the check.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Script } from 'node:vm';
+
+// Node's modules are taken as they are: an `import` of node:fs builds an ES-module facade of all
+// its exports, which loads its streams too (milliseconds at every start).
+const { readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
+const { join } = process.getBuiltinModule('node:path');
+const { pathToFileURL } = process.getBuiltinModule('node:url');
+const { Script } = process.getBuiltinModule('node:vm');
 
 const root = join(import.meta.dirname, '..');
 const out = join(root, 'out', 'main');

@@ -47,6 +47,25 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * commander loads node:child_process when it is loaded (milliseconds at every start: it brings
+ * net, dgram and more), for one rare feature, subcommands that are separate executables, which
+ * Labforge does not use. The bundled copy loads it when that feature spawns, if ever.
+ */
+const commanderLazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      // Another commander version: bundle it as it is.
+      if (!text.includes(eager)) return undefined;
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 /** The esbuild options of the CLI bundle. */
 export function cliBuildOptions() {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -63,7 +82,7 @@ export function cliBuildOptions() {
     external: [...Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.has(d)), 'electron'],
     sourcemap: true,
     metafile: true,
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, commanderLazyChildProcess],
     // Bundled CommonJS code may still call require().
     banner: { js: "import { createRequire as __labforgeCreateRequire } from 'node:module'; const require = __labforgeCreateRequire(import.meta.url);" },
   };

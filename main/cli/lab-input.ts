@@ -1,13 +1,13 @@
 /**
- * Reading what the user names on the command line: lab files and the students of a class.
- * Loaded by command actions only (it brings the lab parser: yaml and zod).
+ * Reading the lab files the user names on the command line (the students of a class are read
+ * by students-input.ts). Loaded by command actions only (it brings the lab parser: yaml and zod).
  */
+import './zod-jitless';
 import { existsSync } from 'node:fs';
-import { numberedStudents, parseRoster, type Student } from '../class/roster';
 import { formatIssue, parseLab, type Lab } from '../../common/lab';
 import { isDnsLabel } from '../../common/lab/dns-label';
 import { escapeControl, quoteInput } from '../../common/lab/escape';
-import { MAX_LAB_BYTES, MAX_ROSTER_BYTES } from '../../common/lab/limits';
+import { MAX_LAB_BYTES } from '../../common/lab/limits';
 import { InputFileError, readInputFileSync, type InputLimit } from '../api/input-file';
 import { shown } from './args';
 import { InvalidInputError, UsageError } from './errors';
@@ -48,19 +48,4 @@ export function labArg(value: string): { file?: Lab; name: string } {
   }
   if (!isDnsLabel(value)) throw new UsageError(`${quoteInput(value)} is neither a lab file nor a lab name`);
   return { name: value };
-}
-
-/** Students from --student/--students/--roster; at most one of the three. */
-export function studentsFrom(opts: { student?: string[]; students?: number; roster?: string }): Student[] | undefined {
-  const given = [opts.student?.length ? 1 : 0, opts.students ? 1 : 0, opts.roster ? 1 : 0].reduce((a, b) => a + b, 0);
-  if (given > 1) throw new UsageError('use only one of --student, --students and --roster');
-  if (opts.student?.length) return opts.student.map((id) => ({ id }));
-  if (opts.students) return numberedStudents(opts.students);
-  if (opts.roster) {
-    const text = readLimited(opts.roster, { what: 'roster', maxBytes: MAX_ROSTER_BYTES });
-    const r = parseRoster(text);
-    if (!r.ok) throw new InvalidInputError(r.issues.map((i) => escapeControl(`${opts.roster}:${i.line}: ${i.message}`)));
-    return r.students;
-  }
-  return undefined;
 }

@@ -15,7 +15,7 @@ export { dnsLabelArg, positiveInt } from '../args';
 
 /** Students from --student/--students/--roster (at most one of them); reads the roster file. */
 export async function studentsFrom(opts: { student?: string[]; students?: number; roster?: string }): Promise<Student[] | undefined> {
-  return (await import('../lab-input')).studentsFrom(opts);
+  return (await import('../students-input')).studentsFrom(opts);
 }
 
 export const labCommands: CommandModule = (program: Command, io: CliIO) => {
@@ -44,8 +44,9 @@ export const labCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('-o, --output <dir>', 'write one <namespace>.yaml per namespace into DIR instead of stdout')
     .addHelpText('after', '\nExamples:\n  labforge compile lab.yaml\n  labforge compile lab.yaml --class cs101 --students 30 -o out/\n  labforge compile lab.yaml --class cs101 --roster roster.csv')
     .action(async (file: string, opts: { class?: string; student?: string[]; students?: number; roster?: string; namespace?: string; release?: string; domain: string; output?: string }) => {
-      const [{ readLabFile, studentsFrom: readStudents }, { compileLab, devNamespace, objectsToYaml, studentNamespace }] = await Promise.all([
+      const [{ readLabFile }, { studentsFrom: readStudents }, { compileLab, devNamespace, objectsToYaml, studentNamespace }] = await Promise.all([
         import('../lab-input'),
+        import('../students-input'),
         import('../../../common/compile'),
       ]);
       const students = readStudents(opts);
