@@ -43,8 +43,11 @@ function stale() {
   } catch {
     return true;
   }
+  // Inputs are relative paths inside the checkout: a plain prefix, not path.join, which
+  // normalizes each one (a measurable share of a 170-file check).
+  const prefix = `${root}/`;
   for (const input of record.inputs) {
-    const st = statSync(join(root, input), { throwIfNoEntry: false });
+    const st = statSync(prefix + input, { throwIfNoEntry: false });
     if (st === undefined || st.mtimeMs > record.builtAt) return true;
   }
   return false;

@@ -71,6 +71,9 @@ const cases: { key: string; label: string; cmd: string; args: string[] }[] = [
   { key: 'help', label: '`labforge --help`', cmd: process.execPath, args: [bin, '--help'] },
   { key: 'validate', label: `\`labforge validate ${example}\``, cmd: process.execPath, args: [bin, 'validate', example] },
   { key: 'compile', label: `\`labforge compile ${example} --students 30\``, cmd: process.execPath, args: [bin, 'compile', example, '--students', '30'] },
+  // The same validate from the ES-module bundle alone, which cluster commands run: what the
+  // offline build and its code cache save, measured in the same run.
+  { key: 'validate-esm', label: `\`node out/main/cli.js validate ${example}\` (ES-module bundle, no code cache; comparison)`, cmd: process.execPath, args: [join(ROOT, 'out/main/cli.js'), 'validate', example] },
   ...(kubectl ? [{ key: 'kubectl', label: '`kubectl version --client` (baseline)', cmd: kubectl, args: ['version', '--client'] }] : []),
 ];
 
@@ -114,11 +117,21 @@ Measured ${when} UTC on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'un
 | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-How: the bundle is split by esbuild (\`splitting: true\`); every command file declares its
-flags with light checks (main/cli/args.ts) and imports its implementation inside the action,
-so \`--help\` loads only commander and the declarations, \`validate\` adds the lab parser (yaml,
-zod), and the Kubernetes client, kubernetes-models and ws load only for cluster commands
-(test/architecture/cli-imports.test.ts holds that). commander, yaml and zod are bundled (one
+How: two builds of the same sources (scripts/build-cli.mjs). \`--help\`, \`validate\`, \`compile\`,
+\`create\` and \`schema\` run out/main/cli-offline.cjs, one CommonJS file holding commander, yaml,
+zod and our code but no installed package and no other command's implementation; bin/labforge.mjs
+compiles it with \`node:vm\` and a V8 code cache per command (out/main/cli-offline.cjs.<command>.cache,
+written by the build and rewritten whenever it is missing, from another build or Node, or
+rejected by V8), so Node neither parses nor compiles it at start: Node 20 has no code cache for
+ES modules. Every other command runs out/main/cli.js, split by esbuild (\`splitting: true\`);
+every command file declares its flags with light checks (main/cli/args.ts) and imports its
+implementation inside the action, so the Kubernetes client, kubernetes-models and ws load only
+for cluster commands (test/architecture/cli-imports.test.ts and cli-offline.test.ts hold that).
+At start the CLI also avoids: node:child_process (commander loads it for a feature Labforge does
+not use; the bundled copy loads it on use), node:crypto and the roster parser for \`validate\`,
+zod's JIT (it compiles a parser per object schema with \`new Function\` on first use, which one
+parse per process does not repay and the code cache cannot keep), and Node's ES-module facade of
+node:fs in bin/labforge.mjs. commander, yaml and zod are bundled (one
 file each to read instead of hundreds of modules to resolve), zod without its ~40 message
 locales (366 KiB of its 751). \`compile\` writes its YAML with a small block-style writer
 (common/compile/yaml-out.ts): the general \`yaml\` stringifier took about 200 ms of CPU of

@@ -131,6 +131,9 @@ export function offlineBuildOptions() {
     chunkNames: undefined,
     outExtension: { '.js': '.cjs' },
     external: ['electron'],
+    // Less to read and to hash at every start; names are kept, so stack traces still read.
+    minifyWhitespace: true,
+    minifySyntax: true,
     plugins: [...esm.plugins, offlineOnly(esm.external.filter((d) => d !== 'electron'))],
     // A script has no import.meta; the bundle's own file URL stands in for it.
     define: { 'import.meta.url': '__labforgeImportMetaUrl' },
@@ -185,6 +188,20 @@ export async function buildCli({ quiet = false } = {}) {
   return result.metafile;
 }
 
+/**
+ * Runs each offline command once through bin/labforge.mjs so that its code cache exists before
+ * the first real call, also where out/ is read-only later (an installed copy). Best effort: a
+ * command that fails here only leaves its cache to be written by its first run.
+ */
+export function warmCodeCaches() {
+  const bin = join(ROOT, 'bin', 'labforge.mjs');
+  const lab = 'resources/examples/web-db.yaml';
+  for (const args of [['--help'], ['validate', lab], ['compile', lab, '--students', '2'], ['create', 'vm'], ['schema']]) {
+    spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LABFORGE_FROM_SOURCE: '' } });
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await buildCli();
+  warmCodeCaches();
 }
