@@ -73,6 +73,7 @@ const cases: { key: string; label: string; cmd: string; args: string[] }[] = [
   { key: 'compile', label: `\`labforge compile ${example} --students 30\``, cmd: process.execPath, args: [bin, 'compile', example, '--students', '30'] },
   // The same validate from the ES-module bundle alone, which cluster commands run: what the
   // offline build and its code cache save, measured in the same run.
+  { key: 'help-esm', label: '`node out/main/cli.js --help` (ES-module bundle, no code cache; comparison)', cmd: process.execPath, args: [join(ROOT, 'out/main/cli.js'), '--help'] },
   { key: 'validate-esm', label: `\`node out/main/cli.js validate ${example}\` (ES-module bundle, no code cache; comparison)`, cmd: process.execPath, args: [join(ROOT, 'out/main/cli.js'), 'validate', example] },
   ...(kubectl ? [{ key: 'kubectl', label: '`kubectl version --client` (baseline)', cmd: kubectl, args: ['version', '--client'] }] : []),
 ];
@@ -103,8 +104,8 @@ const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
 const section = `## CLI start
 
 Command: \`npm run bench:cli\` (scripts/bench-cli.ts, run with tsx). Each command is a whole
-process (\`node bin/labforge.mjs …\`, the installed command, which runs the esbuild bundle
-out/main/cli.js), timed from spawn to exit, ${RUNS} runs after a warm-up, all commands
+process (\`node bin/labforge.mjs …\`, the installed command, which runs one of the two esbuild
+builds described below), timed from spawn to exit, ${RUNS} runs after a warm-up, all commands
 interleaved so they share the machine's load. Ratios are of the wall medians, against
 \`node -e 0\` and \`kubectl version --client\` measured in the same run. The CPU column
 (GNU time's user + system, 10 ms resolution) moves little with the machine's load; the wall
@@ -137,6 +138,27 @@ locales (366 KiB of its 751). \`compile\` writes its YAML with a small block-sty
 (common/compile/yaml-out.ts): the general \`yaml\` stringifier took about 200 ms of CPU of
 \`compile --students 30\`. Measured before, through tsx: 3.7 s for \`validate\`; 1.36 s through
 the old single bundle (issue 14).
+
+What was tried on the way (2026-11-30, 23:30–23:55 UTC, while other benchmarks ran: load
+average 4 to 11, so only CPU time, user + system from wait4 at 1 µs, medians of 12 to 30
+interleaved runs, compared within one run; wall times were not comparable):
+
+- One CommonJS file without a code cache: \`validate\` 234 ms CPU against 259 for the ES-module
+  bundle, but \`--help\` 154 against 115, as V8 then parses the whole 1.4 MiB file. Not kept alone.
+- The same with a V8 code cache (one cache, written after a \`validate\`): \`validate\` 179 against
+  243, \`--help\` 110 against 113. Kept, with one cache per command and without the other
+  commands' implementations (1.46 MiB, then 1.03 MiB, then 690 KiB minified with names kept).
+- With against without the code cache, same build, 25 runs (load 8): \`--help\` 113 against 132,
+  \`validate\` 179 against 229; the ES-module bundle alone: \`--help\` 119.
+- zod's JIT off, 30 runs (load 11): \`validate\` 169 against 176, \`compile --students 30\` 238
+  against 238. Kept (it does not slow anything down).
+- node:child_process costs 4 to 12 ms to load on this machine (measured in-process); node:vm 0.1 ms.
+- The staleness check in bin/labforge.mjs (a stat of each of ~180 inputs): 2 to 5 ms; with
+  \`path.join\` per input it showed as twice that in profiles, so paths are joined by prefix.
+- Not done: \`validate\` still reads the YAML three times (common/lab/parse.ts: a lexer pass for
+  token budgets, a CST pass for depth, then the document; the CST pass alone was 8% of the
+  CPU profile's samples), and builds the zod schema when it loads (about 11%). Both are in
+  common/lab and would change how the lab parser works, not only what loads when.
 `;
 
 const docs = join(ROOT, 'docs/benchmarks.md');
