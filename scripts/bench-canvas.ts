@@ -84,6 +84,30 @@ async function screenPoint(page: Page, lab: { x: number; y: number }): Promise<{
   })()`);
 }
 
+/** The lab point at a screen point. */
+async function labPoint(page: Page, screen: { x: number; y: number }): Promise<{ x: number; y: number }> {
+  return page.evaluate<{ x: number; y: number }>(`(() => {
+    const m = new DOMMatrix(getComputedStyle(document.querySelector('.react-flow__viewport')).transform);
+    const r = document.querySelector('.react-flow').getBoundingClientRect();
+    return { x: (${screen.x} - r.left - m.e) / m.a, y: (${screen.y} - r.top - m.f) / m.a };
+  })()`);
+}
+
+/**
+ * The node nearest the middle of the pane: "zoom to fit" of the 1000-node lab stops at the
+ * minimum zoom, with the lab's left end (node-0) off screen.
+ */
+async function middleNode(page: Page, lab: Lab, pane: { x: number; y: number; width: number; height: number }): Promise<{ name: string; x: number; y: number }> {
+  const mid = await labPoint(page, { x: pane.x + pane.width / 2, y: pane.y + pane.height / 2 });
+  let best = { name: '', x: 0, y: 0 };
+  let dist = Infinity;
+  for (const [name, p] of Object.entries(lab.layout?.nodes ?? {})) {
+    const d = Math.hypot(p.x + 100 - mid.x, p.y + 33 - mid.y);
+    if (d < dist) [best, dist] = [{ name, ...p }, d];
+  }
+  return best;
+}
+
 const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 interface Row {
@@ -96,6 +120,8 @@ interface Row {
   drag: ReturnType<typeof stats>;
   idle: ReturnType<typeof stats>;
   load: string;
+  /** The far view's last redraw of its bitmap (after the drag), in ms; empty for the DOM. */
+  drawMs: string;
 }
 
 async function measure(page: Page, n: number, mode: string): Promise<Row> {
@@ -131,8 +157,10 @@ async function measure(page: Page, n: number, mode: string): Promise<Row> {
   const cy = pane.y + pane.height / 2;
   const view = (await page.locator('[data-testid=far-view]').count()) ? 'far view' : 'DOM';
 
-  // Pan: drag the empty pane around for ~1.5 s (from between two rows of nodes).
-  const empty = await screenPoint(page, { x: 10, y: 190 });
+  // Pan: drag the empty pane around for ~1.5 s, from between two rows of nodes.
+  const lab = generateLab(n);
+  const near = await middleNode(page, lab, pane);
+  const empty = await screenPoint(page, { x: near.x + 100, y: near.y - 20 });
   await startRecording(page);
   await page.mouse.move(empty.x, empty.y);
   await page.mouse.down();
@@ -151,15 +179,22 @@ async function measure(page: Page, n: number, mode: string): Promise<Row> {
   await page.keyboard.press('Shift+Digit1'); // zoom to fit again
   await page.waitForTimeout(600);
 
-  // Drag node-0 (at 0,200 in every generated lab) for ~1.5 s.
-  const node = await screenPoint(page, { x: 60, y: 230 });
+  // Drag the node in the middle of the pane for ~1.5 s.
+  const target = await middleNode(page, lab, pane);
+  const node = await screenPoint(page, { x: target.x + 60, y: target.y + 30 });
   await startRecording(page);
   await page.mouse.move(node.x, node.y);
   await page.mouse.down();
   for (let i = 0; i < 90; i++) await page.mouse.move(node.x + Math.sin(i / 8) * 150, node.y + i * 2, { steps: 1 });
   await page.mouse.up();
   const drag = stats(await stopRecording(page));
-  return { mode, nodes: n, firstRender, view, pan, zoom, drag, idle, load };
+  // The press was on the node: it is selected (in either view), so the frames are a node drag.
+  const selected = (await page.locator('[data-testid=far-view]').count())
+    ? await page.locator('[data-testid=far-view]').getAttribute('data-selected')
+    : await page.locator('.react-flow__node.selected').first().getAttribute('data-id').catch(() => null);
+  if (selected !== `node:${target.name}`) throw new Error(`the drag did not take ${target.name} (selected: ${selected})`);
+  const drawMs = (await page.locator('[data-testid=far-view]').count()) ? ((await page.locator('[data-testid=far-view]').getAttribute('data-draw-ms')) ?? '') : '';
+  return { mode, nodes: n, firstRender, view, pan, zoom, drag, idle, load, drawMs };
 }
 
 async function main() {
@@ -191,7 +226,7 @@ async function main() {
         const r = await measure(page, n, mode);
         rows.push(r);
         console.error(
-          `${mode} ${n} nodes (${r.view}, load ${r.load}): first render ${f(r.firstRender)} ms; idle ${f(r.idle.median)}/${f(r.idle.p95)}; pan ${f(r.pan.median)}/${f(r.pan.p95)} ms (${r.pan.frames} frames); zoom ${f(r.zoom.median)}/${f(r.zoom.p95)}; drag ${f(r.drag.median)}/${f(r.drag.p95)}`,
+          `${mode} ${n} nodes (${r.view}, load ${r.load}): first render ${f(r.firstRender)} ms; idle ${f(r.idle.median)}/${f(r.idle.p95)}; pan ${f(r.pan.median)}/${f(r.pan.p95)} ms (${r.pan.frames} frames); zoom ${f(r.zoom.median)}/${f(r.zoom.p95)}; drag ${f(r.drag.median)}/${f(r.drag.p95)}${r.drawMs ? `; far view redraw ${r.drawMs} ms` : ''}`,
         );
       }
     }

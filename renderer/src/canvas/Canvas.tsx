@@ -75,9 +75,6 @@ export function Canvas() {
   const deriver = useMemo(() => new GraphDeriver(), []);
   const [measureTick, setMeasureTick] = useState(0);
   const selection = useMemo(() => new Set(selectionList), [selectionList]);
-  // measureTick forces a re-derive when React Flow reports sizes.
-  const nodes = useMemo(() => deriver.deriveNodes(doc, selection, issues), [deriver, doc, selection, issues, measureTick]);
-  const edges = useMemo(() => deriver.deriveEdges(doc, selection), [deriver, doc, selection]);
   // Level of detail: zoomed far out, nodes drop their small print (unreadable anyway), which
   // keeps large labs cheap to paint. Only a threshold crossing re-renders.
   const [far, setFar] = useState(false);
@@ -85,10 +82,19 @@ export function Canvas() {
   // Large labs, zoomed out: the far view draws the lab and React Flow renders no item at all.
   const itemCount = doc.lab.nodes.length + doc.lab.networks.length + doc.lab.volumes.length;
   const farView = FAR_VIEW_ENABLED && far && itemCount >= FAR_MIN_ITEMS;
+  // While the far view drags, React Flow keeps the hidden nodes it had (it draws none of them):
+  // deriving and handing it a thousand nodes on every pointer move would cost more than the drawing.
+  const dragging = useEditor((s) => s.dragOrigin !== null);
+  const hold = farView && dragging;
+  const held = useRef<LabFlowNode[]>([]);
+  // measureTick forces a re-derive when React Flow reports sizes.
+  const nodes = useMemo(() => (hold ? held.current : deriver.deriveNodes(doc, selection, issues)), [hold, deriver, doc, selection, issues, measureTick]);
+  // The far view draws its own lines: no edges for React Flow meanwhile.
+  const edges = useMemo(() => (farView ? NO_EDGES : deriver.deriveEdges(doc, selection)), [farView, deriver, doc, selection]);
   const hidden = useMemo(() => new WeakMap<LabFlowNode, LabFlowNode>(), []);
   const flowNodes = useMemo(
     () =>
-      farView
+      farView && !hold
         ? nodes.map((n) => {
             // One hidden copy per node object, so an unchanged node stays the same object.
             let h = hidden.get(n);
@@ -96,8 +102,9 @@ export function Canvas() {
             return h;
           })
         : nodes,
-    [farView, nodes, hidden],
+    [farView, hold, nodes, hidden],
   );
+  held.current = flowNodes;
   const scene = useMemo(() => (farView ? farScene(doc, selection, deriver.measured) : null), [farView, doc, selection, deriver, measureTick]);
 
   const onNodesChange = useCallback(
@@ -199,7 +206,7 @@ export function Canvas() {
     <div className={`canvas${far ? ' lod-far' : ''}${farView ? ' far-on' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<LabFlowNode, LabFlowEdge>
         nodes={flowNodes}
-        edges={farView ? NO_EDGES : edges}
+        edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Doc } from '../store/doc';
-import { bitmapSize, drawScale, drawScene, farScene, itemAt, layerTransform, sceneBounds, type FarColors, type FarContext } from './far-view';
+import { bitmapSize, drawScale, drawScene, farScene, itemAt, layerTransform, sceneBounds, splitForDrag, visibleBounds, type FarColors, type FarContext } from './far-view';
 
 const doc: Doc = {
   lab: {
@@ -66,6 +66,10 @@ describe('bitmap geometry', () => {
     expect(size.width * size.height).toBeLessThanOrEqual(4_000_000 + 2 * size.width);
   });
 
+  it('gives the lab rectangle a screen shows under a viewport', () => {
+    expect(visibleBounds([100, -50, 0.5], { width: 800, height: 600 })).toEqual({ x: -200, y: 100, width: 1600, height: 1200 });
+  });
+
   it('maps the bitmap onto the viewport: lab point p lands at p × zoom + offset', () => {
     const scale = 0.5;
     const dpr = 2;
@@ -113,6 +117,17 @@ describe('drawScene', () => {
     expect(calls.filter((c) => c === 'stroke()')).toHaveLength(2 + 3 + 1); // links, mounts; three box outlines; the selection
     expect(calls).toContain('strokeStyle=blue');
     expect(calls.filter((c) => c.startsWith('fillText('))).toHaveLength(4);
+
+    // A drag: the base has everything but web and its two lines; the drag layer has exactly those.
+    const split = splitForDrag(new Set(['node:web']));
+    const base = recorder();
+    drawScene(base.ctx, scene, bounds, 0.5, bitmapSize(bounds, 0.5), colors, split.base);
+    expect(base.calls.filter((c) => c.startsWith('fillText('))).toEqual(['fillText(lan,12,20,200)', 'fillText(data,12,324,120)', 'fillText(db,112,153.5,180)']);
+    expect(base.calls.filter((c) => c.startsWith('moveTo('))).toEqual(['moveTo(200,120)']); // db to lan only
+    const moving = recorder();
+    drawScene(moving.ctx, scene, bounds, 0.5, bitmapSize(bounds, 0.5), colors, split.moving);
+    expect(moving.calls.filter((c) => c.startsWith('fillText('))).toEqual(['fillText(web,12,133.5,180)']);
+    expect(moving.calls.filter((c) => c.startsWith('moveTo('))).toEqual(['moveTo(100,100)', 'moveTo(70,300)']); // web to lan; data to web
 
     const far = recorder();
     drawScene(far.ctx, scene, bounds, 0.1, bitmapSize(bounds, 0.1), colors);

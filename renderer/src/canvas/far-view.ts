@@ -157,11 +157,33 @@ export type FarContext = Pick<CanvasRenderingContext2D, 'setTransform' | 'clearR
 const LABEL_MIN_SCALE = 0.3;
 const ROLES: NodeRole[] = ['container', 'desktop', 'vm', 'web', 'database', 'router'];
 
+/** Which items and lines a bitmap shows: all of them, or a part (see `splitForDrag`). */
+export interface FarPart {
+  item(i: FarItem): boolean;
+  line(l: FarLine): boolean;
+}
+const EVERYTHING: FarPart = { item: () => true, line: () => true };
+
 /**
- * Draws the scene into a bitmap of bitmapSize(bounds, scale). Items of one look share one path,
- * filled or stroked once, so a thousand items are a handful of raster calls.
+ * A drag redraws only what moves: the base bitmap holds everything else and stays as it is, the
+ * drag layer holds the moving items and their lines. Raster, not our JavaScript, is what a
+ * redraw costs under software rendering, and it grows with the number of items drawn.
  */
-export function drawScene(ctx: FarContext, scene: FarScene, bounds: Rect, scale: number, size: Size, colors: FarColors): void {
+export function splitForDrag(moving: ReadonlySet<string>): { base: FarPart; moving: FarPart } {
+  return {
+    base: { item: (i) => !moving.has(i.id), line: (l) => !moving.has(l.from) && !moving.has(l.to) },
+    moving: { item: (i) => moving.has(i.id), line: (l) => moving.has(l.from) || moving.has(l.to) },
+  };
+}
+
+/** The part of the lab a screen-sized bitmap at `dpr` shows under a viewport, as bounds for drawScene. */
+export const visibleBounds = ([tx, ty, zoom]: Viewport, screen: Size): Rect => ({ x: -tx / zoom, y: -ty / zoom, width: screen.width / zoom, height: screen.height / zoom });
+
+/**
+ * Draws the scene (or `part` of it) into a bitmap of bitmapSize(bounds, scale). Items of one look
+ * share one path, filled or stroked once, so a thousand items are a handful of raster calls.
+ */
+export function drawScene(ctx: FarContext, scene: FarScene, bounds: Rect, scale: number, size: Size, colors: FarColors, part: FarPart = EVERYTHING): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, size.width, size.height);
   ctx.setTransform(scale, 0, 0, scale, -bounds.x * scale, -bounds.y * scale);
@@ -171,7 +193,7 @@ export function drawScene(ctx: FarContext, scene: FarScene, bounds: Rect, scale:
     ctx.beginPath();
     let any = false;
     for (const l of scene.lines) {
-      if (l.mount !== mount) continue;
+      if (l.mount !== mount || !part.line(l)) continue;
       const a = scene.byId.get(l.from);
       const b = scene.byId.get(l.to);
       if (!a || !b) continue;
@@ -191,7 +213,7 @@ export function drawScene(ctx: FarContext, scene: FarScene, bounds: Rect, scale:
     ctx.beginPath();
     let any = false;
     for (const i of scene.items) {
-      if (!pick(i)) continue;
+      if (!pick(i) || !part.item(i)) continue;
       ctx.rect(i.x, i.y, i.width, i.height);
       any = true;
     }
@@ -214,7 +236,7 @@ export function drawScene(ctx: FarContext, scene: FarScene, bounds: Rect, scale:
     ctx.beginPath();
     let any = false;
     for (const i of scene.items) {
-      if (i.role !== role) continue;
+      if (i.role !== role || !part.item(i)) continue;
       ctx.rect(i.x, i.y, Math.min(i.width, Math.max(4, 3 * px)), i.height);
       any = true;
     }
@@ -226,7 +248,7 @@ export function drawScene(ctx: FarContext, scene: FarScene, bounds: Rect, scale:
   ctx.beginPath();
   let selected = false;
   for (const i of scene.items) {
-    if (!i.selected) continue;
+    if (!i.selected || !part.item(i)) continue;
     ctx.rect(i.x - 2, i.y - 2, i.width + 4, i.height + 4);
     selected = true;
   }
@@ -240,7 +262,7 @@ export function drawScene(ctx: FarContext, scene: FarScene, bounds: Rect, scale:
     ctx.fillStyle = colors.text;
     ctx.font = '600 18px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
-    for (const i of scene.items) ctx.fillText(i.label, i.x + 12, i.y + i.height / 2, Math.max(1, i.width - 20));
+    for (const i of scene.items) if (part.item(i)) ctx.fillText(i.label, i.x + 12, i.y + i.height / 2, Math.max(1, i.width - 20));
   }
 }
 
