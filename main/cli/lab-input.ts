@@ -4,7 +4,9 @@
  */
 import './zod-jitless';
 import { existsSync } from 'node:fs';
-import { formatIssue, parseLab, type Lab } from '../../common/lab';
+// The parser itself, not the common/lab index, which also builds the editor's shape schema.
+import { formatIssue, parseLab } from '../../common/lab/parse';
+import type { Lab } from '../../common/lab/schema';
 import { isDnsLabel } from '../../common/lab/dns-label';
 import { escapeControl, quoteInput } from '../../common/lab/escape';
 import { MAX_LAB_BYTES } from '../../common/lab/limits';
