@@ -203,7 +203,7 @@ export function Canvas() {
   const empty = doc.lab.nodes.length === 0 && doc.lab.networks.length === 0 && doc.lab.volumes.length === 0;
 
   return (
-    <div className={`canvas${far ? ' lod-far' : ''}${farView ? ' far-on' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas${far ? ' lod-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<LabFlowNode, LabFlowEdge>
         nodes={flowNodes}
         edges={edges}
@@ -235,8 +235,10 @@ export function Canvas() {
           if (!requestRan.current && useEditor.getState().doc.lab.nodes.length) void instance.fitView(FIT);
         }}
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} className="minimap" />
+        {/* The far view shows the whole lab already; the dots, a pixel apart at that zoom, would
+            be re-rastered on every frame of a pan, and the minimap walks every node per frame. */}
+        {farView ? null : <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />}
+        {farView ? null : <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} className="minimap" />}
         <Controls showInteractive={false} />
         {scene ? <FarView scene={scene} /> : null}
       </ReactFlow>
