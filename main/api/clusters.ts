@@ -2,6 +2,7 @@
  * Clusters for the API's handlers, one per kubeconfig context, kept for the life of the host so
  * every call and every live view of a context shares one keep-alive connection pool.
  */
+import type { ZoneConnector } from '../engine/zones';
 import type { Cluster } from '../kube/cluster';
 import { connect } from '../kube/http-cluster';
 import type { SettingsStore } from './settings';
@@ -40,5 +41,16 @@ export function createClusterProvider(settings: SettingsStore, open: (context: s
       for (const c of byContext.values()) c.close();
       byContext.clear();
     },
+  };
+}
+
+/**
+ * Zone clusters for the engine's zoned calls, from the provider: shared and closed with it, so
+ * the close the engine calls after each zone is a no-op.
+ */
+export function sharedZoneConnector(clusters: ClusterProvider): ZoneConnector {
+  return (zone) => {
+    const cluster = clusters.forZone(zone);
+    return Object.assign(Object.create(cluster) as typeof cluster, { close: () => undefined });
   };
 }

@@ -22,7 +22,7 @@ import { checkCommand, newMarker, OutputTail, readTrailer } from './checks-outpu
 import { lastChange, mergeRuns, type CheckRun, type StudentResults } from './checks-results';
 import { readClassResults, recordRuns } from './checks-store';
 import { classNamespaces, classSelector } from './publish';
-import { getRelease } from './releases';
+import { releasesIn, type ReleaseReader } from './releases';
 
 export interface ExecTarget {
   namespace: string;
@@ -127,10 +127,12 @@ export interface RunChecksOptions {
   exec: CheckExec;
   onStudent?: (done: StudentChecks, count: { done: number; total: number }) => void;
   signal?: AbortSignal;
+  /** Where the releases are read, when not in the cluster checked (a zone of a class over zones). */
+  releases?: ReleaseReader;
 }
 
 /** The students of a class (or one of them) with the lab of their release. */
-async function classTargets(cluster: Cluster, className: string, student?: string): Promise<StudentTarget[]> {
+async function classTargets(cluster: Cluster, className: string, student?: string, releases: ReleaseReader = releasesIn(cluster)): Promise<StudentTarget[]> {
   const namespaces = await classNamespaces(cluster, className, student);
   if (namespaces.length === 0) {
     throw new KubeError('not-found', student !== undefined ? `student ${student} has no namespace in class ${className}` : `class ${className} has no students; publish a release to it first`, { hint: 'publish-first' });
@@ -138,7 +140,7 @@ async function classTargets(cluster: Cluster, className: string, student?: strin
   const labs = new Map<string, Promise<Lab>>();
   const labOf = (lab: string, tag: string) => {
     const key = `${lab}@${tag}`;
-    if (!labs.has(key)) labs.set(key, getRelease(cluster, lab, tag).then((r) => r.lab));
+    if (!labs.has(key)) labs.set(key, releases(lab, tag).then((r) => r.lab));
     return labs.get(key)!;
   };
   return Promise.all(
@@ -171,7 +173,7 @@ function selectChecks(lab: Lab, only: string | undefined): LabCheck[] {
  * Returns one entry per student, sorted by student.
  */
 export async function runClassChecks(cluster: Cluster, opts: RunChecksOptions): Promise<StudentChecks[]> {
-  const targets = await classTargets(cluster, opts.className, opts.student);
+  const targets = await classTargets(cluster, opts.className, opts.student, opts.releases);
   if (opts.check !== undefined && !targets.some((t) => t.lab.checks?.some((c) => c.id === opts.check))) {
     const known = [...new Set(targets.flatMap((t) => (t.lab.checks ?? []).map((c) => c.id)))];
     throw new KubeError('not-found', `no check "${opts.check}" in the class's labs; ${known.length ? `their checks are: ${known.join(', ')}` : 'they have no checks'}`);
@@ -215,8 +217,8 @@ export async function runClassChecks(cluster: Cluster, opts: RunChecksOptions): 
 }
 
 /** The stored results of a class, without running anything (what every instructor machine sees). */
-export async function classCheckResults(cluster: Cluster, className: string, student?: string): Promise<StudentChecks[]> {
-  const targets = await classTargets(cluster, className, student);
+export async function classCheckResults(cluster: Cluster, className: string, student?: string, releases?: ReleaseReader): Promise<StudentChecks[]> {
+  const targets = await classTargets(cluster, className, student, releases);
   const stored = await readClassResults(cluster, className);
   return targets
     .map((t) => ({

@@ -6,6 +6,7 @@
 import { keptVolumesHelp } from './expiry';
 import { formatRemaining, type ExpiryState } from './expiry-time';
 import type { Cluster } from '../kube/cluster';
+import type { ReleaseReader } from './releases';
 import { classLinks, reconcile, type StudentLinks } from './reconcile';
 import type { StudentDrift } from './reconcile-diff';
 import type { KeptVolume } from './reconcile-settings';
@@ -19,8 +20,9 @@ export interface ClassHealth {
   links: StudentLinks[];
 }
 
-export async function classHealth(cluster: Cluster, className: string): Promise<ClassHealth> {
-  const [{ report }, links, settings] = await Promise.all([reconcile(cluster, className), classLinks(cluster, className), readClassSettings(cluster, className)]);
+/** `releases`: where the releases are read, when not in `cluster` (a zone of a class over zones). */
+export async function classHealth(cluster: Cluster, className: string, releases?: ReleaseReader): Promise<ClassHealth> {
+  const [{ report }, links, settings] = await Promise.all([reconcile(cluster, className, releases ? { releases } : {}), classLinks(cluster, className, undefined, releases), readClassSettings(cluster, className)]);
   return { expiry: report.expiry, ...(settings?.expired ? { ended: settings.expired } : {}), drift: report.students, links };
 }
 

@@ -22,7 +22,7 @@ import { NAMESPACED_KINDS } from './owned';
 import { classNamespaces, classSelector, studentTarget } from './publish';
 import { namespaceDrift, objectKeyOf, type StudentDrift } from './reconcile-diff';
 import { readClassSettings, readLinkKey, type ClassSettings } from './reconcile-settings';
-import { getRelease, type Release } from './releases';
+import { releasesIn, type Release, type ReleaseReader } from './releases';
 
 /** Plural resource of a kind, as RBAC rules name it (`NetworkPolicy` → `networkpolicies`). */
 export function resourceOf(kind: string): string {
@@ -48,21 +48,23 @@ export function studentMayCreate(apiVersion: string, kind: string, rules = STUDE
 
 /** What a class is compiled with, besides its releases. */
 export interface ClassContext {
+  /** Where the class's releases are read: the cluster itself, or the home cluster of a class over zones. */
+  releaseSource: ReleaseReader;
   settings: ClassSettings | undefined;
   linkKey: string | undefined;
   releases: Map<string, Promise<Release>>;
 }
 
-export async function classContext(cluster: Cluster, className: string): Promise<ClassContext> {
+export async function classContext(cluster: Cluster, className: string, releaseSource: ReleaseReader = releasesIn(cluster)): Promise<ClassContext> {
   const settings = await readClassSettings(cluster, className);
-  return { settings, linkKey: settings?.links === 'random' ? await readLinkKey(cluster, className) : undefined, releases: new Map() };
+  return { releaseSource, settings, linkKey: settings?.links === 'random' ? await readLinkKey(cluster, className) : undefined, releases: new Map() };
 }
 
-function releaseOf(cluster: Cluster, ctx: ClassContext, lab: string, tag: string): Promise<Release> {
+function releaseOf(ctx: ClassContext, lab: string, tag: string): Promise<Release> {
   const key = `${lab}@${tag}`;
   let r = ctx.releases.get(key);
   if (!r) {
-    r = getRelease(cluster, lab, tag);
+    r = ctx.releaseSource(lab, tag);
     // A failed read is not remembered: the next pass asks again.
     r.catch(() => ctx.releases.delete(key));
     ctx.releases.set(key, r);
@@ -85,7 +87,7 @@ export async function expectedObjects(cluster: Cluster, className: string, ns: I
   const lab = labels[LABEL.lab];
   const tag = labels[LABEL.release];
   if (!lab || !tag) throw new KubeError('invalid', `namespace ${name} does not say which release it runs (labels ${LABEL.lab}, ${LABEL.release}); publish to the class again`);
-  const release = await releaseOf(cluster, ctx, lab, tag);
+  const release = await releaseOf(ctx, lab, tag);
   const objects = compileLab(release.lab, studentTarget(className, { id: student }, release, ctx.settings?.domain, ctx.linkKey));
   return { student, namespace: name, release, objects };
 }
@@ -166,9 +168,9 @@ export interface ReconcileResult {
 }
 
 /** One pass: compare every student namespace, and repair what drifted when asked. */
-export async function reconcile(cluster: Cluster, className: string, opts: { repair?: boolean } = {}): Promise<ReconcileResult> {
+export async function reconcile(cluster: Cluster, className: string, opts: { repair?: boolean; releases?: ReleaseReader } = {}): Promise<ReconcileResult> {
   try {
-    const ctx = await classContext(cluster, className);
+    const ctx = await classContext(cluster, className, opts.releases);
     const namespaces = await classNamespaces(cluster, className);
     const live = await listLive(cluster, new Set(namespaces.map((n) => n.metadata?.name ?? '')));
     const { report, expected } = await compareClass(cluster, className, namespaces, live, ctx);
@@ -323,8 +325,8 @@ export interface StudentLinks {
 }
 
 /** Each student's web links, from the release their namespace runs and the class settings. */
-export async function classLinks(cluster: Cluster, className: string, student?: string): Promise<StudentLinks[]> {
-  const ctx = await classContext(cluster, className);
+export async function classLinks(cluster: Cluster, className: string, student?: string, releases?: ReleaseReader): Promise<StudentLinks[]> {
+  const ctx = await classContext(cluster, className, releases);
   const out: StudentLinks[] = [];
   for (const ns of await classNamespaces(cluster, className, student)) {
     try {

@@ -124,6 +124,18 @@ async function ensureSystemNamespace(cluster: Cluster): Promise<void> {
   });
 }
 
+/**
+ * Reads a release by lab and tag. Class operations take one so that a zone of a class over zones
+ * reads the home cluster's releases, adapted to the zone (image mirror, storage class).
+ */
+export type ReleaseReader = (lab: string, tag: string) => Promise<Release>;
+
+/** The releases stored in `cluster`. */
+export const releasesIn =
+  (cluster: Cluster): ReleaseReader =>
+  (lab, tag) =>
+    getRelease(cluster, lab, tag);
+
 export async function getRelease(cluster: Cluster, labName: string, tag: string): Promise<Release> {
   const cm = await cluster.read(CONFIG_MAP, releaseName(labName, tag), SYSTEM_NAMESPACE);
   if (!cm) throw new KubeError('not-found', `no release ${labName}@${tag}; list the releases to see which exist`, { status: 404, hint: 'list-releases' });

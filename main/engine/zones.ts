@@ -16,7 +16,7 @@ import { KubeError } from '../kube/errors';
 import { CONFIG_MAP } from '../kube/kinds';
 import { classStatus, studentCredentials, teardown, type StudentCredentials, type StudentRow, type TeardownResult } from './class-ops';
 import { classNamespaces, publish, type PublishOptions, type PublishResult, type StudentResult } from './publish';
-import { getRelease } from './releases';
+import { getRelease, releasesIn, type ReleaseReader } from './releases';
 import { SYSTEM_NAMESPACE } from './release-record';
 import { z } from 'zod';
 
@@ -237,4 +237,46 @@ export async function zonedReset(home: Cluster, record: ZonesRecord, connectZone
   } finally {
     cluster.close();
   }
+}
+
+/** One cluster a class lives on: a zone with the students placed there, or the home cluster alone. */
+export interface ClassPart {
+  cluster: Cluster;
+  /** The class's releases: the home cluster's (a zone holds none), adapted to the zone. */
+  releases: ReleaseReader;
+  /** Absent for a class without zones. */
+  zone?: Zone;
+  /** The students placed in this zone; absent for a class without zones (all of them). */
+  students?: Set<string>;
+}
+
+/**
+ * Runs `each` on every cluster the class lives on, its zones in their order or the home cluster
+ * alone, and returns the answers in that order. A zone's failure names the zone. Zone clusters
+ * come from `connectZone` and are closed afterwards (a connector that shares them makes close a
+ * no-op). For the class operations beyond publish, status, reset, credentials and teardown that
+ * must follow a class over its zones: checks, keys, drift, end date.
+ */
+export async function overClass<T>(home: Cluster, className: string, connectZone: ZoneConnector, each: (part: ClassPart) => Promise<T>, only?: { student: string }): Promise<T[]> {
+  const record = await readZonesRecord(home, className);
+  if (!record) return [await each({ cluster: home, releases: releasesIn(home) })];
+  let zones = record.zones;
+  if (only) {
+    const zone = record.zones.find((z) => z.name === record.assignment[only.student]);
+    if (!zone) throw new KubeError('not-found', `student ${only.student} has no zone in class ${className}; publish to them first`, { hint: 'publish-first' });
+    zones = [zone];
+  }
+  const out: T[] = [];
+  for (const zone of zones) {
+    const students = new Set(Object.entries(record.assignment).filter(([, z]) => z === zone.name).map(([s]) => s));
+    const cluster = connectZone(zone);
+    try {
+      out.push(await each({ cluster, releases: async (lab, tag) => { const r = await getRelease(home, lab, tag); return { ...r, lab: zoneLab(r.lab, zone) }; }, zone, students }));
+    } catch (err) {
+      throw err instanceof KubeError ? err.in(`zone ${zone.name}`) : err;
+    } finally {
+      cluster.close();
+    }
+  }
+  return out;
 }

@@ -121,6 +121,18 @@ describe('a class over two zones', () => {
       expect(pane.ok ? pane.value.defaultContainer : pane.error.message).toBe('web');
     }
     expect(await home.read(NAMESPACE, bStudent.namespace)).toBeUndefined();
+    // Checks, keys, drift and links follow the class over both zones too.
+    const checks = (await host.dispatch('checks.results', { className: CLASS })) as Result<Response<'checks.results'>>;
+    expect(checks.ok ? checks.value.students.map((x) => x.namespace).sort() : checks.error.message).toEqual(r.results.map((x) => x.namespace).sort());
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHQMh6pNGZMWz/9GqSBkXlUXbSaB3kLyB4QhTXJm2JNG b@laptop';
+    const added = (await host.dispatch('keys.add', { className: CLASS, student: bStudent.student, key })) as Result<Response<'keys.add'>>;
+    expect(added.ok ? added.value.student : added.error.message).toBe(bStudent.student);
+    const keys = (await host.dispatch('keys.list', { className: CLASS })) as Result<Response<'keys.list'>>;
+    expect(keys.ok ? keys.value.keys.map((k) => k.student) : keys.error.message).toEqual([bStudent.student]);
+    const health = (await host.dispatch('class.health', { className: CLASS })) as Result<Response<'class.health'>>;
+    expect(health.ok ? health.value.drift : health.error.message).toEqual([]);
+    expect(health.ok ? health.value.links.map((l) => l.namespace).sort() : []).toEqual(r.results.map((x) => x.namespace).sort());
+    expect(health.ok ? health.value.links.find((l) => l.namespace === bStudent.namespace)!.links[0]!.url : '').toMatch(/\.b\.labs\.localhost\//);
     controller.abort();
     await watching;
     host.live.stopAll();

@@ -7,10 +7,12 @@
 import { devNamespace } from '../../../common/compile';
 import { formatIssue, validateLab } from '../../../common/lab/parse';
 import { classCheckResults, progressOf, runClassChecks, tryCheck, type CheckExec, type StudentChecks } from '../../engine/checks';
-import { defaultKubeConfig, type KubeConfigSource } from '../../streams/connector';
+import { overClass } from '../../engine/zones';
+import type { Cluster } from '../../kube/cluster';
+import { loadKubeConfig, type KubeConfigSource, type KubeWhere } from '../../streams/connector';
 import { streamingExec } from '../../streams/exec-stream';
 import type { WireStudentChecks } from '../checks-schemas';
-import type { ClusterProvider } from '../clusters';
+import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import type { ApiDeps } from '../deps';
 import { ApiFailure, type Handler } from '../dispatch';
 import { engine } from './engine-call';
@@ -35,30 +37,43 @@ export function wireStudentChecks(s: StudentChecks): WireStudentChecks {
   };
 }
 
+/** A class's students in one order however many zones hold them. */
+const byStudent = (all: StudentChecks[]) => all.sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0));
+
 export function checksHandlers(deps: ChecksDeps) {
-  const execFor = async (context: string | undefined): Promise<CheckExec> => {
+  const execFor = async (where: KubeWhere): Promise<CheckExec> => {
     try {
-      return streamingExec(await (deps.kubeConfig ?? defaultKubeConfig)(context));
+      return streamingExec(await loadKubeConfig(deps.kubeConfig, where));
     } catch (err) {
-      throw new ApiFailure('invalid_request', `cannot use the kubeconfig${context ? ` context "${context}"` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ApiFailure('invalid_request', err instanceof Error ? err.message : String(err));
     }
   };
   // The context terminals use too: the request's, else the one picked in settings, else the kubeconfig's.
   const ctx = async (requested: string | null) => requested ?? (await deps.settings.get()).kubeContext ?? undefined;
+  const zones = sharedZoneConnector(deps.clusters);
+  /** The class's recorded results over all its clusters (its zones, or the chosen one). */
+  const recorded = async (home: Cluster, className: string) => byStudent((await overClass(home, className, zones, (p) => classCheckResults(p.cluster, className, undefined, p.releases))).flat());
 
   const results: Handler<'checks.results'> = async ({ context, className }) =>
-    engine(async () => {
-      const cluster = await deps.clusters.get(context);
-      return { students: (await classCheckResults(cluster, className)).map(wireStudentChecks) };
-    });
+    engine(async () => ({ students: (await recorded(await deps.clusters.get(context), className)).map(wireStudentChecks) }));
 
   const run: Handler<'checks.run'> = async ({ context, className, student, check }) =>
     engine(async () => {
-      const cluster = await deps.clusters.get(context);
-      const exec = await execFor(await ctx(context));
-      const ran = await runClassChecks(cluster, { className, exec, ...(student !== undefined ? { student } : {}), ...(check !== undefined ? { check } : {}) });
+      const home = await deps.clusters.get(context);
+      const chosen = await ctx(context);
+      const ran = await overClass(
+        home,
+        className,
+        zones,
+        async (p) => {
+          // A zone's students are checked with the zone's own kubeconfig, as its panes are.
+          const exec = await execFor(p.zone ? { context: p.zone.context, kubeconfig: p.zone.kubeconfig } : { context: chosen });
+          return runClassChecks(p.cluster, { className, exec, releases: p.releases, ...(student !== undefined ? { student } : {}), ...(check !== undefined ? { check } : {}) });
+        },
+        student !== undefined ? { student } : undefined,
+      );
       // One student's run answers with the whole class, so the heatmap stays whole.
-      const all = student === undefined ? ran : await classCheckResults(cluster, className);
+      const all = student === undefined ? byStudent(ran.flat()) : await recorded(home, className);
       return { students: all.map(wireStudentChecks) };
     });
 
@@ -69,7 +84,7 @@ export function checksHandlers(deps: ChecksDeps) {
       const check = checked.lab.checks?.find((c) => c.id === id);
       if (!check) throw new ApiFailure('not_found', `the lab has no check "${id}"`);
       const cluster = await deps.clusters.get(context);
-      const exec = await execFor(await ctx(context));
+      const exec = await execFor({ context: await ctx(context) });
       return tryCheck(cluster, exec, namespace ?? devNamespace(checked.lab.metadata.name), check);
     });
 

@@ -14,7 +14,7 @@ import { planPublish } from '../../engine/publish-plan';
 import { classSelector, listClasses, publish, type StudentResult } from '../../engine/publish';
 import { getRelease, listReleases, nextFreeTag, snapshot, type Release } from '../../engine/releases';
 import { PreflightError } from '../../kube/apply';
-import type { ClusterProvider } from '../clusters';
+import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import type { WireClassRow, WireNodeStatus } from '../cluster-schemas';
 import { ApiFailure, type Handler, type Handlers } from '../dispatch';
 import type { LiveViews } from '../live-views';
@@ -40,10 +40,7 @@ const wireStatus = (s: NodeStatus): WireNodeStatus => ({
 
 export function clusterOps({ clusters, live }: ClusterOpsDeps) {
   // Zone clusters are shared and closed with the provider, so the zoned calls must not close them.
-  const zoneConnector: ZoneConnector = (zone) => {
-    const cluster = clusters.forZone(zone);
-    return Object.assign(Object.create(cluster) as typeof cluster, { close: () => undefined });
-  };
+  const zoneConnector: ZoneConnector = sharedZoneConnector(clusters);
 
   const students = async (spec: { count: number } | { roster: { text: string; fileName: string } }): Promise<{ students: Student[]; issues: { line: number; message: string }[] }> => {
     if ('count' in spec) return { students: numberedStudents(spec.count), issues: [] };

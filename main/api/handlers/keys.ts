@@ -4,7 +4,8 @@
  * `invalid` with the same message, and nothing is stored.
  */
 import { addKey, listKeys, revokeKeys, type StoredKey } from '../../gateway/key-store';
-import type { ClusterProvider } from '../clusters';
+import { overClass } from '../../engine/zones';
+import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import type { Handler } from '../dispatch';
 import type { WireSshKey } from '../keys-schemas';
 import { engine } from './engine-call';
@@ -20,11 +21,16 @@ export const wireKey = (k: StoredKey): WireSshKey => ({
 });
 
 export function keysHandlers(deps: { clusters: ClusterProvider }) {
+  const zones = sharedZoneConnector(deps.clusters);
+  // A student's keys live in their namespace, so in their zone when the class has zones.
   const list: Handler<'keys.list'> = async ({ context, className, student }) =>
-    engine(async () => ({ keys: (await listKeys(await deps.clusters.get(context), className, student)).map(wireKey) }));
+    engine(async () => ({ keys: (await overClass(await deps.clusters.get(context), className, zones, (p) => listKeys(p.cluster, className, student), student ? { student } : undefined)).flat().map(wireKey) }));
   const add: Handler<'keys.add'> = async ({ context, className, student, key, expires }) =>
-    engine(async () => wireKey(await addKey(await deps.clusters.get(context), { className, student, key, ...(expires ? { expires } : {}) })));
+    engine(async () => {
+      const [added] = await overClass(await deps.clusters.get(context), className, zones, (p) => addKey(p.cluster, { className, student, key, ...(expires ? { expires } : {}) }), { student });
+      return wireKey(added!);
+    });
   const revoke: Handler<'keys.revoke'> = async ({ context, className, student, fingerprint }) =>
-    engine(async () => ({ revoked: (await revokeKeys(await deps.clusters.get(context), className, student, { fingerprint })).map(wireKey) }));
+    engine(async () => ({ revoked: (await overClass(await deps.clusters.get(context), className, zones, (p) => revokeKeys(p.cluster, className, student, { fingerprint }), { student })).flat().map(wireKey) }));
   return { 'keys.list': list, 'keys.add': add, 'keys.revoke': revoke };
 }

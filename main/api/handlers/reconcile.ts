@@ -6,7 +6,8 @@ import { keptVolumesHelp, setExpiry } from '../../engine/expiry';
 import { parseEndDate } from '../../engine/expiry-time';
 import { reconcile } from '../../engine/reconcile';
 import { classHealth } from '../../engine/reconcile-status';
-import type { ClusterProvider } from '../clusters';
+import { overClass } from '../../engine/zones';
+import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import { ApiFailure, type Handler } from '../dispatch';
 import type { WireClassHealth } from '../reconcile-schemas';
 import { engine } from './engine-call';
@@ -15,9 +16,12 @@ import { engine } from './engine-call';
 const text = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v).slice(0, 200));
 
 export function reconcileHandlers(deps: { clusters: ClusterProvider }) {
+  const zones = sharedZoneConnector(deps.clusters);
   const health: Handler<'class.health'> = async ({ context, className }) =>
     engine(async () => {
-      const h = await classHealth(await deps.clusters.get(context), className);
+      // A class over zones keeps its settings (end date) in every zone alike: the first zone's stand for all.
+      const parts = await overClass(await deps.clusters.get(context), className, zones, (p) => classHealth(p.cluster, className, p.releases));
+      const h = { ...parts[0]!, drift: parts.flatMap((p) => p.drift), links: parts.flatMap((p) => p.links) };
       const wire: WireClassHealth = {
         expiry: h.expiry,
         ...(h.ended ? { ended: { ...h.ended, help: keptVolumesHelp(className, h.ended.keptVolumes) } } : {}),
@@ -31,7 +35,10 @@ export function reconcileHandlers(deps: { clusters: ClusterProvider }) {
       return wire;
     });
   const repair: Handler<'class.repair'> = async ({ context, className }) =>
-    engine(async () => ({ repaired: (await reconcile(await deps.clusters.get(context), className, { repair: true })).repaired.map((r) => ({ ...r, ...(r.error ? { error: r.error } : {}) })) }));
+    engine(async () => {
+      const parts = await overClass(await deps.clusters.get(context), className, zones, async (p) => (await reconcile(p.cluster, className, { repair: true, releases: p.releases })).repaired);
+      return { repaired: parts.flat().map((r) => ({ ...r, ...(r.error ? { error: r.error } : {}) })) };
+    });
   const expire: Handler<'class.expire'> = async ({ context, className, expiresAt, volumes }) =>
     engine(async () => {
       let at: string | undefined;
@@ -40,8 +47,8 @@ export function reconcileHandlers(deps: { clusters: ClusterProvider }) {
       } catch (err) {
         throw new ApiFailure('invalid_request', `expiresAt: ${(err as Error).message}`);
       }
-      const s = await setExpiry(await deps.clusters.get(context), className, { expiresAt: at, ...(volumes ? { volumes } : {}) });
-      return { ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}), volumes: s.volumes };
+      const [s] = await overClass(await deps.clusters.get(context), className, zones, (p) => setExpiry(p.cluster, className, { expiresAt: at, ...(volumes ? { volumes } : {}) }));
+      return { ...(s!.expiresAt ? { expiresAt: s!.expiresAt } : {}), volumes: s!.volumes };
     });
   return { 'class.health': health, 'class.repair': repair, 'class.expire': expire };
 }
