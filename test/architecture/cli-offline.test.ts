@@ -8,7 +8,8 @@
  */
 import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -124,5 +125,45 @@ describe('the code cache of the offline build', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(expected);
     expect(readFileSync(cacheFile).subarray(0, header().length).toString()).toBe(header());
+  }, 30_000);
+});
+
+describe('an installed copy (the bundles without the sources)', () => {
+  let dir: string;
+  const example = join(root, 'resources/examples/web-db.yaml');
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(dir, 'bin/labforge.mjs'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, LABFORGE_FROM_SOURCE: '' } });
+
+  beforeAll(() => {
+    // Current bundles first (bin rebuilds them in the checkout if a source changed).
+    expect(spawnSync(process.execPath, [BIN, '--help'], { cwd: root }).status).toBe(0);
+    dir = mkdtempSync(join(tmpdir(), 'labforge-installed-'));
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'out/main'), { recursive: true });
+    cpSync(BIN, join(dir, 'bin/labforge.mjs'));
+    cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+    symlinkSync(join(root, 'resources'), join(dir, 'resources'));
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    for (const f of ['cli.js', 'cli-offline.cjs']) cpSync(join(root, 'out/main', f), join(dir, 'out/main', f));
+    cpSync(join(root, 'out/main/cli-chunks'), join(dir, 'out/main/cli-chunks'), { recursive: true });
+    return () => rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('runs validate from the offline build and writes its code cache there', () => {
+    const r = run('validate', example);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('valid lab "web-db"');
+    expect(existsSync(join(dir, 'out/main/cli-offline.cjs.validate.cache'))).toBe(true);
+    expect(run('validate', example).stdout).toBe(r.stdout);
+  }, 30_000);
+
+  it('runs the lab commands from the ES-module bundle when there is no offline build', () => {
+    const offline = run('validate', example);
+    rmSync(join(dir, 'out/main/cli-offline.cjs'));
+    const r = run('validate', example);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(offline.stdout);
+    const bad = run('create', 'vm', '--cpu', '1e40');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--cpu is above the maximum of 1000');
   }, 30_000);
 });
