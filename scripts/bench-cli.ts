@@ -155,6 +155,10 @@ interleaved runs, compared within one run; wall times were not comparable):
 - node:child_process costs 4 to 12 ms to load on this machine (measured in-process); node:vm 0.1 ms.
 - The staleness check in bin/labforge.mjs (a stat of each of ~180 inputs): 2 to 5 ms; with
   \`path.join\` per input it showed as twice that in profiles, so paths are joined by prefix.
+- Where \`--help\` spends its time, from marks in bin/labforge.mjs (load 7 to 10): staleness check
+  1.7 to 2.9 ms, reading the offline build 1.5 to 3 ms, compiling it from the code cache 4.5 to
+  9 ms, then commander and the command declarations 10 to 17 ms; Node's own start before bin
+  runs is the rest (80 to 170 ms under that load).
 - Not done: \`validate\` still reads the YAML three times (common/lab/parse.ts: a lexer pass for
   token budgets, a CST pass for depth, then the document; the CST pass alone was 8% of the
   CPU profile's samples), and builds the zod schema when it loads (about 11%). Both are in
