@@ -18,7 +18,7 @@
  * Options (env): BENCH_LAB=routing-lab (an example in resources/examples; labs with volumes
  *                make every teardown wait for the PVCs' protection finalizers)
  *                BENCH_SIZES=50      BENCH_REPEATS=3
- *                BENCH_CONCURRENCY=4,8,16,32 (publish sweep)  BENCH_CEILING_CONCURRENCY=8,16,32,64
+ *                BENCH_CONCURRENCY=16,32,64 (publish sweep; empty: none)  BENCH_CEILING_CONCURRENCY=8,16,32,64
  *                BENCH_SWEEP_REPEATS=1 (runs per sweep point; the median is kept)
  *                BENCH_STUDENTS_IN_FLIGHT=  (publish sweep: students written at once, e.g. 16,64; default publish's own)
  *                BENCH_DECOMPOSE=1   (first, one traced publish: time to the first student write, requests in flight)
@@ -50,7 +50,7 @@ import { inFlight, traced } from './bench-publish-trace';
 const root = join(import.meta.dirname, '..');
 const labName = process.env['BENCH_LAB'] ?? 'routing-lab';
 const sizes = (process.env['BENCH_SIZES'] ?? '50').split(',').map(Number);
-const sweep = (process.env['BENCH_CONCURRENCY'] ?? '4,8,16,32').split(',').map(Number);
+const sweep = (process.env['BENCH_CONCURRENCY'] ?? '16,32,64').split(',').filter(Boolean).map(Number);
 const ceilingSweep = (process.env['BENCH_CEILING_CONCURRENCY'] ?? '8,16,32,64').split(',').map(Number);
 const repeats = Number(process.env['BENCH_REPEATS'] ?? 3);
 const sweepRepeats = Number(process.env['BENCH_SWEEP_REPEATS'] ?? 1);

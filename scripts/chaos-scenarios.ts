@@ -264,10 +264,16 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
   }
 }
 
-/** The last line of a run's stderr that reports a failure (a failed student or the CLI's error). */
+/**
+ * The last line of a run's stderr that reports a failure (a failed student or the CLI's error),
+ * after the first failed student's own error when there was one: the summary alone ("10 students
+ * failed") does not say why.
+ */
 function lastError(stderr: string): string {
   const lines = stderr.split('\n').filter((l) => /failed|error/i.test(l));
-  return (lines[lines.length - 1] ?? stderr.trim().split('\n').pop() ?? '').slice(0, 300);
+  const last = (lines[lines.length - 1] ?? stderr.trim().split('\n').pop() ?? '').slice(0, 300);
+  const firstStudent = lines.find((l) => /^\[\d+\/\d+\] \S+ \S+ failed: /.test(l));
+  return firstStudent && firstStudent !== lines[lines.length - 1] ? `${firstStudent.slice(0, 300)} … ${last}` : last;
 }
 
 export function summary(c: Convergence): string {
