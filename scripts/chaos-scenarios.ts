@@ -66,6 +66,8 @@ export interface RestartRound {
   reruns: number;
   /** The last re-run's error line, when even that did not publish everyone. */
   lastRerunError?: string;
+  /** The error of every re-run that failed, in order (a converged round may still have needed several). */
+  rerunErrors?: string[];
   /** The last run (the first, or the last re-run) reported every student published. */
   finalOk: boolean;
   convergence: Convergence;
@@ -238,6 +240,7 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
       let ok = first.outcome === 'completed' && published(first.stdout, N);
       let reruns = 0;
       let lastRerunError: string | undefined;
+      const rerunErrors: string[] = [];
       while (!ok && reruns < 3) {
         // After the first re-run, give the controllers (quota recount, namespace lifecycle) a moment.
         if (reruns > 0) await sleep(15_000);
@@ -245,15 +248,16 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
         const again = await finish(publishCli(cc, labName, 'v1', className, N), 300_000);
         ok = again.outcome === 'completed' && published(again.stdout, N);
         lastRerunError = ok ? undefined : lastError(again.stderr);
+        if (!ok) rerunErrors.push(`${again.outcome} in ${again.ms} ms: ${lastError(again.stderr)}`);
       }
       const convergence = await settled(() => checkClass(cc.client, className, students, v1));
       const after = await settled(() => classUids(cc.client, witness, students, v1));
       const witnessLost = [...before].filter(([k, u]) => after.get(k) !== u).map(([k]) => k);
       const deadAfter = deadComponents(cc);
-      (midPublish ? report.restarts : report.restartsAfterPublish).push({ className, restart, restartAtMs: Math.round(restartAtMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, ...(first.outcome === 'completed' ? {} : { firstRunError: lastError(first.stderr) }), reruns, finalOk: ok, ...(lastRerunError ? { lastRerunError } : {}), convergence, witnessLost, deadAfter });
+      (midPublish ? report.restarts : report.restartsAfterPublish).push({ className, restart, restartAtMs: Math.round(restartAtMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, ...(first.outcome === 'completed' ? {} : { firstRunError: lastError(first.stderr) }), reruns, finalOk: ok, ...(lastRerunError ? { lastRerunError } : {}), ...(rerunErrors.length ? { rerunErrors } : {}), convergence, witnessLost, deadAfter });
       log(
         `${midPublish ? '' : '(after the publish ended, not counted) '}${component} restart at ${Math.round(restartAtMs)} ms (${studentsDoneAtRestart}/${N} done; down ${restart.downMs} ms, back in ${restart.backMs} ms): ` +
-          `publish ${first.outcome} in ${first.ms} ms${first.outcome === 'completed' ? '' : ` (${lastError(first.stderr)})`}, ${reruns} re-runs${lastRerunError ? ` (last: ${lastRerunError})` : ''}; ${summary(convergence)}; witness lost ${witnessLost.length}/${before.size}; dead components: ${deadAfter.join(', ') || 'none'}`,
+          `publish ${first.outcome} in ${first.ms} ms${first.outcome === 'completed' ? '' : ` (${lastError(first.stderr)})`}, ${reruns} re-runs${rerunErrors.length ? ` (failed re-runs: ${rerunErrors.join(' | ')})` : ''}; ${summary(convergence)}; witness lost ${witnessLost.length}/${before.size}; dead components: ${deadAfter.join(', ') || 'none'}`,
       );
       await dropClass(cc, className);
     }
