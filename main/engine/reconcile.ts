@@ -220,6 +220,8 @@ export interface WatchOptions {
   settleMs?: number;
   /** A pass at least this often even without changes (the end date needs no event). */
   tickMs?: number;
+  /** Where the releases are read, when not in the cluster watched (a zone of a class over zones). */
+  releases?: ReleaseReader;
 }
 
 export interface ReconcileWatch {
@@ -284,7 +286,7 @@ export async function watchReconcile(cluster: Cluster, className: string, opts: 
   const runPass = async () => {
     try {
       // Settings are read each pass: an end date set later, from another machine, counts.
-      const fresh = await classContext(cluster, className);
+      const fresh = await classContext(cluster, className, opts.releases);
       const ctx = ctxHolder.ctx && sameSettings(ctxHolder.ctx, fresh) ? ctxHolder.ctx : fresh;
       ctxHolder.ctx = ctx;
       const state = ctx.settings?.expired ? undefined : expiryState(ctx.settings?.expiresAt, 0);

@@ -239,6 +239,14 @@ export async function zonedReset(home: Cluster, record: ZonesRecord, connectZone
   }
 }
 
+/** A zone's releases: the home cluster's, adapted to the zone (image mirror, storage class) as publish writes them there. */
+export function zoneReleases(home: Cluster, zone: Zone): ReleaseReader {
+  return async (lab, tag) => {
+    const r = await getRelease(home, lab, tag);
+    return { ...r, lab: zoneLab(r.lab, zone) };
+  };
+}
+
 /** One cluster a class lives on: a zone with the students placed there, or the home cluster alone. */
 export interface ClassPart {
   cluster: Cluster;
@@ -271,7 +279,7 @@ export async function overClass<T>(home: Cluster, className: string, connectZone
     const students = new Set(Object.entries(record.assignment).filter(([, z]) => z === zone.name).map(([s]) => s));
     const cluster = connectZone(zone);
     try {
-      out.push(await each({ cluster, releases: async (lab, tag) => { const r = await getRelease(home, lab, tag); return { ...r, lab: zoneLab(r.lab, zone) }; }, zone, students }));
+      out.push(await each({ cluster, releases: zoneReleases(home, zone), zone, students }));
     } catch (err) {
       throw err instanceof KubeError ? err.in(`zone ${zone.name}`) : err;
     } finally {

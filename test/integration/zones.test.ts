@@ -19,6 +19,7 @@ import { layout } from '../../main/cluster/paths';
 import { connect, type HttpCluster } from '../../main/kube/http-cluster';
 import { NAMESPACE } from '../../main/kube/kinds';
 import { classNamespaces } from '../../main/engine/publish';
+import { readClassSettings } from '../../main/engine/reconcile-settings';
 import type { Release } from '../../main/engine/releases';
 import { publishZoned, readZonesRecord, zonedCredentials, zonedStatus, zonedTeardown, type ZoneConnector } from '../../main/engine/zones';
 import { adminCluster, exampleLab, makeRelease, ROOT, uniqueLab } from './helpers/engine';
@@ -145,6 +146,30 @@ describe('a class over two zones', () => {
     const lines = cli.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^STUDENT\s+ZONE\s+NAMESPACE/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[1]).sort()).toEqual([...Array(10).fill('a'), ...Array(10).fill('b')]);
+    // check, keys, reconcile and expire follow the zones from the CLI too.
+    const conn = ['--kubeconfig', testKubeconfigPath()];
+    const drift = await labforge('reconcile', '--class', CLASS, ...conn);
+    expect(drift.code, drift.stderr).toBe(0);
+    expect(drift.stdout).toMatch(/20 students checked, no drift/);
+    const checked = await labforge('check', '--class', CLASS, ...conn);
+    expect(checked.code, checked.stderr).toBe(0);
+    const aOne = r.results.find((x) => x.zone === 'a')!;
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'labforge-zones-key-')), 'a.pub');
+    writeFileSync(keyFile, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHQMh6pNGZMWz/9GqSBkXlUXbSaB3kLyB4QhTXJm2JNG a@laptop\n');
+    const keyAdded = await labforge('keys', 'add', keyFile, '--class', CLASS, '--student', aOne.student, ...conn);
+    expect(keyAdded.code, keyAdded.stderr).toBe(0);
+    const keyList = await labforge('keys', 'list', '--class', CLASS, ...conn);
+    expect(keyList.code, keyList.stderr).toBe(0);
+    expect(keyList.stdout).toContain(aOne.student);
+    expect(keyList.stdout).toContain(bStudent.student);
+    const ends = await labforge('expire', '30d', '--class', CLASS, ...conn);
+    expect(ends.code, ends.stderr).toBe(0);
+    for (const z of zones) {
+      const c = connectZone(z);
+      expect((await readClassSettings(c, CLASS))?.expiresAt, `zone ${z.name}`).toBeDefined();
+      c.close();
+    }
+    expect((await labforge('expire', 'never', '--class', CLASS, ...conn)).code).toBe(0);
     const cliCreds = await labforge('credentials', '--class', CLASS, '--student', bStudent.student, '--duration', '1h', '--kubeconfig', testKubeconfigPath());
     expect(cliCreds.code, cliCreds.stderr).toBe(0);
     expect(cliCreds.stdout).toContain(readFileSync(bKubeconfig, 'utf8').match(/server: (\S+)/)![1]);

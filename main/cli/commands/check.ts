@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import { dnsLabelArg, positiveInt, studentIdArg } from '../args';
 import { CommandFailure } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-import { classCommand, engine, type ConnOpts } from './engine';
+import type { ClassPart } from '../../engine/zones';
+import { classCommand, overClassCli, type ConnOpts } from './engine';
 
 interface CheckOpts extends ConnOpts {
   class: string;
@@ -31,17 +32,30 @@ export const checkCommands: CommandModule = (program: Command, io: CliIO) => {
         import('../../streams/exec-stream'),
         import('../../kube/kubeconfig'),
       ]);
-      const exec = streamingExec(loadKubeConfig({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }));
-      const once = () =>
-        engine(opts, (cluster) =>
-          runClassChecks(cluster, {
-            className: opts.class,
-            exec,
-            ...(opts.student !== undefined ? { student: opts.student } : {}),
-            ...(opts.check !== undefined ? { check: opts.check } : {}),
-            ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-          }),
-        );
+      // The exec runs where the students are: the chosen context, or each zone's own kubeconfig and context.
+      const execFor = (zone: ClassPart['zone']) => {
+        const kubeconfig = zone?.kubeconfig ?? opts.kubeconfig;
+        const context = zone ? zone.context : opts.context;
+        return streamingExec(loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }));
+      };
+      const once = async () =>
+        (
+          await overClassCli(
+            opts,
+            (p) =>
+              runClassChecks(p.cluster, {
+                className: opts.class,
+                exec: execFor(p.zone),
+                releases: p.releases,
+                ...(opts.student !== undefined ? { student: opts.student } : {}),
+                ...(opts.check !== undefined ? { check: opts.check } : {}),
+                ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+              }),
+            opts.student !== undefined ? { student: opts.student } : undefined,
+          )
+        )
+          .flat()
+          .sort((a, b) => a.student.localeCompare(b.student));
       if (opts.watch === undefined) {
         const students = await once();
         io.stdout(formatCheckGrid(students));

@@ -12,6 +12,7 @@ import type { Lab } from '../../../common/lab/schema';
 import type { Cluster } from '../../kube/cluster';
 import type { NodeStatus } from '../../engine/node-status';
 import type { StudentResult } from '../../engine/publish';
+import type { ClassPart } from '../../engine/zones';
 import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
@@ -50,6 +51,15 @@ export async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promis
   } finally {
     cluster?.close();
   }
+}
+
+/**
+ * Runs `each` on every cluster the class lives on, its zones (from the record on the chosen
+ * cluster) or the chosen cluster alone, with engine()'s error handling; `only` picks a student's zone.
+ */
+export async function overClassCli<T>(opts: ConnOpts & { class: string }, each: (part: ClassPart) => Promise<T>, only?: { student: string }): Promise<T[]> {
+  const [{ overClass }, connectZone] = await Promise.all([import('../../engine/zones'), zoneConnector(opts)]);
+  return engine(opts, (home) => overClass(home, opts.class, connectZone, each, only));
 }
 
 /** `<lab>` may be a lab file or a lab name; a file is read and validated. */

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { dnsLabelArg, studentIdArg } from '../args';
 import { CommandFailure, InvalidInputError, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-import { withConnection, engine, type ConnOpts } from './engine';
+import type { StoredKey } from '../../gateway/key-store';
+import { withConnection, overClassCli, type ConnOpts } from './engine';
 
 interface KeyOpts extends ConnOpts {
   class: string;
@@ -31,7 +32,7 @@ export const keysCommands: CommandModule = (program: Command, io: CliIO) => {
         throw new InvalidInputError([`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
       }
       const { addKey } = await import('../../gateway/key-store');
-      const k = await engine(opts, (c) => addKey(c, { className: opts.class, student: opts.student, key: text, ...(opts.expires !== undefined ? { expires: opts.expires } : {}) }));
+      const [k] = (await overClassCli(opts, (p) => addKey(p.cluster, { className: opts.class, student: opts.student, key: text, ...(opts.expires !== undefined ? { expires: opts.expires } : {}) }), { student: opts.student })) as [StoredKey];
       io.stdout(`added ${k.type} key ${k.fingerprint}${k.comment ? ` (${k.comment})` : ''} for ${k.student}; ${k.expiresAt ? `expires ${k.expiresAt}` : 'does not expire'}\n`);
     });
 
@@ -39,7 +40,7 @@ export const keysCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--student <id>', 'only this student', studentIdArg('--student'))
     .action(async (opts: KeyOpts) => {
       const { listKeys, formatKeys } = await import('../../gateway/key-store');
-      io.stdout(`${formatKeys(await engine(opts, (c) => listKeys(c, opts.class, opts.student)))}\n`);
+      io.stdout(`${formatKeys((await overClassCli(opts, (p) => listKeys(p.cluster, opts.class, opts.student), opts.student !== undefined ? { student: opts.student } : undefined)).flat())}\n`);
     });
 
   sub('revoke', "Revoke a student's key (by fingerprint) or all their keys; live sessions on it end within a minute.")
@@ -49,7 +50,7 @@ export const keysCommands: CommandModule = (program: Command, io: CliIO) => {
     .action(async (fingerprint: string | undefined, opts: KeyOpts & { student: string; all?: boolean }) => {
       if (!fingerprint === !opts.all) throw new UsageError('give a fingerprint or --all (not both)');
       const { revokeKeys } = await import('../../gateway/key-store');
-      const revoked = await engine(opts, (c) => revokeKeys(c, opts.class, opts.student, fingerprint ? { fingerprint } : { all: true }));
+      const revoked = (await overClassCli(opts, (p) => revokeKeys(p.cluster, opts.class, opts.student, fingerprint ? { fingerprint } : { all: true }), { student: opts.student })).flat();
       if (revoked.length === 0) throw new CommandFailure(`${opts.student} has no keys in class ${opts.class}`);
       for (const k of revoked) io.stdout(`revoked ${k.fingerprint}${k.comment ? ` (${k.comment})` : ''} of ${k.student}\n`);
     });

@@ -8,7 +8,8 @@ import type { ReconcileResult } from '../../engine/reconcile';
 import { durationArg, shown } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-import { classCommand, engine, type ConnOpts } from './engine';
+import { classCommand, engine, overClassCli, type ConnOpts } from './engine';
+import { zoneConnector } from '../zones-input';
 
 /** `--expires`: a date or a duration from now, in the future; the value is ISO 8601. */
 export function endDateArg(what: string): (value: string) => string {
@@ -38,6 +39,21 @@ async function printResult(io: CliIO, r: ReconcileResult): Promise<void> {
   if (report.expiry.state === 'warning') io.stdout(`the class ends at ${report.expiry.expiresAt} (in ${formatRemaining(report.expiry.remainingSeconds)})\n`);
 }
 
+/** One result for a class over zones: the zones' students, problems and repairs together. */
+function mergeResults(parts: ReconcileResult[]): ReconcileResult {
+  const [first, ...rest] = parts as [ReconcileResult, ...ReconcileResult[]];
+  if (rest.length === 0) return first;
+  return {
+    report: {
+      ...first.report,
+      checked: parts.reduce((n, p) => n + p.report.checked, 0),
+      students: parts.flatMap((p) => p.report.students),
+      problems: parts.flatMap((p) => p.report.problems),
+    },
+    repaired: parts.flatMap((p) => p.repaired),
+  };
+}
+
 export const reconcileCommands: CommandModule = (program: Command, io: CliIO) => {
   const reconcile = classCommand(program, 'reconcile', 'Compare every student namespace with its release: missing, changed or extra objects, by student, object and field.')
     .option('--repair', 're-apply only what drifted and delete extras (never volumes or what students may create)')
@@ -45,7 +61,7 @@ export const reconcileCommands: CommandModule = (program: Command, io: CliIO) =>
     .action(async (opts: ConnOpts & { class: string; repair?: boolean; watch?: boolean }) => {
       const [{ reconcile: once, watchReconcile }, { keptVolumesHelp }] = await Promise.all([import('../../engine/reconcile'), import('../../engine/expiry')]);
       if (!opts.watch) {
-        const r = await engine(opts, (c) => once(c, opts.class, { repair: !!opts.repair }));
+        const r = mergeResults(await overClassCli(opts, (p) => once(p.cluster, opts.class, { repair: !!opts.repair, releases: p.releases })));
         await printResult(io, r);
         const failed = r.repaired.filter((x) => x.error).length;
         if (failed) throw new CommandFailure(`${failed} student namespaces could not be repaired; see above, then run again`);
@@ -53,19 +69,37 @@ export const reconcileCommands: CommandModule = (program: Command, io: CliIO) =>
         if (r.report.students.length && !opts.repair) throw new CommandFailure(`drift in ${r.report.students.length} student namespaces; repair with \`labforge reconcile --class ${opts.class} --repair\``);
         return;
       }
-      await engine(opts, async (c) => {
-        const w = await watchReconcile(c, opts.class, {
-          repair: !!opts.repair,
-          onReport: (r) => void printResult(io, r),
-          onError: (err) => io.stderr(`reconcile: ${err.message} (retrying)\n`),
-          onExpired: (x) => {
-            io.stdout(`class ${opts.class} reached its end date and was torn down at ${x.at}\n`);
-            io.stdout(x.volumes === 'delete' ? `deleted ${x.teardown?.deleted.length ?? 0} namespaces with their volumes\n` : `${keptVolumesHelp(opts.class, x.keptVolumes)}\n`);
-          },
-        });
-        const interrupted = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
-        await Promise.race([w.done, interrupted]);
-        w.stop();
+      // One watch per cluster the class lives on (each zone, or the chosen cluster), until interrupted.
+      const [{ readZonesRecord, zoneReleases }, connectZone] = await Promise.all([import('../../engine/zones'), zoneConnector(opts)]);
+      await engine(opts, async (home) => {
+        const record = await readZonesRecord(home, opts.class);
+        const parts = record
+          ? record.zones.map((zone) => ({ zone: zone.name, cluster: connectZone(zone), releases: zoneReleases(home, zone) }))
+          : [{ zone: undefined, cluster: home, releases: undefined }];
+        try {
+          const watches = await Promise.all(
+            parts.map((p) =>
+              watchReconcile(p.cluster, opts.class, {
+                repair: !!opts.repair,
+                ...(p.releases ? { releases: p.releases } : {}),
+                onReport: (r) => {
+                  if (p.zone) io.stdout(`zone ${p.zone}: `);
+                  void printResult(io, r);
+                },
+                onError: (err) => io.stderr(`reconcile${p.zone ? ` (zone ${p.zone})` : ''}: ${err.message} (retrying)\n`),
+                onExpired: (x) => {
+                  io.stdout(`class ${opts.class}${p.zone ? ` (zone ${p.zone})` : ''} reached its end date and was torn down at ${x.at}\n`);
+                  io.stdout(x.volumes === 'delete' ? `deleted ${x.teardown?.deleted.length ?? 0} namespaces with their volumes\n` : `${keptVolumesHelp(opts.class, x.keptVolumes)}\n`);
+                },
+              }),
+            ),
+          );
+          const interrupted = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+          await Promise.race([Promise.all(watches.map((w) => w.done)), interrupted]);
+          for (const w of watches) w.stop();
+        } finally {
+          for (const p of parts) if (p.cluster !== home) p.cluster.close();
+        }
       });
     });
 
@@ -90,8 +124,9 @@ export const reconcileCommands: CommandModule = (program: Command, io: CliIO) =>
     .action(async (when: string, opts: ConnOpts & { class: string; volumes?: 'keep' | 'delete'; warn?: number }) => {
       const expiresAt = when === 'never' ? undefined : endDateArg('<when>')(when);
       const { setExpiry } = await import('../../engine/expiry');
-      const s = await engine(opts, (c) => setExpiry(c, opts.class, { expiresAt, ...(opts.volumes ? { volumes: opts.volumes } : {}), ...(opts.warn !== undefined ? { warnSeconds: opts.warn } : {}) }));
-      io.stdout(s.expiresAt ? `class ${opts.class} ends at ${s.expiresAt}; volumes are then ${s.volumes === 'keep' ? 'kept' : 'deleted'}\n` : `class ${opts.class} has no end date\n`);
+      // A class over zones keeps its settings in each zone: all of them move together.
+      const [s] = await overClassCli(opts, (p) => setExpiry(p.cluster, opts.class, { expiresAt, ...(opts.volumes ? { volumes: opts.volumes } : {}), ...(opts.warn !== undefined ? { warnSeconds: opts.warn } : {}) }));
+      io.stdout(s!.expiresAt ? `class ${opts.class} ends at ${s!.expiresAt}; volumes are then ${s!.volumes === 'keep' ? 'kept' : 'deleted'}\n` : `class ${opts.class} has no end date\n`);
     });
 };
 
