@@ -315,7 +315,9 @@ export class Gateway {
     session.on('exec', (accept, _reject, info) => {
       const channel = accept();
       const live = open('exec', channel);
-      if (live) void this.runCommand(live, info.command);
+      // With a tty asked for (`ssh -t host cmd`) the command runs in one, as a shell does; else plain pipes.
+      if (live && pty) void this.runShell(live, pty, (fn) => (resize = fn), info.command);
+      else if (live) void this.runCommand(live, info.command);
     });
     session.on('subsystem', (accept, _reject, info) => {
       const channel = accept();
@@ -396,7 +398,7 @@ export class Gateway {
     else live.record.bytesOut += n;
   }
 
-  private async runShell(live: LiveSession, pty: { cols: number; rows: number }, onResize: (fn: (c: number, r: number) => void) => void): Promise<void> {
+  private async runShell(live: LiveSession, pty: { cols: number; rows: number }, onResize: (fn: (c: number, r: number) => void) => void, command?: string): Promise<void> {
     const target = await this.target(live);
     if (!target) return;
     const { channel } = live;
@@ -431,6 +433,7 @@ export class Gateway {
         cols: pty.cols,
         rows: pty.rows,
         hangupGraceMs: 1000,
+        ...(command ? { command } : {}),
         onData: (chunk) => {
           this.activity(live, 'out', chunk.length);
           // Backpressure: stop reading from the cluster while the client's window is full.

@@ -35,6 +35,8 @@ export interface ExecSessionOptions {
   onExit: (exit: ExecExit) => void;
   /** How long the shell gets to leave after SIGHUP before SIGKILL. */
   hangupGraceMs?: number;
+  /** A command to run in the tty instead of an interactive shell (`ssh -t host cmd`). */
+  command?: string;
 }
 
 /**
@@ -158,7 +160,7 @@ export class ExecSession {
     const { kc, target } = this.opts;
     const socket = new KubeStreamSocket(kc, `exec in pod ${target.namespace}/${target.pod} (container ${target.container})`);
     const exec = new Exec(kc, socket);
-    this.ws = await exec.exec(target.namespace, target.pod, target.container, shellCommand(), this.out, null, this.stdin, true, (status) => this.finish(exitFromStatus(status)));
+    this.ws = await exec.exec(target.namespace, target.pod, target.container, shellCommand(this.opts.command), this.out, null, this.stdin, true, (status) => this.finish(exitFromStatus(status)));
     this.ws.on('close', (code) => this.finish({ kind: 'dropped', code: null, message: `the connection to the cluster closed (WebSocket code ${code})` }));
   }
 

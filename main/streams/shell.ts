@@ -32,13 +32,15 @@ const WRAPPER = [
   'case "${TERM:-dumb}" in dumb) TERM=xterm-256color; export TERM;; esac',
   'c=',
   'if [ -t 0 ] && [ -n "$sid" ] && [ "$sid" != "$$" ] && [ "$pg" != "$$" ] && command -v setsid >/dev/null 2>&1; then c="setsid -c"; fi',
+  // A command given (`ssh -t host cmd`) runs in the tty instead of an interactive shell.
+  'if [ -n "$1" ]; then exec $c sh -c "$1"; fi',
   'if command -v bash >/dev/null 2>&1; then exec $c bash; fi',
   'exec $c sh',
 ].join('\n');
 
-/** The one exec of a terminal session: prints the marker, then becomes bash or sh. */
-export function shellCommand(): string[] {
-  return ['sh', '-c', WRAPPER];
+/** The one exec of a terminal session: prints the marker, then becomes bash or sh, or runs `command` in the tty. */
+export function shellCommand(command?: string): string[] {
+  return command ? ['sh', '-c', WRAPPER, 'labforge-shell', command] : ['sh', '-c', WRAPPER];
 }
 
 const HANGUP = [

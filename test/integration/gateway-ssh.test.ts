@@ -218,6 +218,19 @@ sys.stdout.write('\\nSSH-EXIT %d\\n' % os.waitstatus_to_exitcode(status))
   }, 90_000);
 });
 
+describe('a command with a tty (ssh -t host cmd)', () => {
+  it('runs the command on a pty, not pipes, and returns its exit status', async () => {
+    // -tt: a pty even though this test's stdin is not a terminal; without -t the same command has none.
+    const withTty = await rig.ssh(port, keys['bob']!, bob(), '[ -t 0 ] && [ -t 1 ] && echo TTY-YES || echo TTY-NO; stty size; exit 5', { extra: ['-tt'] });
+    expect(withTty.code).toBe(5);
+    expect(withTty.stdout).toContain('TTY-YES');
+    expect(withTty.stdout).toMatch(/\d+ \d+\r?\n/);
+    expect(withTty.stdout).not.toContain('7717;labforge-pid');
+    const without = await rig.ssh(port, keys['bob']!, bob(), '[ -t 0 ] && [ -t 1 ] && echo TTY-YES || echo TTY-NO; exit 4');
+    expect(without).toMatchObject({ code: 4, stdout: 'TTY-NO\n' });
+  }, 90_000);
+});
+
 describe('limits and robustness', () => {
   it('ends a live session within a minute of its key being revoked', async () => {
     const key = rig.keygen('live');
