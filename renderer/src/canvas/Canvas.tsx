@@ -78,10 +78,18 @@ export function Canvas() {
   // Level of detail: zoomed far out, nodes drop their small print (unreadable anyway), which
   // keeps large labs cheap to paint. Only a threshold crossing re-renders.
   const [far, setFar] = useState(false);
-  const onMove = useCallback((_: unknown, vp: { zoom: number }) => setFar(vp.zoom < FAR_ZOOM), []);
-  // Large labs, zoomed out: the far view draws the lab and React Flow renders no item at all.
+  // Large labs, zoomed out: the far view draws the lab and React Flow renders no item at all. It
+  // starts as soon as the zoom passes the threshold, but hands back to the DOM only when the
+  // gesture ends: mounting hundreds of nodes takes several frames, and the bitmap can be scaled
+  // up meanwhile.
+  const [farZoom, setFarZoom] = useState(false);
+  const onMove = useCallback((_: unknown, vp: { zoom: number }) => {
+    setFar(vp.zoom < FAR_ZOOM);
+    if (vp.zoom < FAR_ZOOM) setFarZoom(true);
+  }, []);
+  const onMoveEnd = useCallback((_: unknown, vp: { zoom: number }) => setFarZoom(vp.zoom < FAR_ZOOM), []);
   const itemCount = doc.lab.nodes.length + doc.lab.networks.length + doc.lab.volumes.length;
-  const farView = FAR_VIEW_ENABLED && far && itemCount >= FAR_MIN_ITEMS;
+  const farView = FAR_VIEW_ENABLED && farZoom && itemCount >= FAR_MIN_ITEMS;
   // While the far view drags, React Flow keeps the hidden nodes it had (it draws none of them):
   // deriving and handing it a thousand nodes on every pointer move would cost more than the drawing.
   const dragging = useEditor((s) => s.dragOrigin !== null);
@@ -212,6 +220,7 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onMove={onMove}
+        onMoveEnd={onMoveEnd}
         onNodeDragStart={() => {
           useEditor.getState().beginDrag();
         }}
