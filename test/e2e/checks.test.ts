@@ -5,16 +5,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devNamespace, studentNamespace } from '../../common/compile';
-import { parseLab, type Lab } from '../../common/lab';
-import { numberedStudents } from '../../main/class/roster';
-import { teardown } from '../../main/engine/class-ops';
-import { deploy } from '../../main/engine/deploy';
-import { publish } from '../../main/engine/publish';
-import { snapshot } from '../../main/engine/releases';
-import { connect, type HttpCluster } from '../../main/kube/http-cluster';
-import { NAMESPACE, POD } from '../../main/kube/kinds';
+import type { Lab } from '../../common/lab';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { POD } from '../../main/kube/kinds';
 import { execStreaming } from '../../main/streams/exec-stream';
-import { localCluster, openLabInUi, RESULTS, type LabInUi } from './helpers';
+import { openLabInUi, RESULTS, type LabInUi } from './helpers';
+import { publishedClass, type PublishedClass } from './published-class';
 import { join } from 'node:path';
 
 const suffix = Math.random().toString(16).slice(2, 8);
@@ -23,6 +19,7 @@ let kc: KubeConfig;
 let cluster: HttpCluster;
 let lab: Lab;
 let ui: LabInUi;
+let klass: PublishedClass | undefined;
 
 const labText = `apiVersion: labforge.dev/v1alpha1
 kind: Lab
@@ -54,25 +51,15 @@ async function touch(namespace: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const local = await localCluster();
-  kc = local.kc;
-  cluster = connect({ kubeconfig: local.up.kubeconfig });
-  const parsed = parseLab(labText);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  lab = parsed.lab;
-  const r = await deploy(cluster, lab, { timeoutMs: 120_000 });
-  if (!r.ready) throw new Error('dev did not become ready');
-  const release = await snapshot(cluster, 'v1', { fileLab: lab });
-  await publish(cluster, { className, students: numberedStudents(4), release });
+  klass = await publishedClass(labText, className, 4);
+  ({ kc, cluster, lab } = klass);
   ui = await openLabInUi(lab, { tmpPrefix: 'labforge-checks-', node: 'box' });
 }, 300_000);
 
 afterAll(async () => {
   await ui?.browser.close();
   await ui?.server.close();
-  await teardown(cluster, className, undefined, 5_000).catch(() => undefined);
-  await cluster?.delete(NAMESPACE, devNamespace(lab.metadata.name)).catch(() => undefined);
-  cluster?.close();
+  await klass?.remove();
 });
 
 describe('checks in the app', () => {

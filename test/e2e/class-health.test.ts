@@ -5,17 +5,12 @@
 import { AppsV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devNamespace, studentNamespace } from '../../common/compile';
-import { parseLab, type Lab } from '../../common/lab';
-import { numberedStudents } from '../../main/class/roster';
-import { teardown } from '../../main/engine/class-ops';
-import { deploy } from '../../main/engine/deploy';
-import { publish } from '../../main/engine/publish';
-import { deleteClassSettings, readClassSettings } from '../../main/engine/reconcile-settings';
-import { snapshot } from '../../main/engine/releases';
-import { connect, type HttpCluster } from '../../main/kube/http-cluster';
-import { NAMESPACE } from '../../main/kube/kinds';
-import { localCluster, openLabInUi, RESULTS, type LabInUi } from './helpers';
+import { studentNamespace } from '../../common/compile';
+import { readClassSettings } from '../../main/engine/reconcile-settings';
+import type { Lab } from '../../common/lab';
+import type { HttpCluster } from '../../main/kube/http-cluster';
+import { openLabInUi, RESULTS, type LabInUi } from './helpers';
+import { publishedClass, type PublishedClass } from './published-class';
 
 const suffix = Math.random().toString(16).slice(2, 8);
 const className = `e2e-health-${suffix}`;
@@ -24,6 +19,7 @@ let kc: KubeConfig;
 let cluster: HttpCluster;
 let lab: Lab;
 let ui: LabInUi;
+let klass: PublishedClass | undefined;
 
 const labText = `apiVersion: labforge.dev/v1alpha1
 kind: Lab
@@ -44,19 +40,10 @@ exposures:
 `;
 
 beforeAll(async () => {
-  const local = await localCluster();
-  kc = local.kc;
-  cluster = connect({ kubeconfig: local.up.kubeconfig });
-  const parsed = parseLab(labText);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  lab = parsed.lab;
-  const r = await deploy(cluster, lab, { timeoutMs: 120_000 });
-  if (!r.ready) throw new Error('dev did not become ready');
-  const release = await snapshot(cluster, 'v1', { fileLab: lab });
   // Ends in 10 hours: inside the warning period, so the panel warns.
   const expiresAt = new Date(Date.now() + 10 * 3600_000).toISOString();
-  const published = await publish(cluster, { className, students: numberedStudents(3), release, domain, links: 'readable', expiresAt });
-  if (published.results.some((x) => x.status === 'failed')) throw new Error(JSON.stringify(published.results));
+  klass = await publishedClass(labText, className, 3, { domain, links: 'readable', expiresAt });
+  ({ kc, cluster, lab } = klass);
   ui = await openLabInUi(lab, { tmpPrefix: 'labforge-health-', node: 'web' });
   await ui.page.locator('[data-testid=view-class]').click();
   await ui.page.locator('[data-testid=class-name]').fill(className);
@@ -67,10 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ui?.browser.close();
   await ui?.server.close();
-  await teardown(cluster, className, undefined, 5_000).catch(() => undefined);
-  await deleteClassSettings(cluster, className).catch(() => undefined);
-  await cluster?.delete(NAMESPACE, devNamespace(lab.metadata.name)).catch(() => undefined);
-  cluster?.close();
+  await klass?.remove();
 });
 
 /** Reopens the class, so the panel reads class.health now rather than at its next refresh. */
