@@ -214,7 +214,7 @@ describe('a class over two zones', () => {
     expect(status.unreachable.map((u) => u.zone)).toEqual(['b']);
 
     await clusterUp({ stateDir: namedStateDir(ZONE_B) });
-    // A server that has just restarted throttles (429, with Retry-After) for a while; publish
+    // A server that has just restarted may throttle (429, with Retry-After) for a while; publish
     // waits that out itself (main/kube/retry.ts), so one run converges.
     const again = await publishZoned(home, connectZone, { className: CLASS, students, release: v2, force: true });
     expect(again.results.filter((x) => x.status === 'failed').map((x) => `${x.zone} ${x.student}: ${x.error}`)).toEqual([]);
