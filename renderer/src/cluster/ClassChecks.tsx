@@ -5,11 +5,14 @@
  * student. Results come from the cluster's record, re-read every few seconds, so what another
  * instructor's run found shows here too.
  */
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { loadCheckResults, runChecksNow, useChecks, type StudentChecks } from './checks';
 
 /** How often the recorded results are read again while the view is open. */
 const REFRESH_MS = 10_000;
+/** Rows are this tall (cluster.css), so only the ones in view are rendered: 500 students × 20 checks is 10,000 cells. */
+const ROW_HEIGHT = 28;
+const OVERSCAN = 8;
 
 /** One empty list, so the store selector returns the same value while another class's results are held. */
 const NONE: StudentChecks[] = [];
@@ -21,12 +24,22 @@ export function ClassChecks({ className }: { className: string }) {
   const running = useChecks((s) => s.running);
   const error = useChecks((s) => (s.className === className ? s.error : null));
   const selected = useChecks((s) => s.selected);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(400);
+  const body = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     void loadCheckResults(className);
     const timer = setInterval(() => void loadCheckResults(className), REFRESH_MS);
     return () => clearInterval(timer);
   }, [className]);
+
+  useEffect(() => {
+    if (!body.current) return;
+    const ro = new ResizeObserver(([e]) => e && setHeight(e.contentRect.height));
+    ro.observe(body.current);
+    return () => ro.disconnect();
+  }, [students.length === 0]);
 
   // Students on different releases may have different checks: the columns are their union.
   const columns = useMemo(() => {
@@ -35,6 +48,8 @@ export function ClassChecks({ className }: { className: string }) {
     return [...seen.values()];
   }, [students]);
   const classBusy = running.includes('*');
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(students.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const grid = { gridTemplateColumns: `160px 70px 70px minmax(90px, 160px) 90px repeat(${columns.length}, minmax(28px, 1fr)) 60px` };
 
   if (students.length === 0 && !error) {
@@ -62,7 +77,7 @@ export function ClassChecks({ className }: { className: string }) {
         </button>
       </div>
       {error ? <p className="field-error">{error}</p> : null}
-      <div className="checks-body">
+      <div className="checks-body" ref={body} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="checks-body">
         <div className="checks-grid-head" style={grid}>
           <span>student</span>
           <span>passed</span>
@@ -76,9 +91,11 @@ export function ClassChecks({ className }: { className: string }) {
           ))}
           <span />
         </div>
-        {students.map((s) => (
-          <StudentRow key={s.namespace} s={s} columns={columns} grid={grid} busy={classBusy || running.includes(s.student)} className={className} />
-        ))}
+        <div className="checks-rows" style={{ height: students.length * ROW_HEIGHT }}>
+          {students.slice(first, last).map((s, i) => (
+            <StudentRow key={s.namespace} s={s} columns={columns} grid={{ ...grid, top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} busy={classBusy || running.includes(s.student)} className={className} />
+          ))}
+        </div>
       </div>
       {selected ? <CellDetail /> : null}
     </div>
