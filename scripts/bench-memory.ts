@@ -28,6 +28,7 @@ import { connect } from '../main/kube/http-cluster';
 import { NAMESPACE } from '../main/kube/kinds';
 import { mapLimit } from '../main/kube/retry';
 import { signIn, startUiProcess } from '../test/helpers/ui-process';
+import { runHeader, writeBenchBlock } from './bench-report';
 
 const root = join(import.meta.dirname, '..');
 const labName = process.env['BENCH_LAB'] ?? 'routing-lab';
@@ -155,10 +156,14 @@ async function main(): Promise<void> {
     ws.close();
     const uiNamespaces = (await classNamespaces(client, uiClass)).length;
     console.log(`labforge ui: idle ${idle.rss.toFixed(0)} MiB (peak so far ${idle.peak.toFixed(0)} MiB); publish of ${uiNamespaces} namespaces in ${(ms / 1000).toFixed(1)} s with ${pub.events} progress events, peak ${after.peak.toFixed(0)} MiB, ${settled.rss.toFixed(0)} MiB resident 5 s later`);
-    console.log('\n| process | baseline | during the publish (peak RSS) | publish time |');
-    console.log('|---|---|---|---|');
-    console.log(`| labforge CLI | ${help.peak.toFixed(0)} MiB (\`--help\`) | ${cli.peak.toFixed(0)} MiB | ${(cli.ms / 1000).toFixed(1)} s (whole process) |`);
-    console.log(`| labforge ui | ${idle.rss.toFixed(0)} MiB (idle, signed in) | ${after.peak.toFixed(0)} MiB | ${(ms / 1000).toFixed(1)} s (class.publish call) |`);
+    const table = [
+      `| process | baseline | peak RSS during a ${students}-student publish | publish time |`,
+      '|---|---|---|---|',
+      `| labforge CLI | ${help.peak.toFixed(0)} MiB (\`--help\`, same run) | ${cli.peak.toFixed(0)} MiB | ${(cli.ms / 1000).toFixed(1)} s (whole process) |`,
+      `| labforge ui | ${idle.rss.toFixed(0)} MiB (idle, signed in) | ${after.peak.toFixed(0)} MiB | ${(ms / 1000).toFixed(1)} s (the \`class.publish\` call, ${pub.events} progress events) |`,
+    ].join('\n');
+    console.log(`\n${table}`);
+    writeBenchBlock('## Memory', 'bench:memory', `${runHeader(`BENCH_LAB=${labName} BENCH_STUDENTS=${students} npm run bench:memory`)}\n\n${table}\n\nThe ui was at ${settled.rss.toFixed(0)} MiB resident 5 s after the publish.`);
   } finally {
     ui.child.kill('SIGTERM');
     await cleanup(client, uiClass).catch((err: unknown) => console.error(err));
