@@ -128,6 +128,13 @@ describe('canvas far view', () => {
     // Zoom to fit again: the far view returns, with the moved node where the file has it.
     await page.keyboard.press('Shift+Digit1');
     await expect.poll(() => far.getAttribute('data-items'), { timeout: 30_000 }).toBe(String(NODES + NETS));
+
+    // The dark theme redraws it in the dark colours (and back).
+    const light = await far.getAttribute('data-panel');
+    await page.click('[data-testid=theme-toggle]');
+    await expect.poll(() => far.getAttribute('data-panel')).not.toBe(light);
+    await page.click('[data-testid=theme-toggle]');
+    await expect.poll(() => far.getAttribute('data-panel')).toBe(light);
     expect(s.errors).toEqual([]);
   });
 });

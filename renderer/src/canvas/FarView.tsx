@@ -14,6 +14,7 @@ import { useReactFlow, useStoreApi } from '@xyflow/react';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Pos } from '../store/doc';
 import { useEditor } from '../store/editor';
+import { useUi } from '../store/ui';
 import { bitmapSize, drawScale, drawScene, itemAt, layerTransform, sceneBounds, splitForDrag, visibleBounds, type FarColors, type FarPart, type FarScene, type Rect } from './far-view';
 import type { LabFlowEdge, LabFlowNode } from './graph';
 
@@ -75,7 +76,8 @@ export function FarView({ scene }: { scene: FarScene }) {
       const canvas = canvasRef.current;
       const ctx = canvas?.getContext('2d');
       if (!canvas || !ctx) return;
-      colors.current ??= readColors(canvas);
+      // Read again on every full redraw: the theme may have changed since the last one.
+      colors.current = readColors(canvas);
       const dpr = window.devicePixelRatio || 1;
       const zoom = store.getState().transform[2];
       const bounds = sceneBounds(sceneRef.current);
@@ -93,6 +95,7 @@ export function FarView({ scene }: { scene: FarScene }) {
       drawn.current = { bounds, scale, dpr, zoom };
       // For tests and benchmarks: what is drawn, without reading pixels.
       canvas.dataset['items'] = String(sceneRef.current.items.length);
+      canvas.dataset['panel'] = colors.current.panel;
       canvas.dataset['selected'] = sceneRef.current.items.filter((i) => i.selected).map((i) => i.id).join(' ');
       this.place();
     },
@@ -132,6 +135,14 @@ export function FarView({ scene }: { scene: FarScene }) {
     if (drag.current) helpers.drawMoving();
     else helpers.draw();
   }, [scene, helpers]);
+
+  // A theme change: the page's colours change in an effect of the app (after this one), so the
+  // redraw waits a frame to read them.
+  const theme = useUi((s) => s.theme);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => helpers.draw());
+    return () => cancelAnimationFrame(frame);
+  }, [theme, helpers]);
 
   // Follow the viewport with the transform only; redraw sharp when a zoom has settled.
   useEffect(() => {
