@@ -19,11 +19,13 @@ import { runCheck } from '../main/engine/checks';
 import { checkCommand, newMarker, readTrailer } from '../main/engine/checks-output';
 import { execStreaming, streamingExec } from '../main/streams/exec-stream';
 import type { IPod } from '../main/kube/kinds';
+import { benchLog, writeBenchOutput } from './bench-report';
 
 const bytes = Number(process.env['BENCH_SIZE'] ?? 50 * 1024 * 1024);
 const MB = 1024 * 1024;
 const SAMPLE_MS = 100;
-const log = (line: string) => process.stdout.write(`${line}\n`);
+const bench = benchLog();
+const log = bench.log;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -104,6 +106,7 @@ async function main() {
   } finally {
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   }
+  writeBenchOutput('## Check output', 'bench:checks', `BENCH_SIZE=${bytes} npm run bench:checks`, bench.lines);
 }
 
 main().then(

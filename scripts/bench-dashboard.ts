@@ -25,6 +25,7 @@ import { connect } from '../main/kube/http-cluster';
 import { POD } from '../main/kube/kinds';
 import { exampleLab } from '../test/helpers/examples';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, ROOT } from '../test/e2e/helpers';
+import { writeBenchOutput } from './bench-report';
 
 const STUDENTS = Number(process.argv[2] ?? 500);
 const CHANGES = 40;
@@ -115,10 +116,14 @@ try {
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${serverProcess.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
-  console.log(`students ${STUDENTS} × ${lab.nodes.length} nodes, ${CHANGES} pod changes`);
-  console.log(`pod change → cell: p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${latencies.at(-1)} ms`);
-  console.log(`memory: labforge ui RSS ${mb(rss)} MB + renderer JS heap ${mb(heap.usedSize)} MB = ${mb(rss + heap.usedSize)} MB`);
-  console.log(`dashboard: p95 ${pct(0.95)} ms, memory ${mb(rss + heap.usedSize)} MB, ${STUDENTS} students`);
+  const report = [
+    `students ${STUDENTS} × ${lab.nodes.length} nodes, ${CHANGES} pod changes`,
+    `pod change → cell: p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${latencies.at(-1)} ms`,
+    `memory: labforge ui RSS ${mb(rss)} MB + renderer JS heap ${mb(heap.usedSize)} MB = ${mb(rss + heap.usedSize)} MB`,
+    `dashboard: p95 ${pct(0.95)} ms, memory ${mb(rss + heap.usedSize)} MB, ${STUDENTS} students`,
+  ];
+  for (const line of report) console.log(line);
+  writeBenchOutput('## Class dashboard at 500 students', 'bench:dashboard', `npm run bench:dashboard -- ${STUDENTS}`, report);
 } finally {
   await browser.close();
   serverProcess.kill();

@@ -32,6 +32,7 @@ import { findPod, podContainers } from '../main/streams';
 import { execStreaming } from '../main/streams/exec-stream';
 import { adminCluster, exampleLab, makeRelease, uniqueLab } from '../test/integration/helpers/engine';
 import { loadTestKubeConfig, randomId, waitForRunningPod } from '../test/integration/helpers/kube';
+import { writeBenchOutput } from './bench-report';
 
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 50);
 const STUDENTS = Number(process.env['BENCH_STUDENTS'] ?? 5);
@@ -103,9 +104,13 @@ try {
   const logins = results.filter((r) => r.ms > 0).map((r) => r.ms);
   const directMs = direct.map((d) => d.ms);
   const p95 = pct(logins, 95);
-  console.log(`sessions: ${ok}/${SESSIONS} succeeded (output "ok", exit status 7); direct exec baseline ${directOk}/${SESSIONS}`);
-  console.log(`login to first output: p50 ${pct(logins, 50).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms; direct exec p50 ${pct(directMs, 50).toFixed(0)} ms, p95 ${pct(directMs, 95).toFixed(0)} ms`);
-  console.log(`gateway: ${ok}/${SESSIONS} ok, login p50 ${pct(logins, 50).toFixed(0)} ms p95 ${p95.toFixed(0)} ms (direct exec p95 ${pct(directMs, 95).toFixed(0)} ms, ×${(p95 / pct(directMs, 95)).toFixed(2)}), peak RSS ${mib(peak)} MiB (idle ${mib(idle)} MiB, +${mib(peak - idle)} MiB)`);
+  const report = [
+    `sessions: ${ok}/${SESSIONS} succeeded (output "ok", exit status 7); direct exec baseline ${directOk}/${SESSIONS}`,
+    `login to first output: p50 ${pct(logins, 50).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms; direct exec p50 ${pct(directMs, 50).toFixed(0)} ms, p95 ${pct(directMs, 95).toFixed(0)} ms`,
+    `gateway: ${ok}/${SESSIONS} ok, login p50 ${pct(logins, 50).toFixed(0)} ms p95 ${p95.toFixed(0)} ms (direct exec p95 ${pct(directMs, 95).toFixed(0)} ms, ×${(p95 / pct(directMs, 95)).toFixed(2)}), peak RSS ${mib(peak)} MiB (idle ${mib(idle)} MiB, +${mib(peak - idle)} MiB)`,
+  ];
+  for (const line of report) console.log(line);
+  writeBenchOutput('## SSH gateway', 'bench:gateway', `BENCH_SESSIONS=${SESSIONS} BENCH_STUDENTS=${STUDENTS} npm run bench:gateway`, report);
   if (ok !== SESSIONS) process.exitCode = 1;
 } finally {
   await gw?.stop();

@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-const DOCS = join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
+/** BENCH_DOCS names another file, for a trial run that must not touch the real figures. */
+const DOCS = process.env['BENCH_DOCS'] ?? join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
 
 /** The line every generated block starts with: command, date, machine and load, so a figure is never read without them. */
 export function runHeader(command: string): string {
@@ -41,4 +42,21 @@ export function writeBenchBlock(heading: string, name: string, markdown: string,
     }
   }
   writeFileSync(docs, next);
+}
+
+/** A benchmark's printed lines, kept so they can go into its block as they were printed. */
+export function benchLog(): { log: (line: string) => void; lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    log: (line) => {
+      lines.push(line);
+      process.stdout.write(`${line}\n`);
+    },
+  };
+}
+
+/** The block for a benchmark whose report is its printed lines: the run header, then the lines verbatim. */
+export function writeBenchOutput(heading: string, name: string, command: string, lines: string[]): void {
+  writeBenchBlock(heading, name, `${runHeader(command)}\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``);
 }

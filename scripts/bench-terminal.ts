@@ -31,6 +31,7 @@ import { clusterUp } from '../main/cluster';
 import { locateBinaries } from '../main/cluster/binaries';
 import { startUi } from '../main/ui-server';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/helpers';
+import { benchLog, writeBenchOutput } from './bench-report';
 
 const runs = Number(process.env['BENCH_RUNS'] ?? 3);
 const keys = Number(process.env['BENCH_KEYS'] ?? 200);
@@ -39,7 +40,8 @@ const command = `head -c ${size} /dev/zero | base64`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
-const log = (line: string) => process.stdout.write(`${line}\n`);
+const bench = benchLog();
+const log = bench.log;
 
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -280,6 +282,7 @@ async function main() {
     await server?.close().catch(() => undefined);
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   }
+  writeBenchOutput('## Terminal', 'bench:terminal', `BENCH_RUNS=${runs} BENCH_KEYS=${keys} BENCH_SIZE=${size} npm run bench:terminal`, bench.lines);
 }
 
 main().catch((err: unknown) => {

@@ -17,6 +17,7 @@ import { startUi } from '../main/ui-server';
 import { exampleLab } from '../test/helpers/examples';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/helpers';
 import { deployToDev, driver, openLab, publish, snapshot, waitClassReady } from '../test/e2e/class-walkthrough';
+import { writeBenchOutput } from './bench-report';
 
 const STUDENTS = 30;
 const id = Math.random().toString(16).slice(2, 8);
@@ -51,7 +52,9 @@ try {
   await waitClassReady(page, STUDENTS, 600_000);
   lap(`${STUDENTS}/${STUDENTS} students ready`);
   const seconds = (Date.now() - t0) / 1000;
-  console.log(`time-to-class: ${d.actions} actions, ${seconds.toFixed(1)} s, class ${className}`);
+  const line = `time-to-class: ${d.actions} actions, ${seconds.toFixed(1)} s, class ${className}`;
+  console.log(line);
+  writeBenchOutput('## Time to class', 'bench:time-to-class', 'npm run bench:time-to-class', [line]);
 } finally {
   await browser.close();
   await server.close();
