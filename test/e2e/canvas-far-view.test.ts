@@ -129,6 +129,20 @@ describe('canvas far view', () => {
     await page.keyboard.press('Shift+Digit1');
     await expect.poll(() => far.getAttribute('data-items'), { timeout: 30_000 }).toBe(String(NODES + NETS));
 
+    // Shift and drag on empty space selects the items wholly inside the box.
+    const from = await onScreen(page, { x: -5, y: 195 });
+    const to = await onScreen(page, { x: 3 * 240 - 30, y: 280 });
+    await page.keyboard.down('Shift');
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 3 });
+    await page.mouse.move(to.x, to.y, { steps: 3 });
+    await page.locator('[data-testid=far-box]').waitFor();
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await expect.poll(() => far.getAttribute('data-selected')).toBe('node:node-0 node:node-1 node:node-2');
+    expect(await page.locator('[data-testid=far-box]').count()).toBe(0);
+
     // The dark theme redraws it in the dark colours (and back).
     const light = await far.getAttribute('data-panel');
     await page.click('[data-testid=theme-toggle]');

@@ -181,7 +181,10 @@ export function FarView({ scene }: { scene: FarScene }) {
       consumed = false;
       if (e.button !== 0) return;
       const item = hit(e);
-      if (!item) return;
+      if (!item) {
+        if (e.shiftKey && !(e.target instanceof Element && e.target.closest('.react-flow__panel'))) boxSelect(e);
+        return;
+      }
       // Ours: React Flow must not start a pan or a selection box, nor clear the selection on click.
       consumed = true;
       e.preventDefault();
@@ -224,6 +227,45 @@ export function FarView({ scene }: { scene: FarScene }) {
         drag.current = null;
         helpers.draw();
         helpers.clearMoving();
+      };
+      window.addEventListener('pointermove', onMove);
+      window.addEventListener('pointerup', onUp);
+      window.addEventListener('pointercancel', onUp);
+    };
+    /**
+     * Shift and drag on empty space: the items wholly inside the box become the selection, as in
+     * React Flow's own box, which skips hidden nodes and so would select nothing here.
+     */
+    const boxSelect = (e: PointerEvent) => {
+      consumed = true;
+      e.preventDefault();
+      e.stopPropagation();
+      const layer = layerRef.current;
+      if (!layer) return;
+      const r = root.getBoundingClientRect();
+      const box = document.createElement('div');
+      box.className = 'far-box';
+      box.dataset['testid'] = 'far-box';
+      layer.append(box);
+      const start = toLab(e);
+      const onMove = (m: PointerEvent) => {
+        const [x0, x1] = [e.clientX, m.clientX].sort((a, b) => a - b) as [number, number];
+        const [y0, y1] = [e.clientY, m.clientY].sort((a, b) => a - b) as [number, number];
+        box.style.transform = `translate(${x0 - r.left}px, ${y0 - r.top}px)`;
+        box.style.width = `${x1 - x0}px`;
+        box.style.height = `${y1 - y0}px`;
+      };
+      const onUp = (u: PointerEvent) => {
+        window.removeEventListener('pointermove', onMove);
+        window.removeEventListener('pointerup', onUp);
+        window.removeEventListener('pointercancel', onUp);
+        box.remove();
+        if (Math.hypot(u.clientX - e.clientX, u.clientY - e.clientY) < 3) return;
+        const end = toLab(u);
+        const [left, right] = [Math.min(start.x, end.x), Math.max(start.x, end.x)];
+        const [top, bottom] = [Math.min(start.y, end.y), Math.max(start.y, end.y)];
+        const inside = sceneRef.current.items.filter((i) => i.x >= left && i.y >= top && i.x + i.width <= right && i.y + i.height <= bottom);
+        useEditor.getState().select(inside.map((i) => i.id));
       };
       window.addEventListener('pointermove', onMove);
       window.addEventListener('pointerup', onUp);
