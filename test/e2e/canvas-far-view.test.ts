@@ -80,12 +80,16 @@ describe('canvas far view', () => {
     // A click on node-30 (second row, sixth column) selects it: canvas outline and inspector.
     const target = place(30);
     const at = await onScreen(page, { x: target.x + 60, y: target.y + 30 });
+    await page.mouse.move(at.x, at.y);
+    await expect.poll(() => page.locator('.react-flow__pane').evaluate((el) => getComputedStyle(el).cursor)).toBe('pointer');
     await page.mouse.click(at.x, at.y);
     await expect.poll(() => far.getAttribute('data-selected')).toBe('node:node-30');
     await expect(page.locator('[data-testid=insp-name]').inputValue()).resolves.toBe('node-30');
 
     // A click on empty space between the rows clears it (React Flow's own pane click).
     const gap = await onScreen(page, { x: target.x + 60, y: target.y - 20 });
+    await page.mouse.move(gap.x, gap.y);
+    await expect.poll(() => page.locator('.react-flow__pane').evaluate((el) => getComputedStyle(el).cursor)).not.toBe('pointer');
     await page.mouse.click(gap.x, gap.y);
     await expect.poll(() => far.getAttribute('data-selected')).toBe('');
 

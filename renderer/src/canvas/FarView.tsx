@@ -281,11 +281,18 @@ export function FarView({ scene }: { scene: FarScene }) {
       e.stopPropagation();
       void flow.setCenter(item.x + item.width / 2, item.y + item.height / 2, { zoom: 1, duration: 250 });
     };
+    // A pointer over an item shows it can be pressed (the pane's own cursor says "pan").
+    const onHover = (e: PointerEvent) => {
+      if (e.buttons === 0) root.classList.toggle('far-hover', !!hit(e));
+    };
+    root.addEventListener('pointermove', onHover);
     root.addEventListener('pointerdown', onDown, true);
     root.addEventListener('mousedown', swallow, true);
     root.addEventListener('click', swallow, true);
     root.addEventListener('dblclick', onDoubleClick, true);
     return () => {
+      root.removeEventListener('pointermove', onHover);
+      root.classList.remove('far-hover');
       root.removeEventListener('pointerdown', onDown, true);
       root.removeEventListener('mousedown', swallow, true);
       root.removeEventListener('click', swallow, true);
