@@ -4,7 +4,7 @@ import { serializeLab } from '../../common/lab';
 import { exampleLab } from '../../test/helpers/examples';
 import { memoryCluster } from '../../test/helpers/memory-cluster';
 import { deploy } from './deploy';
-import { decodeRelease, encodeRelease, migrateRecord, RELEASE_RECORD_V1, type Release } from './release-record';
+import { decodeRelease, decodeReleaseSummary, encodeRelease, migrateRecord, RELEASE_RECORD_V1, type Release } from './release-record';
 import { getRelease, listReleases, snapshot } from './releases';
 
 const lab = exampleLab('web-db.yaml');
@@ -51,6 +51,20 @@ describe('release records', () => {
     const cm = encodeRelease(release);
     expect((cm['data'] as Data)['recordVersion']).toBe(RELEASE_RECORD_V1);
     expect(decodeRelease(structuredClone(cm))).toEqual(release);
+  });
+
+  it('list as summaries without parsing the lab; a full read parses and checks it', () => {
+    const { lab: _lab, template: _template, ...summary } = release;
+    const cm = encodeRelease(release);
+    expect(decodeReleaseSummary(structuredClone(cm))).toEqual(summary);
+    const badLab = structuredClone(cm);
+    (badLab['data'] as Data)['lab.yaml'] = 'nodes: [';
+    expect(decodeReleaseSummary(badLab)).toEqual(summary);
+    expect(() => decodeRelease(badLab)).toThrow(/data\["lab.yaml"\] holds an invalid lab/);
+    // The rest of the record is checked as for a full read.
+    const noImages = structuredClone(cm);
+    delete (noImages['data'] as Data)['images.json'];
+    expect(() => decodeReleaseSummary(noImages)).toThrow(/release web-db@v1 .* cannot be read/);
   });
 
   it('decode records without a version through the migration', () => {

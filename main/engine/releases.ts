@@ -15,9 +15,9 @@ import { KubeError } from '../kube/errors';
 import { CONFIG_MAP, POD } from '../kube/kinds';
 import { nodeStatuses } from './node-status';
 import { LAB_RECORD } from './owned';
-import { decodeRelease, encodeRelease, releaseName, releaseSelector, SYSTEM_NAMESPACE, type PinnedImage, type Release } from './release-record';
+import { decodeRelease, decodeReleaseSummary, encodeRelease, releaseName, releaseSelector, SYSTEM_NAMESPACE, type PinnedImage, type Release, type ReleaseSummary } from './release-record';
 
-export { releaseName, SYSTEM_NAMESPACE, type PinnedImage, type Release } from './release-record';
+export { releaseName, SYSTEM_NAMESPACE, type PinnedImage, type Release, type ReleaseSummary } from './release-record';
 
 /** Reads the lab recorded in a dev namespace by `deploy`. */
 export async function deployedLab(cluster: Cluster, namespace: string): Promise<Lab> {
@@ -142,9 +142,10 @@ export async function getRelease(cluster: Cluster, labName: string, tag: string)
   return decodeRelease(cm);
 }
 
-export async function listReleases(cluster: Cluster, labName?: string): Promise<Release[]> {
+/** The releases in the cluster, as a list shows them (getRelease reads one whole, lab included). */
+export async function listReleases(cluster: Cluster, labName?: string): Promise<ReleaseSummary[]> {
   const { items } = await cluster.list(CONFIG_MAP, { namespace: SYSTEM_NAMESPACE, labelSelector: releaseSelector(labName) });
-  return items.map(decodeRelease).sort((a, b) => a.labName.localeCompare(b.labName) || a.createdAt.localeCompare(b.createdAt));
+  return items.map(decodeReleaseSummary).sort((a, b) => a.labName.localeCompare(b.labName) || a.createdAt.localeCompare(b.createdAt));
 }
 
 export { diffLabs, formatChange, type Change } from '../../common/lab/diff';

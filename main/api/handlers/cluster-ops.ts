@@ -12,7 +12,7 @@ import { decodeLabRecord, deploy } from '../../engine/deploy';
 import { liveNodeStatuses, type NodeStatus } from '../../engine/node-status';
 import { planPublish } from '../../engine/publish-plan';
 import { classSelector, listClasses, publish, type StudentResult } from '../../engine/publish';
-import { getRelease, listReleases, nextFreeTag, snapshot, type Release } from '../../engine/releases';
+import { getRelease, listReleases, nextFreeTag, snapshot, type ReleaseSummary } from '../../engine/releases';
 import { PreflightError } from '../../kube/apply';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import type { WireClassRow, WireNodeStatus } from '../cluster-schemas';
@@ -111,7 +111,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       return {};
     });
 
-  const summary = (r: Release) => ({ labName: r.labName, tag: r.tag, createdAt: r.createdAt, author: r.author, note: r.note ?? '', images: r.images });
+  const summary = (r: ReleaseSummary) => ({ labName: r.labName, tag: r.tag, createdAt: r.createdAt, author: r.author, note: r.note ?? '', images: r.images });
 
   const releaseList: Handler<'release.list'> = async ({ context, labName }) =>
     engine(async () => {

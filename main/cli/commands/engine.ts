@@ -137,7 +137,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       io.stdout('no releases yet; create one with `labforge snapshot <lab> --tag v1`\n');
       return;
     }
-    io.stdout(`${await table([['LAB', 'TAG', 'CREATED', 'AUTHOR', 'NODES', 'PINNED'], ...list.map((r) => [r.labName, r.tag, r.createdAt, r.author, String(r.lab.nodes.length), `${r.images.filter((i) => i.pinned).length}/${r.images.length}`])])}\n`);
+    io.stdout(`${await table([['LAB', 'TAG', 'CREATED', 'AUTHOR', 'NODES', 'PINNED'], ...list.map((r) => [r.labName, r.tag, r.createdAt, r.author, String(r.images.length), `${r.images.filter((i) => i.pinned).length}/${r.images.length}`])])}\n`);
   });
 
   withConnection(
