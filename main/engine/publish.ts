@@ -18,7 +18,7 @@ import { applyAll, applyObject, preflight, sourceNamer } from '../kube/apply';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE, type INamespace } from '../kube/kinds';
-import { mapLimit, Semaphore } from '../kube/retry';
+import { mapLimit, OutageBudget, Semaphore, withRetry } from '../kube/retry';
 import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
 import { pruneOwned } from './owned';
 import { readClassSettings, settingsForPublish } from './reconcile-settings';
@@ -32,6 +32,9 @@ import type { Release } from './releases';
  * waits out (main/kube/retry.ts).
  */
 export const DEFAULT_CONCURRENCY = 64;
+
+/** How long the server may refuse connections, in all, once the writes have started. */
+export const OUTAGE_MS = 30_000;
 
 export interface PublishOptions {
   className: string;
@@ -145,8 +148,12 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   phase('apply', `writing ${targets.length} student namespaces`);
   opts.onStart?.({ total: targets.length, capacity });
   const semaphore = new Semaphore(concurrency);
+  // Once the preflight has reached the server, a restart of it (refused connections for a few
+  // seconds) is waited out rather than failing every student in flight; the budget is shared,
+  // so a server gone for good costs OUTAGE_MS once, not once per student.
+  const outage = new OutageBudget(OUTAGE_MS);
   // Before any binding refers to it; applying it again when it exists changes nothing.
-  await applyObject(cluster, shared, { semaphore });
+  await applyObject(cluster, shared, { semaphore, retry: { outage } });
   let done = 0;
   // As many students as requests: a student waiting between its phases (namespace, then what
   // governs it, then its workloads) leaves its slots to the others, so the shared semaphore
@@ -163,9 +170,11 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
     };
     try {
       opts.signal?.throwIfAborted();
-      await applyAll(cluster, objects, { semaphore, retry: { onRetry: () => retries++ }, ...(opts.signal ? { signal: opts.signal } : {}) });
+      await applyAll(cluster, objects, { semaphore, retry: { onRetry: () => retries++, outage }, ...(opts.signal ? { signal: opts.signal } : {}) });
       // An upgrade may drop objects; fresh namespaces have nothing to prune.
-      if (existingNames.has(target.namespace)) await pruneOwned(cluster, target.namespace, lab.metadata.name, objects, false);
+      // Listing and deleting again is harmless, so the prune is retried as a whole (a server
+      // that has just restarted throttles lists as well as writes).
+      if (existingNames.has(target.namespace)) await withRetry(() => pruneOwned(cluster, target.namespace, lab.metadata.name, objects, false), { onRetry: () => retries++, outage, ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (err) {
       result.status = 'failed';
       result.error = err instanceof Error ? err.message : String(err);

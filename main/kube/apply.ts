@@ -132,7 +132,7 @@ async function quotaInEffect(cluster: Cluster, applied: Quota, timeoutMs = 30_00
     if (Date.now() > deadline) throw new KubeError('server', `quota ${q.metadata?.namespace}/${q.metadata?.name} was not updated by the quota controller within ${timeoutMs / 1000}s; is kube-controller-manager running?`);
     await new Promise((r) => setTimeout(r, 100));
     const name = `${q.metadata?.namespace}/${q.metadata?.name}`;
-    const next = await cluster.read(RESOURCE_QUOTA, q.metadata?.name ?? '', q.metadata?.namespace);
+    const next = await withRetry(() => cluster.read(RESOURCE_QUOTA, q.metadata?.name ?? '', q.metadata?.namespace));
     if (!next) throw new KubeError('not-found', `quota ${name} disappeared while waiting for it to take effect`);
     q = next;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KubeError } from './errors';
-import { mapLimit, Semaphore, withRetry } from './retry';
+import { mapLimit, OutageBudget, Semaphore, withRetry } from './retry';
 
 describe('withRetry', () => {
   it('retries 429, 5xx and conflicts, then succeeds', async () => {
@@ -113,6 +113,53 @@ describe('withRetry and throttling (429)', () => {
     expect(e.retryAfterMs).toBe(2000);
     expect(e.in('applying x').retryAfterMs).toBe(2000);
     expect(toKubeError(Object.assign(new Error('x'), { code: 429, body: {}, headers: {} }), 'https://k').retryAfterMs).toBeUndefined();
+  });
+});
+
+describe('withRetry and an outage budget', () => {
+  const refused = () => new KubeError('unreachable', 'cannot reach the cluster (ECONNREFUSED)', { network: 'ECONNREFUSED' });
+
+  it('without a budget, a refused connection ends the call at once', async () => {
+    let calls = 0;
+    await expect(withRetry(async () => Promise.reject(refused()).finally(() => calls++), { baseMs: 1 })).rejects.toThrow('ECONNREFUSED');
+    expect(calls).toBe(1);
+  });
+
+  it('waits out refused connections while the budget lasts, then succeeds', async () => {
+    let calls = 0;
+    const v = await withRetry(
+      async () => {
+        if (calls++ < 2) throw refused();
+        return 'back';
+      },
+      { outage: new OutageBudget(10_000) },
+    );
+    expect(v).toBe('back');
+    expect(calls).toBe(3);
+  });
+
+  it('one budget for all calls sharing it: the second call gives up when the first used it up', async () => {
+    const outage = new OutageBudget(300);
+    const t = Date.now();
+    await expect(withRetry(async () => Promise.reject(refused()), { outage })).rejects.toThrow('ECONNREFUSED');
+    expect(Date.now() - t).toBeGreaterThanOrEqual(295);
+    let calls = 0;
+    await expect(withRetry(async () => Promise.reject(refused()).finally(() => calls++), { outage })).rejects.toThrow('ECONNREFUSED');
+    expect(calls).toBe(1);
+    // An answer ends the outage: the budget is whole again.
+    outage.reached();
+    expect(outage.refused()).toBeGreaterThan(250);
+  });
+
+  it('does not wait out other failures with it', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(async () => {
+        calls++;
+        throw new KubeError('invalid', 'bad', { status: 422 });
+      }, { outage: new OutageBudget(10_000) }),
+    ).rejects.toThrow('bad');
+    expect(calls).toBe(1);
   });
 });
 

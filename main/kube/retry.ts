@@ -14,6 +14,12 @@ export interface RetryOptions {
   throttledForMs?: number;
   /** Ends a wait at once, rejecting with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Refused or dropped connections are waited out while this budget lasts (a restarting API
+   * server refuses connections for a few seconds). Without it they count as other failures
+   * (a dropped connection) or end the call at once (a refused one).
+   */
+  outage?: OutageBudget;
   /** Called before each wait, e.g. to count retries for the final report. */
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
@@ -37,8 +43,18 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
   for (let attempt = 1; ; attempt++) {
     opts.signal?.throwIfAborted();
     try {
-      return await fn();
+      const value = await fn();
+      opts.outage?.reached();
+      return value;
     } catch (err) {
+      if (opts.outage && lostConnection(err)) {
+        const left = opts.outage.refused();
+        if (left <= 0) throw err;
+        const delay = Math.min(left, 250 + Math.random() * 750);
+        opts.onRetry?.(err, attempt, delay);
+        await sleep(delay, opts.signal);
+        continue;
+      }
       if (!isRetryable(err)) throw err;
       const throttled = httpStatus(err) === 429;
       const now = Date.now();
@@ -54,6 +70,32 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
       opts.onRetry?.(err, attempt, delay);
       await sleep(delay, opts.signal);
     }
+  }
+}
+
+/** A connection refused, reset or cut: the server is not there at this moment. */
+function lostConnection(err: unknown): boolean {
+  return err instanceof KubeError && err.kind === 'unreachable' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(err.network ?? '');
+}
+
+/**
+ * How long a server may be away, shared by every request of one operation (a publish): the
+ * clock starts at the first lost connection and stops at the next answer, so a server that
+ * is gone for good costs one budget in all, not one per request.
+ */
+export class OutageBudget {
+  private since: number | undefined;
+  constructor(readonly forMs: number) {}
+
+  /** Records a lost connection; the milliseconds the budget has left (0 or less: give up). */
+  refused(now = Date.now()): number {
+    this.since ??= now;
+    return this.since + this.forMs - now;
+  }
+
+  /** The server answered: the outage, if any, is over. */
+  reached(): void {
+    this.since = undefined;
   }
 }
 
