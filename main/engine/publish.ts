@@ -5,8 +5,9 @@
  *   same command after an interruption converges, with no duplicates.
  * - A newer release updates namespaces in place; volumes (PVCs) are never deleted or
  *   recreated, and objects the new release dropped are pruned — except PVCs, which are kept.
- * - Requests in flight are bounded by one semaphore across all students; 429/5xx/conflicts
- *   are retried with backoff.
+ * - Requests in flight are bounded by one semaphore across all students; 429 (as long as the
+ *   server's Retry-After asks, within a budget), 5xx and conflicts are retried with backoff,
+ *   and once the writes have begun a server that restarts is waited out (OUTAGE_MS).
  * - Before any write: the objects of one student are checked (schemas, APIs, dry-run), and
  *   the class must fit the cluster's free capacity.
  */
