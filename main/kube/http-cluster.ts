@@ -2,12 +2,12 @@
  * The Cluster interface against a real API server, over the one keep-alive HTTP path.
  */
 import { readFileSync } from 'node:fs';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/compile/types';
 import type { ApplyOptions, Cluster, ClusterIdentity, Kind, ListOptions, ObjectList, ServiceAccountToken, WatchEvent, WatchOptions, WatchStream } from './cluster';
 import { KubeError, toKubeError } from './errors';
 import { KubeHttp } from './http';
-import { loadKubeConfig, type ConnectOptions } from './kubeconfig';
+import type { ConnectOptions } from './kubeconfig';
+import { loadKubeAccess, type KubeAccessConfig } from './kubeconfig-lite';
 import { groupVersionPath, RestMapper, type Resource } from './rest-mapping';
 
 /** The one field manager of everything Labforge applies, the local cluster's objects included. */
@@ -34,14 +34,15 @@ interface RawWatchEvent {
   object?: { metadata?: { resourceVersion?: string }; code?: number; message?: string; reason?: string };
 }
 
-export class HttpCluster implements Cluster {
+/** `K`: the kubeconfig it was made from (client-node's KubeConfig when the caller passed one). */
+export class HttpCluster<K extends KubeAccessConfig = KubeAccessConfig> implements Cluster {
   readonly identity: ClusterIdentity;
   private readonly http: KubeHttp;
   private readonly mapper: RestMapper;
   /** Where namespaced objects without a namespace go: the context's namespace, as kubectl does. */
   private readonly defaultNamespace: string;
 
-  constructor(readonly kc: KubeConfig) {
+  constructor(readonly kc: K) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubeError('config', 'the kubeconfig has no current cluster', { hint: 'choose-context' });
     const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
@@ -251,11 +252,14 @@ export class HttpCluster implements Cluster {
   }
 }
 
-export function clusterFor(kc: KubeConfig): HttpCluster {
+export function clusterFor<K extends KubeAccessConfig>(kc: K): HttpCluster<K> {
   return new HttpCluster(kc);
 }
 
-/** The cluster of a kubeconfig file (or KUBECONFIG, ~/.kube/config) and context. */
+/**
+ * The cluster of a kubeconfig file (or KUBECONFIG, ~/.kube/config) and context, read without
+ * client-node (kubeconfig-lite.ts), so cluster commands start fast.
+ */
 export function connect(opts: ConnectOptions = {}): HttpCluster {
-  return new HttpCluster(loadKubeConfig(opts));
+  return new HttpCluster(loadKubeAccess(opts));
 }

@@ -9,12 +9,12 @@
  *   known kinds through its typed models, which silently drops JSON-named keys such as
  *   `x-kubernetes-preserve-unknown-fields` in CRDs; raw JSON keeps every key.
  *
- * Authentication still comes from client-node (`applyToHTTPSOptions`), so tokens, client
- * certificates and exec plugins behave as kubectl's do.
+ * Authentication comes from the kubeconfig's `applyToHTTPSOptions` (ours in kubeconfig-lite.ts,
+ * or client-node's), so tokens, client certificates and exec plugins behave as kubectl's do.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccessConfig } from './kubeconfig-lite';
 
 export interface HttpResponse {
   status: number;
@@ -61,7 +61,7 @@ export class KubeHttp {
   readonly server: URL;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccessConfig,
     maxSockets = 64,
   ) {
     const cluster = kc.getCurrentCluster();
@@ -94,6 +94,7 @@ export class KubeHttp {
         ca: tls.ca,
         cert: tls.cert,
         key: tls.key,
+        ...(tls.servername ? { servername: tls.servername } : {}),
         ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
       },
       onResponse,

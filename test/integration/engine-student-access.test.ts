@@ -19,7 +19,7 @@ import { randomId, testClusterDir, waitFor, waitForRunningPod } from './helpers/
 const students = numberedStudents(10);
 const className = `acc-${randomId(3)}`;
 const POD_PORT = 7412;
-let client: HttpCluster;
+let client: HttpCluster<KubeConfig>;
 let lab: Lab;
 const kcs = new Map<string, KubeConfig>();
 const pods = new Map<string, string>();

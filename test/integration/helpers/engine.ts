@@ -8,13 +8,14 @@ import { snapshot, type Release } from '../../../main/engine/releases';
 import type { Lab } from '../../../common/lab';
 import type { Cluster } from '../../../main/kube/cluster';
 export { exampleLab } from '../../helpers/examples';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterFor, type HttpCluster } from '../../../main/kube/http-cluster';
 import { loadTestKubeConfig, randomId } from './kube';
 
 export const ROOT = join(import.meta.dirname, '../../..');
 
 /** The engine's view of the test cluster, as the admin. */
-export function adminCluster(): HttpCluster {
+export function adminCluster(): HttpCluster<KubeConfig> {
   return clusterFor(loadTestKubeConfig());
 }
 

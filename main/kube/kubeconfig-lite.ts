@@ -1,0 +1,440 @@
+/**
+ * A kubeconfig reader for the HTTP path (connect(), HttpCluster) that does not load
+ * @kubernetes/client-node: client-node's KubeConfig imports every generated API and model, which
+ * cost more than half a second of CPU at every CLI start, while the HTTP path needs only the
+ * current cluster, context and user and the TLS options and Authorization header they make.
+ *
+ * Files merge as kubectl merges them: KUBECONFIG is a list (":"-separated), the first file that
+ * names a cluster, user or context wins, and current-context comes from the first file that sets
+ * it. Relative paths resolve against the directory of the file that holds them.
+ *
+ * Supported: server, certificate-authority(-data), insecure-skip-tls-verify, tls-server-name,
+ * client-certificate(-data), client-key(-data), token, tokenFile, username/password, `as`
+ * (impersonation) and exec credential plugins (client.authentication.k8s.io v1 and v1beta1).
+ * Anything else a user entry carries (auth-provider: oidc, gcp, azure; impersonated groups, …)
+ * is handed to client-node's KubeConfig, loaded on first use, so what worked before still works.
+ * With no kubeconfig file at all, the in-cluster service account is used, then
+ * http://localhost:8080, as client-node does.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import type https from 'node:https';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { KubeError } from './errors';
+import type { ConnectOptions } from './kubeconfig';
+
+export interface KubeClusterEntry {
+  readonly name: string;
+  readonly server: string;
+  readonly caData?: string;
+  readonly caFile?: string;
+  readonly skipTLSVerify: boolean;
+  readonly tlsServerName?: string;
+}
+
+/**
+ * What Labforge's HTTP path uses of a kubeconfig. Our LiteKubeConfig implements it, and
+ * client-node's KubeConfig has the same shape, so either can back an HttpCluster.
+ */
+export interface KubeAccessConfig {
+  getCurrentCluster(): KubeClusterEntry | null;
+  getCurrentContext(): string;
+  getCurrentUser(): { readonly name: string } | null;
+  getContextObject(name: string): { readonly namespace?: string } | null;
+  /** Fills in CA, client certificate, TLS checks and the Authorization header of the current user. */
+  applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
+}
+
+type Raw = Record<string, unknown>;
+
+interface NamedEntry {
+  name: string;
+  /** The entry's body (`cluster:`, `user:` or `context:`), paths already absolute. */
+  body: Raw;
+}
+
+interface ExecConfig {
+  apiVersion: string;
+  command: string;
+  args: string[];
+  env: { name: string; value: string }[];
+  installHint?: string;
+}
+
+interface ExecResult {
+  token?: string;
+  cert?: Buffer;
+  key?: Buffer;
+  /** ms since epoch; undefined: valid for the life of the process. */
+  expiresAt?: number;
+}
+
+/** The user keys this reader understands; any other key hands the user to client-node. */
+const USER_KEYS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'username', 'password', 'exec', 'as', 'extensions']);
+const CLUSTER_PATH_KEYS = ['certificate-authority'];
+const USER_PATH_KEYS = ['client-certificate', 'client-key', 'tokenFile'];
+/** Credentials this close to expiry are fetched again, so a request does not leave with a dying token. */
+const EXPIRY_MARGIN_MS = 10_000;
+
+const SERVICEACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export class LiteKubeConfig implements KubeAccessConfig {
+  private currentContext: string;
+  private readonly execCache = new Map<string, Promise<ExecResult>>();
+  private fallback: Promise<KubeAccessConfig> | undefined;
+
+  constructor(
+    private readonly clusters: Map<string, NamedEntry>,
+    private readonly users: Map<string, NamedEntry>,
+    private readonly contexts: Map<string, NamedEntry>,
+    currentContext: string,
+    /** Where the entries came from, for messages. */
+    readonly source: string,
+  ) {
+    this.currentContext = currentContext;
+  }
+
+  getContexts(): { name: string; cluster: string; user: string; namespace?: string }[] {
+    return [...this.contexts.values()].map((c) => ({ name: c.name, cluster: str(c.body['cluster']) ?? '', user: str(c.body['user']) ?? '', ...(str(c.body['namespace']) ? { namespace: str(c.body['namespace'])! } : {}) }));
+  }
+
+  getCurrentContext(): string {
+    return this.currentContext;
+  }
+
+  setCurrentContext(name: string): void {
+    this.currentContext = name;
+  }
+
+  getContextObject(name: string): { name: string; cluster: string; user: string; namespace?: string } | null {
+    return this.getContexts().find((c) => c.name === name) ?? null;
+  }
+
+  getCluster(name: string): KubeClusterEntry | null {
+    const entry = this.clusters.get(name);
+    if (!entry) return null;
+    const b = entry.body;
+    const server = str(b['server']);
+    if (!server) return null;
+    return {
+      name,
+      server,
+      ...(str(b['certificate-authority-data']) ? { caData: str(b['certificate-authority-data'])! } : {}),
+      ...(str(b['certificate-authority']) ? { caFile: str(b['certificate-authority'])! } : {}),
+      skipTLSVerify: b['insecure-skip-tls-verify'] === true,
+      ...(str(b['tls-server-name']) ? { tlsServerName: str(b['tls-server-name'])! } : {}),
+    };
+  }
+
+  getCurrentCluster(): KubeClusterEntry | null {
+    const ctx = this.getContextObject(this.currentContext);
+    return ctx ? this.getCluster(ctx.cluster) : null;
+  }
+
+  getCurrentUser(): { name: string } | null {
+    const ctx = this.getContextObject(this.currentContext);
+    return ctx && this.users.has(ctx.user) ? { name: ctx.user } : null;
+  }
+
+  /** The keys of the current user this reader does not handle; non-empty means client-node does the auth. */
+  unsupportedUserKeys(): string[] {
+    const user = this.currentUserBody();
+    return user ? Object.keys(user).filter((k) => !USER_KEYS.has(k)) : [];
+  }
+
+  private currentUserBody(): Raw | undefined {
+    const ctx = this.getContextObject(this.currentContext);
+    return ctx ? this.users.get(ctx.user)?.body : undefined;
+  }
+
+  async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
+    if (this.unsupportedUserKeys().length) {
+      await (await this.clientNode()).applyToHTTPSOptions(opts);
+      return;
+    }
+    const cluster = this.getCurrentCluster();
+    const user = this.currentUserBody();
+    // As client-node: without a user, no TLS or auth options at all.
+    if (!cluster || !user) return;
+    if (cluster.skipTLSVerify) opts.rejectUnauthorized = false;
+    if (cluster.tlsServerName) opts.servername = cluster.tlsServerName;
+    const ca = fileOrData(cluster.caFile, cluster.caData);
+    if (ca) opts.ca = ca;
+    const cert = fileOrData(str(user['client-certificate']), str(user['client-certificate-data']));
+    if (cert) opts.cert = cert;
+    const key = fileOrData(str(user['client-key']), str(user['client-key-data']));
+    if (key) opts.key = key;
+    const headers = (opts.headers ??= {}) as Record<string, string>;
+    if (str(user['as'])) headers['Impersonate-User'] = str(user['as'])!;
+
+    const exec = parseExec(user['exec'], this.currentUserName());
+    if (exec) {
+      const cred = await this.runExec(exec);
+      if (cred.cert) opts.cert = cred.cert;
+      if (cred.key) opts.key = cred.key;
+      if (cred.token) headers['Authorization'] = `Bearer ${cred.token}`;
+      return;
+    }
+    const tokenFile = str(user['tokenFile']);
+    // Read at every request: a projected token file is rotated in place.
+    const token = str(user['token']) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+    if (token) headers['Authorization'] = `Bearer ${token}`;
+    else if (str(user['username']) !== undefined || str(user['password']) !== undefined) {
+      headers['Authorization'] = `Basic ${Buffer.from(`${str(user['username']) ?? ''}:${str(user['password']) ?? ''}`).toString('base64')}`;
+    }
+  }
+
+  private currentUserName(): string {
+    return this.getContextObject(this.currentContext)?.user ?? '';
+  }
+
+  /** Runs the plugin once per expiry; concurrent requests share one run. */
+  private runExec(exec: ExecConfig): Promise<ExecResult> {
+    const key = JSON.stringify(exec);
+    const cached = this.execCache.get(key);
+    if (cached) {
+      return cached.then((r) => {
+        if (r.expiresAt === undefined || r.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return r;
+        if (this.execCache.get(key) === cached) this.execCache.delete(key);
+        return this.runExec(exec);
+      });
+    }
+    const run = runExecPlugin(exec);
+    this.execCache.set(key, run);
+    // A failed run is not cached: the next request tries again.
+    run.catch(() => this.execCache.get(key) === run && this.execCache.delete(key));
+    return run;
+  }
+
+  /** The same merged entries, as client-node's KubeConfig, for auth this reader does not do. */
+  private clientNode(): Promise<KubeAccessConfig> {
+    this.fallback ??= (async () => {
+      const { KubeConfig } = await import('@kubernetes/client-node');
+      const kc = new KubeConfig();
+      kc.loadFromString(this.toYaml());
+      kc.setCurrentContext(this.currentContext);
+      return kc;
+    })();
+    return this.fallback;
+  }
+
+  /** The merged kubeconfig (paths absolute), as one document. */
+  toYaml(): string {
+    const list = (m: Map<string, NamedEntry>, field: string) => [...m.values()].map((e) => ({ name: e.name, [field]: e.body }));
+    return stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: list(this.clusters, 'cluster'),
+      users: list(this.users, 'user'),
+      contexts: list(this.contexts, 'context'),
+      'current-context': this.currentContext,
+    });
+  }
+}
+
+function fileOrData(file: string | undefined, data: string | undefined): Buffer | undefined {
+  if (file) return readFileSync(file);
+  if (data) return Buffer.from(data, 'base64');
+  return undefined;
+}
+
+function parseExec(value: unknown, user: string): ExecConfig | undefined {
+  if (value === undefined || value === null) return undefined;
+  const where = `user "${user}": exec`;
+  if (!isObject(value)) throw new KubeError('config', `${where} must be a mapping with a command`, { hint: 'choose-context' });
+  const command = str(value['command']);
+  if (!command) throw new KubeError('config', `${where}.command is missing: name the credential plugin to run`, { hint: 'choose-context' });
+  const apiVersion = str(value['apiVersion']) ?? '';
+  if (!apiVersion.startsWith('client.authentication.k8s.io/')) {
+    throw new KubeError('config', `${where}.apiVersion "${apiVersion}" is not a client.authentication.k8s.io version; use client.authentication.k8s.io/v1`, { hint: 'choose-context' });
+  }
+  const args = Array.isArray(value['args']) ? value['args'].map(String) : [];
+  const env = Array.isArray(value['env']) ? value['env'].filter(isObject).map((e) => ({ name: String(e['name'] ?? ''), value: String(e['value'] ?? '') })) : [];
+  return { apiVersion, command, args, env, ...(str(value['installHint']) ? { installHint: str(value['installHint'])! } : {}) };
+}
+
+/** Runs a credential plugin and reads its ExecCredential, as kubectl does (non-interactive). */
+function runExecPlugin(exec: ExecConfig): Promise<ExecResult> {
+  const execInfo = JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec: { interactive: false } });
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: execInfo };
+  for (const e of exec.env) env[e.name] = e.value;
+  const fail = (why: string) => new KubeError('config', `the credential plugin "${exec.command}" of the kubeconfig ${why}`, { hint: 'choose-context' });
+  return new Promise<ExecResult>((resolve, reject) => {
+    const child = spawn(exec.command, exec.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      const hint = exec.installHint ? `; ${exec.installHint.trim()}` : '';
+      reject(fail(e.code === 'ENOENT' ? `was not found (install it or fix exec.command)${hint}` : `could not start: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      if (code !== 0) {
+        const stderr = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
+        reject(fail(`failed (${signal ? `signal ${signal}` : `exit code ${code}`})${stderr ? `: ${stderr}` : ''}`));
+        return;
+      }
+      let cred: unknown;
+      try {
+        cred = JSON.parse(Buffer.concat(out).toString('utf8'));
+      } catch {
+        reject(fail('did not print an ExecCredential (its output is not JSON)'));
+        return;
+      }
+      const status = isObject(cred) && isObject(cred['status']) ? cred['status'] : undefined;
+      if (!isObject(cred) || cred['kind'] !== 'ExecCredential' || !status) {
+        reject(fail('did not print an ExecCredential with a status'));
+        return;
+      }
+      if (str(cred['apiVersion']) !== exec.apiVersion) {
+        reject(fail(`answered apiVersion "${String(cred['apiVersion'])}", not the ${exec.apiVersion} the kubeconfig asks for`));
+        return;
+      }
+      const token = str(status['token']);
+      const certData = str(status['clientCertificateData']);
+      const keyData = str(status['clientKeyData']);
+      if (!token && !(certData && keyData)) {
+        reject(fail('printed an ExecCredential without a token or a client certificate and key'));
+        return;
+      }
+      const expiry = str(status['expirationTimestamp']);
+      const expiresAt = expiry ? Date.parse(expiry) : undefined;
+      if (expiresAt !== undefined && Number.isNaN(expiresAt)) {
+        reject(fail(`printed an expirationTimestamp that is not a time: "${expiry}"`));
+        return;
+      }
+      // ExecCredential carries PEM text, not base64 as kubeconfig *-data fields do.
+      resolve({
+        ...(token ? { token } : {}),
+        ...(certData && keyData ? { cert: Buffer.from(certData), key: Buffer.from(keyData) } : {}),
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      });
+    });
+  });
+}
+
+/** The files to read: the named one, else KUBECONFIG's list, else ~/.kube/config if present. */
+export function kubeconfigFiles(opts: ConnectOptions, env: NodeJS.ProcessEnv = process.env, home = env['HOME'] || homedir()): string[] {
+  if (opts.kubeconfig) return [opts.kubeconfig];
+  const list = env['KUBECONFIG'];
+  if (list) return list.split(delimiter).filter((f) => f !== '');
+  const def = join(home, '.kube', 'config');
+  return existsSync(def) ? [def] : [];
+}
+
+function resolvePaths(body: Raw, keys: string[], dir: string): Raw {
+  const out = { ...body };
+  for (const k of keys) {
+    const v = str(out[k]);
+    if (v && !isAbsolute(v)) out[k] = join(dir, v);
+  }
+  // kubectl resolves a plugin command given as a relative path (one with a separator) against the kubeconfig's directory.
+  if (isObject(out['exec'])) {
+    const cmd = str(out['exec']['command']);
+    if (cmd && !isAbsolute(cmd) && cmd.includes('/')) out['exec'] = { ...out['exec'], command: join(dir, cmd) };
+  }
+  return out;
+}
+
+function readEntries(doc: Raw, field: 'clusters' | 'users' | 'contexts', file: string): { name: string; body: Raw }[] {
+  const list = doc[field];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new Error(`${file}: ${field} must be a list`);
+  const inner = field.slice(0, -1);
+  return list.map((item, i) => {
+    const name = isObject(item) ? str(item['name']) : undefined;
+    if (!isObject(item) || !name) throw new Error(`${file}: ${field}[${i}] has no name`);
+    const body = item[inner];
+    if (body !== undefined && body !== null && !isObject(body)) throw new Error(`${file}: ${field}[${i}].${inner} must be a mapping`);
+    return { name, body: (body as Raw | undefined) ?? {} };
+  });
+}
+
+/** The in-cluster service account, or client-node's last resort (http://localhost:8080 without credentials). */
+function defaultConfig(env: NodeJS.ProcessEnv): LiteKubeConfig {
+  const tokenFile = join(SERVICEACCOUNT_DIR, 'token');
+  const host = env['KUBERNETES_SERVICE_HOST'];
+  if (existsSync(tokenFile) && host) {
+    const server = `https://${host.includes(':') ? `[${host}]` : host}:${env['KUBERNETES_SERVICE_PORT'] ?? '443'}`;
+    const nsFile = join(SERVICEACCOUNT_DIR, 'namespace');
+    const namespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : undefined;
+    return new LiteKubeConfig(
+      new Map([['inCluster', { name: 'inCluster', body: { server, 'certificate-authority': join(SERVICEACCOUNT_DIR, 'ca.crt') } }]]),
+      new Map([['inClusterUser', { name: 'inClusterUser', body: { tokenFile } }]]),
+      new Map([['inClusterContext', { name: 'inClusterContext', body: { cluster: 'inCluster', user: 'inClusterUser', ...(namespace ? { namespace } : {}) } }]]),
+      'inClusterContext',
+      'the in-cluster service account',
+    );
+  }
+  return new LiteKubeConfig(
+    new Map([['cluster', { name: 'cluster', body: { server: 'http://localhost:8080' } }]]),
+    new Map([['user', { name: 'user', body: {} }]]),
+    new Map([['loaded-context', { name: 'loaded-context', body: { cluster: 'cluster', user: 'user' } }]]),
+    'loaded-context',
+    'no kubeconfig (http://localhost:8080)',
+  );
+}
+
+/**
+ * Reads and merges the kubeconfig files. Throws a plain Error naming the file on unreadable or
+ * malformed input; the caller words it for the user.
+ */
+export function readLiteKubeConfig(opts: ConnectOptions = {}, env: NodeJS.ProcessEnv = process.env): LiteKubeConfig {
+  const files = kubeconfigFiles(opts, env);
+  if (!files.length) return defaultConfig(env);
+  const clusters = new Map<string, NamedEntry>();
+  const users = new Map<string, NamedEntry>();
+  const contexts = new Map<string, NamedEntry>();
+  let current = '';
+  let read = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      // kubectl skips missing files of a KUBECONFIG list; a file named on its own must exist.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && files.length > 1 && !opts.kubeconfig) continue;
+      throw err;
+    }
+    read++;
+    const doc: unknown = parse(text);
+    if (doc === null || doc === undefined) continue;
+    if (!isObject(doc)) throw new Error(`${file}: not a kubeconfig (expected a mapping with clusters, users and contexts)`);
+    const dir = dirname(file);
+    for (const c of readEntries(doc, 'clusters', file)) if (!clusters.has(c.name)) clusters.set(c.name, { name: c.name, body: resolvePaths(c.body, CLUSTER_PATH_KEYS, dir) });
+    for (const u of readEntries(doc, 'users', file)) if (!users.has(u.name)) users.set(u.name, { name: u.name, body: resolvePaths(u.body, USER_PATH_KEYS, dir) });
+    for (const c of readEntries(doc, 'contexts', file)) if (!contexts.has(c.name)) contexts.set(c.name, { name: c.name, body: c.body });
+    if (!current) current = str(doc['current-context']) ?? '';
+  }
+  if (!read) throw new Error(`none of the files in KUBECONFIG exist (${files.join(delimiter)})`);
+  return new LiteKubeConfig(clusters, users, contexts, current, files.join(delimiter));
+}
+
+/**
+ * The kubeconfig for connect(): loadKubeConfig's checks and messages, without client-node.
+ */
+export function loadKubeAccess(opts: ConnectOptions = {}, env: NodeJS.ProcessEnv = process.env): LiteKubeConfig {
+  let kc: LiteKubeConfig;
+  try {
+    kc = readLiteKubeConfig(opts, env);
+  } catch (err) {
+    throw new KubeError('config', `cannot load the kubeconfig ${opts.kubeconfig ?? env['KUBECONFIG'] ?? '~/.kube/config'}: ${(err as Error).message}`, { hint: 'choose-context' });
+  }
+  if (opts.context) {
+    if (!kc.getContextObject(opts.context)) {
+      const names = kc.getContexts().map((c) => c.name);
+      throw new KubeError('config', `context "${opts.context}" is not in the kubeconfig; choose one of: ${names.join(', ') || '(none)'}`, { hint: 'choose-context' });
+    }
+    kc.setCurrentContext(opts.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new KubeError('config', 'the kubeconfig has no current cluster; choose a kubeconfig or context that has one, or start a local cluster', { hint: 'start-local-cluster' });
+  }
+  return kc;
+}
