@@ -46,6 +46,9 @@ async function onScreen(page: Page, lab: { x: number; y: number }) {
   return { x: v.x + lab.x * v.zoom, y: v.y + lab.y * v.zoom };
 }
 
+/** The cursor over the pane (evaluated as text: this file is type-checked without the DOM library). */
+const paneCursor = (page: Page) => page.evaluate<string>(`getComputedStyle(document.querySelector('.react-flow__pane')).cursor`);
+
 let s: Session;
 
 /** Saves the open lab (Ctrl+S) and reads a node's place from the file. */
@@ -81,7 +84,7 @@ describe('canvas far view', () => {
     const target = place(30);
     const at = await onScreen(page, { x: target.x + 60, y: target.y + 30 });
     await page.mouse.move(at.x, at.y);
-    await expect.poll(() => page.locator('.react-flow__pane').evaluate((el) => getComputedStyle(el).cursor)).toBe('pointer');
+    await expect.poll(() => paneCursor(page)).toBe('pointer');
     await page.mouse.click(at.x, at.y);
     await expect.poll(() => far.getAttribute('data-selected')).toBe('node:node-30');
     await expect(page.locator('[data-testid=insp-name]').inputValue()).resolves.toBe('node-30');
@@ -89,7 +92,7 @@ describe('canvas far view', () => {
     // A click on empty space between the rows clears it (React Flow's own pane click).
     const gap = await onScreen(page, { x: target.x + 60, y: target.y - 20 });
     await page.mouse.move(gap.x, gap.y);
-    await expect.poll(() => page.locator('.react-flow__pane').evaluate((el) => getComputedStyle(el).cursor)).not.toBe('pointer');
+    await expect.poll(() => paneCursor(page)).not.toBe('pointer');
     await page.mouse.click(gap.x, gap.y);
     await expect.poll(() => far.getAttribute('data-selected')).toBe('');
 
