@@ -17,6 +17,7 @@ import { chromium, type Page } from 'playwright-core';
 import { serializeLab, type Lab } from '../common/lab';
 import { appRoot } from '../main/api/app-root';
 import { startUi } from '../main/ui-server';
+import { benchLog, runHeader, writeBenchBlock } from './bench-report';
 
 const SIZES = (process.env['BENCH_SIZES'] ?? '100,300,1000').split(',').map(Number);
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -235,11 +236,13 @@ async function main() {
   await server.close();
   await rm(workspace, { recursive: true, force: true });
 
-  console.log(`Command: npm run bench:canvas (BENCH_SIZES=${SIZES.join(',')} BENCH_MODES=${MODES.join(',')} BENCH_REPEAT=${REPEAT}); ${cpus().length} cores; load average at the end ${loadAverage()}`);
-  console.log('| mode | nodes | view | load avg (1/5/15 min) | first render (ms) | idle p95 (ms) | pan median / p95 (ms) | zoom median / p95 (ms) | drag median / p95 (ms) |');
-  console.log('|---|---:|---|---|---:|---:|---:|---:|---:|');
+  const { log, lines } = benchLog();
+  const command = `BENCH_SIZES=${SIZES.join(',')} BENCH_MODES=${MODES.join(',')} BENCH_REPEAT=${REPEAT} npm run bench:canvas`;
+  console.log(`Command: ${command}; ${cpus().length} cores; load average at the end ${loadAverage()}`);
+  log('| mode | nodes | view | load avg (1/5/15 min) | first render (ms) | idle p95 (ms) | pan median / p95 (ms) | zoom median / p95 (ms) | drag median / p95 (ms) |');
+  log('|---|---:|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.mode} | ${r.nodes} | ${r.view} | ${r.load} | ${f(r.firstRender)} | ${f(r.idle.p95)} | ${f(r.pan.median)} / ${f(r.pan.p95)} | ${f(r.zoom.median)} / ${f(r.zoom.p95)} | ${f(r.drag.median)} / ${f(r.drag.p95)} |`);
+    log(`| ${r.mode} | ${r.nodes} | ${r.view} | ${r.load} | ${f(r.firstRender)} | ${f(r.idle.p95)} | ${f(r.pan.median)} / ${f(r.pan.p95)} | ${f(r.zoom.median)} / ${f(r.zoom.p95)} | ${f(r.drag.median)} / ${f(r.drag.p95)} |`);
   }
   // Ratios against the DOM measured in the same run, per size (lower is better).
   const far = rows.filter((r) => r.mode === 'far');
@@ -248,8 +251,11 @@ async function main() {
     if (!base.length) continue;
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const ratio = (k: 'pan' | 'zoom' | 'drag') => (r[k].p95 / med(base.map((d) => d[k].p95))).toFixed(2);
-    console.log(`canvas ${r.nodes}: far view p95 / DOM p95: pan ${ratio('pan')}, zoom ${ratio('zoom')}, drag ${ratio('drag')}`);
+    log(`canvas ${r.nodes}: far view p95 / DOM p95: pan ${ratio('pan')}, zoom ${ratio('zoom')}, drag ${ratio('drag')}`);
   }
+  // The table goes into the Canvas section of docs/benchmarks.md (BENCH_DOCS for a trial run).
+  const [table, ratios] = [lines.filter((l) => l.startsWith('|')), lines.filter((l) => !l.startsWith('|'))];
+  writeBenchBlock('## Canvas', 'bench-canvas', `${runHeader(command)}\n\n${table.join('\n')}\n\n${ratios.map((l) => `- ${l}`).join('\n')}`);
 }
 
 if (!process.env['BENCH_NO_MAIN']) await main();
