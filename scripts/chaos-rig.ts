@@ -105,10 +105,18 @@ export interface CliRun {
   exited: () => boolean;
 }
 
+/**
+ * Requests in flight for the chaos publishes: publish's former default. At the current default
+ * (64) a 10-student class is written in well under a second, shorter than the spread of the
+ * CLI's start, so restart points drawn from the baseline's window kept landing after the
+ * publish had ended and the CI-size run never got its mid-publish restarts.
+ */
+const CHAOS_CONCURRENCY = 16;
+
 /** `labforge publish LAB@TAG --class C --students N` as a real child process against the chaos cluster. */
 export function publishCli(cluster: ChaosCluster, labName: string, tag: string, className: string, students: number): CliRun {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'labforge.mjs'), 'publish', `${labName}@${tag}`, '--class', className, '--students', String(students), '--progress', 'lines'], {
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'labforge.mjs'), 'publish', `${labName}@${tag}`, '--class', className, '--students', String(students), '--progress', 'lines', '--concurrency', String(CHAOS_CONCURRENCY)], {
     env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
