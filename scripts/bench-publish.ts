@@ -46,6 +46,10 @@ import { applyPhases } from '../main/kube/apply';
 import { NAMESPACE } from '../main/kube/kinds';
 import { mapLimit, withRetry } from '../main/kube/retry';
 import { inFlight, traced } from './bench-publish-trace';
+import { benchLog, runHeader, writeBenchBlock } from './bench-report';
+
+const bench = benchLog();
+const log = (...parts: unknown[]) => bench.log(parts.map(String).join(' '));
 
 const root = join(import.meta.dirname, '..');
 const labName = process.env['BENCH_LAB'] ?? 'routing-lab';
@@ -205,9 +209,9 @@ async function main(): Promise<void> {
   const compiled = (className: string, n: number) =>
     numberedStudents(n).map((s) => compileLab(release.lab, { namespace: studentNamespace(className, s.id), class: className, student: s.id, release: release.tag }));
   const perStudent = compiled('x', 1)[0]!.length;
-  console.log(`lab ${labName}: ${lab.nodes.length} nodes, ${perStudent} objects per student (plus one shared ClusterRole per publish); cluster ${client.identity.server}`);
-  console.log(`node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
-  console.log(`control plane pids: ${COMPONENTS.map((c) => `${c} ${pids[c] ?? '?'}`).join(', ')}\n`);
+  log(`lab ${labName}: ${lab.nodes.length} nodes, ${perStudent} objects per student (plus one shared ClusterRole per publish); cluster ${client.identity.server}`);
+  log(`node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
+  log(`control plane pids: ${COMPONENTS.map((c) => `${c} ${pids[c] ?? '?'}`).join(', ')}\n`);
 
   const publishRun = (n: number, concurrency: number, studentsInFlight?: number) => (className: string) =>
     measured(() => publish(client, { className, students: numberedStudents(n), release, concurrency, force: true, ...(studentsInFlight ? { studentsInFlight } : {}) }));
@@ -234,16 +238,16 @@ async function main(): Promise<void> {
       const window = inFlight(trace.calls, first, end);
       const latency = writes.map((c) => c.end - c.start).sort((a, b) => a - b);
       const ms = (x: number) => `${Math.round(x)} ms`;
-      console.log(`decomposition of one publish, ${n} students at ${DEFAULT_CONCURRENCY} in flight: ${secs(s.ms)} s in all; ${cpuLine(s)}`);
-      console.log(`  class listing + stored settings  ${ms(at('preflight'))}`);
-      console.log(`  preflight (schemas, discovery, dry run of ${perStudent + 1} objects)  ${ms(at('capacity') - at('preflight'))}`);
-      console.log(`  capacity check (what is left of it after the preflight) + class settings write  ${ms(at('apply') - at('capacity'))}`);
-      console.log(`  shared ClusterRole, up to the first student write  ${ms(first - at('apply'))}`);
-      console.log(`  => first student write at ${ms(first)} (${((first / end) * 100).toFixed(0)}% of the publish)`);
-      console.log(`  student writes: ${writes.length} requests over ${ms(end - first)}, ${window.mean.toFixed(1)} in flight on average (peak ${window.peak}); latency median ${ms(latency[Math.floor(latency.length / 2)] ?? NaN)}, p90 ${ms(latency[Math.floor(latency.length * 0.9)] ?? NaN)}`);
+      log(`decomposition of one publish, ${n} students at ${DEFAULT_CONCURRENCY} in flight: ${secs(s.ms)} s in all; ${cpuLine(s)}`);
+      log(`  class listing + stored settings  ${ms(at('preflight'))}`);
+      log(`  preflight (schemas, discovery, dry run of ${perStudent + 1} objects)  ${ms(at('capacity') - at('preflight'))}`);
+      log(`  capacity check (what is left of it after the preflight) + class settings write  ${ms(at('apply') - at('capacity'))}`);
+      log(`  shared ClusterRole, up to the first student write  ${ms(first - at('apply'))}`);
+      log(`  => first student write at ${ms(first)} (${((first / end) * 100).toFixed(0)}% of the publish)`);
+      log(`  student writes: ${writes.length} requests over ${ms(end - first)}, ${window.mean.toFixed(1)} in flight on average (peak ${window.peak}); latency median ${ms(latency[Math.floor(latency.length / 2)] ?? NaN)}, p90 ${ms(latency[Math.floor(latency.length * 0.9)] ?? NaN)}`);
       const byVerb = new Map<string, number>();
       for (const c of trace.calls) byVerb.set(`${c.verb}${c.dryRun ? ' (dry run)' : ''}`, (byVerb.get(`${c.verb}${c.dryRun ? ' (dry run)' : ''}`) ?? 0) + 1);
-      console.log(`  requests: ${[...byVerb].map(([v, k]) => `${v} ${k}`).join(', ')}\n`);
+      log(`  requests: ${[...byVerb].map(([v, k]) => `${v} ${k}`).join(', ')}\n`);
       return s;
     });
   };
@@ -317,11 +321,11 @@ async function main(): Promise<void> {
   const n0 = sizes[0]!;
   const objects0 = n0 * perStudent;
   if (decompose) await decomposition(n0);
-  console.log(`concurrency sweep, ${n0} students (${objects0} objects), median of ${sweepRepeats}:`);
+  log(`concurrency sweep, ${n0} students (${objects0} objects), median of ${sweepRepeats}:`);
   for (const c of sweep) {
     for (const k of studentSweep) {
       const s = await sweepMedian('bs', publishRun(n0, c, k));
-      console.log(`  publish  ${String(c).padStart(3)} in flight${k ? `, ${k} students at once` : ''}: ${secs(s.ms)} s, ${(objects0 / (s.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(s)} (load ${loadavg()[0]!.toFixed(2)})`);
+      log(`  publish  ${String(c).padStart(3)} in flight${k ? `, ${k} students at once` : ''}: ${secs(s.ms)} s, ${(objects0 / (s.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(s)} (load ${loadavg()[0]!.toFixed(2)})`);
     }
   }
   let best = { c: ceilingSweep[0]!, ms: Infinity };
@@ -339,11 +343,11 @@ async function main(): Promise<void> {
     for (const [i, [name]] of variants.entries()) {
       const m = medianOf(samples[i]!);
       const ratio = i === 0 ? '' : `; ÷ raw create ${mid(samples[i]!.map((x, r) => x.ms / samples[0]![r]!.ms)).toFixed(2)}× (per round: ${samples[i]!.map((x, r) => (x.ms / samples[0]![r]!.ms).toFixed(2)).join(', ')})`;
-      console.log(`  ${name} ${String(c).padStart(3)} in flight: ${secs(m.ms)} s, ${(objects0 / (m.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(m)} (load ${loadavg()[0]!.toFixed(2)})${ratio}`);
+      log(`  ${name} ${String(c).padStart(3)} in flight: ${secs(m.ms)} s, ${(objects0 / (m.ms / 1000)).toFixed(0)} objects/s; ${cpuLine(m)} (load ${loadavg()[0]!.toFixed(2)})${ratio}`);
     }
     if (create.ms < best.ms) best = { c, ms: create.ms };
   }
-  console.log(`  (publish default in main/engine/publish.ts: ${DEFAULT_CONCURRENCY}; ceiling uses ${best.c} in flight)\n`);
+  log(`  (publish default in main/engine/publish.ts: ${DEFAULT_CONCURRENCY}; ceiling uses ${best.c} in flight)\n`);
 
   const rows: string[] = [];
   const cpuRows: string[] = [];
@@ -359,11 +363,11 @@ async function main(): Promise<void> {
     const samples = new Map<string, Sample[]>(methods.map(([m]) => [m, []]));
     for (let i = 0; i < repeats; i++) {
       const order = i % 2 === 0 ? methods : [...methods].reverse();
-      console.log(`N=${n}, round ${i + 1}: ${order.map(([m]) => m).join(' → ')} (load average ${loadavg()[0]!.toFixed(2)})`);
+      log(`N=${n}, round ${i + 1}: ${order.map(([m]) => m).join(' → ')} (load average ${loadavg()[0]!.toFixed(2)})`);
       for (const [m, prefix, fn] of order) {
         const s = await once(client, prefix, fn);
         samples.get(m)!.push(s);
-        console.log(`  ${m.padEnd(12)} ${secs(s.ms)} s; ${cpuLine(s)}`);
+        log(`  ${m.padEnd(12)} ${secs(s.ms)} s; ${cpuLine(s)}`);
       }
     }
     const med = Object.fromEntries([...samples].map(([m, ss]) => [m, medianOf(ss)])) as Record<string, Sample>;
@@ -371,16 +375,24 @@ async function main(): Promise<void> {
     const rate = (s: Sample) => `${secs(s.ms)} s (${(objects / (s.ms / 1000)).toFixed(0)}/s)`;
     rows.push(`| ${n} | ${objects} | ${rate(p)} | ${rate(c)} | ${rate(k)} | ${rate(l)} | ${(l.ms / p.ms).toFixed(1)}× | ${(k.ms / p.ms).toFixed(2)}× | ${(p.ms / c.ms).toFixed(2)}× |`);
     for (const [m, s] of Object.entries(med)) cpuRows.push(`| ${n} | ${m} | ${pct(s.cpu['kube-apiserver'])} | ${pct(s.cpu.etcd)} | ${pct(s.cpu['kube-controller-manager'])} | ${pct(s.cpu['kube-scheduler'])} | ${pct(s.cpu.kwok)} | ${pct(s.cpu.client)} | ${pct(s.machine)} |`);
-    console.log(`N=${n} medians: publish ${secs(p.ms)} s, ceiling ${secs(c.ms)} s, one kubectl ${secs(k.ms)} s, loop ${secs(l.ms)} s\n`);
+    log(`N=${n} medians: publish ${secs(p.ms)} s, ceiling ${secs(c.ms)} s, one kubectl ${secs(k.ms)} s, loop ${secs(l.ms)} s\n`);
   }
 
-  console.log(`| students | objects | labforge publish | raw create (ceiling, ${best.c} in flight) | one kubectl apply -R | kubectl apply loop | loop ÷ publish (goal ≥ 10) | one kubectl ÷ publish (goal ≥ 2) | publish ÷ ceiling (goal ≤ 1.2) |`);
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
-  console.log('\nCPU during the run (median share of one core; machine = all cores, every process):\n');
-  console.log('| students | method | kube-apiserver | etcd | controller-manager | scheduler | kwok | client | machine busy |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of cpuRows) console.log(r);
+  log(`| students | objects | labforge publish | raw create (ceiling, ${best.c} in flight) | one kubectl apply -R | kubectl apply loop | loop ÷ publish (goal ≥ 10) | one kubectl ÷ publish (goal ≥ 2) | publish ÷ ceiling (goal ≤ 1.2) |`);
+  log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) log(r);
+  log('\nCPU during the run (median share of one core; machine = all cores, every process):\n');
+  log('| students | method | kube-apiserver | etcd | controller-manager | scheduler | kwok | client | machine busy |');
+  log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of cpuRows) log(r);
+  // The progress lines as printed, then the two tables as Markdown.
+  const tableAt = bench.lines.findIndex((l) => l.startsWith('| students |'));
+  const env = ['BENCH_LAB', 'BENCH_SIZES', 'BENCH_REPEATS', 'BENCH_SWEEP_REPEATS', 'BENCH_CONCURRENCY', 'BENCH_CEILING_CONCURRENCY'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`);
+  writeBenchBlock(
+    '## Publish',
+    'bench:publish',
+    `${runHeader([...env, 'npm run bench:publish'].join(' '))}\n\n\`\`\`\n${bench.lines.slice(0, tableAt).join('\n').trim()}\n\`\`\`\n\n${bench.lines.slice(tableAt).join('\n')}`,
+  );
   rmSync(work, { recursive: true, force: true });
   client.close();
 }
