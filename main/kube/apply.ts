@@ -4,7 +4,6 @@
  * served, server-side dry-run of every object) that runs before the first write.
  */
 import { ANNOTATION } from '../../common/compile/labels';
-import { validateObject } from '../../common/compile/openapi';
 import type { KubeObject } from '../../common/compile/types';
 import type { Cluster } from './cluster';
 import { requireApis } from './discovery';
@@ -205,6 +204,9 @@ export function sourceNamer(lab: { nodes: { name: string }[]; volumes: { name: s
  * that depends on the namespace itself (its quota) is the only thing this cannot foresee.
  */
 export async function preflight(cluster: Cluster, objects: KubeObject[], nameSource: SourceNamer, opts: ApplyOptions = {}): Promise<void> {
+  // The OpenAPI models are hundreds of modules: loaded by the commands that write, not by every
+  // command that merely imports the engine (status, releases), which must start fast.
+  const { validateObject } = await import('../../common/compile/openapi');
   const problems: PreflightProblem[] = [];
   for (const o of objects) {
     for (const message of validateObject(o)) problems.push({ object: objectRef(o), source: nameSource(o), path: problemPath(o, message), message });
