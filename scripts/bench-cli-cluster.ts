@@ -8,29 +8,18 @@
  *
  *   npm run bench:cli-cluster      (BENCH_CLASS picks the class; default: one with no students)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchLog, writeBenchOutput } from './bench-report';
+import { kubectlPath } from './kubectl-path';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = Number(process.env['BENCH_CLI_RUNS'] ?? 10);
 const CLASS = process.env['BENCH_CLASS'] ?? 'bench-cli-start';
 const KUBECONFIG = process.env['KUBECONFIG'] ?? join(ROOT, '.labforge/cluster/kubeconfig');
 
-function findKubectl(): string {
-  try {
-    const out = execFileSync('bash', [join(ROOT, 'main/cluster/go/build.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const dir = out.trim().split('\n').at(-1)!;
-    if (existsSync(join(dir, 'kubectl'))) return join(dir, 'kubectl');
-  } catch {
-    // fall through to PATH
-  }
-  const which = spawnSync('bash', ['-c', 'command -v kubectl'], { encoding: 'utf8' });
-  if (which.status !== 0) throw new Error('no kubectl: run npm run cluster:build');
-  return which.stdout.trim();
-}
 
 const cpuFile = join(mkdtempSync(join(tmpdir(), 'bench-cli-cluster-')), 'cpu');
 
@@ -49,7 +38,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-const kubectl = findKubectl();
+const kubectl = (await kubectlPath()) ?? (() => {
+  throw new Error('no kubectl: run npm run cluster:build');
+})();
 const bin = join(ROOT, 'bin/labforge.mjs');
 const cases: [string, string, string[]][] = [
   ['kubectl get ns', kubectl, ['get', 'ns']],

@@ -15,24 +15,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kubectlPath } from './kubectl-path';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 15);
 const GOALS = { help: 150, validate: 250, compile: 400 } as const;
 
-function findKubectl(): string | undefined {
-  if (process.env.LABFORGE_CLUSTER_BIN && existsSync(join(process.env.LABFORGE_CLUSTER_BIN, 'kubectl'))) return join(process.env.LABFORGE_CLUSTER_BIN, 'kubectl');
-  // build.sh prints the cached bin folder as its last line (a quick no-op once built).
-  try {
-    const out = execFileSync('bash', [join(ROOT, 'main/cluster/go/build.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const dir = out.trim().split('\n').at(-1)!;
-    if (existsSync(join(dir, 'kubectl'))) return join(dir, 'kubectl');
-  } catch {
-    // fall through to PATH
-  }
-  const which = spawnSync('bash', ['-c', 'command -v kubectl'], { encoding: 'utf8' });
-  return which.status === 0 ? which.stdout.trim() : undefined;
-}
 
 const devNull = openSync('/dev/null', 'w');
 // GNU time reports the child's CPU time (user + system), which the machine's load barely moves.
@@ -65,7 +53,7 @@ const example = 'resources/examples/web-db.yaml';
 // The bundle is current before timing starts (bin/labforge.mjs would rebuild it on the first run).
 execFileSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT, stdio: 'inherit' });
 
-const kubectl = findKubectl();
+const kubectl = await kubectlPath();
 const cases: { key: string; label: string; cmd: string; args: string[] }[] = [
   { key: 'node', label: '`node -e 0` (Node start, baseline)', cmd: process.execPath, args: ['-e', '0'] },
   { key: 'help', label: '`labforge --help`', cmd: process.execPath, args: [bin, '--help'] },
@@ -165,7 +153,7 @@ interleaved runs, compared within one run; wall times were not comparable):
   common/lab and would change how the lab parser works, not only what loads when.
 `;
 
-const docs = join(ROOT, 'docs/benchmarks.md');
+const docs = process.env['BENCH_DOCS'] ?? join(ROOT, 'docs/benchmarks.md');
 const text = readFileSync(docs, 'utf8');
 const start = text.indexOf('## CLI start');
 let next: string;

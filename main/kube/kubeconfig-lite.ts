@@ -24,6 +24,7 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { KubeError } from './errors';
 import type { ConnectOptions } from './kubeconfig';
+import { selectContext, unreadableKubeconfig } from './kubeconfig-context';
 
 export interface KubeClusterEntry {
   readonly name: string;
@@ -424,17 +425,7 @@ export function loadKubeAccess(opts: ConnectOptions = {}, env: NodeJS.ProcessEnv
   try {
     kc = readLiteKubeConfig(opts, env);
   } catch (err) {
-    throw new KubeError('config', `cannot load the kubeconfig ${opts.kubeconfig ?? env['KUBECONFIG'] ?? '~/.kube/config'}: ${(err as Error).message}`, { hint: 'choose-context' });
+    throw unreadableKubeconfig(opts.kubeconfig, err, env);
   }
-  if (opts.context) {
-    if (!kc.getContextObject(opts.context)) {
-      const names = kc.getContexts().map((c) => c.name);
-      throw new KubeError('config', `context "${opts.context}" is not in the kubeconfig; choose one of: ${names.join(', ') || '(none)'}`, { hint: 'choose-context' });
-    }
-    kc.setCurrentContext(opts.context);
-  }
-  if (!kc.getCurrentCluster()) {
-    throw new KubeError('config', 'the kubeconfig has no current cluster; choose a kubeconfig or context that has one, or start a local cluster', { hint: 'start-local-cluster' });
-  }
-  return kc;
+  return selectContext(kc, opts.context);
 }
