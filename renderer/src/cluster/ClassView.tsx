@@ -12,6 +12,7 @@ import { ClassKeys } from './ClassKeys';
 import { openClusterDialog } from './dialogs';
 import { useCluster, type ClassRow } from './store';
 import { openTerminal, openVnc } from '../panes/store';
+import { notReadyIn } from './readiness';
 
 const ROW_HEIGHT = 30;
 const OVERSCAN = 8;
@@ -20,7 +21,6 @@ type Filter = 'all' | 'not-ready' | 'quota';
 
 const pct = (q: { used: number; hard: number }) => (q.hard > 0 ? q.used / q.hard : 0);
 const overQuota = (r: ClassRow) => Math.max(pct(r.cpu), pct(r.memory), pct(r.pods)) > 0.8;
-const notReady = (r: ClassRow) => r.phase !== 'Active' || Object.values(r.nodes).some((n) => n.state !== 'ready');
 
 function QuotaBar({ label, q }: { label: string; q: { used: number; hard: number } }) {
   const p = Math.min(1, pct(q));
@@ -49,10 +49,11 @@ export function ClassView() {
     return () => ro.disconnect();
   }, []);
 
+  const notReady = useMemo(() => notReadyIn(klass?.rows ?? []), [klass?.rows]);
   const rows = useMemo(() => {
     const q = search.trim().toLowerCase();
     return (klass?.rows ?? []).filter((r) => (filter === 'all' || (filter === 'not-ready' ? notReady(r) : overQuota(r))) && (!q || r.student.toLowerCase().includes(q) || r.namespace.includes(q)));
-  }, [klass?.rows, filter, search]);
+  }, [klass?.rows, filter, search, notReady]);
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
