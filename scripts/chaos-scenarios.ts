@@ -204,7 +204,7 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
         const namespacesAtKill = await namespacesOf(cc, className);
         const again = await finish(publishCli(cc, labName, tag, className, N), 300_000);
         const convergence = await settled(() => checkClass(cc.client, className, students, rel, pvcsBefore ? { pvcsBefore } : {}));
-        if (!published(again.stdout, N)) convergence.missing.push(`the re-run did not report ${N} published, 0 failed (exit ${again.code}): ${again.stderr.slice(-500)}`);
+        if (!published(again.stdout, N)) convergence.missing.push(`the re-run did not report ${N} published, 0 failed (exit ${again.code}): ${lastError(again.stderr, 1000)}`);
         if (killed && first.signal === 'SIGKILL') {
           report.kills.push({ className, tag, killAtMs: Math.round(killAtMs), studentsDone, namespacesAtKill, rerunExit: again.code, rerunMs: again.ms, convergence });
           log(`kill ${report.kills.length}/${size.killPoints}: ${tag} of ${className} at ${Math.round(killAtMs)} ms (${studentsDone}/${N} done, ${namespacesAtKill} namespaces); re-run ${again.code === 0 ? 'ok' : `exit ${again.code}`} in ${again.ms} ms; ${summary(convergence)}`);
@@ -273,11 +273,11 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
  * after the first failed student's own error when there was one: the summary alone ("10 students
  * failed") does not say why.
  */
-function lastError(stderr: string): string {
+function lastError(stderr: string, width = 300): string {
   const lines = stderr.split('\n').filter((l) => /failed|error/i.test(l));
-  const last = (lines[lines.length - 1] ?? stderr.trim().split('\n').pop() ?? '').slice(0, 300);
+  const last = (lines[lines.length - 1] ?? stderr.trim().split('\n').pop() ?? '').slice(0, width);
   const firstStudent = lines.find((l) => /^\[\d+\/\d+\] \S+ \S+ failed: /.test(l));
-  return firstStudent && firstStudent !== lines[lines.length - 1] ? `${firstStudent.slice(0, 300)} … ${last}` : last;
+  return firstStudent && firstStudent !== lines[lines.length - 1] ? `${firstStudent.slice(0, width)} … ${last}` : last;
 }
 
 export function summary(c: Convergence): string {

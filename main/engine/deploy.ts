@@ -81,7 +81,7 @@ export async function deploy(cluster: Cluster, lab: Lab, opts: DeployOptions = {
     onApplied: () => opts.onApplied?.(++done, objects.length),
   });
   phase('prune', 'removing what the lab no longer has (volumes are kept)');
-  const pruned = await pruneOwned(cluster, namespace, lab.metadata.name, objects, opts.pruneVolumes);
+  const pruned = await pruneOwned(cluster, namespace, lab.metadata.name, objects, { pruneVolumes: !!opts.pruneVolumes });
   if (opts.wait === false) return { namespace, applied: objects.length, pruned, ready: false, statuses: [] };
   phase('wait', `waiting for ${lab.nodes.length} nodes to be ready`);
   const { ready, statuses } = await waitReady(cluster, namespace, lab, opts.timeoutMs ?? 300_000, opts.onStatus, opts.signal);

@@ -8,6 +8,7 @@ import { kindOf, type Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { kindOfObject } from '../kube/kinds';
 import { listOwned as listOwnedKinds, ownedKey } from '../kube/owned';
+import { withRetry, type RetryOptions } from '../kube/retry';
 
 export const NAMESPACED_KINDS = [
   kindOf('v1', 'ResourceQuota'),
@@ -41,20 +42,30 @@ export interface PruneResult {
   keptVolumes: string[];
 }
 
+export interface PruneOptions {
+  /** Delete volumes (PVCs) too; kept by default, because deleting them loses data. */
+  pruneVolumes?: boolean;
+  /** What the namespace held, when the caller listed it already (before its apply). */
+  listed?: KubeObject[];
+  /** Retries each list and delete (both harmless to repeat). */
+  retry?: RetryOptions;
+}
+
 /** Deletes owned objects that are not in `desired`. PVCs are kept unless `pruneVolumes`. */
-export async function pruneOwned(cluster: Cluster, namespace: string, lab: string, desired: KubeObject[], pruneVolumes = false): Promise<PruneResult> {
+export async function pruneOwned(cluster: Cluster, namespace: string, lab: string, desired: KubeObject[], opts: PruneOptions = {}): Promise<PruneResult> {
   const want = new Set(desired.map(key));
   const result: PruneResult = { deleted: [], keptVolumes: [] };
-  for (const obj of await listOwned(cluster, namespace, lab)) {
+  const listed = opts.listed ?? (await withRetry(() => listOwned(cluster, namespace, lab), opts.retry));
+  for (const obj of listed) {
     if (want.has(key(obj))) continue;
-    if (obj.kind === 'PersistentVolumeClaim' && !pruneVolumes) {
+    if (obj.kind === 'PersistentVolumeClaim' && !opts.pruneVolumes) {
       result.keptVolumes.push(obj.metadata.name);
       continue;
     }
     // The lab's own record is not part of the compiled objects.
     if (obj.kind === 'ConfigMap' && obj.metadata.name === LAB_RECORD) continue;
     try {
-      if (await cluster.delete(kindOfObject(obj), obj.metadata.name, namespace)) result.deleted.push(`${obj.kind}/${obj.metadata.name}`);
+      if (await withRetry(() => cluster.delete(kindOfObject(obj), obj.metadata.name, namespace), opts.retry)) result.deleted.push(`${obj.kind}/${obj.metadata.name}`);
     } catch (err) {
       throw err instanceof KubeError ? err.in(`pruning ${obj.kind}/${obj.metadata.name}`) : err;
     }

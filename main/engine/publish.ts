@@ -15,13 +15,14 @@ import type { Student } from '../class/roster';
 import { ANNOTATION, compileLab, LABEL, studentKey, studentNamespace, type KubeObject } from '../../common/compile';
 import { managedSelector } from '../../common/compile/labels';
 import { studentClusterRole } from '../../common/compile/rbac';
+import { adoptAllCreated } from '../kube/adopt-created';
 import { applyAll, applyObject, preflight, sourceNamer } from '../kube/apply';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE, type INamespace } from '../kube/kinds';
 import { mapLimit, OutageBudget, Semaphore, withRetry } from '../kube/retry';
 import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
-import { pruneOwned } from './owned';
+import { listOwned, pruneOwned } from './owned';
 import { readClassSettings, settingsForPublish } from './reconcile-settings';
 import type { Release } from './releases';
 
@@ -169,13 +170,24 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
       objects: objects.length,
       retries: 0,
     };
+    const retry = { onRetry: () => retries++, outage, ...(opts.signal ? { signal: opts.signal } : {}) };
+    const namespace = existing.find((n) => n.metadata?.name === target.namespace);
     try {
       opts.signal?.throwIfAborted();
-      await applyAll(cluster, objects, { semaphore, retry: { onRetry: () => retries++, outage }, ...(opts.signal ? { signal: opts.signal } : {}) });
-      // An upgrade may drop objects; fresh namespaces have nothing to prune.
-      // Listing and deleting again is harmless, so the prune is retried as a whole (a server
-      // that has just restarted throttles lists as well as writes).
-      if (existingNames.has(target.namespace)) await withRetry(() => pruneOwned(cluster, target.namespace, lab.metadata.name, objects, false), { onRetry: () => retries++, outage, ...(opts.signal ? { signal: opts.signal } : {}) });
+      if (!namespace) {
+        // A new namespace: nothing in it yet, so every object is created (see ApplyOptions.create).
+        await applyAll(cluster, objects, { semaphore, retry, create: true });
+      } else {
+        // An upgrade or a resumed publish. What is there now is read first: what an earlier
+        // publish created (rather than applied) is adopted before this apply, so the apply
+        // removes fields the release dropped; and what the release no longer has is pruned
+        // after it. Listing again is harmless, so the list is retried as a whole (a server that
+        // has just restarted throttles lists as well as writes).
+        const before = await withRetry(() => listOwned(cluster, target.namespace, lab.metadata.name), retry);
+        await adoptAllCreated(cluster, [{ ...namespace, apiVersion: 'v1', kind: 'Namespace' } as KubeObject, ...before], { semaphore, retry });
+        await applyAll(cluster, objects, { semaphore, retry });
+        await pruneOwned(cluster, target.namespace, lab.metadata.name, objects, { listed: before, retry });
+      }
     } catch (err) {
       result.status = 'failed';
       result.error = err instanceof Error ? err.message : String(err);

@@ -12,6 +12,7 @@
  */
 import type { KubeObject } from '../../common/compile/types';
 import { parseQuantity } from '../../common/lab/quantity';
+import { FIELD_MANAGER, type ManagedFieldsEntry } from '../kube/managed-fields';
 
 export interface FieldDrift {
   /** `spec.replicas`, `spec.ingress[0].from`, `metadata.labels["pod-security.kubernetes.io/enforce"]`. */
@@ -35,9 +36,6 @@ export interface StudentDrift {
   namespace: string;
   objects: ObjectDrift[];
 }
-
-/** The field manager Labforge applies with (main/kube/http-cluster.ts). */
-export const LABFORGE_MANAGER = 'labforge';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isEmpty = (v: unknown) => (Array.isArray(v) ? v.length === 0 : isMap(v) ? Object.keys(v).length === 0 : false);
@@ -83,12 +81,6 @@ function walk(want: unknown, have: unknown, steps: Step[], out: { steps: Step[];
   if (!sameValue(want, have)) out.push({ steps, want, have });
 }
 
-interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: string;
-  fieldsV1?: Record<string, unknown>;
-}
-
 /** Managers (other than Labforge) whose field set holds the map path of `steps` (up to the first list). */
 function managersOf(obj: KubeObject, steps: Step[]): string[] {
   const entries = (obj.metadata.managedFields ?? []) as ManagedFieldsEntry[];
@@ -107,7 +99,7 @@ function managersOf(obj: KubeObject, steps: Step[]): string[] {
     return true;
   };
   const out = new Set<string>();
-  for (const e of entries) if (e.manager && e.manager !== LABFORGE_MANAGER && holds(e.fieldsV1)) out.add(e.manager);
+  for (const e of entries) if (e.manager && e.manager !== FIELD_MANAGER && holds(e.fieldsV1)) out.add(e.manager);
   return [...out].sort();
 }
 

@@ -1,7 +1,8 @@
 /**
- * Writing objects: server-side apply with one field manager, in phases, with retries and a
- * shared bound on requests in flight; and the all-or-nothing preflight (OpenAPI schemas, APIs
- * served, server-side dry-run of every object) that runs before the first write.
+ * Writing objects: server-side apply with one field manager (or a create, in a namespace being
+ * created), in phases, with retries and a shared bound on requests in flight; and the
+ * all-or-nothing preflight (OpenAPI schemas, APIs served, server-side dry-run of every object)
+ * that runs before the first write.
  */
 import { ANNOTATION } from '../../common/compile/labels';
 import type { KubeObject } from '../../common/compile/types';
@@ -20,6 +21,13 @@ export interface ApplyOptions {
   onApplied?: (obj: KubeObject) => void;
   /** Checked before each object: objects not yet sent are not sent. */
   signal?: AbortSignal;
+  /**
+   * The objects are new: their namespace is being created by this same call. Each is created
+   * by POST, which costs the API server less than an apply (no read before the write), and
+   * applied only if it exists after all (a create whose answer was lost and is retried). A
+   * later apply must first adopt what the create wrote (adoptCreated in ./adopt-created).
+   */
+  create?: boolean;
 }
 
 export const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
@@ -27,12 +35,24 @@ export const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind
 /** One object, server-side applied (create or update), retried when worth it, named in errors. */
 export async function applyObject(cluster: Cluster, obj: KubeObject, opts: ApplyOptions = {}): Promise<KubeObject> {
   const retry = opts.signal ? { ...opts.retry, signal: opts.signal } : opts.retry;
-  const call = () => withRetry(() => cluster.apply(obj, { dryRun: opts.dryRun }), retry);
+  const write = opts.create && !opts.dryRun ? () => createOrApply(cluster, obj) : () => cluster.apply(obj, { dryRun: opts.dryRun });
+  const call = () => withRetry(write, retry);
   try {
     return await (opts.semaphore ? opts.semaphore.run(call) : call());
   } catch (err) {
     const what = `${opts.dryRun ? 'dry-run of ' : ''}${objectRef(obj)}`;
     throw err instanceof KubeError ? err.in(what) : err;
+  }
+}
+
+async function createOrApply(cluster: Cluster, obj: KubeObject): Promise<KubeObject> {
+  try {
+    return await cluster.create(obj);
+  } catch (err) {
+    // Already there (a create retried after its answer was lost, or a namespace of the same
+    // name): apply, which takes our fields over as it would have anyway.
+    if (err instanceof KubeError && err.kind === 'conflict') return cluster.apply(obj);
+    throw err;
   }
 }
 

@@ -9,6 +9,7 @@
  * value (`undefined`, `false`), not an error.
  */
 import type { KubeObject } from '../../common/compile/types';
+import type { JsonPatchOp } from './managed-fields';
 
 /**
  * A kind, typed with the shape of its objects (`T` is only carried, never stored), so that
@@ -91,6 +92,8 @@ export interface Cluster {
   apply(obj: KubeObject, opts?: ApplyOptions): Promise<KubeObject>;
   /** Creates; a KubeError of kind `conflict` (409) when the object exists. */
   create(obj: KubeObject): Promise<KubeObject>;
+  /** A JSON patch (RFC 6902) of one object, or of its status; a failed `test` op is an error. */
+  patch(kind: Kind<unknown>, name: string, namespace: string | undefined, ops: JsonPatchOp[], subresource?: 'status'): Promise<KubeObject>;
   /** One object; undefined when it does not exist. */
   read<T>(kind: Kind<T>, name: string, namespace?: string): Promise<T | undefined>;
   /** Deletes one object (dependents in the background); false when it did not exist. */

@@ -9,9 +9,9 @@ import { KubeHttp } from './http';
 import type { ConnectOptions } from './kubeconfig';
 import { loadKubeAccess, type KubeAccessConfig } from './kubeconfig-lite';
 import { groupVersionPath, RestMapper, type Resource } from './rest-mapping';
+import { FIELD_MANAGER, type JsonPatchOp } from './managed-fields';
 
 /** The one field manager of everything Labforge applies, the local cluster's objects included. */
-export const FIELD_MANAGER = 'labforge';
 
 /** Server-side watches end after this long (randomised per watch, as client-go does), so no connection is held forever. */
 const WATCH_SECONDS = { min: 300, max: 600 };
@@ -221,11 +221,7 @@ export class HttpCluster<K extends KubeAccessConfig = KubeAccessConfig> implemen
     }
   }
 
-  /**
-   * A JSON patch, optionally of a subresource. Not part of the Cluster interface: only the
-   * local control plane needs it (fake nodes' status), the engine never patches.
-   */
-  async patch(kind: Kind<unknown>, name: string, namespace: string | undefined, ops: { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown }[], subresource?: 'status'): Promise<KubeObject> {
+  async patch(kind: Kind<unknown>, name: string, namespace: string | undefined, ops: JsonPatchOp[], subresource?: 'status'): Promise<KubeObject> {
     try {
       const path = `${await this.objectPath(kind, name, namespace)}${subresource ? `/${subresource}` : ''}`;
       const res = await this.http.request('PATCH', `${path}${query({ fieldManager: FIELD_MANAGER })}`, { body: JSON.stringify(ops), contentType: 'application/json-patch+json' });

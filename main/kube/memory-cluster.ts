@@ -20,6 +20,8 @@
 import type { KubeObject } from '../../common/compile/types';
 import type { ApplyOptions, Cluster, ClusterIdentity, Kind, ListOptions, ObjectList, ServiceAccountToken, WatchEvent, WatchOptions, WatchStream } from './cluster';
 import { KubeError } from './errors';
+import { applyJsonPatch, JsonPatchError } from './json-patch';
+import type { JsonPatchOp } from './managed-fields';
 import { parseFieldSelector, parseLabelSelector, type Matcher } from './label-selector';
 
 export interface ServedKind {
@@ -42,7 +44,7 @@ export const KUBEVIRT_KINDS: ServedKind[] = [{ apiVersion: 'kubevirt.io/v1', kin
 
 /** One write the cluster was asked for, in the order asked (refused ones included). */
 export interface Write {
-  verb: 'apply' | 'create' | 'delete';
+  verb: 'apply' | 'create' | 'patch' | 'delete';
   dryRun: boolean;
   apiVersion: string;
   kind: string;
@@ -130,6 +132,25 @@ export class MemoryCluster implements Cluster {
       throw new KubeError('conflict', `${target.kind.toLowerCase()}s "${target.metadata.name}" already exists`, { status: 409 });
     }
     return this.store(this.merged(target, undefined), undefined);
+  }
+
+  async patch(kind: Kind<unknown>, name: string, namespace: string | undefined, ops: JsonPatchOp[], subresource?: 'status'): Promise<KubeObject> {
+    const served = this.served(kind);
+    const target = this.normalise({ apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, ...(namespace !== undefined ? { namespace } : {}) } }, served);
+    this.admitWrite({ verb: 'patch', dryRun: false, ...this.refOf(target) });
+    const existing = this.objects.get(this.keyOf(target));
+    if (!existing) throw new KubeError('not-found', `${kind.kind.toLowerCase()}s "${name}" not found`, { status: 404 });
+    let next: KubeObject;
+    try {
+      next = applyJsonPatch(existing, ops);
+    } catch (err) {
+      if (!(err instanceof JsonPatchError)) throw err;
+      throw new KubeError('invalid', `the server rejected our request due to an error in our request: ${err.message}`, { status: 422 });
+    }
+    // A patch of the status subresource changes the status only, as the server's would.
+    if (subresource === 'status') next = { ...existing, status: next['status'] };
+    if (sameContent(existing, next)) return copy(existing);
+    return this.store(next, existing);
   }
 
   async read<T>(kind: Kind<T>, name: string, namespace?: string): Promise<T | undefined> {
