@@ -120,6 +120,33 @@ describe('publish on the in-memory cluster', () => {
     expect(realWrites(foreign).some((w) => JSON.stringify(w.object ?? {}).includes('recounts'))).toBe(false);
   });
 
+  it('counts again, after a wait, while admission still refuses right after a recount; a real shortage fails after three', async () => {
+    const refused = () => new KubeError('forbidden', 'services "web" is forbidden: exceeded quota: labforge-quota, requested: services=1, used: services=2, limited: services=2', { status: 403 });
+    const isRecount = (w: Write) => w.kind === 'ResourceQuota' && !w.dryRun && JSON.stringify(w.object).includes('count/recounts.labforge.dev');
+    // Admission's copy of the quota lags: the first recount is not seen yet, the second is.
+    let recounts = 0;
+    const lagging = memoryCluster({
+      admit: (w) => {
+        if (isRecount(w)) recounts++;
+        if (w.kind === 'Service' && !w.dryRun && recounts < 2) throw refused();
+      },
+    });
+    const r = await publish(lagging, { className: CLASS, students: students.slice(0, 1), release: v1 });
+    expect(r.results[0]).toMatchObject({ status: 'created' });
+    expect(recounts).toBe(2);
+    // No recount helps: the refusal is reported after the third.
+    let tries = 0;
+    const short = memoryCluster({
+      admit: (w) => {
+        if (isRecount(w)) tries++;
+        if (w.kind === 'Service' && !w.dryRun) throw refused();
+      },
+    });
+    const f = await publish(short, { className: CLASS, students: students.slice(0, 1), release: v1 });
+    expect(f.results[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/exceeded quota: labforge-quota/) });
+    expect(tries).toBe(3);
+  }, 15_000);
+
   it('retries a throttled write and counts it', async () => {
     let throttled = 0;
     const c = memoryCluster({

@@ -10,7 +10,7 @@ import type { Cluster } from './cluster';
 import { requireApis } from './discovery';
 import { KubeError } from './errors';
 import { NAMESPACE, RESOURCE_QUOTA } from './kinds';
-import { Semaphore, withRetry, type RetryOptions } from './retry';
+import { Semaphore, sleep, withRetry, type RetryOptions } from './retry';
 
 export interface ApplyOptions {
   dryRun?: boolean;
@@ -82,25 +82,34 @@ export async function applyAll(cluster: Cluster, objects: KubeObject[], opts: Ap
       }),
     );
   const out: KubeObject[] = [];
-  let recounted = false;
+  let recounts = 0;
   for (const phase of applyPhases(objects)) {
     opts.signal?.throwIfAborted();
-    let applied: KubeObject[];
-    try {
-      applied = await applyPhase(phase);
-    } catch (err) {
-      const quota = opts.dryRun || recounted ? undefined : refusingQuota(err, objects);
-      if (!quota) throw err;
-      // Applying is idempotent: after the recount, the whole phase goes again.
-      recounted = true;
-      await recountQuota(cluster, quota);
-      applied = await applyPhase(phase);
+    let applied: KubeObject[] | undefined;
+    while (!applied) {
+      try {
+        applied = await applyPhase(phase);
+      } catch (err) {
+        const quota = opts.dryRun || recounts >= MAX_RECOUNTS ? undefined : refusingQuota(err, objects);
+        if (!quota) throw err;
+        // Quota admission decides from its own copy of the quota, which catches up with the
+        // controller's recount a moment later (seconds, on a loaded server or one just
+        // restarted): a refusal right after a recount waits a little before counting again.
+        if (recounts > 0) await sleep(RECOUNT_WAIT_MS * recounts, opts.signal);
+        recounts++;
+        await recountQuota(cluster, quota);
+        // Applying is idempotent: after the recount, the whole phase goes again.
+      }
     }
     if (!opts.dryRun) await Promise.all(applied.filter((o) => o.kind === 'ResourceQuota').map((q) => quotaInEffect(cluster, q)));
     out.push(...applied);
   }
   return out;
 }
+
+/** Recounts per applyAll before a quota's refusal is taken as final (a real shortage). */
+const MAX_RECOUNTS = 3;
+const RECOUNT_WAIT_MS = 1000;
 
 /** The quota among `objects` that refused a create ("exceeded quota: <name>"), if one did. */
 function refusingQuota(err: unknown, objects: KubeObject[]): KubeObject | undefined {
