@@ -71,8 +71,7 @@ export class KubeHttp {
   }
 
   /** The request, with credentials from the kubeconfig's current user. */
-  private async open(method: string, path: string, opts: RequestOptions, onResponse: (res: http.IncomingMessage) => void): Promise<http.ClientRequest> {
-    const tls: https.RequestOptions = { headers: {} };
+  private async open(method: string, path: string, opts: RequestOptions, tls: https.RequestOptions, onResponse: (res: http.IncomingMessage) => void): Promise<http.ClientRequest> {
     // Fills in the CA, client certificate and Authorization header for the current user.
     await this.kc.applyToHTTPSOptions(tls);
     const headers: Record<string, string | number> = { ...(tls.headers as Record<string, string>), Accept: 'application/json' };
@@ -105,8 +104,20 @@ export class KubeHttp {
   }
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const tls: https.RequestOptions = { headers: {} };
+    try {
+      return await this.once(method, path, opts, tls);
+    } catch (err) {
+      // Credentials refused (a plugin's token revoked or expired early): one more try with
+      // fresh ones, when the kubeconfig can get any.
+      if (err instanceof HttpStatusError && err.code === 401 && this.kc.credentialsRejected?.(tls)) return this.once(method, path, opts, { headers: {} });
+      throw err;
+    }
+  }
+
+  private once(method: string, path: string, opts: RequestOptions, tls: https.RequestOptions): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
-      this.open(method, path, opts, (res) => {
+      this.open(method, path, opts, tls, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -133,8 +144,11 @@ export class KubeHttp {
     let aborted = false;
     const done = new Promise<void>((resolve, reject) => {
       const fail = (err: unknown) => (aborted ? resolve() : reject(err));
-      this.open('GET', path, { timeoutMs }, (res) => {
+      const tls: https.RequestOptions = { headers: {} };
+      this.open('GET', path, { timeoutMs }, tls, (res) => {
         const status = res.statusCode ?? 0;
+        // Not retried here (the watcher opens again), but the next open gets fresh credentials.
+        if (status === 401) this.kc.credentialsRejected?.(tls);
         if (status < 200 || status >= 300) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

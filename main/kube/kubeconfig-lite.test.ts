@@ -1,10 +1,13 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { KubeError } from './errors';
+import { HttpStatusError, KubeHttp } from './http';
 import { kubeconfigFiles, loadKubeAccess, readLiteKubeConfig } from './kubeconfig-lite';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-lite-'));
@@ -241,6 +244,64 @@ printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s-%s","ex
   it('refuses an exec block without a command or with a foreign apiVersion', async () => {
     await expect(options(config({}, { exec: { apiVersion: 'client.authentication.k8s.io/v1' } }))).rejects.toThrow('user "u": exec.command is missing');
     await expect(options(config({}, { exec: { apiVersion: 'v1', command: 'x' } }))).rejects.toThrow(/apiVersion "v1" is not a client.authentication.k8s.io version/);
+  });
+});
+
+describe('a credential the server refuses (401)', () => {
+  const counter = join(dir, 'rotating-runs');
+  /** Prints token n-<its run number>, with no expiry: kept until the server refuses it. */
+  const rotating = file(
+    'rotating.sh',
+    `#!/bin/sh
+echo run >> "${counter}"
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"n-%s"}}' "$(wc -l < "${counter}" | tr -d ' ')"
+`,
+    0o755,
+  );
+  const runs = () => readFileSync(counter, 'utf8').split('\n').filter(Boolean).length;
+
+  it('runs the plugin again, once for all the requests it refused, and retries each request once', async () => {
+    let accepted = 'Bearer n-2';
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      res.writeHead(req.headers.authorization === accepted ? 200 : 401, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(req.headers.authorization === accepted ? { kind: 'Status', status: 'Success' } : { kind: 'Status', code: 401, message: 'Unauthorized' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const kc = loadKubeAccess({ kubeconfig: config({ server: `http://127.0.0.1:${port}` }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: rotating } }) });
+      const client = new KubeHttp(kc);
+      await expect(client.request('GET', '/api')).resolves.toMatchObject({ status: 200 });
+      expect(seen).toEqual(['Bearer n-1', 'Bearer n-2']);
+      expect(runs()).toBe(2);
+      // Kept while the server takes it.
+      await client.request('GET', '/api');
+      expect(runs()).toBe(2);
+      // Revoked under five requests in flight: one more run serves all five retries.
+      accepted = 'Bearer n-3';
+      seen.length = 0;
+      const all = await Promise.all(Array.from({ length: 5 }, () => client.request('GET', '/api')));
+      expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(runs()).toBe(3);
+      expect(seen.filter((a) => a === 'Bearer n-2')).toHaveLength(5);
+      // A server that refuses every credential: one retry, then the 401 stands.
+      accepted = 'nothing';
+      const err = await client.request('GET', '/api').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HttpStatusError);
+      expect((err as HttpStatusError).code).toBe(401);
+      expect(runs()).toBe(4);
+      client.close();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a static token is not retried; a token file is read again for the retry', () => {
+    const opts: https.RequestOptions = { headers: {} };
+    expect(loadKubeAccess({ kubeconfig: config({}, { token: 'static' }) }).credentialsRejected?.(opts)).toBe(false);
+    expect(loadKubeAccess({ kubeconfig: config({}, { tokenFile: file('token', 'rotated') }) }).credentialsRejected?.(opts)).toBe(true);
   });
 });
 

@@ -46,6 +46,12 @@ export interface KubeAccessConfig {
   getContextObject(name: string): { readonly namespace?: string } | null;
   /** Fills in CA, client certificate, TLS checks and the Authorization header of the current user. */
   applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
+  /**
+   * The server answered 401 to a request made with `issued` (options this config filled in).
+   * True when a second try may present other credentials; the next applyToHTTPSOptions then
+   * fetches them afresh. Absent: credentials never change (client-node handles its own).
+   */
+  credentialsRejected?(issued: https.RequestOptions): boolean;
 }
 
 type Raw = Record<string, unknown>;
@@ -68,8 +74,10 @@ interface ExecResult {
   token?: string;
   cert?: Buffer;
   key?: Buffer;
-  /** ms since epoch; undefined: valid for the life of the process. */
+  /** ms since epoch; undefined: valid until the server refuses it. */
   expiresAt?: number;
+  /** The server answered 401 to it: the next request runs the plugin again. */
+  rejected?: boolean;
 }
 
 /** The user keys this reader understands; any other key hands the user to client-node. */
@@ -87,6 +95,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 export class LiteKubeConfig implements KubeAccessConfig {
   private currentContext: string;
   private readonly execCache = new Map<string, Promise<ExecResult>>();
+  /** Which plugin credential went into which request options, to know what a 401 refused. */
+  private readonly issued = new WeakMap<https.RequestOptions, ExecResult>();
   private fallback: Promise<KubeAccessConfig> | undefined;
 
   constructor(
@@ -176,6 +186,7 @@ export class LiteKubeConfig implements KubeAccessConfig {
     const exec = parseExec(user['exec'], this.currentUserName());
     if (exec) {
       const cred = await this.runExec(exec);
+      this.issued.set(opts, cred);
       if (cred.cert) opts.cert = cred.cert;
       if (cred.key) opts.key = cred.key;
       if (cred.token) headers['Authorization'] = `Bearer ${cred.token}`;
@@ -190,6 +201,22 @@ export class LiteKubeConfig implements KubeAccessConfig {
     }
   }
 
+  /**
+   * A plugin's credential is kept until it expires, or for good when the plugin gave no expiry;
+   * a 401 to it means it was revoked or expired early, so it is dropped and the plugin runs
+   * again, once for all the requests it refused. A token file is read at every request anyway:
+   * a retry sends whatever it holds now (rotated in place).
+   */
+  credentialsRejected(issued: https.RequestOptions): boolean {
+    const cred = this.issued.get(issued);
+    if (cred) {
+      cred.rejected = true;
+      return true;
+    }
+    const user = this.currentUserBody();
+    return !!user && str(user['token']) === undefined && str(user['tokenFile']) !== undefined;
+  }
+
   private currentUserName(): string {
     return this.getContextObject(this.currentContext)?.user ?? '';
   }
@@ -200,7 +227,7 @@ export class LiteKubeConfig implements KubeAccessConfig {
     const cached = this.execCache.get(key);
     if (cached) {
       return cached.then((r) => {
-        if (r.expiresAt === undefined || r.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return r;
+        if (!r.rejected && (r.expiresAt === undefined || r.expiresAt - EXPIRY_MARGIN_MS > Date.now())) return r;
         if (this.execCache.get(key) === cached) this.execCache.delete(key);
         return this.runExec(exec);
       });
