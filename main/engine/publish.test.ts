@@ -147,6 +147,33 @@ describe('publish on the in-memory cluster', () => {
     expect(tries).toBe(3);
   }, 15_000);
 
+  it('a create refused as over quota because its first try was stored (answer lost) is applied instead, and the student completes', async () => {
+    // Quota admission runs before the existence check: a retried create of a stored Service is
+    // refused as over quota, as the API server does, rather than as a conflict.
+    let lost = 0;
+    const c: MemoryCluster = memoryCluster({
+      admit: (w) => {
+        if (w.verb === 'create' && w.kind === 'Service' && c.all('v1', 'Service', w.namespace).some((s) => s.metadata.name === w.name)) {
+          throw new KubeError('forbidden', `services "${w.name}" is forbidden: exceeded quota: labforge-quota, requested: services=1, used: services=2, limited: services=2`, { status: 403 });
+        }
+      },
+    });
+    // The first create of each Service is stored, then its answer is lost (a reset connection).
+    const create = c.create.bind(c);
+    c.create = async (obj) => {
+      const stored = await create(obj);
+      if (obj.kind === 'Service' && lost++ < 2) throw new KubeError('unreachable', 'cannot reach the cluster (ECONNRESET)', { network: 'ECONNRESET' });
+      return stored;
+    };
+    const r = await publish(c, { className: CLASS, students: students.slice(0, 1), release: v1 });
+    expect(r.results[0]?.error).toBeUndefined();
+    expect(r.results[0]).toMatchObject({ status: 'created' });
+    expect(lost).toBeGreaterThanOrEqual(2);
+    // No recount was needed: the apply updated what was there.
+    expect(realWrites(c).some((w) => JSON.stringify(w.object ?? {}).includes('recounts'))).toBe(false);
+    expect(await ownedKeys(c, lab, students[0]!.id)).toEqual(expectedKeys(lab, students[0]!.id, 'v1'));
+  });
+
   it('retries a throttled write and counts it', async () => {
     let throttled = 0;
     const c = memoryCluster({

@@ -50,8 +50,13 @@ async function createOrApply(cluster: Cluster, obj: KubeObject): Promise<KubeObj
     return await cluster.create(obj);
   } catch (err) {
     // Already there (a create retried after its answer was lost, or a namespace of the same
-    // name): apply, which takes our fields over as it would have anyway.
-    if (err instanceof KubeError && err.kind === 'conflict') return cluster.apply(obj);
+    // name): apply, which takes our fields over as it would have anyway. Quota admission runs
+    // before the server looks for an existing object, so a create retried after a first one
+    // that was stored (its answer lost to an API server or etcd restart) is refused as over
+    // quota, charged for the object that is already there, rather than as a conflict. An apply
+    // of an existing object is an update and charges nothing; of a missing one it is a create,
+    // refused the same way, and applyAll's recount takes over.
+    if (err instanceof KubeError && (err.kind === 'conflict' || (err.kind === 'forbidden' && err.message.includes('exceeded quota')))) return cluster.apply(obj);
     throw err;
   }
 }

@@ -120,7 +120,8 @@ Examples:
     .option('--name <name>', NAME_HELP, clusterName)
     .option('--json', 'print the result as JSON')
     .action(async (o: { stateDir?: string; name?: string; json?: boolean }) => {
-      const { clusterStatus, formatForward } = await import('../../cluster');
+      // The status module alone: the package index would also load `up` and everything it writes with.
+      const [{ clusterStatus }, { formatForward }] = await Promise.all([import('../../cluster/status'), import('../../cluster/manifests')]);
       const r = await clusterStatus({ stateDir: await stateDirOf(o) });
       io.stdout(o.json ? JSON.stringify(r, null, 2) + '\n' : formatStatus(r, formatForward));
       if (r.state === 'absent') throw new CommandFailure(`no cluster at ${r.stateDir} (run labforge cluster up)`);
