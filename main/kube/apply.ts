@@ -97,9 +97,9 @@ export async function applyAll(cluster: Cluster, objects: KubeObject[], opts: Ap
       } catch (err) {
         const quota = opts.dryRun || recounts >= MAX_RECOUNTS ? undefined : refusingQuota(err, objects);
         if (!quota) throw err;
-        // Quota admission decides from its own copy of the quota, which catches up with the
-        // controller's recount a moment later (seconds, on a loaded server or one just
-        // restarted): a refusal right after a recount waits a little before counting again.
+        // Quota admission decides from its own copy of the quota, which can lag the
+        // controller's recount (a guess for a loaded or just-restarted server, not yet seen in
+        // a run): a refusal right after a recount waits a little before counting again.
         if (recounts > 0) await sleep(RECOUNT_WAIT_MS * recounts, opts.signal);
         recounts++;
         await recountQuota(cluster, quota);
