@@ -119,7 +119,7 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
 
   // Independent reads go together: nothing before the first write waits on more than it needs.
   const [existing, stored] = await Promise.all([classNamespaces(cluster, className), readClassSettings(cluster, className)]);
-  const existingNames = new Set(existing.map((n) => n.metadata!.name!));
+  const existingByName = new Map(existing.map((n) => [n.metadata!.name!, n]));
   let targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, opts.domain ?? stored?.domain) }));
   const wanted = new Set(targets.map((t) => t.target.namespace));
 
@@ -131,7 +131,7 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   const sample = compileLab(lab, targets[0]!.target);
   // Shared by every student of every class, so written once here rather than per namespace.
   const shared = studentClusterRole();
-  const fresh = targets.filter((t) => !existingNames.has(t.target.namespace)).length;
+  const fresh = targets.filter((t) => !existingByName.has(t.target.namespace)).length;
   // The capacity check only reads (nodes and pods), so it runs beside the preflight; both have
   // finished, and either can still refuse, before the first write.
   const capacityCheck = classCapacity(cluster, lab, fresh);
@@ -166,12 +166,12 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
     const result: StudentResult = {
       student: student.id,
       namespace: target.namespace,
-      status: existingNames.has(target.namespace) ? 'updated' : 'created',
+      status: existingByName.has(target.namespace) ? 'updated' : 'created',
       objects: objects.length,
       retries: 0,
     };
     const retry = { onRetry: () => retries++, outage, ...(opts.signal ? { signal: opts.signal } : {}) };
-    const namespace = existing.find((n) => n.metadata?.name === target.namespace);
+    const namespace = existingByName.get(target.namespace);
     try {
       opts.signal?.throwIfAborted();
       if (!namespace) {

@@ -37,8 +37,6 @@ export async function adoptCreated(cluster: Cluster, obj: KubeObject, opts: { se
 }
 
 /** Adopts every object of `objects` that has create-time fields, concurrently (bounded by the semaphore). */
-export async function adoptAllCreated(cluster: Cluster, objects: KubeObject[], opts: { semaphore?: Semaphore; retry?: RetryOptions } = {}): Promise<number> {
-  const created = objects.filter((o) => hasCreatedFields(o, FIELD_MANAGER));
-  await Promise.all(created.map((o) => adoptCreated(cluster, o, opts)));
-  return created.length;
+export async function adoptAllCreated(cluster: Cluster, objects: KubeObject[], opts: { semaphore?: Semaphore; retry?: RetryOptions } = {}): Promise<void> {
+  await Promise.all(objects.filter((o) => hasCreatedFields(o, FIELD_MANAGER)).map((o) => adoptCreated(cluster, o, opts)));
 }

@@ -56,7 +56,7 @@ async function createOrApply(cluster: Cluster, obj: KubeObject): Promise<KubeObj
     // quota, charged for the object that is already there, rather than as a conflict. An apply
     // of an existing object is an update and charges nothing; of a missing one it is a create,
     // refused the same way, and applyAll's recount takes over.
-    if (err instanceof KubeError && (err.kind === 'conflict' || (err.kind === 'forbidden' && err.message.includes('exceeded quota')))) return cluster.apply(obj);
+    if ((err instanceof KubeError && err.kind === 'conflict') || quotaRefusing(err) !== undefined) return cluster.apply(obj);
     throw err;
   }
 }
@@ -116,11 +116,16 @@ export async function applyAll(cluster: Cluster, objects: KubeObject[], opts: Ap
 const MAX_RECOUNTS = 3;
 const RECOUNT_WAIT_MS = 1000;
 
-/** The quota among `objects` that refused a create ("exceeded quota: <name>"), if one did. */
-function refusingQuota(err: unknown, objects: KubeObject[]): KubeObject | undefined {
+/** The name of the quota that refused a create ("… forbidden: exceeded quota: <name>, …"), if one did. */
+function quotaRefusing(err: unknown): string | undefined {
   if (!(err instanceof KubeError) || err.kind !== 'forbidden') return undefined;
-  const name = /exceeded quota: ([a-z0-9.-]+)/.exec(err.message)?.[1];
-  return objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.name === name);
+  return /exceeded quota: ([a-z0-9.-]+)/.exec(err.message)?.[1];
+}
+
+/** The quota among `objects` that refused a create, if one did. */
+function refusingQuota(err: unknown, objects: KubeObject[]): KubeObject | undefined {
+  const name = quotaRefusing(err);
+  return name === undefined ? undefined : objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.name === name);
 }
 
 /**
@@ -257,8 +262,7 @@ export async function preflight(cluster: Cluster, objects: KubeObject[], nameSou
   // the objects bring their own new quota, it is applied first (applyPhases), so a refusal by
   // the old quota says nothing about the real apply; the compiler sizes the new one to fit.
   const newQuota = new Map(objects.filter((o) => o.kind === 'ResourceQuota').map((o) => [o.metadata.namespace, o.metadata.name]));
-  const oldQuotaOnly = (o: KubeObject, e: KubeError) =>
-    e.kind === 'forbidden' && newQuota.has(o.metadata.namespace) && e.message.includes(`exceeded quota: ${newQuota.get(o.metadata.namespace)}`);
+  const oldQuotaOnly = (o: KubeObject, e: KubeError) => newQuota.has(o.metadata.namespace) && quotaRefusing(e) === newQuota.get(o.metadata.namespace);
 
   const semaphore = opts.semaphore ?? new Semaphore(8);
   await Promise.all(
