@@ -1,9 +1,10 @@
 // The cluster's PKI, made with the openssl CLI: one CA, serving certificates for the loopback
-// components, client certificates per identity, and an RSA key pair for service-account tokens.
-// Generated once per state directory and reused on every later `up`.
+// components, client certificates per identity, an RSA key pair for service-account tokens, and
+// a bearer token per kubeconfig identity. Generated once per state directory and reused on every
+// later `up`.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +30,8 @@ export interface Pki {
   saKey: string;
   saPub: string;
   clients: Record<ClientIdentity, { cert: string; key: string }>;
+  /** kube-apiserver's static token file: one bearer token per kubeconfig identity (see tokenFor). */
+  tokens: string;
 }
 
 /** Identities that talk to the apiserver with client certificates. */
@@ -44,6 +47,12 @@ export const CLIENT_IDENTITIES = {
   'front-proxy-client': { cn: 'front-proxy-client', o: undefined },
 } as const;
 export type ClientIdentity = keyof typeof CLIENT_IDENTITIES;
+
+/**
+ * Identities that get a kubeconfig. The other two are the API server's own outgoing identities,
+ * which only ever present their certificates.
+ */
+export const KUBECONFIG_IDENTITIES = (Object.keys(CLIENT_IDENTITIES) as ClientIdentity[]).filter((id) => id !== 'apiserver-kubelet-client' && id !== 'front-proxy-client');
 
 export function pkiPaths(dir: string): Pki {
   const clients = Object.fromEntries(
@@ -62,6 +71,7 @@ export function pkiPaths(dir: string): Pki {
     saKey: join(dir, 'sa.key'),
     saPub: join(dir, 'sa.pub'),
     clients,
+    tokens: join(dir, 'tokens.csv'),
   };
 }
 
@@ -121,8 +131,34 @@ export async function ensurePki(dir: string): Promise<Pki> {
       await run('openssl', ['pkey', '-in', p.saKey, '-pubout', '-out', p.saPub]);
     })());
   }
+  if (!have(p.tokens)) jobs.push(writeTokens(p.tokens));
   await Promise.all(jobs);
   return p;
+}
+
+/**
+ * The kubeconfigs authenticate with bearer tokens rather than client certificates. Every request
+ * that presents a client certificate has its chain verified by the API server, per request and
+ * not per connection (kubernetes/kubernetes#90533): 12% of kube-apiserver's CPU in a profile of
+ * a 50-student publish here (docs/benchmarks.md). A static token's authentication is a table
+ * lookup. The identities are the same: the user, and the group that was the certificate's O.
+ */
+async function writeTokens(file: string): Promise<void> {
+  const lines = KUBECONFIG_IDENTITIES.map((id) => {
+    const who: { cn: string; o: string | undefined } = CLIENT_IDENTITIES[id];
+    // token,user,uid,"groups" (kube-apiserver --token-auth-file); the uid is our identity's key.
+    return `${randomBytes(32).toString('base64url')},${who.cn},${id}${who.o ? `,"${who.o}"` : ''}`;
+  });
+  await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+/** The bearer token of one kubeconfig identity, from the token file ensurePki wrote. */
+export function tokenFor(pki: Pki, id: ClientIdentity): string {
+  for (const line of readFileSync(pki.tokens, 'utf8').split('\n')) {
+    const [token, , uid] = line.split(',');
+    if (uid === id && token) return token;
+  }
+  throw new Error(`${pki.tokens} has no token for ${id}; remove the file and run \`labforge cluster up\` again to write a new one`);
 }
 
 /** One `openssl req -x509` call with a throwaway config holding exactly the extensions we want. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import type { Binaries } from './binaries';
-import { CLIENT_IDENTITIES, type ClientIdentity, type Pki } from './certs';
+import { CLIENT_IDENTITIES, tokenFor, type ClientIdentity, type Pki } from './certs';
 import { KWOK_CRDS, KWOK_NODE_ANNOTATION } from './manifests';
 import { repoRoot, type Layout } from './paths';
 import type { TlsFiles } from './net';
@@ -63,7 +63,7 @@ export function kwokConfigFile(layout: Layout): string {
   return join(layout.config, 'kwok.yaml');
 }
 
-/** A self-contained kubeconfig (CA and client pair embedded) for one client identity. */
+/** A self-contained kubeconfig (CA and bearer token embedded; see writeTokens in ./certs) for one client identity. */
 export function kubeconfigYaml(pki: Pki, id: ClientIdentity, apiserverPort: number): string {
   const user = CLIENT_IDENTITIES[id].cn;
   const b64 = (file: string) => readFileSync(file).toString('base64');
@@ -71,7 +71,7 @@ export function kubeconfigYaml(pki: Pki, id: ClientIdentity, apiserverPort: numb
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'labforge', cluster: { server: `https://127.0.0.1:${apiserverPort}`, 'certificate-authority-data': b64(pki.caCert) } }],
-    users: [{ name: user, user: { 'client-certificate-data': b64(pki.clients[id].cert), 'client-key-data': b64(pki.clients[id].key) } }],
+    users: [{ name: user, user: { token: tokenFor(pki, id) } }],
     contexts: [{ name: 'labforge', context: { cluster: 'labforge', user } }],
     'current-context': 'labforge',
   });
@@ -171,6 +171,7 @@ export function componentSpecs({ bins, pki, layout, ports, vnc }: SpecContext): 
         `--proxy-client-cert-file=${pki.clients['front-proxy-client'].cert}`,
         `--proxy-client-key-file=${pki.clients['front-proxy-client'].key}`,
         `--cert-dir=${join(layout.run, 'apiserver-certs')}`,
+        `--token-auth-file=${pki.tokens}`,
         '--profiling=false',
         '--v=1',
       ],

@@ -14,7 +14,7 @@ export {
 export { sandboxDir, SANDBOX_ENV } from './exec-sandbox';
 export { namedStateDir, resolveStateDir } from './paths';
 
-/** Path of the admin kubeconfig (client cert O=system:masters); `exists` is false before `up`. */
+/** Path of the admin kubeconfig (a static token for user labforge-admin, group system:masters); `exists` is false before `up`. */
 export function kubeconfigPath(opts: { stateDir?: string } = {}): { path: string; exists: boolean } {
   const path = layout(resolveStateDir(opts.stateDir)).kubeconfig;
   return { path, exists: existsSync(path) };

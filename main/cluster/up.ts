@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { locateBinaries, type Binaries } from './binaries';
-import { ensurePki, type ClientIdentity, CLIENT_IDENTITIES, KUBEVIRT_VNC_SERVICE, type Pki } from './certs';
+import { ensurePki, KUBECONFIG_IDENTITIES, KUBEVIRT_VNC_SERVICE, type Pki } from './certs';
 import { storageClass } from './volume-provisioner';
 import {
   COMPONENTS, PORT_KEYS, componentSpecs, kubeconfigFile, kubeconfigYaml, kwokConfigFile,
@@ -265,8 +265,7 @@ async function readFileOr(file: string): Promise<string> {
 async function writeConfigs(l: Layout, pki: Pki, bins: Binaries, ports: Ports) {
   await mkdir(l.config, { recursive: true });
   await mkdir(l.sandboxes, { recursive: true });
-  for (const id of Object.keys(CLIENT_IDENTITIES) as ClientIdentity[]) {
-    if (id === 'apiserver-kubelet-client' || id === 'front-proxy-client') continue;
+  for (const id of KUBECONFIG_IDENTITIES) {
     await writeFile(kubeconfigFile(l, id), kubeconfigYaml(pki, id, ports.apiserver), { mode: 0o600 });
   }
   await writeFile(kwokConfigFile(l), await kwokConfigYaml(bins.kwokStageDir));

@@ -1,8 +1,9 @@
 // connect() reads kubeconfigs with our own reader (main/kube/kubeconfig-lite.ts), not client-node.
 // These tests connect to the real local control plane with each kind of credential it can
-// check: the admin's client certificate, a ServiceAccount token (with a CA file given by a
-// relative path) and an exec plugin that prints that token; each lists namespaces.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// check: the admin kubeconfig's static token, a client certificate, a ServiceAccount token (with a
+// CA file given by a relative path) and an exec plugin that prints that token; each lists
+// namespaces.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { KubeError } from '../../main/kube/errors';
 import { kindOf } from '../../main/kube/cluster';
 import { NAMESPACE } from '../../main/kube/kinds';
 import { LiteKubeConfig } from '../../main/kube/kubeconfig-lite';
-import { createTestNamespace, loadTestKubeConfig, randomId, testKubeconfigPath, type TestNamespace } from './helpers/kube';
+import { createTestNamespace, loadTestKubeConfig, randomId, testClusterDir, testKubeconfigPath, type TestNamespace } from './helpers/kube';
 
 const CLUSTER_ROLE = kindOf('rbac.authorization.k8s.io/v1', 'ClusterRole');
 const CLUSTER_ROLE_BINDING = kindOf('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding');
@@ -68,6 +69,13 @@ function kubeconfigWith(user: Record<string, unknown>): string {
   return file;
 }
 
+/** Who the API server takes the caller to be (a SelfSubjectReview). */
+async function whoAmI(cluster: HttpCluster): Promise<{ username?: string; groups?: string[] }> {
+  // A review has no name; the server ignores the empty one.
+  const review = (await cluster.create({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { name: '' } })) as { status?: { userInfo?: { username?: string; groups?: string[] } } };
+  return review.status?.userInfo ?? {};
+}
+
 async function namespacesAs(kubeconfig: string): Promise<string[]> {
   const cluster = connect({ kubeconfig });
   try {
@@ -79,7 +87,7 @@ async function namespacesAs(kubeconfig: string): Promise<string[]> {
 }
 
 describe('connect() through the lite kubeconfig reader', () => {
-  it('with the admin kubeconfig (client certificate) from KUBECONFIG', async () => {
+  it('with the admin kubeconfig (a static token, the same identity as the admin certificate) from KUBECONFIG', async () => {
     const saved = process.env['KUBECONFIG'];
     process.env['KUBECONFIG'] = testKubeconfigPath();
     try {
@@ -88,12 +96,27 @@ describe('connect() through the lite kubeconfig reader', () => {
         expect(cluster.kc).toBeInstanceOf(LiteKubeConfig);
         expect((await cluster.ping()).version).toMatch(/^v1\./);
         expect((await cluster.list(NAMESPACE)).items.map((n) => n.metadata?.name)).toContain(ns.name);
+        expect(readFileSync(testKubeconfigPath(), 'utf8')).not.toContain('client-key');
+        expect(await whoAmI(cluster)).toMatchObject({ username: 'labforge-admin', groups: expect.arrayContaining(['system:masters']) });
       } finally {
         cluster.close();
       }
     } finally {
       if (saved === undefined) delete process.env['KUBECONFIG'];
       else process.env['KUBECONFIG'] = saved;
+    }
+  });
+
+  it('with a client certificate (the admin pair from the cluster\'s PKI), and that certificate is what the server sees', async () => {
+    const pki = join(testClusterDir(), 'pki');
+    const data = (file: string) => readFileSync(join(pki, file)).toString('base64');
+    const cluster = connect({ kubeconfig: kubeconfigWith({ 'client-certificate-data': data('client-admin.crt'), 'client-key-data': data('client-admin.key') }) });
+    try {
+      expect(cluster.kc).toBeInstanceOf(LiteKubeConfig);
+      expect((await cluster.list(NAMESPACE)).items.map((n) => n.metadata?.name)).toContain(ns.name);
+      expect(await whoAmI(cluster)).toMatchObject({ username: 'labforge-admin', groups: expect.arrayContaining(['system:masters']) });
+    } finally {
+      cluster.close();
     }
   });
 
