@@ -24,6 +24,8 @@
  *                BENCH_DECOMPOSE=1   (first, one traced publish: time to the first student write, requests in flight)
  *                BENCH_SSA=1         (the ceiling sweep also runs a raw server-side apply of the same objects)
  *                BENCH_ORDERED=1     (… and a raw create in publish's order: namespaces, governing objects, workloads)
+ *                BENCH_AUTH=1        (publish with the local admin's client certificate, interleaved with its
+ *                                     token, the kubeconfig's credential: the cost of certificate authentication)
  * Every run uses a fresh class and is torn down (and waited for) before the next.
  */
 import { execFileSync } from 'node:child_process';
@@ -62,6 +64,7 @@ const studentSweep: (number | undefined)[] = process.env['BENCH_STUDENTS_IN_FLIG
 const decompose = process.env['BENCH_DECOMPOSE'] !== '0';
 const ssaSweep = process.env['BENCH_SSA'] !== '0';
 const orderedSweep = process.env['BENCH_ORDERED'] !== '0';
+const authSweep = process.env['BENCH_AUTH'] !== '0';
 const run = randomBytes(2).toString('hex');
 let seq = 0;
 
@@ -213,8 +216,8 @@ async function main(): Promise<void> {
   log(`node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
   log(`control plane pids: ${COMPONENTS.map((c) => `${c} ${pids[c] ?? '?'}`).join(', ')}\n`);
 
-  const publishRun = (n: number, concurrency: number, studentsInFlight?: number) => (className: string) =>
-    measured(() => publish(client, { className, students: numberedStudents(n), release, concurrency, force: true, ...(studentsInFlight ? { studentsInFlight } : {}) }));
+  const publishRun = (n: number, concurrency: number, studentsInFlight?: number, as: Cluster = client) => (className: string) =>
+    measured(() => publish(as, { className, students: numberedStudents(n), release, concurrency, force: true, ...(studentsInFlight ? { studentsInFlight } : {}) }));
 
   /** One publish through a tracing Cluster: where the time goes before and during the writes. */
   const decomposition = async (n: number) => {
@@ -348,6 +351,31 @@ async function main(): Promise<void> {
     if (create.ms < best.ms) best = { c, ms: create.ms };
   }
   log(`  (publish default in main/engine/publish.ts: ${DEFAULT_CONCURRENCY}; ceiling uses ${best.c} in flight)\n`);
+  const pki = join(dirname(kubeconfig), 'pki');
+  if (authSweep && existsSync(join(pki, 'client-admin.crt'))) {
+    // The local cluster's kubeconfig carries a static token (main/cluster/certs.ts); the same
+    // identity's certificate, in a kubeconfig of its own, is what it carried before.
+    const certConfig = join(work, 'admin-cert.kubeconfig');
+    const data = (f: string) => readFileSync(join(pki, f)).toString('base64');
+    writeFileSync(certConfig, JSON.stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
+      clusters: [{ name: 'c', cluster: { server: client.identity.server, 'certificate-authority-data': client.identity.caData } }],
+      users: [{ name: 'u', user: { 'client-certificate-data': data('client-admin.crt'), 'client-key-data': data('client-admin.key') } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+    }));
+    const certClient = connect({ kubeconfig: certConfig });
+    const token: Sample[] = [];
+    const cert: Sample[] = [];
+    for (let r = 0; r < Math.max(2, sweepRepeats); r++) {
+      const pair: [Sample[], string, Cluster][] = [[token, 'bt', client], [cert, 'bx', certClient]];
+      for (const [into, prefix, as] of r % 2 ? pair.reverse() : pair) into.push(await once(client, prefix, publishRun(n0, DEFAULT_CONCURRENCY, undefined, as)));
+    }
+    certClient.close();
+    const [t, c] = [medianOf(token), medianOf(cert)];
+    log(`authentication, publish at ${DEFAULT_CONCURRENCY} in flight, median of ${token.length} interleaved:`);
+    log(`  admin token (the kubeconfig's)        ${secs(t.ms)} s; ${cpuLine(t)}`);
+    log(`  admin client certificate, same user   ${secs(c.ms)} s; ${cpuLine(c)}; ÷ token ${mid(cert.map((x, r) => x.ms / token[r]!.ms)).toFixed(2)}× (per round: ${cert.map((x, r) => (x.ms / token[r]!.ms).toFixed(2)).join(', ')})\n`);
+  }
 
   const rows: string[] = [];
   const cpuRows: string[] = [];
