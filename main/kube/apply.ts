@@ -243,13 +243,6 @@ export function sourceNamer(lab: { nodes: { name: string }[]; volumes: { name: s
  * that depends on the namespace itself (its quota) is the only thing this cannot foresee.
  */
 export async function preflight(cluster: Cluster, objects: KubeObject[], nameSource: SourceNamer, opts: ApplyOptions = {}): Promise<void> {
-  // The reads go out first and are answered while the schemas load and check (only reads: a
-  // schema problem still stops the preflight before any write, and is reported first).
-  const apis = requireApis(cluster, objects);
-  const namespaces = [...new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name))];
-  const reads = Promise.all(namespaces.map(async (ns) => ((await cluster.read(NAMESPACE, ns)) ? [ns] : [])));
-  apis.catch(() => undefined);
-  reads.catch(() => undefined);
   // The OpenAPI models are hundreds of modules: loaded by the commands that write, not by every
   // command that merely imports the engine (status, releases), which must start fast.
   const { validateObject } = await import('../../common/compile/openapi');
@@ -259,8 +252,11 @@ export async function preflight(cluster: Cluster, objects: KubeObject[], nameSou
   }
   if (problems.length > 0) throw new PreflightError(problems);
 
-  await apis;
-  const existing = new Set((await reads).flat());
+  await requireApis(cluster, objects);
+
+  const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const existing = new Set<string>();
+  for (const ns of namespaces) if (await cluster.read(NAMESPACE, ns)) existing.add(ns);
 
   // In an existing namespace each dry-run is admitted against the quota that is there now. When
   // the objects bring their own new quota, it is applied first (applyPhases), so a refusal by

@@ -14,14 +14,13 @@ const HINTS: Record<string, string> = {
 /** Throws a `missing-api` KubeError naming every kind the cluster does not serve. */
 export async function requireApis(cluster: Cluster, objects: KubeObject[]): Promise<void> {
   const missing = new Map<string, string[]>();
-  const kinds = new Map<string, KubeObject>();
-  for (const o of objects) if (!kinds.has(`${o.apiVersion}/${o.kind}`)) kinds.set(`${o.apiVersion}/${o.kind}`, o);
-  // All group/versions are asked at once (each once: the mapper shares a pending answer); the
-  // report keeps the objects' order.
-  const served = await Promise.all([...kinds.values()].map((o) => cluster.serves(kindOfObject(o))));
-  [...kinds.values()].forEach((o, i) => {
-    if (!served[i]) missing.set(o.apiVersion, [...(missing.get(o.apiVersion) ?? []), o.kind]);
-  });
+  const seen = new Set<string>();
+  for (const o of objects) {
+    const key = `${o.apiVersion}/${o.kind}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!(await cluster.serves(kindOfObject(o)))) missing.set(o.apiVersion, [...(missing.get(o.apiVersion) ?? []), o.kind]);
+  }
   if (missing.size > 0) {
     const parts = [...missing].map(([v, kinds]) => `${kinds.join(', ')} (${v})${HINTS[v] ? `: ${HINTS[v]}` : ''}`);
     throw new KubeError('missing-api', `the cluster does not serve ${parts.join('; ')}`);
