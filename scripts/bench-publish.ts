@@ -41,6 +41,7 @@ import { layout, resolveStateDir } from '../main/cluster/paths';
 import { classNamespaces, DEFAULT_CONCURRENCY, publish, waitNamespacesGone } from '../main/engine/publish';
 import { deploy } from '../main/engine/deploy';
 import { getRelease, snapshot, type Release } from '../main/engine/releases';
+import { deleteClassSettings } from '../main/engine/reconcile-settings';
 import { parseLab } from '../common/lab';
 import type { Cluster } from '../main/kube/cluster';
 import { connect } from '../main/kube/http-cluster';
@@ -165,6 +166,8 @@ async function cleanup(client: Cluster, className: string): Promise<void> {
   const names = (await withRetry(() => classNamespaces(client, className), { attempts: 8 })).map((n) => n.metadata!.name!);
   await mapLimit(names, 16, (name) => client.delete(NAMESPACE, name).catch(() => undefined));
   await withRetry(() => waitNamespacesGone(client, names, 600_000), { attempts: 8 });
+  // Publishing recorded the class in labforge-system; without this every run leaves one behind.
+  await withRetry(() => deleteClassSettings(client, className), { attempts: 8 });
   // Let the garbage collector and kwok finish with the deleted pods before the next run.
   await new Promise((r) => setTimeout(r, 3000));
 }
@@ -415,7 +418,8 @@ async function main(): Promise<void> {
   for (const r of cpuRows) log(r);
   // The progress lines as printed, then the two tables as Markdown.
   const tableAt = bench.lines.findIndex((l) => l.startsWith('| students |'));
-  const env = ['BENCH_LAB', 'BENCH_SIZES', 'BENCH_REPEATS', 'BENCH_SWEEP_REPEATS', 'BENCH_CONCURRENCY', 'BENCH_CEILING_CONCURRENCY'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`);
+  // Every setting that changes what ran, so the header is a command that repeats the run.
+  const env = ['BENCH_LAB', 'BENCH_SIZES', 'BENCH_REPEATS', 'BENCH_SWEEP_REPEATS', 'BENCH_CONCURRENCY', 'BENCH_CEILING_CONCURRENCY', 'BENCH_STUDENTS_IN_FLIGHT', 'BENCH_DECOMPOSE', 'BENCH_SSA', 'BENCH_ORDERED', 'BENCH_AUTH', 'BENCH_KUBECONFIG'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`);
   writeBenchBlock(
     '## Publish',
     'bench:publish',
