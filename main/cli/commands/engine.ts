@@ -20,6 +20,12 @@ import { studentsFrom } from './lab';
 import { endDateArg } from './reconcile';
 import { readZonesFile, zoneConnector } from '../zones-input';
 
+/**
+ * The image the in-cluster manifests (`gateway manifests`, `reconcile manifests`) run by default.
+ * A placeholder: nothing here builds or pushes it, so those commands' docs say to pass `--image`.
+ */
+export const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';
+
 export interface ConnOpts {
   kubeconfig?: string;
   context?: string;

@@ -7,9 +7,7 @@ import { Option, type Command } from 'commander';
 import { durationArg, positiveInt, shown } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-import { classCommand, engine, type ConnOpts } from './engine';
-
-const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';
+import { classCommand, DEFAULT_IMAGE, engine, type ConnOpts } from './engine';
 
 interface GatewayOpts extends ConnOpts {
   class: string;

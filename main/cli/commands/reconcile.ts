@@ -8,7 +8,7 @@ import type { ReconcileResult } from '../../engine/reconcile';
 import { durationArg, shown } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-import { classCommand, engine, overClassCli, type ConnOpts } from './engine';
+import { classCommand, DEFAULT_IMAGE, engine, overClassCli, type ConnOpts } from './engine';
 import { zoneConnector } from '../zones-input';
 
 /** `--expires`: a date or a duration from now, in the future; the value is ISO 8601. */
@@ -21,8 +21,6 @@ export function endDateArg(what: string): (value: string) => string {
     }
   };
 }
-
-const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';
 
 async function printResult(io: CliIO, r: ReconcileResult): Promise<void> {
   const { formatDrift } = await import('../../engine/reconcile-diff');
