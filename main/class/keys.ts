@@ -46,17 +46,23 @@ export function fingerprintOf(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-/** Reads SSH wire strings (uint32 length + bytes) from a blob; undefined past its end. */
+/** One SSH wire string (uint32 length + bytes) at `at`, and where the next field starts; undefined past the end. */
+export function readWireString(buf: Buffer, at: number): [Buffer, number] | undefined {
+  if (at + 4 > buf.length) return undefined;
+  const len = buf.readUInt32BE(at);
+  if (len > buf.length - at - 4) return undefined;
+  return [buf.subarray(at + 4, at + 4 + len), at + 4 + len];
+}
+
+/** Reads `count` SSH wire strings from the start of a blob; undefined past its end. */
 function wireStrings(blob: Buffer, count: number): Buffer[] | undefined {
   const out: Buffer[] = [];
   let at = 0;
   for (let i = 0; i < count; i++) {
-    if (at + 4 > blob.length) return undefined;
-    const len = blob.readUInt32BE(at);
-    at += 4;
-    if (len > blob.length - at) return undefined;
-    out.push(blob.subarray(at, at + len));
-    at += len;
+    const r = readWireString(blob, at);
+    if (!r) return undefined;
+    out.push(r[0]);
+    at = r[1];
   }
   return out;
 }

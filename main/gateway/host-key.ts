@@ -48,8 +48,7 @@ function fromSecret(secret: SecretObject): HostKey {
     throw new KubeError('invalid', `Secret ${SYSTEM_NAMESPACE}/${HOST_KEY_SECRET} does not hold a usable key (${parsed.message}); delete it to have a new one made`);
   }
   const pub = parsed.getPublicSSH();
-  const publicKey = `${parsed.type} ${pub.toString('base64')}`;
-  return { privateKey, fingerprint: fingerprintOf(pub), publicKey };
+  return { privateKey, fingerprint: fingerprintOf(pub), publicKey: `${parsed.type} ${pub.toString('base64')}` };
 }
 
 function newHostKeyData(): string {

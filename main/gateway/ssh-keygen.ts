@@ -6,6 +6,7 @@
  * key, and a gateway host key made that way would be broken for as long as its Secret lives.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readWireString } from '../class/keys';
 
 export interface OpenSshKeyPair {
   /** `-----BEGIN OPENSSH PRIVATE KEY-----` … (openssh-key-v1, unencrypted). */
@@ -33,13 +34,6 @@ function uint32(n: number): Buffer {
 
 const MAGIC = Buffer.from('openssh-key-v1\0', 'latin1');
 
-function readString(buf: Buffer, at: number): [Buffer, number] | undefined {
-  if (at + 4 > buf.length) return undefined;
-  const len = buf.readUInt32BE(at);
-  if (len > buf.length - at - 4) return undefined;
-  return [buf.subarray(at + 4, at + 4 + len), at + 4 + len];
-}
-
 /**
  * The public key line stored in the clear part of an openssh-key-v1 private key, without
  * checking it: lets a caller say what is wrong with a key a stricter parser refused.
@@ -51,13 +45,13 @@ export function publicLineOfPrivateKey(text: string): string | undefined {
   if (!buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   let at = MAGIC.length;
   for (let i = 0; i < 3; i++) {
-    const r = readString(buf, at); // cipher, kdf, kdf options
+    const r = readWireString(buf, at); // cipher, kdf, kdf options
     if (!r) return undefined;
     at = r[1];
   }
   if (at + 4 > buf.length || buf.readUInt32BE(at) < 1) return undefined;
-  const blob = readString(buf, at + 4);
-  const type = blob && readString(blob[0], 0);
+  const blob = readWireString(buf, at + 4);
+  const type = blob && readWireString(blob[0], 0);
   if (!blob || !type) return undefined;
   return `${type[0].toString('latin1')} ${blob[0].toString('base64')}`;
 }
