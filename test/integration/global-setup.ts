@@ -14,7 +14,9 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<void> {
   const started = Date.now();
-  const r = await clusterUp({ log: (line) => process.stderr.write(`[cluster] ${line}\n`) });
+  // The suite's classes run on kwok's simulated nodes (fast, and room for hundreds of students);
+  // tests of what happens inside a lab put their namespaces on the real node (helpers/kube.ts).
+  const r = await clusterUp({ placement: 'simulated', log: (line) => process.stderr.write(`[cluster] ${line}\n`) });
   process.stderr.write(`[cluster] ${r.alreadyRunning ? 'reusing' : 'started'} ${r.server} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
   process.env.KUBECONFIG_LABFORGE_TEST = r.kubeconfig;
   project.provide('labforgeKubeconfig', r.kubeconfig);

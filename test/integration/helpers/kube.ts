@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { inject } from 'vitest';
+import { placementAnnotations, type Placement } from '../../../main/cluster/node/placement';
 
 /** Path of the admin kubeconfig of the test cluster. */
 export function testKubeconfigPath(): string {
@@ -57,11 +58,15 @@ export interface TestNamespace {
   cleanup: (opts?: { wait?: boolean }) => Promise<void>;
 }
 
-/** Creates `<prefix>-<random>` labelled for tests and waits for its `default` ServiceAccount. */
-export async function createTestNamespace(kc: KubeConfig, prefix = 'it'): Promise<TestNamespace> {
+/**
+ * Creates `<prefix>-<random>` labelled for tests and waits for its `default` ServiceAccount.
+ * `placement` puts its pods on the real node or on kwok's whatever the cluster's default
+ * (main/cluster/node/placement.ts); CI's cluster defaults to kwok (.ci/run).
+ */
+export async function createTestNamespace(kc: KubeConfig, prefix = 'it', placement?: Placement): Promise<TestNamespace> {
   const core = kc.makeApiClient(CoreV1Api);
   const name = `${prefix}-${randomId()}`;
-  await core.createNamespace({ body: { metadata: { name, labels: { 'labforge.dev/test': 'integration' } } } });
+  await core.createNamespace({ body: { metadata: { name, labels: { 'labforge.dev/test': 'integration' }, ...(placement ? { annotations: placementAnnotations(placement) } : {}) } } });
   await waitForDefaultServiceAccount(kc, name);
   return {
     name,
@@ -120,4 +125,21 @@ export async function createPod(kc: KubeConfig, namespace: string, name: string,
     },
   });
   return waitForRunningPod(kc, namespace, `app=${name}`);
+}
+
+/**
+ * Namespaces a later publish or deploy will write into, created first with the real node's
+ * placement annotations: the engine applies its own labels over them and keeps ours, so the
+ * class runs for real while the cluster's default stays kwok. Waits for each default ServiceAccount.
+ */
+export async function onRealNode(kc: KubeConfig, namespaces: string[]): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  for (const name of namespaces) {
+    try {
+      await core.createNamespace({ body: { metadata: { name, labels: { 'labforge.dev/test': 'integration' }, annotations: placementAnnotations('real') } } });
+    } catch (err) {
+      if (httpStatus(err) !== 409) throw err;
+    }
+  }
+  for (const name of namespaces) await waitForDefaultServiceAccount(kc, name);
 }
