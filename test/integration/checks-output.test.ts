@@ -21,9 +21,9 @@ let ns: TestNamespace;
 beforeAll(async () => {
   kc = loadTestKubeConfig();
   cluster = adminCluster();
-  ns = await createTestNamespace(kc, 'chk-out');
+  ns = await createTestNamespace(kc, 'chk-out', 'real');
   await createPod(kc, ns.name, 'box');
-  // The exec sandbox controller gives the pod its Exec rule a moment after it exists.
+  // Running is reported a moment before the container takes an exec.
   await waitFor('exec into the pod', async () => {
     let out = '';
     await execStreaming(kc, { namespace: ns.name, pod: 'box', container: 'main' }, ['sh', '-c', 'echo ready'], (c) => (out += c.toString()));

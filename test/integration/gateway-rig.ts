@@ -15,8 +15,8 @@ import { ensureHostKey, type HostKey } from '../../main/gateway/host-key';
 import { addKey } from '../../main/gateway/key-store';
 import { Gateway, type GatewayOptions } from '../../main/gateway/server';
 import type { HttpCluster } from '../../main/kube/http-cluster';
-import { exampleLab, makeRelease, uniqueLab } from './helpers/engine';
-import { loadTestKubeConfig, waitForRunningPod } from './helpers/kube';
+import { exampleLab, lightweight, makeRelease, uniqueLab } from './helpers/engine';
+import { loadTestKubeConfig, onRealNode, waitForRunningPod } from './helpers/kube';
 
 export interface SshResult {
   code: number | null;
@@ -90,10 +90,13 @@ export class SshRig {
 
 /** Publishes the routing lab (client-b marked as the entry node) to `count` students of a class. */
 export async function publishClass(cluster: HttpCluster, className: string, count: number, prefix: string): Promise<{ students: string[]; lab: Lab }> {
-  const lab = uniqueLab(exampleLab('routing-lab.yaml'), prefix);
+  const lab = lightweight(uniqueLab(exampleLab('routing-lab.yaml'), prefix));
   lab.nodes.find((n) => n.name === 'client-b')!.entry = true;
   const release = await makeRelease(cluster, lab, 'v1');
   const students = numberedStudents(count);
+  // Logins land in real containers: the class runs on the real node.
+  const { studentNamespace: nsOf } = await import('../../common/compile');
+  await onRealNode(loadTestKubeConfig(), students.map((s) => nsOf(className, s.id)));
   const r = await publish(cluster, { className, students, release });
   // The dev namespace made the release; the class runs without it, and the shared cluster has room for few pods.
   await cluster.delete(NAMESPACE, devNamespace(lab.metadata.name));

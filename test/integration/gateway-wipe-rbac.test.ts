@@ -51,7 +51,7 @@ describe('wipe on disconnect', () => {
         rig.trust([port]);
         const uidBefore = await nsUid();
         const podsBefore = await podNames(ns);
-        const r = await rig.ssh(port, key, student, 'echo work > "$LABFORGE_SANDBOX/notes"; echo saved');
+        const r = await rig.ssh(port, key, student, 'echo work > /tmp/notes; echo saved');
         expect(r).toMatchObject({ code: 0, stdout: 'saved\n' });
         await waitFor('the wipe to start', async () => rig.logs.some((l) => l['event'] === 'wipe-start' && l['volumes'] === volumes) || undefined, 15_000, 100);
         await gw.wipeDone(student);
@@ -137,7 +137,7 @@ describe('in-cluster manifests', () => {
     try {
       expect(gw['index'].mode).toBe('namespaces');
       rig.trust([port]);
-      const r = await rig.ssh(port, key, `${students[1]!}+router`, 'echo "$POD_NAME"; exit 5');
+      const r = await rig.ssh(port, key, `${students[1]!}+router`, 'hostname; exit 5');
       expect(r.code).toBe(5);
       expect(r.stdout).toMatch(/^router-/);
     } finally {

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studentNamespace } from '../../common/compile';
 import type { Lab } from '../../common/lab';
 import { numberedStudents } from '../../main/class/roster';
-import { clusterImages } from '../../main/cluster/cluster-images';
 import { REAL_NODE } from '../../main/cluster/node/config';
 import { teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
@@ -59,8 +58,6 @@ async function podOf(namespace: string, node: string): Promise<string> {
 beforeAll(async () => {
   kc = loadTestKubeConfig();
   client = adminCluster();
-  // Built once into the cache (mmdebstrap, ~30 s each cold), then a push of a cached layer.
-  await clusterImages({ stateDir: testClusterDir(), refs: ['nginx:1.27', 'postgres:16', 'alpine:3.20'] });
   lab = uniqueLab(exampleLab('web-db.yaml'), 'rn');
   const release = await makeRelease(client, lab, 'v1');
   await onRealNode(kc, namespaces);

@@ -91,7 +91,7 @@ export const IMAGE_RECIPES: ImageRecipe[] = [
   },
   {
     kind: 'debian',
-    refs: ['busybox:1.36', 'busybox:latest', 'busybox'],
+    refs: ['busybox:1.36', 'busybox:1.37', 'busybox:latest', 'busybox'],
     standsInFor: 'busybox (Debian busybox-static; applets on PATH)',
     packages: ['busybox-static'],
     customize: 'for a in $(chroot "$1" /bin/busybox --list); do [ -e "$1/bin/$a" ] || [ -e "$1/usr/bin/$a" ] || ln -s /bin/busybox "$1/usr/local/bin/$a"; done',

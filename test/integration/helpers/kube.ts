@@ -111,9 +111,12 @@ export async function waitForRunningPod(kc: KubeConfig, namespace: string, label
   }, timeoutMs, 300);
 }
 
+/** What a test pod runs on the real node: a shell that waits, and ends at once when asked to. */
+export const IDLE_COMMAND = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait; done'];
+
 /**
- * A bare pod with a label to find it by. kwok never pulls the image, but it leaves images on a
- * `.invalid` registry in ImagePullBackOff on purpose, so this names an ordinary one.
+ * A bare pod with a label to find it by, running IDLE_COMMAND (busybox's own command is a shell
+ * that would exit without a terminal). On kwok nothing runs; on the real node it does.
  */
 export async function createPod(kc: KubeConfig, namespace: string, name: string, ports: number[] = []): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
@@ -121,7 +124,7 @@ export async function createPod(kc: KubeConfig, namespace: string, name: string,
     namespace,
     body: {
       metadata: { name, labels: { app: name } },
-      spec: { containers: [{ name: 'main', image: 'busybox:1.36', ports: ports.map((containerPort) => ({ containerPort })) }] },
+      spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'main', image: 'busybox:1.36', command: IDLE_COMMAND, ports: ports.map((containerPort) => ({ containerPort })) }] },
     },
   });
   return waitForRunningPod(kc, namespace, `app=${name}`);
