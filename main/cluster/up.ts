@@ -124,12 +124,12 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     };
     const dead = COMPONENTS.filter((c) => !alive(c));
     if (dead.length > 0 && dead.length < COMPONENTS.length) log(`restarting: ${dead.join(', ')}`);
-    let specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc });
+    let specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc, placement: state.placement ?? 'real' });
     if (!(await portsFreeFor(dead, specs, state.ports))) {
       log('a port of this cluster is taken by another process; restarting everything on new ports');
       await stopAll(l, state);
       state.ports = await allocatePorts();
-      specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc });
+      specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc, placement: state.placement ?? 'real' });
     }
     await writeConfigs(l, pki, bins, state.ports, state.placement ?? 'real');
     await writeState(l, state);
@@ -252,7 +252,7 @@ async function writeConfigs(l: Layout, pki: Pki, bins: Binaries, ports: Ports, p
     await writeFile(kubeconfigFile(l, id), kubeconfigYaml(pki, id, ports.apiserver), { mode: 0o600 });
   }
   await writeFile(kwokConfigFile(l), await kwokConfigYaml(bins.kwokStageDir));
-  const files = admissionFiles(l);
+  const files = admissionFiles(l, placement);
   const texts = admissionConfig(placement, files);
   for (const key of Object.keys(files) as (keyof typeof files)[]) await writeFile(files[key], texts[key]);
 }

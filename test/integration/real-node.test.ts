@@ -95,7 +95,7 @@ describe('web-db for 3 students, running for real', () => {
     for (const ns of namespaces) {
       const db = await podOf(ns, 'db');
       // The postgres image has no HTTP client; bash's /dev/tcp is a plain TCP client.
-      const r = await execIn(kc, ns, db, 'main', ['bash', '-c', 'exec 3<>/dev/tcp/web/80; printf "GET / HTTP/1.0\\r\\nHost: web\\r\\n\\r\\n" >&3; cat <&3']);
+      const r = await execIn(kc, ns, db, 'db', ['bash', '-c', 'exec 3<>/dev/tcp/web/80; printf "GET / HTTP/1.0\\r\\nHost: web\\r\\n\\r\\n" >&3; cat <&3']);
       expect(r.status.status, r.stderr).toBe('Success');
       expect(r.stdout).toMatch(/^HTTP\/1\.1 200 OK/);
       expect(r.stdout).toContain('<h1>Hello from the web-db lab</h1>');
@@ -106,7 +106,11 @@ describe('web-db for 3 students, running for real', () => {
     for (const ns of namespaces) {
       const web = await podOf(ns, 'web');
       const dbIp = (await client.list(POD, { namespace: ns, labelSelector: 'labforge.dev/node=db' })).items[0]?.status?.podIP;
-      const r = await execIn(kc, ns, web, 'main', ['sh', '-c', 'getent hosts db; getent hosts kubernetes.default.svc.cluster.local; bash -c "echo > /dev/tcp/db/5432" && echo db-open']);
+      // The lab has no readiness probe on db: PostgreSQL initialises its data directory first.
+      const r = await waitFor('PostgreSQL to accept connections', async () => {
+        const res = await execIn(kc, ns, web, 'web', ['sh', '-c', 'getent hosts db; getent hosts kubernetes.default.svc.cluster.local; bash -c "echo > /dev/tcp/db/5432" && echo db-open']);
+        return res.stdout.includes('db-open') ? res : undefined;
+      }, 90_000, 1000);
       expect(r.status.status, r.stderr).toBe('Success');
       const lines = r.stdout.trim().split('\n');
       expect(lines[0]?.split(/\s+/)[0]).toBe(dbIp);
@@ -123,15 +127,15 @@ describe('web-db for 3 students, running for real', () => {
     try {
       const ns = namespaces[0]!;
       const web = await podOf(ns, 'web');
-      const r = await execIn(kc, ns, web, 'main', ['sh', '-c', `. /etc/os-release; echo "$ID"; cat /proc/1/cmdline | tr '\\0' ' '; echo; ls /tmp/${marker} ${dir} 2>&1; ls ${testClusterDir()}/pki 2>&1; echo done`]);
+      const r = await execIn(kc, ns, web, 'web', ['sh', '-c', `. /etc/os-release; echo "$ID"; cat /proc/1/cmdline | tr '\\0' ' '; echo; ls /tmp/${marker} ${dir} 2>&1; ls ${testClusterDir()}/pki 2>&1; echo done`]);
       expect(r.status.status, r.stderr).toBe('Success');
       const [id, pid1, ...rest] = r.stdout.split('\n');
       expect(id).toBe('debian');
       expect(pid1).toMatch(/^nginx: master process/);
       const tail = rest.join('\n');
-      expect(tail).toContain(`/tmp/${marker}: No such file or directory`);
-      expect(tail).toContain(`${dir}: No such file or directory`);
-      expect(tail).toContain('pki: No such file or directory');
+      expect(tail).toContain(`cannot access '/tmp/${marker}': No such file or directory`);
+      expect(tail).toContain(`cannot access '${dir}': No such file or directory`);
+      expect(tail).toContain(`cannot access '${testClusterDir()}/pki': No such file or directory`);
       expect(tail).not.toContain('tokens.csv');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -141,7 +145,7 @@ describe('web-db for 3 students, running for real', () => {
 
   it("a command's exit status comes back from inside the container", async () => {
     const ns = namespaces[1]!;
-    const r = await execIn(kc, ns, await podOf(ns, 'web'), 'main', ['sh', '-c', 'echo oops >&2; exit 3']);
+    const r = await execIn(kc, ns, await podOf(ns, 'web'), 'web', ['sh', '-c', 'echo oops >&2; exit 3']);
     expect(r.stderr).toContain('oops');
     expect(r.status.status).toBe('Failure');
     expect(r.status.reason).toBe('NonZeroExitCode');
