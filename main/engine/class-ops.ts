@@ -206,15 +206,25 @@ export async function reset(cluster: Cluster, className: string, student: string
   const tag = ns.metadata?.labels?.[LABEL.release];
   if (!lab || !tag) throw new KubeError('invalid', `namespace ${ns.metadata?.name} does not say which release it runs`);
   const release = await getRelease(cluster, lab, tag);
+  const kept = foreignAnnotations(ns.metadata?.annotations);
   step(opts, `deleting ${nsName} (the student's data goes with it)`);
   await deleteNamespace(cluster, nsName);
   step(opts, `waiting for ${nsName} to finish deleting`);
   const stuck = await waitNamespacesGone(cluster, [nsName], timeoutMs);
   if (stuck.length) throw new KubeError('server', `namespace ${stuck[0]} is still terminating after ${timeoutMs / 1000}s; try again later`);
+  // What a cluster admin put on the namespace (a node selector for a node pool, default
+  // tolerations, a policy's annotation) is not the student's data: the new namespace has it
+  // before its first pod, and publish applies Labforge's own fields over it.
+  if (Object.keys(kept).length) await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsName, annotations: kept } });
   // Past this point the student has no namespace: publishing is not cancelled halfway.
   opts.onPhase?.(`publishing ${lab}@${tag} to ${student} again`);
   const result = await publish(cluster, { className, students: [{ id: student }], release, force: true });
   return result.results[0]!;
+}
+
+/** Annotations on a student namespace that Labforge did not write (nor kubectl's bookkeeping). */
+export function foreignAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => !k.startsWith('labforge.dev/') && k !== 'kubectl.kubernetes.io/last-applied-configuration'));
 }
 
 export interface StudentCredentials {
