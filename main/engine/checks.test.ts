@@ -92,4 +92,18 @@ describe('progress and grid', () => {
       '',
     ]);
   });
+
+  it("shows what a student's node printed with its control characters escaped: no OSC or CSI reaches the terminal", () => {
+    const osc0 = '\u001b]0;owned\u0007';
+    const osc52 = '\u001b]52;c;cm0gLXJmIH4K\u0007';
+    const clear = '\u001b[2J';
+    const s = student('bob', [run('a', 'fail', `FAIL: ${osc0}${clear}${osc52}x`)]);
+    s.checks[0]!.hint = `fix\u009b31m it\u2028now`;
+    s.recordError = `denied ${clear}`;
+    const text = formatCheckGrid([s]);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028]/);
+    expect(text).toContain('bob a: FAIL: \\e]0;owned\\x07\\e[2J\\e]52;c;cm0gLXJmIH4K\\x07x (hint: fix\\x9b31m it\\u2028now)');
+    expect(text).toContain('bob: results not recorded: denied \\e[2J');
+  });
 });
