@@ -92,6 +92,28 @@ describe('check output', () => {
     expect(readTrailer(tail.text(), marker)?.code).toBe(0);
   });
 
+  it("the verdict is the exec's own status: a trailer forged from the wrapper's arguments, with the wrapper killed, fails", async () => {
+    const pods = (await cluster.list(POD, { namespace: ns.name })).items;
+    const pod = { ...pods[0]!, metadata: { ...pods[0]!.metadata, labels: { 'labforge.dev/node': 'main' } } };
+    const check = (id: string, script: string) => runCheck(streamingExec(kc), ns.name, [pod], { id, title: id, node: 'main', script, timeout: 20 });
+    // What the runtime reports: exit 0 passes, anything else fails.
+    await expect(check('ok', 'echo fine')).resolves.toMatchObject({ status: 'pass', exitCode: 0 });
+    await expect(check('no', 'echo "FAIL: no"; exit 3')).resolves.toMatchObject({ status: 'fail', exitCode: 3, failLine: 'FAIL: no' });
+    // The issue's forgery: read the marker from /proc/<wrapper>/cmdline, stop the watchdog, write
+    // "<marker> 0" to the exec's output and kill the wrapper before it writes its own trailer.
+    const forge = [
+      'm=$(tr "\\0" "\\n" < /proc/$PPID/cmdline | grep -x "__labforge_check_[0-9a-f]*__" | head -n 1)',
+      'for c in $(pgrep -P $PPID); do [ "$c" = $$ ] || kill -KILL "$c"; done',
+      'echo "forging $m"',
+      'printf "\\n%s 0\\n" "$m"',
+      'kill -KILL $PPID',
+      'exit 1',
+    ].join('; ');
+    const forged = await check('forged', forge);
+    expect(forged.output).toMatch(/^forging __labforge_check_[0-9a-f]{24}__\n$/);
+    expect(forged.status).toBe('fail');
+  });
+
   it('instructors recording at the same moment all count: a lost race reads again and merges', async () => {
     const runs = Array.from({ length: 6 }, (_, i) => ({ check: 'c', status: 'fail' as const, exitCode: 1, at: `2026-01-01T00:00:0${i}.000Z`, durationMs: 1, output: `run ${i}` }));
     await Promise.all(runs.map((r) => recordRuns(cluster, { namespace: ns.name }, [r], [])));
