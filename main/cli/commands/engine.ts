@@ -13,7 +13,7 @@ import type { Cluster } from '../../kube/cluster';
 import type { NodeStatus } from '../../engine/node-status';
 import type { StudentResult } from '../../engine/publish';
 import type { ClassPart } from '../../engine/zones';
-import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg } from '../args';
+import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg, studentCountArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import { studentsFrom } from './lab';
@@ -167,7 +167,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
 
   classCommand(program, 'publish', 'Publish a release to one isolated namespace per student (resumable; upgrades in place).')
     .argument('<lab@tag>', 'lab file or name, @ release tag', labAtTagArg)
-    .option('--students <n>', 'N anonymous students student-01..N', positiveInt('--students'))
+    .option('--students <n>', 'N anonymous students student-01..N', studentCountArg)
     .option('--roster <file.csv>', 'CSV with columns id,name,email[,ssh_key]')
     .option('--student <id>', 'a student id (repeatable)', studentIdsArg('--student'))
     .option('--concurrency <n>', 'requests in flight (1 to 256; default: what suits one API server)', positiveInt('--concurrency', 256))

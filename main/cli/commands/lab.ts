@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Student } from '../../class/roster';
 import { templateNames } from '../../template-names';
-import { dnsLabelArg, domainArg, positiveInt, quantityArg, studentIdsArg } from '../args';
+import { dnsLabelArg, domainArg, positiveInt, quantityArg, studentIdsArg, studentCountArg } from '../args';
 import { InvalidInputError, UsageError } from '../errors';
 import { escapeControl } from '../../../common/lab/escape';
 import type { CliIO, CommandModule } from '../program';
@@ -37,7 +37,7 @@ export const labCommands: CommandModule = (program: Command, io: CliIO) => {
     .argument('<lab>', 'lab file (YAML)')
     .option('--class <name>', 'class name (DNS-1123 label); defaults to the lab name for students', dnsLabelArg('--class', 30))
     .option('--student <id>', 'a student id (repeatable)', studentIdsArg('--student'))
-    .option('--students <n>', 'N anonymous students student-01..N', positiveInt('--students'))
+    .option('--students <n>', 'N anonymous students student-01..N', studentCountArg)
     .option('--roster <file.csv>', 'CSV with columns id,name,email[,ssh_key]')
     .option('--namespace <ns>', 'dev namespace (default: <lab>-dev); ignored with students', dnsLabelArg('--namespace'))
     .option('--release <tag>', 'release tag to label the objects with', dnsLabelArg('--release', 40))
