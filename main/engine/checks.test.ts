@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { FORGED_TRAILER_SCRIPT, FORGING_LINE } from '../../test/helpers/forged-trailer';
 import type { IPod } from '../kube/kinds';
 import { formatCheckGrid, progressOf, runCheck, type CheckExec, type StudentChecks } from './checks';
 import { mergeRuns } from './checks-results';
@@ -64,19 +65,9 @@ describe('runCheck', () => {
   });
 
   it('a process that reads the marker from the wrapper\'s arguments, writes "<marker> 0" and kills the wrapper does not pass a failing check', async () => {
-    // The issue's forgery: the marker read from /proc/<wrapper>/cmdline, the watchdog stopped, a
-    // trailer saying 0 written to the exec's output and the wrapper killed before it prints its own.
-    const forge = [
-      'm=$(tr "\\0" "\\n" < /proc/$PPID/cmdline | grep -x "__labforge_check_[0-9a-f]*__" | head -n 1)',
-      'for c in $(pgrep -P $PPID); do [ "$c" = $$ ] || kill -KILL "$c"; done',
-      'echo "forging $m"',
-      'printf "\\n%s 0\\n" "$m"',
-      'kill -KILL $PPID',
-      'exit 1',
-    ].join('; ');
-    const r = await runCheck(hostExec, 'ns', [pod()], check(forge, 5));
+    const r = await runCheck(hostExec, 'ns', [pod()], check(FORGED_TRAILER_SCRIPT, 5));
     // The marker was found and the trailer written (the output stops before it, as a real one would).
-    expect(r.output).toMatch(/^forging __labforge_check_[0-9a-f]{24}__\n$/);
+    expect(r.output).toMatch(FORGING_LINE);
     expect(r).toMatchObject({ status: 'fail', exitCode: null, message: 'the check did not exit normally: ended by SIGKILL' });
   });
 
