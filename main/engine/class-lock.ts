@@ -9,6 +9,12 @@
  * while it runs, and a holder that was killed stops renewing, so after LOCK_DURATION_S the next
  * operation takes it over. Writes are conditional on the version read (server-side apply with
  * `resourceVersion`), so of two machines taking a free or expired lock at once exactly one wins.
+ *
+ * An operation that finds the lock held watches it for one renewal interval (and a little): a
+ * holder that renews is alive, and the operation is refused, told who holds the class. A holder
+ * that does not renew is gone (a killed CLI, a closed laptop): the operation waits for the lock
+ * to expire and takes it over, so re-running a killed publish at once works, after at most
+ * LOCK_DURATION_S.
  * A holder that finds its lock taken from it (it could not renew in time) is told through the
  * lock's signal and stops starting work. Expiry compares the Lease's `renewTime` with this
  * machine's clock: clocks more than a few seconds apart shorten or lengthen the wait, nothing
@@ -17,13 +23,20 @@
 import { hostname, userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { LABEL, MANAGED_BY, type KubeObject } from '../../common/compile';
+import { escapeControl } from '../../common/lab/escape';
 import { kindOf, type Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { SYSTEM_NAMESPACE } from './release-record';
 import { ensureSystemNamespace } from './reconcile-settings';
 
-/** Seconds a lock lasts without renewal: how long a killed operation blocks the next one. */
-export const LOCK_DURATION_S = 30;
+/**
+ * Seconds a lock lasts without renewal: how long a killed operation blocks the next one. Renewed
+ * every third of it, so an API server away for up to about two thirds of it costs no lock.
+ */
+export const LOCK_DURATION_S = 15;
+/** How long past a renewal interval a holder may be late before it counts as gone. */
+const RENEW_GRACE_MS = 2000;
+const POLL_MS = 500;
 
 interface LeaseObject extends KubeObject {
   spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
@@ -44,7 +57,7 @@ export class ClassBusyError extends KubeError {
   ) {
     super(
       'conflict',
-      `class ${className} is busy: ${holder} holds it${since ? ` since ${since}` : ''}; try again when that has finished. ` +
+      `class ${className} is busy: ${escapeControl(holder)} holds it${since ? ` since ${escapeControl(since)}` : ''}; try again when that has finished. ` +
         `(Its lock, Lease ${SYSTEM_NAMESPACE}/${classLockName(className)}, expires ${expiresInS} s from now unless its holder renews it; a holder that was stopped no longer does.)`,
     );
   }
@@ -63,6 +76,8 @@ export interface LockOptions {
   holder?: string;
   durationS?: number;
   now?: () => Date;
+  /** Told once when the lock is held and its holder is being watched (or waited out). */
+  onWait?: (message: string) => void;
 }
 
 function defaultHolder(operation: string): string {
@@ -105,12 +120,26 @@ export async function acquireClassLock(cluster: Cluster, className: string, oper
   });
 
   let current: LeaseObject | undefined;
-  for (let attempt = 1; ; attempt++) {
+  // While held: the renewTime first seen, and when; a change means the holder is alive.
+  let watched: { renewTime: string | undefined; since: number } | undefined;
+  for (let conflicts = 0; ; ) {
     current = await cluster.read(LEASE, name, SYSTEM_NAMESPACE);
     const t = now();
     if (current && heldFor(current, t) > 0) {
       const s = current.spec!;
-      throw new ClassBusyError(className, s.holderIdentity!, s.acquireTime, heldFor(current, t));
+      const busy = () => new ClassBusyError(className, s.holderIdentity!, s.acquireTime, heldFor(current!, t));
+      if (!watched) {
+        watched = { renewTime: s.renewTime, since: Date.now() };
+        opts.onWait?.(`class ${className} is held by ${escapeControl(s.holderIdentity!)}; waiting to see whether it is still running`);
+      } else if (s.renewTime !== watched.renewTime) {
+        throw busy();
+      }
+      // Past a renewal interval without one, the holder is gone: wait for the lease to expire.
+      const renewMs = ((s.leaseDurationSeconds ?? durationS) * 1000) / 3;
+      const gone = Date.now() - watched.since > renewMs + RENEW_GRACE_MS;
+      if (Date.now() - watched.since > (s.leaseDurationSeconds ?? durationS) * 1000 + renewMs + RENEW_GRACE_MS) throw busy();
+      await new Promise((r) => setTimeout(r, gone ? Math.min(POLL_MS * 2, heldFor(current!, t) * 1000) : POLL_MS));
+      continue;
     }
     const spec = { holderIdentity: holder, leaseDurationSeconds: durationS, acquireTime: microTime(t), renewTime: microTime(t), leaseTransitions: (current?.spec?.leaseTransitions ?? 0) + (current ? 1 : 0) };
     try {
@@ -124,7 +153,7 @@ export async function acquireClassLock(cluster: Cluster, className: string, oper
       break;
     } catch (err) {
       // Another machine wrote it first: read again, and be told who (or take it if they let go).
-      if (err instanceof KubeError && err.kind === 'conflict' && attempt < 3) continue;
+      if (err instanceof KubeError && err.kind === 'conflict' && ++conflicts < 3) continue;
       throw err instanceof KubeError ? err.in(`taking the lock of class ${className}`) : err;
     }
   }

@@ -189,7 +189,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
           onStart: ({ total }) => emit({ type: 'start', total }),
         });
         return { results: result.results, left: result.left };
-      });
+      }, { onWait: (message) => emit({ type: 'phase', phase: 'preflight', message }) });
     });
 
   const classWatch: Handler<'class.watch'> = async ({ context, className }, { emit, signal }) =>
@@ -259,7 +259,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
           return r;
         }
         return reset(cluster, className, student, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
-      });
+      }, { onWait: (message) => emit({ type: 'phase', message }) });
     });
 
   const classTeardown: Handler<'class.teardown'> = async ({ context, className, confirm }, { emit, signal: cancelled }) =>
@@ -276,7 +276,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
           return { deleted: r.deleted, stuck: r.stuck };
         }
         return teardown(cluster, className, undefined, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
-      });
+      }, { onWait: (message) => emit({ type: 'phase', message }) });
     });
 
   const classCredentials: Handler<'class.credentials'> = async ({ context, className, student, hours }) =>

@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { escapeControl } from '../../../common/lab/escape';
 import type { Lab } from '../../../common/lab/schema';
 import type { Cluster } from '../../kube/cluster';
 import type { NodeStatus } from '../../engine/node-status';
@@ -83,6 +84,8 @@ const classSettingsOpts = (o: { expires?: string; volumesAtEnd?: 'keep' | 'delet
 });
 
 export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
+  /** A class operation that finds the class's lock held says so while it watches the holder. */
+  const waitNote = { onWait: (message: string) => io.stderr(`${escapeControl(message)}\n`) };
   const table = async (rows: string[][]) => (await import('../../engine/class-ops')).table(rows);
   const statusLines = async (statuses: NodeStatus[]) =>
     table([
@@ -236,7 +239,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
           for (const e of keys.errors) io.stderr(`ssh key of ${e}\n`);
         }
         return published;
-      }),
+      }, waitNote),
     );
     bar?.stop();
     const zoned = result.results.some((r) => r.zone !== undefined);
@@ -293,7 +296,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       withClassLock(c, opts.class, 'teardown', async () => {
         const record = await readZonesRecord(c, opts.class);
         return record ? zonedTeardown(c, record, connectZone, opts.class, opts.student) : { ...(await teardown(c, opts.class, opts.student)), unreachable: [] };
-      }),
+      }, waitNote),
     );
     io.stdout(`deleted ${plural(r.deleted.length, 'namespace')}\n`);
     if (r.unreachable.length) throw new CommandFailure(`${r.unreachable.map((u) => `zone ${u.zone} could not be reached: ${u.error}`).join('; ')}; run teardown again once it is back`);
@@ -311,7 +314,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       withClassLock(c, opts.class, 'reset', async (signal) => {
         const record = await readZonesRecord(c, opts.class);
         return record ? zonedReset(c, record, connectZone, opts.class, opts.student) : reset(c, opts.class, opts.student, undefined, { signal });
-      }),
+      }, waitNote),
     );
     if (r.status === 'failed') throw new CommandFailure(`re-publishing ${opts.student} failed: ${r.error}`);
     io.stdout(`reset ${opts.student}: ${r.namespace} re-created with ${r.objects} objects\n`);
