@@ -3,7 +3,7 @@
  * reset of one student, and a namespace-scoped kubeconfig for a student.
  */
 import { stringify } from 'yaml';
-import { ANNOTATION, LABEL, studentNamespace } from '../../common/compile';
+import { ANNOTATION, LABEL } from '../../common/compile';
 import { STUDENT_SERVICE_ACCOUNT } from '../../common/compile/rbac';
 import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
 import type { Cluster } from '../kube/cluster';
@@ -16,6 +16,7 @@ import { liveNodeStatuses } from './node-status';
 import type { NodeState } from './node-state';
 import { tokenSeconds } from './expiry-time';
 import { deleteClassSettings, readClassSettings } from './reconcile-settings';
+import { studentNamespaceIn } from './student-namespace';
 
 export interface StudentRow {
   student: string;
@@ -199,7 +200,8 @@ export async function teardown(cluster: Cluster, className: string, student?: st
 
 /** Deletes one student's namespace (and so their data) and publishes their release again. */
 export async function reset(cluster: Cluster, className: string, student: string, timeoutMs = 120_000, opts: ClassOpOptions = {}): Promise<StudentResult> {
-  const [ns] = await classNamespaces(cluster, className, student);
+  // Their own namespace, by annotation: another id could share the label value.
+  const ns = (await classNamespaces(cluster, className, student)).find((n) => n.metadata?.annotations?.[ANNOTATION.studentId] === student);
   const nsName = ns?.metadata?.name;
   if (!ns || !nsName) throw new KubeError('not-found', `student ${student} has no namespace in class ${className}; publish to them first`, { hint: 'publish-first' });
   const lab = ns.metadata?.labels?.[LABEL.lab];
@@ -235,7 +237,7 @@ export interface StudentCredentials {
 
 /** A kubeconfig that can do exactly what the student's RoleBinding grants (common/compile/rbac.ts), with an expiring token. */
 export async function studentCredentials(cluster: Cluster, className: string, student: string, durationSeconds = 86_400): Promise<StudentCredentials> {
-  const namespace = studentNamespace(className, student);
+  const namespace = await studentNamespaceIn(cluster, className, student);
   // Credentials never outlive the class: cut at its end date, none once it ended.
   const settings = await readClassSettings(cluster, className);
   if (settings?.expired) throw new KubeError('invalid', `class ${className} ended at ${settings.expired.at}; its students have no credentials any more`);

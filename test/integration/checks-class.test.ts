@@ -224,8 +224,32 @@ describe(`checks on a class of ${STUDENTS}`, () => {
       expect((err as KubeError).kind).toBe('forbidden');
       const del = await asStudent.delete(CONFIG_MAP, RESULTS_CONFIGMAP, creds.namespace).then(() => null, (e: unknown) => e);
       expect((del as KubeError).kind).toBe('forbidden');
+      // The issue's flood: ConfigMaps of 1 MB under new names, which no quota counted.
+      const big = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fill-0', namespace: creds.namespace }, data: { x: 'x'.repeat(1_000_000) } };
+      const flood = await asStudent.create(big).then(() => null, (e: unknown) => e);
+      expect((flood as KubeError).kind).toBe('forbidden');
+      // And a copy of the record under another name, with its labels.
+      const copy = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'labforge-checks-copy', namespace: creds.namespace, labels: cm!.metadata!.labels! }, data: cm!.data! };
+      expect(((await asStudent.create(copy).then(() => null, (e: unknown) => e)) as KubeError).kind).toBe('forbidden');
     } finally {
       asStudent.close();
     }
+  });
+
+  it('a signed copy of a record under another name, with the same labels, does not stand in for the record', async () => {
+    // Made with the instructor's rights, as a student could before ConfigMaps were taken from them.
+    const namespace = studentNamespace(className, DONE[0]!);
+    const real = (await cluster.read(CONFIG_MAP, RESULTS_CONFIGMAP, namespace))!;
+    const copied = JSON.parse(real.data!['results.json']!) as { checks: Record<string, { attempts: number }> };
+    // The copy keeps the real signature (it covers the namespace and content, not the name): it
+    // is the record as it was, which the reader used to show when it listed the copy last.
+    await cluster.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'zz-labforge-checks', namespace, labels: real.metadata!.labels! }, data: real.data! });
+    await runClassChecks(cluster, { className, student: DONE[0]!, exec: streamingExec(kc), check: 'file-made' });
+    const shown = byStudent(await classCheckResults(cluster, className)).get(DONE[0]!)!;
+    const now = (await cluster.read(CONFIG_MAP, RESULTS_CONFIGMAP, namespace))!;
+    const attempts = (JSON.parse(now.data!['results.json']!) as typeof copied).checks['file-made']!.attempts;
+    expect(attempts).toBe(copied.checks['file-made']!.attempts + 1);
+    expect(shown.results.checks['file-made']!.attempts).toBe(attempts);
+    await cluster.delete(CONFIG_MAP, 'zz-labforge-checks', namespace);
   });
 });

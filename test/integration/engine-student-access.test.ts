@@ -170,11 +170,14 @@ describe('the shared ClusterRole, by the API server\'s authorizer (SubjectAccess
     { verb: 'get', resource: 'pods', subresource: 'portforward' },
     { verb: 'list', resource: 'pods' },
     { verb: 'delete', resource: 'pods' },
-    { verb: 'create', resource: 'configmaps' },
+    { verb: 'get', resource: 'configmaps' },
     { verb: 'get', resource: 'virtualmachineinstances', subresource: 'vnc', group: 'subresources.kubevirt.io' },
   ];
   const NEVER = [
     { verb: 'get', resource: 'secrets' },
+    // Stored objects a student could make and not delete, with no quota counting them.
+    { verb: 'create', resource: 'configmaps' },
+    { verb: 'delete', resource: 'configmaps' },
     { verb: 'create', resource: 'pods' },
     { verb: 'patch', resource: 'networkpolicies', group: 'networking.k8s.io' },
     { verb: 'update', resource: 'resourcequotas' },
