@@ -4,6 +4,7 @@
  * the API server counts the connections the command opens. It must count none. A control case
  * (a valid command) proves that the listener does see the connections a command makes.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -158,4 +159,45 @@ describe('flag values are checked before any request', { timeout: 60_000 }, () =
       expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
     }
   });
+});
+
+/**
+ * A FIFO whose writer comes late: a reader that waits on it (the old code) would get one line of
+ * junk after `lateMs` and go on, so the test fails on time instead of hanging the worker. A
+ * reader that refuses it never opens it; the writer then gives up.
+ */
+function lateFifo(name: string, lateMs = 10_000): string {
+  const path = join(dir, name);
+  execFileSync('mkfifo', [path]);
+  const writer = spawn('sh', ['-c', `sleep ${lateMs / 1000}; exec timeout 3 sh -c 'printf "junk: [" > "$0"' "$0"`, path], { stdio: 'ignore', detached: true });
+  writer.unref();
+  return path;
+}
+
+describe('every file argument goes through the bounded reader (issue 32, item 8)', { timeout: 60_000 }, () => {
+  const zonesFile = (kubeconfigPath: string) => {
+    const p = join(dir, `zones-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(p, `zones:\n  - name: home\n    kubeconfig: ${kubeconfig}\n  - name: far\n    kubeconfig: ${kubeconfigPath}\n`);
+    return p;
+  };
+  const cases: [string, () => string[], RegExp][] = [
+    ['keys add with a FIFO', () => ['keys', 'add', '--class', 'c', '--student', 's', lateFifo('key.pub'), ...k], /key\.pub: is a named pipe \(FIFO\), not a public key file; give the path of a regular file/],
+    ['--kubeconfig a FIFO (HTTP path)', () => ['status', '--class', 'c', '--kubeconfig', lateFifo('kc-status')], /cannot load --kubeconfig .*kc-status: is a named pipe \(FIFO\), not a kubeconfig/],
+    ['--kubeconfig a FIFO (client-node path, the gateway)', () => ['gateway', '--class', 'c', '--listen', '127.0.0.1:0', '--kubeconfig', lateFifo('kc-gateway')], /cannot load --kubeconfig .*kc-gateway: is a named pipe \(FIFO\), not a kubeconfig/],
+    ['--kubeconfig /dev/zero', () => ['status', '--class', 'c', '--kubeconfig', '/dev/zero'], /cannot load --kubeconfig \/dev\/zero: is a device, not a kubeconfig/],
+    ['a zone whose kubeconfig is a FIFO', () => ['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--zones', zonesFile(lateFifo('kc-zone')), ...k], /zones-\w+\.yaml:5:17: zones\[1\]\.kubeconfig: cannot load zone "far" kubeconfig .*kc-zone: is a named pipe \(FIFO\)/],
+    ['a zone whose kubeconfig is /dev/zero', () => ['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--zones', zonesFile('/dev/zero'), ...k], /zones\[1\]\.kubeconfig: cannot load zone "far" kubeconfig \/dev\/zero: is a device/],
+    ['--roster a FIFO', () => ['publish', 'web-db@v1', '--class', 'c', '--roster', lateFifo('roster.csv'), ...k], /roster\.csv: is a named pipe \(FIFO\), not a roster/],
+  ];
+  for (const [what, argv, message] of cases) {
+    it(`${what}: refused at once, naming it, before any request`, async () => {
+      const started = Date.now();
+      const r = await cli(argv());
+      // Loading the modules takes a second or two on a busy machine; the late writer comes at 10 s.
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.connections).toBe(0);
+    });
+  }
 });

@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { KubeError } from './errors';
 import { HttpStatusError, KubeHttp } from './http';
-import { kubeconfigFiles, loadKubeAccess, readLiteKubeConfig } from './kubeconfig-lite';
+import { loadKubeConfig } from './kubeconfig';
+import { kubeconfigFiles, loadKubeAccess, MAX_KUBECONFIG_BYTES, readLiteKubeConfig } from './kubeconfig-lite';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-lite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,7 +101,7 @@ describe('merging several files (KUBECONFIG)', () => {
 describe('errors keep the wording of loadKubeConfig', () => {
   it('a missing file names it', () => {
     const missing = join(dir, 'missing.yaml');
-    expect(() => loadKubeAccess({ kubeconfig: missing })).toThrow(new RegExp(`cannot load the kubeconfig ${missing}: .*ENOENT`));
+    expect(() => loadKubeAccess({ kubeconfig: missing })).toThrow(`cannot load the kubeconfig ${missing}: the kubeconfig does not exist`);
   });
 
   it('an unknown context lists the known ones', () => {
@@ -334,5 +336,61 @@ describe('what it does not handle goes to client-node', () => {
     const opts: https.RequestOptions = {};
     await loadKubeAccess({ kubeconfig: p, context: 'b' }).applyToHTTPSOptions(opts);
     expect((opts.headers as Record<string, string>)['Authorization']).toBe('Bearer from-gcp');
+  });
+});
+
+describe('every kubeconfig file is read through the bounded reader (issue 32, item 8)', () => {
+  const fifo = join(dir, 'kubeconfig.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const huge = file('huge.yaml', '');
+  truncateSync(huge, MAX_KUBECONFIG_BYTES + 1);
+  const refusals: [string, string, RegExp][] = [
+    ['/dev/zero', '/dev/zero', /is a device, not a kubeconfig; give the path of a regular file/],
+    ['a FIFO', fifo, /is a named pipe \(FIFO\), not a kubeconfig; give the path of a regular file/],
+    ['a directory', dir, /is a directory, not a kubeconfig/],
+    ['a file over the limit', huge, /the kubeconfig is larger than 16 MiB, the most it may be/],
+  ];
+  // Both readers: the HTTP path's and the one that hands client-node the text (streams, gateway).
+  const readers: [string, (o: { kubeconfig: string; kubeconfigFrom: string }) => unknown][] = [
+    ['loadKubeAccess', loadKubeAccess],
+    ['loadKubeConfig', loadKubeConfig],
+  ];
+  for (const [reader, load] of readers) {
+    for (const [what, path, message] of refusals) {
+      it(`${reader} refuses ${what} at once, naming the flag`, () => {
+        const started = Date.now();
+        const err = (() => {
+          try {
+            load({ kubeconfig: path, kubeconfigFrom: '--kubeconfig' });
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(err).toBeInstanceOf(KubeError);
+        expect((err as Error).message).toMatch(new RegExp(`^cannot load --kubeconfig ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+        expect((err as Error).message).toMatch(message);
+        expect(Date.now() - started).toBeLessThan(2000);
+      });
+    }
+  }
+
+  it('names the file of a KUBECONFIG list that is refused', () => {
+    const ok = config({}, { token: 't' });
+    expect(() => loadKubeAccess({}, { KUBECONFIG: `${ok}:/dev/zero` })).toThrow(/cannot load the kubeconfig \(KUBECONFIG\) .*: \/dev\/zero: is a device/);
+  });
+
+  it('refuses a certificate, key or token file that is a FIFO or a device, at the request', async () => {
+    for (const [field, value] of [['certificate-authority', fifo], ['client-certificate', '/dev/zero'], ['tokenFile', fifo]] as const) {
+      const p = field === 'certificate-authority' ? config({ [field]: value }, { token: 't' }) : config({}, { [field]: value, ...(field === 'client-certificate' ? { 'client-key-data': 'eA==' } : {}) });
+      await expect(options(p), field).rejects.toThrow(new RegExp(`the kubeconfig's ${field} .*: is a (named pipe \\(FIFO\\)|device)`));
+    }
+  });
+
+  it('loadKubeConfig still makes the paths a kubeconfig names absolute, against its own folder', () => {
+    const p = config({ 'certificate-authority': 'ca.pem' }, { 'client-certificate': 'sub/cert.pem', 'client-key': '/abs/key.pem' });
+    const kc = loadKubeConfig({ kubeconfig: p });
+    expect(kc.getCurrentCluster()?.caFile).toBe(join(dir, 'ca.pem'));
+    expect(kc.getCurrentUser()).toMatchObject({ certFile: join(dir, 'sub/cert.pem'), keyFile: '/abs/key.pem' });
+    expect(kc.getContextObject('ctx')?.namespace).toBe('work');
   });
 });
