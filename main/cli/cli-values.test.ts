@@ -74,6 +74,7 @@ const BAD: [string[], RegExp][] = [
   [['export', 'gitops', 'web-db@v1', '--class', 'c', '--students', '2x', '-o', join(dir, 'gitops'), ...k], /--students must be a whole number/],
   [['export', 'gitops', 'web-db@v1', '--class', 'c', '--student', '', '-o', join(dir, 'gitops'), ...k], /--student must be a student id/],
   [['export', 'gitops', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'x_y', '-o', join(dir, 'gitops'), ...k], /--domain must be a DNS name/],
+  [['export', 'gitops', 'web-db@v1', '--class', 'c', '--students', '2', '-o', '/dev/null', ...k], /^error: -o "\/dev\/null" is not a folder; give a folder to write the tree into/],
   // domain
   [['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'not a domain!', ...k], /--domain must be a DNS name.*"not a domain!"/],
   [['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'Labs.Example.EDU', ...k], /--domain/],
