@@ -4,12 +4,12 @@
  * the API server counts the connections the command opens. It must count none. A control case
  * (a valid command) proves that the listener does see the connections a command makes.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lateFifo as lateFifoIn } from '../../test/helpers/late-fifo';
 import { allCommands } from './commands';
 import { runCli } from './program';
 
@@ -162,20 +162,8 @@ describe('flag values are checked before any request', { timeout: 60_000 }, () =
   });
 });
 
-/**
- * A FIFO whose writer comes late: a reader that waits on it (the old code) would get one line of
- * junk after `lateMs` and go on, so the test fails on time instead of hanging the worker. A
- * reader that refuses it never opens it; the writer then gives up.
- */
-function lateFifo(name: string, lateMs = 10_000): string {
-  const path = join(dir, name);
-  execFileSync('mkfifo', [path]);
-  const writer = spawn('sh', ['-c', `sleep ${lateMs / 1000}; exec timeout 3 sh -c 'printf "junk: [" > "$0"' "$0"`, path], { stdio: 'ignore', detached: true });
-  writer.unref();
-  return path;
-}
-
 describe('every file argument goes through the bounded reader (issue 32, item 8)', { timeout: 60_000 }, () => {
+  const lateFifo = (name: string) => lateFifoIn(dir, name);
   const zonesFile = (kubeconfigPath: string) => {
     const p = join(dir, `zones-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(p, `zones:\n  - name: home\n    kubeconfig: ${kubeconfig}\n  - name: far\n    kubeconfig: ${kubeconfigPath}\n`);
