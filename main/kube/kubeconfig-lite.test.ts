@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type https from 'node:https';
@@ -7,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { lateFifo } from '../../test/helpers/late-fifo';
 import { KubeError } from './errors';
 import { HttpStatusError, KubeHttp } from './http';
 import { loadKubeConfig } from './kubeconfig';
-import { kubeconfigFiles, loadKubeAccess, MAX_KUBECONFIG_BYTES, readLiteKubeConfig } from './kubeconfig-lite';
+import { kubeconfigFiles, loadKubeAccess, readLiteKubeConfig } from './kubeconfig-lite';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-lite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -340,15 +340,17 @@ describe('what it does not handle goes to client-node', () => {
 });
 
 describe('every kubeconfig file is read through the bounded reader (issue 32, item 8)', () => {
-  const fifo = join(dir, 'kubeconfig.fifo');
-  execFileSync('mkfifo', [fifo]);
+  // A fresh FIFO each time, its writer late: a reader that waits on it fails on time, not forever.
+  let fifos = 0;
+  const fifo = () => lateFifo(dir, `kubeconfig-${++fifos}.fifo`);
   const huge = file('huge.yaml', '');
-  truncateSync(huge, MAX_KUBECONFIG_BYTES + 1);
-  const refusals: [string, string, RegExp][] = [
-    ['/dev/zero', '/dev/zero', /is a device, not a kubeconfig; give the path of a regular file/],
+  // 16 MiB and one byte (a literal, so the test does not lean on the limit's own export).
+  truncateSync(huge, 16 * 2 ** 20 + 1);
+  const refusals: [string, () => string, RegExp][] = [
+    ['/dev/zero', () => '/dev/zero', /is a device, not a kubeconfig; give the path of a regular file/],
     ['a FIFO', fifo, /is a named pipe \(FIFO\), not a kubeconfig; give the path of a regular file/],
-    ['a directory', dir, /is a directory, not a kubeconfig/],
-    ['a file over the limit', huge, /the kubeconfig is larger than 16 MiB, the most it may be/],
+    ['a directory', () => dir, /is a directory, not a kubeconfig/],
+    ['a file over the limit', () => huge, /the kubeconfig is larger than 16 MiB, the most it may be/],
   ];
   // Both readers: the HTTP path's and the one that hands client-node the text (streams, gateway).
   const readers: [string, (o: { kubeconfig: string; kubeconfigFrom: string }) => unknown][] = [
@@ -356,8 +358,9 @@ describe('every kubeconfig file is read through the bounded reader (issue 32, it
     ['loadKubeConfig', loadKubeConfig],
   ];
   for (const [reader, load] of readers) {
-    for (const [what, path, message] of refusals) {
+    for (const [what, pathOf, message] of refusals) {
       it(`${reader} refuses ${what} at once, naming the flag`, () => {
+        const path = pathOf();
         const started = Date.now();
         const err = (() => {
           try {
@@ -380,7 +383,7 @@ describe('every kubeconfig file is read through the bounded reader (issue 32, it
   });
 
   it('refuses a certificate, key or token file that is a FIFO or a device, at the request', async () => {
-    for (const [field, value] of [['certificate-authority', fifo], ['client-certificate', '/dev/zero'], ['tokenFile', fifo]] as const) {
+    for (const [field, value] of [['certificate-authority', fifo()], ['client-certificate', '/dev/zero'], ['tokenFile', fifo()]] as const) {
       const p = field === 'certificate-authority' ? config({ [field]: value }, { token: 't' }) : config({}, { [field]: value, ...(field === 'client-certificate' ? { 'client-key-data': 'eA==' } : {}) });
       await expect(options(p), field).rejects.toThrow(new RegExp(`the kubeconfig's ${field} .*: is a (named pipe \\(FIFO\\)|device)`));
     }

@@ -94,7 +94,7 @@ const SERVICEACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
  * A kubeconfig file, at most this large: the largest real ones (hundreds of contexts with their
  * certificates inline) are a few MiB.
  */
-export const MAX_KUBECONFIG_BYTES = 16 * 2 ** 20;
+const MAX_KUBECONFIG_BYTES = 16 * 2 ** 20;
 /** A file a kubeconfig names: a PEM certificate, key or bundle, or a token. */
 const MAX_CREDENTIAL_FILE_BYTES = 2 ** 20;
 
