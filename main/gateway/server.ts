@@ -237,20 +237,18 @@ export class Gateway {
     const entry: Admitted = { socket, address, identified: false, loggedIn: false };
     const key = `${address}:${port}`;
     this.admitted.set(key, entry);
-    const ident = setTimeout(() => {
-      if (entry.identified) return;
-      this.stats.identTimeouts++;
-      this.log({ event: 'ident-timeout', address, afterMs: this.limits.identTimeoutMs });
-      socket.destroy();
-    }, this.limits.identTimeoutMs);
-    const login = setTimeout(() => {
-      if (entry.loggedIn) return;
-      this.stats.loginTimeouts++;
-      this.log({ event: 'login-timeout', address, afterMs: this.limits.loginGraceMs });
-      socket.destroy();
-    }, this.limits.loginGraceMs);
-    ident.unref();
-    login.unref();
+    const clock = (afterMs: number, done: () => boolean, event: string, count: 'identTimeouts' | 'loginTimeouts') => {
+      const timer = setTimeout(() => {
+        if (done()) return;
+        this.stats[count]++;
+        this.log({ event, address, afterMs });
+        socket.destroy();
+      }, afterMs);
+      timer.unref();
+      return timer;
+    };
+    const ident = clock(this.limits.identTimeoutMs, () => entry.identified, 'ident-timeout', 'identTimeouts');
+    const login = clock(this.limits.loginGraceMs, () => entry.loggedIn, 'login-timeout', 'loginTimeouts');
     socket.once('close', () => {
       clearTimeout(ident);
       clearTimeout(login);

@@ -4,7 +4,7 @@
 // session, rate limits, garbage on the socket, session limits, audit Events and a restart that
 // keeps the host key.
 import { execFileSync, spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studentNamespace } from '../../common/compile';
@@ -13,7 +13,7 @@ import { teardown } from '../../main/engine/class-ops';
 import { EVENT_REASON } from '../../main/gateway/audit';
 import { ensureHostKey } from '../../main/gateway/host-key';
 import { keySecret, listKeys, revokeKeys, SECRET } from '../../main/gateway/key-store';
-import type { Gateway } from '../../main/gateway/server';
+import type { Gateway, GatewayLimits } from '../../main/gateway/server';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { kindOf } from '../../main/kube/cluster';
 import { adminCluster } from './helpers/engine';
@@ -283,10 +283,20 @@ describe('limits and robustness', () => {
     }
   });
 
-  it("failures naming a student from another address do not lock the student out (issue 32, item 6)", async () => {
-    const other = await startGateway(rig, cluster, className, { limits: { authFailuresPerUser: { failures: 10, windowMs: 60_000 } } });
+  /** Runs `fn` against a second gateway with these limits, trusted by ssh, and stops it after. */
+  async function withGateway(limits: Partial<GatewayLimits>, fn: (other: { gw: Gateway; port: number }) => Promise<void>): Promise<void> {
+    const other = await startGateway(rig, cluster, className, { limits });
     try {
       rig.trust([port, other.port]);
+      await fn(other);
+    } finally {
+      await other.gw.stop();
+      rig.trust([port]);
+    }
+  }
+
+  it('failures naming a student from another address do not lock the student out (issue 32, item 6)', () =>
+    withGateway({ authFailuresPerUser: { failures: 10, windowMs: 60_000 } }, async (other) => {
       // Ten failures naming alice from 127.0.0.2, then more: the attacker's own budget is spent.
       await failLogins(other.port, alice(), 6, '127.0.0.2');
       await failLogins(other.port, alice(), 6, '127.0.0.2');
@@ -296,15 +306,10 @@ describe('limits and robustness', () => {
       const fromThere = await rig.ssh(other.port, keys['alice']!, alice(), 'echo in', { extra: ['-b', '127.0.0.2'] });
       expect(fromThere.code).toBe(255);
       expect(rig.logs.some((l) => l['event'] === 'auth-rate-limited' && l['address'] === '127.0.0.2' && l['user'] === alice())).toBe(true);
-    } finally {
-      await other.gw.stop();
-    }
-  }, 60_000);
+    }), 60_000);
 
-  it('an OpenSSH client offering three other keys first logs in every time: key queries are not failures (issue 32, item 6)', async () => {
-    const other = await startGateway(rig, cluster, className, { limits: { authFailuresPerUser: { failures: 10, windowMs: 60_000 }, authFailuresPerAddress: { failures: 10, windowMs: 60_000 } } });
-    try {
-      rig.trust([port, other.port]);
+  it('an OpenSSH client offering three other keys first logs in every time: key queries are not failures (issue 32, item 6)', () =>
+    withGateway({ authFailuresPerUser: { failures: 10, windowMs: 60_000 }, authFailuresPerAddress: { failures: 10, windowMs: 60_000 } }, async (other) => {
       const decoys = ['decoy-1', 'decoy-2', 'decoy-3'].map((n) => rig.keygen(`${n}-${randomId(3)}`));
       for (let login = 1; login <= 5; login++) {
         const r = await rig.ssh(other.port, keys['alice']!, alice(), `echo login-${login}`, { extra: decoys.flatMap((k) => ['-i', k]) });
@@ -312,51 +317,46 @@ describe('limits and robustness', () => {
       }
       expect(other.gw.stats.keysDeclined).toBe(15);
       expect(other.gw.stats.authFailures).toBe(0);
-    } finally {
-      await other.gw.stop();
-    }
-  }, 90_000);
+    }), 90_000);
 
   it('closes sockets that never send the SSH identification, and caps connections per address (issue 32, item 7)', async () => {
-    const other = await startGateway(rig, cluster, className, { limits: { maxConnections: 40, maxConnectionsPerAddress: 10, identTimeoutMs: 1500 } });
-    const silent: import('node:net').Socket[] = [];
+    const silent: Socket[] = [];
     try {
-      rig.trust([port, other.port]);
-      const closed = new Set<number>();
-      const started = Date.now();
-      for (let i = 0; i < 40; i++) {
-        const s = await silentSocket(other.port, '127.0.0.2');
-        s.on('close', () => closed.add(i));
-        silent.push(s);
-      }
-      // Past ten from one address, each is closed at once; the gateway stays open to others.
-      await waitFor('30 sockets over the per-address limit to close', async () => closed.size >= 30 || undefined, 1000, 20);
-      expect(other.gw.stats.refusedPerAddress).toBe(30);
-      // The ten it took are closed once the identification is overdue.
-      await waitFor('the silent sockets to time out', async () => closed.size === 40 || undefined, 10_000, 50);
-      expect(Date.now() - started).toBeLessThan(10_000);
-      expect(other.gw.stats.identTimeouts).toBe(10);
-      expect(rig.logs.some((l) => l['event'] === 'ident-timeout' && l['address'] === '127.0.0.2')).toBe(true);
-      const r = await rig.ssh(other.port, keys['alice']!, alice(), 'echo open');
-      expect(r).toMatchObject({ code: 0, stdout: 'open\n' });
+      await withGateway({ maxConnections: 40, maxConnectionsPerAddress: 10, identTimeoutMs: 1500 }, async (other) => {
+        const closed = new Set<number>();
+        const started = Date.now();
+        for (let i = 0; i < 40; i++) {
+          const s = await silentSocket(other.port, '127.0.0.2');
+          s.on('close', () => closed.add(i));
+          silent.push(s);
+        }
+        // Past ten from one address, each is closed at once; the gateway stays open to others.
+        await waitFor('30 sockets over the per-address limit to close', async () => closed.size >= 30 || undefined, 1000, 20);
+        expect(other.gw.stats.refusedPerAddress).toBe(30);
+        // The ten it took are closed once the identification is overdue.
+        await waitFor('the silent sockets to time out', async () => closed.size === 40 || undefined, 10_000, 50);
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(other.gw.stats.identTimeouts).toBe(10);
+        expect(rig.logs.some((l) => l['event'] === 'ident-timeout' && l['address'] === '127.0.0.2')).toBe(true);
+        const r = await rig.ssh(other.port, keys['alice']!, alice(), 'echo open');
+        expect(r).toMatchObject({ code: 0, stdout: 'open\n' });
+      });
     } finally {
       for (const s of silent) s.destroy();
-      await other.gw.stop();
     }
   }, 60_000);
 
   it('a full address does not hold the gateway shut for another (issue 32, item 7)', async () => {
-    const other = await startGateway(rig, cluster, className, { limits: { maxConnections: 40, maxConnectionsPerAddress: 20, identTimeoutMs: 60_000 } });
-    const silent: import('node:net').Socket[] = [];
+    const silent: Socket[] = [];
     try {
-      rig.trust([port, other.port]);
-      for (let i = 0; i < 40; i++) silent.push(await silentSocket(other.port, '127.0.0.2'));
-      const r = await rig.ssh(other.port, keys['alice']!, alice(), 'echo open');
-      expect(r).toMatchObject({ code: 0, stdout: 'open\n' });
-      expect(silent.filter((s) => !s.destroyed && s.readyState === 'open').length).toBeLessThanOrEqual(20);
+      await withGateway({ maxConnections: 40, maxConnectionsPerAddress: 20, identTimeoutMs: 60_000 }, async (other) => {
+        for (let i = 0; i < 40; i++) silent.push(await silentSocket(other.port, '127.0.0.2'));
+        const r = await rig.ssh(other.port, keys['alice']!, alice(), 'echo open');
+        expect(r).toMatchObject({ code: 0, stdout: 'open\n' });
+        expect(silent.filter((s) => !s.destroyed && s.readyState === 'open').length).toBeLessThanOrEqual(20);
+      });
     } finally {
       for (const s of silent) s.destroy();
-      await other.gw.stop();
     }
   }, 60_000);
 
