@@ -93,7 +93,6 @@ export interface GatewayOptions {
 /** A TCP connection from accept until it closes: its clocks run whatever ssh2 makes of it. */
 interface Admitted {
   socket: Socket;
-  address: string;
   identified: boolean;
   loggedIn: boolean;
 }
@@ -234,7 +233,7 @@ export class Gateway {
       return void socket.destroy();
     }
     this.openPerAddress.set(address, open + 1);
-    const entry: Admitted = { socket, address, identified: false, loggedIn: false };
+    const entry: Admitted = { socket, identified: false, loggedIn: false };
     const key = `${address}:${port}`;
     this.admitted.set(key, entry);
     const clock = (afterMs: number, done: () => boolean, event: string, count: 'identTimeouts' | 'loginTimeouts') => {
