@@ -16,8 +16,9 @@ import { keySecret, listKeys, revokeKeys, SECRET } from '../../main/gateway/key-
 import type { Gateway, GatewayLimits } from '../../main/gateway/server';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { kindOf } from '../../main/kube/cluster';
-import { adminCluster } from './helpers/engine';
-import { randomId, waitFor } from './helpers/kube';
+import { join } from 'node:path';
+import { adminCluster, ROOT } from './helpers/engine';
+import { randomId, testKubeconfigPath, waitFor } from './helpers/kube';
 import { addKeyFile, failLogins, publishClass, silentSocket, SshRig, startGateway } from './gateway-rig';
 
 const className = `gw-${randomId(3)}`;
@@ -444,4 +445,26 @@ describe('audit and identity', () => {
       asStudent.close();
     }
   });
+});
+
+describe('labforge gateway (the command)', () => {
+  it('listens on loopback unless told otherwise, and says the cluster is the local one', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/labforge.mjs'), 'gateway', '--class', className, '--listen', ':0', '--kubeconfig', testKubeconfigPath()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await waitFor('the gateway to say where it listens', async () => stderr.includes('\n') || undefined, 30_000, 100);
+      const listening = JSON.parse(stdout.split('\n')[0]!) as { event: string; address: string; port: number };
+      expect(listening).toMatchObject({ event: 'listening', address: '127.0.0.1' });
+      expect(stderr).toMatch(new RegExp(`^listening on 127\\.0\\.0\\.1:${listening.port}, this machine only: the cluster is the local one \\(https://127\\.0\\.0\\.1:\\d+\\), so its labs are on this machine too; pass --listen 0\\.0\\.0\\.0:${listening.port} to let students on other machines in\n$`));
+      // A real login through it, to the address it said.
+      rig.trust([port, listening.port]);
+      expect(await rig.ssh(listening.port, keys['carol']!, students[2]!, 'echo via-cli')).toMatchObject({ code: 0, stdout: 'via-cli\n' });
+    } finally {
+      child.kill('SIGTERM');
+      rig.trust([port]);
+    }
+  }, 60_000);
 });

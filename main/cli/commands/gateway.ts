@@ -83,8 +83,8 @@ export const gatewayCommands: CommandModule = (program: Command, io: CliIO) => {
           limits: { ...(opts.idleTimeout !== undefined ? { idleTimeoutMs: opts.idleTimeout * 1000 } : {}), ...(opts.maxSessions !== undefined ? { sessionsPerStudent: opts.maxSessions } : {}) },
           ...(opts.wipeOnDisconnect ? { wipe: { volumes: opts.wipeOnDisconnect === 'keep-volumes' ? ('keep' as const) : ('drop' as const) } } : {}),
         });
-        await gw.start();
-        io.stderr(reachNotice(listen, kc.getCurrentCluster()?.server));
+        const port = await gw.start();
+        io.stderr(reachNotice({ host: listen.host, port }, kc.getCurrentCluster()?.server));
       } catch (err) {
         cluster?.close();
         if (err instanceof KubeError) throw new CommandFailure(cliMessage(err));
