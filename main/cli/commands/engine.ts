@@ -50,7 +50,7 @@ export async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promis
   const [{ connect }, { KubeError }, { cliMessage }] = await Promise.all([import('../../kube/http-cluster'), import('../../kube/errors'), import('../hints')]);
   let cluster: Cluster | undefined;
   try {
-    cluster = connect(opts);
+    cluster = connect({ ...opts, kubeconfigFrom: '--kubeconfig' });
     return await fn(cluster);
   } catch (err) {
     if (err instanceof KubeError) throw new CommandFailure(cliMessage(err));
@@ -186,7 +186,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     const lab = await labArg(ref.lab);
     const students = await studentsFrom(opts);
     if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
-    const zonesGiven = opts.zones ? await readZonesFile(opts.zones) : undefined;
+    const zonesGiven = opts.zones ? await readZonesFile(opts.zones, opts) : undefined;
 
     const [{ publish }, { getRelease }, { SingleBar }] = await Promise.all([import('../../engine/publish'), import('../../engine/releases'), import('cli-progress')]);
     const useBar = opts.progress === 'bar' || (opts.progress === 'auto' && process.stderr.isTTY === true);
