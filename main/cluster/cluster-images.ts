@@ -2,7 +2,8 @@
 // and push them to the running cluster's registry, so the real node can pull them.
 import { layout, resolveStateDir } from './paths';
 import { IMAGE_RECIPES, type DebianRecipe } from './node/image-recipes';
-import { isBuilt, provideImages, recipesFor } from './node/images';
+import { forgetNodeImages, isBuilt, provideImages, recipesFor } from './node/images';
+import { nodeDirs } from './node/config';
 import { locateNodeBinaries } from './node/components';
 import { readState } from './state';
 
@@ -25,6 +26,7 @@ export async function clusterImages(opts: { stateDir?: string; refs: string[]; a
   const log = opts.log ?? (() => {});
   const recipes = opts.all ? IMAGE_RECIPES.filter((r) => r.kind === 'debian') : recipesFor(opts.refs);
   const state = readState(layout(resolveStateDir(opts.stateDir)));
+
   const bins = state?.realNode ? { binDir: state.realNode.binDir } : await locateNodeBinaries(log);
   const registry = state?.withRealNode && state.realNode ? `127.0.0.1:${state.realNode.ports.registry}` : undefined;
   if (!registry) {
@@ -34,6 +36,8 @@ export async function clusterImages(opts: { stateDir?: string; refs: string[]; a
     for (const r of recipes) for (const i of await buildRecipe(r, bins.binDir, log)) images.push({ ref: i.ref });
     return { images };
   }
-  const digests = await provideImages(registry, recipes, bins.binDir, log);
+  const { digests, changed } = await provideImages(registry, recipes, bins.binDir, log);
+  const l = layout(resolveStateDir(opts.stateDir));
+  await forgetNodeImages(nodeDirs(l.stateDir, l.run).containerdSocket, changed, log);
   return { images: Object.entries(digests).map(([ref, digest]) => ({ ref, digest })), registry };
 }

@@ -18,7 +18,7 @@ import { CONFIG_MAP, POD } from '../../main/kube/kinds';
 import { KubeError } from '../../main/kube/errors';
 import { execStreaming, streamingExec } from '../../main/streams/exec-stream';
 import { adminCluster, makeRelease, ROOT } from './helpers/engine';
-import { loadTestKubeConfig, randomId, testKubeconfigPath } from './helpers/kube';
+import { loadTestKubeConfig, onRealNode, randomId, testKubeconfigPath } from './helpers/kube';
 
 const run = promisify(execFile);
 const STUDENTS = 10;
@@ -34,6 +34,7 @@ nodes:
   - name: box
     kind: container
     image: busybox:1.36
+    command: [sh, -c, "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done"]
     resources:
       requests: { cpu: 10m, memory: 16Mi }
       limits: { cpu: 10m, memory: 16Mi }
@@ -70,6 +71,8 @@ beforeAll(async () => {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   lab = parsed.lab;
   const release = await makeRelease(cluster, lab, 'v1');
+  // Checks run inside the students' containers: the class runs on the real node.
+  await onRealNode(kc, students.map((s) => studentNamespace(className, s.id)));
   const r = await publish(cluster, { className, students, release });
   expect(r.results.filter((x) => x.status === 'failed')).toEqual([]);
   // Checks exec into running pods: wait until every student's node runs.

@@ -92,8 +92,8 @@ export const IMAGE_RECIPES: ImageRecipe[] = [
   {
     kind: 'debian',
     refs: ['busybox:1.36', 'busybox:1.37', 'busybox:latest', 'busybox'],
-    standsInFor: 'busybox (Debian busybox-static; applets on PATH)',
-    packages: ['busybox-static'],
+    standsInFor: 'busybox (Debian busybox-static with its applets on PATH, and procps for the pgrep and pkill it lacks)',
+    packages: ['busybox-static', 'procps'],
     customize: 'for a in $(chroot "$1" /bin/busybox --list); do [ -e "$1/bin/$a" ] || [ -e "$1/usr/bin/$a" ] || ln -s /bin/busybox "$1/usr/local/bin/$a"; done',
     config: { Cmd: ['sh'], Env: [PATH_ENV] },
   },

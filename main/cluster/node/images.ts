@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { DEBIAN_SUITE, IMAGE_RECIPES, recipeFor, recipeName, type ImageRecipe } from './image-recipes';
-import { pushImage, registryDigest, type BuiltImage } from './oci';
+import { parseImageRef, pushImage, registryDigest, type BuiltImage } from './oci';
 
 const run = promisify(execFile);
 
@@ -101,16 +101,36 @@ export function recipesFor(refs: string[]): ImageRecipe[] {
   return [...out];
 }
 
-/** Builds (if needed) and pushes the given recipes; returns each reference's digest in the registry. */
-export async function provideImages(registry: string, recipes: ImageRecipe[], nodeBinDir: string, log: (line: string) => void): Promise<Record<string, string>> {
+/**
+ * Builds (if needed) and pushes the given recipes; returns each reference's digest in the
+ * registry, and the references whose digest changed (a recipe edited since the last push).
+ */
+export async function provideImages(registry: string, recipes: ImageRecipe[], nodeBinDir: string, log: (line: string) => void): Promise<{ digests: Record<string, string>; changed: string[] }> {
   const digests: Record<string, string> = {};
+  const changed: string[] = [];
   for (const r of recipes) {
     for (const image of await buildRecipe(r, nodeBinDir, log)) {
+      const before = await registryDigest(registry, image.ref);
       const { digest } = await pushImage(registry, image);
       digests[image.ref] = digest;
+      if (before && before !== digest) changed.push(image.ref);
     }
   }
-  return digests;
+  return { digests, changed };
+}
+
+/**
+ * The node's containerd keeps a tag it pulled (pods pull IfNotPresent): forget the tags whose
+ * image changed, so the next pod of them pulls the new one. Running containers keep theirs.
+ */
+export async function forgetNodeImages(containerdSocket: string, refs: string[], log: (line: string) => void): Promise<void> {
+  if (refs.length === 0) return;
+  const names = refs.map((ref) => {
+    const { registry, repository, tag } = parseImageRef(ref);
+    return `${registry}/${repository}:${tag}`;
+  });
+  await run('ctr', ['--address', containerdSocket, '-n', 'k8s.io', 'images', 'rm', ...names]).catch(() => undefined);
+  log(`the node will pull the new ${refs.join(', ')}`);
 }
 
 /** Pushes every image already in the cache that the registry lacks (a fresh registry after `down`). */
