@@ -9,7 +9,6 @@ import type { Binaries } from './binaries';
 import { CLIENT_IDENTITIES, tokenFor, type ClientIdentity, type Pki } from './certs';
 import { KWOK_CRDS, KWOK_NODE_ANNOTATION } from './manifests';
 import { NODE_COMPONENTS, type NodeComponentName } from './node/components';
-import type { Placement } from './node/placement';
 import { repoRoot, type Layout } from './paths';
 import type { TlsFiles } from './net';
 
@@ -56,7 +55,6 @@ export interface SpecContext {
   ports: Ports;
   /** host:port of the VNC server (pod port 5900's target; also the display of the VM stand-in). */
   vnc: string;
-  placement: Placement;
 }
 
 export const SERVICE_CIDR = '10.96.0.0/16';
@@ -65,16 +63,12 @@ export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 export function kubeconfigFile(layout: Layout, id: ClientIdentity): string {
   return id === 'admin' ? layout.kubeconfig : join(layout.config, `${id}.kubeconfig`);
 }
-/**
- * kube-apiserver's admission configuration and the placement plugins' files (node/placement.ts).
- * The placement is in the names: the API server reads them at start only, so a changed
- * placement is a changed command line, and `up` restarts it.
- */
-export function admissionFiles(layout: Layout, placement: Placement) {
+/** kube-apiserver's admission configuration and the placement plugins' files (node/placement.ts). */
+export function admissionFiles(layout: Layout) {
   return {
-    admission: join(layout.config, `admission-${placement}.yaml`),
-    nodeSelector: join(layout.config, `pod-node-selector-${placement}.yaml`),
-    tolerations: join(layout.config, `pod-toleration-restriction-${placement}.yaml`),
+    admission: join(layout.config, 'admission.yaml'),
+    nodeSelector: join(layout.config, 'pod-node-selector.yaml'),
+    tolerations: join(layout.config, 'pod-toleration-restriction.yaml'),
   };
 }
 export function kwokConfigFile(layout: Layout): string {
@@ -121,7 +115,7 @@ function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
-export function componentSpecs({ bins, pki, layout, ports, vnc, placement }: SpecContext): Record<ControlPlaneComponent, ComponentSpec> {
+export function componentSpecs({ bins, pki, layout, ports, vnc }: SpecContext): Record<ControlPlaneComponent, ComponentSpec> {
   const loop = '127.0.0.1';
   const serveTls: TlsFiles = { ca: pki.caCert };
   const adminTls: TlsFiles = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
@@ -168,10 +162,10 @@ export function componentSpecs({ bins, pki, layout, ports, vnc, placement }: Spe
         `--client-ca-file=${pki.caCert}`,
         '--authorization-mode=Node,RBAC',
         // These are all on by default; naming them documents that labs depend on them.
-        // PodNodeSelector and PodTolerationRestriction choose between the real node and kwok's
-        // (node/placement.ts); their cluster defaults are in the admission configuration.
+        // PodNodeSelector and PodTolerationRestriction let a namespace choose between the real
+        // node and kwok's (node/placement.ts).
         '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,ResourceQuota,NodeRestriction,PodNodeSelector,PodTolerationRestriction',
-        `--admission-control-config-file=${admissionFiles(layout, placement).admission}`,
+        `--admission-control-config-file=${admissionFiles(layout).admission}`,
         `--service-account-issuer=${SA_ISSUER}`,
         `--service-account-key-file=${pki.saPub}`,
         `--service-account-signing-key-file=${pki.saKey}`,

@@ -54,7 +54,7 @@ export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<C
     kwokStageDir: '',
     kwokCrdDir: '',
   };
-  const specs: Partial<Record<ComponentName, ComponentSpec>> = componentSpecs({ bins, pki: pkiPaths(l.pki), layout: l, ports: state.ports, vnc: state.vnc, placement: state.placement ?? 'real' });
+  const specs: Partial<Record<ComponentName, ComponentSpec>> = componentSpecs({ bins, pki: pkiPaths(l.pki), layout: l, ports: state.ports, vnc: state.vnc });
   const names: ComponentName[] = [...COMPONENTS];
   if (state.withRealNode && state.realNode) {
     Object.assign(specs, nodeComponentSpecs(nodeBinariesAt(state.realNode.binDir), nodeFiles(l.stateDir, l.run, l.config, (id) => kubeconfigFile(l, id)), state.realNode.ports));

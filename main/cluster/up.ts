@@ -23,7 +23,7 @@ import { ensureComponent } from './component-runner';
 import { freePorts, portIsFree } from './net';
 import { REAL_NODE } from './node/config';
 import { realNodeUnsupported } from './node/host';
-import { admissionConfig, SIMULATED_TAINT, type Placement } from './node/placement';
+import { admissionConfig, placementTaints, SIMULATED_TAINT, type Placement } from './node/placement';
 import { startRealNode } from './node/start';
 import { layout, resolveStateDir, type Layout } from './paths';
 import { isOurs } from './process';
@@ -124,14 +124,14 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     };
     const dead = COMPONENTS.filter((c) => !alive(c));
     if (dead.length > 0 && dead.length < COMPONENTS.length) log(`restarting: ${dead.join(', ')}`);
-    let specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc, placement: state.placement ?? 'real' });
+    let specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc });
     if (!(await portsFreeFor(dead, specs, state.ports))) {
       log('a port of this cluster is taken by another process; restarting everything on new ports');
       await stopAll(l, state);
       state.ports = await allocatePorts();
-      specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc, placement: state.placement ?? 'real' });
+      specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc });
     }
-    await writeConfigs(l, pki, bins, state.ports, state.placement ?? 'real');
+    await writeConfigs(l, pki, bins, state.ports);
     await writeState(l, state);
 
     const started: ComponentName[] = [];
@@ -245,15 +245,15 @@ async function freshStateDir(l: Layout, log: (line: string) => void) {
   }
 }
 
-async function writeConfigs(l: Layout, pki: Pki, bins: Binaries, ports: Ports, placement: Placement) {
+async function writeConfigs(l: Layout, pki: Pki, bins: Binaries, ports: Ports) {
   await mkdir(l.config, { recursive: true });
   await mkdir(l.volumes, { recursive: true });
   for (const id of KUBECONFIG_IDENTITIES) {
     await writeFile(kubeconfigFile(l, id), kubeconfigYaml(pki, id, ports.apiserver), { mode: 0o600 });
   }
   await writeFile(kwokConfigFile(l), await kwokConfigYaml(bins.kwokStageDir));
-  const files = admissionFiles(l, placement);
-  const texts = admissionConfig(placement, files);
+  const files = admissionFiles(l);
+  const texts = admissionConfig(files);
   for (const key of Object.keys(files) as (keyof typeof files)[]) await writeFile(files[key], texts[key]);
 }
 
@@ -273,8 +273,8 @@ async function applyApiObjects(cluster: HttpCluster, bins: Binaries, pki: Pki, s
     ...kubevirtVncObjects(KUBEVIRT_VNC_SERVICE, state.ports.kubevirtVnc, await readFile(pki.caCert, 'utf8')),
   ];
   for (const obj of objects) await applyObject(cluster, obj);
-  // With a real node, kwok's nodes take only pods that tolerate their taint (node/placement.ts).
-  await reconcileNodes(cluster, state.nodes, !!state.withRealNode, log);
+  // With a real node, the kind of node the placement does not name repels pods (node/placement.ts).
+  await reconcileNodes(cluster, state.nodes, placementTaints(state.placement ?? 'real', !!state.withRealNode).simulated, log);
 }
 
 const CRD = kindOf<{ status?: { conditions?: { type: string; status: string }[] } }>('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
@@ -304,8 +304,7 @@ async function waitApiServiceAvailable(cluster: HttpCluster, name: string) {
 }
 
 /** Creates missing fake nodes, updates capacity that changed, and deletes nodes beyond the count. */
-async function reconcileNodes(cluster: HttpCluster, shape: NodeShape, tainted: boolean, log: (line: string) => void) {
-  const taints = tainted ? [SIMULATED_TAINT] : [];
+async function reconcileNodes(cluster: HttpCluster, shape: NodeShape, taints: { key: string; value: string; effect: string }[], log: (line: string) => void) {
   const existing = new Map((await cluster.list(NODE, { labelSelector: `${FAKE_NODE_LABEL}=true` })).items.map((n) => [n.metadata?.name ?? '', n]));
   for (let i = 0; i < shape.count; i++) {
     const want = fakeNode(i, shape);
@@ -325,7 +324,7 @@ async function reconcileNodes(cluster: HttpCluster, shape: NodeShape, tainted: b
     }
     const haveTaints = (have.spec?.taints ?? []).filter((t) => t.key === SIMULATED_TAINT.key);
     if (haveTaints.length !== taints.length) {
-      log(`${tainted ? 'tainting' : 'untainting'} node ${want.metadata.name}`);
+      log(`${taints.length ? 'tainting' : 'untainting'} node ${want.metadata.name}`);
       const others = (have.spec?.taints ?? []).filter((t) => t.key !== SIMULATED_TAINT.key);
       await cluster.patch(NODE, want.metadata.name, undefined, [{ op: 'add', path: '/spec/taints', value: [...others, ...taints] }]);
     }

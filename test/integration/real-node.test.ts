@@ -1,12 +1,11 @@
 // Labs run for real: web-db published to 3 students on the local cluster's real node (containerd,
 // runc, kubelet, the bridge CNI, kube-proxy, CoreDNS). Every probe runs inside a student's own
 // containers through the API server's exec, the path terminals, checks and the gateway use.
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { KubeConfig, V1Status } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studentNamespace } from '../../common/compile';
 import type { Lab } from '../../common/lab';
@@ -17,7 +16,7 @@ import { publish } from '../../main/engine/publish';
 import { POD, NODE } from '../../main/kube/kinds';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
-import { createTestNamespace, loadTestKubeConfig, onRealNode, randomId, testClusterDir, waitFor, type TestNamespace } from './helpers/kube';
+import { createTestNamespace, execIn, loadTestKubeConfig, onRealNode, randomId, testClusterDir, waitFor, type TestNamespace } from './helpers/kube';
 
 const students = numberedStudents(3);
 const className = `rn-${randomId(3)}`;
@@ -25,27 +24,6 @@ let kc: KubeConfig;
 let client: HttpCluster<KubeConfig>;
 let lab: Lab;
 const namespaces = students.map((s) => studentNamespace(className, s.id));
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  status: V1Status;
-}
-
-/** Runs a command in a pod's container through the API server (v5 exec protocol); collects its output and status. */
-export async function execIn(kc: KubeConfig, namespace: string, pod: string, container: string, command: string[]): Promise<ExecResult> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({ write(chunk: Buffer, _enc, cb) { append(chunk.toString('utf8')); cb(); } });
-  const status = await new Promise<V1Status>((resolve, reject) => {
-    new Exec(kc)
-      .exec(namespace, pod, container, command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, resolve)
-      .then((ws) => ws.on('error', reject))
-      .catch(reject);
-  });
-  return { stdout, stderr, status };
-}
 
 /** The running pod of a lab node in a namespace. */
 async function podOf(namespace: string, node: string): Promise<string> {

@@ -31,7 +31,7 @@ export const DEBIAN_SUITE = 'bookworm';
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Tools a lab's client node is expected to have (Alpine's busybox gives them all). */
-const CLIENT_TOOLS = ['busybox', 'iproute2', 'iputils-ping', 'netcat-openbsd', 'wget', 'curl', 'procps', 'dnsutils', 'ca-certificates'];
+const CLIENT_TOOLS = ['busybox', 'iproute2', 'iputils-ping', 'netcat-openbsd', 'socat', 'wget', 'curl', 'procps', 'dnsutils', 'ca-certificates'];
 
 const POSTGRES_ENTRYPOINT = String.raw`#!/bin/sh
 # Stand-in for the official image's entrypoint: initialise PGDATA once (POSTGRES_PASSWORD,
@@ -77,8 +77,8 @@ export const IMAGE_RECIPES: ImageRecipe[] = [
   {
     kind: 'debian',
     refs: ['postgres:16', 'postgres:latest', 'postgres'],
-    standsInFor: 'postgres (PostgreSQL 15 from Debian; POSTGRES_PASSWORD/USER/DB initialise PGDATA as the official image does)',
-    packages: ['postgresql-15'],
+    standsInFor: 'postgres (PostgreSQL 15 from Debian; POSTGRES_PASSWORD/USER/DB initialise PGDATA as the official image does; with curl)',
+    packages: ['postgresql-15', 'curl'],
     customize: `cat > "$1/usr/local/bin/docker-entrypoint.sh" <<'LABFORGE_EOF'\n${POSTGRES_ENTRYPOINT}LABFORGE_EOF\nchmod 755 "$1/usr/local/bin/docker-entrypoint.sh"`,
     config: { Entrypoint: ['/usr/local/bin/docker-entrypoint.sh'], Env: [PATH_ENV, 'PGDATA=/var/lib/postgresql/data'], ExposedPorts: { '5432/tcp': {} }, StopSignal: 'SIGINT' },
   },

@@ -1,7 +1,7 @@
 // Brings the real node up after the control plane: host preparation, configuration files, the
 // local registry (with the node's images pushed to it), containerd, kubelet, kube-proxy, then the
 // cluster DNS and the policy enforcer as pods; returns once the node is Ready and both run.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pki } from '../certs';
 import { ensureComponent } from '../component-runner';
@@ -12,7 +12,8 @@ import { kindOf } from '../../kube/cluster';
 import { NODE } from '../../kube/kinds';
 import { freePorts } from '../net';
 import type { Layout } from '../paths';
-import type { ClusterState } from '../state';
+import { forgetProcess, type ClusterState } from '../state';
+import { isOurs, stopProcess } from '../process';
 import { waitFor } from '../wait';
 import { MIRRORED_REGISTRIES, REAL_NODE, cniConflist, containerdConfig, kubeProxyConfig, kubeletConfig, registryHostsToml } from './config';
 import {
@@ -22,6 +23,7 @@ import {
 import { prepareHost } from './host';
 import { SYSTEM_IMAGES } from './image-recipes';
 import { provideImages, pushCachedImages } from './images';
+import { placementTaints, REAL_TAINT } from './placement';
 import { systemPodObjects } from './system-pods';
 
 const TIMEOUTS: Record<NodeComponentName, { start: number; running: number }> = {
@@ -48,23 +50,38 @@ async function completeNodePorts(saved: Partial<NodePorts> | undefined): Promise
   return { ...saved, ...Object.fromEntries(missing.map((k, i) => [k, free[i]])) } as NodePorts;
 }
 
-async function writeNodeConfigs(files: NodeFiles, ports: NodePorts, pki: Pki, layout: Layout, serviceCidr: string, kubeProxyKubeconfig: string) {
+/**
+ * Writes a file only when its content changes: kube-proxy watches its configuration and exits
+ * when the file is written, even with the same text.
+ */
+async function writeIfChanged(file: string, text: string): Promise<boolean> {
+  if ((await readFile(file, 'utf8').catch(() => undefined)) === text) return false;
+  await writeFile(file, text);
+  return true;
+}
+
+/** Writes the node's configuration files; returns the components whose configuration changed (each reads it at start only). */
+async function writeNodeConfigs(files: NodeFiles, ports: NodePorts, pki: Pki, layout: Layout, serviceCidr: string, kubeProxyKubeconfig: string): Promise<NodeComponentName[]> {
   const d = files.dirs;
   for (const dir of [d.containerdRoot, d.containerdState, d.registryHosts, d.cniConf, d.kubeletRoot, d.podLogs, join(layout.stateDir, 'registry')]) {
     await mkdir(dir, { recursive: true });
   }
-  await writeFile(files.registryConfig, registryConfigYaml(ports.registry, join(layout.stateDir, 'registry')));
-  await writeFile(files.containerdConfig, containerdConfig(d, ports.containerdMetrics));
+  const changed: NodeComponentName[] = [];
+  if (await writeIfChanged(files.registryConfig, registryConfigYaml(ports.registry, join(layout.stateDir, 'registry')))) changed.push('registry');
+  let containerd = await writeIfChanged(files.containerdConfig, containerdConfig(d, ports.containerdMetrics));
   for (const registry of MIRRORED_REGISTRIES) {
     await mkdir(join(d.registryHosts, registry), { recursive: true });
-    await writeFile(join(d.registryHosts, registry, 'hosts.toml'), registryHostsToml(registry, `127.0.0.1:${ports.registry}`));
+    // containerd reads hosts.toml per pull: no restart for these.
+    await writeIfChanged(join(d.registryHosts, registry, 'hosts.toml'), registryHostsToml(registry, `127.0.0.1:${ports.registry}`));
   }
-  await writeFile(join(d.cniConf, '10-labforge.conflist'), cniConflist());
-  await writeFile(files.kubeletConfig, kubeletConfig({
+  containerd = (await writeIfChanged(join(d.cniConf, '10-labforge.conflist'), cniConflist())) || containerd;
+  if (containerd) changed.push('containerd');
+  if (await writeIfChanged(files.kubeletConfig, kubeletConfig({
     caCert: pki.caCert, servingCert: pki.kubeletCert, servingKey: pki.kubeletKey,
     port: ports.kubelet, healthzPort: ports.kubeletHealthz, dirs: d,
-  }));
-  await writeFile(files.kubeProxyConfig, kubeProxyConfig(kubeProxyKubeconfig, ports.kubeProxyHealthz, ports.kubeProxyMetrics, serviceCidr));
+  }))) changed.push('kubelet');
+  if (await writeIfChanged(files.kubeProxyConfig, kubeProxyConfig(kubeProxyKubeconfig, ports.kubeProxyHealthz, ports.kubeProxyMetrics, serviceCidr))) changed.push('kube-proxy');
+  return changed;
 }
 
 export async function startRealNode(ctx: StartNodeContext): Promise<ComponentName[]> {
@@ -74,7 +91,14 @@ export async function startRealNode(ctx: StartNodeContext): Promise<ComponentNam
   state.realNode = { binDir: bins.binDir, ports };
   await prepareHost();
   const files = nodeFiles(l.stateDir, l.run, l.config, ctx.kubeconfigOf);
-  await writeNodeConfigs(files, ports, ctx.pki, l, ctx.serviceCidr, ctx.kubeconfigOf('kube-proxy'));
+  const changed = await writeNodeConfigs(files, ports, ctx.pki, l, ctx.serviceCidr, ctx.kubeconfigOf('kube-proxy'));
+  for (const name of changed) {
+    const rec = state.components[name];
+    if (!rec || !isOurs(rec)) continue;
+    log(`${name}: configuration changed; restarting it`);
+    await stopProcess(rec, name === 'containerd' ? 10_000 : 5000);
+    await forgetProcess(l, state, name);
+  }
   const specs = nodeComponentSpecs(bins, files, ports);
   const registry = `127.0.0.1:${ports.registry}`;
 
@@ -90,8 +114,19 @@ export async function startRealNode(ctx: StartNodeContext): Promise<ComponentNam
   }
   for (const obj of systemPodObjects(ctx.apiserverPort)) await applyObject(ctx.cluster, obj);
   await waitNodeReady(ctx.cluster);
+  await reconcileRealNodeTaints(ctx.cluster, placementTaints(state.placement ?? 'real', true).real, log);
   await waitSystemPods(ctx.cluster);
   return started;
+}
+
+/** The real node repels ordinary pods when the placement is `simulated` (placement.ts); kubelet keeps a taint it did not set. */
+async function reconcileRealNodeTaints(cluster: HttpCluster, taints: (typeof REAL_TAINT)[], log: (line: string) => void) {
+  const node = await cluster.read(NODE, REAL_NODE.name);
+  const have = (node?.spec?.taints ?? []).filter((t) => t.key === REAL_TAINT.key);
+  if (have.length === taints.length) return;
+  const others = (node?.spec?.taints ?? []).filter((t) => t.key !== REAL_TAINT.key);
+  log(`${taints.length ? 'tainting' : 'untainting'} node ${REAL_NODE.name}`);
+  await cluster.patch(NODE, REAL_NODE.name, undefined, [{ op: 'add', path: '/spec/taints', value: [...others, ...taints] }]);
 }
 
 async function waitNodeReady(cluster: HttpCluster) {

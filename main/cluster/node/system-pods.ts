@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../../common/compile/types';
 import { REAL_NODE } from './config';
 import { COREDNS_IMAGE, NETPOL_IMAGE } from './image-recipes';
-import { REAL_SELECTOR, SYSTEM_NAMESPACE_ANNOTATIONS } from './placement';
+import { REAL_SELECTOR } from './placement';
 
 const NS = 'kube-system';
 const managed = { 'app.kubernetes.io/managed-by': 'labforge-cluster' };
@@ -56,7 +56,6 @@ export function systemPodObjects(apiserverPort: number): KubeObject[] {
   const dnsLabels = { 'k8s-app': 'kube-dns' };
   const netpolLabels = { 'k8s-app': 'kube-network-policies' };
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, annotations: SYSTEM_NAMESPACE_ANNOTATIONS } },
     ...serviceAccountWithRole('coredns', [
       { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
@@ -77,6 +76,8 @@ export function systemPodObjects(apiserverPort: number): KubeObject[] {
             priorityClassName: 'system-cluster-critical',
             serviceAccountName: 'coredns',
             nodeSelector: onRealNode,
+            // The node may repel ordinary pods (placement `simulated`); its own services still run there.
+            tolerations: [{ operator: 'Exists' }],
             containers: [{
               name: 'coredns',
               image: COREDNS_IMAGE,
@@ -124,6 +125,7 @@ export function systemPodObjects(apiserverPort: number): KubeObject[] {
             priorityClassName: 'system-node-critical',
             serviceAccountName: 'kube-network-policies',
             nodeSelector: onRealNode,
+            tolerations: [{ operator: 'Exists' }],
             containers: [{
               name: 'kube-network-policies',
               image: NETPOL_IMAGE,

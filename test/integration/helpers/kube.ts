@@ -4,7 +4,8 @@
 // its `default` ServiceAccount (the ServiceAccount admission plugin rejects pods until then), so
 // createTestNamespace waits for it.
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, Exec, KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import { placementAnnotations, type Placement } from '../../../main/cluster/node/placement';
 
@@ -146,3 +147,25 @@ export async function onRealNode(kc: KubeConfig, namespaces: string[]): Promise<
   }
   for (const name of namespaces) await waitForDefaultServiceAccount(kc, name);
 }
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  status: V1Status;
+}
+
+/** Runs a command in a pod's container through the API server (v5 exec protocol); collects its output and status. */
+export async function execIn(kc: KubeConfig, namespace: string, pod: string, container: string, command: string[]): Promise<ExecResult> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({ write(chunk: Buffer, _enc, cb) { append(chunk.toString('utf8')); cb(); } });
+  const status = await new Promise<V1Status>((resolve, reject) => {
+    new Exec(kc)
+      .exec(namespace, pod, container, command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, resolve)
+      .then((ws) => ws.on('error', reject))
+      .catch(reject);
+  });
+  return { stdout, stderr, status };
+}
+
