@@ -10,7 +10,7 @@ import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE } from '../kube/kinds';
 import { getRelease } from '../engine/releases';
-import { checkExecutable, findPod, podContainers, TerminalError } from '../streams';
+import { checkExecutable, findExecPod, podContainers, TerminalError } from '../streams';
 import { studentNamespaceIn } from '../engine/student-namespace';
 
 export interface NodeTarget {
@@ -91,7 +91,7 @@ export class NodeTargets {
       if (spec.kind !== 'container') throw new TargetError(`node "${chosen}" is a virtual machine; the gateway opens shells in containers only (${names.join(', ') || 'none'}); use its console in the app`);
     }
     try {
-      const pod = await findPod(this.cluster, { namespace, node: chosen });
+      const pod = await findExecPod(this.cluster, { namespace, node: chosen });
       const { defaultContainer } = podContainers(pod);
       checkExecutable(pod, defaultContainer);
       return { namespace, node: chosen, pod: pod.metadata?.name ?? '', container: defaultContainer };

@@ -5,7 +5,7 @@ export { TerminalError, type TerminalErrorCode } from './errors';
 export { ExecSession, exitFromStatus, runOnce, type ExecExit, type ExecTarget } from './exec-session';
 export { parsePaneControl, STREAM_PATH_PREFIX, STREAM_PROTOCOL, type MainControl, type PaneControl } from './protocol';
 export { hangupCommand, MarkerParser, shellCommand, type ShellIdentity } from './shell';
-export { checkExecutable, findPod, podContainers, type ContainerInfo, type PodContainers, type TargetRef } from './target';
+export { checkExecutable, findExecPod, findPod, podContainers, type ContainerInfo, type PodContainers, type TargetRef } from './target';
 export {
   createTerminalService,
   DEFAULT_WINDOW,

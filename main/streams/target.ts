@@ -69,12 +69,13 @@ async function refuseSimulated(cluster: Cluster, pod: V1Pod, ref: TargetRef): Pr
   return pod;
 }
 
-/** Finds the pod; a node's pods are ranked running, then most containers ready, then newest. */
-export async function findPod(cluster: Cluster, ref: TargetRef): Promise<V1Pod> {
-  return refuseSimulated(cluster, await findAnyPod(cluster, ref), ref);
+/** The pod a shell opens in: findPod, refused on a simulated node. */
+export async function findExecPod(cluster: Cluster, ref: TargetRef): Promise<V1Pod> {
+  return refuseSimulated(cluster, await findPod(cluster, ref), ref);
 }
 
-async function findAnyPod(cluster: Cluster, ref: TargetRef): Promise<V1Pod> {
+/** Finds the pod; a node's pods are ranked running, then most containers ready, then newest. */
+export async function findPod(cluster: Cluster, ref: TargetRef): Promise<V1Pod> {
   if (ref.pod) {
     let pod: V1Pod | undefined;
     try {

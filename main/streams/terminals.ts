@@ -10,7 +10,7 @@ import { clusterFor } from '../kube/http-cluster';
 import { TerminalBridge, type BridgeStats } from './bridge';
 import { loadKubeConfig, offerStream, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
 import { ExecSession, type ExecTarget } from './exec-session';
-import { checkExecutable, findPod, podContainers, type PodContainers, type TargetRef } from './target';
+import { checkExecutable, findExecPod, findPod, podContainers, type PodContainers, type TargetRef } from './target';
 
 export interface OpenRequest extends TargetRef, KubeWhere {
   container?: string | undefined;
@@ -83,10 +83,10 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
   };
 
   /** The request's pod, looked up through main/kube like every other read of the cluster. */
-  const podOf = async (request: TargetRef & KubeWhere, known?: KubeConfig) => {
+  const podOf = async (request: TargetRef & KubeWhere, known?: KubeConfig, forExec = false) => {
     const cluster = clusterFor(known ?? (await loadConfig(request)));
     try {
-      return await findPod(cluster, request);
+      return await (forExec ? findExecPod : findPod)(cluster, request);
     } finally {
       cluster.close();
     }
@@ -99,7 +99,7 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
 
     async open(request) {
       const kc = await loadConfig(request);
-      const pod = await podOf(request, kc);
+      const pod = await podOf(request, kc, true);
       const { containers, defaultContainer } = podContainers(pod);
       const container = request.container ?? defaultContainer;
       checkExecutable(pod, container);

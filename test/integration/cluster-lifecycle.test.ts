@@ -37,7 +37,7 @@ afterAll(async () => {
 describe('cluster lifecycle', () => {
   it('starts all six components and one node of the asked shape', async () => {
     expect(first.alreadyRunning).toBe(false);
-    expect(first.started).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'exec-sandbox']);
+    expect(first.started).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'agent']);
     expect(first.nodes).toEqual(['kwok-node-0']);
     const s = await clusterStatus({ stateDir });
     expect(s.state).toBe('running');
@@ -95,7 +95,7 @@ describe('cluster lifecycle', () => {
     expect(existsSync(stateDir)).toBe(false);
     expect(down.logsArchivedTo.startsWith(join(parent, 'cluster-logs'))).toBe(true);
     expect(readdirSync(down.logsArchivedTo).sort()).toEqual(
-      ['etcd', 'exec-sandbox', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'].map((n) => `${n}.log`),
+      ['agent', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'].map((n) => `${n}.log`),
     );
     expect((await cli(['cluster', 'status', '--state-dir', stateDir])).code).toBe(1);
   });

@@ -57,9 +57,6 @@ export async function prepareHost(): Promise<void> {
   if (!existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) await run('modprobe', ['br_netfilter']).catch(() => undefined);
   await writeSysctl('net.ipv4.ip_forward', '1');
   if (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) await writeSysctl('net.bridge.bridge-nf-call-iptables', '1');
-  // Packets from pods to the node's address on lo arrive on the bridge; without this the kernel
-  // drops them as martians (a local address seen on a non-loopback device).
-  await writeSysctl('net.ipv4.conf.all.route_localnet', '1').catch(() => undefined);
 }
 
 /** containerd-shim processes serving the given containerd socket (they outlive containerd by design). */
