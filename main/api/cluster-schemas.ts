@@ -91,6 +91,8 @@ export const releaseDiff = z.object({
 export const studentsSpec = z.union([
   z.object({ count: z.number().int().min(1).max(2000) }),
   z.object({ roster: z.object({ text: z.string().max(2_000_000), fileName: z.string().max(255) }) }),
+  /** The students the class has now (an upgrade that adds nobody). */
+  z.object({ current: z.literal(true) }),
 ]);
 
 export const publishRequest = z.object({

@@ -230,7 +230,15 @@ export const contract = {
   },
   /** Freezes what dev runs into an immutable release; refuses an unhealthy dev, saying why. */
   'release.snapshot': {
-    request: z.object({ ...cs.kubeTarget, labName: cs.labName, tag: cs.tag, note: z.string().max(2000).default(''), namespace: z.string().max(63).optional() }),
+    request: z.object({
+      ...cs.kubeTarget,
+      labName: cs.labName,
+      tag: cs.tag,
+      note: z.string().max(2000).default(''),
+      namespace: z.string().max(63).optional(),
+      /** Take what dev runs even when it is unhealthy or differs from the file (the refusal's way out). */
+      force: z.boolean().default(false),
+    }),
     response: cs.releaseSummary,
   },
   /** What changed between two releases of a lab, per element and as text. */
@@ -333,6 +341,11 @@ export interface ApiError {
   /** Machine-readable: 'invalid_request', 'not_found', 'forbidden', 'unknown_channel', 'internal', ... */
   code: string;
   message: string;
+  /**
+   * The way out the message names, for the app to offer it in the same dialog: 'force' (the
+   * same call again with `force: true`). Absent when there is none.
+   */
+  hint?: 'force';
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };

@@ -4,7 +4,7 @@
  * every failure turned into an error value. Nothing thrown here crosses the wire.
  */
 import type { z } from 'zod';
-import { contract, hasEvents, isChannel, type Channel, type Contract, type Response, type Result, type StreamChannel, type StreamEvent } from './contract';
+import { contract, hasEvents, isChannel, type Channel, type ApiError, type Contract, type Response, type Result, type StreamChannel, type StreamEvent } from './contract';
 
 /** What a stream handler gets besides its request: a typed event sink and the cancel signal. */
 export interface StreamContext<C extends StreamChannel> {
@@ -27,7 +27,11 @@ export interface StreamSink {
 
 /** Thrown by handlers for an expected failure; becomes `{ ok: false, error: { code, message } }`. */
 export class ApiFailure extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: ApiError['hint'],
+  ) {
     super(message);
   }
 }
@@ -108,7 +112,7 @@ export function createDispatcher(handlers: Partial<Handlers>, options: DispatchO
     } catch (err) {
       if (badEvent !== undefined) return { ok: false, error: { code: 'internal', message: `${channel} produced an invalid event` } };
       if (stream?.signal.aborted) return { ok: false, error: { code: 'cancelled', message: `${channel} was cancelled` } };
-      if (err instanceof ApiFailure) return { ok: false, error: { code: err.code, message: err.message } };
+      if (err instanceof ApiFailure) return { ok: false, error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
       options.logError?.(channel, err);
       return { ok: false, error: { code: 'internal', message: `${channel} failed: ${err instanceof Error ? err.message : String(err)}` } };
     }

@@ -1,8 +1,33 @@
-/** The running (or last) operation: phase, progress, failed students, cancel. */
+/**
+ * The running (or last) operation: phase, progress, failed students, cancel. A finished one that
+ * went well (or was cancelled) goes away by itself, and when the user moves to another view; a
+ * failed one stays until dismissed, its error being the thing to read.
+ */
+import { useEffect, useRef } from 'react';
+import { useUi } from '../store/ui';
 import { useCluster } from './store';
+
+/** How long a finished operation stays on screen. */
+export const FINISHED_OP_MS = 60_000;
+
+const dismissFinished = () => {
+  const op = useCluster.getState().op;
+  if (op && (op.state === 'done' || op.state === 'cancelled')) useCluster.setState({ op: null });
+};
 
 export function OperationPanel() {
   const op = useCluster((s) => s.op);
+  const view = useUi((s) => s.view);
+  const shownIn = useRef(view);
+  useEffect(() => {
+    if (view !== shownIn.current) dismissFinished();
+    shownIn.current = view;
+  }, [view]);
+  useEffect(() => {
+    if (op?.state !== 'done' && op?.state !== 'cancelled') return;
+    const timer = setTimeout(dismissFinished, FINISHED_OP_MS);
+    return () => clearTimeout(timer);
+  }, [op?.state]);
   if (!op) return null;
   const failed = Object.values(op.students).filter((s) => s.status === 'failed');
   const retried = Object.values(op.students).reduce((n, s) => n + s.retries, 0);

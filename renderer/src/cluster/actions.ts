@@ -89,11 +89,11 @@ export async function loadReleases(labName?: string): Promise<void> {
   else useCluster.setState({ releasesError: r.error.message });
 }
 
-/** Returns an error message, or null when the release was made. */
-export async function snapshotDev(tag: string, note: string): Promise<string | null> {
+/** Returns the refusal (its message, and the way out it names), or null when the release was made. */
+export async function snapshotDev(tag: string, note: string, force = false): Promise<{ message: string; hint?: 'force' } | null> {
   const labName = useEditor.getState().doc.lab.metadata.name;
-  const r = await invoke('release.snapshot', { context: context(), labName, tag, note });
-  if (!r.ok) return r.error.message;
+  const r = await invoke('release.snapshot', { context: context(), labName, tag, note, force });
+  if (!r.ok) return { message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) };
   notify('success', `release ${labName}@${tag} stored`);
   await loadReleases(labName);
   return null;

@@ -96,6 +96,14 @@ export interface PanesState {
 export const MIN_DOCK = 120;
 export const DEFAULT_FONT_SIZE = 13;
 
+/**
+ * The dock's first height: a share of the window, so on a laptop screen (768 px) the view above
+ * keeps most of the height (the class grid its ten rows), and at most 300 px on a large one.
+ */
+export function defaultDockHeight(windowHeight: number): number {
+  return Math.round(Math.min(300, Math.max(MIN_DOCK, windowHeight * 0.3)));
+}
+
 export const usePanes = create<PanesState>()(() => ({
   panes: [],
   left: null,
@@ -103,7 +111,7 @@ export const usePanes = create<PanesState>()(() => ({
   split: false,
   focus: 'left',
   open: true,
-  height: 300,
+  height: defaultDockHeight(typeof window === 'undefined' ? 1000 : window.innerHeight),
   fontSize: DEFAULT_FONT_SIZE,
 }));
 
