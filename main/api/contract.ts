@@ -213,7 +213,13 @@ export const contract = {
   },
   /** Validates the lab, then deploys it to its dev namespace (the engine's deploy, as the CLI runs it). */
   'dev.deploy': {
-    request: z.object({ ...cs.kubeTarget, lab: labValue, namespace: z.string().max(63).optional() }),
+    request: z.object({
+      ...cs.kubeTarget,
+      lab: labValue,
+      namespace: z.string().max(63).optional(),
+      /** How long to wait for every node to be ready before ending with a verdict (the app shows the countdown). */
+      timeoutSeconds: z.number().int().min(5).max(3600).default(300),
+    }),
     events: cs.deployEvent,
     response: cs.deployResult,
   },

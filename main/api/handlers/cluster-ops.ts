@@ -50,7 +50,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
     return r.ok ? { students: r.students, issues: [] } : { students: [], issues: r.issues };
   };
 
-  const deployHandler: Handler<'dev.deploy'> = async ({ context, lab: draft, namespace }, { emit, signal }) =>
+  const deployHandler: Handler<'dev.deploy'> = async ({ context, lab: draft, namespace, timeoutSeconds }, { emit, signal }) =>
     engine(async () => {
       // The wire carries the lab's shape; deploy takes only a lab that validates, as the CLI's does.
       const checked = validateLab(draft);
@@ -60,6 +60,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       try {
         const result = await deploy(cluster, lab, {
           ...(namespace ? { namespace } : {}),
+          timeoutMs: timeoutSeconds * 1000,
           signal,
           onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
           onApplied: (done, total) => emit({ type: 'applied', done, total }),

@@ -3,7 +3,7 @@
  * went well (or was cancelled) goes away by itself, and when the user moves to another view; a
  * failed one stays until dismissed, its error being the thing to read.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useUi } from '../store/ui';
 import { useCluster } from './store';
 
@@ -14,6 +14,21 @@ const dismissFinished = () => {
   const op = useCluster.getState().op;
   if (op && (op.state === 'done' || op.state === 'cancelled')) useCluster.setState({ op: null });
 };
+
+/** "4:32": the time left until `deadline`, ticking every second. */
+function Countdown({ deadline }: { deadline: number }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const left = Math.max(0, Math.round((deadline - now) / 1000));
+  return (
+    <span data-testid="op-countdown">
+      gives up in {Math.floor(left / 60)}:{String(left % 60).padStart(2, '0')}
+    </span>
+  );
+}
 
 export function OperationPanel() {
   const op = useCluster((s) => s.op);
@@ -48,6 +63,16 @@ export function OperationPanel() {
       <div className="op-phase" data-testid="op-phase">
         {op.state === 'running' ? op.phase : op.state === 'done' ? 'done' : op.state === 'cancelled' ? 'cancelled: what was written stays; run it again to resume' : op.error}
       </div>
+      {op.state === 'running' && op.deadline ? (
+        <div className="op-wait small">
+          <Countdown deadline={op.deadline} />
+          {op.stopWaiting ? (
+            <button className="link-button" data-testid="op-stop-waiting" onClick={op.stopWaiting}>
+              stop waiting
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       {op.total > 0 ? (
         <div className="op-progress" title={`${op.done}/${op.total}`}>
           <span style={{ width: `${(op.done / op.total) * 100}%` }} />
