@@ -8,7 +8,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devNamespace } from '../../common/compile';
 import { parseLab, serializeLab, type Lab } from '../../common/lab';
@@ -78,6 +78,9 @@ let cluster: HttpCluster;
 let lab: Lab;
 let server: Awaited<ReturnType<typeof startUi>>;
 let browser: Browser;
+/** One browser profile for every page: the one-time link is spent by the first page, the others share its session. */
+let context: BrowserContext;
+let linkUsed = false;
 
 beforeAll(async () => {
   const local = await localCluster();
@@ -102,6 +105,7 @@ beforeAll(async () => {
   await writeFile(join(workspace, 'vm-lab.yaml'), vmLabText);
   server = await startUi({ workspace, port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await browser.newContext();
 }, 400_000);
 
 afterAll(async () => {
@@ -117,12 +121,14 @@ afterAll(async () => {
   cluster.close();
 }, 120_000);
 
-async function openPage(viewport: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  await page.goto(server.url);
+async function openPage(viewport: { width: number; height: number }, file = 'lab.yaml', node = 'web'): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  await page.goto(linkUsed ? `${server.origin}/` : server.url);
+  linkUsed = true;
   await page.waitForSelector('[data-testid=canvas]');
-  await openFromDialog(page, 'lab.yaml');
-  await page.locator('[data-testid="node-web"]').waitFor();
+  await openFromDialog(page, file);
+  await page.locator(`[data-testid="node-${node}"]`).waitFor();
   return page;
 }
 
@@ -147,11 +153,12 @@ const CLASS_VIEW_PARTS = [
   '.class-section-links button',
   '.class-grid-head',
   '[data-testid=class-grid]',
-  '.dock-bar',
+  '.dock-tab',
   '.dock-tools button',
-  '.notice',
-  '.op-panel',
 ];
+
+/** Notices float over the content, but never over a control. */
+const CONTROLS = ['.class-head button', '.class-head input', '.class-head select', '.problems-head', '.dock-bar button', '.dock-tab', '.statusbar', '.notice', '.op-panel'];
 
 describe.each(VIEWPORTS)('the class view at $width×$height', (viewport) => {
   let page: Page;
@@ -166,13 +173,14 @@ describe.each(VIEWPORTS)('the class view at $width×$height', (viewport) => {
     await page.locator('[data-testid=dock]').waitFor();
     await page.waitForTimeout(300);
     const rows = await fullyVisible(page, '[data-testid^="class-row-"]', '[data-testid=dock]');
+    if (viewport.width === 1366) await page.screenshot({ path: join(RESULTS, 'laptop-class-with-terminal.png') });
     expect(rows.length, `visible rows: ${rows.join(', ')}`).toBeGreaterThanOrEqual(10);
     // The grid lies wholly in the view, above the dock.
     expect(await fullyVisible(page, '[data-testid=class-grid]', '[data-testid=dock]')).toEqual(['class-grid']);
     const parts = await boxes(page, CLASS_VIEW_PARTS);
     expect(overlaps(parts)).toEqual([]);
     expect(outsideWindow(parts, viewport)).toEqual([]);
-    if (viewport.width === 1366) await page.screenshot({ path: join(RESULTS, 'laptop-class-with-terminal.png') });
+    expect(overlaps(await boxes(page, CONTROLS))).toEqual([]);
   });
 
   it('a search shows the student it finds', async () => {
@@ -267,7 +275,7 @@ describe('the class view at 1366×768, story by story', () => {
     await page.locator('[data-testid=class-expiry-set]').click();
     await page.locator('[data-testid=notice-error]').waitFor();
     await page.locator('.notice').nth(3).waitFor();
-    const parts = await boxes(page, ['.notice', '.dock-bar', '.statusbar']);
+    const parts = await boxes(page, ['.notice', '.problems-head', '.dock-bar button', '.dock-tab', '.statusbar']);
     expect(overlaps(parts)).toEqual([]);
     await page.screenshot({ path: join(RESULTS, 'laptop-notices.png') });
     await page.locator('[data-testid=notice-error]').waitFor({ state: 'detached', timeout: 30_000 });
@@ -304,11 +312,7 @@ describe('the class view at 1366×768, story by story', () => {
 describe('a deploy whose VM never gets ready, at 1366×768', () => {
   let page: Page;
   beforeAll(async () => {
-    page = await browser.newPage({ viewport: VIEWPORTS[0]! });
-    await page.goto(server.url);
-    await page.waitForSelector('[data-testid=canvas]');
-    await openFromDialog(page, 'vm-lab.yaml');
-    await page.locator('[data-testid="node-server"]').waitFor();
+    page = await openPage(VIEWPORTS[0]!, 'vm-lab.yaml', 'server');
   }, 60_000);
   afterAll(async () => page?.close());
 

@@ -11,6 +11,8 @@ export interface Box {
   y: number;
   width: number;
   height: number;
+  /** Names of the other listed boxes that contain this element (a button in its bar): not an overlap. */
+  within: string[];
 }
 
 /**
@@ -19,14 +21,15 @@ export interface Box {
  */
 export async function boxes(page: Page, selectors: string[]): Promise<Box[]> {
   return page.evaluate<Box[]>(`(() => {
-    const out = [];
+    const found = [];
     for (const sel of ${JSON.stringify(selectors)}) {
       document.querySelectorAll(sel).forEach((el, i) => {
         const r = el.getBoundingClientRect();
-        if (r.width > 0 && r.height > 0) out.push({ name: sel + '#' + i, x: r.x, y: r.y, width: r.width, height: r.height });
+        if (r.width > 0 && r.height > 0) found.push({ el, box: { name: sel + '#' + i, x: r.x, y: r.y, width: r.width, height: r.height, within: [] } });
       });
     }
-    return out;
+    for (const a of found) for (const b of found) if (a !== b && b.el.contains(a.el)) a.box.within.push(b.box.name);
+    return found.map((f) => f.box);
   })()`);
 }
 
@@ -37,6 +40,7 @@ export function overlaps(list: Box[]): string[] {
     for (let j = i + 1; j < list.length; j++) {
       const a = list[i]!;
       const b = list[j]!;
+      if (a.within.includes(b.name) || b.within.includes(a.name)) continue;
       const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
       const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
       if (w > 1 && h > 1) found.push(`${a.name} overlaps ${b.name} by ${Math.round(w)}×${Math.round(h)} px`);

@@ -3,7 +3,7 @@
  * two side by side. Every pane stays mounted (hidden when not shown) so switching tabs or views
  * never disturbs a session. Each pane kind has its view in PANE_VIEWS.
  */
-import { useEffect, useRef, type ComponentType, type PointerEvent as ReactPointerEvent } from 'react';
+import type { ComponentType, PointerEvent as ReactPointerEvent } from 'react';
 import { TerminalPane } from './TerminalPane';
 import { focusSide, paneDetail, paneWhere, removePane, setDockHeight, setFontSize, showPane, toggleSplit, usePanes, type Pane, type PaneStatus, type Side } from './store';
 import { sessions } from './terminal-session';
@@ -67,27 +67,11 @@ export function Dock() {
   const open = usePanes((s) => s.open);
   const height = usePanes((s) => s.height);
   const fontSize = usePanes((s) => s.fontSize);
-  const dock = useRef<HTMLDivElement>(null);
-  // What the dock takes at the bottom of the window, for the notices to stay above its controls.
-  const hasPanes = panes.length > 0;
-  useEffect(() => {
-    const root = document.documentElement.style;
-    if (!hasPanes || !dock.current) {
-      root.setProperty('--dock-space', '0px');
-      return;
-    }
-    const ro = new ResizeObserver(([e]) => e && root.setProperty('--dock-space', `${Math.ceil(e.target.getBoundingClientRect().height)}px`));
-    ro.observe(dock.current);
-    return () => {
-      ro.disconnect();
-      root.setProperty('--dock-space', '0px');
-    };
-  }, [hasPanes]);
-  if (!hasPanes) return null;
+  if (panes.length === 0) return null;
 
   const sideOf = (id: string): Side | null => (id === left ? 'left' : split && id === right ? 'right' : null);
   return (
-    <div ref={dock} className={`dock${open ? '' : ' collapsed'}`} style={open ? { height } : undefined} data-testid="dock">
+    <div className={`dock${open ? '' : ' collapsed'}`} style={open ? { height } : undefined} data-testid="dock">
       {open ? <div className="dock-resize" onPointerDown={startResize} title="Drag to resize" /> : null}
       <div className="dock-bar">
         <div className="dock-tabs" role="tablist">
