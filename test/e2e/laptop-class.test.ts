@@ -298,6 +298,8 @@ describe('the class view at 1366×768, story by story', () => {
     await page.locator('[data-testid=snapshot-dialog]').waitFor({ state: 'detached', timeout: 60_000 });
     await page.locator('[data-testid=view-releases]').click();
     await page.locator('[data-testid="release-v2"]').waitFor({ timeout: 30_000 });
+    // The releases table says what each column is.
+    expect(await page.locator('[data-testid=releases-table] thead th').allInnerTexts()).toEqual(['compare', 'release', 'by', 'made', 'note', 'images', '']);
   });
 
   it('writes a screenshot of every main view at 1366×768', async () => {

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import { OperationPanel } from '../cluster/OperationPanel';
+import { useCluster } from '../cluster/store';
 import { useUi } from '../store/ui';
 
 /**
@@ -7,14 +8,19 @@ import { useUi } from '../store/ui';
  * the dock and the status bar, so no notice covers their controls. Measured again whenever
  * the main area or the Problems bar changes size (the dock opening, resizing or closing).
  */
-function useBottomClearance(): number {
+function measureClearance(): number {
+  const problems = document.querySelector('[data-testid=problems]');
+  const top = problems ? problems.getBoundingClientRect().top : window.innerHeight - 26;
+  return Math.round(window.innerHeight - top + 8);
+}
+
+/** `layout`: changes whenever the stack or the view changes, to measure again then. */
+function useBottomClearance(layout: string): number {
   const [bottom, setBottom] = useState(40);
+  // Also measured whenever the stack changes: a notice may arrive with the view just laid out anew.
+  useLayoutEffect(() => setBottom(measureClearance()), [layout]);
   useEffect(() => {
-    const measure = () => {
-      const problems = document.querySelector('[data-testid=problems]');
-      const top = problems ? problems.getBoundingClientRect().top : window.innerHeight - 26;
-      setBottom(Math.round(window.innerHeight - top + 8));
-    };
+    const measure = () => setBottom(measureClearance());
     measure();
     const ro = new ResizeObserver(measure);
     for (const el of document.querySelectorAll('.workspace, [data-testid=problems]')) ro.observe(el);
@@ -34,7 +40,9 @@ function useBottomClearance(): number {
  */
 export function Notices() {
   const notices = useUi((s) => s.notices);
-  const bottom = useBottomClearance();
+  const op = useCluster((s) => s.op !== null);
+  const view = useUi((s) => s.view);
+  const bottom = useBottomClearance(`${notices.length}/${op}/${view}`);
   return (
     <div className="notices" aria-live="polite" data-testid="notices" style={{ bottom, maxHeight: `calc(100vh - ${bottom + 56}px)` }}>
       <OperationPanel />

@@ -192,6 +192,15 @@ describe('editor store', () => {
     expect(ed().viewRequest).toBe('zoomIn');
   });
 
+  it('a lab loaded from no file (an import) is unsaved work from the start; one opened from a file is not', () => {
+    ed().load(TEMPLATE, null);
+    expect(isDirty(ed())).toBe(true);
+    ed().load(TEMPLATE, '/w/lab.yaml');
+    expect(isDirty(ed())).toBe(false);
+    ed().newLab();
+    expect(isDirty(ed())).toBe(false);
+  });
+
   it('select all, cut and dirty tracking', () => {
     expect(isDirty(ed())).toBe(false);
     ed().add('network', { x: 0, y: 0 });

@@ -44,8 +44,11 @@ export interface EditorState {
   doc: Doc;
   past: Doc[];
   future: Doc[];
-  /** The doc as last saved or opened; dirty = doc !== savedDoc. */
-  savedDoc: Doc;
+  /**
+   * The doc as last saved or opened; dirty = doc !== savedDoc. Null for a lab that exists in no
+   * file (an import): it is unsaved work from the start, so replacing it asks first.
+   */
+  savedDoc: Doc | null;
   filePath: string | null;
   selection: string[];
   clipboard: Clip | null;
@@ -183,7 +186,7 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     load(lab, path) {
       const doc = fromLab(lab);
-      set({ doc, savedDoc: doc, past: [], future: [], filePath: path, selection: [], issues: [], issuesFor: null, coalesce: null, ...fitRequest });
+      set({ doc, savedDoc: path === null ? null : doc, past: [], future: [], filePath: path, selection: [], issues: [], issuesFor: null, coalesce: null, ...fitRequest });
     },
     newLab() {
       const doc = emptyDoc();
