@@ -45,10 +45,13 @@ export interface DispatchOptions {
 }
 
 /** `nodes[1].image: message`, naming the offending request field. */
+/** A request field in words, for the user: className → "class name" (the path keeps its dots: lab.nodes[0].image). */
+const fieldWords = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
 function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((i) => {
-      const where = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') : '(request)';
+      const where = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : fieldWords(String(p)))).join('.').replace(/\.\[/g, '[') : 'the request';
       return `${where}: ${i.message}`;
     })
     .join('; ');
@@ -70,7 +73,7 @@ export function createDispatcher(handlers: Partial<Handlers>, options: DispatchO
     }
     const decoded = spec.request.safeParse(request ?? {});
     if (!decoded.success) {
-      return { ok: false, error: { code: 'invalid_request', message: `invalid request for ${channel}: ${formatZodIssues(decoded.error.issues)}` } };
+      return { ok: false, error: { code: 'invalid_request', message: formatZodIssues(decoded.error.issues) } };
     }
     const handler = handlers[channel] as ((req: unknown, ctx?: StreamSink) => unknown) | undefined;
     if (!handler) {

@@ -300,6 +300,18 @@ describe('the class view at 1366×768, story by story', () => {
     await page.locator('[data-testid="release-v2"]').waitFor({ timeout: 30_000 });
     // The releases table says what each column is.
     expect(await page.locator('[data-testid=releases-table] thead th').allInnerTexts()).toEqual(['compare', 'release', 'by', 'made', 'note', 'images', '']);
+    // The diff of v1 and v2 reads as text, and on the canvas a banner says which diff it shows.
+    await page.locator('[data-testid="release-v1"] input[name=from]').check();
+    await page.locator('[data-testid="release-v2"] input[name=to]').check();
+    await page.locator('[data-testid=diff-show]').click();
+    const text = await page.locator('[data-testid=diff-text]').innerText();
+    expect(text).toContain('~ nodes.shell.image: busybox:1.36 → registry.invalid/labforge/missing:1');
+    expect(text).not.toMatch(/[{[]"/);
+    await page.locator('[data-testid=diff-canvas]').click();
+    await expect(page.locator('[data-testid=diff-banner]').innerText()).resolves.toMatch(/^Changes from v1 to v2\s+nodes: shell changed/);
+    await page.screenshot({ path: join(RESULTS, 'laptop-diff-on-canvas.png') });
+    await page.locator('[data-testid=diff-banner-hide]').click();
+    await page.locator('[data-testid=diff-banner]').waitFor({ state: 'detached' });
   });
 
   it('writes a screenshot of every main view at 1366×768', async () => {
