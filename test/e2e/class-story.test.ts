@@ -110,7 +110,7 @@ describe('the class story in the app', () => {
     await page.locator('[data-testid=diff-show]').click();
     await expect(page.locator('[data-testid=diff-text]').innerText()).resolves.toContain(`~ nodes.${node.name}.image:`);
     await page.locator('[data-testid=diff-canvas]').click();
-    await expect(page.locator(`[data-testid="diff-${node.name}"]`).innerText()).resolves.toBe('changed');
+    await expect(page.locator(`[data-testid="diff-${node.name}"]`).innerText()).resolves.toBe('changed in v2');
     await page.locator('[data-testid=view-class]').click();
   });
 

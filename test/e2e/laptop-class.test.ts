@@ -309,7 +309,11 @@ describe('the class view at 1366×768, story by story', () => {
     expect(text).not.toMatch(/[{[]"/);
     await page.locator('[data-testid=diff-canvas]').click();
     await expect(page.locator('[data-testid=diff-banner]').innerText()).resolves.toMatch(/^Changes from v1 to v2\s+nodes: shell changed/);
+    await expect(page.locator('[data-testid=diff-shell]').innerText()).resolves.toBe('changed in v2');
+    await page.locator('[data-testid=node-shell]').waitFor();
     await page.screenshot({ path: join(RESULTS, 'laptop-diff-on-canvas.png') });
+    // With the dock open on this screen, nothing on the canvas covers a node.
+    expect(overlaps(await boxes(page, ['.lab-node', '.minimap', '.diff-banner', '.canvas-toolbar', '.notice']))).toEqual([]);
     await page.locator('[data-testid=diff-banner-hide]').click();
     await page.locator('[data-testid=diff-banner]').waitFor({ state: 'detached' });
   });

@@ -11,6 +11,8 @@ export const NodeLive = memo(function NodeLive({ name }: { name: string }) {
   const status = useCluster((s) => s.dev.statuses[name]);
   const changed = useCluster((s) => s.changed[name] === true);
   const diff = useCluster((s) => s.diff?.nodes.find((n) => n.name === name)?.change);
+  const diffTags = useCluster((s) => (s.diff ? `${s.diff.from.tag} → ${s.diff.to.tag}` : ''));
+  const toTag = useCluster((s) => s.diff?.to.tag);
   const holding = useCluster((s) => s.holding[name]);
   return (
     <div className="node-live">
@@ -27,12 +29,12 @@ export const NodeLive = memo(function NodeLive({ name }: { name: string }) {
       ) : null}
       {changed ? (
         <span className="changed-mark" data-testid={`changed-${name}`} title="Changed since the last deploy">
-          changed
+          edited
         </span>
       ) : null}
       {diff ? (
-        <span className={`diff-mark diff-${diff}`} data-testid={`diff-${name}`}>
-          {diff}
+        <span className={`diff-mark diff-${diff}`} data-testid={`diff-${name}`} title={`release diff ${diffTags}`}>
+          {diff} in {toTag}
         </span>
       ) : null}
     </div>
