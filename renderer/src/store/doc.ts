@@ -155,7 +155,17 @@ export function topLeftFor(kind: EntityKind, center: Pos): Pos {
  * Inserts a whole lab (a template) with fresh names, its box centred on `center`: its nodes,
  * networks, volumes and exposures, laid out as its file says or automatically.
  */
-export function insertLab(doc: Doc, lab: Lab, center: Pos): { doc: Doc; ids: string[] } {
+/**
+ * `join`: a network of the doc that the template's one network becomes (its nodes attach to it
+ * and no network of the template's own is added), so that two templates dropped into a lab
+ * share its network instead of bringing one each.
+ */
+export function insertLab(doc: Doc, lab: Lab, center: Pos, join?: string): { doc: Doc; ids: string[] } {
+  const own = lab.networks.length === 1 ? lab.networks[0]!.name : null;
+  if (join && own && doc.lab.networks.some((n) => n.name === join)) {
+    const layout = lab.layout ? { ...lab.layout, networks: {} } : undefined;
+    lab = { ...lab, networks: [], nodes: lab.nodes.map((n) => (n.networks ? { ...n, networks: n.networks.map((x) => (x === own ? join : x)) } : n)), ...(layout ? { layout } : {}) };
+  }
   const part = fromLab(lab);
   const positions: Record<string, Pos> = {};
   for (const kind of ['node', 'network', 'volume'] as const) {
