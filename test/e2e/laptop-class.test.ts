@@ -28,45 +28,15 @@ const suffix = Math.random().toString(16).slice(2, 8);
 const big = `e2e-laptop-${suffix}`;
 const small = `e2e-laptop-s-${suffix}`;
 const empty = `e2e-laptop-none-${suffix}`;
-const labText = `apiVersion: labforge.dev/v1alpha1
-kind: Lab
-metadata:
-  name: laptop-e2e-${suffix}
-nodes:
-  - name: web
-    kind: container
-    image: nginx:1.27
-    resources:
-      requests: { cpu: 10m, memory: 16Mi }
-      limits: { cpu: 10m, memory: 16Mi }
-  - name: shell
-    kind: container
-    image: busybox:1.36
-    resources:
-      requests: { cpu: 10m, memory: 16Mi }
-      limits: { cpu: 10m, memory: 16Mi }
-`;
+/** A small container node of the test labs, in lab YAML. */
+const container = (name: string, image: string) => `  - { name: ${name}, kind: container, image: "${image}", resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { cpu: 10m, memory: 16Mi } } }\n`;
+const labYaml = (name: string, nodes: string) => `apiVersion: labforge.dev/v1alpha1\nkind: Lab\nmetadata: { name: ${name} }\nnodes:\n${nodes}`;
+
+const labText = labYaml(`laptop-e2e-${suffix}`, container('web', 'nginx:1.27') + container('shell', 'busybox:1.36'));
 
 // A VM never gets ready on the local cluster (it runs no VMs yet): a deploy that cannot finish.
 const vmLabName = `laptop-vm-e2e-${suffix}`;
-const vmLabText = `apiVersion: labforge.dev/v1alpha1
-kind: Lab
-metadata:
-  name: ${vmLabName}
-nodes:
-  - name: web
-    kind: container
-    image: nginx:1.27
-    resources:
-      requests: { cpu: 10m, memory: 16Mi }
-      limits: { cpu: 10m, memory: 16Mi }
-  - name: server
-    kind: vm
-    image: quay.io/containerdisks/fedora:40
-    resources:
-      requests: { cpu: 100m, memory: 256Mi }
-      disk: 1Gi
-`;
+const vmLabText = labYaml(vmLabName, container('web', 'nginx:1.27') + '  - { name: server, kind: vm, image: "quay.io/containerdisks/fedora:40", resources: { requests: { cpu: 100m, memory: 256Mi }, disk: 1Gi } }\n');
 
 const VIEWPORTS = [
   { width: 1366, height: 768 },
