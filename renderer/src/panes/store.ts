@@ -115,6 +115,11 @@ export const usePanes = create<PanesState>()(() => ({
   fontSize: DEFAULT_FONT_SIZE,
 }));
 
+/** The dock's height while it shows a remote screen: close to half the window, so a desktop is readable. */
+export function vncDockHeight(windowHeight: number): number {
+  return Math.round(Math.max(MIN_DOCK, windowHeight * 0.48));
+}
+
 let nextId = 1;
 
 export function paneTitle(p: Pane): string {
@@ -148,7 +153,9 @@ export function openVnc(target: VncTarget): string {
   const pane: VncPaneState = { kind: 'vnc', id, target, status: { kind: 'connecting' }, name: null, via: null, viewOnly: target.viewOnly, scale: true };
   const s = usePanes.getState();
   const side: Side = s.split ? s.focus : 'left';
-  usePanes.setState({ panes: [...s.panes, pane], [side]: id, open: true });
+  // A screen needs more room than a shell: the dock grows to its share for screens (never shrinks).
+  const windowHeight = typeof window === 'undefined' ? 1000 : window.innerHeight;
+  usePanes.setState({ panes: [...s.panes, pane], [side]: id, open: true, height: Math.max(s.height, vncDockHeight(windowHeight)) });
   return id;
 }
 
