@@ -57,7 +57,8 @@ try {
     await addKey(cluster, { className, student: s, key: readFileSync(`${key}.pub`, 'utf8') });
   }
   const hostKey = await ensureHostKey(cluster);
-  gw = new Gateway({ cluster, kubeConfig: kc, className, hostKey, host: '127.0.0.1', port: 0, limits: { sessionsPerStudent: SESSIONS }, log: () => undefined });
+  // Every simulated student comes from 127.0.0.1, so the per-address cap must hold them all.
+  gw = new Gateway({ cluster, kubeConfig: kc, className, hostKey, host: '127.0.0.1', port: 0, limits: { sessionsPerStudent: SESSIONS, maxConnectionsPerAddress: Math.max(100, SESSIONS) }, log: () => undefined });
   const port = await gw.start();
   writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostKey.publicKey}\n`);
   const command = 'echo ok; exit 7';

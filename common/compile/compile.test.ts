@@ -188,6 +188,18 @@ describe('student RBAC', () => {
     expect(can('', 'namespaces', 'get')).toBe(false);
   });
 
+  it('lets a student create no stored object that the namespace quota does not count (count/<resource>)', () => {
+    // Subresources (exec, port-forward, VNC) are connections, not objects; everything else a
+    // student may create stays in etcd, so the quota must bound how many.
+    const creatable = (STUDENT_RULES as { apiGroups: string[]; resources: string[]; verbs: string[] }[])
+      .filter((r) => r.verbs.includes('create'))
+      .flatMap((r) => r.resources.filter((x) => !x.includes('/')).map((x) => (r.apiGroups[0] ? `${x}.${r.apiGroups[0]}` : x)));
+    const quota = named(compileLab(load('web-db.yaml'), { namespace: 'c-s', class: 'c', student: 's' }), 'ResourceQuota', 'labforge-quota').spec.hard;
+    expect(creatable.filter((x) => quota[`count/${x}`] === undefined)).toEqual([]);
+    // What the students had and used to fill etcd: ConfigMaps they could create but not delete.
+    expect(can('', 'configmaps', 'create')).toBe(false);
+  });
+
   it('is absent from the instructor dev namespace', () => {
     const dev = compileLab(load('web-db.yaml'), { namespace: 'web-db-dev' });
     expect(byKind(dev, 'Role')).toHaveLength(0);

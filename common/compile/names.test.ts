@@ -29,6 +29,21 @@ describe('student namespaces', () => {
     expect(names.size).toBe(500);
   });
 
+  it('keep the names earlier versions gave wherever the readable part is whole', () => {
+    // Published namespaces are found by these names: they must not move.
+    expect(studentNamespace('cs101', 'alice')).toBe('cs101-alice-b450cf7a');
+    expect(studentNamespace('cs101', 'Ann.Lee@uni.edu')).toBe('cs101-ann-lee-uni-edu-54440b51-acc95cb5');
+    expect(studentNamespace('net101', 'student-0042')).toBe('net101-student-0042-4b8ea851');
+    expect(studentNamespace('c', '李雷')).toBe('c-e52e4362-1099f0ef');
+    expect(studentKey('Ann.Lee@uni.edu')).toBe('ann-lee-uni-edu-54440b51');
+  });
+
+  it('carry 16 hex digits of hash when the readable part is cut (10,000 students with a long class name)', () => {
+    const ns = studentNamespace('a-very-long-class-name-for-the-autumn-term', 'student-0042');
+    expect(ns).toBe('a-very-long-class-name-for-the-autumn-term-stu-bc726dac0788bc22');
+    expect(studentNamespace('cs101', `${'x'.repeat(80)}@example.edu`)).toMatch(/^cs101-x+-[0-9a-f]{16}$/);
+  });
+
   it('handle ids that sanitize to nothing', () => {
     const ns = studentNamespace('c', '李雷');
     expect(isDnsLabel(ns)).toBe(true);

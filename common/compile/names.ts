@@ -38,14 +38,30 @@ export function studentKey(id: string): string {
   return withSuffix(sanitizeLabel(id), shortHash(`student:${id}`));
 }
 
+/** Hex digits of the hash that tells apart namespaces whose readable part was cut (64 bits). */
+export const CUT_NAMESPACE_HASH = 16;
+
 /**
  * The namespace of one student of a class: `<class>-<student>-<hash>`. The hash covers the
- * class and the original id, so names stay unique after truncation and whatever the
- * separators inside the class and student names ("a-b"+"c" vs "a"+"b-c").
+ * class and the original id, so names stay unique whatever the separators inside the class and
+ * student names ("a-b"+"c" vs "a"+"b-c").
+ *
+ * When `<class>-<student>` is too long for a DNS label it is cut, and the hash is then all that
+ * tells two students apart (ids sharing their first 40-odd characters, or a long class name with
+ * `student-0001` … `student-9999`): such names carry 16 hex digits, so an accidental collision
+ * among 10,000 students has odds of about 3 in 10^12, and a deliberate one takes some 2^32
+ * hashes. Names whose readable part is whole keep the 8 digits they always had (the readable part
+ * already tells the students of a class apart), so no namespace published before changes name.
+ * Namespaces cut with 8 digits by earlier versions keep theirs: publish and the other class
+ * operations find a student's namespace by its labels and annotation first
+ * (main/engine/student-namespace.ts). Publish refuses rosters whose names collide anyway
+ * (main/class/name-clashes.ts).
  */
 export function studentNamespace(className: string, studentId: string): string {
   const readable = sanitizeLabel(`${className}-${studentKey(studentId)}`);
-  return withSuffix(readable, shortHash(`${className}\u0000${studentId}`));
+  const short = withSuffix(readable, shortHash(`${className}\u0000${studentId}`));
+  if (short.startsWith(`${readable}-`)) return short;
+  return withSuffix(readable, shortHash(`${className}\u0000${studentId}`, CUT_NAMESPACE_HASH));
 }
 
 /** The instructor's dev namespace for a lab when none is given. */

@@ -6,8 +6,12 @@
  * ClusterRole itself grants nothing until bound; a class teardown leaves it in place because
  * other classes bind it too. Students look at and get
  * into their nodes (exec, attach, port-forward, logs, VNC and serial consoles of VMs) and may
- * restart a node (delete its pod, or start/stop/restart a VM). They cannot create workloads,
- * read Secrets, or change RBAC, quotas or network policies.
+ * restart a node (delete its pod, or start/stop/restart a VM). They create no stored object at
+ * all: no workloads, no ConfigMaps (their check results and the lab's files are ConfigMaps, and
+ * objects they could create but not delete would fill etcd, as no quota counts them), and they
+ * cannot read Secrets or change RBAC, quotas or network policies. A grant of `create` on a
+ * stored resource must come with a `count/<resource>` quota (common/compile/resources.ts); the
+ * compile test holds the two together.
  */
 import { LABEL, MANAGED_BY } from './labels';
 import type { KubeObject } from './types';
@@ -29,8 +33,6 @@ export const STUDENT_RULES: Record<string, unknown>[] = [
   { apiGroups: [''], resources: ['pods', 'pods/log', 'services', 'endpoints', 'configmaps', 'persistentvolumeclaims', 'events', 'resourcequotas', 'limitranges'], verbs: READ },
   // Restarting a node: the workload controller recreates the deleted pod.
   { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
-  // Their own notes and settings. What a student may create is theirs: reconcile never reports or removes it.
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
   // WebSocket exec/attach/port-forward upgrade a GET; SPDY clients POST (create).
   { apiGroups: [''], resources: ['pods/exec', 'pods/attach', 'pods/portforward'], verbs: ['get', 'create'] },
   { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: READ },

@@ -153,7 +153,8 @@ function shapeMessage(problem: 'tokens' | 'depth' | 'entries'): string {
   return `a list or mapping here has more than ${MAX_YAML_ENTRIES} entries, more than any lab needs`;
 }
 
-function aliasIssue(doc: Document, err: unknown, position: (offset: number) => { line: number; column: number }): LabIssue {
+/** An alias that cannot be resolved, or too many of them (a "billion laughs" file), at the alias. */
+export function aliasIssue(doc: Document, err: unknown, position: (offset: number) => { line: number; column: number }): LabIssue {
   const text = err instanceof Error ? err.message : String(err);
   const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(text);
   let at: number | undefined;

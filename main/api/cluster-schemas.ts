@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
+import { MAX_ROSTER_BYTES, MAX_STUDENTS } from '../../common/lab/limits';
 
 /** Which kubeconfig context to use; null: the one picked in settings, else the kubeconfig's current. */
 export const kubeTarget = { context: z.string().min(1).max(253).nullable().default(null) };
@@ -89,8 +90,9 @@ export const releaseDiff = z.object({
 
 /** Who to publish to: a count (student-01…) or a roster CSV the user dropped or picked. */
 export const studentsSpec = z.union([
-  z.object({ count: z.number().int().min(1).max(2000) }),
-  z.object({ roster: z.object({ text: z.string().max(2_000_000), fileName: z.string().max(255) }) }),
+  // The same limits as the CLI's --students and --roster (common/lab/limits.ts).
+  z.object({ count: z.number().int().min(1).max(MAX_STUDENTS) }),
+  z.object({ roster: z.object({ text: z.string().max(MAX_ROSTER_BYTES), fileName: z.string().max(255) }) }),
   /** The students the class has now (an upgrade that adds nobody). */
   z.object({ current: z.literal(true) }),
 ]);

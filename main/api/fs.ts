@@ -3,7 +3,7 @@ import { escapeControl } from '../../common/lab/escape';
 import { MAX_LAB_BYTES } from '../../common/lab/limits';
 import type { FileSystem } from './deps';
 import { ApiFailure } from './dispatch';
-import { InputFileError, readInputFile } from './input-file';
+import { InputFileError, readInputFile } from '../kube/input-file';
 
 export const nodeFileSystem: FileSystem = {
   // Every file the API reads is a lab file: regular files only, never more than a lab may be.

@@ -7,8 +7,8 @@ describe('parseRoster', () => {
     expect(r).toEqual({
       ok: true,
       students: [
-        { id: 'alice', name: 'Alice A', email: 'alice@uni.edu', sshKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHQMh6pNGZMWz/9GqSBkXlUXbSaB3kLyB4QhTXJm2JNG alice@laptop' },
-        { id: 'bob', name: 'Bob, Jr.', email: 'bob@uni.edu' },
+        { id: 'alice', line: 2, name: 'Alice A', email: 'alice@uni.edu', sshKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHQMh6pNGZMWz/9GqSBkXlUXbSaB3kLyB4QhTXJm2JNG alice@laptop' },
+        { id: 'bob', line: 3, name: 'Bob, Jr.', email: 'bob@uni.edu' },
       ],
     });
   });

@@ -10,6 +10,8 @@ import { MAX_ISSUES, MAX_ROSTER_BYTES, MAX_STUDENTS } from '../../common/lab/lim
 
 export interface Student {
   id: string;
+  /** The roster line it came from, when it came from a roster (errors name it). */
+  line?: number;
   name?: string;
   email?: string;
   sshKey?: string;
@@ -118,7 +120,7 @@ function parseRosterLines(text: string): RosterResult {
       if (!key.ok) issues.push({ line, message: `ssh_key: ${key.message}` });
     }
     if (id && ID.test(id) && !seen.has(id)) seen.set(id, line);
-    students.push({ id: id ?? '', ...(name ? { name } : {}), ...(email ? { email } : {}), ...(sshKey ? { sshKey } : {}) });
+    students.push({ id: id ?? '', line, ...(name ? { name } : {}), ...(email ? { email } : {}), ...(sshKey ? { sshKey } : {}) });
   }
 
   if (!header) issues.push({ line: 1, message: 'the roster is empty; it needs a header line id,name,email[,ssh_key] and one line per student' });

@@ -9,6 +9,8 @@ describe('zones file', () => {
   it('parses zones with their values', () => {
     const r = parseZonesFile('zones:\n  - name: a\n    context: ctx-a\n    capacity: 10\n    domain: a.labs.example\n  - name: b\n    kubeconfig: /k/b\n    weight: 2\n    storageClass: fast\n    imageMirror: mirror.b.example:5000/hub\n');
     expect(r.ok && r.zones.map((z) => z.name)).toEqual(['a', 'b']);
+    // Where each zone's kubeconfig is said (the zone itself when it names none), for the check of it.
+    expect(r.ok && r.at).toEqual([{ line: 2, column: 5 }, { line: 7, column: 17 }]);
   });
   it('gives positioned errors', () => {
     const cases: [string, number, number, RegExp][] = [
@@ -19,6 +21,9 @@ describe('zones file', () => {
       ['zones: []\n', 1, 1, /at least one/],
       ['zones:\n  - name: a\n    capacity: 0\n', 3, 5, /at least 1/],
       ['zones: [\n', 2, 1, /./],
+      // An alias bomb is said at its first alias, not thrown without a position (issue 32).
+      [`a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nzones: [{ name: a }]\n`, 2, 8, /too many aliases/],
+      ['zones:\n  - name: a\n    capacity: *nothing\n', 3, 15, /alias \*nothing refers to no anchor/],
     ];
     for (const [text, line, column, message] of cases) {
       const r = parseZonesFile(text);

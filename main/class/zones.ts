@@ -9,6 +9,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node }
 import { z } from 'zod';
 import { DNS_LABEL } from '../../common/lab/dns-label';
 import type { Lab } from '../../common/lab';
+import { aliasIssue } from '../../common/lab/parse';
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const MIRROR = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
@@ -47,7 +48,10 @@ export interface ZonesIssue {
   column: number;
 }
 
-export type ZonesResult = { ok: true; zones: Zone[] } | { ok: false; issues: ZonesIssue[] };
+export type ZonesResult =
+  /** `at`: each zone's kubeconfig value (or the zone itself when it has none), for later checks of it. */
+  | { ok: true; zones: Zone[]; at: { line: number; column: number }[] }
+  | { ok: false; issues: ZonesIssue[] };
 
 /** Parses a zones file (YAML), every problem with its line:column. */
 export function parseZonesFile(text: string): ZonesResult {
@@ -58,8 +62,16 @@ export function parseZonesFile(text: string): ZonesResult {
     return { line: p.line, column: p.col };
   };
   if (doc.errors.length) return { ok: false, issues: doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, ...at(e.pos[0]) })) };
-  const parsed = zonesFileSchema.safeParse(doc.toJS({ maxAliasCount: 50 }) ?? {});
-  if (parsed.success) return { ok: true, zones: parsed.data.zones };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    // An alias bomb or an alias to nothing: said at the alias, as the lab parser says it.
+    const issue = aliasIssue(doc, err, at);
+    return { ok: false, issues: [{ path: '(document)', message: issue.message, line: issue.line ?? 1, column: issue.column ?? 1 }] };
+  }
+  const parsed = zonesFileSchema.safeParse(raw ?? {});
+  if (parsed.success) return { ok: true, zones: parsed.data.zones, at: parsed.data.zones.map((_, i) => at(kubeconfigNode(doc.contents, i)?.range?.[0])) };
   return {
     ok: false,
     issues: parsed.error.issues.map((issue) => {
@@ -86,6 +98,16 @@ export function parseZonesFile(text: string): ZonesResult {
       return { path: path || '(document)', message, ...at((keyNode as Node | undefined)?.range?.[0] ?? (isMap(node) || isSeq(node) ? (node as Node).range?.[0] : undefined)) };
     }),
   };
+}
+
+/** Zone `i`'s kubeconfig value node, else the zone's own node. */
+function kubeconfigNode(contents: unknown, i: number): Node | undefined {
+  if (!isMap(contents)) return undefined;
+  const list = contents.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'zones')?.value;
+  const zone = isSeq(list) ? (list.items[i] as Node | undefined) : undefined;
+  if (!isMap(zone)) return zone;
+  const value = zone.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'kubeconfig')?.value;
+  return (value as Node | undefined) ?? zone;
 }
 
 export const zoneWeight = (zone: Zone): number => zone.weight ?? zone.capacity ?? 1;

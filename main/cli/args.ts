@@ -11,6 +11,7 @@ import { isDnsLabel } from '../../common/lab/dns-label';
 import { quantityProblem, type QuantityKind } from '../../common/lab/quantity';
 import { isStudentId } from '../class/student-id';
 import { UsageError } from './errors';
+import { MAX_STUDENTS } from '../../common/lab/limits';
 
 /**
  * The parsers throw UsageError rather than commander's InvalidArgumentError: commander would
@@ -42,6 +43,9 @@ export function positiveInt(what: string, max = 10_000): Parser<number> {
     return n;
   };
 }
+
+/** `--students N`: the class-size limit every front end shares (common/lab/limits.ts). */
+export const studentCountArg = positiveInt('--students', MAX_STUDENTS);
 
 /** Release tags are DNS labels of at most 40 characters (the release record's own rule). */
 export const MAX_TAG = 40;

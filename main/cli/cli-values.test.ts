@@ -9,6 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lateFifo as lateFifoIn } from '../../test/helpers/late-fifo';
 import { allCommands } from './commands';
 import { runCli } from './program';
 
@@ -73,6 +74,7 @@ const BAD: [string[], RegExp][] = [
   [['export', 'gitops', 'web-db@v1', '--class', 'c', '--students', '2x', '-o', join(dir, 'gitops'), ...k], /--students must be a whole number/],
   [['export', 'gitops', 'web-db@v1', '--class', 'c', '--student', '', '-o', join(dir, 'gitops'), ...k], /--student must be a student id/],
   [['export', 'gitops', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'x_y', '-o', join(dir, 'gitops'), ...k], /--domain must be a DNS name/],
+  [['export', 'gitops', 'web-db@v1', '--class', 'c', '--students', '2', '-o', '/dev/null', ...k], /^error: -o "\/dev\/null" is not a folder; give a folder to write the tree into/],
   // domain
   [['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'not a domain!', ...k], /--domain must be a DNS name.*"not a domain!"/],
   [['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--domain', 'Labs.Example.EDU', ...k], /--domain/],
@@ -158,4 +160,33 @@ describe('flag values are checked before any request', { timeout: 60_000 }, () =
       expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
     }
   });
+});
+
+describe('every file argument goes through the bounded reader (issue 32, item 8)', { timeout: 60_000 }, () => {
+  const lateFifo = (name: string) => lateFifoIn(dir, name);
+  const zonesFile = (kubeconfigPath: string) => {
+    const p = join(dir, `zones-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(p, `zones:\n  - name: home\n    kubeconfig: ${kubeconfig}\n  - name: far\n    kubeconfig: ${kubeconfigPath}\n`);
+    return p;
+  };
+  const cases: [string, () => string[], RegExp][] = [
+    ['keys add with a FIFO', () => ['keys', 'add', '--class', 'c', '--student', 's', lateFifo('key.pub'), ...k], /key\.pub: is a named pipe \(FIFO\), not a public key file; give the path of a regular file/],
+    ['--kubeconfig a FIFO (HTTP path)', () => ['status', '--class', 'c', '--kubeconfig', lateFifo('kc-status')], /cannot load --kubeconfig .*kc-status: is a named pipe \(FIFO\), not a kubeconfig/],
+    ['--kubeconfig a FIFO (client-node path, the gateway)', () => ['gateway', '--class', 'c', '--listen', '127.0.0.1:0', '--kubeconfig', lateFifo('kc-gateway')], /cannot load --kubeconfig .*kc-gateway: is a named pipe \(FIFO\), not a kubeconfig/],
+    ['--kubeconfig /dev/zero', () => ['status', '--class', 'c', '--kubeconfig', '/dev/zero'], /cannot load --kubeconfig \/dev\/zero: is a device, not a kubeconfig/],
+    ['a zone whose kubeconfig is a FIFO', () => ['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--zones', zonesFile(lateFifo('kc-zone')), ...k], /zones-\w+\.yaml:5:17: zones\[1\]\.kubeconfig: cannot load zone "far" kubeconfig .*kc-zone: is a named pipe \(FIFO\)/],
+    ['a zone whose kubeconfig is /dev/zero', () => ['publish', 'web-db@v1', '--class', 'c', '--students', '2', '--zones', zonesFile('/dev/zero'), ...k], /zones\[1\]\.kubeconfig: cannot load zone "far" kubeconfig \/dev\/zero: is a device/],
+    ['--roster a FIFO', () => ['publish', 'web-db@v1', '--class', 'c', '--roster', lateFifo('roster.csv'), ...k], /roster\.csv: is a named pipe \(FIFO\), not a roster/],
+  ];
+  for (const [what, argv, message] of cases) {
+    it(`${what}: refused at once, naming it, before any request`, async () => {
+      const started = Date.now();
+      const r = await cli(argv());
+      // Loading the modules takes a second or two on a busy machine; the late writer comes at 10 s.
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.connections).toBe(0);
+    });
+  }
 });

@@ -69,6 +69,30 @@ describe('labforge compile', () => {
     expect(readFileSync(join(out, files[0]!), 'utf8')).toContain('labforge.dev/student: alice');
   });
 
+  it('writes one file per student when long ids differ only past the readable part (a birthday pair of the old 8-digit hash)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-compile-'));
+    const roster = join(dir, 'roster.csv');
+    // The second pair shared one namespace under 8 hex digits (found by a birthday search).
+    writeFileSync(roster, `id\nalice\nbob\n${'a'.repeat(60)}32126\n${'a'.repeat(60)}171078\n`);
+    const out = join(dir, 'out');
+    const r = await cli('compile', example('web-db.yaml'), '--class', 'cls', '--roster', roster, '-o', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('wrote 4 namespace files');
+    expect(readdirSync(out)).toHaveLength(4);
+  });
+
+  it('refuses, by roster line, ids that would share a label value, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lf-compile-'));
+    const roster = join(dir, 'roster.csv');
+    // Both sanitize to a-b-…-l and their 8-digit key hashes match (found by a birthday search).
+    writeFileSync(roster, 'id\nalice\na.b.c.d.e.f.g_.h.@i..j+k+.l\nbob\na.b.c.d.e.f_g._h__i_j.@k..l\n');
+    const out = join(dir, 'out');
+    const r = await cli('compile', example('web-db.yaml'), '--class', 'cls', '--roster', roster, '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${roster}: line 3 (id "a.b.c.d.e.f.g_.h.@i..j+k+.l") and line 5 (id "a.b.c.d.e.f_g._h__i_j.@k..l") would share student label a-b-c-d-e-f-g-h-i-j-k-l-`);
+    expect(() => readdirSync(out)).toThrow();
+  });
+
   it('reports bad roster rows with line numbers (exit 1)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lf-roster-'));
     const roster = join(dir, 'r.csv');

@@ -10,7 +10,7 @@ import type { Lab } from '../../common/lab/schema';
 import { isDnsLabel } from '../../common/lab/dns-label';
 import { escapeControl, quoteInput } from '../../common/lab/escape';
 import { MAX_LAB_BYTES } from '../../common/lab/limits';
-import { InputFileError, readInputFileSync, type InputLimit } from '../api/input-file';
+import { InputFileError, readInputFileSync, type InputLimit } from '../kube/input-file';
 import { shown } from './args';
 import { InvalidInputError, UsageError } from './errors';
 

@@ -1,18 +1,43 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Zone } from '../class/zones';
+import type { ConnectOptions } from '../kube/kubeconfig';
 import type { ConnOpts } from './commands/engine';
 import { InvalidInputError } from './errors';
 
-/** Reads `--zones FILE`; a zone's kubeconfig path is relative to the file, and stored absolute. */
-export async function readZonesFile(file: string): Promise<Zone[]> {
-  const [{ parseZonesFile }, { readLimited }] = await Promise.all([import('../class/zones'), import('./lab-input')]);
+/** What a zone connects with: its own kubeconfig (or the command's), its context (or that file's current one). */
+function zoneConnection(zone: Zone, opts: ConnOpts): ConnectOptions {
+  const kubeconfig = zone.kubeconfig ?? opts.kubeconfig;
+  return {
+    ...(kubeconfig ? { kubeconfig, kubeconfigFrom: zone.kubeconfig ? `zone "${zone.name}" kubeconfig` : '--kubeconfig' } : {}),
+    ...(zone.context ? { context: zone.context } : {}),
+  };
+}
+
+/**
+ * Reads `--zones FILE`; a zone's kubeconfig path is relative to the file, and stored absolute.
+ * Every zone's kubeconfig is read (through the bounded reader) and its context looked up here,
+ * before anything is stored: a zone that cannot be opened is refused at its line, instead of
+ * being recorded in the class and failing (or, before, hanging) every later command.
+ */
+export async function readZonesFile(file: string, opts: ConnOpts): Promise<Zone[]> {
+  const [{ parseZonesFile }, { readLimited }, { loadKubeAccess }] = await Promise.all([import('../class/zones'), import('./lab-input'), import('../kube/kubeconfig-lite')]);
   const r = parseZonesFile(readLimited(file, { what: 'zones file', maxBytes: 256 * 1024 }));
   if (!r.ok) throw new InvalidInputError(r.issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path}: ${i.message}`));
-  return r.zones.map((z) => (z.kubeconfig && !isAbsolute(z.kubeconfig) ? { ...z, kubeconfig: resolve(dirname(file), z.kubeconfig) } : z));
+  const zones = r.zones.map((z) => (z.kubeconfig && !isAbsolute(z.kubeconfig) ? { ...z, kubeconfig: resolve(dirname(file), z.kubeconfig) } : z));
+  const problems: string[] = [];
+  zones.forEach((zone, i) => {
+    try {
+      loadKubeAccess(zoneConnection(zone, opts));
+    } catch (err) {
+      problems.push(`${file}:${r.at[i]!.line}:${r.at[i]!.column}: zones[${i}]${zone.kubeconfig ? '.kubeconfig' : ''}: ${(err as Error).message}`);
+    }
+  });
+  if (problems.length) throw new InvalidInputError(problems);
+  return zones;
 }
 
 /** Opens a zone: its own kubeconfig (or the command's), its context (or that file's current one). */
 export async function zoneConnector(opts: ConnOpts): Promise<(zone: Zone) => import('../kube/cluster').Cluster> {
   const { connect } = await import('../kube/http-cluster');
-  return (zone) => connect({ ...(zone.kubeconfig ?? opts.kubeconfig ? { kubeconfig: zone.kubeconfig ?? opts.kubeconfig } : {}), ...(zone.context ? { context: zone.context } : {}) });
+  return (zone) => connect(zoneConnection(zone, opts));
 }

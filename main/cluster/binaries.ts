@@ -1,9 +1,8 @@
 // Finds the control plane binaries: `LABFORGE_CLUSTER_BIN`, else whatever build.sh prints as its
 // last line (build.sh is a quick no-op when its cache folder is complete).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { buildScript } from './paths';
+import { join, resolve } from 'node:path';
+import { runBuildScript } from './build-script';
 
 export const BINARY_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;
 export type BinaryName = (typeof BINARY_NAMES)[number];
@@ -20,7 +19,7 @@ export interface Binaries {
 
 export async function locateBinaries(log: (line: string) => void = () => {}): Promise<Binaries> {
   const fromEnv = process.env.LABFORGE_CLUSTER_BIN;
-  const binDir = fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : await runBuild(buildScript(), log);
+  const binDir = fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : await runBuildScript('build.sh', log);
   const paths = Object.fromEntries(BINARY_NAMES.map((n) => [n, join(binDir, n)])) as Record<BinaryName, string>;
   const missing = BINARY_NAMES.filter((n) => !existsSync(paths[n]));
   if (missing.length) throw new Error(`missing control plane binaries in ${binDir}: ${missing.join(', ')} (run npm run cluster:build)`);
@@ -39,27 +38,7 @@ export async function locateBinaries(log: (line: string) => void = () => {}): Pr
  */
 export async function locateCyclonus(log: (line: string) => void = () => {}): Promise<string> {
   const fromEnv = process.env.LABFORGE_CYCLONUS;
-  const path = fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : await runBuild(join(dirname(buildScript()), 'build-cyclonus.sh'), log);
+  const path = fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : await runBuildScript('build-cyclonus.sh', log);
   if (!existsSync(path)) throw new Error(`missing cyclonus at ${path} (run bash main/cluster/go/build-cyclonus.sh)`);
   return path;
-}
-
-function runBuild(script: string, log: (line: string) => void): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let errTail = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      errTail = (errTail + d).slice(-4000);
-      for (const line of d.split('\n')) if (line.trim()) log(line);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = out.trim().split('\n');
-      const last = lines[lines.length - 1]?.trim();
-      if (code !== 0 || !last) reject(new Error(`${script} failed (exit ${code}):\n${errTail}`));
-      else resolvePromise(last);
-    });
-  });
 }

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { REAL_NODE } from './node/config';
 
 const run = promisify(execFile);
 
@@ -27,6 +28,9 @@ export interface Pki {
   /** Serving pair of the KubeVirt VNC stand-in (kubevirt-vnc.ts): the aggregator checks the service's DNS name. */
   kubevirtVncCert: string;
   kubevirtVncKey: string;
+  /** kubelet's serving pair on the real node: the API server verifies it for exec, logs and port-forward. */
+  kubeletCert: string;
+  kubeletKey: string;
   saKey: string;
   saPub: string;
   clients: Record<ClientIdentity, { cert: string; key: string }>;
@@ -40,8 +44,12 @@ export const CLIENT_IDENTITIES = {
   'kube-controller-manager': { cn: 'system:kube-controller-manager', o: undefined },
   'kube-scheduler': { cn: 'system:kube-scheduler', o: undefined },
   kwok: { cn: 'kwok-controller', o: 'system:masters' },
-  'exec-sandbox': { cn: 'labforge-exec-sandbox', o: 'system:masters' },
-  /** The apiserver's identity towards the "kubelet" (kwok) for exec, port-forward and logs. */
+  agent: { cn: 'labforge-agent', o: 'system:masters' },
+  /** The real node's kubelet: the Node authorizer and NodeRestriction know it by this name and group. */
+  kubelet: { cn: `system:node:${REAL_NODE.name}`, o: 'system:nodes' },
+  /** kube-proxy: bound to the built-in system:node-proxier role by this user name. */
+  'kube-proxy': { cn: 'system:kube-proxy', o: undefined },
+  /** The apiserver's identity towards the kubelets (kwok's and the real node's) for exec, port-forward and logs. */
   'apiserver-kubelet-client': { cn: 'kube-apiserver-kubelet-client', o: 'system:masters' },
   /** The apiserver's identity towards aggregated API servers (request-header authentication). */
   'front-proxy-client': { cn: 'front-proxy-client', o: undefined },
@@ -68,6 +76,8 @@ export function pkiPaths(dir: string): Pki {
     servingKey: join(dir, 'serving.key'),
     kubevirtVncCert: join(dir, 'kubevirt-vnc.crt'),
     kubevirtVncKey: join(dir, 'kubevirt-vnc.key'),
+    kubeletCert: join(dir, 'kubelet.crt'),
+    kubeletKey: join(dir, 'kubelet.key'),
     saKey: join(dir, 'sa.key'),
     saPub: join(dir, 'sa.pub'),
     clients,
@@ -115,6 +125,9 @@ export async function ensurePki(dir: string): Promise<Pki> {
       `DNS:${KUBEVIRT_VNC_SERVICE.name}.${KUBEVIRT_VNC_SERVICE.namespace}.svc,IP:127.0.0.1,DNS:localhost`,
     ), signed));
   }
+  if (!have(p.kubeletCert, p.kubeletKey)) {
+    jobs.push(req(dir, 'kubelet', p.kubeletKey, p.kubeletCert, `/CN=${REAL_NODE.name}`, serverExt(`IP:${REAL_NODE.ip},DNS:${REAL_NODE.name}`), signed));
+  }
   for (const [id, who] of Object.entries(CLIENT_IDENTITIES)) {
     const files = p.clients[id as ClientIdentity];
     if (have(files.cert, files.key)) continue;
@@ -131,7 +144,7 @@ export async function ensurePki(dir: string): Promise<Pki> {
       await run('openssl', ['pkey', '-in', p.saKey, '-pubout', '-out', p.saPub]);
     })());
   }
-  if (!have(p.tokens)) jobs.push(writeTokens(p.tokens));
+  jobs.push(writeTokens(p.tokens));
   await Promise.all(jobs);
   return p;
 }
@@ -144,12 +157,17 @@ export async function ensurePki(dir: string): Promise<Pki> {
  * lookup. The identities are the same: the user, and the group that was the certificate's O.
  */
 async function writeTokens(file: string): Promise<void> {
-  const lines = KUBECONFIG_IDENTITIES.map((id) => {
+  // A state directory from before an identity existed gets a token for it; existing ones stay.
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const have = new Set(existing.split('\n').map((l) => l.split(',')[2]).filter(Boolean));
+  const missing = KUBECONFIG_IDENTITIES.filter((id) => !have.has(id));
+  if (missing.length === 0) return;
+  const lines = missing.map((id) => {
     const who: { cn: string; o: string | undefined } = CLIENT_IDENTITIES[id];
     // token,user,uid,"groups" (kube-apiserver --token-auth-file); the uid is our identity's key.
     return `${randomBytes(32).toString('base64url')},${who.cn},${id}${who.o ? `,"${who.o}"` : ''}`;
   });
-  await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  await writeFile(file, `${existing}${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
 /** The bearer token of one kubeconfig identity, from the token file ensurePki wrote. */

@@ -8,11 +8,15 @@ import { stringify } from 'yaml';
 import type { Binaries } from './binaries';
 import { CLIENT_IDENTITIES, tokenFor, type ClientIdentity, type Pki } from './certs';
 import { KWOK_CRDS, KWOK_NODE_ANNOTATION } from './manifests';
+import { NODE_COMPONENTS, type NodeComponentName } from './node/components';
 import { repoRoot, type Layout } from './paths';
 import type { TlsFiles } from './net';
 
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'exec-sandbox'] as const;
-export type ComponentName = (typeof COMPONENTS)[number];
+/** The control plane's processes, in start order; the real node's follow them (node/components.ts). */
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'agent'] as const;
+export type ControlPlaneComponent = (typeof COMPONENTS)[number];
+export type ComponentName = ControlPlaneComponent | NodeComponentName;
+export const ALL_COMPONENTS: readonly ComponentName[] = [...COMPONENTS, ...NODE_COMPONENTS];
 
 export interface Ports {
   etcd: number;
@@ -21,11 +25,11 @@ export interface Ports {
   controllerManager: number;
   scheduler: number;
   kwok: number;
-  execSandbox: number;
+  agent: number;
   /** The agent's KubeVirt VNC stand-in (TLS, behind the aggregation layer). */
   kubevirtVnc: number;
 }
-export const PORT_KEYS = ['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'execSandbox', 'kubevirtVnc'] as const satisfies readonly (keyof Ports)[];
+export const PORT_KEYS = ['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok', 'agent', 'kubevirtVnc'] as const satisfies readonly (keyof Ports)[];
 
 export interface HealthCheck {
   name: string;
@@ -59,6 +63,14 @@ export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 export function kubeconfigFile(layout: Layout, id: ClientIdentity): string {
   return id === 'admin' ? layout.kubeconfig : join(layout.config, `${id}.kubeconfig`);
 }
+/** kube-apiserver's admission configuration and the placement plugins' files (node/placement.ts). */
+export function admissionFiles(layout: Layout) {
+  return {
+    admission: join(layout.config, 'admission.yaml'),
+    nodeSelector: join(layout.config, 'pod-node-selector.yaml'),
+    tolerations: join(layout.config, 'pod-toleration-restriction.yaml'),
+  };
+}
 export function kwokConfigFile(layout: Layout): string {
   return join(layout.config, 'kwok.yaml');
 }
@@ -81,20 +93,21 @@ export function kubeconfigYaml(pki: Pki, id: ClientIdentity, apiserverPort: numb
  * The agent's sources, found from the checkout's root rather than from this module: the CLI runs
  * bundled from out/main/, where no .ts files sit beside it.
  */
-function clusterSourceDir(): string {
-  return join(repoRoot(), 'main', 'cluster');
+function agentSourceDir(): string {
+  return join(repoRoot(), 'main', 'cluster', 'agent');
 }
 
-function sandboxEntry(): string {
-  return join(clusterSourceDir(), 'agent-main.ts');
+function agentEntry(): string {
+  return join(agentSourceDir(), 'main.ts');
 }
-/** Fingerprint of the sandbox controller's code, part of its command line so `up` restarts it after a change. */
-function sandboxCodeHash(): string {
-  const dir = clusterSourceDir();
+/** Fingerprint of the agent's code, part of its command line so `up` restarts it after a change. */
+function agentCodeHash(): string {
+  const dir = agentSourceDir();
   const h = createHash('sha256');
-  for (const f of ['agent-main.ts', 'exec-sandbox.ts', 'volume-provisioner.ts', 'kubevirt-vnc.ts', 'manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, f)));
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) h.update(readFileSync(join(dir, f)));
+  for (const f of ['manifests.ts', 'process.ts']) h.update(readFileSync(join(dir, '..', f)));
   // It reaches the cluster through main/kube/, so a change there is a change of its code too.
-  const kube = join(dir, '..', 'kube');
+  const kube = join(dir, '..', '..', 'kube');
   for (const f of readdirSync(kube).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) h.update(readFileSync(join(kube, f)));
   return h.digest('hex').slice(0, 12);
 }
@@ -102,7 +115,7 @@ function tsxLoader(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
-export function componentSpecs({ bins, pki, layout, ports, vnc }: SpecContext): Record<ComponentName, ComponentSpec> {
+export function componentSpecs({ bins, pki, layout, ports, vnc }: SpecContext): Record<ControlPlaneComponent, ComponentSpec> {
   const loop = '127.0.0.1';
   const serveTls: TlsFiles = { ca: pki.caCert };
   const adminTls: TlsFiles = { ca: pki.caCert, cert: pki.clients.admin.cert, key: pki.clients.admin.key };
@@ -149,7 +162,10 @@ export function componentSpecs({ bins, pki, layout, ports, vnc }: SpecContext): 
         `--client-ca-file=${pki.caCert}`,
         '--authorization-mode=Node,RBAC',
         // These are all on by default; naming them documents that labs depend on them.
-        '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,ResourceQuota,NodeRestriction',
+        // PodNodeSelector and PodTolerationRestriction let a namespace choose between the real
+        // node and kwok's (node/placement.ts).
+        '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,ResourceQuota,NodeRestriction,PodNodeSelector,PodTolerationRestriction',
+        `--admission-control-config-file=${admissionFiles(layout).admission}`,
         `--service-account-issuer=${SA_ISSUER}`,
         `--service-account-key-file=${pki.saPub}`,
         `--service-account-signing-key-file=${pki.saKey}`,
@@ -242,25 +258,25 @@ export function componentSpecs({ bins, pki, layout, ports, vnc }: SpecContext): 
       port: ports.kwok,
       checks: [{ name: 'healthz', url: `https://${loop}:${ports.kwok}/healthz`, tls: serveTls }],
     },
-    'exec-sandbox': {
-      name: 'exec-sandbox',
+    agent: {
+      name: 'agent',
       command: process.execPath,
       args: [
         '--import', tsxLoader(),
-        sandboxEntry(),
-        `--kubeconfig=${kubeconfigFile(layout, 'exec-sandbox')}`,
-        `--root=${layout.sandboxes}`,
-        `--port=${ports.execSandbox}`,
+        agentEntry(),
+        `--kubeconfig=${kubeconfigFile(layout, 'agent')}`,
+        `--volumes=${layout.volumes}`,
+        `--port=${ports.agent}`,
         `--kubevirt-vnc-port=${ports.kubevirtVnc}`,
         `--kubevirt-vnc-cert=${pki.kubevirtVncCert}`,
         `--kubevirt-vnc-key=${pki.kubevirtVncKey}`,
         `--vnc=${vnc}`,
-        `--code=${sandboxCodeHash()}`,
+        `--code=${agentCodeHash()}`,
       ],
       env: {},
-      port: ports.execSandbox,
+      port: ports.agent,
       checks: [
-        { name: 'healthz', url: `http://${loop}:${ports.execSandbox}/healthz` },
+        { name: 'healthz', url: `http://${loop}:${ports.agent}/healthz` },
         { name: 'kubevirt-vnc', url: `https://${loop}:${ports.kubevirtVnc}/healthz`, tls: serveTls },
       ],
     },

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import type { ComponentName } from './components';
 import { layout, resolveStateDir } from './paths';
 import { readState, withLock } from './state';
-import { archiveLogs, stopAll, stopOrphans } from './up';
+import { archiveLogs, cleanUpNode, stopAll, stopOrphans } from './stop';
 
 export interface ClusterDownResult {
   stateDir: string;
@@ -30,6 +30,9 @@ export async function clusterDown(opts: { stateDir?: string } = {}): Promise<Clu
       for (const r of await stopAll(l, state)) (r.stopped ? stopped : notRunning).push({ name: r.name, pid: r.pid });
     }
     stopped.push(...(await stopOrphans(l)));
+    // Containers, mounts and rules of the real node; mounts must go before anything is removed.
+    const kubeProxy = state?.realNode ? `${state.realNode.binDir}/kube-proxy` : undefined;
+    await cleanUpNode(l, kubeProxy, () => {});
     const logsArchivedTo = await archiveLogs(l);
     await rm(l.stateDir, { recursive: true, force: true });
     return { stateDir: l.stateDir, existed: true, stopped, notRunning, ...(logsArchivedTo ? { logsArchivedTo } : {}) };

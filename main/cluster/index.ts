@@ -1,5 +1,5 @@
 // The local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
-// kube-scheduler, kwok and the exec sandbox controller on loopback). Node only, no Electron.
+// kube-scheduler, kwok and the agent on loopback) and its real node (node/). Node only, no Electron.
 import { existsSync } from 'node:fs';
 import { layout, resolveStateDir } from './paths';
 
@@ -11,7 +11,6 @@ export {
   DEFAULT_NODES, DEFAULT_VNC_TARGET, VNC_PORT, formatForward, isCpuQuantity, isMemoryQuantity, parseForward, parseTarget,
   type ForwardRule, type NodeShape,
 } from './manifests';
-export { sandboxDir, SANDBOX_ENV } from './exec-sandbox';
 export { namedStateDir, resolveStateDir } from './paths';
 
 /** Path of the admin kubeconfig (a static token for user labforge-admin, group system:masters); `exists` is false before `up`. */

@@ -58,7 +58,8 @@ export function layout(stateDir: string) {
     logs: join(stateDir, 'logs'),
     etcdData: join(stateDir, 'etcd'),
     config: join(stateDir, 'config'),
-    sandboxes: join(stateDir, 'sandboxes'),
+    /** The agent's local volumes (hostPath PersistentVolumes, agent/volume-provisioner.ts). */
+    volumes: join(stateDir, 'volumes'),
     kubeconfig: join(stateDir, 'kubeconfig'),
     /** Logs survive `down` here: `<parent>/<name>-logs/<timestamp>/` (`.labforge/cluster-logs/...`). */
     logArchive: join(dirname(stateDir), `${basename(stateDir)}-logs`),

@@ -5,6 +5,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ComponentName, Ports } from './components';
 import type { ForwardRule, NodeShape } from './manifests';
+import type { NodePorts } from './node/components';
+import type { Placement } from './node/placement';
 import type { Layout } from './paths';
 import { sleep, type ProcessRecord } from './process';
 
@@ -19,6 +21,12 @@ export interface ClusterState {
   /** Extra pod-port forwards (besides VNC). */
   forwards: ForwardRule[];
   components: Partial<Record<ComponentName, ProcessRecord>>;
+  /** Whether `up` runs the real node (node/); chosen on the first `up`, kept after. */
+  withRealNode?: boolean;
+  /** The real node's binaries and ports (node/): absent in a state written before it, or where it cannot run. */
+  realNode?: { binDir: string; ports: NodePorts };
+  /** Where a pod of a namespace without placement annotations goes (node/placement.ts). */
+  placement?: Placement;
 }
 
 export function readState(l: Layout): ClusterState | undefined {

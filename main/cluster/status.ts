@@ -1,7 +1,10 @@
 // `cluster status`: each component's pid, port, liveness and health checks, plus the nodes.
 import { existsSync } from 'node:fs';
 import { pkiPaths } from './certs';
-import { COMPONENTS, componentSpecs, type ComponentName } from './components';
+import { COMPONENTS, componentSpecs, kubeconfigFile, type ComponentName, type ComponentSpec } from './components';
+import { NODE_COMPONENTS, nodeBinariesAt, nodeComponentSpecs, nodeFiles } from './node/components';
+import { REAL_NODE } from './node/config';
+import type { Placement } from './node/placement';
 import { connect, type HttpCluster } from '../kube/http-cluster';
 import { NODE } from '../kube/kinds';
 import { FAKE_NODE_LABEL, type ForwardRule } from './manifests';
@@ -33,9 +36,10 @@ export interface ClusterStatusResult {
   kubeconfig: string;
   server?: string;
   components: ComponentStatus[];
-  nodes: Array<{ name: string; ready: boolean }>;
+  nodes: Array<{ name: string; kind: 'real' | 'simulated'; ready: boolean }>;
   vnc?: string;
   forwards: ForwardRule[];
+  placement?: Placement;
 }
 
 export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<ClusterStatusResult> {
@@ -50,14 +54,20 @@ export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<C
     kwokStageDir: '',
     kwokCrdDir: '',
   };
-  const specs = componentSpecs({ bins, pki: pkiPaths(l.pki), layout: l, ports: state.ports, vnc: state.vnc });
+  const specs: Partial<Record<ComponentName, ComponentSpec>> = componentSpecs({ bins, pki: pkiPaths(l.pki), layout: l, ports: state.ports, vnc: state.vnc });
+  const names: ComponentName[] = [...COMPONENTS];
+  if (state.withRealNode && state.realNode) {
+    Object.assign(specs, nodeComponentSpecs(nodeBinariesAt(state.realNode.binDir), nodeFiles(l.stateDir, l.run, l.config, (id) => kubeconfigFile(l, id)), state.realNode.ports));
+    names.push(...NODE_COMPONENTS);
+  }
   const components = await Promise.all(
-    COMPONENTS.map(async (name): Promise<ComponentStatus> => {
+    names.map(async (name): Promise<ComponentStatus> => {
+      const spec = specs[name] as ComponentSpec;
       const rec = state.components[name];
       const alive = !!rec && isOurs(rec);
       const checks = alive
         ? await Promise.all(
-            specs[name].checks.map(async (c) => {
+            spec.checks.map(async (c) => {
               const r = await probe(c.url, c.tls);
               return { name: c.name, ok: r.ok, ...(r.ok ? {} : { detail: r.error ?? `HTTP ${r.status}` }) };
             }),
@@ -67,7 +77,7 @@ export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<C
       return {
         name,
         pid: rec?.pid ?? null,
-        port: specs[name].port,
+        port: spec.port,
         alive,
         ready: alive && checks.every((c) => c.ok),
         checks,
@@ -82,17 +92,22 @@ export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<C
     let cluster: HttpCluster | undefined;
     try {
       cluster = connect({ kubeconfig: l.kubeconfig });
-      nodes = (await cluster.list(NODE, { labelSelector: `${FAKE_NODE_LABEL}=true` })).items.map((n) => ({
-        name: n.metadata?.name ?? '',
-        ready: !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      }));
+      const all = (await cluster.list(NODE)).items;
+      nodes = all
+        .filter((n) => n.metadata?.labels?.[FAKE_NODE_LABEL] === 'true' || n.metadata?.name === REAL_NODE.name)
+        .map((n) => ({
+          name: n.metadata?.name ?? '',
+          kind: n.metadata?.name === REAL_NODE.name ? ('real' as const) : ('simulated' as const),
+          ready: !!n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        }));
     } catch {
       // reported through the apiserver's own checks
     } finally {
       cluster?.close();
     }
   }
-  const healthy = components.every((c) => c.ready) && nodes.length === state.nodes.count && nodes.every((n) => n.ready);
+  const expected = state.nodes.count + (state.withRealNode ? 1 : 0);
+  const healthy = components.every((c) => c.ready) && nodes.length === expected && nodes.every((n) => n.ready);
   return {
     stateDir: l.stateDir,
     state: healthy ? 'running' : 'degraded',
@@ -102,5 +117,6 @@ export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<C
     nodes,
     vnc: state.vnc,
     forwards: state.forwards,
+    placement: state.placement ?? 'real',
   };
 }

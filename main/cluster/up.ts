@@ -1,13 +1,12 @@
 // `cluster up`: start (or repair) the local control plane and make it ready for compiled labs.
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { locateBinaries, type Binaries } from './binaries';
 import { ensurePki, KUBECONFIG_IDENTITIES, KUBEVIRT_VNC_SERVICE, type Pki } from './certs';
-import { storageClass } from './volume-provisioner';
+import { storageClass } from './agent/volume-provisioner';
 import {
-  COMPONENTS, PORT_KEYS, componentSpecs, kubeconfigFile, kubeconfigYaml, kwokConfigFile,
-  type ComponentName, type ComponentSpec, type Ports,
+  COMPONENTS, PORT_KEYS, SERVICE_CIDR, admissionFiles, componentSpecs, kubeconfigFile, kubeconfigYaml, kwokConfigFile,
+  type ComponentName, type ComponentSpec, type ControlPlaneComponent, type Ports,
 } from './components';
 import type { KubeObject } from '../../common/compile/types';
 import { applyObject } from '../kube/apply';
@@ -20,10 +19,16 @@ import {
   isCpuQuantity, isMemoryQuantity, kubevirtVncObjects, kwokConfigYaml, kwokCrds, nodeName, parseForward, parseTarget, virtualMachineCrd,
   type ForwardRule, type NodeShape,
 } from './manifests';
-import { freePorts, portIsFree, probe } from './net';
+import { ensureComponent } from './component-runner';
+import { freePorts, portIsFree } from './net';
+import { REAL_NODE } from './node/config';
+import { realNodeUnsupported } from './node/host';
+import { admissionConfig, placementTaints, SIMULATED_TAINT, type Placement } from './node/placement';
+import { startRealNode } from './node/start';
 import { layout, resolveStateDir, type Layout } from './paths';
-import { childEnv, isOurs, sleep, spawnDetached, stopProcess, tailFile, type ProcessRecord } from './process';
-import { forgetProcess, logFile, pidFile, readState, recordProcess, withLock, writeState, type ClusterState } from './state';
+import { isOurs } from './process';
+import { readState, withLock, writeState, type ClusterState } from './state';
+import { archiveLogs, cleanUpNode, stopAll, stopOrphans } from './stop';
 import { waitFor } from './wait';
 
 export interface ClusterUpOptions {
@@ -38,6 +43,14 @@ export interface ClusterUpOptions {
   vnc?: string;
   /** Extra forwards `POD_PORT=HOST:PORT`; when given they replace the saved set. */
   forwards?: Array<string | ForwardRule>;
+  /**
+   * Run the real node (containerd, kubelet, kube-proxy, CoreDNS, policy enforcement, a local
+   * registry). Default: kept from the last `up`; on a new state directory, on for the default
+   * cluster wherever the machine can run it (root, the Debian packages), off for others.
+   */
+  realNode?: boolean;
+  /** Default node kind for pods of namespaces that do not choose (node/placement.ts). Default: kept, else `real`. */
+  placement?: Placement;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -50,20 +63,23 @@ export interface ClusterUpResult {
   alreadyRunning: boolean;
   /** Components this call started (all six on a fresh start). */
   started: ComponentName[];
-  components: Record<ComponentName, { pid: number; port: number }>;
+  components: Record<ControlPlaneComponent, { pid: number; port: number }> & Partial<Record<ComponentName, { pid: number; port: number }>>;
+  /** Where a pod of a namespace without placement annotations goes; the real node's name when it runs. */
+  placement: Placement;
+  realNode?: string;
   nodes: string[];
   vnc: string;
   forwards: ForwardRule[];
   durationMs: number;
 }
 
-const READY_TIMEOUT_MS: Record<ComponentName, number> = {
+const READY_TIMEOUT_MS: Record<ControlPlaneComponent, number> = {
   etcd: 30_000,
   'kube-apiserver': 120_000,
   'kube-controller-manager': 60_000,
   'kube-scheduler': 60_000,
   kwok: 60_000,
-  'exec-sandbox': 60_000,
+  agent: 60_000,
 };
 
 export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpResult> {
@@ -80,8 +96,9 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     }
     if (!state) {
       await stopOrphans(l);
-      await freshStateDir(l);
+      await freshStateDir(l, log);
     }
+    const withRealNode = resolveRealNode(opts.realNode, state?.withRealNode, l.stateDir === resolveStateDir(), log);
     const pki = await ensurePki(l.pki);
     state = {
       version: 1,
@@ -92,6 +109,9 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
       vnc: formatTarget(opts.vnc ?? state?.vnc ?? DEFAULT_VNC_TARGET),
       forwards: opts.forwards ? opts.forwards.map((f) => (typeof f === 'string' ? parseForward(f) : f)) : state?.forwards ?? [],
       components: state?.components ?? {},
+      withRealNode,
+      placement: opts.placement ?? state?.placement ?? 'real',
+      ...(state?.realNode ? { realNode: state.realNode } : {}),
     };
     if (state.forwards.some((f) => f.port === VNC_PORT)) throw new Error(`pod port ${VNC_PORT} is the VNC forward; set it with --vnc`);
     await mkdir(l.logs, { recursive: true });
@@ -117,30 +137,25 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     const started: ComponentName[] = [];
     let cluster: HttpCluster | undefined;
     for (const name of COMPONENTS) {
-      const spec = specs[name];
-      let rec = state.components[name];
-      if (rec && isOurs(rec) && (rec.command !== spec.command || rec.args.join('\0') !== spec.args.join('\0'))) {
-        log(`${name}: command line changed; restarting it`);
-        await stopProcess(rec, name === 'etcd' ? 10_000 : 3000);
-        await forgetProcess(l, state, name);
-        rec = undefined;
-      }
-      if (rec && isOurs(rec)) {
-        await waitReady(spec, rec, undefined, name === 'kube-apiserver' ? READY_TIMEOUT_MS[name] : 20_000);
-      } else {
-        if (rec) await forgetProcess(l, state, name);
-        log(`starting ${name} on 127.0.0.1:${spec.port}`);
-        const { record, exited } = spawnDetached(spec.command, spec.args, logFile(l, name), { env: childEnv(spec.env) });
-        await recordProcess(l, state, name, record);
-        await waitReady(spec, record, exited, READY_TIMEOUT_MS[name]);
-        started.push(name);
-      }
+      const timeouts = { start: READY_TIMEOUT_MS[name], running: name === 'kube-apiserver' ? READY_TIMEOUT_MS[name] : 20_000 };
+      if (await ensureComponent(l, state, name, specs[name], timeouts, log)) started.push(name);
       if (name === 'kube-apiserver') {
         cluster = connect({ kubeconfig: l.kubeconfig });
         await applyApiObjects(cluster, bins, pki, state, log);
       }
     }
     if (!cluster) throw new Error('unreachable: apiserver step skipped');
+    const nodePorts: Partial<Record<ComponentName, number>> = {};
+    if (state.withRealNode) {
+      const apiCluster = cluster;
+      started.push(...(await startRealNode({
+        layout: l, state, pki, cluster: apiCluster, apiserverPort: state.ports.apiserver, serviceCidr: SERVICE_CIDR,
+        kubeconfigOf: (id) => kubeconfigFile(l, id), log,
+      })));
+      await writeState(l, state);
+      const np = state.realNode!.ports;
+      Object.assign(nodePorts, { registry: np.registry, containerd: np.containerdMetrics, kubelet: np.kubelet, 'kube-proxy': np.kubeProxyHealthz });
+    }
 
     const nodes = await waitNodesReady(cluster, state.nodes.count);
     await waitApiServiceAvailable(cluster, KUBEVIRT_VNC_API_SERVICE);
@@ -148,9 +163,10 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     cluster.close();
     const durationMs = Date.now() - t0;
     log(started.length ? 'all components ready' : 'cluster already running');
-    const components = Object.fromEntries(
-      COMPONENTS.map((c) => [c, { pid: state.components[c]?.pid ?? 0, port: specs[c].port }]),
-    ) as ClusterUpResult['components'];
+    const components = Object.fromEntries([
+      ...COMPONENTS.map((c) => [c, { pid: state.components[c]?.pid ?? 0, port: specs[c].port }]),
+      ...Object.entries(nodePorts).map(([c, port]) => [c, { pid: state.components[c as ComponentName]?.pid ?? 0, port }]),
+    ]) as ClusterUpResult['components'];
     return {
       stateDir: l.stateDir,
       kubeconfig: l.kubeconfig,
@@ -161,9 +177,22 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
       nodes,
       vnc: state.vnc,
       forwards: state.forwards,
+      placement: state.placement ?? 'real',
+      ...(state.withRealNode ? { realNode: REAL_NODE.name } : {}),
       durationMs,
     };
   });
+}
+
+function resolveRealNode(asked: boolean | undefined, saved: boolean | undefined, isDefaultCluster: boolean, log: (line: string) => void): boolean {
+  const why = realNodeUnsupported();
+  if (asked === true && why) throw new Error(`cannot run the real node here: ${why}`);
+  const want = asked ?? saved ?? isDefaultCluster;
+  if (want && why) {
+    log(`no real node: ${why}; pods run on kwok's simulated nodes only (nothing in them runs)`);
+    return false;
+  }
+  return want;
 }
 
 function resolveNodes(opts: ClusterUpOptions, saved: NodeShape | undefined): NodeShape {
@@ -199,102 +228,33 @@ async function completePorts(saved: Partial<Ports> | undefined): Promise<Ports> 
   return { ...saved, ...Object.fromEntries(missing.map((k, i) => [k, free[i]])) } as Ports;
 }
 
-async function portsFreeFor(dead: ComponentName[], specs: Record<ComponentName, ComponentSpec>, ports: Ports): Promise<boolean> {
+async function portsFreeFor(dead: ControlPlaneComponent[], specs: Record<ControlPlaneComponent, ComponentSpec>, ports: Ports): Promise<boolean> {
   const needed = dead.map((c) => specs[c].port);
   if (dead.includes('etcd')) needed.push(ports.etcdPeer);
   for (const p of needed) if (!(await portIsFree(p))) return false;
   return true;
 }
 
-/** A state directory without a state file: archive any logs, then start from scratch. */
-async function freshStateDir(l: Layout) {
+/** A state directory without a state file: stop what a lost state left running, archive any logs, then start from scratch. */
+async function freshStateDir(l: Layout, log: (line: string) => void) {
+  // Unmount before removing anything: a pod's volume mounts lead into host directories.
+  await cleanUpNode(l, undefined, log);
   await archiveLogs(l);
   for (const entry of await readdir(l.stateDir).catch(() => [] as string[])) {
     if (entry !== '.lock') await rm(join(l.stateDir, entry), { recursive: true, force: true });
   }
 }
 
-export async function archiveLogs(l: Layout): Promise<string | undefined> {
-  const files = await readdir(l.logs).catch(() => [] as string[]);
-  if (files.length === 0) return undefined;
-  const dest = join(l.logArchive, new Date().toISOString().replace(/[:.]/g, '-'));
-  await mkdir(l.logArchive, { recursive: true });
-  await rename(l.logs, dest);
-  return dest;
-}
-
-/** Stops every recorded component, newest first (pids verified), keeping data and certificates. */
-export async function stopAll(l: Layout, state: ClusterState): Promise<Array<{ name: ComponentName; pid: number; stopped: boolean }>> {
-  const out: Array<{ name: ComponentName; pid: number; stopped: boolean }> = [];
-  const stop = async (name: ComponentName, graceMs: number) => {
-    const rec = state.components[name];
-    if (!rec) return;
-    out.push({ name, pid: rec.pid, stopped: await stopProcess(rec, graceMs) });
-    delete state.components[name];
-    await rm(pidFile(l, name), { force: true });
-  };
-  // Everything but etcd is stateless and reconnects: stop those together (the apiserver's graceful
-  // shutdown can hang on open watches, so it gets a short grace), then etcd on its own.
-  await Promise.all(COMPONENTS.filter((c) => c !== 'etcd').map((c) => stop(c, 3000)));
-  await stop('etcd', 10_000);
-  if (existsSync(l.stateFile)) await writeState(l, state);
-  return out;
-}
-
-/**
- * Without a state file the pid files are all we have: stop a pid only if its command line still
- * names this state directory (so it is one of ours, not a recycled pid).
- */
-export async function stopOrphans(l: Layout): Promise<Array<{ name: ComponentName; pid: number }>> {
-  const out: Array<{ name: ComponentName; pid: number }> = [];
-  for (const name of [...COMPONENTS].reverse()) {
-    const pid = Number((await readFileOr(pidFile(l, name))).trim());
-    if (!pid) continue;
-    const argv = (await readFileOr(`/proc/${pid}/cmdline`)).split('\0').filter(Boolean);
-    if (argv.length === 0 || !argv.some((a) => a.includes(l.stateDir))) continue;
-    const rec: ProcessRecord = { pid, command: argv[0] as string, args: argv.slice(1), startTicks: 0, startedAt: '', logFile: '' };
-    if (await stopProcess(rec)) out.push({ name, pid });
-  }
-  return out;
-}
-
-async function readFileOr(file: string): Promise<string> {
-  return readFile(file, 'utf8').catch(() => '');
-}
-
 async function writeConfigs(l: Layout, pki: Pki, bins: Binaries, ports: Ports) {
   await mkdir(l.config, { recursive: true });
-  await mkdir(l.sandboxes, { recursive: true });
+  await mkdir(l.volumes, { recursive: true });
   for (const id of KUBECONFIG_IDENTITIES) {
     await writeFile(kubeconfigFile(l, id), kubeconfigYaml(pki, id, ports.apiserver), { mode: 0o600 });
   }
   await writeFile(kwokConfigFile(l), await kwokConfigYaml(bins.kwokStageDir));
-}
-
-/** Polls a component's health checks until all pass; fails fast if the process exits. */
-async function waitReady(
-  spec: ComponentSpec,
-  rec: ProcessRecord,
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined,
-  timeoutMs: number,
-) {
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  void exited?.then((e) => (exit = e));
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    if (exit || !isOurs(rec)) {
-      const how = exit ? (exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`) : 'it is gone';
-      throw new Error(`${spec.name} (pid ${rec.pid}) died during startup (${how}); last log lines from ${rec.logFile}:\n${await tailFile(rec.logFile)}`);
-    }
-    const results = await Promise.all(spec.checks.map((c) => probe(c.url, c.tls)));
-    if (results.every((r) => r.ok)) return;
-    last = results.map((r, i) => `${spec.checks[i]?.name}: ${r.ok ? 'ok' : r.error ?? `HTTP ${r.status} ${r.body?.slice(-300) ?? ''}`}`).join('; ');
-    if (Date.now() > deadline) {
-      throw new Error(`${spec.name} (pid ${rec.pid}) not ready after ${timeoutMs / 1000}s (${last}); log: ${rec.logFile}\n${await tailFile(rec.logFile)}`);
-    }
-    await sleep(200);
-  }
+  const files = admissionFiles(l);
+  const texts = admissionConfig(files);
+  for (const key of Object.keys(files) as (keyof typeof files)[]) await writeFile(files[key], texts[key]);
 }
 
 const CRD_ESTABLISH_TIMEOUT = 30_000;
@@ -313,7 +273,8 @@ async function applyApiObjects(cluster: HttpCluster, bins: Binaries, pki: Pki, s
     ...kubevirtVncObjects(KUBEVIRT_VNC_SERVICE, state.ports.kubevirtVnc, await readFile(pki.caCert, 'utf8')),
   ];
   for (const obj of objects) await applyObject(cluster, obj);
-  await reconcileNodes(cluster, state.nodes, log);
+  // With a real node, the kind of node the placement does not name repels pods (node/placement.ts).
+  await reconcileNodes(cluster, state.nodes, placementTaints(state.placement ?? 'real', !!state.withRealNode).simulated, log);
 }
 
 const CRD = kindOf<{ status?: { conditions?: { type: string; status: string }[] } }>('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
@@ -343,10 +304,11 @@ async function waitApiServiceAvailable(cluster: HttpCluster, name: string) {
 }
 
 /** Creates missing fake nodes, updates capacity that changed, and deletes nodes beyond the count. */
-async function reconcileNodes(cluster: HttpCluster, shape: NodeShape, log: (line: string) => void) {
+async function reconcileNodes(cluster: HttpCluster, shape: NodeShape, taints: { key: string; value: string; effect: string }[], log: (line: string) => void) {
   const existing = new Map((await cluster.list(NODE, { labelSelector: `${FAKE_NODE_LABEL}=true` })).items.map((n) => [n.metadata?.name ?? '', n]));
   for (let i = 0; i < shape.count; i++) {
     const want = fakeNode(i, shape);
+    want.spec = { taints };
     const have = existing.get(want.metadata.name);
     existing.delete(want.metadata.name);
     const resources = (want.status as { capacity: Record<string, string> }).capacity;
@@ -359,6 +321,12 @@ async function reconcileNodes(cluster: HttpCluster, shape: NodeShape, log: (line
         if (httpStatus(err) !== 409) throw err;
       }
       continue;
+    }
+    const haveTaints = (have.spec?.taints ?? []).filter((t) => t.key === SIMULATED_TAINT.key);
+    if (haveTaints.length !== taints.length) {
+      log(`${taints.length ? 'tainting' : 'untainting'} node ${want.metadata.name}`);
+      const others = (have.spec?.taints ?? []).filter((t) => t.key !== SIMULATED_TAINT.key);
+      await cluster.patch(NODE, want.metadata.name, undefined, [{ op: 'add', path: '/spec/taints', value: [...others, ...taints] }]);
     }
     const cap = have.status?.capacity ?? {};
     if (Object.entries(resources).some(([k, v]) => cap[k] !== v)) {

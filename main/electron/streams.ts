@@ -19,6 +19,11 @@ function portEndpoint(port: MessagePortMain): StreamEndpoint {
       if (open) port.close();
       open = false;
     },
+    // The bridge (main/streams/bridge.ts) caps what it sends by the page's acks and by this
+    // figure, the same logic as browser mode's WebSocket. postMessage hands each message to the
+    // Mojo pipe at once and the renderer's IO thread takes it off, whatever the page's script
+    // does, so main holds none of it: a page that acks what it never read fills its own
+    // renderer, not main. MessagePortMain reports no buffer, and none builds up here.
     bufferedAmount: () => 0,
     onMessage: (listener) =>
       port.on('message', (e) => {

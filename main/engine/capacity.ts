@@ -42,8 +42,13 @@ function podRequests(pod: IPod): { cpu: number; memory: number } {
 }
 
 export async function freeCapacity(cluster: Cluster): Promise<{ cpu: number; memory: number; pods: number }> {
+  // A lab's pods tolerate no taint: a node that repels new pods (a control-plane node, a pool
+  // kept for something else) is no room for a class.
   const nodes = (await cluster.list(NODE)).items.filter(
-    (n) => !n.spec?.unschedulable && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    (n) =>
+      !n.spec?.unschedulable &&
+      !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
+      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
   );
   const free = { cpu: 0, memory: 0, pods: 0 };
   const counted = new Set(nodes.map((n) => n.metadata?.name));

@@ -1,11 +1,15 @@
 /**
- * How a check runs inside a node and how its outcome is read back, without trusting the exec
- * status: kwok (the local cluster) does not pass exit codes through, and client-node sometimes
- * ends a non-tty exec without calling the status callback. So the script runs under a small
- * POSIX sh wrapper that enforces the timeout inside the node and prints a trailer with a per-run
- * random marker and the exit code as the last line. The output is read through `OutputTail`,
- * which keeps only a bounded tail and the first `FAIL:` line, so a script printing megabytes
- * costs a few kilobytes here.
+ * How a check runs inside a node and what its output says. The verdict is not read from the
+ * output: it is the exec's own status, which the runtime reports on the exec protocol's status
+ * channel (main/kube/exec-status.ts), so a process in the node that writes a look-alike trailer
+ * to the exec's output, or kills the wrapper after doing so, cannot make a check pass. The
+ * script runs under a small POSIX sh wrapper that enforces the timeout inside the node, stops
+ * everything the script started, exits with the script's status, and prints a trailer with a
+ * per-run marker and that status as the last line: the trailer separates the output from the
+ * wrapper's own lines, tells a timeout from a script that exits 143 itself, and gives the exit
+ * code where the runtime reports a failure without one (kwok, the local cluster). The output is
+ * read through `OutputTail`, which keeps only a bounded tail and the first `FAIL:` line, so a
+ * script printing megabytes costs a few kilobytes here.
  */
 
 /** Bytes of output kept (the tail), enough for the trailer and what an instructor reads. */
@@ -18,24 +22,32 @@ const LINE_SCAN_MAX = FAIL_LINE_MAX + 8;
 /**
  * The wrapper. Arguments: $1 marker, $2 timeout in seconds, $3 the script. The script runs in a
  * session of its own when `setsid` exists (util-linux and busybox have it), so the watchdog ends
- * the script's children too: a `sleep` left behind would hold the output, and so the exec, open.
- * (`set -m` would do it in bash, but dash turns job control off without a tty.) The watchdog
- * says so in the output before it stops the script, so a timeout is told from a script that
- * exits 143 itself. Its own `sleep` writes nowhere, so when the script ends first and the
- * watchdog is killed, nothing is left holding the exec's output. The script's stdin is
- * /dev/null: checks are not interactive.
+ * the script's process group. (`set -m` would do it in bash, but dash turns job control off
+ * without a tty.) A child that leaves the group (its own `setsid`, a double fork) would outlive
+ * that and hold the exec's output open, so the script also gets `LABFORGE_CHECK_RUN=<marker>` in
+ * its environment, which every descendant inherits whatever its session, and once the script has
+ * ended (by itself or stopped by the watchdog) every process whose environment carries it is
+ * killed: `sweep`, one `grep` over /proc, repeated while it finds any (a process may fork as it
+ * dies). The watchdog says so in the output before it stops the script, so a timeout is told
+ * from a script that exits 143 itself. Its own `sleep` writes nowhere, so when the script ends
+ * first and the watchdog is killed, nothing is left holding the exec's output. The script's
+ * stdin is /dev/null: checks are not interactive. The wrapper exits with the script's status,
+ * which the runtime reports as the exec's.
  */
 export const WRAPPER = [
   // One stream, so the trailer is last (stdout and stderr are separate channels of the exec).
   'exec 2>&1',
   'if command -v setsid >/dev/null 2>&1; then s=setsid; else s=; fi',
-  '$s sh -c "$3" </dev/null &',
+  'sweep() { for i in 1 2 3 4 5; do l=$(grep -l -F "LABFORGE_CHECK_RUN=$1" /proc/[0-9]*/environ 2>/dev/null | sed -e "s|^/proc/||" -e "s|/environ\$||"); [ -n "$l" ] || return 0; kill -KILL $l 2>/dev/null; done; }',
+  'LABFORGE_CHECK_RUN="$1" $s sh -c "$3" </dev/null &',
   'p=$!',
   '( sleep "$2" >/dev/null 2>&1; printf \'\\n%s timeout\\n\' "$1"; kill -TERM -"$p" 2>/dev/null || kill -TERM "$p"; sleep 2 >/dev/null 2>&1; kill -KILL -"$p" 2>/dev/null || kill -KILL "$p" ) </dev/null 2>/dev/null &',
   'w=$!',
   'wait "$p"; c=$?',
   'kill "$w" 2>/dev/null',
+  'sweep "$1"',
   'printf \'\\n%s %s\\n\' "$1" "$c"',
+  'exit "$c"',
 ].join('\n');
 
 /** The command line to exec: `sh -c WRAPPER labforge-check MARKER TIMEOUT SCRIPT`. */
@@ -43,7 +55,11 @@ export function checkCommand(marker: string, timeoutSeconds: number, script: str
   return ['sh', '-c', WRAPPER, 'labforge-check', marker, String(timeoutSeconds), script];
 }
 
-/** A marker the script cannot guess: it is not in the script's environment or arguments. */
+/**
+ * A per-run marker. Not a secret: the script's environment carries it (so the wrapper can find
+ * what the script started), and a root student can read any process's arguments; nothing is
+ * judged by it, see the top of this file.
+ */
 export function newMarker(random: (bytes: number) => string): string {
   return `__labforge_check_${random(12)}__`;
 }

@@ -4,10 +4,14 @@
  * precondition, so two instructors running checks at once both count: the loser of a race
  * reads again and merges its runs into the winner's record.
  *
- * Students may create ConfigMaps in their own namespace, so one of them could create the record
- * before the first run, full of passes. Every record therefore carries an HMAC of its content
- * and namespace under a key in labforge-system that students cannot read; a record without a
- * valid one counts as empty, and the next run overwrites it.
+ * Students may not write ConfigMaps (common/compile/rbac.ts), but namespaces published before
+ * that rule, a student holding an old token, or anyone else with write access could have made
+ * the record before the first run, full of passes. Every record therefore carries an HMAC of its
+ * content and namespace under a key in labforge-system that students cannot read; a record
+ * without a valid one counts as empty, and the next run overwrites it. The HMAC does not cover
+ * the object's name, so a signed record copied under another name with the same labels is still
+ * signed: results are only ever read from the object named RESULTS_CONFIGMAP, one per namespace,
+ * never from whatever a label selector finds.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LABEL } from '../../common/compile';
@@ -97,12 +101,15 @@ export async function readResults(cluster: Cluster, namespace: string): Promise<
   return trusted(cm, key) ?? decodeResults(undefined).results;
 }
 
-/** Every stored record of a class, by namespace: one list call. */
+/**
+ * Every stored record of a class, by namespace: one list call, of the objects named
+ * RESULTS_CONFIGMAP only (a name is unique in a namespace, so no copy can stand in for it).
+ */
 export async function readClassResults(cluster: Cluster, className: string, studentKey?: string): Promise<Map<string, StudentResults>> {
   const labelSelector = `${classSelector(className)},${LABEL.component}=${RESULTS_COMPONENT}${studentKey ? `,${LABEL.student}=${studentKey}` : ''}`;
-  const [key, { items }] = await Promise.all([readKey(cluster), cluster.list(CONFIG_MAP, { labelSelector })]);
+  const [key, { items }] = await Promise.all([readKey(cluster), cluster.list(CONFIG_MAP, { labelSelector, fieldSelector: `metadata.name=${RESULTS_CONFIGMAP}` })]);
   return new Map(items.flatMap((cm) => {
-    const results = trusted(cm, key);
+    const results = cm.metadata?.name === RESULTS_CONFIGMAP ? trusted(cm, key) : null;
     return results ? [[cm.metadata?.namespace ?? '', results] as const] : [];
   }));
 }

@@ -1,21 +1,38 @@
 // The runner's judgement, with the checks' wrapper run by this host's own sh instead of an exec
 // into a pod (the integration tests run it through the local control plane).
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { FORGED_TRAILER_SCRIPT, FORGING_LINE } from '../../test/helpers/forged-trailer';
 import type { IPod } from '../kube/kinds';
 import { formatCheckGrid, progressOf, runCheck, type CheckExec, type StudentChecks } from './checks';
 import { mergeRuns } from './checks-results';
 
-/** Runs the command here, streaming stdout and stderr, as a non-tty exec would. */
+/**
+ * Runs the command here, streaming stdout and stderr, as a non-tty exec would, and reports its
+ * exit as a runtime that passes exit codes through does (a signal has no code).
+ */
 const hostExec: CheckExec = (_target, command, onOutput, signal) =>
   new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
     child.on('error', reject);
-    child.on('close', () => resolve());
+    child.on('close', (code, sig) => resolve(signal.aborted ? null : code === 0 ? { ok: true } : { ok: false, exitCode: code, message: `ended by ${sig ?? `exit ${code}`}` }));
     signal.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
   });
+
+/** Processes on this host whose command line mentions `word`. */
+const processesWith = (word: string) =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(word);
+      } catch {
+        return false;
+      }
+    });
 
 const pod = (phase: NonNullable<IPod['status']>['phase'] = 'Running'): IPod => ({
   apiVersion: 'v1',
@@ -47,9 +64,44 @@ describe('runCheck', () => {
     expect(r).toMatchObject({ status: 'fail', exitCode: 1 });
   });
 
-  it('an exec that ends without the trailer is an error, not a verdict', async () => {
-    const cut: CheckExec = async (_t, _c, onOutput) => onOutput(Buffer.from('partial output'));
-    await expect(runCheck(cut, 'ns', [pod()], check('true'))).resolves.toMatchObject({ status: 'error', exitCode: null, message: 'the connection ended before the check reported its exit code' });
+  it('a process that reads the marker from the wrapper\'s arguments, writes "<marker> 0" and kills the wrapper does not pass a failing check', async () => {
+    const r = await runCheck(hostExec, 'ns', [pod()], check(FORGED_TRAILER_SCRIPT, 5));
+    // The marker was found and the trailer written (the output stops before it, as a real one would).
+    expect(r.output).toMatch(FORGING_LINE);
+    expect(r).toMatchObject({ status: 'fail', exitCode: null, message: 'the check did not exit normally: ended by SIGKILL' });
+  });
+
+  it('a runtime status of failure fails the check whatever the output says; only its Success passes', async () => {
+    const says = (status: Awaited<ReturnType<CheckExec>>): CheckExec => async (_t, command, onOutput) => {
+      onOutput(Buffer.from(`ok\n${command[4]} 0\n`));
+      return status;
+    };
+    await expect(runCheck(says({ ok: false, exitCode: null, message: 'error executing command in container: signal: killed' }), 'ns', [pod()], check('true'))).resolves.toMatchObject({ status: 'fail', exitCode: null, message: 'the check did not exit normally: error executing command in container: signal: killed' });
+    await expect(runCheck(says({ ok: false, exitCode: 2, message: 'command terminated with non-zero exit code' }), 'ns', [pod()], check('true'))).resolves.toMatchObject({ status: 'fail', exitCode: 2 });
+    await expect(runCheck(says({ ok: true }), 'ns', [pod()], check('true'))).resolves.toMatchObject({ status: 'pass', exitCode: 0, output: 'ok' });
+  });
+
+  it('an exec that ends without a status is an error, not a verdict, whatever its output', async () => {
+    const cut: CheckExec = async (_t, command, onOutput) => {
+      onOutput(Buffer.from(`partial output\n${command[4]} 0\n`));
+      return null;
+    };
+    await expect(runCheck(cut, 'ns', [pod()], check('true'))).resolves.toMatchObject({ status: 'error', exitCode: null, message: 'the connection ended before the node reported how the check ended' });
+  });
+
+  it('stops what the script started in a session of its own, at the timeout and when the script ends', async () => {
+    // A child in its own session leaves the script's process group, which the watchdog kills.
+    const t0 = Date.now();
+    const timedOut = await runCheck(hostExec, 'ns', [pod()], check('setsid sleep 3141 & sleep 30', 1));
+    expect(timedOut).toMatchObject({ status: 'timeout' });
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(processesWith('3141')).toEqual([]);
+    // A script that passes but leaves such a child behind: the child would hold the output open.
+    const t1 = Date.now();
+    const passed = await runCheck(hostExec, 'ns', [pod()], check('setsid sh -c "sleep 3142" & echo started', 5));
+    expect(passed).toMatchObject({ status: 'pass', output: 'started\n' });
+    expect(Date.now() - t1).toBeLessThan(4000);
+    expect(processesWith('3142')).toEqual([]);
   });
 
   it('says why it could not run: no pod, a pod not running, no such container, a refused exec', async () => {
@@ -91,5 +143,19 @@ describe('progress and grid', () => {
       'bob a: FAIL: no a (hint: do a)',
       '',
     ]);
+  });
+
+  it("shows what a student's node printed with its control characters escaped: no OSC or CSI reaches the terminal", () => {
+    const osc0 = '\u001b]0;owned\u0007';
+    const osc52 = '\u001b]52;c;cm0gLXJmIH4K\u0007';
+    const clear = '\u001b[2J';
+    const s = student('bob', [run('a', 'fail', `FAIL: ${osc0}${clear}${osc52}x`)]);
+    s.checks[0]!.hint = `fix\u009b31m it\u2028now`;
+    s.recordError = `denied ${clear}`;
+    const text = formatCheckGrid([s]);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028]/);
+    expect(text).toContain('bob a: FAIL: \\e]0;owned\\x07\\e[2J\\e]52;c;cm0gLXJmIH4K\\x07x (hint: fix\\x9b31m it\\u2028now)');
+    expect(text).toContain('bob: results not recorded: denied \\e[2J');
   });
 });

@@ -4,7 +4,9 @@
  *
  * Each student runs the checks of the release their namespace runs, in `after` order; students
  * run concurrently up to a bound. A run is a non-tty exec of the checks' wrapper
- * (checks-output.ts); its trailer, not the exec status, says how the script ended. A student's
+ * (checks-output.ts). A check passes only when the exec's own status, from the runtime, says the
+ * wrapper exited 0; the wrapper's trailer in the output, which any process in the node can
+ * write, only adds detail (a timeout, an exit code the runtime did not report). A student's
  * runs are recorded in the cluster once all of them are done (checks-store.ts).
  *
  * The exec itself is passed in (`CheckExec`): the engine reaches the cluster through main/kube,
@@ -13,9 +15,11 @@
 import { randomBytes } from 'node:crypto';
 import { ANNOTATION, LABEL } from '../../common/compile';
 import { checkPoints, checkTimeout, orderedChecks } from '../../common/lab/checks';
+import { escapeControl } from '../../common/lab/escape';
 import type { Lab, LabAchievement, LabCheck } from '../../common/lab';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
+import type { ExecStatus } from '../kube/exec-status';
 import { POD, type INamespace, type IPod } from '../kube/kinds';
 import { mapLimit } from '../kube/retry';
 import { checkCommand, newMarker, OutputTail, readTrailer } from './checks-output';
@@ -32,9 +36,10 @@ export interface ExecTarget {
 
 /**
  * Runs a command in a container, calling `onOutput` with each chunk as it arrives; settles once
- * the connection ends; rejects when the exec is refused. Aborting closes the connection.
+ * the connection ends, with the exec's status as the runtime reported it (null when none came);
+ * rejects when the exec is refused. Aborting closes the connection.
  */
-export type CheckExec = (target: ExecTarget, command: string[], onOutput: (chunk: Buffer) => void, signal: AbortSignal) => Promise<void>;
+export type CheckExec = (target: ExecTarget, command: string[], onOutput: (chunk: Buffer) => void, signal: AbortSignal) => Promise<ExecStatus | null>;
 
 /** Students checked at once; each has one exec open at a time. */
 export const DEFAULT_CHECK_CONCURRENCY = 8;
@@ -72,8 +77,9 @@ export async function runCheck(exec: CheckExec, namespace: string, pods: readonl
     gaveUp = true;
     abort.abort();
   }, timeoutS * 1000 + GRACE_MS);
+  let status: ExecStatus | null;
   try {
-    await exec({ namespace, pod: podName, container }, checkCommand(marker, timeoutS, check.script), (chunk) => tail.push(chunk), abort.signal);
+    status = await exec({ namespace, pod: podName, container }, checkCommand(marker, timeoutS, check.script), (chunk) => tail.push(chunk), abort.signal);
   } catch (err) {
     return failed(`cannot run the check in pod ${podName}: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
@@ -82,17 +88,21 @@ export async function runCheck(exec: CheckExec, namespace: string, pods: readonl
   tail.finish();
   const durationMs = Date.now() - t0;
   const trailer = readTrailer(tail.text(), marker);
-  const failLine = tail.failLine !== null ? { failLine: tail.failLine } : {};
-  if (!trailer) {
-    const output = tail.text();
+  const output = trailer?.output ?? tail.text();
+  const base = { check: check.id, at, durationMs, ...(tail.failLine !== null ? { failLine: tail.failLine } : {}), output };
+  if (!status) {
     return gaveUp
-      ? { check: check.id, status: 'timeout', exitCode: null, at, durationMs, ...failLine, output, message: `no answer from the node within ${timeoutS} s (and ${GRACE_MS / 1000} s of grace); the connection was closed` }
-      : { check: check.id, status: 'error', exitCode: null, at, durationMs, ...failLine, output, message: 'the connection ended before the check reported its exit code' };
+      ? { ...base, status: 'timeout', exitCode: null, message: `no answer from the node within ${timeoutS} s (and ${GRACE_MS / 1000} s of grace); the connection was closed` }
+      : { ...base, status: 'error', exitCode: null, message: 'the connection ended before the node reported how the check ended' };
   }
-  if (trailer.timedOut) {
-    return { check: check.id, status: 'timeout', exitCode: trailer.code, at, durationMs, ...failLine, output: trailer.output, message: `the script ran longer than its timeout of ${timeoutS} s and was stopped` };
+  // Only the runtime's status can pass a check. What the output says can only make it fail:
+  // a timeout line, or the exit code the runtime did not report.
+  const exitCode = status.ok ? 0 : status.exitCode ?? (trailer && trailer.code !== 0 ? trailer.code : null);
+  if (trailer?.timedOut) {
+    return { ...base, status: 'timeout', exitCode, message: `the script ran longer than its timeout of ${timeoutS} s and was stopped` };
   }
-  return { check: check.id, status: trailer.code === 0 ? 'pass' : 'fail', exitCode: trailer.code, at, durationMs, ...failLine, output: trailer.output };
+  if (status.ok) return { ...base, status: 'pass', exitCode: 0 };
+  return { ...base, status: 'fail', exitCode, ...(exitCode === null ? { message: `the check did not exit normally: ${status.message}` } : {}) };
 }
 
 /** A student's namespace and the lab their release runs. */
@@ -267,13 +277,18 @@ export function progressOf(s: StudentChecks): StudentProgress {
 
 const CELL: Record<string, string> = { pass: 'pass', fail: 'FAIL', timeout: 'TIME', error: 'ERR' };
 
-/** The students × checks grid `labforge check` prints, then a line per failing check with its hint. */
+/**
+ * The students × checks grid `labforge check` prints, then a line per failing check with its hint.
+ * A FAIL: line is whatever the student's node printed, so every cell and note is shown with its
+ * control characters escaped as `validate` shows a lab file's values: an OSC or CSI sequence in it
+ * must not retitle, clear or write the clipboard of the instructor's terminal.
+ */
 export function formatCheckGrid(students: readonly StudentChecks[]): string {
   const ids = [...new Set(students.flatMap((s) => s.checks.map((c) => c.id)))];
-  const header = ['STUDENT', ...ids, 'PASSED', 'POINTS', 'ACHIEVEMENTS'];
+  const header = ['STUDENT', ...ids, 'PASSED', 'POINTS', 'ACHIEVEMENTS'].map(escapeControl);
   const rows = students.map((s) => {
     const p = progressOf(s);
-    return [s.student, ...ids.map((id) => (s.checks.some((c) => c.id === id) ? CELL[s.results.checks[id]?.status ?? ''] ?? '-' : '')), `${p.passed}/${p.total}`, `${p.points}/${p.maxPoints}`, p.achievements.join(', ')];
+    return [s.student, ...ids.map((id) => (s.checks.some((c) => c.id === id) ? CELL[s.results.checks[id]?.status ?? ''] ?? '-' : '')), `${p.passed}/${p.total}`, `${p.points}/${p.maxPoints}`, p.achievements.join(', ')].map(escapeControl);
   });
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));
   const lines = [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
@@ -283,9 +298,9 @@ export function formatCheckGrid(students: readonly StudentChecks[]): string {
       const r = s.results.checks[c.id];
       if (!r || r.status === 'pass') continue;
       const why = r.failLine ?? r.message ?? (r.exitCode !== null ? `exit status ${r.exitCode}` : '');
-      notes.push(`${s.student} ${c.id}: ${why}${c.hint ? ` (hint: ${c.hint})` : ''}`);
+      notes.push(escapeControl(`${s.student} ${c.id}: ${why}${c.hint ? ` (hint: ${c.hint})` : ''}`));
     }
-    if (s.recordError) notes.push(`${s.student}: results not recorded: ${s.recordError}`);
+    if (s.recordError) notes.push(escapeControl(`${s.student}: results not recorded: ${s.recordError}`));
   }
   return `${lines.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
 }

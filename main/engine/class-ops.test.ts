@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IDeployment, INamespace, IPod, IResourceQuota } from '../kube/kinds';
-import { classRows, formatRows } from './class-ops';
+import { classRows, foreignAnnotations, formatRows } from './class-ops';
 
 const ns = (name: string, student: string, release = 'v1', phase: 'Active' | 'Terminating' = 'Active'): INamespace => ({
   apiVersion: 'v1',
@@ -63,5 +63,18 @@ describe('classRows', () => {
     const [row] = classRows([ns('c-bob-1', 'bob')], [pod('c-bob-1', 'web', true), pod('c-bob-1', 'db', false)], []);
     expect(Object.keys(row!.nodes)).toEqual(['db', 'web']);
     expect(row!.ready).toBe(1);
+  });
+});
+
+describe('foreignAnnotations', () => {
+  it("keeps what an admin put on a student namespace and drops Labforge's own and kubectl's bookkeeping", () => {
+    expect(foreignAnnotations({
+      'labforge.dev/student-id': 'amy',
+      'labforge.dev/title': 'Lab',
+      'kubectl.kubernetes.io/last-applied-configuration': '{}',
+      'scheduler.alpha.kubernetes.io/node-selector': 'pool=labs',
+      'scheduler.alpha.kubernetes.io/defaultTolerations': '[]',
+    })).toEqual({ 'scheduler.alpha.kubernetes.io/node-selector': 'pool=labs', 'scheduler.alpha.kubernetes.io/defaultTolerations': '[]' });
+    expect(foreignAnnotations(undefined)).toEqual({});
   });
 });

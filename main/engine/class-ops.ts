@@ -3,7 +3,7 @@
  * reset of one student, and a namespace-scoped kubeconfig for a student.
  */
 import { stringify } from 'yaml';
-import { ANNOTATION, LABEL, studentNamespace } from '../../common/compile';
+import { ANNOTATION, LABEL } from '../../common/compile';
 import { STUDENT_SERVICE_ACCOUNT } from '../../common/compile/rbac';
 import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
 import type { Cluster } from '../kube/cluster';
@@ -16,6 +16,7 @@ import { liveNodeStatuses } from './node-status';
 import type { NodeState } from './node-state';
 import { tokenSeconds } from './expiry-time';
 import { deleteClassSettings, readClassSettings } from './reconcile-settings';
+import { studentNamespaceIn } from './student-namespace';
 
 export interface StudentRow {
   student: string;
@@ -199,22 +200,33 @@ export async function teardown(cluster: Cluster, className: string, student?: st
 
 /** Deletes one student's namespace (and so their data) and publishes their release again. */
 export async function reset(cluster: Cluster, className: string, student: string, timeoutMs = 120_000, opts: ClassOpOptions = {}): Promise<StudentResult> {
-  const [ns] = await classNamespaces(cluster, className, student);
+  // Their own namespace, by annotation: another id could share the label value.
+  const ns = (await classNamespaces(cluster, className, student)).find((n) => n.metadata?.annotations?.[ANNOTATION.studentId] === student);
   const nsName = ns?.metadata?.name;
   if (!ns || !nsName) throw new KubeError('not-found', `student ${student} has no namespace in class ${className}; publish to them first`, { hint: 'publish-first' });
   const lab = ns.metadata?.labels?.[LABEL.lab];
   const tag = ns.metadata?.labels?.[LABEL.release];
   if (!lab || !tag) throw new KubeError('invalid', `namespace ${ns.metadata?.name} does not say which release it runs`);
   const release = await getRelease(cluster, lab, tag);
+  const kept = foreignAnnotations(ns.metadata?.annotations);
   step(opts, `deleting ${nsName} (the student's data goes with it)`);
   await deleteNamespace(cluster, nsName);
   step(opts, `waiting for ${nsName} to finish deleting`);
   const stuck = await waitNamespacesGone(cluster, [nsName], timeoutMs);
   if (stuck.length) throw new KubeError('server', `namespace ${stuck[0]} is still terminating after ${timeoutMs / 1000}s; try again later`);
+  // What a cluster admin put on the namespace (a node selector for a node pool, default
+  // tolerations, a policy's annotation) is not the student's data: the new namespace has it
+  // before its first pod, and publish applies Labforge's own fields over it.
+  if (Object.keys(kept).length) await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsName, annotations: kept } });
   // Past this point the student has no namespace: publishing is not cancelled halfway.
   opts.onPhase?.(`publishing ${lab}@${tag} to ${student} again`);
   const result = await publish(cluster, { className, students: [{ id: student }], release, force: true });
   return result.results[0]!;
+}
+
+/** Annotations on a student namespace that Labforge did not write (nor kubectl's bookkeeping). */
+export function foreignAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => !k.startsWith('labforge.dev/') && k !== 'kubectl.kubernetes.io/last-applied-configuration'));
 }
 
 export interface StudentCredentials {
@@ -225,7 +237,7 @@ export interface StudentCredentials {
 
 /** A kubeconfig that can do exactly what the student's RoleBinding grants (common/compile/rbac.ts), with an expiring token. */
 export async function studentCredentials(cluster: Cluster, className: string, student: string, durationSeconds = 86_400): Promise<StudentCredentials> {
-  const namespace = studentNamespace(className, student);
+  const namespace = await studentNamespaceIn(cluster, className, student);
   // Credentials never outlive the class: cut at its end date, none once it ended.
   const settings = await readClassSettings(cluster, className);
   if (settings?.expired) throw new KubeError('invalid', `class ${className} ended at ${settings.expired.at}; its students have no credentials any more`);

@@ -4,7 +4,7 @@
  * but not in this roster. The app shows it before the instructor confirms; the numbers are the
  * ones publish itself checks.
  */
-import { studentNamespace, LABEL, ANNOTATION } from '../../common/compile';
+import { LABEL, ANNOTATION } from '../../common/compile';
 import { diffLabs, formatChange } from '../../common/lab/diff';
 import { humanQuantities } from '../../common/lab/human-size';
 import type { Student } from '../class/roster';
@@ -12,6 +12,7 @@ import type { Cluster } from '../kube/cluster';
 import { classCapacity } from './capacity';
 import { classNamespaces } from './publish';
 import { getRelease, type Release } from './releases';
+import { namespaceResolver } from './student-namespace';
 
 export interface PublishPlan {
   existing: number;
@@ -25,7 +26,8 @@ export async function planPublish(cluster: Cluster, opts: { className: string; r
   const { className, release, students } = opts;
   const existing = await classNamespaces(cluster, className);
   const existingNames = new Set(existing.map((n) => n.metadata?.name ?? ''));
-  const wanted = new Set(students.map((s) => studentNamespace(className, s.id)));
+  const namespaceOf = namespaceResolver(className, existing);
+  const wanted = new Set(students.map((s) => namespaceOf(s.id)));
   const fresh = [...wanted].filter((n) => !existingNames.has(n)).length;
   const report = await classCapacity(cluster, release.lab, fresh);
 

@@ -11,9 +11,11 @@
  * - Before any write: the objects of one student are checked (schemas, APIs, dry-run), and
  *   the class must fit the cluster's free capacity.
  */
+import { formatClash, nameClashes, rosterRef } from '../class/name-clashes';
 import type { Student } from '../class/roster';
 import { ANNOTATION, compileLab, LABEL, studentKey, studentNamespace, type KubeObject } from '../../common/compile';
 import { managedSelector } from '../../common/compile/labels';
+import { quoteInput } from '../../common/lab/escape';
 import { studentClusterRole } from '../../common/compile/rbac';
 import { adoptAllCreated } from '../kube/adopt-created';
 import { applyAll, applyObject, preflight, sourceNamer } from '../kube/apply';
@@ -24,6 +26,7 @@ import { mapLimit, OutageBudget, Semaphore, withRetry } from '../kube/retry';
 import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
 import { listOwned, pruneOwned } from './owned';
 import { readClassSettings, settingsForPublish } from './reconcile-settings';
+import { namespaceResolver } from './student-namespace';
 import type { Release } from './releases';
 
 /**
@@ -88,9 +91,9 @@ export class CapacityError extends KubeError {
   }
 }
 
-export function studentTarget(className: string, student: Student, release: Release, domain?: string, linkKey?: string) {
+export function studentTarget(className: string, student: Student, release: Release, domain?: string, linkKey?: string, namespace = studentNamespace(className, student.id)) {
   return {
-    namespace: studentNamespace(className, student.id),
+    namespace,
     class: className,
     student: student.id,
     release: release.tag,
@@ -124,17 +127,39 @@ export async function currentStudents(cluster: Cluster, className: string): Prom
   return [...new Set(ids)].sort().map((id) => ({ id }));
 }
 
+/** The namespaces of every other class, by name → class (one list). */
+async function otherClassesNamespaces(cluster: Cluster, className: string): Promise<Map<string, string>> {
+  const { items } = await cluster.list(NAMESPACE, { labelSelector: `${managedSelector()},${LABEL.class},${LABEL.class}!=${className}` });
+  return new Map(items.map((n) => [n.metadata?.name ?? '', n.metadata?.labels?.[LABEL.class] ?? '']));
+}
+
 export async function publish(cluster: Cluster, opts: PublishOptions): Promise<PublishResult> {
   const { release, className } = opts;
   const lab = release.lab;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   if (opts.students.length === 0) throw new KubeError('invalid', 'the roster has no students');
 
+  // Two students of the roster on one name would share a namespace, or each other's objects.
+  const clashes = nameClashes(className, opts.students);
+  if (clashes.length) throw new KubeError('invalid', `nothing was written: ${clashes.map(formatClash).join('; ')}`);
+
   // Independent reads go together: nothing before the first write waits on more than it needs.
-  const [existing, stored] = await Promise.all([classNamespaces(cluster, className), readClassSettings(cluster, className)]);
+  const [existing, stored, others] = await Promise.all([classNamespaces(cluster, className), readClassSettings(cluster, className), otherClassesNamespaces(cluster, className)]);
   const existingByName = new Map(existing.map((n) => [n.metadata!.name!, n]));
-  let targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, opts.domain ?? stored?.domain) }));
+  // A student keeps the namespace they have, whatever name today's scheme would give it.
+  const resolve = namespaceResolver(className, existing);
+  const namespaceOf = (s: Student) => resolve(s.id);
+  let targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, opts.domain ?? stored?.domain, undefined, namespaceOf(s)) }));
   const wanted = new Set(targets.map((t) => t.target.namespace));
+  const taken = targets.flatMap(({ student, target }) => {
+    const holder = existingByName.get(target.namespace)?.metadata?.annotations?.[ANNOTATION.studentId];
+    const otherClass = others.get(target.namespace);
+    const who = rosterRef(student);
+    if (holder !== undefined && holder !== student.id) return [`${who} would take namespace ${target.namespace}, which is student ${quoteInput(holder, 140)}'s`];
+    if (otherClass !== undefined) return [`${who} would take namespace ${target.namespace}, which belongs to class ${otherClass}`];
+    return [];
+  });
+  if (taken.length) throw new KubeError('invalid', `nothing was written: ${taken.join('; ')}; change the id`);
 
   const phase = (p: 'preflight' | 'capacity' | 'apply' | 'prune', message: string) => {
     opts.signal?.throwIfAborted();
@@ -158,7 +183,7 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   // The class's settings (domain, links, end date) are stored once the checks passed; a class
   // with random links compiles its hosts from its key (the sample above differs in hosts only).
   const { settings, linkKey } = await settingsForPublish(cluster, className, { domain: opts.domain, links: opts.links, expiresAt: opts.expiresAt, volumes: opts.volumes });
-  targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, settings.domain, linkKey) }));
+  targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, settings.domain, linkKey, namespaceOf(s)) }));
 
   phase('apply', `writing ${targets.length} student namespaces`);
   opts.onStart?.({ total: targets.length, capacity });

@@ -53,19 +53,24 @@ describe('drift of one namespace', () => {
     const live = [
       obj('ConfigMap', 'web-files'),
       obj('PersistentVolumeClaim', 'scratch'),
+      // Made by a student while students could still create ConfigMaps: no Labforge label.
       obj('ConfigMap', 'my-notes'),
+      // The check results Labforge keeps, and a copy of them posing as Labforge's.
+      obj('ConfigMap', 'labforge-checks', 'v1', { labels: { 'app.kubernetes.io/managed-by': 'labforge', 'app.kubernetes.io/component': 'checks' } }),
+      obj('ConfigMap', 'checks-copy', 'v1', { labels: { 'app.kubernetes.io/managed-by': 'labforge', 'app.kubernetes.io/component': 'checks' } }),
       obj('ServiceAccount', 'default'),
       obj('Role', 'sneaky', 'rbac.authorization.k8s.io/v1'),
     ];
     const drift = namespaceDrift({ expected, live, studentMayCreate: (v, k) => studentMayCreate(v, k) });
-    expect(drift.map((d) => `${d.problem} ${d.kind}/${d.name}`)).toEqual(['extra Role/sneaky', 'missing Service/web']);
+    expect(drift.map((d) => `${d.problem} ${d.kind}/${d.name}`)).toEqual(['extra ConfigMap/checks-copy', 'extra Role/sneaky', 'missing Service/web']);
     expect(formatDrift([{ student: 's1', namespace: 'ns', objects: drift }])).toContain('s1 (ns): Service/web is missing');
   });
 
   it('derives what students may create from their Role', () => {
     expect(resourceOf('NetworkPolicy')).toBe('networkpolicies');
     expect(resourceOf('Ingress')).toBe('ingresses');
-    expect(studentMayCreate('v1', 'ConfigMap')).toBe(true);
+    expect(studentMayCreate('v1', 'ConfigMap')).toBe(false);
+    expect(studentMayCreate('v1', 'ConfigMap', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['create'] }])).toBe(true);
     expect(studentMayCreate('v1', 'Service')).toBe(false);
     expect(studentMayCreate('apps/v1', 'Deployment')).toBe(false);
     expect(studentMayCreate('v1', 'Pod')).toBe(false);

@@ -13,6 +13,7 @@
 import type { KubeObject } from '../../common/compile/types';
 import { parseQuantity } from '../../common/lab/quantity';
 import { FIELD_MANAGER, type ManagedFieldsEntry } from '../kube/managed-fields';
+import { RESULTS_COMPONENT, RESULTS_CONFIGMAP } from './checks-results';
 
 export interface FieldDrift {
   /** `spec.replicas`, `spec.ingress[0].from`, `metadata.labels["pod-security.kubernetes.io/enforce"]`. */
@@ -140,6 +141,11 @@ export function isStudentOrSystem(o: KubeObject, studentMayCreate: NamespaceInpu
   if (Array.isArray(o.metadata.ownerReferences) && o.metadata.ownerReferences.length > 0) return true;
   if (o.kind === 'ServiceAccount' && o.metadata.name === 'default') return true;
   if (o.kind === 'ConfigMap' && o.metadata.name === 'kube-root-ca.crt') return true;
+  // Labforge's check results, kept by `labforge check` (checks-store.ts), never by a release.
+  if (o.kind === 'ConfigMap' && o.metadata.name === RESULTS_CONFIGMAP && o.metadata.labels?.['app.kubernetes.io/component'] === RESULTS_COMPONENT) return true;
+  // Students could create ConfigMaps until that grant was withdrawn; what they made then carries
+  // no Labforge label and stays theirs. One that poses as Labforge's (a copied check record) is extra.
+  if (o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'labforge') return true;
   // Labforge's own services' access to the namespace: the in-cluster reconciler
   // (reconcile-manifests.ts) and the SSH gateway (main/gateway/manifests.ts).
   if (SERVICE_COMPONENTS.has(o.metadata.labels?.['app.kubernetes.io/component'] ?? '') && o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'labforge') return true;

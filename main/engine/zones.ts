@@ -107,6 +107,25 @@ export interface ZonedPublishOptions extends Omit<PublishOptions, 'onStart' | 'o
 }
 
 /**
+ * Opens every zone of a zones file given now, before anything is stored: a zone whose kubeconfig
+ * cannot be read (missing, a FIFO, a device, too large) or lacks its context is refused here,
+ * naming the zone. Recorded, it would fail every later command of the class.
+ */
+function openGivenZones(zones: Zone[], connectZone: ZoneConnector): void {
+  for (const zone of zones) {
+    let cluster: Cluster | undefined;
+    try {
+      cluster = connectZone(zone);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw err instanceof KubeError ? err.in(`zone ${zone.name}`) : new KubeError('config', `zone ${zone.name}: ${message}`);
+    } finally {
+      cluster?.close();
+    }
+  }
+}
+
+/**
  * Publishes a release over the class's zones. The placement is recorded on the home cluster
  * before anything is written to a zone, so an interrupted publish resumes with the same one.
  */
@@ -123,6 +142,7 @@ export async function publishZoned(home: Cluster, connectZone: ZoneConnector, op
   // Students who left keep their entry unless pruned, so a returning student finds their zone.
   const kept = opts.prune ? {} : Object.fromEntries(Object.entries(previous?.assignment ?? {}).filter(([, zone]) => zones.some((z) => z.name === zone)));
   const record: ZonesRecord = { zones, assignment: { ...kept, ...assignment } };
+  if (opts.zones) openGivenZones(opts.zones, connectZone);
   await writeZonesRecord(home, opts.className, record);
 
   const total = opts.students.length;

@@ -16,6 +16,7 @@ import { isExpired, parseExpiry, parsePublicKey, type PublicKey } from '../class
 import { kindOf, type Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE } from '../kube/kinds';
+import { studentNamespaceIn } from '../engine/student-namespace';
 
 export interface SecretObject extends KubeObject {
   type?: string;
@@ -57,13 +58,13 @@ export interface StoredKey {
 
 export const keySecretName = (key: PublicKey) => `ssh-key-${createHash('sha256').update(key.blob).digest('hex').slice(0, 20)}`;
 
-export function keySecret(className: string, student: string, key: PublicKey, expiresAt: string | undefined, now = new Date()): SecretObject {
+export function keySecret(className: string, student: string, key: PublicKey, expiresAt: string | undefined, now = new Date(), namespace = studentNamespace(className, student)): SecretObject {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
       name: keySecretName(key),
-      namespace: studentNamespace(className, student),
+      namespace,
       labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.component]: KEY_COMPONENT, [LABEL.class]: className, [LABEL.student]: studentKey(student) },
       annotations: {
         [ANNOTATION.studentId]: student,
@@ -122,11 +123,11 @@ export async function addKey(cluster: Cluster, req: AddKeyRequest, now = new Dat
     if (!e.ok) throw new KubeError('invalid', `--expires: ${e.message}`);
     expiresAt = e.at;
   }
-  const namespace = studentNamespace(req.className, req.student);
+  const namespace = await studentNamespaceIn(cluster, req.className, req.student);
   if (!(await cluster.read(NAMESPACE, namespace))) {
     throw new KubeError('not-found', `student ${req.student} has no namespace in class ${req.className}; publish to them first, then add their key`, { hint: 'publish-first' });
   }
-  const secret = keySecret(req.className, req.student, parsed.key, expiresAt, now);
+  const secret = keySecret(req.className, req.student, parsed.key, expiresAt, now, namespace);
   try {
     // Re-adding a key keeps its first added-at and takes the new expiry.
     const existing = await cluster.read(SECRET, secret.metadata.name, namespace);

@@ -98,7 +98,10 @@ export function gatewayManifests(opts: GatewayManifestOptions): KubeObject[] {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(name, SYSTEM_NAMESPACE),
-      spec: { type: 'LoadBalancer', selector, ports: [{ name: 'ssh', port: opts.port ?? 22, targetPort: 'ssh', protocol: 'TCP' }] },
+      // Local: the gateway sees each student's own address. With the default (Cluster) every
+      // connection arrives from a node's address after SNAT, and a whole class would share one
+      // failure budget and one per-address connection limit.
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', selector, ports: [{ name: 'ssh', port: opts.port ?? 22, targetPort: 'ssh', protocol: 'TCP' }] },
     },
   );
   return out;

@@ -4,13 +4,14 @@
  * only ever names a node of the student's lab, never a namespace, so no spelling reaches
  * another student. The lab is read from the release the namespace runs (cached per release).
  */
-import { LABEL, studentNamespace } from '../../common/compile';
+import { LABEL } from '../../common/compile';
 import type { Lab } from '../../common/lab';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE } from '../kube/kinds';
 import { getRelease } from '../engine/releases';
 import { checkExecutable, findPod, podContainers, TerminalError } from '../streams';
+import { studentNamespaceIn } from '../engine/student-namespace';
 
 export interface NodeTarget {
   namespace: string;
@@ -60,9 +61,11 @@ export class NodeTargets {
 
   /** The pod and container to exec in; throws TargetError with what the student should read. */
   async resolve(student: string, node: string | undefined): Promise<NodeTarget> {
-    const namespace = studentNamespace(this.className, student);
     let ns;
+    let namespace: string;
     try {
+      // By the student's annotation: their namespace may carry a name from an earlier scheme.
+      namespace = await studentNamespaceIn(this.cluster, this.className, student);
       ns = await this.cluster.read(NAMESPACE, namespace);
     } catch (err) {
       throw new TargetError(`your lab cannot be looked up right now (${err instanceof KubeError ? err.kind : 'error'}); try again in a minute`);

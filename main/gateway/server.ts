@@ -4,13 +4,19 @@
  * Kubernetes exec API.
  *
  * - Auth is public key only, the signature verified against the key found in the class's key
- *   index (key-index.ts); failures are limited per source address and per user name.
+ *   index (key-index.ts). Failures are limited per source address and per (address, user name),
+ *   never per user name alone: failures naming a student from elsewhere would lock the real
+ *   student out. A key offered without a signature is a question ("would you take this key?"),
+ *   which OpenSSH asks for every key it holds before it signs with one; it is never a failure.
  * - A shell is main/streams' ExecSession (tty, resize, hang-up on close); a command runs under
  *   a wrapper that reports its exit status (command.ts); sftp runs the node's sftp-server.
  * - Refused, with a line on the session's stderr saying so: port forwarding (-L, -R, -D, -W),
  *   agent and X11 forwarding, and subsystems other than sftp.
- * - Limits: sessions per student, idle time, auth attempts per connection. A connection that
- *   errors (reset, garbage) is dropped alone; the server keeps serving.
+ * - Limits: sessions per student, idle time, auth attempts per connection, open connections in
+ *   all and per source address. The gateway accepts TCP itself and hands sockets to ssh2, so a
+ *   socket is timed from accept: one that never sends its identification line is closed (ssh2
+ *   only reports a connection once that line came). A connection that errors (reset, garbage)
+ *   is dropped alone; the server keeps serving.
  * - A key that is revoked or expires ends its live connections within `revalidateMs`.
  * - Every session is audited (audit.ts); when wipe is on, a student's last session ending
  *   resets their namespace (wipe.ts).
@@ -18,7 +24,7 @@
 import { Exec, type KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
 import type WebSocket from 'ws';
 import type { Cluster } from '../kube/cluster';
@@ -35,6 +41,7 @@ import { wipeStudent, type WipeVolumes } from './wipe';
 
 export interface GatewayLimits {
   authFailuresPerAddress: WindowLimit;
+  /** Failures of one user name from one address. */
   authFailuresPerUser: WindowLimit;
   /** Public keys a connection may offer before it is closed. */
   authAttemptsPerConnection: number;
@@ -43,7 +50,11 @@ export interface GatewayLimits {
   idleTimeoutMs: number;
   /** Open connections in all (authenticated or not). */
   maxConnections: number;
-  /** A connection must authenticate within this. */
+  /** Open connections from one source address (a class behind one NAT shares it). */
+  maxConnectionsPerAddress: number;
+  /** A socket must send its SSH identification line within this of being accepted. */
+  identTimeoutMs: number;
+  /** A connection must authenticate within this of being accepted. */
   loginGraceMs: number;
 }
 
@@ -54,8 +65,13 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   sessionsPerStudent: 8,
   idleTimeoutMs: 30 * 60_000,
   maxConnections: 2000,
+  maxConnectionsPerAddress: 100,
+  identTimeoutMs: 10_000,
   loginGraceMs: 30_000,
 };
+
+/** The loopback address the gateway listens on unless told otherwise. */
+export const DEFAULT_HOST = '127.0.0.1';
 
 export interface GatewayOptions {
   cluster: Cluster;
@@ -74,9 +90,17 @@ export interface GatewayOptions {
   log?: (entry: Record<string, unknown>) => void;
 }
 
+/** A TCP connection from accept until it closes: its clocks run whatever ssh2 makes of it. */
+interface Admitted {
+  socket: Socket;
+  identified: boolean;
+  loggedIn: boolean;
+}
+
 interface Conn {
   id: number;
   client: Connection;
+  admitted: Admitted | undefined;
   address: string;
   attempts: number;
   student?: string;
@@ -99,6 +123,9 @@ interface LiveSession {
 // ssh2 is CommonJS: its default export works under Node's ESM loader and bundlers alike.
 const { Server, utils } = ssh2;
 
+/** The failure limit's key for one user name from one address. */
+const userKey = (address: string, user: string) => `${address} ${user}`;
+
 const say = (channel: ServerChannel, text: string) => {
   try {
     channel.stderr.write(`labforge: ${text}\r\n`);
@@ -109,6 +136,10 @@ const say = (channel: ServerChannel, text: string) => {
 
 export class Gateway {
   private server: InstanceType<typeof Server> | undefined;
+  private tcp: NetServer | undefined;
+  /** Sockets accepted and not yet closed, by `address:port` (how ssh2 names a connection). */
+  private readonly admitted = new Map<string, Admitted>();
+  private readonly openPerAddress = new Map<string, number>();
   private readonly index: KeyIndex;
   private readonly targets: NodeTargets;
   private readonly limits: GatewayLimits;
@@ -122,7 +153,7 @@ export class Gateway {
   private readonly log: (entry: Record<string, unknown>) => void;
   private readonly instance = `${hostname()}-${process.pid}`;
   /** Figures for tests and the benchmark. */
-  readonly stats = { connections: 0, authFailures: 0, rateLimited: 0, sessions: 0, connectionErrors: 0, wipes: 0, wipeFailures: 0 };
+  readonly stats = { connections: 0, authFailures: 0, keysDeclined: 0, rateLimited: 0, sessions: 0, connectionErrors: 0, wipes: 0, wipeFailures: 0, refusedPerAddress: 0, identTimeouts: 0, loginTimeouts: 0 };
 
   constructor(private readonly opts: GatewayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -139,22 +170,27 @@ export class Gateway {
   /** Loads the key index, then listens; resolves with the port. */
   async start(): Promise<number> {
     await this.index.start();
-    const server = new Server({ hostKeys: [this.opts.hostKey.privateKey], ident: 'labforge-gateway' }, (client, info) => this.accept(client, info.ip));
+    const server = new Server({ hostKeys: [this.opts.hostKey.privateKey], ident: 'labforge-gateway' }, (client, info) => this.accept(client, info.ip, info.port));
     this.server = server;
     server.on('error', (err: Error) => this.log({ event: 'server-error', error: err.message }));
-    server.maxConnections = this.limits.maxConnections;
+    // The gateway owns the listening socket and hands each connection to ssh2, which reports a
+    // connection only once its identification line came: the limits must start at accept.
+    const tcp = createServer((socket) => this.admit(socket));
+    this.tcp = tcp;
+    tcp.maxConnections = this.limits.maxConnections;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port ?? 2222, this.opts.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
+      tcp.once('error', reject);
+      tcp.listen(this.opts.port ?? 2222, this.opts.host ?? DEFAULT_HOST, () => {
+        tcp.off('error', reject);
+        tcp.on('error', (err: Error) => this.log({ event: 'server-error', error: err.message }));
         resolve();
       });
     });
     const sweepMs = Math.min(this.opts.revalidateMs ?? 15_000, Math.max(1000, this.limits.idleTimeoutMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
-    const port = (server.address() as AddressInfo).port;
-    this.log({ event: 'listening', class: this.opts.className, address: this.opts.host ?? '0.0.0.0', port, hostKey: this.opts.hostKey.fingerprint, keyIndex: this.index.mode });
+    const port = (tcp.address() as AddressInfo).port;
+    this.log({ event: 'listening', class: this.opts.className, address: this.opts.host ?? DEFAULT_HOST, port, hostKey: this.opts.hostKey.fingerprint, keyIndex: this.index.mode });
     return port;
   }
 
@@ -176,32 +212,72 @@ export class Gateway {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.index.stop();
     for (const c of this.conns) this.closeConn(c, 'the gateway is shutting down');
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // Sockets that never became an SSH connection have no one to say goodbye to.
+    for (const a of this.admitted.values()) if (!a.identified) a.socket.destroy();
+    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
     await Promise.allSettled([...this.wiping.values()]);
   }
 
-  private accept(client: Connection, address: string): void {
-    const conn: Conn = { id: this.nextId++, client, address, attempts: 0, lastActivity: Date.now(), sessions: new Set(), notices: [], closed: false };
+  /**
+   * A TCP connection: refused past the per-address limit, else handed to ssh2 with two clocks
+   * started, one for the identification line and one for the login.
+   */
+  private admit(socket: Socket): void {
+    const address = socket.remoteAddress;
+    const port = socket.remotePort;
+    if (address === undefined || port === undefined) return void socket.destroy();
+    const open = this.openPerAddress.get(address) ?? 0;
+    if (open >= this.limits.maxConnectionsPerAddress) {
+      this.stats.refusedPerAddress++;
+      this.log({ event: 'connection-refused', address, why: `${open} connections open from this address, the most allowed` });
+      return void socket.destroy();
+    }
+    this.openPerAddress.set(address, open + 1);
+    const entry: Admitted = { socket, identified: false, loggedIn: false };
+    const key = `${address}:${port}`;
+    this.admitted.set(key, entry);
+    const clock = (afterMs: number, done: () => boolean, event: string, count: 'identTimeouts' | 'loginTimeouts') => {
+      const timer = setTimeout(() => {
+        if (done()) return;
+        this.stats[count]++;
+        this.log({ event, address, afterMs });
+        socket.destroy();
+      }, afterMs);
+      timer.unref();
+      return timer;
+    };
+    const ident = clock(this.limits.identTimeoutMs, () => entry.identified, 'ident-timeout', 'identTimeouts');
+    const login = clock(this.limits.loginGraceMs, () => entry.loggedIn, 'login-timeout', 'loginTimeouts');
+    socket.once('close', () => {
+      clearTimeout(ident);
+      clearTimeout(login);
+      this.admitted.delete(key);
+      const left = (this.openPerAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.openPerAddress.set(address, left);
+      else this.openPerAddress.delete(address);
+    });
+    this.server!.injectSocket(socket);
+  }
+
+  private accept(client: Connection, address: string, port: number): void {
+    const admitted = this.admitted.get(`${address}:${port}`);
+    if (admitted) admitted.identified = true;
+    const conn: Conn = { id: this.nextId++, client, admitted, address, attempts: 0, lastActivity: Date.now(), sessions: new Set(), notices: [], closed: false };
     this.conns.add(conn);
     this.stats.connections++;
-    const grace = setTimeout(() => {
-      if (!conn.student) this.closeConn(conn);
-    }, this.limits.loginGraceMs);
-    grace.unref();
     // Anything a peer sends that breaks the protocol ends its connection only.
     client.on('error', (err: Error) => {
       this.stats.connectionErrors++;
       this.log({ event: 'connection-error', connection: conn.id, address, error: err.message.slice(0, 200) });
     });
     client.on('close', () => {
-      clearTimeout(grace);
       conn.closed = true;
       for (const s of conn.sessions) s.end();
       this.conns.delete(conn);
     });
     client.on('authentication', (ctx) => this.authenticate(conn, ctx));
     client.on('ready', () => {
-      clearTimeout(grace);
+      if (conn.admitted) conn.admitted.loggedIn = true;
       conn.lastActivity = Date.now();
       this.log({ event: 'login', connection: conn.id, student: conn.student, node: conn.node ?? null, fingerprint: conn.key?.fingerprint, address });
       client.on('session', (accept) => this.session(conn, accept()));
@@ -228,10 +304,18 @@ export class Gateway {
     else if (conn.notices.length < 8) conn.notices.push(text);
   }
 
+  /** A refused attempt that proves nothing wrong (a key query): it counts toward the connection's attempts only. */
+  private decline(conn: Conn, ctx: AuthContext, user: string, why: string): void {
+    this.stats.keysDeclined++;
+    this.log({ event: 'auth-key-declined', connection: conn.id, user: user.slice(0, 64), address: conn.address, why });
+    ctx.reject(['publickey']);
+    if (++conn.attempts >= this.limits.authAttemptsPerConnection) this.closeConn(conn);
+  }
+
   private fail(conn: Conn, ctx: AuthContext, user: string, why: string): void {
     this.stats.authFailures++;
     this.byAddress.fail(conn.address);
-    this.byUser.fail(user);
+    this.byUser.fail(userKey(conn.address, user));
     this.log({ event: 'auth-failed', connection: conn.id, user: user.slice(0, 64), address: conn.address, why });
     ctx.reject(['publickey']);
     if (++conn.attempts >= this.limits.authAttemptsPerConnection) this.closeConn(conn);
@@ -240,9 +324,10 @@ export class Gateway {
   private authenticate(conn: Conn, ctx: AuthContext): void {
     // Failures count per student, whichever node the name asks for.
     const user = parseUser(ctx.username)?.student ?? ctx.username;
-    if (this.byAddress.blocked(conn.address) || this.byUser.blocked(user)) {
+    const pair = userKey(conn.address, user);
+    if (this.byAddress.blocked(conn.address) || this.byUser.blocked(pair)) {
       this.stats.rateLimited++;
-      this.log({ event: 'auth-rate-limited', connection: conn.id, user: user.slice(0, 64), address: conn.address, retryAfterMs: Math.max(this.byAddress.retryAfterMs(conn.address), this.byUser.retryAfterMs(user)) });
+      this.log({ event: 'auth-rate-limited', connection: conn.id, user: user.slice(0, 64), address: conn.address, retryAfterMs: Math.max(this.byAddress.retryAfterMs(conn.address), this.byUser.retryAfterMs(pair)) });
       ctx.reject([]);
       this.closeConn(conn);
       return;
@@ -253,11 +338,16 @@ export class Gateway {
       return this.fail(conn, ctx, user, `method ${ctx.method} is not offered`);
     }
     const parsed = parseUser(ctx.username);
-    if (!parsed) return this.fail(conn, ctx, user, 'malformed user name');
     const offered = ctx.key.data;
-    const key = this.index.keysOf(parsed.student).find((k) => k.blob.equals(offered));
+    const key = parsed ? this.index.keysOf(parsed.student).find((k) => k.blob.equals(offered)) : undefined;
+    if (!ctx.signature) {
+      // "Would you take this key?": OpenSSH asks it for each key it holds before it signs with
+      // one, so a student with several keys asks it several times per login. Not a failure.
+      if (!key) return this.decline(conn, ctx, user, parsed ? 'no such valid key for this student' : 'malformed user name');
+      return ctx.accept();
+    }
+    if (!parsed) return this.fail(conn, ctx, user, 'malformed user name');
     if (!key) return this.fail(conn, ctx, user, 'no such valid key for this student');
-    if (!ctx.signature) return ctx.accept();
     const pub = utils.parseKey(offered);
     if (pub instanceof Error || !ctx.blob || !pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return this.fail(conn, ctx, user, 'bad signature');
     if (this.wiping.has(parsed.student)) {

@@ -8,7 +8,6 @@
  * - Volumes kept: the lab's workloads and their pods are deleted and the release applied again;
  *   PersistentVolumeClaims and Secrets stay, so the next pods mount the same data.
  */
-import { studentNamespace } from '../../common/compile';
 import { LABEL, managedSelector } from '../../common/compile/labels';
 import { kindOf, type Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
@@ -17,6 +16,7 @@ import { reset } from '../engine/class-ops';
 import { publish } from '../engine/publish';
 import { getRelease } from '../engine/releases';
 import { keySelector, SECRET, type SecretObject } from './key-store';
+import { studentNamespaceIn } from '../engine/student-namespace';
 
 export type WipeVolumes = 'keep' | 'drop';
 
@@ -39,7 +39,7 @@ async function waitPodsGone(cluster: Cluster, namespace: string, selector: strin
 }
 
 export async function wipeStudent(cluster: Cluster, className: string, student: string, volumes: WipeVolumes, timeoutMs = 120_000): Promise<void> {
-  const namespace = studentNamespace(className, student);
+  const namespace = await studentNamespaceIn(cluster, className, student);
   if (volumes === 'drop') {
     const keys = (await cluster.list(SECRET, { namespace, labelSelector: keySelector(className, student) })).items;
     try {

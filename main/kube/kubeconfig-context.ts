@@ -12,9 +12,11 @@ interface Contexts {
   getCurrentCluster(): unknown;
 }
 
-/** The error for a kubeconfig that cannot be read at all. */
-export function unreadableKubeconfig(file: string | undefined, err: unknown, env: NodeJS.ProcessEnv = process.env): KubeError {
-  return new KubeError('config', `cannot load the kubeconfig ${file ?? env['KUBECONFIG'] ?? '~/.kube/config'}: ${(err as Error).message}`, { hint: 'choose-context' });
+/** The error for a kubeconfig that cannot be read at all, naming the flag or setting that named it. */
+export function unreadableKubeconfig(opts: { kubeconfig?: string; kubeconfigFrom?: string }, err: unknown, env: NodeJS.ProcessEnv = process.env): KubeError {
+  const file = opts.kubeconfig ?? env['KUBECONFIG'] ?? '~/.kube/config';
+  const from = opts.kubeconfig ? (opts.kubeconfigFrom ?? 'the kubeconfig') : env['KUBECONFIG'] ? 'the kubeconfig (KUBECONFIG)' : 'the kubeconfig';
+  return new KubeError('config', `cannot load ${from} ${file}: ${(err as Error).message}`, { hint: 'choose-context' });
 }
 
 export function selectContext<K extends Contexts>(kc: K, context: string | undefined): K {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { lateFifo } from '../../test/helpers/late-fifo';
 import { KubeError } from './errors';
 import { HttpStatusError, KubeHttp } from './http';
+import { loadKubeConfig } from './kubeconfig';
 import { kubeconfigFiles, loadKubeAccess, readLiteKubeConfig } from './kubeconfig-lite';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-lite-'));
@@ -99,7 +101,7 @@ describe('merging several files (KUBECONFIG)', () => {
 describe('errors keep the wording of loadKubeConfig', () => {
   it('a missing file names it', () => {
     const missing = join(dir, 'missing.yaml');
-    expect(() => loadKubeAccess({ kubeconfig: missing })).toThrow(new RegExp(`cannot load the kubeconfig ${missing}: .*ENOENT`));
+    expect(() => loadKubeAccess({ kubeconfig: missing })).toThrow(`cannot load the kubeconfig ${missing}: the kubeconfig does not exist`);
   });
 
   it('an unknown context lists the known ones', () => {
@@ -334,5 +336,64 @@ describe('what it does not handle goes to client-node', () => {
     const opts: https.RequestOptions = {};
     await loadKubeAccess({ kubeconfig: p, context: 'b' }).applyToHTTPSOptions(opts);
     expect((opts.headers as Record<string, string>)['Authorization']).toBe('Bearer from-gcp');
+  });
+});
+
+describe('every kubeconfig file is read through the bounded reader (issue 32, item 8)', () => {
+  // A fresh FIFO each time, its writer late: a reader that waits on it fails on time, not forever.
+  let fifos = 0;
+  const fifo = () => lateFifo(dir, `kubeconfig-${++fifos}.fifo`);
+  const huge = file('huge.yaml', '');
+  // 16 MiB and one byte (a literal, so the test does not lean on the limit's own export).
+  truncateSync(huge, 16 * 2 ** 20 + 1);
+  const refusals: [string, () => string, RegExp][] = [
+    ['/dev/zero', () => '/dev/zero', /is a device, not a kubeconfig; give the path of a regular file/],
+    ['a FIFO', fifo, /is a named pipe \(FIFO\), not a kubeconfig; give the path of a regular file/],
+    ['a directory', () => dir, /is a directory, not a kubeconfig/],
+    ['a file over the limit', () => huge, /the kubeconfig is larger than 16 MiB, the most it may be/],
+  ];
+  // Both readers: the HTTP path's and the one that hands client-node the text (streams, gateway).
+  const readers: [string, (o: { kubeconfig: string; kubeconfigFrom: string }) => unknown][] = [
+    ['loadKubeAccess', loadKubeAccess],
+    ['loadKubeConfig', loadKubeConfig],
+  ];
+  for (const [reader, load] of readers) {
+    for (const [what, pathOf, message] of refusals) {
+      it(`${reader} refuses ${what} at once, naming the flag`, () => {
+        const path = pathOf();
+        const started = Date.now();
+        const err = (() => {
+          try {
+            load({ kubeconfig: path, kubeconfigFrom: '--kubeconfig' });
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(err).toBeInstanceOf(KubeError);
+        expect((err as Error).message).toMatch(new RegExp(`^cannot load --kubeconfig ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+        expect((err as Error).message).toMatch(message);
+        expect(Date.now() - started).toBeLessThan(2000);
+      });
+    }
+  }
+
+  it('names the file of a KUBECONFIG list that is refused', () => {
+    const ok = config({}, { token: 't' });
+    expect(() => loadKubeAccess({}, { KUBECONFIG: `${ok}:/dev/zero` })).toThrow(/cannot load the kubeconfig \(KUBECONFIG\) .*: \/dev\/zero: is a device/);
+  });
+
+  it('refuses a certificate, key or token file that is a FIFO or a device, at the request', async () => {
+    for (const [field, value] of [['certificate-authority', fifo()], ['client-certificate', '/dev/zero'], ['tokenFile', fifo()]] as const) {
+      const p = field === 'certificate-authority' ? config({ [field]: value }, { token: 't' }) : config({}, { [field]: value, ...(field === 'client-certificate' ? { 'client-key-data': 'eA==' } : {}) });
+      await expect(options(p), field).rejects.toThrow(new RegExp(`the kubeconfig's ${field} .*: is a (named pipe \\(FIFO\\)|device)`));
+    }
+  });
+
+  it('loadKubeConfig still makes the paths a kubeconfig names absolute, against its own folder', () => {
+    const p = config({ 'certificate-authority': 'ca.pem' }, { 'client-certificate': 'sub/cert.pem', 'client-key': '/abs/key.pem' });
+    const kc = loadKubeConfig({ kubeconfig: p });
+    expect(kc.getCurrentCluster()?.caFile).toBe(join(dir, 'ca.pem'));
+    expect(kc.getCurrentUser()).toMatchObject({ certFile: join(dir, 'sub/cert.pem'), keyFile: '/abs/key.pem' });
+    expect(kc.getContextObject('ctx')?.namespace).toBe('work');
   });
 });

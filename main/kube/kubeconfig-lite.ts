@@ -17,12 +17,13 @@
  * http://localhost:8080, as client-node does.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { KubeError } from './errors';
+import { InputFileError, readInputFileSync } from './input-file';
 import type { ConnectOptions } from './kubeconfig';
 import { selectContext, unreadableKubeconfig } from './kubeconfig-context';
 
@@ -88,6 +89,27 @@ const USER_PATH_KEYS = ['client-certificate', 'client-key', 'tokenFile'];
 const EXPIRY_MARGIN_MS = 10_000;
 
 const SERVICEACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * A kubeconfig file, at most this large: the largest real ones (hundreds of contexts with their
+ * certificates inline) are a few MiB.
+ */
+const MAX_KUBECONFIG_BYTES = 16 * 2 ** 20;
+/** A file a kubeconfig names: a PEM certificate, key or bundle, or a token. */
+const MAX_CREDENTIAL_FILE_BYTES = 2 ** 20;
+
+/**
+ * A file a kubeconfig names (certificate, key, token), through the one bounded reader: a FIFO
+ * or a device there would otherwise hang or fill every request that reads it.
+ */
+function readNamedFile(path: string, what: string): string {
+  try {
+    return readInputFileSync(path, { what, maxBytes: MAX_CREDENTIAL_FILE_BYTES });
+  } catch (err) {
+    if (err instanceof InputFileError) throw new KubeError('config', `the kubeconfig's ${what} ${path}: ${err.message}`, { hint: 'choose-context' });
+    throw err;
+  }
+}
 
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -174,11 +196,11 @@ export class LiteKubeConfig implements KubeAccessConfig {
     if (!cluster || !user) return;
     if (cluster.skipTLSVerify) opts.rejectUnauthorized = false;
     if (cluster.tlsServerName) opts.servername = cluster.tlsServerName;
-    const ca = fileOrData(cluster.caFile, cluster.caData);
+    const ca = fileOrData(cluster.caFile, cluster.caData, 'certificate-authority');
     if (ca) opts.ca = ca;
-    const cert = fileOrData(str(user['client-certificate']), str(user['client-certificate-data']));
+    const cert = fileOrData(str(user['client-certificate']), str(user['client-certificate-data']), 'client-certificate');
     if (cert) opts.cert = cert;
-    const key = fileOrData(str(user['client-key']), str(user['client-key-data']));
+    const key = fileOrData(str(user['client-key']), str(user['client-key-data']), 'client-key');
     if (key) opts.key = key;
     const headers = (opts.headers ??= {}) as Record<string, string>;
     if (str(user['as'])) headers['Impersonate-User'] = str(user['as'])!;
@@ -194,7 +216,7 @@ export class LiteKubeConfig implements KubeAccessConfig {
     }
     const tokenFile = str(user['tokenFile']);
     // Read at every request: a projected token file is rotated in place.
-    const token = str(user['token']) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+    const token = str(user['token']) ?? (tokenFile ? readNamedFile(tokenFile, 'tokenFile').trim() : undefined);
     if (token) headers['Authorization'] = `Bearer ${token}`;
     else if (str(user['username']) !== undefined || str(user['password']) !== undefined) {
       headers['Authorization'] = `Basic ${Buffer.from(`${str(user['username']) ?? ''}:${str(user['password']) ?? ''}`).toString('base64')}`;
@@ -265,8 +287,8 @@ export class LiteKubeConfig implements KubeAccessConfig {
   }
 }
 
-function fileOrData(file: string | undefined, data: string | undefined): Buffer | undefined {
-  if (file) return readFileSync(file);
+function fileOrData(file: string | undefined, data: string | undefined, what: string): Buffer | undefined {
+  if (file) return Buffer.from(readNamedFile(file, what));
   if (data) return Buffer.from(data, 'base64');
   return undefined;
 }
@@ -391,7 +413,7 @@ function defaultConfig(env: NodeJS.ProcessEnv): LiteKubeConfig {
   if (existsSync(tokenFile) && host) {
     const server = `https://${host.includes(':') ? `[${host}]` : host}:${env['KUBERNETES_SERVICE_PORT'] ?? '443'}`;
     const nsFile = join(SERVICEACCOUNT_DIR, 'namespace');
-    const namespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : undefined;
+    const namespace = existsSync(nsFile) ? readNamedFile(nsFile, 'namespace file').trim() : undefined;
     return new LiteKubeConfig(
       new Map([['inCluster', { name: 'inCluster', body: { server, 'certificate-authority': join(SERVICEACCOUNT_DIR, 'ca.crt') } }]]),
       new Map([['inClusterUser', { name: 'inClusterUser', body: { tokenFile } }]]),
@@ -424,10 +446,12 @@ export function readLiteKubeConfig(opts: ConnectOptions = {}, env: NodeJS.Proces
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readInputFileSync(file, { what: 'kubeconfig', maxBytes: MAX_KUBECONFIG_BYTES });
     } catch (err) {
       // kubectl skips missing files of a KUBECONFIG list; a file named on its own must exist.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && files.length > 1 && !opts.kubeconfig) continue;
+      if (err instanceof InputFileError && err.problem === 'missing' && files.length > 1 && !opts.kubeconfig) continue;
+      // Which file of a KUBECONFIG list; a named file is named by the caller's message.
+      if (err instanceof InputFileError && files.length > 1) throw new Error(`${file}: ${err.message}`);
       throw err;
     }
     read++;
@@ -452,7 +476,7 @@ export function loadKubeAccess(opts: ConnectOptions = {}, env: NodeJS.ProcessEnv
   try {
     kc = readLiteKubeConfig(opts, env);
   } catch (err) {
-    throw unreadableKubeconfig(opts.kubeconfig, err, env);
+    throw unreadableKubeconfig(opts, err, env);
   }
   return selectContext(kc, opts.context);
 }

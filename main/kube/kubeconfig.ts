@@ -1,23 +1,31 @@
 /**
  * The one kubeconfig loader: a named file, else KUBECONFIG, else ~/.kube/config (client-node's
  * default order); `context` picks a context other than the current one.
+ *
+ * The files are read and merged by kubeconfig-lite's reader, through the one bounded reader
+ * (input-file.ts), and handed to client-node as text: client-node's own loadFromFile reads
+ * whatever the path is, so /dev/zero grew without end and a FIFO hung.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { selectContext, unreadableKubeconfig } from './kubeconfig-context';
+import { kubeconfigFiles, readLiteKubeConfig } from './kubeconfig-lite';
 
 export interface ConnectOptions {
   /** A kubeconfig file; default: KUBECONFIG, then ~/.kube/config. */
   kubeconfig?: string;
   context?: string;
+  /** What named `kubeconfig` to the user, for messages: `--kubeconfig`, `zone "eu-1" kubeconfig`. */
+  kubeconfigFrom?: string;
 }
 
 export function loadKubeConfig(opts: ConnectOptions = {}): KubeConfig {
   const kc = new KubeConfig();
   try {
-    if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
+    // No file at all: client-node's own fallbacks (in-cluster service account, localhost:8080).
+    if (kubeconfigFiles(opts).length === 0) kc.loadFromDefault();
+    else kc.loadFromString(readLiteKubeConfig(opts).toYaml());
   } catch (err) {
-    throw unreadableKubeconfig(opts.kubeconfig, err);
+    throw unreadableKubeconfig(opts, err);
   }
   return selectContext(kc, opts.context);
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalBridge, type StreamEndpoint } from './bridge';
 
-function fakeEndpoint() {
+/** `unread`: a socket the page never reads, so everything sent stays in the transport's buffer. */
+function fakeEndpoint(opts: { unread?: boolean } = {}) {
   const sent: (Buffer | string)[] = [];
   let onMessage: (d: Buffer | string) => void = () => undefined;
   let onClose: () => void = () => undefined;
@@ -11,7 +12,7 @@ function fakeEndpoint() {
     close: () => {
       closed = true;
     },
-    bufferedAmount: () => 0,
+    bufferedAmount: () => (opts.unread ? sent.reduce((n, d) => n + d.length, 0) : 0),
     onMessage: (l) => (onMessage = l),
     onClose: (l) => (onClose = l),
   };
@@ -74,6 +75,45 @@ describe('TerminalBridge', () => {
     expect(calls).toEqual(['pause', 'resume']);
     expect(b.stats().maxInFlight).toBe(1000);
     expect(ep.sent.reduce((n, d) => n + d.length, 0)).toBe(2000);
+  });
+
+  it("caps what waits in the transport by what the socket took, whatever the page acks (issue 32, item 9)", async () => {
+    const { source, calls } = fakeSource();
+    const window = 1000;
+    const b = new TerminalBridge(window, source, () => undefined);
+    const ep = fakeEndpoint({ unread: true });
+    b.attach(ep.endpoint);
+    // The container floods; the page reads nothing and acks far more than it was sent.
+    for (let i = 0; i < 200; i++) {
+      if (calls.at(-1) !== 'pause') b.output(chunk(100));
+      await turn();
+      ep.pane(ack(Number.MAX_SAFE_INTEGER));
+    }
+    const sent = ep.sent.reduce((n, d) => n + d.length, 0);
+    expect(sent).toBeLessThanOrEqual(window + 100);
+    expect(b.stats()).toMatchObject({ paused: true });
+    expect(b.stats().inFlight).toBeGreaterThanOrEqual(window);
+    expect(b.stats().maxTransportBuffered).toBeLessThanOrEqual(window + 100);
+    b.detach();
+  });
+
+  it('sends on once the transport drains, with no ack to prompt it', async () => {
+    const { source } = fakeSource();
+    let buffered = 0;
+    const ep = fakeEndpoint();
+    const b = new TerminalBridge(1000, source, () => undefined);
+    b.attach({ ...ep.endpoint, bufferedAmount: () => buffered });
+    b.output(chunk(600));
+    await turn();
+    ep.pane(ack(600));
+    buffered = 1000;
+    b.output(chunk(600));
+    await turn();
+    expect(ep.sent).toHaveLength(1);
+    buffered = 0;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(ep.sent.map((d) => d.length)).toEqual([600, 600]);
+    b.detach();
   });
 
   it('keeps control messages in order behind the output before them', async () => {

@@ -4,6 +4,13 @@
  * acknowledged; beyond that output waits here, and once a quarter window waits the exec socket
  * is paused. So main holds little more than one window per session, however fast
  * the remote side writes and however slow the pane is.
+ *
+ * Acknowledgements come from the page, so they are not trusted alone: bytes the transport still
+ * holds (a WebSocket's bufferedAmount: queued in main because the socket has not sent them) can
+ * not have reached the page, so an ack never brings the in-flight count below them, and nothing
+ * more is sent while the transport holds a window's worth. A page that acks what it never read
+ * then gets what the socket really took, no more; before, every forged ack let another window
+ * into main's socket buffer (291 MB in 25 s).
  */
 import { parsePaneControl, type MainControl } from './protocol';
 
@@ -11,7 +18,10 @@ import { parsePaneControl, type MainControl } from './protocol';
 export interface StreamEndpoint {
   send(data: Buffer | string): void;
   close(): void;
-  /** Bytes the transport itself still buffers (a WebSocket's bufferedAmount); 0 where unknown. */
+  /**
+   * Bytes given to send() that the transport itself still holds in this process (a WebSocket's
+   * bufferedAmount); 0 where send() hands them out of the process at once.
+   */
   bufferedAmount(): number;
   onMessage(listener: (data: Buffer | string) => void): void;
   onClose(listener: () => void): void;
@@ -35,12 +45,15 @@ export interface BridgeStats {
   /** Highest values seen, for tests and the benchmark. */
   maxInFlight: number;
   maxQueued: number;
+  maxTransportBuffered: number;
   paused: boolean;
   bytesOut: number;
 }
 
 /** Target size of a coalesced output frame. */
 const FRAME = 32 * 1024;
+/** How often a stream held back by its transport's buffer looks again (transports report no drain). */
+const DRAIN_POLL_MS = 20;
 
 export class TerminalBridge {
   private endpoint: StreamEndpoint | null = null;
@@ -55,6 +68,9 @@ export class TerminalBridge {
   /** Output of the current turn of the event loop, sent as one frame (see output()). */
   private pending: Buffer[] = [];
   private coalescing = false;
+  /** Set while output waits for the transport's own buffer to drain. */
+  private drainTimer: NodeJS.Timeout | undefined;
+  private maxTransportBuffered = 0;
 
   constructor(
     private readonly window: number,
@@ -125,6 +141,8 @@ export class TerminalBridge {
   detach(): void {
     if (this.detached) return;
     this.detached = true;
+    clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
     this.waiting.length = 0;
     this.pending = [];
     this.queued = 0;
@@ -139,6 +157,7 @@ export class TerminalBridge {
       transportBuffered: this.endpoint?.bufferedAmount() ?? 0,
       maxInFlight: this.maxInFlight,
       maxQueued: this.maxQueued,
+      maxTransportBuffered: this.maxTransportBuffered,
       paused: this.paused,
       bytesOut: this.bytesOut,
     };
@@ -153,7 +172,8 @@ export class TerminalBridge {
     if (!msg) return;
     if (msg.type === 'resize') this.source.resize(msg.cols, msg.rows);
     else {
-      this.inFlight = Math.max(0, this.inFlight - msg.bytes);
+      // What the transport still holds has not reached the page, whatever the page says.
+      this.inFlight = Math.max(this.endpoint?.bufferedAmount() ?? 0, this.inFlight - msg.bytes);
       this.flush();
     }
   }
@@ -164,6 +184,7 @@ export class TerminalBridge {
       while (this.waiting.length) {
         const next = this.waiting[0]!;
         if (typeof next !== 'string' && this.inFlight >= this.window) break;
+        if (typeof next !== 'string' && this.transportFull(ep)) break;
         this.waiting.shift();
         if (typeof next === 'string') {
           ep.send(next);
@@ -176,6 +197,21 @@ export class TerminalBridge {
       }
     }
     this.updatePause();
+  }
+
+  /**
+   * Whether the transport holds a window's worth already; if so, looks again shortly, since an
+   * honest page's acks may all have come before the socket drained.
+   */
+  private transportFull(ep: StreamEndpoint): boolean {
+    const buffered = ep.bufferedAmount();
+    this.maxTransportBuffered = Math.max(this.maxTransportBuffered, buffered);
+    if (buffered < this.window) return false;
+    this.drainTimer ??= setTimeout(() => {
+      this.drainTimer = undefined;
+      if (!this.detached) this.flush();
+    }, DRAIN_POLL_MS);
+    return true;
   }
 
   private updatePause() {

@@ -22,6 +22,8 @@ export type TerminalErrorCode =
   | 'invalid_request'
   /** The target allows one session and someone holds it (a KubeVirt VM's VNC console). */
   | 'busy'
+  /** The pod is on a simulated (kwok) node: nothing runs in it, so there is nothing to open. */
+  | 'simulated'
   | 'internal';
 
 export class TerminalError extends Error {

@@ -1,12 +1,13 @@
 /**
  * A non-interactive exec whose output is streamed to a callback as it arrives, and which ends
- * when the connection ends (not when a status arrives: client-node does not always deliver one,
- * and kwok's carries no exit code). For commands that report their own outcome in their output,
- * such as the checks' wrapper (main/engine/checks-output.ts). Reading is synchronous, so a
- * command printing megabytes never piles up here.
+ * when the connection ends, with the status the API server sent on the protocol's status channel
+ * (main/kube/exec-status.ts), or null when the connection ended without one. The checks take
+ * their verdict from that status, never from the output (main/engine/checks.ts). Reading is
+ * synchronous, so a command printing megabytes never piles up here.
  */
 import { Exec, type KubeConfig } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
+import { readExecStatus, type ExecStatus } from '../kube/exec-status';
 import { toTerminalError } from './errors';
 import { KubeStreamSocket } from './k8s-socket';
 
@@ -18,10 +19,11 @@ export interface StreamExecTarget {
 
 /**
  * Runs `command` and calls `onOutput` with stdout and stderr chunks. Resolves when the
- * connection closes; rejects with a TerminalError when the API server refuses the exec. An
- * abort closes the connection (and so resolves).
+ * connection closes, with the exec's status (null when none arrived, as after an abort);
+ * rejects with a TerminalError when the API server refuses the exec. An abort closes the
+ * connection (and so resolves).
  */
-export async function execStreaming(kc: KubeConfig, target: StreamExecTarget, command: string[], onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<void> {
+export async function execStreaming(kc: KubeConfig, target: StreamExecTarget, command: string[], onOutput: (chunk: Buffer) => void, signal?: AbortSignal): Promise<ExecStatus | null> {
   const what = `exec in pod ${target.namespace}/${target.pod} (container ${target.container})`;
   const sink = () =>
     new Writable({
@@ -33,8 +35,9 @@ export async function execStreaming(kc: KubeConfig, target: StreamExecTarget, co
   const socket = new KubeStreamSocket(kc, what);
   signal?.throwIfAborted();
   let ws;
+  let status: ExecStatus | null = null;
   try {
-    ws = await new Exec(kc, socket).exec(target.namespace, target.pod, target.container, command, sink(), sink(), null, false);
+    ws = await new Exec(kc, socket).exec(target.namespace, target.pod, target.container, command, sink(), sink(), null, false, (s) => (status = readExecStatus(s)));
   } catch (err) {
     throw toTerminalError(err, what);
   }
@@ -48,6 +51,7 @@ export async function execStreaming(kc: KubeConfig, target: StreamExecTarget, co
     });
     ws.once('error', () => ws.terminate());
   });
+  return status;
 }
 
 /** `execStreaming` bound to a kubeconfig: the shape the engine's checks take their exec in. */

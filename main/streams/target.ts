@@ -4,7 +4,7 @@
  * the reason when not.
  */
 import type { Cluster } from '../kube/cluster';
-import { POD, type IPod } from '../kube/kinds';
+import { NODE, POD, type IPod } from '../kube/kinds';
 import { LABEL } from '../../common/compile/labels';
 import { TerminalError, toTerminalError } from './errors';
 
@@ -45,8 +45,36 @@ const running = (p: V1Pod) => p.status?.phase === 'Running';
 const readyCount = (p: V1Pod) => (p.status?.containerStatuses ?? []).filter((c) => c.ready).length;
 const created = (p: V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
 
+/** kwok's own mark on the nodes it simulates. */
+const SIMULATED_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+/**
+ * Refuses a pod on a simulated node before any exec is tried: nothing runs there, and the only
+ * thing such a node could run a command on is its host.
+ */
+async function refuseSimulated(cluster: Cluster, pod: V1Pod, ref: TargetRef): Promise<V1Pod> {
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) return pod;
+  let node;
+  try {
+    node = await cluster.read(NODE, nodeName);
+  } catch {
+    // Reading nodes is an admin's right; a student's own credentials cannot, and need not: the
+    // kubelet of a simulated node refuses the exec itself.
+    return pod;
+  }
+  if (node?.metadata?.annotations?.[SIMULATED_NODE_ANNOTATION] === 'fake') {
+    throw new TerminalError('simulated', `${describe(ref)} runs on the simulated node ${nodeName}: nothing runs in it, so there is no shell to open. Run the class on a real node (see docs/cluster.md, "Placement").`);
+  }
+  return pod;
+}
+
 /** Finds the pod; a node's pods are ranked running, then most containers ready, then newest. */
 export async function findPod(cluster: Cluster, ref: TargetRef): Promise<V1Pod> {
+  return refuseSimulated(cluster, await findAnyPod(cluster, ref), ref);
+}
+
+async function findAnyPod(cluster: Cluster, ref: TargetRef): Promise<V1Pod> {
   if (ref.pod) {
     let pod: V1Pod | undefined;
     try {

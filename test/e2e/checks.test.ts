@@ -29,6 +29,7 @@ nodes:
   - name: box
     kind: container
     image: busybox:1.36
+    command: [sh, -c, "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done"]
     resources:
       requests: { cpu: 10m, memory: 16Mi }
       limits: { cpu: 10m, memory: 16Mi }
@@ -51,7 +52,7 @@ async function touch(namespace: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  klass = await publishedClass(labText, className, 4);
+  klass = await publishedClass(labText, className, 4, {}, { realNode: true });
   ({ kc, cluster, lab } = klass);
   ui = await openLabInUi(lab, { tmpPrefix: 'labforge-checks-', node: 'box' });
 }, 300_000);

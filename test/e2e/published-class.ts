@@ -3,7 +3,8 @@
  * for the browser tests of the class view; and its removal afterwards.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { devNamespace } from '../../common/compile';
+import { devNamespace, studentNamespace } from '../../common/compile';
+import { onRealNode } from '../integration/helpers/kube';
 import { parseLab, type Lab } from '../../common/lab';
 import { numberedStudents } from '../../main/class/roster';
 import { teardown } from '../../main/engine/class-ops';
@@ -24,7 +25,11 @@ export interface PublishedClass {
   remove(): Promise<void>;
 }
 
-export async function publishedClass(labText: string, className: string, students: number, extra: Partial<Pick<PublishOptions, 'domain' | 'links' | 'expiresAt'>> = {}): Promise<PublishedClass> {
+/**
+ * `realNode`: the class's namespaces are made on the real node first (what runs in them is
+ * tested: checks, terminals), where the cluster's default would put them on kwok.
+ */
+export async function publishedClass(labText: string, className: string, students: number, extra: Partial<Pick<PublishOptions, 'domain' | 'links' | 'expiresAt'>> = {}, opts: { realNode?: boolean } = {}): Promise<PublishedClass> {
   const local = await localCluster();
   const cluster = connect({ kubeconfig: local.up.kubeconfig });
   const parsed = parseLab(labText);
@@ -33,7 +38,9 @@ export async function publishedClass(labText: string, className: string, student
   const r = await deploy(cluster, lab, { timeoutMs: 120_000 });
   if (!r.ready) throw new Error('dev did not become ready');
   const release = await snapshot(cluster, 'v1', { fileLab: lab });
-  const published = await publish(cluster, { className, students: numberedStudents(students), release, ...extra });
+  const roster = numberedStudents(students);
+  if (opts.realNode) await onRealNode(local.kc, roster.map((s) => studentNamespace(className, s.id)));
+  const published = await publish(cluster, { className, students: roster, release, ...extra });
   const failed = published.results.filter((x) => x.status === 'failed');
   if (failed.length) throw new Error(`publish failed for ${failed.map((x) => `${x.student}: ${x.error}`).join('; ')}`);
   return {

@@ -13,6 +13,8 @@ import { clusterFor } from '../../main/kube/http-cluster';
 import { runOnce, type TerminalService } from '../../main/streams';
 import { startUi } from '../../main/ui-server';
 import { exampleLab } from '../helpers/examples';
+import { lightweight } from '../integration/helpers/engine';
+import { onRealNode } from '../integration/helpers/kube';
 import { localCluster, openLabInUi, RESULTS } from './helpers';
 
 let kc: KubeConfig;
@@ -30,6 +32,9 @@ beforeAll(async () => {
   lab = exampleLab('routing-lab.yaml');
   lab.metadata.name = `term-e2e-${Math.random().toString(16).slice(2, 8)}`;
   namespace = devNamespace(lab.metadata.name);
+  // The shells run in the lab's containers on the real node; small requests, as other tests share it.
+  lightweight(lab);
+  await onRealNode(kc, [namespace]);
   const deployed = await deploy(clusterFor(kc), lab, { timeoutMs: 200_000 });
   if (!deployed.ready) throw new Error(`dev did not become ready: ${JSON.stringify(deployed.statuses)}`);
 

@@ -18,7 +18,7 @@ import { CONFIG_MAP, POD } from '../../main/kube/kinds';
 import { KubeError } from '../../main/kube/errors';
 import { execStreaming, streamingExec } from '../../main/streams/exec-stream';
 import { adminCluster, makeRelease, ROOT } from './helpers/engine';
-import { loadTestKubeConfig, randomId, testKubeconfigPath } from './helpers/kube';
+import { loadTestKubeConfig, onRealNode, randomId, testKubeconfigPath } from './helpers/kube';
 
 const run = promisify(execFile);
 const STUDENTS = 10;
@@ -34,6 +34,7 @@ nodes:
   - name: box
     kind: container
     image: busybox:1.36
+    command: [sh, -c, "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done"]
     resources:
       requests: { cpu: 10m, memory: 16Mi }
       limits: { cpu: 10m, memory: 16Mi }
@@ -70,6 +71,8 @@ beforeAll(async () => {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   lab = parsed.lab;
   const release = await makeRelease(cluster, lab, 'v1');
+  // Checks run inside the students' containers: the class runs on the real node.
+  await onRealNode(kc, students.map((s) => studentNamespace(className, s.id)));
   const r = await publish(cluster, { className, students, release });
   expect(r.results.filter((x) => x.status === 'failed')).toEqual([]);
   // Checks exec into running pods: wait until every student's node runs.
@@ -224,8 +227,32 @@ describe(`checks on a class of ${STUDENTS}`, () => {
       expect((err as KubeError).kind).toBe('forbidden');
       const del = await asStudent.delete(CONFIG_MAP, RESULTS_CONFIGMAP, creds.namespace).then(() => null, (e: unknown) => e);
       expect((del as KubeError).kind).toBe('forbidden');
+      // The issue's flood: ConfigMaps of 1 MB under new names, which no quota counted.
+      const big = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fill-0', namespace: creds.namespace }, data: { x: 'x'.repeat(1_000_000) } };
+      const flood = await asStudent.create(big).then(() => null, (e: unknown) => e);
+      expect((flood as KubeError).kind).toBe('forbidden');
+      // And a copy of the record under another name, with its labels.
+      const copy = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'labforge-checks-copy', namespace: creds.namespace, labels: cm!.metadata!.labels! }, data: cm!.data! };
+      expect(((await asStudent.create(copy).then(() => null, (e: unknown) => e)) as KubeError).kind).toBe('forbidden');
     } finally {
       asStudent.close();
     }
+  });
+
+  it('a signed copy of a record under another name, with the same labels, does not stand in for the record', async () => {
+    // Made with the instructor's rights, as a student could before ConfigMaps were taken from them.
+    const namespace = studentNamespace(className, DONE[0]!);
+    const real = (await cluster.read(CONFIG_MAP, RESULTS_CONFIGMAP, namespace))!;
+    const copied = JSON.parse(real.data!['results.json']!) as { checks: Record<string, { attempts: number }> };
+    // The copy keeps the real signature (it covers the namespace and content, not the name): it
+    // is the record as it was, which the reader used to show when it listed the copy last.
+    await cluster.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'zz-labforge-checks', namespace, labels: real.metadata!.labels! }, data: real.data! });
+    await runClassChecks(cluster, { className, student: DONE[0]!, exec: streamingExec(kc), check: 'file-made' });
+    const shown = byStudent(await classCheckResults(cluster, className)).get(DONE[0]!)!;
+    const now = (await cluster.read(CONFIG_MAP, RESULTS_CONFIGMAP, namespace))!;
+    const attempts = (JSON.parse(now.data!['results.json']!) as typeof copied).checks['file-made']!.attempts;
+    expect(attempts).toBe(copied.checks['file-made']!.attempts + 1);
+    expect(shown.results.checks['file-made']!.attempts).toBe(attempts);
+    await cluster.delete(CONFIG_MAP, 'zz-labforge-checks', namespace);
   });
 });

@@ -10,6 +10,7 @@ import { readResults, recordRuns } from '../../main/engine/checks-store';
 import { POD } from '../../main/kube/kinds';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { execStreaming, streamingExec } from '../../main/streams/exec-stream';
+import { FORGED_TRAILER_SCRIPT, FORGING_LINE } from '../helpers/forged-trailer';
 import { adminCluster } from './helpers/engine';
 import { createPod, createTestNamespace, loadTestKubeConfig, waitFor, type TestNamespace } from './helpers/kube';
 
@@ -21,9 +22,9 @@ let ns: TestNamespace;
 beforeAll(async () => {
   kc = loadTestKubeConfig();
   cluster = adminCluster();
-  ns = await createTestNamespace(kc, 'chk-out');
+  ns = await createTestNamespace(kc, 'chk-out', 'real');
   await createPod(kc, ns.name, 'box');
-  // The exec sandbox controller gives the pod its Exec rule a moment after it exists.
+  // Running is reported a moment before the container takes an exec.
   await waitFor('exec into the pod', async () => {
     let out = '';
     await execStreaming(kc, { namespace: ns.name, pod: 'box', container: 'main' }, ['sh', '-c', 'echo ready'], (c) => (out += c.toString()));
@@ -68,11 +69,15 @@ async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ value: T; growth: 
   }
 }
 
+/** The test pod as runCheck finds a node's: it is a bare one (no lab node label), so it gets one here. */
+async function nodePod() {
+  const pods = (await cluster.list(POD, { namespace: ns.name })).items;
+  return { ...pods[0]!, metadata: { ...pods[0]!.metadata, labels: { 'labforge.dev/node': 'main' } } };
+}
+
 describe('check output', () => {
   it('a check printing 50 MB is read through with bounded memory', async () => {
-    const pods = (await cluster.list(POD, { namespace: ns.name })).items;
-    // The pod is a bare one (no lab node label), so give runCheck its node by label here.
-    const pod = { ...pods[0]!, metadata: { ...pods[0]!.metadata, labels: { 'labforge.dev/node': 'main' } } };
+    const pod = await nodePod();
     const script = 'head -c 52428800 /dev/zero | tr "\\0" x; echo; echo "FAIL: printed 50 MB"; exit 4';
     const { value: run, growth } = await peakGrowth(() => runCheck(streamingExec(kc), ns.name, [pod], { id: 'loud', title: 'Loud', node: 'main', script, timeout: 60 }));
     expect(run).toMatchObject({ status: 'fail', exitCode: 4, failLine: 'FAIL: printed 50 MB' });
@@ -90,6 +95,18 @@ describe('check output', () => {
     await execStreaming(kc, { namespace: ns.name, pod: 'box', container: 'main' }, checkCommand(marker, 60, 'head -c 52428800 /dev/zero'), (c) => tail.push(c));
     expect(tail.bytes).toBe(50 * MB + `\n${marker} 0\n`.length);
     expect(readTrailer(tail.text(), marker)?.code).toBe(0);
+  });
+
+  it("the verdict is the exec's own status: a trailer forged from the wrapper's arguments, with the wrapper killed, fails", async () => {
+    const pod = await nodePod();
+    const check = (id: string, script: string) => runCheck(streamingExec(kc), ns.name, [pod], { id, title: id, node: 'main', script, timeout: 20 });
+    // What the runtime reports: exit 0 passes, anything else fails.
+    await expect(check('ok', 'echo fine')).resolves.toMatchObject({ status: 'pass', exitCode: 0 });
+    await expect(check('no', 'echo "FAIL: no"; exit 3')).resolves.toMatchObject({ status: 'fail', exitCode: 3, failLine: 'FAIL: no' });
+    // The issue's forgery (test/helpers/forged-trailer.ts).
+    const forged = await check('forged', FORGED_TRAILER_SCRIPT);
+    expect(forged.output).toMatch(FORGING_LINE);
+    expect(forged.status).toBe('fail');
   });
 
   it('instructors recording at the same moment all count: a lost race reads again and merges', async () => {

@@ -1,10 +1,8 @@
 // For 10 students: a student's own token (from `credentials`) can exec and port-forward in its
 // own namespace, and is denied everything in every other student's namespace.
-import net from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { AuthorizationV1Api, CoreV1Api, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterStatus, clusterUp, type ForwardRule } from '../../main/cluster';
 import { numberedStudents } from '../../main/class/roster';
 import { studentNamespace } from '../../common/compile';
 import { STUDENT_ROLE } from '../../common/compile/rbac';
@@ -13,8 +11,8 @@ import { studentCredentials, teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import type { Lab } from '../../common/lab';
 import type { HttpCluster } from '../../main/kube/http-cluster';
-import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
-import { randomId, testClusterDir, waitFor, waitForRunningPod } from './helpers/kube';
+import { adminCluster, exampleLab, lightweight, makeRelease, uniqueLab } from './helpers/engine';
+import { onRealNode, randomId, waitFor, waitForRunningPod } from './helpers/kube';
 
 const students = numberedStudents(10);
 const className = `acc-${randomId(3)}`;
@@ -23,29 +21,17 @@ let client: HttpCluster<KubeConfig>;
 let lab: Lab;
 const kcs = new Map<string, KubeConfig>();
 const pods = new Map<string, string>();
-let echo: net.Server;
-// kwok keeps forwarded connections open; close them so the server can stop.
-const sockets = new Set<net.Socket>();
-let savedForwards: ForwardRule[] = [];
 
 beforeAll(async () => {
   client = adminCluster();
-  lab = uniqueLab(exampleLab('routing-lab.yaml'), 'ac');
-  // The router listens on a port the cluster forwards to a local echo server.
+  lab = lightweight(uniqueLab(exampleLab('routing-lab.yaml'), 'ac'));
+  // The router runs an echo server on a port of its own (socat, in its container on the real node).
   lab.nodes[0]!.ports = [{ port: POD_PORT }];
+  lab.nodes[0]!.command = ['socat', `TCP-LISTEN:${POD_PORT},fork,reuseaddr`, 'SYSTEM:printf echo:; exec cat'];
   const release = await makeRelease(client, lab, 'v1');
+  await onRealNode(client.kc, students.map((s) => studentNamespace(className, s.id)));
   const r = await publish(client, { className, students, release });
   expect(r.results.every((x) => x.status === 'created')).toBe(true);
-
-  echo = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('data', (d) => sock.write(`echo:${d.toString()}`));
-  });
-  await new Promise<void>((res) => echo.listen(0, '127.0.0.1', res));
-  const stateDir = testClusterDir();
-  savedForwards = (await clusterStatus({ stateDir })).forwards;
-  await clusterUp({ stateDir, forwards: [...savedForwards.filter((f) => f.port !== POD_PORT), { port: POD_PORT, host: '127.0.0.1', targetPort: (echo.address() as net.AddressInfo).port }] });
 
   for (const s of students) {
     const creds = await studentCredentials(client, className, s.id, 3600);
@@ -58,11 +44,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (echo) await clusterUp({ stateDir: testClusterDir(), forwards: savedForwards }).catch(() => undefined);
-  if (echo) {
-    for (const sock of sockets) sock.destroy();
-    await new Promise((r) => echo.close(r));
-  }
   await teardown(client, className).catch(() => undefined);
   client.close();
 });
@@ -170,11 +151,14 @@ describe('the shared ClusterRole, by the API server\'s authorizer (SubjectAccess
     { verb: 'get', resource: 'pods', subresource: 'portforward' },
     { verb: 'list', resource: 'pods' },
     { verb: 'delete', resource: 'pods' },
-    { verb: 'create', resource: 'configmaps' },
+    { verb: 'get', resource: 'configmaps' },
     { verb: 'get', resource: 'virtualmachineinstances', subresource: 'vnc', group: 'subresources.kubevirt.io' },
   ];
   const NEVER = [
     { verb: 'get', resource: 'secrets' },
+    // Stored objects a student could make and not delete, with no quota counting them.
+    { verb: 'create', resource: 'configmaps' },
+    { verb: 'delete', resource: 'configmaps' },
     { verb: 'create', resource: 'pods' },
     { verb: 'patch', resource: 'networkpolicies', group: 'networking.k8s.io' },
     { verb: 'update', resource: 'resourcequotas' },

@@ -2,7 +2,7 @@
 // overlays/<student>` gives exactly what `labforge compile` gives for that student, object by
 // object, and `kubectl apply --server-side -k` of one overlay makes a working student namespace.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -67,5 +67,20 @@ describe('labforge export gitops', () => {
       await new Promise((r) => setTimeout(r, 1000));
     }
     expect(running).toEqual(release.lab.nodes.map((n) => n.name).sort());
+  });
+
+  it('with --force, refuses a link in -o that leads out of it, before writing any file (issue 32)', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'labforge-gitops-elsewhere-'));
+    const into = mkdtempSync(join(tmpdir(), 'labforge-gitops-linked-'));
+    symlinkSync(elsewhere, join(into, 'overlays'));
+    const args = ['export', 'gitops', `${release.labName}@v1`, '--class', CLASS, '--student', STUDENTS[0]!, '-o', into, '--force', '--kubeconfig', testKubeconfigPath()];
+    const r = await run(process.execPath, [join(ROOT, 'bin/labforge.mjs'), ...args], { cwd: ROOT }).then(
+      (ok) => ({ code: 0, ...ok }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`-o .* leads outside ${into} through the symbolic link ${into}/overlays: remove the link or point it inside`));
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect((readdirSync(into, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml'))).toEqual([]);
   });
 });

@@ -5,7 +5,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import ssh2 from 'ssh2';
 import { devNamespace } from '../../common/compile';
 import type { Lab } from '../../common/lab';
 import { NAMESPACE } from '../../main/kube/kinds';
@@ -15,8 +17,8 @@ import { ensureHostKey, type HostKey } from '../../main/gateway/host-key';
 import { addKey } from '../../main/gateway/key-store';
 import { Gateway, type GatewayOptions } from '../../main/gateway/server';
 import type { HttpCluster } from '../../main/kube/http-cluster';
-import { exampleLab, makeRelease, uniqueLab } from './helpers/engine';
-import { loadTestKubeConfig, waitForRunningPod } from './helpers/kube';
+import { exampleLab, lightweight, makeRelease, uniqueLab } from './helpers/engine';
+import { loadTestKubeConfig, onRealNode, waitForRunningPod } from './helpers/kube';
 
 export interface SshResult {
   code: number | null;
@@ -90,10 +92,13 @@ export class SshRig {
 
 /** Publishes the routing lab (client-b marked as the entry node) to `count` students of a class. */
 export async function publishClass(cluster: HttpCluster, className: string, count: number, prefix: string): Promise<{ students: string[]; lab: Lab }> {
-  const lab = uniqueLab(exampleLab('routing-lab.yaml'), prefix);
+  const lab = lightweight(uniqueLab(exampleLab('routing-lab.yaml'), prefix));
   lab.nodes.find((n) => n.name === 'client-b')!.entry = true;
   const release = await makeRelease(cluster, lab, 'v1');
   const students = numberedStudents(count);
+  // Logins land in real containers: the class runs on the real node.
+  const { studentNamespace: nsOf } = await import('../../common/compile');
+  await onRealNode(loadTestKubeConfig(), students.map((s) => nsOf(className, s.id)));
   const r = await publish(cluster, { className, students, release });
   // The dev namespace made the release; the class runs without it, and the shared cluster has room for few pods.
   await cluster.delete(NAMESPACE, devNamespace(lab.metadata.name));
@@ -116,4 +121,42 @@ export async function startGateway(rig: SshRig, cluster: HttpCluster, className:
 
 export async function addKeyFile(cluster: HttpCluster, className: string, student: string, rig: SshRig, key: string, expires?: string) {
   return addKey(cluster, { className, student, key: rig.pub(key), ...(expires ? { expires } : {}) });
+}
+
+/**
+ * What an attacker's client does and OpenSSH never does (it only offers the methods the server
+ * lists): password attempts as `user` from `localAddress` (any 127.x address reaches the
+ * gateway on 127.0.0.1), one failure each that the gateway counts. Resolves when the gateway
+ * has closed the connection.
+ */
+export function failLogins(port: number, user: string, tries: number, localAddress = '127.0.0.1'): Promise<void> {
+  const client = new ssh2.Client();
+  let sent = 0;
+  return new Promise<void>((resolve) => {
+    client.on('error', () => undefined);
+    client.on('close', () => resolve());
+    client.connect({
+      host: '127.0.0.1',
+      port,
+      localAddress,
+      username: user,
+      hostVerifier: () => true,
+      readyTimeout: 20_000,
+      authHandler: (_methods, _partial, next) => {
+        if (sent++ < tries) return next({ type: 'password', username: user, password: `guess-${sent}` });
+        // ssh2 takes false as "no more methods" (its types leave it out).
+        next(false as unknown as 'none');
+      },
+    });
+  });
+}
+
+/** A TCP connection from `localAddress` that never sends a byte; resolves once it is open. */
+export function silentSocket(port: number, localAddress: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = tcpConnect({ host: '127.0.0.1', port, localAddress }, () => resolve(s));
+    s.on('error', reject);
+    // Read what the gateway sends (its identification line), never answer.
+    s.resume();
+  });
 }

@@ -4,7 +4,7 @@
 // session, rate limits, garbage on the socket, session limits, audit Events and a restart that
 // keeps the host key.
 import { execFileSync, spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studentNamespace } from '../../common/compile';
@@ -13,12 +13,13 @@ import { teardown } from '../../main/engine/class-ops';
 import { EVENT_REASON } from '../../main/gateway/audit';
 import { ensureHostKey } from '../../main/gateway/host-key';
 import { keySecret, listKeys, revokeKeys, SECRET } from '../../main/gateway/key-store';
-import type { Gateway } from '../../main/gateway/server';
+import type { Gateway, GatewayLimits } from '../../main/gateway/server';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { kindOf } from '../../main/kube/cluster';
-import { adminCluster } from './helpers/engine';
-import { randomId, waitFor } from './helpers/kube';
-import { addKeyFile, publishClass, SshRig, startGateway } from './gateway-rig';
+import { join } from 'node:path';
+import { adminCluster, ROOT } from './helpers/engine';
+import { randomId, testKubeconfigPath, waitFor } from './helpers/kube';
+import { addKeyFile, failLogins, publishClass, silentSocket, SshRig, startGateway } from './gateway-rig';
 
 const className = `gw-${randomId(3)}`;
 let cluster: HttpCluster;
@@ -53,30 +54,34 @@ afterAll(async () => {
   cluster?.close();
 });
 
+/** Prints "<namespace> <pod>" from inside a container: its DNS search path and its hostname. */
+const WHERE = `echo "$(sed -n 's/^search \\([^ .]*\\)\\.svc\\..*/\\1/p' /etc/resolv.conf) $(hostname)"`;
+
 const alice = () => students[0]!;
 const bob = () => students[1]!;
 
 describe('logins', () => {
   it('runs a command in the entry node and returns its exit status', async () => {
-    const r = await rig.ssh(port, keys['alice']!, alice(), 'echo ok; echo "$POD_NAMESPACE $POD_NAME"; echo err >&2; exit 3');
+    const r = await rig.ssh(port, keys['alice']!, alice(), `echo ok; ${WHERE}; echo err >&2; exit 3`);
     expect(r.code).toBe(3);
     const [ok, where] = r.stdout.split('\n');
     expect(ok).toBe('ok');
-    expect(where).toMatch(new RegExp(`^${studentNamespace(className, alice())} client-b-`));
+    // A lab node's pod carries the node's name as its hostname.
+    expect(where).toBe(`${studentNamespace(className, alice())} client-b`);
     expect(r.stderr).toContain('err');
     expect(r.stdout).not.toContain('__labforge_ssh_');
   });
 
   it('passes stdin through and returns 0', async () => {
-    // head stops after N bytes: the local cluster's exec (kwok) never passes stdin's end on (docs/gateway.md).
+    // head stops after N bytes, so the test does not depend on how stdin's end travels.
     const r = await rig.ssh(port, keys['alice']!, alice(), 'head -c 100000 | wc -c', { stdin: 'x'.repeat(100_000) });
     expect(r).toMatchObject({ code: 0, stdout: '100000\n' });
   });
 
   it('picks a node with student+node, always in the student\'s own namespace', async () => {
-    const r = await rig.ssh(port, keys['alice']!, `${alice()}+router`, 'echo "$POD_NAMESPACE $POD_NAME"');
+    const r = await rig.ssh(port, keys['alice']!, `${alice()}+router`, WHERE);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^${studentNamespace(className, alice())} router-`));
+    expect(r.stdout).toBe(`${studentNamespace(className, alice())} router\n`);
     const missing = await rig.ssh(port, keys['alice']!, `${alice()}+nosuch`, 'true');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/your lab has no node "nosuch"; its nodes are: router, client-a, client-b, client-c/);
@@ -100,7 +105,9 @@ describe('logins', () => {
       expect(r.code, `${key} as ${user}`).toBe(255);
       expect(r.stderr, `${key} as ${user}`).toMatch(/Permission denied \(publickey\)/);
     }
-    expect(rig.logs.filter((l) => l['event'] === 'auth-failed').length).toBeGreaterThanOrEqual(4);
+    // OpenSSH only asks whether each key would do (it signs with none of them): logged as declined, no failure counted.
+    expect(rig.logs.filter((l) => l['event'] === 'auth-key-declined').length).toBeGreaterThanOrEqual(4);
+    expect(rig.logs.filter((l) => l['event'] === 'auth-failed')).toEqual([]);
     // No key material in the log: fingerprints only.
     const logText = JSON.stringify(rig.logs);
     for (const k of Object.values(keys)) expect(logText).not.toContain(rig.pub(k).split(' ')[1]);
@@ -257,9 +264,10 @@ describe('limits and robustness', () => {
     expect((await Promise.all(long)).map((r) => r.code)).toEqual([0, 0]);
   }, 60_000);
 
-  it('rate-limits auth failures per user: past the limit even the right key is refused', async () => {
+  it('rate-limits auth failures per (address, user): past the limit even the right key is refused from there', async () => {
     const victim = bob();
-    for (let i = 0; i < 6; i++) expect((await rig.ssh(port, keys['wrong']!, `${victim}${i % 2 ? '+router' : ''}`, 'true')).code).toBe(255);
+    await failLogins(port, victim, 3);
+    await failLogins(port, `${victim}+router`, 3);
     const r = await rig.ssh(port, keys['bob']!, victim, 'true');
     expect(r.code).toBe(255);
     expect(gw.stats.rateLimited).toBeGreaterThan(0);
@@ -270,8 +278,8 @@ describe('limits and robustness', () => {
     const other = await startGateway(rig, cluster, className, { limits: { authFailuresPerAddress: { failures: 2, windowMs: 60_000 } } });
     try {
       rig.trust([port, other.port]);
-      await rig.ssh(other.port, keys['wrong']!, 'someone-a', 'true');
-      await rig.ssh(other.port, keys['wrong']!, 'someone-b', 'true');
+      await failLogins(other.port, 'someone-a', 1);
+      await failLogins(other.port, 'someone-b', 1);
       const r = await rig.ssh(other.port, keys['alice']!, alice(), 'true');
       expect(r.code).toBe(255);
       expect(other.gw.stats.rateLimited).toBeGreaterThan(0);
@@ -279,6 +287,83 @@ describe('limits and robustness', () => {
       await other.gw.stop();
     }
   });
+
+  /** Runs `fn` against a second gateway with these limits, trusted by ssh, and stops it after. */
+  async function withGateway(limits: Partial<GatewayLimits>, fn: (other: { gw: Gateway; port: number }) => Promise<void>): Promise<void> {
+    const other = await startGateway(rig, cluster, className, { limits });
+    try {
+      rig.trust([port, other.port]);
+      await fn(other);
+    } finally {
+      await other.gw.stop();
+      rig.trust([port]);
+    }
+  }
+
+  it('failures naming a student from another address do not lock the student out (issue 32, item 6)', () =>
+    withGateway({ authFailuresPerUser: { failures: 10, windowMs: 60_000 } }, async (other) => {
+      // Ten failures naming alice from 127.0.0.2, then more: the attacker's own budget is spent.
+      await failLogins(other.port, alice(), 6, '127.0.0.2');
+      await failLogins(other.port, alice(), 6, '127.0.0.2');
+      const real = await rig.ssh(other.port, keys['alice']!, alice(), 'echo in');
+      expect(real).toMatchObject({ code: 0, stdout: 'in\n' });
+      // The limit still holds where the failures came from, the right key included.
+      const fromThere = await rig.ssh(other.port, keys['alice']!, alice(), 'echo in', { extra: ['-b', '127.0.0.2'] });
+      expect(fromThere.code).toBe(255);
+      expect(rig.logs.some((l) => l['event'] === 'auth-rate-limited' && l['address'] === '127.0.0.2' && l['user'] === alice())).toBe(true);
+    }), 60_000);
+
+  it('an OpenSSH client offering three other keys first logs in every time: key queries are not failures (issue 32, item 6)', () =>
+    withGateway({ authFailuresPerUser: { failures: 10, windowMs: 60_000 }, authFailuresPerAddress: { failures: 10, windowMs: 60_000 } }, async (other) => {
+      const decoys = ['decoy-1', 'decoy-2', 'decoy-3'].map((n) => rig.keygen(`${n}-${randomId(3)}`));
+      for (let login = 1; login <= 5; login++) {
+        const r = await rig.ssh(other.port, keys['alice']!, alice(), `echo login-${login}`, { extra: decoys.flatMap((k) => ['-i', k]) });
+        expect(r, `login ${login}`).toMatchObject({ code: 0, stdout: `login-${login}\n` });
+      }
+      expect(other.gw.stats.keysDeclined).toBe(15);
+      expect(other.gw.stats.authFailures).toBe(0);
+    }), 90_000);
+
+  it('closes sockets that never send the SSH identification, and caps connections per address (issue 32, item 7)', async () => {
+    const silent: Socket[] = [];
+    try {
+      await withGateway({ maxConnections: 40, maxConnectionsPerAddress: 10, identTimeoutMs: 1500 }, async (other) => {
+        const closed = new Set<number>();
+        const started = Date.now();
+        for (let i = 0; i < 40; i++) {
+          const s = await silentSocket(other.port, '127.0.0.2');
+          s.on('close', () => closed.add(i));
+          silent.push(s);
+        }
+        // Past ten from one address, each is closed at once; the gateway stays open to others.
+        await waitFor('30 sockets over the per-address limit to close', async () => closed.size >= 30 || undefined, 1000, 20);
+        expect(other.gw.stats.refusedPerAddress).toBe(30);
+        // The ten it took are closed once the identification is overdue.
+        await waitFor('the silent sockets to time out', async () => closed.size === 40 || undefined, 10_000, 50);
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(other.gw.stats.identTimeouts).toBe(10);
+        expect(rig.logs.some((l) => l['event'] === 'ident-timeout' && l['address'] === '127.0.0.2')).toBe(true);
+        const r = await rig.ssh(other.port, keys['alice']!, alice(), 'echo open');
+        expect(r).toMatchObject({ code: 0, stdout: 'open\n' });
+      });
+    } finally {
+      for (const s of silent) s.destroy();
+    }
+  }, 60_000);
+
+  it('a full address does not hold the gateway shut for another (issue 32, item 7)', async () => {
+    const silent: Socket[] = [];
+    try {
+      await withGateway({ maxConnections: 40, maxConnectionsPerAddress: 20, identTimeoutMs: 60_000 }, async (other) => {
+        for (let i = 0; i < 40; i++) silent.push(await silentSocket(other.port, '127.0.0.2'));
+        const r = await rig.ssh(other.port, keys['alice']!, alice(), 'echo open');
+        expect(r).toMatchObject({ code: 0, stdout: 'open\n' });
+        expect(silent.filter((s) => !s.destroyed && s.readyState === 'open').length).toBeLessThanOrEqual(20);
+      });
+    } finally {
+      for (const s of silent) s.destroy();
+    }
+  }, 60_000);
 
   it('closes an idle connection with a message', async () => {
     const idle = await startGateway(rig, cluster, className, { limits: { idleTimeoutMs: 2000 } });
@@ -364,4 +449,26 @@ describe('audit and identity', () => {
       asStudent.close();
     }
   });
+});
+
+describe('labforge gateway (the command)', () => {
+  it('listens on loopback unless told otherwise, and says the cluster is the local one', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/labforge.mjs'), 'gateway', '--class', className, '--listen', ':0', '--kubeconfig', testKubeconfigPath()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await waitFor('the gateway to say where it listens', async () => stderr.includes('\n') || undefined, 30_000, 100);
+      const listening = JSON.parse(stdout.split('\n')[0]!) as { event: string; address: string; port: number };
+      expect(listening).toMatchObject({ event: 'listening', address: '127.0.0.1' });
+      expect(stderr).toMatch(new RegExp(`^listening on 127\\.0\\.0\\.1:${listening.port}, this machine only: the cluster is the local one \\(https://127\\.0\\.0\\.1:\\d+\\), so its labs are on this machine too; pass --listen 0\\.0\\.0\\.0:${listening.port} to let students on other machines in\n$`));
+      // A real login through it, to the address it said.
+      rig.trust([port, listening.port]);
+      expect(await rig.ssh(listening.port, keys['carol']!, students[2]!, 'echo via-cli')).toMatchObject({ code: 0, stdout: 'via-cli\n' });
+    } finally {
+      child.kill('SIGTERM');
+      rig.trust([port]);
+    }
+  }, 60_000);
 });

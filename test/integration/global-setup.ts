@@ -4,6 +4,10 @@
 // cluster down afterwards so a developer's rerun is fast; CI runs `labforge cluster down` itself.
 import type { TestProject } from 'vitest/node';
 import { clusterUp } from '../../main/cluster';
+import { clusterImages } from '../../main/cluster/cluster-images';
+
+/** The images the suite's real-node tests run (built once into the cache, pushed on every run). */
+export const REAL_NODE_IMAGES = ['nginx:1.27', 'postgres:16', 'alpine:3.20', 'busybox:1.36'];
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,8 +18,12 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<void> {
   const started = Date.now();
-  const r = await clusterUp({ log: (line) => process.stderr.write(`[cluster] ${line}\n`) });
+  // The suite's classes run on kwok's simulated nodes (fast, and room for hundreds of students);
+  // tests of what happens inside a lab put their namespaces on the real node (helpers/kube.ts).
+  const r = await clusterUp({ placement: 'simulated', log: (line) => process.stderr.write(`[cluster] ${line}\n`) });
   process.stderr.write(`[cluster] ${r.alreadyRunning ? 'reusing' : 'started'} ${r.server} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+  if (!r.realNode) throw new Error('the integration suite needs the real node (root and the Debian packages .ci/run installs); `labforge cluster up` said why it has none');
+  await clusterImages({ stateDir: r.stateDir, refs: REAL_NODE_IMAGES, log: (line) => process.stderr.write(`[images] ${line}\n`) });
   process.env.KUBECONFIG_LABFORGE_TEST = r.kubeconfig;
   project.provide('labforgeKubeconfig', r.kubeconfig);
   project.provide('labforgeClusterDir', r.stateDir);

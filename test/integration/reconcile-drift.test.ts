@@ -1,7 +1,7 @@
 // Drift on the real control plane: five students, three of them changed by hand (a Service
 // deleted, a NetworkPolicy edited, a Deployment scaled to 0). reconcile names exactly those
-// three, by object and field; --repair restores them and nothing else; a student's own
-// ConfigMap and a PVC Labforge did not create stay untouched.
+// three, by object and field; --repair restores them and nothing else; a ConfigMap a student
+// made while students could still create them and a PVC Labforge did not create stay untouched.
 import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numberedStudents } from '../../main/class/roster';
@@ -46,11 +46,13 @@ beforeAll(async () => {
   });
   const r = await publish(client, { className, students, release });
   expect(r.results.filter((x) => x.status === 'failed')).toEqual([]);
-  // The student makes a ConfigMap of their own, with their own credentials.
+  // Students may no longer create ConfigMaps with their own credentials...
   const creds = await studentCredentials(client, className, s5, 3600);
   const skc = new KubeConfig();
   skc.loadFromString(creds.kubeconfig);
-  await skc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: ns(s5), body: { metadata: { name: 'my-notes' }, data: { todo: 'route net-c' } } });
+  await expect(skc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: ns(s5), body: { metadata: { name: 'my-notes' }, data: { todo: 'route net-c' } } })).rejects.toMatchObject({ code: 403 });
+  // ...but one made when they could (no Labforge label) is still theirs.
+  await core.createNamespacedConfigMap({ namespace: ns(s5), body: { metadata: { name: 'my-notes' }, data: { todo: 'route net-c' } } });
   for (const [what, read] of [
     ['pvc', () => core.readNamespacedPersistentVolumeClaim({ namespace: ns(s5), name: 'my-work' })],
     ['cm', () => core.readNamespacedConfigMap({ namespace: ns(s5), name: 'my-notes' })],

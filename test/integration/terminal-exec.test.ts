@@ -1,7 +1,7 @@
 // Terminal sessions against the real local control plane: a shell in a published student's pod
 // through the same TerminalService, stream hub and wire protocol the app uses, with the pane
-// played by a WebSocket client (terminal-pane.ts). On this cluster kwok runs the shell on the
-// host (docs/cluster.md), so PIDs seen from a second exec are host PIDs.
+// played by a WebSocket client (terminal-pane.ts). The class runs on the local cluster's real
+// node, so every shell runs inside the student's container (PIDs are the container's own).
 import { BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numberedStudents } from '../../main/class/roster';
@@ -11,7 +11,7 @@ import { publish } from '../../main/engine/publish';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { createTerminalService, ExecSession, runOnce, TerminalError, type ExecTarget, type OpenRequest, type TerminalService } from '../../main/streams';
 import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
-import { createTestNamespace, loadTestKubeConfig, randomId, waitFor, waitForRunningPod, type TestNamespace } from './helpers/kube';
+import { createTestNamespace, IDLE_COMMAND, loadTestKubeConfig, onRealNode, randomId, waitFor, waitForRunningPod, type TestNamespace } from './helpers/kube';
 import { plain, startStreamServer, TestPane } from './terminal-pane';
 
 const students = numberedStudents(2);
@@ -31,6 +31,7 @@ beforeAll(async () => {
   adminKc = loadTestKubeConfig();
   const lab = uniqueLab(exampleLab('routing-lab.yaml'), 'tm');
   const release = await makeRelease(cluster, lab, 'v1');
+  await onRealNode(adminKc, students.map((s) => nsOf(s.id)));
   const r = await publish(cluster, { className, students, release });
   expect(r.results.every((x) => x.status === 'created')).toBe(true);
   for (const s of students) {
@@ -40,7 +41,7 @@ beforeAll(async () => {
     studentKcs.set(s.id, kc);
     await waitForRunningPod(adminKc, creds.namespace, 'labforge.dev/node=router');
   }
-  scratch = await createTestNamespace(adminKc, 'term');
+  scratch = await createTestNamespace(adminKc, 'term', 'real');
   server = await startStreamServer();
   admin = createTerminalService({ connector: server.hub, kubeConfig: () => adminKc, window: WINDOW, hangupGraceMs: 1000 });
 }, 300_000);
@@ -52,7 +53,7 @@ afterAll(async () => {
   if (cluster) await teardown(cluster, className).catch(() => undefined);
 });
 
-/** Opens a session and connects a pane; retries while kwok's per-pod exec rule is being made. */
+/** Opens a session and connects a pane; retries while the pod's container is still starting. */
 async function open(service: TerminalService, request: Omit<OpenRequest, 'cols' | 'rows'> & { cols?: number; rows?: number }) {
   const opened = await waitFor('a terminal session', async () => {
     try {
@@ -205,7 +206,7 @@ describe('targets', () => {
       namespace: scratch.name,
       body: {
         metadata: { name: 'multi', labels: { 'labforge.dev/node': 'multi' }, annotations: { 'kubectl.kubernetes.io/default-container': 'side' } },
-        spec: { containers: [{ name: 'main', image: 'alpine:3.20' }, { name: 'side', image: 'busybox:1.37' }] },
+        spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'main', image: 'alpine:3.20', command: IDLE_COMMAND }, { name: 'side', image: 'busybox:1.37', command: IDLE_COMMAND }] },
       },
     });
     await waitForRunningPod(adminKc, scratch.name, 'labforge.dev/node=multi');
@@ -227,7 +228,7 @@ describe('targets', () => {
 
   it('says "not ready" for a pod that cannot run yet and "not found" for a node without a pod', async () => {
     const core = adminKc.makeApiClient(CoreV1Api);
-    // The local cluster leaves images from `.invalid` registries in ImagePullBackOff.
+    // An image on a `.invalid` registry can never be pulled: the kubelet backs off.
     await core.createNamespacedPod({
       namespace: scratch.name,
       body: { metadata: { name: 'stuck', labels: { 'labforge.dev/node': 'stuck' } }, spec: { containers: [{ name: 'main', image: 'registry.invalid/a:1' }] } },

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createWsStreamHub, type WsStreamHub } from '../../main/streams';
+import { createWsStreamHub, DEFAULT_WINDOW, type WsStreamHub } from '../../main/streams';
+import { TerminalBridge } from '../../main/streams/bridge';
 import { startUiServer, type UiServer } from '../../main/ui-server/server';
 import { closeCode, frame, OP, rawTcp, rawUpgrade } from './ws-abuse-frames';
 
@@ -135,4 +136,43 @@ describe('stream endpoints under floods and with wrong secrets', () => {
     if (r.reply) expect(r.reply).toMatch(/^HTTP\/1\.1 4\d\d/);
     await expectAlive();
   });
+});
+
+describe('output backpressure against a page that lies', () => {
+  it('forged acks on an unread socket do not grow the server (issue 32, item 9)', async () => {
+    // A shell that floods whenever it is not paused, behind the bridge terminals use.
+    let paused = false;
+    let bridge: TerminalBridge | undefined;
+    const flood = () => {
+      if (!bridge || paused) return;
+      bridge.output(Buffer.alloc(64 * 1024, 0x79));
+      setImmediate(flood);
+    };
+    const id = `abuse${String(++offers).padStart(12, '0')}`;
+    const offer = hub.offer(id, (endpoint) => {
+      bridge = new TerminalBridge(DEFAULT_WINDOW, { write: () => undefined, resize: () => undefined, pause: () => (paused = true), resume: () => ((paused = false), setImmediate(flood)) }, () => undefined);
+      bridge.attach(endpoint);
+      flood();
+    });
+    if (offer.kind !== 'websocket') throw new Error('expected a WebSocket offer');
+    const ws = new WebSocket(`ws://127.0.0.1:${ui.port}${offer.path}`, offer.protocols, { headers: { Cookie: cookie }, origin: ui.origin });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    // Read nothing; claim everything was shown, 100 times a second for 3 s.
+    ws.pause();
+    const forged = setInterval(() => ws.send(JSON.stringify({ type: 'ack', bytes: Number.MAX_SAFE_INTEGER })), 10);
+    let maxBuffered = 0;
+    const sample = setInterval(() => (maxBuffered = Math.max(maxBuffered, bridge?.stats().transportBuffered ?? 0)), 5);
+    await new Promise((r) => setTimeout(r, 3000));
+    clearInterval(forged);
+    clearInterval(sample);
+    const stats = bridge!.stats();
+    ws.terminate();
+    bridge!.detach();
+    // What the socket did not take stays in the container: at most a window (plus one frame)
+    // waits in the server's socket buffer; the rest of what left sits in the kernel's buffers.
+    expect(maxBuffered).toBeLessThanOrEqual(DEFAULT_WINDOW + 64 * 1024);
+    expect(stats.bytesOut).toBeLessThan(16 * 2 ** 20);
+    expect(stats.paused).toBe(true);
+    await expectAlive();
+  }, 20_000);
 });

@@ -5,7 +5,7 @@
  * without the page key, and raw bytes that are not HTTP. After every case the same process is
  * still running and serves a legitimate page load and API call. The same process's terminal
  * stream endpoint gets the malformed frames too, on real shells in a pod of the local control
- * plane (kwok runs them on the host, so only frames the server must refuse before any byte
+ * plane's real node (inside a container; only frames the server must refuse before any byte
  * reaches the shell are sent there, plus shell comments for the flood).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -265,7 +265,7 @@ describe('labforge ui: the terminal stream endpoint on a real shell', () => {
 
   beforeAll(async () => {
     const kc = loadTestKubeConfig();
-    scratch = await createTestNamespace(kc, 'ws-abuse');
+    scratch = await createTestNamespace(kc, 'ws-abuse', 'real');
     await createPod(kc, scratch.name, 'shell');
     api = await openApi();
   }, 180_000);

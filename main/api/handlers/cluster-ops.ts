@@ -8,6 +8,7 @@ import { diffLabs, elementChanges, formatChange } from '../../../common/lab/diff
 import { formatIssue, validateLab } from '../../../common/lab/parse';
 import { parseRoster, numberedStudents, type Student } from '../../class/roster';
 import { classRows, reset, studentCredentials, teardown } from '../../engine/class-ops';
+import { withClassLock } from '../../engine/class-lock';
 import { decodeLabRecord, deploy } from '../../engine/deploy';
 import { liveNodeStatuses, type NodeStatus } from '../../engine/node-status';
 import { planPublish } from '../../engine/publish-plan';
@@ -158,36 +159,40 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       };
     });
 
-  const classPublish: Handler<'class.publish'> = async ({ context, labName, tag, className, students: spec, force, prune }, { emit, signal }) =>
+  const classPublish: Handler<'class.publish'> = async ({ context, labName, tag, className, students: spec, force, prune }, { emit, signal: cancelled }) =>
     engine(async () => {
       const { students: list, issues } = await students(spec, className, context);
       if (issues.length) throw new ApiFailure('invalid_roster', `the roster has ${issues.length} bad row(s), nothing was published: ${issues.map((i) => `line ${i.line}: ${i.message}`).join('; ')}`);
       const cluster = await clusters.get(context);
-      emit({ type: 'phase', phase: 'preflight', message: `reading release ${labName}@${tag}` });
-      const release = await getRelease(cluster, labName, tag);
-      signal.throwIfAborted();
-      // The same publish either way; a zoned class runs it once per zone.
-      const common = {
-        className,
-        students: list,
-        release,
-        force,
-        prune,
-        signal,
-        onProgress: ({ done, total, result: r }: { done: number; total: number; result: StudentResult }) => emit({ type: 'student', done, total, result: r }),
-      };
-      if (await readZonesRecord(cluster, className)) {
-        emit({ type: 'phase', phase: 'apply', message: `publishing over the zones of class ${className}` });
-        emit({ type: 'start', total: list.length });
-        const zoned = await publishZoned(cluster, zoneConnector, common);
-        return { results: zoned.results.map(({ zone: _zone, ...r }) => r), left: zoned.left.map(({ zone: _zone, ...l }) => l) };
-      }
-      const result = await publish(cluster, {
-        ...common,
-        onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
-        onStart: ({ total }) => emit({ type: 'start', total }),
-      });
-      return { results: result.results, left: result.left };
+      // One operation on a class at a time, from any machine (engine/class-lock.ts).
+      return withClassLock(cluster, className, 'publish', async (lost) => {
+        const signal = AbortSignal.any([cancelled, lost]);
+        emit({ type: 'phase', phase: 'preflight', message: `reading release ${labName}@${tag}` });
+        const release = await getRelease(cluster, labName, tag);
+        signal.throwIfAborted();
+        // The same publish either way; a zoned class runs it once per zone.
+        const common = {
+          className,
+          students: list,
+          release,
+          force,
+          prune,
+          signal,
+          onProgress: ({ done, total, result: r }: { done: number; total: number; result: StudentResult }) => emit({ type: 'student', done, total, result: r }),
+        };
+        if (await readZonesRecord(cluster, className)) {
+          emit({ type: 'phase', phase: 'apply', message: `publishing over the zones of class ${className}` });
+          emit({ type: 'start', total: list.length });
+          const zoned = await publishZoned(cluster, zoneConnector, common);
+          return { results: zoned.results.map(({ zone: _zone, ...r }) => r), left: zoned.left.map(({ zone: _zone, ...l }) => l) };
+        }
+        const result = await publish(cluster, {
+          ...common,
+          onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
+          onStart: ({ total }) => emit({ type: 'start', total }),
+        });
+        return { results: result.results, left: result.left };
+      }, { onWait: (message) => emit({ type: 'phase', phase: 'preflight', message }) });
     });
 
   const classWatch: Handler<'class.watch'> = async ({ context, className }, { emit, signal }) =>
@@ -245,30 +250,36 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
     );
   };
 
-  const classReset: Handler<'class.reset'> = async ({ context, className, student }, { emit, signal }) =>
+  const classReset: Handler<'class.reset'> = async ({ context, className, student }, { emit, signal: cancelled }) =>
     engine(async () => {
       const cluster = await clusters.get(context);
-      const record = await readZonesRecord(cluster, className);
-      if (record) {
-        emit({ type: 'phase', message: `resetting ${student} in zone ${record.assignment[student] ?? '?'}` });
-        const { zone: _zone, ...r } = await zonedReset(cluster, record, zoneConnector, className, student);
-        return r;
-      }
-      return reset(cluster, className, student, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+      return withClassLock(cluster, className, 'reset', async (lost) => {
+        const signal = AbortSignal.any([cancelled, lost]);
+        const record = await readZonesRecord(cluster, className);
+        if (record) {
+          emit({ type: 'phase', message: `resetting ${student} in zone ${record.assignment[student] ?? '?'}` });
+          const { zone: _zone, ...r } = await zonedReset(cluster, record, zoneConnector, className, student);
+          return r;
+        }
+        return reset(cluster, className, student, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+      }, { onWait: (message) => emit({ type: 'phase', message }) });
     });
 
-  const classTeardown: Handler<'class.teardown'> = async ({ context, className, confirm }, { emit, signal }) =>
+  const classTeardown: Handler<'class.teardown'> = async ({ context, className, confirm }, { emit, signal: cancelled }) =>
     engine(async () => {
       if (confirm !== className) throw new ApiFailure('invalid_request', `type the class name "${className}" to confirm the teardown`);
       const cluster = await clusters.get(context);
-      const record = await readZonesRecord(cluster, className);
-      if (record) {
-        emit({ type: 'phase', message: `deleting the class in ${record.zones.length} zones` });
-        const r = await zonedTeardown(cluster, record, zoneConnector, className);
-        if (r.unreachable.length) throw new ApiFailure('unreachable', `${r.unreachable.map((u) => `zone ${u.zone}: ${u.error}`).join('; ')}; the other zones were cleared, tear down again once it is back`);
-        return { deleted: r.deleted, stuck: r.stuck };
-      }
-      return teardown(cluster, className, undefined, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+      return withClassLock(cluster, className, 'teardown', async (lost) => {
+        const signal = AbortSignal.any([cancelled, lost]);
+        const record = await readZonesRecord(cluster, className);
+        if (record) {
+          emit({ type: 'phase', message: `deleting the class in ${record.zones.length} zones` });
+          const r = await zonedTeardown(cluster, record, zoneConnector, className);
+          if (r.unreachable.length) throw new ApiFailure('unreachable', `${r.unreachable.map((u) => `zone ${u.zone}: ${u.error}`).join('; ')}; the other zones were cleared, tear down again once it is back`);
+          return { deleted: r.deleted, stuck: r.stuck };
+        }
+        return teardown(cluster, className, undefined, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+      }, { onWait: (message) => emit({ type: 'phase', message }) });
     });
 
   const classCredentials: Handler<'class.credentials'> = async ({ context, className, student, hours }) =>

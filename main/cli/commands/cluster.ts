@@ -30,6 +30,11 @@ function checked<T>(flag: string, value: string, parse: (v: string) => T): T {
   }
 }
 
+function placementOf(value: string): 'real' | 'simulated' {
+  if (value !== 'real' && value !== 'simulated') throw new UsageError(`--placement must be real or simulated; got ${shown(value)}`);
+  return value;
+}
+
 export const clusterCommands: CommandModule = (program: Command, io: CliIO) => {
   const cluster = program
     .command('cluster')
@@ -51,15 +56,19 @@ ports; pids, logs, certificates, etcd data and the admin kubeconfig live in the 
     .option('--vnc <host:port>', 'where `kubectl port-forward <pod> 5900` connects (default 127.0.0.1:5900)')
     .option('--forward <podPort=host:port>', 'forward another pod port to a local address, e.g. 8080=127.0.0.1:18080 (repeatable; replaces the saved set)', collect)
     .option('--clear-forwards', 'drop the saved --forward rules (the VNC forward stays)')
+    .option('--real-node', 'run the real node (containerd, kubelet, kube-proxy, CoreDNS, policy enforcement, a local registry); needs root; default for the unnamed cluster')
+    .option('--no-real-node', 'kwok nodes only: nothing in a pod runs')
+    .option('--placement <kind>', 'where pods of namespaces that do not choose run: real (default) or simulated (kwok, for classes of hundreds); a namespace chooses with scheduler.alpha.kubernetes.io annotations (docs/cluster.md)', placementOf)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples:
   labforge cluster up
+  labforge cluster up --placement simulated      # benchmarks with hundreds of students
   labforge cluster up --nodes 2 --node-cpu 8 --node-memory 32Gi
   labforge cluster up --vnc 127.0.0.1:5901 --forward 8080=127.0.0.1:18080`)
     .action(async (o: {
       stateDir?: string; name?: string; nodes?: number; nodeCpu?: string; nodeMemory?: string; nodePods?: number;
-      vnc?: string; forward?: string[]; clearForwards?: boolean; json?: boolean;
+      vnc?: string; forward?: string[]; clearForwards?: boolean; json?: boolean; realNode?: boolean; placement?: 'real' | 'simulated';
     }) => {
       const { clusterUp, formatForward, isCpuQuantity, isMemoryQuantity, parseForward, parseTarget } = await import('../../cluster');
       const quantity = (test: (v: string) => boolean, what: string) => (v: string) => {
@@ -80,6 +89,8 @@ Examples:
           nodePods: o.nodePods,
           vnc: o.vnc,
           forwards: o.clearForwards ? [...(forwards ?? [])] : forwards,
+          realNode: o.realNode,
+          placement: o.placement,
           log: (line) => io.stderr(`${line}\n`),
         });
       } catch (err) {
@@ -90,7 +101,8 @@ Examples:
         `${r.alreadyRunning ? 'cluster already running' : `cluster ready in ${(r.durationMs / 1000).toFixed(1)}s (started: ${r.started.join(', ')})`}\n` +
           `  server:     ${r.server}\n` +
           `  kubeconfig: ${r.kubeconfig}\n` +
-          `  nodes:      ${r.nodes.join(', ')}\n` +
+          `  nodes:      ${r.realNode ? `${r.realNode} (real), ` : ''}${r.nodes.join(', ')} (simulated)\n` +
+          `  placement:  pods run on ${r.placement === 'real' && r.realNode ? 'the real node' : "kwok's simulated nodes"} unless their namespace chooses\n` +
           `  forwards:   5900=${r.vnc} (VNC)${r.forwards.map((f) => `, ${formatForward(f)}`).join('')}\n` +
           `  use it:     export KUBECONFIG=${r.kubeconfig}\n`,
       );
@@ -132,6 +144,42 @@ Examples:
     });
 
   cluster
+    .command('images')
+    .description("Build local stand-ins for the images labs name (from Debian packages; this machine reaches no container registry) and push them to the local cluster's registry.")
+    .argument('[image...]', 'images to build, e.g. nginx:1.27 postgres:16 (see --list)')
+    .option('--all', 'every image that has a recipe')
+    .option('--list', 'list the images that can be built and whether each is built')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--name <name>', NAME_HELP, clusterName)
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+The images are stand-ins assembled with mmdebstrap from Debian packages, not the public images of
+the same name (docs/cluster.md lists what each one is). Built layers are cached outside git and
+pushed again by every \`cluster up\`.
+
+Examples:
+  labforge cluster images nginx:1.27 postgres:16 alpine:3.20
+  labforge cluster images --list`)
+    .action(async (images: string[], o: { all?: boolean; list?: boolean; stateDir?: string; name?: string; json?: boolean }) => {
+      const mod = await import('../../cluster/cluster-images');
+      if (o.list) {
+        const rows = mod.listImageRecipes();
+        if (o.json) return io.stdout(JSON.stringify(rows, null, 2) + '\n');
+        for (const r of rows) io.stdout(`${r.refs.join(', ')}\n    ${r.standsInFor}\n`);
+        return;
+      }
+      if (!o.all && images.length === 0) throw new UsageError('name the images to build (e.g. nginx:1.27), or --all; --list shows what can be built');
+      let r;
+      try {
+        r = await mod.clusterImages({ stateDir: await stateDirOf(o), refs: images, all: o.all, log: (line) => io.stderr(`${line}\n`) });
+      } catch (err) {
+        throw new CommandFailure((err as Error).message);
+      }
+      if (o.json) return io.stdout(JSON.stringify(r, null, 2) + '\n');
+      for (const i of r.images) io.stdout(`${i.ref}${i.digest ? `  ${i.digest}` : '  (cached; pushed by the next cluster up)'}\n`);
+    });
+
+  cluster
     .command('kubeconfig')
     .description('Print the path of the admin kubeconfig (client certificate in system:masters), or its content with --print.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
@@ -156,7 +204,8 @@ function formatStatus(r: ClusterStatusResult, formatForward: (f: ForwardRule) =>
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   let out = `cluster: ${r.state} (${r.stateDir})\nserver: ${r.server}\nkubeconfig: ${r.kubeconfig}\n\n`;
   out += rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
-  out += `\nnodes: ${r.nodes.length ? r.nodes.map((n) => `${n.name}${n.ready ? '' : ' (NotReady)'}`).join(', ') : '-'}\n`;
+  out += `\nnodes: ${r.nodes.length ? r.nodes.map((n) => `${n.name}${n.kind === 'real' ? ' (real)' : ''}${n.ready ? '' : ' (NotReady)'}`).join(', ') : '-'}\n`;
+  if (r.placement) out += `placement: ${r.placement}\n`;
   out += `forwards: 5900=${r.vnc} (VNC)${r.forwards.map((f) => `, ${formatForward(f)}`).join('')}\n`;
   for (const c of r.components.filter((x) => !x.alive)) {
     out += `\n${c.name} is dead (was pid ${c.pid ?? '?'}); last lines of ${c.logFile}:\n${c.logTail || '(empty log)'}\n`;

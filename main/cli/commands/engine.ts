@@ -8,12 +8,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { escapeControl } from '../../../common/lab/escape';
 import type { Lab } from '../../../common/lab/schema';
 import type { Cluster } from '../../kube/cluster';
 import type { NodeStatus } from '../../engine/node-status';
 import type { StudentResult } from '../../engine/publish';
 import type { ClassPart } from '../../engine/zones';
-import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg } from '../args';
+import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg, studentCountArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import { studentsFrom } from './lab';
@@ -49,7 +50,7 @@ export async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promis
   const [{ connect }, { KubeError }, { cliMessage }] = await Promise.all([import('../../kube/http-cluster'), import('../../kube/errors'), import('../hints')]);
   let cluster: Cluster | undefined;
   try {
-    cluster = connect(opts);
+    cluster = connect({ ...opts, kubeconfigFrom: '--kubeconfig' });
     return await fn(cluster);
   } catch (err) {
     if (err instanceof KubeError) throw new CommandFailure(cliMessage(err));
@@ -83,6 +84,8 @@ const classSettingsOpts = (o: { expires?: string; volumesAtEnd?: 'keep' | 'delet
 });
 
 export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
+  /** A class operation that finds the class's lock held says so while it watches the holder. */
+  const waitNote = { onWait: (message: string) => io.stderr(`${escapeControl(message)}\n`) };
   const table = async (rows: string[][]) => (await import('../../engine/class-ops')).table(rows);
   const statusLines = async (statuses: NodeStatus[]) =>
     table([
@@ -167,7 +170,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
 
   classCommand(program, 'publish', 'Publish a release to one isolated namespace per student (resumable; upgrades in place).')
     .argument('<lab@tag>', 'lab file or name, @ release tag', labAtTagArg)
-    .option('--students <n>', 'N anonymous students student-01..N', positiveInt('--students'))
+    .option('--students <n>', 'N anonymous students student-01..N', studentCountArg)
     .option('--roster <file.csv>', 'CSV with columns id,name,email[,ssh_key]')
     .option('--student <id>', 'a student id (repeatable)', studentIdsArg('--student'))
     .option('--concurrency <n>', 'requests in flight (1 to 256; default: what suits one API server)', positiveInt('--concurrency', 256))
@@ -183,55 +186,61 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     const lab = await labArg(ref.lab);
     const students = await studentsFrom(opts);
     if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
-    const zonesGiven = opts.zones ? await readZonesFile(opts.zones) : undefined;
+    const zonesGiven = opts.zones ? await readZonesFile(opts.zones, opts) : undefined;
 
     const [{ publish }, { getRelease }, { SingleBar }] = await Promise.all([import('../../engine/publish'), import('../../engine/releases'), import('cli-progress')]);
     const useBar = opts.progress === 'bar' || (opts.progress === 'auto' && process.stderr.isTTY === true);
     const bar = useBar ? new SingleBar({ format: 'publishing [{bar}] {value}/{total} students | {eta_formatted} left | {last}', hideCursor: true, stream: process.stderr }) : undefined;
     const { publishZoned, readZonesRecord } = await import('../../engine/zones');
     const connectZone = await zoneConnector(opts);
-    const result: { results: (StudentResult & { zone?: string })[]; left: { student: string; namespace: string; removed: boolean }[]; unreachable?: { zone: string; error: string }[] } = await engine(opts, async (c) => {
-      const release = await getRelease(c, lab.name, ref.tag);
-      // A class with zones (given now, or recorded by an earlier publish) spans several clusters.
-      if (zonesGiven || (await readZonesRecord(c, opts.class))) {
-        return publishZoned(c, connectZone, {
+    const { withClassLock } = await import('../../engine/class-lock');
+    const result: { results: (StudentResult & { zone?: string })[]; left: { student: string; namespace: string; removed: boolean }[]; unreachable?: { zone: string; error: string }[] } = await engine(opts, (c) =>
+      // One operation on a class at a time, from any machine (engine/class-lock.ts); the second is told who holds it.
+      withClassLock(c, opts.class, 'publish', async (signal) => {
+        const release = await getRelease(c, lab.name, ref.tag);
+        // A class with zones (given now, or recorded by an earlier publish) spans several clusters.
+        if (zonesGiven || (await readZonesRecord(c, opts.class))) {
+          return publishZoned(c, connectZone, {
+            className: opts.class,
+            students,
+            release,
+            ...(zonesGiven ? { zones: zonesGiven } : {}),
+            ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+            prune: !!opts.prune,
+            force: !!opts.force,
+            domain: opts.domain,
+            ...classSettingsOpts(opts),
+            signal,
+            onZone: (zone, message) => io.stderr(`zone ${zone}: ${message}\n`),
+            onProgress: ({ done, total, result: r }) => io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`),
+          });
+        }
+        const published = await publish(c, {
           className: opts.class,
           students,
           release,
-          ...(zonesGiven ? { zones: zonesGiven } : {}),
+          signal,
           ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
           prune: !!opts.prune,
           force: !!opts.force,
           domain: opts.domain,
           ...classSettingsOpts(opts),
-          onZone: (zone, message) => io.stderr(`zone ${zone}: ${message}\n`),
-          onProgress: ({ done, total, result: r }) => io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`),
+          onStart: ({ total }) => bar?.start(total, 0, { last: '' }),
+          onProgress: ({ done, total, result: r }) => {
+            if (bar) bar.update(done, { last: `${r.student} ${r.status}` });
+            else io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
+          },
         });
-      }
-      const published = await publish(c, {
-        className: opts.class,
-        students,
-        release,
-        ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-        prune: !!opts.prune,
-        force: !!opts.force,
-        domain: opts.domain,
-        ...classSettingsOpts(opts),
-        onStart: ({ total }) => bar?.start(total, 0, { last: '' }),
-        onProgress: ({ done, total, result: r }) => {
-          if (bar) bar.update(done, { last: `${r.student} ${r.status}` });
-          else io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
-        },
-      });
-      // The roster's ssh_key column: keys for `labforge gateway` (docs/gateway.md).
-      if (students.some((s) => s.sshKey)) {
-        const { storeRosterKeys } = await import('../../gateway/key-store');
-        const keys = await storeRosterKeys(c, opts.class, students, published.results);
-        io.stderr(`stored ${keys.stored} SSH key${keys.stored === 1 ? '' : 's'} from the roster\n`);
-        for (const e of keys.errors) io.stderr(`ssh key of ${e}\n`);
-      }
-      return published;
-    });
+        // The roster's ssh_key column: keys for `labforge gateway` (docs/gateway.md).
+        if (students.some((s) => s.sshKey)) {
+          const { storeRosterKeys } = await import('../../gateway/key-store');
+          const keys = await storeRosterKeys(c, opts.class, students, published.results);
+          io.stderr(`stored ${keys.stored} SSH key${keys.stored === 1 ? '' : 's'} from the roster\n`);
+          for (const e of keys.errors) io.stderr(`ssh key of ${e}\n`);
+        }
+        return published;
+      }, waitNote),
+    );
     bar?.stop();
     const zoned = result.results.some((r) => r.zone !== undefined);
     const rows = result.results.map((r) => [r.student, ...(zoned ? [r.zone ?? ''] : []), r.namespace, r.status, String(r.objects), String(r.retries), r.error ?? '']);
@@ -280,12 +289,15 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--student <id>', 'only this student', studentIdArg('--student'))
     .action(async (opts: ConnOpts & { class: string; student?: string }) => {
     const { teardown } = await import('../../engine/class-ops');
+    const { withClassLock } = await import('../../engine/class-lock');
     const { readZonesRecord, zonedTeardown } = await import('../../engine/zones');
     const connectZone = await zoneConnector(opts);
-    const r = await engine(opts, async (c) => {
-      const record = await readZonesRecord(c, opts.class);
-      return record ? zonedTeardown(c, record, connectZone, opts.class, opts.student) : { ...(await teardown(c, opts.class, opts.student)), unreachable: [] };
-    });
+    const r = await engine(opts, (c) =>
+      withClassLock(c, opts.class, 'teardown', async () => {
+        const record = await readZonesRecord(c, opts.class);
+        return record ? zonedTeardown(c, record, connectZone, opts.class, opts.student) : { ...(await teardown(c, opts.class, opts.student)), unreachable: [] };
+      }, waitNote),
+    );
     io.stdout(`deleted ${plural(r.deleted.length, 'namespace')}\n`);
     if (r.unreachable.length) throw new CommandFailure(`${r.unreachable.map((u) => `zone ${u.zone} could not be reached: ${u.error}`).join('; ')}; run teardown again once it is back`);
     if (r.stuck.length) throw new CommandFailure(`still terminating: ${r.stuck.join(', ')}; check their finalizers with kubectl get ns -o yaml`);
@@ -295,12 +307,15 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .requiredOption('--student <id>', 'the student', studentIdArg('--student'))
     .action(async (opts: ConnOpts & { class: string; student: string }) => {
     const { reset } = await import('../../engine/class-ops');
+    const { withClassLock } = await import('../../engine/class-lock');
     const { readZonesRecord, zonedReset } = await import('../../engine/zones');
     const connectZone = await zoneConnector(opts);
-    const r = await engine(opts, async (c) => {
-      const record = await readZonesRecord(c, opts.class);
-      return record ? zonedReset(c, record, connectZone, opts.class, opts.student) : reset(c, opts.class, opts.student);
-    });
+    const r = await engine(opts, (c) =>
+      withClassLock(c, opts.class, 'reset', async (signal) => {
+        const record = await readZonesRecord(c, opts.class);
+        return record ? zonedReset(c, record, connectZone, opts.class, opts.student) : reset(c, opts.class, opts.student, undefined, { signal });
+      }, waitNote),
+    );
     if (r.status === 'failed') throw new CommandFailure(`re-publishing ${opts.student} failed: ${r.error}`);
     io.stdout(`reset ${opts.student}: ${r.namespace} re-created with ${r.objects} objects\n`);
   });

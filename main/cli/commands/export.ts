@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { domainArg, labAtTagArg, positiveInt, studentIdsArg } from '../args';
-import { UsageError } from '../errors';
+import { domainArg, labAtTagArg, positiveInt, shown, studentIdsArg } from '../args';
+import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import { classCommand, engine, labArg, type ConnOpts } from './engine';
 import { studentsFrom } from './lab';
@@ -25,7 +25,7 @@ export const exportCommands: CommandModule = (program: Command, io: CliIO) => {
     .action(async (ref: { lab: string; tag: string }, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; output: string; repo: string; revision: string; path?: string; domain: string; force?: boolean }) => {
       const students = await studentsFrom(opts);
       if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
-      if (existsSync(opts.output) && readdirSync(opts.output).length > 0 && !opts.force) throw new UsageError(`${opts.output} is not empty; pass --force to write into it`);
+      checkOutputFolder(opts.output, !!opts.force);
       const lab = await labArg(ref.lab);
       const tag = ref.tag;
       const [{ getRelease }, { gitopsTree }] = await Promise.all([import('../../engine/releases'), import('../../../common/export/gitops')]);
@@ -40,11 +40,40 @@ export const exportCommands: CommandModule = (program: Command, io: CliIO) => {
         revision: opts.revision,
         repoPath: opts.path ?? opts.output,
       });
-      for (const [path, text] of files) {
-        const file = join(opts.output, path);
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, text);
-      }
+      await writeTree(opts.output, files);
       io.stderr(`wrote ${files.size} files to ${opts.output}: base/ and ${students.length} overlay${students.length === 1 ? '' : 's'} of ${release.labName}@${release.tag}\n`);
     });
 };
+
+/** `-o` must be a folder, or not exist yet; a folder with files in it only with --force. */
+function checkOutputFolder(output: string, force: boolean): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(output).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UsageError(`-o ${shown(output)} cannot be used (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a folder to write the tree into`);
+  }
+  if (!isDir) throw new UsageError(`-o ${shown(output)} is not a folder; give a folder to write the tree into (it is made if it does not exist)`);
+  if (readdirSync(output).length > 0 && !force) throw new UsageError(`${output} is not empty; pass --force to write into it`);
+}
+
+/**
+ * Writes the tree inside `output` and nowhere else: with --force the folder may already hold
+ * links (`overlays/` pointing elsewhere), and a link that leads out is refused before any file
+ * is written. Every folder is checked (and made) first, then each file is written to a fresh
+ * file and renamed over the old one, so a link at a file's name is replaced, not written through.
+ */
+async function writeTree(output: string, files: Map<string, string>): Promise<void> {
+  const { ensureDirInside, writeFileInside, OutsideRootError } = await import('../../api/safe-write');
+  try {
+    mkdirSync(output, { recursive: true });
+    for (const dir of new Set([...files.keys()].map((p) => dirname(p)))) await ensureDirInside(output, dir);
+    for (const [path, text] of files) await writeFileInside(output, path, text, 0o644);
+  } catch (err) {
+    if (err instanceof OutsideRootError) throw new CommandFailure(`-o ${err.message}`);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code && e.path) throw new CommandFailure(`cannot write ${e.path} (${e.code}); choose another -o folder`);
+    throw err;
+  }
+}

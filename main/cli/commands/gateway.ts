@@ -17,17 +17,42 @@ interface GatewayOpts extends ConnOpts {
   maxSessions?: number;
 }
 
-/** `ADDR:PORT`, `:PORT` or `PORT`; IPv6 in brackets. */
+/**
+ * Where the gateway listens unless told: this machine only. Opening it to the network is a
+ * choice the instructor makes with `--listen 0.0.0.0:PORT` (the same default as
+ * main/gateway/server.ts, which the CLI does not load before the action runs).
+ */
+const LOOPBACK = '127.0.0.1';
+
+/** `ADDR:PORT`, `:PORT` or `PORT` (the last two on loopback); IPv6 in brackets. */
 export function listenArg(value: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(value) ?? /^()()(\d{1,5})$/.exec(value);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || !(port >= 0 && port <= 65_535)) throw new UsageError(`--listen must be ADDR:PORT (e.g. 0.0.0.0:2222, 127.0.0.1:2222 or :2222); got ${shown(value)}`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+  if (!m || !(port >= 0 && port <= 65_535)) throw new UsageError(`--listen must be ADDR:PORT (e.g. 0.0.0.0:2222 for every interface, 127.0.0.1:2222 or :2222 for this machine only); got ${shown(value)}`);
+  return { host: m[1] || m[2] || LOOPBACK, port };
+}
+
+const isLoopback = (host: string) => /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host);
+
+/** The line said on stderr at start: who can reach the gateway, and why. */
+export function reachNotice(listen: { host: string; port: number }, clusterServer: string | undefined): string {
+  let serverHost = '';
+  try {
+    serverHost = clusterServer ? new URL(clusterServer).hostname.replace(/^\[|\]$/g, '') : '';
+  } catch {
+    // Not a URL: then it is not known to be the local cluster.
+  }
+  const localCluster = isLoopback(serverHost);
+  if (!isLoopback(listen.host)) return `listening on ${listen.host}:${listen.port}: students on other machines can reach this gateway${localCluster ? ' (the cluster is the local one on this machine)' : ''}\n`;
+  const open = `pass --listen 0.0.0.0:${listen.port} to let students on other machines in`;
+  return localCluster
+    ? `listening on ${listen.host}:${listen.port}, this machine only: the cluster is the local one (${clusterServer}), so its labs are on this machine too; ${open}\n`
+    : `listening on ${listen.host}:${listen.port}, this machine only; ${open}\n`;
 }
 
 export const gatewayCommands: CommandModule = (program: Command, io: CliIO) => {
   const gateway = classCommand(program, 'gateway', "Run the class's SSH gateway: students log in with `ssh -p PORT STUDENT[+NODE]@HOST` using a key added with `labforge keys add`.")
-    .addOption(new Option('--listen <addr:port>', 'where to listen').argParser(listenArg).default({ host: '0.0.0.0', port: 2222 }, '0.0.0.0:2222'))
+    .addOption(new Option('--listen <addr:port>', 'where to listen (0.0.0.0:PORT for every interface)').argParser(listenArg).default({ host: LOOPBACK, port: 2222 }, `${LOOPBACK}:2222, this machine only`))
     .addOption(new Option('--wipe-on-disconnect <volumes>', "reset a student's namespace to the release when their last session ends, keeping or dropping volumes (off by default)").choices(['keep-volumes', 'drop-volumes']))
     .option('--idle-timeout <duration>', 'close connections idle this long (default 30m)', durationArg('--idle-timeout', 10, 7 * 86_400))
     .option('--max-sessions <n>', 'sessions one student may have open at once (default 8)', positiveInt('--max-sessions', 1000))
@@ -45,7 +70,7 @@ export const gatewayCommands: CommandModule = (program: Command, io: CliIO) => {
       let gw;
       let cluster;
       try {
-        const kc = loadKubeConfig({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) });
+        const kc = loadKubeConfig({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig, kubeconfigFrom: '--kubeconfig' } : {}), ...(opts.context ? { context: opts.context } : {}) });
         cluster = clusterFor(kc);
         const hostKey = await ensureHostKey(cluster);
         gw = new Gateway({
@@ -58,7 +83,8 @@ export const gatewayCommands: CommandModule = (program: Command, io: CliIO) => {
           limits: { ...(opts.idleTimeout !== undefined ? { idleTimeoutMs: opts.idleTimeout * 1000 } : {}), ...(opts.maxSessions !== undefined ? { sessionsPerStudent: opts.maxSessions } : {}) },
           ...(opts.wipeOnDisconnect ? { wipe: { volumes: opts.wipeOnDisconnect === 'keep-volumes' ? ('keep' as const) : ('drop' as const) } } : {}),
         });
-        await gw.start();
+        const port = await gw.start();
+        io.stderr(reachNotice({ host: listen.host, port }, kc.getCurrentCluster()?.server));
       } catch (err) {
         cluster?.close();
         if (err instanceof KubeError) throw new CommandFailure(cliMessage(err));

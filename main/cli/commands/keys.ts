@@ -25,11 +25,15 @@ export const keysCommands: CommandModule = (program: Command, io: CliIO) => {
     .addHelpText('after', '\nRefused, with nothing stored: private keys, RSA keys under 2048 bits, DSA keys and anything that is not one public key line.\n\nExample:\n  labforge keys add --class net101 --student alice alice.pub --expires 14d')
     .action(async (file: string, opts: KeyOpts & { student: string; expires?: string }) => {
       let text: string;
-      try {
-        // node:fs/promises is loaded here, not for every command (it costs milliseconds at start).
-        text = file === '-' ? await readStdin() : await (await import('node:fs/promises')).readFile(file, 'utf8');
-      } catch (err) {
-        throw new InvalidInputError([`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+      if (file === '-') {
+        try {
+          text = await readStdin();
+        } catch (err) {
+          throw new InvalidInputError([`-: cannot read it (${(err as Error).message})`]);
+        }
+      } else {
+        // The one bounded reader: a FIFO or a device is refused, not waited on or read forever.
+        text = (await import('../lab-input')).readLimited(file, { what: 'public key file', maxBytes: MAX_KEY_FILE_BYTES });
       }
       const { addKey } = await import('../../gateway/key-store');
       const [k] = (await overClassCli(opts, (p) => addKey(p.cluster, { className: opts.class, student: opts.student, key: text, ...(opts.expires !== undefined ? { expires: opts.expires } : {}) }), { student: opts.student })) as [StoredKey];
@@ -56,13 +60,15 @@ export const keysCommands: CommandModule = (program: Command, io: CliIO) => {
     });
 };
 
+/** A public key is a few KiB; more is not one, and must not fill memory. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of process.stdin) {
     size += (c as Buffer).length;
-    // A public key is a few KiB; more is not one, and must not fill memory.
-    if (size > 64 * 1024) throw new Error('more than 64 KiB on stdin');
+    if (size > MAX_KEY_FILE_BYTES) throw new Error('more than 64 KiB on stdin');
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

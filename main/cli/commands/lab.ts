@@ -7,8 +7,9 @@ import { join, relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Student } from '../../class/roster';
 import { templateNames } from '../../template-names';
-import { dnsLabelArg, domainArg, positiveInt, quantityArg, studentIdsArg } from '../args';
+import { dnsLabelArg, domainArg, positiveInt, quantityArg, studentIdsArg, studentCountArg } from '../args';
 import { InvalidInputError, UsageError } from '../errors';
+import { escapeControl } from '../../../common/lab/escape';
 import type { CliIO, CommandModule } from '../program';
 
 export { dnsLabelArg, positiveInt } from '../args';
@@ -36,7 +37,7 @@ export const labCommands: CommandModule = (program: Command, io: CliIO) => {
     .argument('<lab>', 'lab file (YAML)')
     .option('--class <name>', 'class name (DNS-1123 label); defaults to the lab name for students', dnsLabelArg('--class', 30))
     .option('--student <id>', 'a student id (repeatable)', studentIdsArg('--student'))
-    .option('--students <n>', 'N anonymous students student-01..N', positiveInt('--students'))
+    .option('--students <n>', 'N anonymous students student-01..N', studentCountArg)
     .option('--roster <file.csv>', 'CSV with columns id,name,email[,ssh_key]')
     .option('--namespace <ns>', 'dev namespace (default: <lab>-dev); ignored with students', dnsLabelArg('--namespace'))
     .option('--release <tag>', 'release tag to label the objects with', dnsLabelArg('--release', 40))
@@ -44,15 +45,19 @@ export const labCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('-o, --output <dir>', 'write one <namespace>.yaml per namespace into DIR instead of stdout')
     .addHelpText('after', '\nExamples:\n  labforge compile lab.yaml\n  labforge compile lab.yaml --class cs101 --students 30 -o out/\n  labforge compile lab.yaml --class cs101 --roster roster.csv')
     .action(async (file: string, opts: { class?: string; student?: string[]; students?: number; roster?: string; namespace?: string; release?: string; domain: string; output?: string }) => {
-      const [{ readLabFile }, { studentsFrom: readStudents }, { compileLab, devNamespace, objectsToYaml, studentNamespace }] = await Promise.all([
+      const [{ readLabFile }, { studentsFrom: readStudents }, { compileLab, devNamespace, objectsToYaml, studentNamespace }, { formatClash, nameClashes }] = await Promise.all([
         import('../lab-input'),
         import('../students-input'),
         import('../../../common/compile'),
+        import('../../class/name-clashes'),
       ]);
       const students = readStudents(opts);
       const lab = readLabFile(file);
       // Students always belong to a class; without --class the lab's name serves as one.
       const className = opts.class ?? (students ? lab.metadata.name : undefined);
+      // Two students on one namespace would be one file written twice.
+      const clashes = students ? nameClashes(className!, students) : [];
+      if (clashes.length) throw new InvalidInputError(clashes.map((c) => escapeControl(`${opts.roster ?? '--student'}: ${formatClash(c)}`)));
       const base = { ...(className ? { class: className } : {}), ...(opts.release ? { release: opts.release } : {}), domain: opts.domain };
       const targets = students
         ? students.map((s) => ({ ...base, namespace: studentNamespace(className!, s.id), student: s.id }))

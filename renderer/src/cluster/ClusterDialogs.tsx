@@ -1,5 +1,6 @@
 /** Snapshot, Publish and Teardown dialogs of the class story. */
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
+import { MAX_STUDENTS } from '../../../common/lab/limits';
 import type { Response } from '../../../main/api/contract';
 import { Modal } from '../components/Modal';
 import { useEditor } from '../store/editor';
@@ -159,7 +160,7 @@ function PublishDialog({ initialTag, initialClass, current }: { initialTag: stri
           ) : null}
           <label className="inline">
             <input type="radio" checked={mode === 'count'} onChange={() => setMode('count')} data-testid="publish-mode-count" /> {current > 0 ? 'add students up to a count' : 'a count'}
-            <input data-testid="publish-count" type="number" min={1} max={2000} value={count} onChange={(e) => setCount(Number(e.target.value))} disabled={mode !== 'count'} />
+            <input data-testid="publish-count" type="number" min={1} max={MAX_STUDENTS} value={count} onChange={(e) => setCount(Number(e.target.value))} disabled={mode !== 'count'} />
           </label>
           <label className="inline">
             <input type="radio" checked={mode === 'roster'} onChange={() => setMode('roster')} data-testid="publish-mode-roster" /> a roster CSV (drop it here or pick one)

@@ -27,6 +27,19 @@ export function uniqueLab(lab: Lab, prefix = 'it'): Lab {
   return copy;
 }
 
+/**
+ * The lab with small CPU and memory requests on every container node: tests that run a class on
+ * the real node (a 2-core machine here) are about streams and logins, not about what a lab
+ * reserves, and several of them run one after another while the last one's pods terminate.
+ */
+export function lightweight(lab: Lab): Lab {
+  for (const node of lab.nodes) {
+    if (node.kind !== 'container') continue;
+    node.resources = { ...node.resources, requests: { cpu: '10m', memory: '16Mi' } };
+  }
+  return lab;
+}
+
 /** deploy → snapshot, as the CLI does; returns the release. */
 export async function makeRelease(cluster: Cluster, lab: Lab, tag: string): Promise<Release> {
   const r = await deploy(cluster, lab, { timeoutMs: 120_000 });

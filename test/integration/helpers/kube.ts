@@ -4,8 +4,10 @@
 // its `default` ServiceAccount (the ServiceAccount admission plugin rejects pods until then), so
 // createTestNamespace waits for it.
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, Exec, KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
 import { inject } from 'vitest';
+import { placementAnnotations, type Placement } from '../../../main/cluster/node/placement';
 
 /** Path of the admin kubeconfig of the test cluster. */
 export function testKubeconfigPath(): string {
@@ -57,11 +59,15 @@ export interface TestNamespace {
   cleanup: (opts?: { wait?: boolean }) => Promise<void>;
 }
 
-/** Creates `<prefix>-<random>` labelled for tests and waits for its `default` ServiceAccount. */
-export async function createTestNamespace(kc: KubeConfig, prefix = 'it'): Promise<TestNamespace> {
+/**
+ * Creates `<prefix>-<random>` labelled for tests and waits for its `default` ServiceAccount.
+ * `placement` puts its pods on the real node or on kwok's whatever the cluster's default
+ * (main/cluster/node/placement.ts); CI's cluster defaults to kwok (.ci/run).
+ */
+export async function createTestNamespace(kc: KubeConfig, prefix = 'it', placement?: Placement): Promise<TestNamespace> {
   const core = kc.makeApiClient(CoreV1Api);
   const name = `${prefix}-${randomId()}`;
-  await core.createNamespace({ body: { metadata: { name, labels: { 'labforge.dev/test': 'integration' } } } });
+  await core.createNamespace({ body: { metadata: { name, labels: { 'labforge.dev/test': 'integration' }, ...(placement ? { annotations: placementAnnotations(placement) } : {}) } } });
   await waitForDefaultServiceAccount(kc, name);
   return {
     name,
@@ -106,9 +112,12 @@ export async function waitForRunningPod(kc: KubeConfig, namespace: string, label
   }, timeoutMs, 300);
 }
 
+/** What a test pod runs on the real node: a shell that waits, and ends at once when asked to. */
+export const IDLE_COMMAND = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait; done'];
+
 /**
- * A bare pod with a label to find it by. kwok never pulls the image, but it leaves images on a
- * `.invalid` registry in ImagePullBackOff on purpose, so this names an ordinary one.
+ * A bare pod with a label to find it by, running IDLE_COMMAND (busybox's own command is a shell
+ * that would exit without a terminal). On kwok nothing runs; on the real node it does.
  */
 export async function createPod(kc: KubeConfig, namespace: string, name: string, ports: number[] = []): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
@@ -116,8 +125,47 @@ export async function createPod(kc: KubeConfig, namespace: string, name: string,
     namespace,
     body: {
       metadata: { name, labels: { app: name } },
-      spec: { containers: [{ name: 'main', image: 'busybox:1.36', ports: ports.map((containerPort) => ({ containerPort })) }] },
+      spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'main', image: 'busybox:1.36', command: IDLE_COMMAND, ports: ports.map((containerPort) => ({ containerPort })) }] },
     },
   });
   return waitForRunningPod(kc, namespace, `app=${name}`);
 }
+
+/**
+ * Namespaces a later publish or deploy will write into, created first with the real node's
+ * placement annotations: the engine applies its own labels over them and keeps ours, so the
+ * class runs for real while the cluster's default stays kwok. Waits for each default ServiceAccount.
+ */
+export async function onRealNode(kc: KubeConfig, namespaces: string[]): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  for (const name of namespaces) {
+    try {
+      await core.createNamespace({ body: { metadata: { name, labels: { 'labforge.dev/test': 'integration' }, annotations: placementAnnotations('real') } } });
+    } catch (err) {
+      if (httpStatus(err) !== 409) throw err;
+    }
+  }
+  for (const name of namespaces) await waitForDefaultServiceAccount(kc, name);
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  status: V1Status;
+}
+
+/** Runs a command in a pod's container through the API server (v5 exec protocol); collects its output and status. */
+export async function execIn(kc: KubeConfig, namespace: string, pod: string, container: string, command: string[]): Promise<ExecResult> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({ write(chunk: Buffer, _enc, cb) { append(chunk.toString('utf8')); cb(); } });
+  const status = await new Promise<V1Status>((resolve, reject) => {
+    new Exec(kc)
+      .exec(namespace, pod, container, command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, resolve)
+      .then((ws) => ws.on('error', reject))
+      .catch(reject);
+  });
+  return { stdout, stderr, status };
+}
+

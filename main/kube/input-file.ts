@@ -1,9 +1,13 @@
 /**
- * Reading a lab or roster file the user named, safely: only a regular file, only up to a size
- * limit. The file is opened without blocking and checked on the open descriptor, so a FIFO never
- * hangs the reader (nor, in `labforge ui`, the thread pool every other file request needs), a
+ * Reading a file the user named, safely: only a regular file, only up to a size limit. Every
+ * file argument goes through here: lab, roster, zones and import files, public keys, kubeconfigs
+ * and the certificate, key and token files a kubeconfig names. It lives in main/kube, the lowest
+ * Node layer, so the kubeconfig readers can use it as well as the API and the CLI.
+ *
+ * The file is opened without blocking and checked on the open descriptor, so a FIFO never hangs
+ * the reader (nor, in `labforge ui`, the thread pool every other file request needs), a
  * device such as /dev/zero is refused instead of read forever, and a file swapped between a check
- * and the open is still the file checked. The CLI and the API both read through here.
+ * and the open is still the file checked.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';

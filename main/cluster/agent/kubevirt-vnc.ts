@@ -30,8 +30,8 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { KubeObject } from '../../common/compile/types';
-import { kindOf, type Cluster } from '../kube/cluster';
+import type { KubeObject } from '../../../common/compile/types';
+import { kindOf, type Cluster } from '../../kube/cluster';
 
 export const KUBEVIRT_SUBRESOURCE_GROUP = 'subresources.kubevirt.io';
 export const KUBEVIRT_SUBRESOURCE_VERSION = 'v1';

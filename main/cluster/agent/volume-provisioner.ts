@@ -8,7 +8,7 @@
 // the cluster's agent process next to the exec sandbox controller.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KubeObject } from '../../common/compile/types';
+import type { KubeObject } from '../../../common/compile/types';
 import { CoreV1Api, makeInformer, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
 
 export const STORAGE_CLASS = 'labforge-local';
