@@ -297,7 +297,9 @@ function ports(src: YamlSource, at: Path, exposeOnly: boolean): PortInput[] {
       if (long.published !== undefined) src.warn(where, publishedNote(String(long.published), target));
       return;
     }
-    const m = /^(?:(?:\[[^\]]*\]|[\d.]+):)?(?:(\d+(?:-\d+)?)?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(String(item).trim());
+    // The host address is an IPv4 address (with dots) or a bracketed IPv6 one: a bare number
+    // before the colon is the published port ("8080:80"), which must be reported, not eaten.
+    const m = /^(?:(?:\[[^\]]*\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+(?:-\d+)?)?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(String(item).trim());
     if (!m) {
       src.warn(where, `"${String(item)}" is not a port such as "8080:80" or "53/udp"; it is not imported`);
       return;

@@ -70,6 +70,19 @@ describe('compose import', () => {
     expect(r.lab.nodes.find((n) => n.name === 'my-app')!.env).toEqual({ PORT: '8080', DEBUG: 'true', URL: 'http://${HOST}:8080' });
   });
 
+  it('lists the host side of every short port mapping under what is not carried over', () => {
+    const text = 'services:\n  web:\n    image: nginx\n    ports:\n      - "8080:80"\n      - "127.0.0.1:8443:443"\n      - "[::1]:9000:90"\n      - "81"\n';
+    const r = importCompose(text, 'c.yml');
+    if (!r.ok) throw new Error('import failed');
+    expect(r.lab.nodes[0]!.ports).toEqual([{ port: 80 }, { port: 443 }, { port: 90 }, { port: 81 }]);
+    const notes = r.warnings.map((w) => `${w.line}: ${w.message}`);
+    expect(notes.filter((n) => n.includes('is not published'))).toEqual([
+      expect.stringMatching(/^5: host port 8080 is not published: port 80/),
+      expect.stringMatching(/^6: host port 8443 is not published: port 443/),
+      expect.stringMatching(/^7: host port 9000 is not published: port 90/),
+    ]);
+  });
+
   it('gives positioned errors for malformed files', () => {
     const cases: [string, number, RegExp][] = [
       ['services:\n  web: [unclosed\n', 3, /./],

@@ -49,6 +49,19 @@ describe('lab diff', () => {
     expect(text.some((t) => t.startsWith('+ nodes.cache:'))).toBe(true);
   });
 
+  it('reads checks, files and setup as text: by id and path, the lines that changed, fields instead of JSON', () => {
+    const withChecks = { ...structuredClone(base), checks: [{ id: 'file-made', title: 'Create done.txt', node: 'web', script: 'test -f a\necho ok\n' }] } as Lab;
+    const next = structuredClone(withChecks);
+    next.checks![0]!.script = 'test -f done.txt\necho ok\n';
+    next.checks!.push({ id: 'served', title: 'Serve the page', node: 'web', script: 'curl -sf localhost' } as NonNullable<Lab['checks']>[number]);
+    next.nodes[0]!.setup = 'apk add curl\napk add git\n';
+    const text = diffLabs(withChecks, next).map(formatChange);
+    expect(text).toContain('~ checks.file-made.script:\n    - test -f a\n    + test -f done.txt');
+    expect(text).toContain('+ checks.served: id: served, title: Serve the page, node: web, script: curl -sf localhost');
+    expect(text).toContain('~ nodes.web.setup:\n    + apk add curl\n    + apk add git');
+    expect(text.join('\n')).not.toMatch(/[{[]"/);
+  });
+
   it('marks nodes whose networks, volumes or exposures changed as changed since deploy', () => {
     const next = structuredClone(base);
     next.volumes[0]!.size = '2Gi';

@@ -20,10 +20,14 @@ function keyed(lab: Lab) {
   const { layout: _layout, ...rest } = lab;
   return {
     ...rest,
-    nodes: byName(lab.nodes),
+    // A node's files by path: one file changing is one change, not the whole list again.
+    nodes: Object.fromEntries(lab.nodes.map((n) => [n.name, n.files ? { ...n, files: Object.fromEntries(n.files.map((f) => [f.path, f])) } : n])),
     networks: byName(lab.networks),
     volumes: byName(lab.volumes),
     exposures: Object.fromEntries(lab.exposures.map((e) => [`${e.node}:${e.port}`, e])),
+    // Checks and achievements by id and name, so a changed script reads as that check's script.
+    ...(lab.checks ? { checks: Object.fromEntries(lab.checks.map((c) => [c.id, c])) } : {}),
+    ...(lab.achievements ? { achievements: byName(lab.achievements) } : {}),
   };
 }
 
@@ -55,11 +59,44 @@ export function diffLabs(a: Lab, b: Lab): Change[] {
   return changes;
 }
 
+/**
+ * One change as a line a teacher reads: "~ nodes.web.image: nginx:1.27 → nginx:1.28". A value
+ * that is an object reads as its fields ("title: Create done.txt, node: box"), never as JSON;
+ * a text of several lines (a script, a file) as the lines removed and added, one per line.
+ */
 export function formatChange(c: Change): string {
-  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-  if (c.from === undefined) return `+ ${c.path}: ${show(c.to)}`;
-  if (c.to === undefined) return `- ${c.path}: ${show(c.from)}`;
-  return `~ ${c.path}: ${show(c.from)} → ${show(c.to)}`;
+  if (isMultiline(c.from) || isMultiline(c.to)) return `~ ${c.path}:\n${lineDiff(textOf(c.from), textOf(c.to))}`;
+  if (c.from === undefined) return `+ ${c.path}: ${describe(c.to)}`;
+  if (c.to === undefined) return `- ${c.path}: ${describe(c.from)}`;
+  return `~ ${c.path}: ${describe(c.from)} → ${describe(c.to)}`;
+}
+
+const isMultiline = (v: unknown): v is string => typeof v === 'string' && v.trimEnd().includes('\n');
+const textOf = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : describe(v));
+
+/** A value in words: strings as they are, lists comma-separated, objects as "field: value" pairs, long texts by their line count. */
+function describe(v: unknown): string {
+  if (typeof v === 'string') return isMultiline(v) ? `(${v.trimEnd().split('\n').length} lines)` : v;
+  if (Array.isArray(v)) return v.map(describe).join(', ');
+  if (isObject(v))
+    return Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => `${k}: ${isObject(x) ? `{${describe(x)}}` : describe(x)}`)
+      .join(', ');
+  return String(v);
+}
+
+/** The lines of `b` that differ from `a`: the unchanged lines before and after are left out. */
+function lineDiff(a: string, b: string): string {
+  const x = a.trimEnd().split('\n');
+  const y = b.trimEnd().split('\n');
+  let start = 0;
+  while (start < x.length && start < y.length && x[start] === y[start]) start++;
+  let end = 0;
+  while (end < x.length - start && end < y.length - start && x[x.length - 1 - end] === y[y.length - 1 - end]) end++;
+  const removed = a.trim() ? x.slice(start, x.length - end).map((l) => `    - ${l}`) : [];
+  const added = b.trim() ? y.slice(start, y.length - end).map((l) => `    + ${l}`) : [];
+  return [...removed, ...added].join('\n');
 }
 
 /** Per element of one collection: added, removed or changed (unchanged ones are left out). */

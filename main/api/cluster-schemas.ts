@@ -93,6 +93,8 @@ export const studentsSpec = z.union([
   // The same limits as the CLI's --students and --roster (common/lab/limits.ts).
   z.object({ count: z.number().int().min(1).max(MAX_STUDENTS) }),
   z.object({ roster: z.object({ text: z.string().max(MAX_ROSTER_BYTES), fileName: z.string().max(255) }) }),
+  /** The students the class has now (an upgrade that adds nobody). */
+  z.object({ current: z.literal(true) }),
 ]);
 
 export const publishRequest = z.object({

@@ -213,7 +213,13 @@ export const contract = {
   },
   /** Validates the lab, then deploys it to its dev namespace (the engine's deploy, as the CLI runs it). */
   'dev.deploy': {
-    request: z.object({ ...cs.kubeTarget, lab: labValue, namespace: z.string().max(63).optional() }),
+    request: z.object({
+      ...cs.kubeTarget,
+      lab: labValue,
+      namespace: z.string().max(63).optional(),
+      /** How long to wait for every node to be ready before ending with a verdict (the app shows the countdown). */
+      timeoutSeconds: z.number().int().min(5).max(3600).default(300),
+    }),
     events: cs.deployEvent,
     response: cs.deployResult,
   },
@@ -230,7 +236,15 @@ export const contract = {
   },
   /** Freezes what dev runs into an immutable release; refuses an unhealthy dev, saying why. */
   'release.snapshot': {
-    request: z.object({ ...cs.kubeTarget, labName: cs.labName, tag: cs.tag, note: z.string().max(2000).default(''), namespace: z.string().max(63).optional() }),
+    request: z.object({
+      ...cs.kubeTarget,
+      labName: cs.labName,
+      tag: cs.tag,
+      note: z.string().max(2000).default(''),
+      namespace: z.string().max(63).optional(),
+      /** Take what dev runs even when it is unhealthy or differs from the file (the refusal's way out). */
+      force: z.boolean().default(false),
+    }),
     response: cs.releaseSummary,
   },
   /** What changed between two releases of a lab, per element and as text. */
@@ -333,6 +347,11 @@ export interface ApiError {
   /** Machine-readable: 'invalid_request', 'not_found', 'forbidden', 'unknown_channel', 'internal', ... */
   code: string;
   message: string;
+  /**
+   * The way out the message names, for the app to offer it in the same dialog: 'force' (the
+   * same call again with `force: true`). Absent when there is none.
+   */
+  hint?: 'force';
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };

@@ -28,7 +28,19 @@ describe('dispatch', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('invalid_request');
-      expect(r.error.message).toMatch(/^invalid request for file\.write: path: /);
+      // In the user's words: the field, not the channel or other internal names.
+      expect(r.error.message).toMatch(/^path: /);
+      expect(r.error.message).not.toContain('file.write');
+    }
+  });
+
+  it('names a field in words, as the form calls it, without the channel', async () => {
+    const dispatch = createDispatcher({});
+    const r = await dispatch('class.plan', { labName: 'lab', tag: 'v1', className: 'Net 101', students: { count: 3 } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.message).toMatch(/^class name: /);
+      expect(r.error.message).not.toMatch(/class\.plan|className/);
     }
   });
 

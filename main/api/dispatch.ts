@@ -4,7 +4,7 @@
  * every failure turned into an error value. Nothing thrown here crosses the wire.
  */
 import type { z } from 'zod';
-import { contract, hasEvents, isChannel, type Channel, type Contract, type Response, type Result, type StreamChannel, type StreamEvent } from './contract';
+import { contract, hasEvents, isChannel, type Channel, type ApiError, type Contract, type Response, type Result, type StreamChannel, type StreamEvent } from './contract';
 
 /** What a stream handler gets besides its request: a typed event sink and the cancel signal. */
 export interface StreamContext<C extends StreamChannel> {
@@ -27,7 +27,11 @@ export interface StreamSink {
 
 /** Thrown by handlers for an expected failure; becomes `{ ok: false, error: { code, message } }`. */
 export class ApiFailure extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint?: ApiError['hint'],
+  ) {
     super(message);
   }
 }
@@ -41,10 +45,13 @@ export interface DispatchOptions {
 }
 
 /** `nodes[1].image: message`, naming the offending request field. */
+/** A request field in words, for the user: className → "class name" (the path keeps its dots: lab.nodes[0].image). */
+const fieldWords = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
 function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((i) => {
-      const where = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') : '(request)';
+      const where = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : fieldWords(String(p)))).join('.').replace(/\.\[/g, '[') : 'the request';
       return `${where}: ${i.message}`;
     })
     .join('; ');
@@ -66,7 +73,7 @@ export function createDispatcher(handlers: Partial<Handlers>, options: DispatchO
     }
     const decoded = spec.request.safeParse(request ?? {});
     if (!decoded.success) {
-      return { ok: false, error: { code: 'invalid_request', message: `invalid request for ${channel}: ${formatZodIssues(decoded.error.issues)}` } };
+      return { ok: false, error: { code: 'invalid_request', message: formatZodIssues(decoded.error.issues) } };
     }
     const handler = handlers[channel] as ((req: unknown, ctx?: StreamSink) => unknown) | undefined;
     if (!handler) {
@@ -108,7 +115,7 @@ export function createDispatcher(handlers: Partial<Handlers>, options: DispatchO
     } catch (err) {
       if (badEvent !== undefined) return { ok: false, error: { code: 'internal', message: `${channel} produced an invalid event` } };
       if (stream?.signal.aborted) return { ok: false, error: { code: 'cancelled', message: `${channel} was cancelled` } };
-      if (err instanceof ApiFailure) return { ok: false, error: { code: err.code, message: err.message } };
+      if (err instanceof ApiFailure) return { ok: false, error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
       options.logError?.(channel, err);
       return { ok: false, error: { code: 'internal', message: `${channel} failed: ${err instanceof Error ? err.message : String(err)}` } };
     }

@@ -4,7 +4,8 @@
  * the need is one lab's steady-state requests per new student.
  */
 import { labTotals } from '../../common/compile';
-import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
+import { humanQuantities } from '../../common/lab/human-size';
+import { parseQuantity } from '../../common/lab/quantity';
 import type { Lab } from '../../common/lab/schema';
 import type { Cluster } from '../kube/cluster';
 import { NODE, POD, type IPod } from '../kube/kinds';
@@ -81,8 +82,10 @@ export async function classCapacity(cluster: Cluster, lab: Lab, newStudents: num
 }
 
 export function formatCapacity(report: CapacityReport): string {
-  const fmt = (r: CapacityRow, v: number) => (r.resource === 'cpu' ? formatCpu(Math.max(0, v)) : r.resource === 'memory' ? formatBytes(Math.max(0, Math.round(v))) : String(Math.max(0, v)));
-  const lines = [`resource  needed (${report.students} new students)  free      fits`];
-  for (const r of report.rows) lines.push(`${r.resource.padEnd(9)} ${fmt(r, r.needed).padEnd(27)} ${fmt(r, r.free).padEnd(9)} ${r.fits ? 'yes' : 'NO'}`);
+  const lines = [`resource  needed (${report.students} new students)  free         fits`];
+  for (const r of report.rows) {
+    const [needed, free] = humanQuantities(r.resource, [r.needed, r.free]) as [string, string];
+    lines.push(`${r.resource.padEnd(9)} ${needed.padEnd(27)} ${free.padEnd(12)} ${r.fits ? 'yes' : 'NO'}`);
+  }
   return lines.join('\n');
 }

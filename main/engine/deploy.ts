@@ -83,7 +83,8 @@ export async function deploy(cluster: Cluster, lab: Lab, opts: DeployOptions = {
   phase('prune', 'removing what the lab no longer has (volumes are kept)');
   const pruned = await pruneOwned(cluster, namespace, lab.metadata.name, objects, { pruneVolumes: !!opts.pruneVolumes });
   if (opts.wait === false) return { namespace, applied: objects.length, pruned, ready: false, statuses: [] };
-  phase('wait', `waiting for ${lab.nodes.length} nodes to be ready`);
-  const { ready, statuses } = await waitReady(cluster, namespace, lab, opts.timeoutMs ?? 300_000, opts.onStatus, opts.signal);
+  const timeoutMs = opts.timeoutMs ?? 300_000;
+  phase('wait', `waiting up to ${Math.round(timeoutMs / 1000)} s for ${lab.nodes.length} node${lab.nodes.length === 1 ? '' : 's'} to be ready`);
+  const { ready, statuses } = await waitReady(cluster, namespace, lab, timeoutMs, opts.onStatus, opts.signal);
   return { namespace, applied: objects.length, pruned, ready, statuses };
 }

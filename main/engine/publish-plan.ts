@@ -6,7 +6,7 @@
  */
 import { LABEL, ANNOTATION } from '../../common/compile';
 import { diffLabs, formatChange } from '../../common/lab/diff';
-import { formatBytes, formatCpu } from '../../common/lab/quantity';
+import { humanQuantities } from '../../common/lab/human-size';
 import type { Student } from '../class/roster';
 import type { Cluster } from '../kube/cluster';
 import { classCapacity } from './capacity';
@@ -21,8 +21,6 @@ export interface PublishPlan {
   upgrade: { from: string[]; changes: string[] } | null;
   leaving: string[];
 }
-
-const show = { cpu: formatCpu, memory: formatBytes, pods: (n: number) => String(n) } as const;
 
 export async function planPublish(cluster: Cluster, opts: { className: string; release: Release; students: Student[] }): Promise<PublishPlan> {
   const { className, release, students } = opts;
@@ -49,7 +47,11 @@ export async function planPublish(cluster: Cluster, opts: { className: string; r
     .map((n) => n.metadata?.annotations?.[ANNOTATION.studentId] ?? n.metadata?.labels?.[LABEL.student] ?? n.metadata?.name ?? '');
   return {
     existing: existing.length - leaving.length,
-    capacity: { fits: report.fits, newStudents: fresh, rows: report.rows.map((r) => ({ resource: r.resource, needed: show[r.resource](r.needed), free: show[r.resource](r.free), fits: r.fits })) },
+    capacity: { fits: report.fits, newStudents: fresh, rows: report.rows.map((r) => {
+        // Needed and free side by side in one unit, so they can be compared at a glance.
+        const [needed, free] = humanQuantities(r.resource, [r.needed, r.free]) as [string, string];
+        return { resource: r.resource, needed, free, fits: r.fits };
+      }) },
     upgrade,
     leaving,
   };

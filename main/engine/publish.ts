@@ -114,6 +114,19 @@ export async function classNamespaces(cluster: Cluster, className: string, stude
   }
 }
 
+/**
+ * The students a class has now, by id (namespaces being deleted left out): what an upgrade
+ * publishes to, so that upgrading a class of 8 never adds anyone.
+ */
+export async function currentStudents(cluster: Cluster, className: string): Promise<Student[]> {
+  const ids = (await classNamespaces(cluster, className))
+    .filter((ns) => ns.status?.phase !== 'Terminating' && !ns.metadata?.deletionTimestamp)
+    .map((ns) => ns.metadata?.annotations?.[ANNOTATION.studentId] ?? ns.metadata?.labels?.[LABEL.student])
+    .filter((id): id is string => !!id);
+  if (ids.length === 0) throw new KubeError('not-found', `class ${className} has no students yet; give a number of students or a roster`);
+  return [...new Set(ids)].sort().map((id) => ({ id }));
+}
+
 /** The namespaces of every other class, by name → class (one list). */
 async function otherClassesNamespaces(cluster: Cluster, className: string): Promise<Map<string, string>> {
   const { items } = await cluster.list(NAMESPACE, { labelSelector: `${managedSelector()},${LABEL.class},${LABEL.class}!=${className}` });

@@ -51,9 +51,9 @@ describe('diffLabs', () => {
     next.nodes.pop();
     next.networks.push({ name: 'c' });
     expect(diffLabs(base, next).map(formatChange)).toEqual([
-      '+ networks.c: {"name":"c"}',
+      '+ networks.c: name: c',
       '~ nodes.n1.image: nginx:1 → nginx:2',
-      '- nodes.n2: {"name":"n2","kind":"container","image":"alpine","networks":["b"]}',
+      '- nodes.n2: name: n2, kind: container, image: alpine, networks: b',
     ]);
   });
 });

@@ -20,7 +20,6 @@ import { ClassView } from './cluster/ClassView';
 import { ClusterBar } from './cluster/ClusterBar';
 import { ClusterDialogs } from './cluster/ClusterDialogs';
 import { useClusterSync } from './cluster/live';
-import { OperationPanel } from './cluster/OperationPanel';
 import { ReleasesView } from './cluster/ReleasesView';
 
 const VIEWS: { id: View; label: string; cmd: keyof typeof COMMANDS }[] = [
@@ -121,7 +120,6 @@ export function App() {
       </div>
       <Dialogs />
       <ClusterDialogs />
-      <OperationPanel />
       <Notices />
     </ReactFlowProvider>
   );

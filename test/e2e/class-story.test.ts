@@ -87,8 +87,9 @@ describe('the class story in the app', () => {
   it('snapshots v1 and publishes it to 30 students; the dashboard shows 30 × 4 ready', async () => {
     expect(await snapshot(d)).toBe('v1');
     await publish(d, className);
+    // A finished operation leaves the screen after a while: look for it before waiting on the grid.
+    await page.locator('[data-testid="op-panel"][data-state=done]').waitFor({ timeout: 180_000 });
     await waitClassReady(page, 30);
-    await page.locator('[data-testid="op-panel"][data-state=done]').waitFor({ timeout: 60_000 });
     // Every rendered cell is ready (the grid renders the rows in view).
     const cells = page.locator('[data-testid=class-grid] .cell');
     expect(await cells.count()).toBeGreaterThanOrEqual(4 * 10);
@@ -109,12 +110,14 @@ describe('the class story in the app', () => {
     await page.locator('[data-testid=diff-show]').click();
     await expect(page.locator('[data-testid=diff-text]').innerText()).resolves.toContain(`~ nodes.${node.name}.image:`);
     await page.locator('[data-testid=diff-canvas]').click();
-    await expect(page.locator(`[data-testid="diff-${node.name}"]`).innerText()).resolves.toBe('changed');
+    await expect(page.locator(`[data-testid="diff-${node.name}"]`).innerText()).resolves.toBe('changed in v2');
     await page.locator('[data-testid=view-class]').click();
   });
 
   it('resets one student and tears the class down: nothing labelled for the class remains', async () => {
     await page.locator('[data-testid="reset-student-01"]').click();
+    // Reset deletes the student's work: it asks first.
+    await page.locator('[data-testid=confirm-ok]').click();
     await page.locator('[data-testid="op-panel"][data-state=done]', { hasText: 'Reset student-01' }).waitFor({ timeout: 120_000 });
     await waitClassReady(page, 30);
 

@@ -34,10 +34,10 @@ describe('canvas editor: history and validation', () => {
     };
     await step(() => dropFromPalette(page, 'network', ...at(0.3, 0.15))); // 1 add network
     await step(() => renameSelected(page, 'lan')); // 2 rename
-    await step(() => dropFromPalette(page, 'template-webserver', ...at(0.2, 0.5))); // 3 add a template (web, its network lan-2)
-    await step(() => dropFromPalette(page, 'template-database', ...at(0.6, 0.45))); // 4 (db, client, lan-3, data)
-    await step(() => attach(page, 'web', 'lan')); // 5 connect
-    await step(() => attach(page, 'db', 'lan')); // 6
+    await step(() => dropFromPalette(page, 'template-webserver', ...at(0.2, 0.5))); // 3 add a template (web, joining lan)
+    await step(() => dropFromPalette(page, 'template-database', ...at(0.6, 0.45))); // 4 (db, client and data, joining lan)
+    await step(() => dropFromPalette(page, 'network', ...at(0.75, 0.15))); // 5 a second network
+    await step(() => attach(page, 'web', 'net-1')); // 6 connect
     await step(() => dropFromPalette(page, 'volume', ...at(0.65, 0.85))); // 7 add volume (clear of the minimap)
     await step(() => mount(page, 'vol-1', 'db')); // 8 mount
     await step(async () => {
@@ -125,15 +125,14 @@ describe('canvas editor: history and validation', () => {
     await page.locator('[data-testid=empty-state]').waitFor();
     await page.click('[data-testid=palette-network]');
     // The palette's templates are resources/templates/*.yaml, served by main: the web server
-    // comes with its network, as `labforge create webserver` writes it.
+    // comes with its network, as `labforge create webserver` writes it, but dropped into a lab
+    // that has one network it joins that one instead.
     await page.click('[data-testid=palette-template-webserver]');
-    await page.locator('[data-testid="network-lan"]').waitFor();
+    await page.locator('[data-testid="node-web"]').waitFor();
+    await expect.poll(() => page.locator('[data-id="link:web:net-1"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="network-lan"]').count()).toBe(0);
     await expect(page.locator('[data-testid=palette-template-network-lab]').count()).resolves.toBe(1);
-    // The template arrives selected as a whole; pick its node alone.
-    await clickEmptyCanvas(page);
-    await select(page, 'node-web');
-    await page.locator('[data-testid=insp-attach]').selectOption('net-1');
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
     await clickEmptyCanvas(page);
 
     await page.keyboard.press(`${ctrl}+KeyA`);
@@ -144,8 +143,7 @@ describe('canvas editor: history and validation', () => {
     await page.locator('[data-testid="network-net-2"]').waitFor();
     // The copy is attached to the copied networks, not the originals.
     await expect.poll(() => page.locator('[data-id="link:web-2:net-2"]').count()).toBe(1);
-    await expect.poll(() => page.locator('[data-id="link:web-2:lan-2"]').count()).toBe(1);
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(4);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
 
     const before = await page.locator('[data-testid="node-web-2"]').boundingBox();
     await page.keyboard.press(`${ctrl}+KeyL`);

@@ -57,4 +57,19 @@ describe('browser mode: File › Import', () => {
     await page.locator('[data-testid="node-r1"]').waitFor({ state: 'visible' });
     expect(s.errors).toEqual([]);
   });
+
+  it('an imported lab is unsaved work: File › Open asks before replacing it, and Cancel keeps it', async () => {
+    const { page } = s;
+    await expect(page.locator('[data-testid=dirty]').count()).resolves.toBe(1);
+    await page.locator('[data-testid=menu-file]').click();
+    await page.locator('[data-testid=cmd-open]').click();
+    await page.locator('[data-testid=open-dialog]').waitFor();
+    await page.locator('[data-testid="file-routing-lab.yaml"]').click();
+    await page.locator('[data-testid=confirm-dialog]').waitFor();
+    await expect(page.locator('[data-testid=confirm-dialog]').innerText()).resolves.toContain('unsaved changes');
+    await page.locator('[data-testid=confirm-cancel]').click();
+    await page.locator('[data-testid="node-r1"]').waitFor({ state: 'visible' });
+    expect(await page.locator('[data-testid="node-router"]').count()).toBe(0);
+    expect(s.errors).toEqual([]);
+  });
 });

@@ -12,11 +12,12 @@ import { withClassLock } from '../../engine/class-lock';
 import { decodeLabRecord, deploy } from '../../engine/deploy';
 import { liveNodeStatuses, type NodeStatus } from '../../engine/node-status';
 import { planPublish } from '../../engine/publish-plan';
-import { classSelector, listClasses, publish, type StudentResult } from '../../engine/publish';
+import { classSelector, currentStudents, listClasses, publish, type StudentResult } from '../../engine/publish';
 import { getRelease, listReleases, nextFreeTag, snapshot, type ReleaseSummary } from '../../engine/releases';
 import { PreflightError } from '../../kube/apply';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
-import type { WireClassRow, WireNodeStatus } from '../cluster-schemas';
+import type { studentsSpec, WireClassRow, WireNodeStatus } from '../cluster-schemas';
+import type { z } from 'zod';
 import { ApiFailure, type Handler, type Handlers } from '../dispatch';
 import type { LiveViews } from '../live-views';
 import { publishZoned, readZonesRecord, zonedCredentials, zonedReset, zonedTeardown, type ZoneConnector } from '../../engine/zones';
@@ -43,13 +44,14 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
   // Zone clusters are shared and closed with the provider, so the zoned calls must not close them.
   const zoneConnector: ZoneConnector = sharedZoneConnector(clusters);
 
-  const students = async (spec: { count: number } | { roster: { text: string; fileName: string } }): Promise<{ students: Student[]; issues: { line: number; message: string }[] }> => {
+  const students = async (spec: z.output<typeof studentsSpec>, className: string, context: string | null): Promise<{ students: Student[]; issues: { line: number; message: string }[] }> => {
     if ('count' in spec) return { students: numberedStudents(spec.count), issues: [] };
+    if ('current' in spec) return { students: await currentStudents(await clusters.get(context), className), issues: [] };
     const r = parseRoster(spec.roster.text);
     return r.ok ? { students: r.students, issues: [] } : { students: [], issues: r.issues };
   };
 
-  const deployHandler: Handler<'dev.deploy'> = async ({ context, lab: draft, namespace }, { emit, signal }) =>
+  const deployHandler: Handler<'dev.deploy'> = async ({ context, lab: draft, namespace, timeoutSeconds }, { emit, signal }) =>
     engine(async () => {
       // The wire carries the lab's shape; deploy takes only a lab that validates, as the CLI's does.
       const checked = validateLab(draft);
@@ -59,6 +61,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       try {
         const result = await deploy(cluster, lab, {
           ...(namespace ? { namespace } : {}),
+          timeoutMs: timeoutSeconds * 1000,
           signal,
           onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
           onApplied: (done, total) => emit({ type: 'applied', done, total }),
@@ -120,8 +123,8 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       return { releases: releases.map(summary), nextTag: nextFreeTag(releases.filter((r) => !labName || r.labName === labName).map((r) => r.tag)) };
     });
 
-  const releaseSnapshot: Handler<'release.snapshot'> = async ({ context, labName, tag, note, namespace }) =>
-    engine(async () => summary(await snapshot(await clusters.get(context), tag, { labName, note, ...(namespace ? { namespace } : {}) })));
+  const releaseSnapshot: Handler<'release.snapshot'> = async ({ context, labName, tag, note, namespace, force }) =>
+    engine(async () => summary(await snapshot(await clusters.get(context), tag, { labName, note, force, ...(namespace ? { namespace } : {}) })));
 
   const releaseDiff: Handler<'release.diff'> = async ({ context, labName, from, to }) =>
     engine(async () => {
@@ -141,7 +144,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
 
   const classPlan: Handler<'class.plan'> = async ({ context, labName, tag, className, students: spec }) =>
     engine(async () => {
-      const { students: list, issues } = await students(spec);
+      const { students: list, issues } = await students(spec, className, context);
       if (issues.length) return { students: [], rosterIssues: issues, capacity: null, existing: 0, upgrade: null, leaving: [] };
       const cluster = await clusters.get(context);
       const release = await getRelease(cluster, labName, tag);
@@ -158,7 +161,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
 
   const classPublish: Handler<'class.publish'> = async ({ context, labName, tag, className, students: spec, force, prune }, { emit, signal: cancelled }) =>
     engine(async () => {
-      const { students: list, issues } = await students(spec);
+      const { students: list, issues } = await students(spec, className, context);
       if (issues.length) throw new ApiFailure('invalid_roster', `the roster has ${issues.length} bad row(s), nothing was published: ${issues.map((i) => `line ${i.line}: ${i.message}`).join('; ')}`);
       const cluster = await clusters.get(context);
       // One operation on a class at a time, from any machine (engine/class-lock.ts).

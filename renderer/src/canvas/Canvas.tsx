@@ -23,6 +23,7 @@ import { FAR_MIN_ITEMS, FAR_ZOOM, farScene } from './far-view';
 import { FarView } from './FarView';
 import { nodeTypes } from './nodes';
 import { CanvasToolbar } from '../components/CanvasToolbar';
+import { DiffBanner } from '../cluster/DiffBanner';
 
 // Hidden items count too: in the far view every item is hidden from React Flow.
 const FIT = { padding: 0.2, maxZoom: 1.2, includeHiddenNodes: true };
@@ -252,6 +253,7 @@ export function Canvas() {
         {scene ? <FarView scene={scene} /> : null}
       </ReactFlow>
       <CanvasToolbar />
+      <DiffBanner />
       {empty ? (
         <div className="empty-state" data-testid="empty-state">
           <h2>Start your lab</h2>

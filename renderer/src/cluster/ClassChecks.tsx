@@ -7,19 +7,24 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { loadCheckResults, runChecksNow, useChecks, type StudentChecks } from './checks';
+import { ClassSection } from './ClassSection';
+import { gridColumns } from './grid-columns';
 
 /** How often the recorded results are read again while the view is open. */
 const REFRESH_MS = 10_000;
 /** Rows are this tall (cluster.css), so only the ones in view are rendered: 500 students × 20 checks is 10,000 cells. */
 const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
+/** The heatmap shows at most this many rows at once, then scrolls inside. */
+const MAX_VISIBLE_ROWS = 12;
 
 /** One empty list, so the store selector returns the same value while another class's results are held. */
 const NONE: StudentChecks[] = [];
 
 const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '—');
 
-export function ClassChecks({ className }: { className: string }) {
+/** `students`: how many namespaces the class has now; results are read again when it changes (a publish that just added them). */
+export function ClassChecks({ className, students: namespaces }: { className: string; students: number }) {
   const students = useChecks((s) => (s.className === className ? s.students : NONE));
   const running = useChecks((s) => s.running);
   const error = useChecks((s) => (s.className === className ? s.error : null));
@@ -29,17 +34,21 @@ export function ClassChecks({ className }: { className: string }) {
   const body = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
+    // A class with no namespace (yet: a publish has just started) has no results to read; asking
+    // would only answer "publish first", an error that would stay on screen after the publish.
+    if (namespaces === 0) return;
     void loadCheckResults(className);
     const timer = setInterval(() => void loadCheckResults(className), REFRESH_MS);
     return () => clearInterval(timer);
-  }, [className]);
+  }, [className, namespaces]);
 
   useEffect(() => {
     if (!body.current) return;
     const ro = new ResizeObserver(([e]) => e && setHeight(e.contentRect.height));
     ro.observe(body.current);
     return () => ro.disconnect();
-  }, [students.length === 0]);
+    // The heatmap (and so `body`) exists only while some student has checks.
+  }, [students.some((s) => s.checks.length > 0)]);
 
   // Students on different releases may have different checks: the columns are their union.
   const columns = useMemo(() => {
@@ -50,34 +59,48 @@ export function ClassChecks({ className }: { className: string }) {
   const classBusy = running.includes('*');
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(students.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-  const grid = { gridTemplateColumns: `160px 70px 70px minmax(90px, 160px) 90px repeat(${columns.length}, minmax(28px, 1fr)) 60px` };
+  const grid = { gridTemplateColumns: gridColumns(['160px', '70px', '70px', 'minmax(90px, 160px)', '90px', { count: columns.length, size: 'minmax(28px, 1fr)' }, '60px']) };
+  const runButton = (
+    <button className="button small" data-testid="checks-run-class" disabled={classBusy} onClick={() => void runChecksNow(className)}>
+      {classBusy ? 'Running checks…' : 'Run checks now'}
+    </button>
+  );
 
-  if (students.length === 0 && !error) {
+  // No student has a check: the lab has none. One line says so; there is nothing to run.
+  if (students.length > 0 && columns.length === 0 && !error) {
+    const releases = [...new Set(students.map((s) => s.release))].join(', ');
     return (
-      <div className="class-checks" data-testid="class-checks">
-        <p className="muted small">No checks recorded yet.{' '}
-          <button className="link-button" data-testid="checks-run-class" disabled={classBusy} onClick={() => void runChecksNow(className)}>
-            {classBusy ? 'running…' : 'Run checks now'}
-          </button>
+      <ClassSection id="checks" testId="class-checks" summary="none">
+        <p className="muted small" data-testid="checks-none">
+          The lab of this class has no checks (release {releases}). Add checks to the lab, snapshot a release and upgrade the class to grade students automatically.
         </p>
-      </div>
+      </ClassSection>
     );
   }
 
+  if (namespaces === 0) {
+    return (
+      <ClassSection id="checks" testId="class-checks" summary="no students yet">
+        <p className="muted small">The class has no students yet; their checks show here once it has.</p>
+      </ClassSection>
+    );
+  }
+
+  if (students.length === 0 && !error) {
+    return (
+      <ClassSection id="checks" testId="class-checks" summary="no results recorded yet" actions={runButton}>
+        <p className="muted small" data-testid="checks-unrecorded">
+          No checks recorded yet.
+        </p>
+      </ClassSection>
+    );
+  }
+
+  const passedAll = students.filter((s) => s.progress.total > 0 && s.progress.passed === s.progress.total).length;
   return (
-    <div className="class-checks" data-testid="class-checks">
-      <div className="class-head">
-        <strong>Checks</strong>
-        <span className="muted small" data-testid="checks-summary">
-          {students.filter((s) => s.progress.total > 0 && s.progress.passed === s.progress.total).length}/{students.length} students passed every check
-        </span>
-        <span className="grow" />
-        <button className="button small" data-testid="checks-run-class" disabled={classBusy} onClick={() => void runChecksNow(className)}>
-          {classBusy ? 'Running checks…' : 'Run checks now'}
-        </button>
-      </div>
-      {error ? <p className="field-error">{error}</p> : null}
-      <div className="checks-body" ref={body} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="checks-body">
+    <ClassSection id="checks" testId="class-checks" summary={<span data-testid="checks-summary">{passedAll}/{students.length} students passed every check</span>} actions={runButton}>
+      {error ? <p className="field-error" data-testid="checks-error">{error}</p> : null}
+      <div className="checks-body" ref={body} style={{ maxHeight: (MAX_VISIBLE_ROWS + 1) * ROW_HEIGHT + 2 }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="checks-body">
         <div className="checks-grid-head" style={grid}>
           <span>student</span>
           <span>passed</span>
@@ -98,7 +121,7 @@ export function ClassChecks({ className }: { className: string }) {
         </div>
       </div>
       {selected ? <CellDetail /> : null}
-    </div>
+    </ClassSection>
   );
 }
 

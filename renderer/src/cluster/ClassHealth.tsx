@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { invoke } from '../api/client';
 import type { WireClassHealth } from '../../../main/api/reconcile-schemas';
 import { useUi } from '../store/ui';
+import { ClassSection } from './ClassSection';
 
 const REFRESH_MS = 15_000;
 const context = () => useUi.getState().kubeContext;
@@ -57,8 +58,12 @@ export function ClassHealth({ className }: { className: string }) {
   };
 
   const e = health?.expiry;
+  const withLinks = health?.links.filter((l) => l.links.length) ?? [];
+  const driftSummary = health ? (health.drift.length ? `${health.drift.length} ${health.drift.length === 1 ? 'student differs' : 'students differ'} from their release` : 'every student matches their release') : '…';
   return (
-    <div className="class-health" data-testid="class-health">
+    <>
+    <ClassSection id="health" testId="class-health" summary={`${e && e.state !== 'none' ? `ends ${new Date(e.expiresAt!).toLocaleDateString()} · ` : ''}${driftSummary}`}>
+    <div className="class-health">
       {error ? <p className="field-error">{error}</p> : null}
       {health?.ended ? (
         <div className="field-error" data-testid="class-ended">
@@ -98,7 +103,7 @@ export function ClassHealth({ className }: { className: string }) {
       <div className="class-head">
         <strong>Drift</strong>
         <span className="muted small" data-testid="drift-summary">
-          {health ? (health.drift.length ? `${health.drift.length} ${health.drift.length === 1 ? 'student differs' : 'students differ'} from their release` : 'every student matches their release') : '…'}
+          {driftSummary}
         </span>
         {health?.drift.length ? (
           <button className="button small" disabled={busy} onClick={() => void repair()} data-testid="drift-repair">
@@ -118,14 +123,13 @@ export function ClassHealth({ className }: { className: string }) {
           )}
         </ul>
       ) : null}
-      {health?.links.some((l) => l.links.length) ? (
-        <>
-          <div className="class-head">
-            <strong>Web links</strong>
-          </div>
-          <table className="keys-table" data-testid="links-table">
+    </div>
+    </ClassSection>
+    <ClassSection id="links" summary={withLinks.length ? `${withLinks.length} student${withLinks.length === 1 ? '' : 's'} with web links` : 'none: the lab exposes no web port, or the class has no domain'}>
+      {withLinks.length ? (
+          <table className="keys-table links-table" data-testid="links-table">
             <tbody>
-              {health.links.map((s) => (
+              {withLinks.map((s) => (
                 <tr key={s.namespace} data-testid={`links-${s.student}`}>
                   <td>{s.student}</td>
                   <td>
@@ -139,8 +143,10 @@ export function ClassHealth({ className }: { className: string }) {
               ))}
             </tbody>
           </table>
-        </>
-      ) : null}
-    </div>
+      ) : (
+        <p className="muted small">No web links: publish with a domain and a lab that exposes a port to give every student one.</p>
+      )}
+    </ClassSection>
+    </>
   );
 }

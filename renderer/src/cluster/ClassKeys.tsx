@@ -9,6 +9,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { invoke } from '../api/client';
 import type { WireSshKey } from '../../../main/api/keys-schemas';
 import { useUi } from '../store/ui';
+import { ClassSection } from './ClassSection';
 
 const REFRESH_MS = 15_000;
 const context = () => useUi.getState().kubeContext;
@@ -58,13 +59,11 @@ export function ClassKeys({ className, students }: { className: string; students
   };
 
   return (
-    <div className="class-keys" data-testid="class-keys">
-      <div className="class-head">
-        <strong>SSH keys</strong>
-        <span className="muted small" data-testid="keys-summary">
-          {keys.length} key{keys.length === 1 ? '' : 's'} · students log in with <code>ssh -p 2222 STUDENT@gateway</code> while <code>labforge gateway --class {className}</code> runs
-        </span>
-      </div>
+    <ClassSection id="keys" testId="class-keys" summary={`${keys.length} key${keys.length === 1 ? '' : 's'}`}>
+    <div className="class-keys">
+      <p className="muted small" data-testid="keys-summary">
+        {keys.length} key{keys.length === 1 ? '' : 's'} · students log in with <code>ssh -p 2222 STUDENT@gateway</code> while <code>labforge gateway --class {className}</code> runs
+      </p>
       {error ? <p className="field-error">{error}</p> : null}
       <table className="keys-table" data-testid="keys-table">
         <thead>
@@ -128,5 +127,6 @@ export function ClassKeys({ className, students }: { className: string; students
         </p>
       ) : null}
     </div>
+    </ClassSection>
   );
 }

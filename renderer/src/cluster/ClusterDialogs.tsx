@@ -13,7 +13,7 @@ export function ClusterDialogs() {
   const dialog = useClusterDialog((s) => s.dialog);
   if (!dialog) return null;
   if (dialog.kind === 'snapshot') return <SnapshotDialog />;
-  if (dialog.kind === 'publish') return <PublishDialog initialTag={dialog.tag} initialClass={dialog.className} />;
+  if (dialog.kind === 'publish') return <PublishDialog initialTag={dialog.tag} initialClass={dialog.className} current={dialog.current ?? 0} />;
   return <TeardownDialog className={dialog.className} />;
 }
 
@@ -23,13 +23,14 @@ function SnapshotDialog() {
   const [tag, setTag] = useState<string | null>(null);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ message: string; hint?: 'force' } | null>(null);
   useEffect(() => void loadReleases(labName), [labName]);
   const value = tag ?? nextTag;
-  const submit = async () => {
+  // A refusal that names a way out (force) offers it here, as a second button.
+  const submit = async (force = false) => {
     setBusy(true);
     setError(null);
-    const err = await snapshotDev(value, note);
+    const err = await snapshotDev(value, note, force);
     setBusy(false);
     if (err) setError(err);
     else closeClusterDialog();
@@ -47,15 +48,20 @@ function SnapshotDialog() {
       </label>
       {error ? (
         <p className="field-error" role="alert" data-testid="snapshot-error">
-          {error}
+          {error.message}
         </p>
       ) : null}
       <div className="modal-actions">
         <button className="button" onClick={closeClusterDialog}>
           Cancel
         </button>
+        {error?.hint === 'force' ? (
+          <button className="button danger" data-testid="snapshot-force" disabled={busy || !value} onClick={() => void submit(true)} title="Freeze dev as it runs now, unhealthy nodes included">
+            Snapshot anyway
+          </button>
+        ) : null}
         <button className="button primary" data-testid="snapshot-confirm" disabled={busy || !value} onClick={() => void submit()}>
-          {busy ? 'Snapshotting…' : 'Snapshot'}
+          {busy ? 'Snapshotting…' : error ? 'Try again' : 'Snapshot'}
         </button>
       </div>
     </Modal>
@@ -64,14 +70,19 @@ function SnapshotDialog() {
 
 type Plan = Response<'class.plan'>;
 
-function PublishDialog({ initialTag, initialClass }: { initialTag: string | undefined; initialClass: string | undefined }) {
+/**
+ * Publish, or (opened from the class view with `current` students) upgrade: an upgrade starts
+ * from the class's current students, so it adds nobody unless the instructor picks a count or a
+ * roster instead.
+ */
+function PublishDialog({ initialTag, initialClass, current }: { initialTag: string | undefined; initialClass: string | undefined; current: number }) {
   const labName = useEditor((s) => s.doc.lab.metadata.name);
   const allReleases = useCluster((s) => s.releases);
   // Filtered outside the selector: a selector must return a stable value, not a new array.
   const releases = useMemo(() => allReleases.filter((r) => r.labName === labName), [allReleases, labName]);
   const [tag, setTag] = useState(initialTag ?? '');
   const [className, setClassName] = useState(initialClass ?? '');
-  const [mode, setMode] = useState<'count' | 'roster'>('count');
+  const [mode, setMode] = useState<'current' | 'count' | 'roster'>(current > 0 ? 'current' : 'count');
   const [count, setCount] = useState(30);
   const [roster, setRoster] = useState<{ text: string; fileName: string } | null>(null);
   const [plan, setPlan] = useState<Plan | null>(null);
@@ -86,7 +97,7 @@ function PublishDialog({ initialTag, initialClass }: { initialTag: string | unde
 
   const request = (): PublishRequest | null => {
     if (!tag || !className) return null;
-    const students = mode === 'count' ? { count } : roster ? { roster } : null;
+    const students = mode === 'current' ? { current: true as const } : mode === 'count' ? { count } : roster ? { roster } : null;
     return students ? { context: null, labName, tag, className, students, force } : null;
   };
   // Any change to the inputs invalidates the plan the instructor saw.
@@ -142,8 +153,13 @@ function PublishDialog({ initialTag, initialClass }: { initialTag: string | unde
         </label>
         <fieldset className="field">
           <span>Students</span>
+          {current > 0 ? (
+            <label className="inline">
+              <input type="radio" checked={mode === 'current'} onChange={() => setMode('current')} data-testid="publish-mode-current" /> the class's {current} current student{current === 1 ? '' : 's'} (adds nobody)
+            </label>
+          ) : null}
           <label className="inline">
-            <input type="radio" checked={mode === 'count'} onChange={() => setMode('count')} /> a count
+            <input type="radio" checked={mode === 'count'} onChange={() => setMode('count')} data-testid="publish-mode-count" /> {current > 0 ? 'add students up to a count' : 'a count'}
             <input data-testid="publish-count" type="number" min={1} max={MAX_STUDENTS} value={count} onChange={(e) => setCount(Number(e.target.value))} disabled={mode !== 'count'} />
           </label>
           <label className="inline">
@@ -167,11 +183,19 @@ function PublishDialog({ initialTag, initialClass }: { initialTag: string | unde
           {busy ? 'Checking…' : 'Check'}
         </button>
         <button className="button primary" data-testid="publish-confirm" disabled={blocked} onClick={() => void publish()}>
-          {plan?.upgrade ? 'Upgrade class' : 'Publish'}
+          {confirmLabel(plan, tag, mode === 'current' ? current : null)}
         </button>
       </div>
     </Modal>
   );
+}
+
+/** What the confirm button does, in words: "Upgrade 8 students to v2", "Publish v1 to 30 students". */
+function confirmLabel(plan: Plan | null, tag: string, current: number | null): string {
+  const n = plan ? plan.students.length : current;
+  const who = n === null ? '' : ` ${n} student${n === 1 ? '' : 's'}`;
+  if (plan?.upgrade || current !== null) return `Upgrade${who} to ${tag || '…'}`;
+  return n === null ? 'Publish' : `Publish ${tag} to${who}`;
 }
 
 function PlanView({ plan, force, setForce }: { plan: Plan; force: boolean; setForce: (v: boolean) => void }) {

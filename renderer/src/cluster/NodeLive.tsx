@@ -1,5 +1,6 @@
 /**
- * A canvas node's live state in dev (pending, starting, ready, failed; the reason on hover),
+ * A canvas node's live state in dev (pending, starting, ready, failed, with the reason), whether
+ * it held up the last deploy (and why, in words),
  * its "changed since the last deploy" mark, and its diff highlight. Each node subscribes to
  * its own slice of the cluster store, so one pod changing re-renders one node.
  */
@@ -10,22 +11,30 @@ export const NodeLive = memo(function NodeLive({ name }: { name: string }) {
   const status = useCluster((s) => s.dev.statuses[name]);
   const changed = useCluster((s) => s.changed[name] === true);
   const diff = useCluster((s) => s.diff?.nodes.find((n) => n.name === name)?.change);
+  const diffTags = useCluster((s) => (s.diff ? `${s.diff.from.tag} → ${s.diff.to.tag}` : ''));
+  const toTag = useCluster((s) => s.diff?.to.tag);
+  const holding = useCluster((s) => s.holding[name]);
   return (
     <div className="node-live">
       {status ? (
         <span className={`live-dot state-${status.state}`} data-testid={`live-${name}`} data-state={status.state} title={`${status.state}${status.reason ? `: ${status.reason}` : ''}${status.message ? ` — ${status.message}` : ''}`}>
           {status.state}
-          {status.reason && status.state === 'failed' ? ` · ${status.reason}` : ''}
+          {status.reason && status.state !== 'ready' ? ` · ${status.reason}` : ''}
+        </span>
+      ) : null}
+      {holding && status?.state !== 'ready' ? (
+        <span className="holding-mark" data-testid={`holding-${name}`} title={holding}>
+          held up the deploy: {holding}
         </span>
       ) : null}
       {changed ? (
         <span className="changed-mark" data-testid={`changed-${name}`} title="Changed since the last deploy">
-          changed
+          edited
         </span>
       ) : null}
       {diff ? (
-        <span className={`diff-mark diff-${diff}`} data-testid={`diff-${name}`}>
-          {diff}
+        <span className={`diff-mark diff-${diff}`} data-testid={`diff-${name}`} title={`release diff ${diffTags}`}>
+          {diff} in {toTag}
         </span>
       ) : null}
     </div>

@@ -1,8 +1,48 @@
-/** The running (or last) operation: phase, progress, failed students, cancel. */
+/**
+ * The running (or last) operation: phase, progress, failed students, cancel. A finished one that
+ * went well (or was cancelled) goes away by itself, and when the user moves to another view; a
+ * failed one stays until dismissed, its error being the thing to read.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useUi } from '../store/ui';
 import { useCluster } from './store';
+
+/** How long a finished operation stays on screen. */
+export const FINISHED_OP_MS = 60_000;
+
+const dismissFinished = () => {
+  const op = useCluster.getState().op;
+  if (op && (op.state === 'done' || op.state === 'cancelled')) useCluster.setState({ op: null });
+};
+
+/** "4:32": the time left until `deadline`, ticking every second. */
+function Countdown({ deadline }: { deadline: number }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const left = Math.max(0, Math.round((deadline - now) / 1000));
+  return (
+    <span data-testid="op-countdown">
+      gives up in {Math.floor(left / 60)}:{String(left % 60).padStart(2, '0')}
+    </span>
+  );
+}
 
 export function OperationPanel() {
   const op = useCluster((s) => s.op);
+  const view = useUi((s) => s.view);
+  const shownIn = useRef(view);
+  useEffect(() => {
+    if (view !== shownIn.current) dismissFinished();
+    shownIn.current = view;
+  }, [view]);
+  useEffect(() => {
+    if (op?.state !== 'done' && op?.state !== 'cancelled') return;
+    const timer = setTimeout(dismissFinished, FINISHED_OP_MS);
+    return () => clearTimeout(timer);
+  }, [op?.state]);
   if (!op) return null;
   const failed = Object.values(op.students).filter((s) => s.status === 'failed');
   const retried = Object.values(op.students).reduce((n, s) => n + s.retries, 0);
@@ -23,6 +63,16 @@ export function OperationPanel() {
       <div className="op-phase" data-testid="op-phase">
         {op.state === 'running' ? op.phase : op.state === 'done' ? 'done' : op.state === 'cancelled' ? 'cancelled: what was written stays; run it again to resume' : op.error}
       </div>
+      {op.state === 'running' && op.deadline ? (
+        <div className="op-wait small">
+          <Countdown deadline={op.deadline} />
+          {op.stopWaiting ? (
+            <button className="link-button" data-testid="op-stop-waiting" onClick={op.stopWaiting}>
+              stop waiting
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       {op.total > 0 ? (
         <div className="op-progress" title={`${op.done}/${op.total}`}>
           <span style={{ width: `${(op.done / op.total) * 100}%` }} />

@@ -34,7 +34,19 @@ export function ReleasesView() {
       </div>
       {error ? <p className="field-error">{error}</p> : null}
       {releases.length === 0 && !error ? <p className="muted pad">No releases of {labName} yet. Deploy it to dev, try it, then snapshot.</p> : null}
+      {releases.length ? (
       <table className="releases" data-testid="releases-table">
+        <thead>
+          <tr>
+            <th>compare</th>
+            <th>release</th>
+            <th>by</th>
+            <th>made</th>
+            <th>note</th>
+            <th>images</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {releases.map((r) => (
             <tr key={r.tag} data-testid={`release-${r.tag}`}>
@@ -66,6 +78,7 @@ export function ReleasesView() {
           ))}
         </tbody>
       </table>
+      ) : null}
       <div className="class-head">
         <button className="button small" data-testid="diff-show" disabled={!from || !to || from === to} onClick={() => void showDiff(labName, from, to)}>
           Diff {from || '…'} → {to || '…'}

@@ -7,23 +7,27 @@ import { invoke, subscribe } from '../api/client';
 import type { Request, Subscription } from '../../../main/api/contract';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
-import { patchOp, useCluster, type Operation } from './store';
+import { patchOp, useCluster, type NodeStatus, type Operation } from './store';
+import { deployVerdict, holdReason } from './verdict';
 
 const context = () => useUi.getState().kubeContext;
 const notify = (tone: 'info' | 'error' | 'success', text: string) => useUi.getState().notify(tone, text);
 
 function startOp(kind: Operation['kind'], title: string): void {
-  useCluster.setState({ op: { kind, title, phase: 'starting', done: 0, total: 0, students: {}, state: 'running', error: null, cancel: null } });
+  useCluster.setState({ op: { kind, title, phase: 'starting', done: 0, total: 0, students: {}, state: 'running', error: null, cancel: null, deadline: null, stopWaiting: null } });
 }
+
+/** How long a deploy from the app waits for its nodes before it ends with a verdict. */
+export const DEPLOY_TIMEOUT_S = 300;
 
 function endOp<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }, success: string): T | null {
   if (result.ok) {
-    patchOp({ state: 'done', cancel: null });
+    patchOp({ state: 'done', cancel: null, stopWaiting: null, deadline: null });
     notify('success', success);
     return result.value;
   }
   const cancelled = result.error.code === 'cancelled';
-  patchOp({ state: cancelled ? 'cancelled' : 'failed', error: result.error.message, cancel: null });
+  patchOp({ state: cancelled ? 'cancelled' : 'failed', error: result.error.message, cancel: null, stopWaiting: null, deadline: null });
   if (!cancelled) notify('error', result.error.message);
   return null;
 }
@@ -37,24 +41,41 @@ export async function deployToDev(): Promise<void> {
   if (issues.length > 0) return notify('error', `fix the ${issues.length} problem${issues.length === 1 ? '' : 's'} in the lab before deploying`);
   const lab = doc.lab;
   startOp('deploy', `Deploy ${lab.metadata.name} to dev`);
-  useCluster.setState({ problems: [] });
+  useCluster.setState({ problems: [], holding: {} });
   watchDev(lab.metadata.name);
-  const sub = subscribe('dev.deploy', { context: context(), lab }, (e) => {
-    if (e.type === 'phase') patchOp({ phase: e.message });
+  let last: NodeStatus[] = [];
+  let stopped = false;
+  const sub = subscribe('dev.deploy', { context: context(), lab, timeoutSeconds: DEPLOY_TIMEOUT_S }, (e) => {
+    if (e.type === 'phase') patchOp({ phase: e.message, ...(e.phase === 'wait' ? { deadline: Date.now() + DEPLOY_TIMEOUT_S * 1000, stopWaiting } : {}) });
     else if (e.type === 'applied') patchOp({ done: e.done, total: e.total });
-    else useCluster.setState((s) => ({ dev: { ...s.dev, statuses: Object.fromEntries(e.statuses.map((x) => [x.node, x])) } }));
+    else {
+      last = e.statuses;
+      useCluster.setState((s) => ({ dev: { ...s.dev, statuses: Object.fromEntries(e.statuses.map((x) => [x.node, x])) } }));
+    }
   });
+  // Everything is written by then: stopping the wait ends the deploy with what the nodes show now.
+  const stopWaiting = () => {
+    stopped = true;
+    sub.cancel();
+  };
   patchOp({ cancel: sub.cancel });
   const r = await sub.result;
   if (r.ok && r.value.problems.length > 0) {
     useCluster.setState({ problems: r.value.problems });
-    patchOp({ state: 'failed', error: `${r.value.problems.length} refusal${r.value.problems.length === 1 ? '' : 's'} before any write: see Problems`, cancel: null });
+    patchOp({ state: 'failed', error: `${r.value.problems.length} refusal${r.value.problems.length === 1 ? '' : 's'} before any write: see Problems`, cancel: null, stopWaiting: null });
     return notify('error', 'the cluster refused the lab before anything was written; see Problems');
   }
-  const failed = r.ok ? r.value.statuses.filter((x) => x.state === 'failed') : [];
-  const starting = r.ok && !r.value.ready && failed.length === 0 ? '; some nodes are still starting' : '';
-  const v = endOp(r, `deployed to ${r.ok ? r.value.namespace : 'dev'}${starting}`);
-  if (v && failed.length) notify('error', `${failed.map((x) => `${x.node}: ${x.reason ?? 'failed'}`).join(', ')} (see the canvas and Problems)`);
+  const statuses = r.ok ? r.value.statuses : stopped ? last : null;
+  if (statuses && (stopped || (r.ok && !r.value.ready))) {
+    // The deploy ends with a verdict: how many nodes are ready, and which hold it back and why.
+    const held = statuses.filter((x) => !x.ready);
+    useCluster.setState({ holding: Object.fromEntries(held.map((x) => [x.node, holdReason(x)])) });
+    const timedOut = held.some((x) => x.state !== 'failed');
+    const verdict = `${stopped ? 'Stopped waiting' : timedOut ? `Gave up after ${Math.round(DEPLOY_TIMEOUT_S / 60)} min` : 'Not every node started'}: ${deployVerdict(statuses)}`;
+    patchOp({ state: 'failed', error: verdict, cancel: null, stopWaiting: null, deadline: null });
+    return;
+  }
+  endOp(r, `deployed to ${r.ok ? r.value.namespace : 'dev'}`);
 }
 
 let devWatch: { key: string; sub: Subscription<unknown> } | null = null;
@@ -89,11 +110,11 @@ export async function loadReleases(labName?: string): Promise<void> {
   else useCluster.setState({ releasesError: r.error.message });
 }
 
-/** Returns an error message, or null when the release was made. */
-export async function snapshotDev(tag: string, note: string): Promise<string | null> {
+/** Returns the refusal (its message, and the way out it names), or null when the release was made. */
+export async function snapshotDev(tag: string, note: string, force = false): Promise<{ message: string; hint?: 'force' } | null> {
   const labName = useEditor.getState().doc.lab.metadata.name;
-  const r = await invoke('release.snapshot', { context: context(), labName, tag, note });
-  if (!r.ok) return r.error.message;
+  const r = await invoke('release.snapshot', { context: context(), labName, tag, note, force });
+  if (!r.ok) return { message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) };
   notify('success', `release ${labName}@${tag} stored`);
   await loadReleases(labName);
   return null;

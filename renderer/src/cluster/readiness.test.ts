@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { notReadyIn, type ReadinessRow } from './readiness';
+import { holdingBack, notReadyIn, type HoldingRow, type ReadinessRow } from './readiness';
 
 const row = (release: string, nodes: Record<string, string>, phase: ReadinessRow['phase'] = 'Active'): ReadinessRow => ({
   release,
@@ -27,5 +27,28 @@ describe('notReadyIn', () => {
   it('a terminating namespace is not ready', () => {
     const rows = [row('v1', { a: 'ready' }, 'Terminating'), row('v1', { a: 'ready' })];
     expect(rows.map(notReadyIn(rows))).toEqual([true, false]);
+  });
+});
+
+describe('holdingBack', () => {
+  const cell = (state: string, reason?: string) => ({ state, ...(reason ? { reason } : {}) });
+  it('names the node that holds students back, how many and why, most students first', () => {
+    const rows = [
+      { release: 'v1', phase: 'Active' as const, nodes: { web: cell('ready'), vm: cell('starting', 'Scheduling') } },
+      { release: 'v1', phase: 'Active' as const, nodes: { web: cell('failed', 'ImagePullBackOff'), vm: cell('starting', 'Scheduling') } },
+      { release: 'v1', phase: 'Active' as const, nodes: { web: cell('ready'), vm: cell('ready') } },
+    ];
+    expect(holdingBack(rows, ['web', 'vm'])).toEqual(['vm: 2 students, starting (Scheduling)', 'web: 1 student, failed (ImagePullBackOff)']);
+  });
+
+  it('says nothing when every student is ready, and counts namespaces being deleted', () => {
+    const ready = { release: 'v1', phase: 'Active' as const, nodes: { web: cell('ready') } };
+    expect(holdingBack([ready], ['web'])).toEqual([]);
+    expect(holdingBack([ready, { ...ready, phase: 'Terminating' as const }], ['web'])).toEqual(['1 student being deleted']);
+  });
+
+  it('a node a namespace does not show yet is "not created yet"', () => {
+    const rows: HoldingRow[] = [{ release: 'v1', phase: 'Active', nodes: { web: cell('ready') } }, { release: 'v1', phase: 'Active', nodes: {} }];
+    expect(holdingBack(rows, ['web'])).toEqual(['web: 1 student, not created yet']);
   });
 });

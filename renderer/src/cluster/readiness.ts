@@ -28,3 +28,43 @@ export function notReadyIn<R extends ReadinessRow>(rows: readonly R[]): (row: R)
     return false;
   };
 }
+
+export interface HoldingRow extends ReadinessRow {
+  nodes: Record<string, { state: string; reason?: string }>;
+}
+
+/**
+ * What keeps the class from being ready, in words, for the dashboard's header: per lab node,
+ * how many students wait for it and the most common reason ("router: 3 students, starting
+ * (ContainerCreating)"), the node holding back most students first. Empty when all are ready.
+ */
+export function holdingBack<R extends HoldingRow>(rows: readonly R[], labNodes: readonly string[]): string[] {
+  const notReady = notReadyIn(rows);
+  const byNode = new Map<string, { students: number; reasons: Map<string, number> }>();
+  let terminating = 0;
+  for (const r of rows) {
+    if (!notReady(r)) continue;
+    if (r.phase !== 'Active') {
+      terminating++;
+      continue;
+    }
+    for (const n of labNodes) {
+      const cell = r.nodes[n];
+      if (cell?.state === 'ready') continue;
+      const entry = byNode.get(n) ?? { students: 0, reasons: new Map<string, number>() };
+      entry.students++;
+      const why = cell ? `${cell.state}${cell.reason ? ` (${cell.reason})` : ''}` : 'not created yet';
+      entry.reasons.set(why, (entry.reasons.get(why) ?? 0) + 1);
+      byNode.set(n, entry);
+    }
+  }
+  const plural = (n: number) => `${n} student${n === 1 ? '' : 's'}`;
+  const lines = [...byNode.entries()]
+    .sort((a, b) => b[1].students - a[1].students)
+    .map(([node, e]) => {
+      const [reason] = [...e.reasons.entries()].sort((a, b) => b[1] - a[1])[0]!;
+      return `${node}: ${plural(e.students)}, ${reason}`;
+    });
+  if (terminating) lines.push(`${plural(terminating)} being deleted`);
+  return lines;
+}

@@ -28,6 +28,9 @@ export interface Operation {
   state: 'running' | 'done' | 'failed' | 'cancelled';
   error: string | null;
   cancel: (() => void) | null;
+  /** Deploy, while it waits for the nodes: when it gives up (Date.now() time), and how to stop waiting now. */
+  deadline: number | null;
+  stopWaiting: (() => void) | null;
 }
 
 export interface ClassState {
@@ -59,6 +62,8 @@ export interface ClusterState {
   klass: ClassState | null;
   /** Nodes of the open lab that differ from what dev runs (by name). */
   changed: Record<string, true>;
+  /** Nodes that were not ready when the last deploy ended, with why in words (the canvas marks them). */
+  holding: Record<string, string>;
 }
 
 export const useCluster = create<ClusterState>()(() => ({
@@ -72,6 +77,7 @@ export const useCluster = create<ClusterState>()(() => ({
   classes: [],
   klass: null,
   changed: {},
+  holding: {},
 }));
 
 /** Updates the running operation, if any (events of a finished one are ignored). */

@@ -3,7 +3,6 @@ import { useEffect, type DragEvent, type JSX } from 'react';
 import { ContainerIcon, NetworkIcon, ROLE_ICON, VmIcon, VolumeIcon } from '../canvas/icons';
 import { nodeRole } from '../canvas/role';
 import { placePaletteItem } from '../lib/palette';
-import { useEditor } from '../store/editor';
 import { DND_TYPE, paletteItemId, type BlankKind, type PaletteItem } from '../store/palette';
 import { loadTemplates, useTemplates, type Template } from '../store/templates';
 
@@ -61,9 +60,8 @@ export function Palette() {
   const addAtCenter = (item: PaletteItem) => {
     const r = document.querySelector('.canvas')?.getBoundingClientRect();
     const p = r ? flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 0, y: 0 };
-    // Repeated clicks would stack items exactly; shift each a little.
-    const jitter = (useEditor.getState().doc.lab.nodes.length % 5) * 24;
-    placePaletteItem(item, { x: p.x + jitter, y: p.y + jitter });
+    // In free space near the middle: repeated clicks never stack items on each other.
+    placePaletteItem(item, p, { freeSpace: true });
   };
   const sections = [...BLANKS, { title: 'Templates', entries: (templates ?? []).map(templateEntry) }];
   return (

@@ -8,6 +8,7 @@ import { useUi } from '../store/ui';
 import { EndedBanner, endedText, PaneWhere, usePaneSession } from './pane-session';
 import { usePanes, type TerminalPaneState } from './store';
 import { sessions, TerminalSession } from './terminal-session';
+import { SearchIcon } from './tool-icons';
 
 function sessionFor(pane: TerminalPaneState): TerminalSession {
   let s = sessions.get(pane.id);
@@ -118,7 +119,7 @@ export function TerminalPane({ pane, visible, onFocus }: { pane: TerminalPaneSta
           </select>
         ) : null}
         <button className="icon-button" title="Find (Ctrl+Shift+F)" onClick={() => setSearching((v) => !v)}>
-          ⌕
+          <SearchIcon />
         </button>
       </div>
       {searching ? (

@@ -9,6 +9,7 @@ import { EndedBanner, endedText, PaneWhere, usePaneSession } from './pane-sessio
 import type { VncPaneState } from './store';
 import { vncSessionFor, type VncSession } from './VncSession';
 import './Vnc.css';
+import { CtrlAltDelIcon, EyeIcon, FullscreenIcon, KeyboardIcon, PasteIcon, ReconnectIcon, ScaleIcon } from './tool-icons';
 
 function PastePopover({ session, onClose }: { session: VncSession; onClose: () => void }) {
   const [text, setText] = useState('');
@@ -123,7 +124,7 @@ export function VncPane({ pane, visible, onFocus }: { pane: VncPaneState; visibl
         </PaneWhere>
         <span className="term-spacer" />
         <ToggleTool on={pane.scale} title={pane.scale ? 'Scaled to fit; click for actual size' : 'Actual size; click to scale to fit'} testId="vnc-scale" onToggle={(on) => session.setScale(on)}>
-          ⤢
+          <ScaleIcon />
         </ToggleTool>
         <ToggleTool
           on={pane.viewOnly}
@@ -131,19 +132,19 @@ export function VncPane({ pane, visible, onFocus }: { pane: VncPaneState; visibl
           testId="vnc-view-only"
           onToggle={(on) => session.setViewOnly(on)}
         >
-          {pane.viewOnly ? '👁' : '⌨'}
+          {pane.viewOnly ? <EyeIcon /> : <KeyboardIcon />}
         </ToggleTool>
         <button className="icon-button vnc-tool" title="Send Ctrl+Alt+Del" disabled={!live || pane.viewOnly} data-testid="vnc-cad" onClick={() => session.ctrlAltDel()}>
-          ⌃⌥⌦
+          <CtrlAltDelIcon />
         </button>
         <button className="icon-button vnc-tool" title="Paste text to the remote clipboard" disabled={!live || pane.viewOnly} data-testid="vnc-paste" onClick={() => setPasting((v) => !v)}>
-          ⎘
+          <PasteIcon />
         </button>
         <button className="icon-button vnc-tool" title="Fullscreen" data-testid="vnc-fullscreen" onClick={fullscreen}>
-          ⛶
+          <FullscreenIcon />
         </button>
         <button className="icon-button vnc-tool" title="Reconnect" data-testid="vnc-reconnect" onClick={reconnect}>
-          ↻
+          <ReconnectIcon />
         </button>
       </div>
       {pasting ? <PastePopover session={session} onClose={() => setPasting(false)} /> : null}

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openTerminal, removePane, showPane, toggleSplit, usePanes } from './store';
+import { defaultDockHeight, MIN_DOCK, openTerminal, openVnc, vncDockHeight, removePane, showPane, toggleSplit, usePanes } from './store';
 
 const t = (node: string) => ({ namespace: 'ns', node, title: `ns / ${node}` });
 const shown = () => {
@@ -44,5 +44,26 @@ describe('the dock store', () => {
     expect(shown()).toMatchObject({ left: a, split: false, tabs: [a] });
     removePane(a);
     expect(shown()).toMatchObject({ left: null, tabs: [] });
+  });
+});
+
+describe('defaultDockHeight', () => {
+  it('leaves a laptop screen most of its height and stays at 300 px on a large one', () => {
+    expect(defaultDockHeight(768)).toBe(230);
+    expect(defaultDockHeight(1080)).toBe(300);
+    expect(defaultDockHeight(300)).toBe(MIN_DOCK);
+  });
+});
+
+describe('a VNC pane', () => {
+  it('grows the dock to about half the window, and never shrinks it', () => {
+    usePanes.setState({ height: 230 });
+    openVnc({ namespace: 'ns', node: 'desk', title: 'desk', viewOnly: true });
+    // Tests run without a window: the store takes 1000 px then.
+    expect(usePanes.getState().height).toBe(vncDockHeight(1000));
+    expect(vncDockHeight(768)).toBe(369);
+    usePanes.setState({ height: 900 });
+    openVnc({ namespace: 'ns', node: 'desk', title: 'desk', viewOnly: true });
+    expect(usePanes.getState().height).toBe(900);
   });
 });

@@ -96,6 +96,14 @@ export interface PanesState {
 export const MIN_DOCK = 120;
 export const DEFAULT_FONT_SIZE = 13;
 
+/**
+ * The dock's first height: a share of the window, so on a laptop screen (768 px) the view above
+ * keeps most of the height (the class grid its ten rows), and at most 300 px on a large one.
+ */
+export function defaultDockHeight(windowHeight: number): number {
+  return Math.round(Math.min(300, Math.max(MIN_DOCK, windowHeight * 0.3)));
+}
+
 export const usePanes = create<PanesState>()(() => ({
   panes: [],
   left: null,
@@ -103,9 +111,14 @@ export const usePanes = create<PanesState>()(() => ({
   split: false,
   focus: 'left',
   open: true,
-  height: 300,
+  height: defaultDockHeight(typeof window === 'undefined' ? 1000 : window.innerHeight),
   fontSize: DEFAULT_FONT_SIZE,
 }));
+
+/** The dock's height while it shows a remote screen: close to half the window, so a desktop is readable. */
+export function vncDockHeight(windowHeight: number): number {
+  return Math.round(Math.max(MIN_DOCK, windowHeight * 0.48));
+}
 
 let nextId = 1;
 
@@ -140,7 +153,9 @@ export function openVnc(target: VncTarget): string {
   const pane: VncPaneState = { kind: 'vnc', id, target, status: { kind: 'connecting' }, name: null, via: null, viewOnly: target.viewOnly, scale: true };
   const s = usePanes.getState();
   const side: Side = s.split ? s.focus : 'left';
-  usePanes.setState({ panes: [...s.panes, pane], [side]: id, open: true });
+  // A screen needs more room than a shell: the dock grows to its share for screens (never shrinks).
+  const windowHeight = typeof window === 'undefined' ? 1000 : window.innerHeight;
+  usePanes.setState({ panes: [...s.panes, pane], [side]: id, open: true, height: Math.max(s.height, vncDockHeight(windowHeight)) });
   return id;
 }
 

@@ -155,7 +155,17 @@ export function topLeftFor(kind: EntityKind, center: Pos): Pos {
  * Inserts a whole lab (a template) with fresh names, its box centred on `center`: its nodes,
  * networks, volumes and exposures, laid out as its file says or automatically.
  */
-export function insertLab(doc: Doc, lab: Lab, center: Pos): { doc: Doc; ids: string[] } {
+/**
+ * `join`: a network of the doc that the template's one network becomes (its nodes attach to it
+ * and no network of the template's own is added), so that two templates dropped into a lab
+ * share its network instead of bringing one each.
+ */
+export function insertLab(doc: Doc, lab: Lab, center: Pos, join?: string): { doc: Doc; ids: string[] } {
+  const own = lab.networks.length === 1 ? lab.networks[0]!.name : null;
+  if (join && own && doc.lab.networks.some((n) => n.name === join)) {
+    const layout = lab.layout ? { ...lab.layout, networks: {} } : undefined;
+    lab = { ...lab, networks: [], nodes: lab.nodes.map((n) => (n.networks ? { ...n, networks: n.networks.map((x) => (x === own ? join : x)) } : n)), ...(layout ? { layout } : {}) };
+  }
   const part = fromLab(lab);
   const positions: Record<string, Pos> = {};
   for (const kind of ['node', 'network', 'volume'] as const) {
@@ -424,7 +434,7 @@ export const NODE_H = 64;
 export const NET_W = 220;
 const GAP_X = 40;
 /** The items' sizes on the canvas (nodes grow with their text; this is their usual size). */
-const ITEM_SIZE: Record<EntityKind, { w: number; h: number }> = { node: { w: NODE_W, h: NODE_H }, network: { w: NET_W, h: 40 }, volume: { w: 140, h: 48 } };
+export const ITEM_SIZE: Record<EntityKind, { w: number; h: number }> = { node: { w: NODE_W, h: NODE_H }, network: { w: NET_W, h: 40 }, volume: { w: 140, h: 48 } };
 
 /**
  * A simple layered layout: networks in the top row, nodes below at the mean x of their
@@ -475,4 +485,38 @@ export function autoLayout(doc: Doc): Doc {
   });
   place(volRow, 420, layout.volumes, 140);
   return { ...doc, layout };
+}
+
+/**
+ * The centre nearest to `center` where a box of `size` covers no item of the doc (with a gap
+ * around each), trying rings of places around it, nearest first: what "click to add" uses so a
+ * new node never lands on top of another.
+ */
+export function freeCenter(doc: Doc, size: { w: number; h: number }, center: Pos, gap = 24): Pos {
+  const taken: { left: number; top: number; right: number; bottom: number }[] = [];
+  for (const kind of ['node', 'network', 'volume'] as const) {
+    const { w, h } = ITEM_SIZE[kind];
+    for (const p of Object.values(doc.layout[SECTION[kind]])) taken.push({ left: p.x - gap, top: p.y - gap, right: p.x + w + gap, bottom: p.y + h + gap });
+  }
+  const free = (c: Pos) => {
+    const box = { left: c.x - size.w / 2, top: c.y - size.h / 2, right: c.x + size.w / 2, bottom: c.y + size.h / 2 };
+    return taken.every((t) => box.right <= t.left || box.left >= t.right || box.bottom <= t.top || box.top >= t.bottom);
+  };
+  if (free(center)) return center;
+  const step = { x: size.w / 2 + gap, y: size.h / 2 + gap };
+  for (let ring = 1; ring <= 40; ring++) {
+    const spots: Pos[] = [];
+    for (let i = -ring; i <= ring; i++)
+      for (let j = -ring; j <= ring; j++) if (Math.max(Math.abs(i), Math.abs(j)) === ring) spots.push({ x: center.x + i * step.x, y: center.y + j * step.y });
+    spots.sort((a, b) => Math.hypot(a.x - center.x, a.y - center.y) - Math.hypot(b.x - center.x, b.y - center.y));
+    const spot = spots.find(free);
+    if (spot) return spot;
+  }
+  return center;
+}
+
+/** The size of a lab's items together on the canvas (a template's box). */
+export function labBoxSize(lab: Lab): { w: number; h: number } {
+  const box = bounds(fromLab(lab));
+  return { w: box.right - box.left, h: box.bottom - box.top };
 }

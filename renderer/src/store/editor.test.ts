@@ -153,23 +153,25 @@ describe('editor store', () => {
     expect(ed().selection.sort()).toEqual(['network:net-2', 'node:web-2']);
   });
 
-  it('inserts a template lab with fresh names, centred where it is dropped, and selects it', () => {
+  it('inserts a template lab with fresh names, centred where it is dropped, joining the lab’s one network, and selects it', () => {
     ed().insertLab(TEMPLATE, { x: 0, y: 0 });
     const ids = ed().insertLab(TEMPLATE, { x: 1000, y: 500 });
-    expect(ids).toEqual(['network:lan-2', 'volume:data-2', 'node:web-2']);
+    // The lab has one network (the first template's): the second template joins it.
+    expect(ids).toEqual(['volume:data-2', 'node:web-2']);
+    expect(lab().networks.map((n) => n.name)).toEqual(['lan']);
     expect(ed().selection).toEqual(ids);
     const web2 = lab().nodes.find((n) => n.name === 'web-2')!;
-    expect(web2).toMatchObject({ networks: ['lan-2'], volumes: [{ volume: 'data-2', mountPath: '/data' }] });
+    expect(web2).toMatchObject({ networks: ['lan'], volumes: [{ volume: 'data-2', mountPath: '/data' }] });
     expect(lab().exposures).toEqual([
       { node: 'web', port: 80 },
       { node: 'web-2', port: 80 },
     ]);
     // The template's box is centred on the drop point.
     const { layout } = ed().doc;
-    const xs = [layout.networks['lan-2']!.x, layout.volumes['data-2']!.x, layout.nodes['web-2']!.x];
+    const xs = [layout.volumes['data-2']!.x, layout.nodes['web-2']!.x];
     expect(Math.min(...xs)).toBeLessThan(1000);
     expect(Math.max(...xs)).toBeGreaterThan(800);
-    expect(layout.networks['lan-2']!.y).toBeLessThan(500);
+    expect(layout.networks['lan-2']).toBeUndefined();
     expect(layout.volumes['data-2']!.y).toBeGreaterThan(500);
     expect(validateLab(toLab(ed().doc)).ok).toBe(true);
     ed().undo();
@@ -190,6 +192,21 @@ describe('editor store', () => {
     fitted();
     ed().requestView('zoomIn');
     expect(ed().viewRequest).toBe('zoomIn');
+  });
+
+  it('a template dropped into a lab of several networks keeps its own; into an empty lab, it brings its own', () => {
+    expect(ed().insertLab(TEMPLATE, { x: 0, y: 0 })).toContain('network:lan');
+    ed().add('network', { x: 0, y: 300 });
+    expect(ed().insertLab(TEMPLATE, { x: 600, y: 0 })).toContain('network:lan-2');
+  });
+
+  it('a lab loaded from no file (an import) is unsaved work from the start; one opened from a file is not', () => {
+    ed().load(TEMPLATE, null);
+    expect(isDirty(ed())).toBe(true);
+    ed().load(TEMPLATE, '/w/lab.yaml');
+    expect(isDirty(ed())).toBe(false);
+    ed().newLab();
+    expect(isDirty(ed())).toBe(false);
   });
 
   it('select all, cut and dirty tracking', () => {

@@ -44,8 +44,11 @@ export interface EditorState {
   doc: Doc;
   past: Doc[];
   future: Doc[];
-  /** The doc as last saved or opened; dirty = doc !== savedDoc. */
-  savedDoc: Doc;
+  /**
+   * The doc as last saved or opened; dirty = doc !== savedDoc. Null for a lab that exists in no
+   * file (an import): it is unsaved work from the start, so replacing it asks first.
+   */
+  savedDoc: Doc | null;
   filePath: string | null;
   selection: string[];
   clipboard: Clip | null;
@@ -74,7 +77,7 @@ export interface EditorState {
   edit(fn: (doc: Doc) => Doc, coalesceKey?: string): void;
   /** Adds a blank item at `pos` (its top-left corner) and selects it. */
   add(kind: BlankKind, pos: Pos): string;
-  /** Inserts a template's lab centred on `center` and selects what it added. */
+  /** Inserts a template's lab centred on `center` and selects what it added; it joins the lab's network when the lab has exactly one. */
   insertLab(lab: Lab, center: Pos): string[];
   connect(a: string, b: string): string | null;
   removeSelection(): void;
@@ -183,7 +186,7 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     load(lab, path) {
       const doc = fromLab(lab);
-      set({ doc, savedDoc: doc, past: [], future: [], filePath: path, selection: [], issues: [], issuesFor: null, coalesce: null, ...fitRequest });
+      set({ doc, savedDoc: path === null ? null : doc, past: [], future: [], filePath: path, selection: [], issues: [], issuesFor: null, coalesce: null, ...fitRequest });
     },
     newLab() {
       const doc = emptyDoc();
@@ -201,7 +204,9 @@ export const useEditor = create<EditorState>()((set, get) => {
       return r.id;
     },
     insertLab(lab, center) {
-      const r = insertLab(get().doc, lab, center);
+      // A lab with one network: the template joins it. (With several, it keeps its own network.)
+      const nets = get().doc.lab.networks;
+      const r = insertLab(get().doc, lab, center, nets.length === 1 ? nets[0]!.name : undefined);
       commit(r.doc, r.ids);
       return r.ids;
     },

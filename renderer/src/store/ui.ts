@@ -34,6 +34,9 @@ export interface UiState {
 
 let noticeId = 0;
 
+/** How long a notice stays: errors long enough to read twice, the rest briefly. None stays for good. */
+export const NOTICE_MS: Record<Notice['tone'], number> = { info: 5000, success: 5000, error: 20_000 };
+
 export const useUi = create<UiState>()((set, get) => ({
   view: 'canvas',
   theme: 'light',
@@ -51,7 +54,7 @@ export const useUi = create<UiState>()((set, get) => ({
     if (get().notices.some((n) => n.tone === tone && n.text === text)) return;
     const id = ++noticeId;
     set({ notices: [...get().notices.slice(-3), { id, tone, text }] });
-    if (tone !== 'error') setTimeout(() => get().dismiss(id), 4000);
+    setTimeout(() => get().dismiss(id), NOTICE_MS[tone]);
   },
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
 }));
