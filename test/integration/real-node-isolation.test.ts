@@ -12,6 +12,7 @@ import { parseLab, type Lab } from '../../common/lab';
 import { numberedStudents } from '../../main/class/roster';
 import { locateCyclonus } from '../../main/cluster/binaries';
 import { REAL_NODE } from '../../main/cluster/node/config';
+import { nftQueueSupported } from '../../main/cluster/node/host';
 import { teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import type { Release } from '../../main/engine/releases';
@@ -92,7 +93,9 @@ function labSays(from: Probed, to: Probed): boolean {
 }
 
 describe('isolation on the real node', () => {
-  it('every pair of pods of two students connects exactly as the lab says and as cyclonus computes', async () => {
+  // kube-network-policies decides each new connection through nftables' queue expression; on a
+  // kernel without it (this sandbox's) it cannot install its rules, and nothing is enforced.
+  it.skipIf(!nftQueueSupported())('every pair of pods of two students connects exactly as the lab says and as cyclonus computes (skipped where the kernel has no nftables queue expression, which the enforcer needs)', async () => {
     // From each pod, one exec tries every other pod at once; a blocked connection times out.
     const real = new Map<string, boolean>();
     for (const from of pods) {

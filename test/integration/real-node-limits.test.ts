@@ -34,6 +34,12 @@ nodes:
     image: alpine:3.20
     command: [sh, -c, "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done"]
     resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { memory: 64Mi } }
+  - name: forks
+    kind: container
+    image: alpine:3.20
+    command: [sh, -c, "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done"]
+    # Room for 512 processes, so the pids limit, not memory, is what stops a fork bomb.
+    resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { memory: 1Gi } }
 `;
 
 const students = numberedStudents(2);
@@ -68,7 +74,7 @@ beforeAll(async () => {
   await onRealNode(kc, namespaces);
   const r = await publish(client, { className, students, release });
   expect(r.results.filter((x) => x.status === 'failed')).toEqual([]);
-  for (const ns of namespaces) for (const node of ['db', 'box']) await podOf(ns, node);
+  for (const ns of namespaces) for (const node of ['db', 'box', 'forks']) await podOf(ns, node);
 }, 400_000);
 
 afterAll(async () => {
@@ -111,12 +117,12 @@ describe('resources on the real node', () => {
 
   it("a fork bomb stops at the pod's pids limit; the other student's node still answers", async () => {
     const ns = namespaces[0]!;
-    const box = await podOf(ns, 'box');
+    const box = await podOf(ns, 'forks');
     // Forks until the kernel refuses; every child sleeps, so they add up. Then all are stopped.
     const script = 'n=0; while [ $n -lt 3000 ]; do sleep 120 2>/dev/null & [ $? -eq 0 ] || break; n=$((n+1)); done; echo "live $(ls /proc | grep -c "^[0-9]")"; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; echo done';
-    const r = await execIn(kc, ns, box.metadata!.name!, 'box', ['sh', '-c', script]);
+    const r = await execIn(kc, ns, box.metadata!.name!, 'forks', ['sh', '-c', script]);
     const live = Number(/live (\d+)/.exec(r.stdout)?.[1]);
-    expect(r.stderr).toMatch(/fork|Resource temporarily unavailable|Cannot allocate/i);
+    expect(r.stderr, r.stdout).toMatch(/fork|Resource temporarily unavailable|Cannot allocate/i);
     expect(live).toBeGreaterThan(100);
     expect(live).toBeLessThanOrEqual(512);
     const other = await podOf(namespaces[1]!, 'box');

@@ -58,13 +58,16 @@ afterAll(async () => {
 });
 
 describe('the real node', () => {
-  it('is Ready beside the kwok nodes, which are tainted so ordinary pods do not land there', async () => {
+  it('is Ready beside the kwok nodes; the kind the placement does not name is tainted, so ordinary pods do not land there', async () => {
     const nodes = (await client.list(NODE)).items;
     const real = nodes.find((n) => n.metadata?.name === REAL_NODE.name);
     expect(real?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     const kwok = nodes.filter((n) => n.metadata?.labels?.['type'] === 'kwok');
     expect(kwok.length).toBeGreaterThan(0);
-    for (const n of kwok) expect(n.spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toContain('labforge.dev/simulated:NoSchedule');
+    const taints = (n: (typeof nodes)[number]) => (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`);
+    // The suite runs with placement `simulated` (global-setup.ts): the real node repels ordinary pods.
+    expect(taints(real!)).toContain('labforge.dev/real-node:NoSchedule');
+    for (const n of kwok) expect(taints(n)).not.toContain('labforge.dev/simulated:NoSchedule');
   });
 });
 

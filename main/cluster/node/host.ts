@@ -2,7 +2,7 @@
 // start (root, the tools, the node's address, forwarding and bridge netfilter), and the clean-up
 // after `down` (containers, mounts, the pod bridge, the rules kube-proxy and the policy enforcer
 // left). Everything here needs root; `up` checks that first and says so.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -37,6 +37,31 @@ export function realNodeUnsupported(): string | undefined {
   if (missing.length) return `missing ${missing.map((t) => t.command).join(', ')} (apt-get install ${[...new Set(missing.map((t) => t.pkg))].join(' ')})`;
   if (!existsSync('/usr/lib/cni/bridge')) return 'missing the CNI plugins in /usr/lib/cni (apt-get install containernetworking-plugins)';
   return undefined;
+}
+
+/**
+ * Whether nftables can queue packets to a program (the `queue` expression, kernel module
+ * nft_queue): kube-network-policies decides every new connection that way. A kernel without it
+ * (this sandbox's, for one, which has iptables' NFQUEUE but not nftables' queue) runs the
+ * enforcer, but the enforcer cannot install its rules, so policies are stored and not enforced.
+ */
+export function nftQueueSupported(): boolean {
+  const table = `labforge-probe-${process.pid}`;
+  const nft = (...args: string[]) => execFileSync('nft', args, { stdio: 'ignore' });
+  try {
+    nft('add', 'table', 'inet', table);
+    nft('add', 'chain', 'inet', table, 'c', '{ type filter hook forward priority 0; policy accept; }');
+    nft('add', 'rule', 'inet', table, 'c', 'meta', 'l4proto', 'tcp', 'queue', 'num', '100', 'bypass');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    try {
+      nft('delete', 'table', 'inet', table);
+    } catch {
+      // the table was never made
+    }
+  }
 }
 
 async function sh(cmd: string, args: string[]): Promise<string> {

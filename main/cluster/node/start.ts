@@ -20,7 +20,7 @@ import {
   NODE_COMPONENTS, NODE_PORT_KEYS, locateNodeBinaries, nodeComponentSpecs, nodeFiles, registryConfigYaml,
   type NodeComponentName, type NodeFiles, type NodePorts,
 } from './components';
-import { prepareHost } from './host';
+import { nftQueueSupported, prepareHost } from './host';
 import { SYSTEM_IMAGES } from './image-recipes';
 import { provideImages, pushCachedImages } from './images';
 import { placementTaints, REAL_TAINT } from './placement';
@@ -90,6 +90,9 @@ export async function startRealNode(ctx: StartNodeContext): Promise<ComponentNam
   const ports = await completeNodePorts(state.realNode?.ports);
   state.realNode = { binDir: bins.binDir, ports };
   await prepareHost();
+  if (!nftQueueSupported()) {
+    log('NetworkPolicy enforcement: this kernel has no nftables queue expression (nft_queue), which kube-network-policies needs; policies are stored but NOT enforced on the real node (docs/cluster.md)');
+  }
   const files = nodeFiles(l.stateDir, l.run, l.config, ctx.kubeconfigOf);
   const changed = await writeNodeConfigs(files, ports, ctx.pki, l, ctx.serviceCidr, ctx.kubeconfigOf('kube-proxy'));
   for (const name of changed) {
