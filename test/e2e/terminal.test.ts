@@ -135,12 +135,15 @@ describe('terminal panes', () => {
 
     const pidA = await shellPid(first);
     const pidB = await shellPid(second);
-    const sessionB = terminals.sessions().find((s) => s.pid === pidB)!;
+    // Each shell runs in its own container, so the two PIDs may well be equal: tell the sessions
+    // apart by their pods.
+    const sessionA = terminals.sessions().find((s) => s.pid === pidA && s.target.pod.startsWith('router-'))!;
+    const sessionB = terminals.sessions().find((s) => s !== sessionA && s.pid === pidB)!;
     expect(sessionB.target.pod).toMatch(/^client-a-/);
     await page.screenshot({ path: join(RESULTS, 'terminal-2-split.png') });
 
     await page.locator(`[data-testid=dock-tab][data-pane-id="${second}"] [data-testid=dock-tab-close]`).click();
-    await expect.poll(() => terminals.sessions().some((s) => s.pid === pidB), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => terminals.sessions().some((s) => s.id === sessionB.id), { timeout: 15_000 }).toBe(false);
     expect(await remoteAlive(sessionB.target, pidB)).toBe(false);
     // The other pane goes on.
     expect(await shellPid(first)).toBe(pidA);
