@@ -35,6 +35,8 @@ export async function publishedClass(labText: string, className: string, student
   const parsed = parseLab(labText);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   const lab = parsed.lab;
+  // Checks tried on dev run in dev's containers too.
+  if (opts.realNode) await onRealNode(local.kc, [devNamespace(lab.metadata.name)]);
   const r = await deploy(cluster, lab, { timeoutMs: 120_000 });
   if (!r.ready) throw new Error('dev did not become ready');
   const release = await snapshot(cluster, 'v1', { fileLab: lab });
