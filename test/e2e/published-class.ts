@@ -4,7 +4,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { devNamespace, studentNamespace } from '../../common/compile';
-import { onRealNode } from '../integration/helpers/kube';
+import { onRealNode, waitFor } from '../integration/helpers/kube';
 import { parseLab, type Lab } from '../../common/lab';
 import { numberedStudents } from '../../main/class/roster';
 import { teardown } from '../../main/engine/class-ops';
@@ -13,7 +13,8 @@ import { publish, type PublishOptions } from '../../main/engine/publish';
 import { deleteClassSettings } from '../../main/engine/reconcile-settings';
 import { snapshot } from '../../main/engine/releases';
 import { connect, type HttpCluster } from '../../main/kube/http-cluster';
-import { NAMESPACE } from '../../main/kube/kinds';
+import { NAMESPACE, POD } from '../../main/kube/kinds';
+import { LABEL } from '../../common/compile/labels';
 import { localCluster } from './helpers';
 
 export interface PublishedClass {
@@ -45,6 +46,13 @@ export async function publishedClass(labText: string, className: string, student
   const published = await publish(cluster, { className, students: roster, release, ...extra });
   const failed = published.results.filter((x) => x.status === 'failed');
   if (failed.length) throw new Error(`publish failed for ${failed.map((x) => `${x.student}: ${x.error}`).join('; ')}`);
+  // On the real node containers take seconds to start; what the tests run needs them running.
+  if (opts.realNode) {
+    await waitFor('every pod of the class to be Ready', async () => {
+      const pods = (await cluster.list(POD, { labelSelector: `${LABEL.class}=${className}` })).items;
+      return pods.length >= students * lab.nodes.length && pods.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    }, 180_000, 500);
+  }
   return {
     kc: local.kc,
     cluster,
