@@ -141,6 +141,17 @@ export async function cleanUpHost(opts: { stateDir: string; containerdSocket: st
   await run('nft', ['delete', 'table', 'inet', 'kube-network-policies']).catch(() => undefined);
   // The bridge plugin's masquerade rules for the pod range.
   await flushCniNat().catch(() => undefined);
+  await removeKubeletChains().catch(() => undefined);
+}
+
+/** kubelet's own iptables chains (its firewall rule for 127/8 and its canaries), which it never removes. */
+async function removeKubeletChains(): Promise<void> {
+  const ipt = (...args: string[]) => run('iptables', args).catch(() => undefined);
+  for (const hook of ['INPUT', 'OUTPUT']) await ipt('-t', 'filter', '-D', hook, '-j', 'KUBE-FIREWALL');
+  for (const [table, chain] of [['filter', 'KUBE-FIREWALL'], ['filter', 'KUBE-KUBELET-CANARY'], ['nat', 'KUBE-KUBELET-CANARY'], ['mangle', 'KUBE-KUBELET-CANARY'], ['mangle', 'KUBE-IPTABLES-HINT']] as const) {
+    await ipt('-t', table, '-F', chain);
+    await ipt('-t', table, '-X', chain);
+  }
 }
 
 async function flushCniNat(): Promise<void> {
