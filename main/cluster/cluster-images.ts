@@ -2,7 +2,7 @@
 // and push them to the running cluster's registry, so the real node can pull them.
 import { layout, resolveStateDir } from './paths';
 import { IMAGE_RECIPES, type DebianRecipe } from './node/image-recipes';
-import { forgetNodeImages, isBuilt, provideImages, recipesFor } from './node/images';
+import { buildRecipe, forgetNodeImages, isBuilt, provideImages, recipesFor } from './node/images';
 import { nodeDirs } from './node/config';
 import { locateNodeBinaries } from './node/components';
 import { readState } from './state';
@@ -25,19 +25,17 @@ export function listImageRecipes(nodeBinDir?: string): Array<{ refs: string[]; s
 export async function clusterImages(opts: { stateDir?: string; refs: string[]; all?: boolean; log?: (line: string) => void }): Promise<ClusterImagesResult> {
   const log = opts.log ?? (() => {});
   const recipes = opts.all ? IMAGE_RECIPES.filter((r) => r.kind === 'debian') : recipesFor(opts.refs);
-  const state = readState(layout(resolveStateDir(opts.stateDir)));
-
+  const l = layout(resolveStateDir(opts.stateDir));
+  const state = readState(l);
   const bins = state?.realNode ? { binDir: state.realNode.binDir } : await locateNodeBinaries(log);
   const registry = state?.withRealNode && state.realNode ? `127.0.0.1:${state.realNode.ports.registry}` : undefined;
   if (!registry) {
     log('no running real node: building into the cache only; the next `cluster up` pushes them');
-    const { buildRecipe } = await import('./node/images');
     const images: ClusterImagesResult['images'] = [];
     for (const r of recipes) for (const i of await buildRecipe(r, bins.binDir, log)) images.push({ ref: i.ref });
     return { images };
   }
   const { digests, changed } = await provideImages(registry, recipes, bins.binDir, log);
-  const l = layout(resolveStateDir(opts.stateDir));
   await forgetNodeImages(nodeDirs(l.stateDir, l.run).containerdSocket, changed, log);
   return { images: Object.entries(digests).map(([ref, digest]) => ({ ref, digest })), registry };
 }

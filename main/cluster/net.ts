@@ -24,6 +24,16 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
+/**
+ * The saved ports of a set of named ports, plus fresh free ones for the names it lacks (all of
+ * them for a new state; the new components' for a state written by an older version).
+ */
+export async function completePorts<K extends string>(keys: readonly K[], saved: Partial<Record<K, number>> | undefined): Promise<Record<K, number>> {
+  const missing = keys.filter((k) => typeof saved?.[k] !== 'number');
+  const free = await freePorts(missing.length);
+  return { ...saved, ...Object.fromEntries(missing.map((k, i) => [k, free[i]])) } as Record<K, number>;
+}
+
 /** True when nothing listens on 127.0.0.1:port. */
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

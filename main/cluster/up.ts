@@ -5,7 +5,7 @@ import { locateBinaries, type Binaries } from './binaries';
 import { ensurePki, KUBECONFIG_IDENTITIES, KUBEVIRT_VNC_SERVICE, type Pki } from './certs';
 import { storageClass } from './agent/volume-provisioner';
 import {
-  COMPONENTS, PORT_KEYS, SERVICE_CIDR, admissionFiles, componentSpecs, kubeconfigFile, kubeconfigYaml, kwokConfigFile,
+  COMPONENTS, PORT_KEYS, admissionFiles, componentSpecs, kubeconfigFile, kubeconfigYaml, kwokConfigFile,
   type ComponentName, type ComponentSpec, type ControlPlaneComponent, type Ports,
 } from './components';
 import type { KubeObject } from '../../common/compile/types';
@@ -20,7 +20,7 @@ import {
   type ForwardRule, type NodeShape,
 } from './manifests';
 import { ensureComponent } from './component-runner';
-import { freePorts, portIsFree } from './net';
+import { completePorts, portIsFree } from './net';
 import { REAL_NODE } from './node/config';
 import { realNodeUnsupported } from './node/host';
 import { admissionConfig, placementTaints, SIMULATED_TAINT, type Placement } from './node/placement';
@@ -104,7 +104,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
       version: 1,
       createdAt: state?.createdAt ?? new Date().toISOString(),
       binDir: bins.binDir,
-      ports: await completePorts(state?.ports),
+      ports: await completePorts(PORT_KEYS, state?.ports),
       nodes: resolveNodes(opts, state?.nodes),
       vnc: formatTarget(opts.vnc ?? state?.vnc ?? DEFAULT_VNC_TARGET),
       forwards: opts.forwards ? opts.forwards.map((f) => (typeof f === 'string' ? parseForward(f) : f)) : state?.forwards ?? [],
@@ -128,7 +128,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     if (!(await portsFreeFor(dead, specs, state.ports))) {
       log('a port of this cluster is taken by another process; restarting everything on new ports');
       await stopAll(l, state);
-      state.ports = await allocatePorts();
+      state.ports = await completePorts(PORT_KEYS, undefined);
       specs = componentSpecs({ bins, pki, layout: l, ports: state.ports, vnc: state.vnc });
     }
     await writeConfigs(l, pki, bins, state.ports);
@@ -149,7 +149,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<ClusterUpR
     if (state.withRealNode) {
       const apiCluster = cluster;
       started.push(...(await startRealNode({
-        layout: l, state, pki, cluster: apiCluster, apiserverPort: state.ports.apiserver, serviceCidr: SERVICE_CIDR,
+        layout: l, state, pki, cluster: apiCluster, apiserverPort: state.ports.apiserver,
         kubeconfigOf: (id) => kubeconfigFile(l, id), log,
       })));
       await writeState(l, state);
@@ -215,18 +215,6 @@ function formatTarget(text: string): string {
   return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
 }
 
-async function allocatePorts(): Promise<Ports> {
-  const free = await freePorts(PORT_KEYS.length);
-  return Object.fromEntries(PORT_KEYS.map((k, i) => [k, free[i]])) as unknown as Ports;
-}
-
-/** The saved ports plus fresh ones for components a newer version added (a state written before them). */
-async function completePorts(saved: Partial<Ports> | undefined): Promise<Ports> {
-  if (!saved) return allocatePorts();
-  const missing = PORT_KEYS.filter((k) => typeof saved[k] !== 'number');
-  const free = await freePorts(missing.length);
-  return { ...saved, ...Object.fromEntries(missing.map((k, i) => [k, free[i]])) } as Ports;
-}
 
 async function portsFreeFor(dead: ControlPlaneComponent[], specs: Record<ControlPlaneComponent, ComponentSpec>, ports: Ports): Promise<boolean> {
   const needed = dead.map((c) => specs[c].port);

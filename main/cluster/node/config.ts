@@ -180,7 +180,7 @@ export function kubeletArgs(configFile: string, kubeconfig: string, dirs: NodeDi
   ];
 }
 
-export function kubeProxyConfig(kubeconfig: string, healthzPort: number, metricsPort: number, serviceCidr: string): string {
+export function kubeProxyConfig(kubeconfig: string, healthzPort: number, metricsPort: number): string {
   return stringify({
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     kind: 'KubeProxyConfiguration',
@@ -196,7 +196,5 @@ export function kubeProxyConfig(kubeconfig: string, healthzPort: number, metrics
     detectLocalMode: 'ClusterCIDR',
     iptables: { masqueradeAll: false },
     nodePortAddresses: [`${REAL_NODE.ip}/32`],
-    // Only the service CIDR is routed to it; documented for the reader of the file.
-    configSyncPeriod: '15m',
-  }) + `# service CIDR ${serviceCidr}\n`;
+  });
 }

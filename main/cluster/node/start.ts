@@ -10,7 +10,7 @@ import type { HttpCluster } from '../../kube/http-cluster';
 import { applyObject } from '../../kube/apply';
 import { kindOf } from '../../kube/cluster';
 import { NODE } from '../../kube/kinds';
-import { freePorts } from '../net';
+import { completePorts } from '../net';
 import type { Layout } from '../paths';
 import { forgetProcess, type ClusterState } from '../state';
 import { isOurs, stopProcess } from '../process';
@@ -39,15 +39,8 @@ export interface StartNodeContext {
   pki: Pki;
   cluster: HttpCluster;
   apiserverPort: number;
-  serviceCidr: string;
   kubeconfigOf: (id: 'kubelet' | 'kube-proxy') => string;
   log: (line: string) => void;
-}
-
-async function completeNodePorts(saved: Partial<NodePorts> | undefined): Promise<NodePorts> {
-  const missing = NODE_PORT_KEYS.filter((k) => typeof saved?.[k] !== 'number');
-  const free = await freePorts(missing.length);
-  return { ...saved, ...Object.fromEntries(missing.map((k, i) => [k, free[i]])) } as NodePorts;
 }
 
 /**
@@ -61,7 +54,7 @@ async function writeIfChanged(file: string, text: string): Promise<boolean> {
 }
 
 /** Writes the node's configuration files; returns the components whose configuration changed (each reads it at start only). */
-async function writeNodeConfigs(files: NodeFiles, ports: NodePorts, pki: Pki, layout: Layout, serviceCidr: string, kubeProxyKubeconfig: string): Promise<NodeComponentName[]> {
+async function writeNodeConfigs(files: NodeFiles, ports: NodePorts, pki: Pki, layout: Layout, kubeProxyKubeconfig: string): Promise<NodeComponentName[]> {
   const d = files.dirs;
   for (const dir of [d.containerdRoot, d.containerdState, d.registryHosts, d.cniConf, d.kubeletRoot, d.podLogs, join(layout.stateDir, 'registry')]) {
     await mkdir(dir, { recursive: true });
@@ -80,21 +73,21 @@ async function writeNodeConfigs(files: NodeFiles, ports: NodePorts, pki: Pki, la
     caCert: pki.caCert, servingCert: pki.kubeletCert, servingKey: pki.kubeletKey,
     port: ports.kubelet, healthzPort: ports.kubeletHealthz, dirs: d,
   }))) changed.push('kubelet');
-  if (await writeIfChanged(files.kubeProxyConfig, kubeProxyConfig(kubeProxyKubeconfig, ports.kubeProxyHealthz, ports.kubeProxyMetrics, serviceCidr))) changed.push('kube-proxy');
+  if (await writeIfChanged(files.kubeProxyConfig, kubeProxyConfig(kubeProxyKubeconfig, ports.kubeProxyHealthz, ports.kubeProxyMetrics))) changed.push('kube-proxy');
   return changed;
 }
 
 export async function startRealNode(ctx: StartNodeContext): Promise<ComponentName[]> {
   const { layout: l, state, log } = ctx;
   const bins = await locateNodeBinaries(log);
-  const ports = await completeNodePorts(state.realNode?.ports);
+  const ports: NodePorts = await completePorts(NODE_PORT_KEYS, state.realNode?.ports);
   state.realNode = { binDir: bins.binDir, ports };
   await prepareHost();
   if (!nftQueueSupported()) {
     log('NetworkPolicy enforcement: this kernel has no nftables queue expression (nft_queue), which kube-network-policies needs; policies are stored but NOT enforced on the real node (docs/cluster.md)');
   }
   const files = nodeFiles(l.stateDir, l.run, l.config, ctx.kubeconfigOf);
-  const changed = await writeNodeConfigs(files, ports, ctx.pki, l, ctx.serviceCidr, ctx.kubeconfigOf('kube-proxy'));
+  const changed = await writeNodeConfigs(files, ports, ctx.pki, l, ctx.kubeconfigOf('kube-proxy'));
   for (const name of changed) {
     const rec = state.components[name];
     if (!rec || !isOurs(rec)) continue;
