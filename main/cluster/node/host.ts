@@ -10,12 +10,14 @@ import { REAL_NODE } from './config';
 
 const run = promisify(execFile);
 
-/** Debian packages the node needs from the host (installed by .ci/run; docs/cluster.md). */
+/**
+ * Debian packages the node needs from the host (installed by .ci/run; docs/cluster.md). Not
+ * mmdebstrap: only building lab images needs it, and it says so then (images.ts).
+ */
 export const HOST_TOOLS = [
   { command: 'containerd', pkg: 'containerd' },
   { command: 'runc', pkg: 'runc' },
   { command: 'ctr', pkg: 'containerd' },
-  { command: 'mmdebstrap', pkg: 'mmdebstrap' },
   { command: 'iptables', pkg: 'iptables' },
   { command: 'ip', pkg: 'iproute2' },
   { command: 'nft', pkg: 'nftables' },

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { DEBIAN_SUITE, IMAGE_RECIPES, recipeFor, recipeName, type ImageRecipe } from './image-recipes';
+import { whichSync } from './host';
 import { parseImageRef, pushImage, registryDigest, type BuiltImage } from './oci';
 
 const run = promisify(execFile);
@@ -50,6 +51,7 @@ export async function buildRecipe(r: ImageRecipe, nodeBinDir: string, log: (line
   const t0 = Date.now();
   try {
     if (r.kind === 'debian') {
+      if (!whichSync('mmdebstrap')) throw new Error('mmdebstrap is not installed (apt-get install mmdebstrap); it assembles the image from Debian packages');
       log(`building image ${r.refs[0]} from Debian packages (${r.packages.join(', ')})`);
       const tar = join(work, 'rootfs.tar');
       await run('mmdebstrap', [
