@@ -64,7 +64,7 @@ async function refuseSimulated(cluster: Cluster, pod: V1Pod, ref: TargetRef): Pr
     return pod;
   }
   if (node?.metadata?.annotations?.[SIMULATED_NODE_ANNOTATION] === 'fake') {
-    throw new TerminalError('simulated', `${describe(ref)} runs on the simulated node ${nodeName}: nothing runs in it, so there is no shell to open. Run the class on a real node (see docs/cluster.md, "Placement").`);
+    throw new TerminalError('simulated', `${describe(ref)} runs on a simulated node (${nodeName}), where nothing runs: there is no shell to open. Publish the class to a cluster with real nodes.`);
   }
   return pod;
 }

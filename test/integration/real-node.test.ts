@@ -14,6 +14,7 @@ import { REAL_NODE } from '../../main/cluster/node/config';
 import { teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import { POD, NODE } from '../../main/kube/kinds';
+import { findExecPod, findPod, TerminalError } from '../../main/streams';
 import type { HttpCluster } from '../../main/kube/http-cluster';
 import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
 import { createTestNamespace, execIn, loadTestKubeConfig, onRealNode, randomId, testClusterDir, waitFor, type TestNamespace } from './helpers/kube';
@@ -147,6 +148,11 @@ describe('a kwok node', () => {
       return p?.status?.phase === 'Running' ? p : undefined;
     }, 60_000, 300);
     expect(pod.spec?.nodeName).toMatch(/^kwok-node-/);
+    // Labforge's terminals and gateway say why before trying; listing its containers still works.
+    expect((await findPod(client, { namespace: ns.name, pod: 'sim' })).metadata?.name).toBe('sim');
+    const refused = await findExecPod(client, { namespace: ns.name, pod: 'sim' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TerminalError);
+    expect(refused).toMatchObject({ code: 'simulated', message: expect.stringContaining('runs on a simulated node') });
     const r = await execIn(kc, ns.name, 'sim', 'main', ['sh', '-c', `echo ran-on-host > /tmp/labforge-kwok-exec-${randomId()}; id`]).catch((err: Error) => ({ stdout: '', stderr: err.message, status: { status: 'Failure' } as V1Status }));
     expect(r.status.status).toBe('Failure');
     expect(r.stdout).not.toContain('uid=');

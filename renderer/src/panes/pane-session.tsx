@@ -84,15 +84,21 @@ export function PaneWhere({ status, context, children }: { status: PaneStatus; c
   );
 }
 
-/** What happened to the session, with a way back (Retry after an error, else Reconnect). */
+/** Errors no retry can change: a pod on a simulated node never runs anything. */
+const FINAL_ERRORS = new Set(['simulated']);
+
+/** What happened to the session, with a way back (Retry after an error, else Reconnect) where there is one. */
 export function EndedBanner({ status, text, testId, reconnectTestId, onReconnect }: { status: PaneStatus; text: string | null; testId: string; reconnectTestId: string; onReconnect: () => void }) {
   if (!text) return null;
+  const final = status.kind === 'error' && FINAL_ERRORS.has(status.code);
   return (
     <div className={`term-ended ${status.kind}`} data-testid={testId} role="status">
       <span>{text}</span>
-      <button className="button small primary" data-testid={reconnectTestId} onClick={onReconnect}>
-        {status.kind === 'error' ? 'Retry' : 'Reconnect'}
-      </button>
+      {final ? null : (
+        <button className="button small primary" data-testid={reconnectTestId} onClick={onReconnect}>
+          {status.kind === 'error' ? 'Retry' : 'Reconnect'}
+        </button>
+      )}
     </div>
   );
 }
