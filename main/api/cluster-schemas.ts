@@ -27,6 +27,8 @@ export const nodeStatus = z.object({
   /** A short machine word: ImagePullBackOff, CrashLoopBackOff, Unschedulable, QuotaExceeded, ... */
   reason: z.string().optional(),
   message: z.string().optional(),
+  /** The image the node could neither pull nor find. */
+  image: z.string().optional(),
   restarts: z.number().int(),
 });
 export type WireNodeStatus = z.output<typeof nodeStatus>;
@@ -152,7 +154,7 @@ export const classRow = z.object({
   phase: z.enum(['Active', 'Terminating']),
   ready: z.number().int(),
   total: z.number().int(),
-  nodes: z.record(z.string(), z.object({ state: nodeState, reason: z.string().optional() })),
+  nodes: z.record(z.string(), z.object({ state: nodeState, reason: z.string().optional(), image: z.string().optional() })),
   cpu: quotaUse,
   memory: quotaUse,
   pods: quotaUse,

@@ -28,7 +28,7 @@ export interface StudentRow {
   memory: { used: string; hard: string };
   phase: 'Active' | 'Terminating';
   /** Each lab node's state, by node name (from the workloads and VMs in the namespace). */
-  nodes: Record<string, { state: NodeState; reason?: string }>;
+  nodes: Record<string, { state: NodeState; reason?: string; image?: string }>;
   /** Quota use as numbers (cores, bytes, pods), for bars. */
   usage: { cpu: QuotaUse; memory: QuotaUse; pods: QuotaUse };
 }
@@ -104,7 +104,7 @@ export function classRows(namespaces: Iterable<INamespace>, pods: Iterable<IPod>
         cpu: { used: cpu(q?.used?.['requests.cpu']), hard: cpu(q?.hard?.['requests.cpu']) },
         memory: { used: mem(q?.used?.['requests.memory']), hard: mem(q?.hard?.['requests.memory']) },
         phase: ns.status?.phase === 'Terminating' ? ('Terminating' as const) : ('Active' as const),
-        nodes: Object.fromEntries(statuses.map((st) => [st.node, { state: st.state, ...(st.reason ? { reason: st.reason } : {}) }])),
+        nodes: Object.fromEntries(statuses.map((st) => [st.node, { state: st.state, ...(st.reason ? { reason: st.reason } : {}), ...(st.image ? { image: st.image } : {}) }])),
         usage: { cpu: use('requests.cpu'), memory: use('requests.memory'), pods: use('pods') },
       };
     })

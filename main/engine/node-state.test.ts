@@ -25,6 +25,14 @@ describe('node state', () => {
     expect(classifyPod({ status: { phase: 'Running', containerStatuses: [{ ready: false, state: { terminated: { exitCode: 2 } } }] } })).toMatchObject({ state: 'failed', reason: 'Error' });
   });
 
+  it('names the image a node could neither pull nor find, and only for image failures', () => {
+    const status = (reason: string): PodLike => ({ status: { phase: 'Pending', containerStatuses: [{ ready: false, image: 'nginx:0.0-none', state: { waiting: { reason, message: 'not found' } } }] } });
+    for (const reason of ['ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull']) {
+      expect(classifyPod(status(reason))).toEqual({ state: 'failed', reason, message: 'not found', image: 'nginx:0.0-none' });
+    }
+    expect(classifyPod(status('CrashLoopBackOff')).image).toBeUndefined();
+  });
+
   it('reports a workload that cannot create its pod because of the quota', () => {
     const rs = { status: { conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'pods "web-1" is forbidden: exceeded quota: lab, requested: requests.cpu=2, used: requests.cpu=1, limited: requests.cpu=2' }] } };
     expect(classifyPod(undefined, rs)).toMatchObject({ state: 'failed', reason: 'QuotaExceeded' });

@@ -11,10 +11,13 @@ export interface Classified {
   state: NodeState;
   reason?: string;
   message?: string;
+  /** The image the node could neither pull nor find, when that is what holds the node. */
+  image?: string;
 }
 
 interface ContainerStatusLike {
   ready: boolean;
+  image?: string;
   restartCount?: number;
   state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number; message?: string } };
 }
@@ -44,6 +47,9 @@ export interface VmLike {
 /** Waiting reasons that will not fix themselves: the instructor has to act. */
 const FAILING_WAIT = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'CrashLoopBackOff', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreCreateHookError', 'PostStartHookError']);
 
+/** Waiting reasons that mean the image itself could not be had. */
+const IMAGE_WAIT = new Set(['ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull']);
+
 const short = (m: string | undefined) => (m && m.length > 300 ? `${m.slice(0, 299)}…` : m);
 
 function withMessage(state: NodeState, reason: string | undefined, message: string | undefined): Classified {
@@ -68,7 +74,11 @@ export function classifyPod(pod: PodLike | undefined, workload?: WorkloadLike): 
   const statuses = [...(s.initContainerStatuses ?? []), ...(s.containerStatuses ?? [])];
   for (const c of statuses) {
     const w = c.state?.waiting;
-    if (w?.reason && FAILING_WAIT.has(w.reason)) return withMessage('failed', w.reason, w.message);
+    if (w?.reason && FAILING_WAIT.has(w.reason)) {
+      const out = withMessage('failed', w.reason, w.message);
+      if (IMAGE_WAIT.has(w.reason) && c.image) out.image = c.image;
+      return out;
+    }
   }
   if (s.phase === 'Failed') return withMessage('failed', s.reason ?? 'Failed', s.message);
   const scheduled = s.conditions?.find((c) => c.type === 'PodScheduled');

@@ -20,6 +20,8 @@ export interface NodeStatus {
   /** A short Kubernetes word: ImagePullBackOff, CrashLoopBackOff, Unschedulable, QuotaExceeded… */
   reason?: string;
   message?: string;
+  /** The image the node could neither pull nor find (ImagePullBackOff and kin). */
+  image?: string;
   restarts: number;
 }
 
@@ -85,7 +87,11 @@ export function liveNodeStatuses(nodes: readonly { name: string; kind: 'containe
   });
 }
 
-const rest = (c: { reason?: string; message?: string }) => ({ ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}) });
+const rest = (c: { reason?: string; message?: string; image?: string }) => ({
+  ...(c.reason ? { reason: c.reason } : {}),
+  ...(c.message ? { message: c.message } : {}),
+  ...(c.image ? { image: c.image } : {}),
+});
 
 /** Lists the namespace's pods, workloads and VMs once and classifies the lab's nodes. */
 export async function nodeStatuses(cluster: Cluster, namespace: string, lab: Lab): Promise<NodeStatus[]> {

@@ -74,6 +74,10 @@ describe('the class story in the app', () => {
     await waitNodeState(page, node.name, 'failed');
     await expect(page.locator(`[data-testid="live-${node.name}"]`).innerText()).resolves.toContain('ImagePullBackOff');
     await expect(page.locator('[data-testid=problem-item]', { hasText: 'ImagePullBackOff' }).count()).resolves.toBe(1);
+    // The node names the image it could not get, and its title says how to add one.
+    const missing = page.locator(`[data-testid="image-missing-${node.name}"]`);
+    await expect(missing.innerText()).resolves.toContain('registry.invalid/labforge/missing:1');
+    await expect(missing.getAttribute('title')).resolves.toContain('local registry');
     await page.screenshot({ path: join(RESULTS, 'class-story-failed-node.png') });
 
     // Put the image back: the node recovers and the change mark goes away.

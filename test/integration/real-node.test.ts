@@ -13,10 +13,13 @@ import { numberedStudents } from '../../main/class/roster';
 import { REAL_NODE } from '../../main/cluster/node/config';
 import { teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
-import { POD, NODE } from '../../main/kube/kinds';
+import { NAMESPACE, POD, NODE } from '../../main/kube/kinds';
 import { findExecPod, findPod, TerminalError } from '../../main/streams';
 import type { HttpCluster } from '../../main/kube/http-cluster';
-import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
+import { stringify } from 'yaml';
+import { runCli } from '../../main/cli/program';
+import { allCommands } from '../../main/cli/commands';
+import { adminCluster, exampleLab, lightweight, makeRelease, uniqueLab } from './helpers/engine';
 import { createTestNamespace, execIn, loadTestKubeConfig, onRealNode, randomId, testClusterDir, waitFor, type TestNamespace } from './helpers/kube';
 
 const students = numberedStudents(3);
@@ -157,4 +160,31 @@ describe('a kwok node', () => {
     expect(r.status.status).toBe('Failure');
     expect(r.stdout).not.toContain('uid=');
   });
+
+  it('an image no registry has shows as what it is: the image, why, and how to add it, not a pod pending forever', async () => {
+    const ns = `rn-img-${randomId()}`;
+    await onRealNode(kc, [ns]);
+    const dir = mkdtempSync(join(tmpdir(), 'lf-img-'));
+    try {
+      const bad = lightweight(uniqueLab(exampleLab('web-db.yaml'), 'img'));
+      const web = bad.nodes.find((n) => n.name === 'web');
+      if (!web || web.kind !== 'container') throw new Error('web-db has no container node "web"');
+      web.image = 'nginx:0.0-not-anywhere';
+      const file = join(dir, 'lab.yaml');
+      writeFileSync(file, stringify(bad));
+      let out = '';
+      const started = Date.now();
+      const code = await runCli(['deploy', file, '--namespace', ns, '--timeout', '3m', '--kubeconfig', join(testClusterDir(), 'kubeconfig')], { stdout: (t) => (out += t), stderr: (t) => (out += t) }, allCommands);
+      expect(code, out).not.toBe(0);
+      // Settled as a failure well before the timeout: the node asked the local registry and was told no.
+      expect(Date.now() - started).toBeLessThan(150_000);
+      expect(out).toMatch(/web\s+container\s+no \(failed: (ErrImagePull|ImagePullBackOff)\)/);
+      expect(out).toContain('image nginx:0.0-not-anywhere (needed by web): no registry this cluster reaches has it');
+      expect(out).toContain('labforge cluster images nginx:0.0-not-anywhere');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await client.delete(NAMESPACE, ns).catch(() => undefined);
+    }
+  }, 240_000);
 });
+

@@ -38,6 +38,7 @@ const wireStatus = (s: NodeStatus): WireNodeStatus => ({
   restarts: s.restarts,
   ...(s.reason ? { reason: s.reason } : {}),
   ...(s.message ? { message: s.message } : {}),
+  ...(s.image ? { image: s.image } : {}),
 });
 
 export function clusterOps({ clusters, live }: ClusterOpsDeps) {

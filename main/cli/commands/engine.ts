@@ -16,6 +16,7 @@ import type { StudentResult } from '../../engine/publish';
 import type { ClassPart } from '../../engine/zones';
 import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg, studentCountArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
+import { imageHints } from '../image-hints';
 import type { CliIO, CommandModule } from '../program';
 import { studentsFrom } from './lab';
 import { endDateArg } from './reconcile';
@@ -111,6 +112,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     if (r.pruned.keptVolumes.length) io.stdout(`kept volumes no longer in the lab: ${r.pruned.keptVolumes.join(', ')} (delete with --prune-volumes)\n`);
     if (opts.wait) {
       io.stdout(`${await statusLines(r.statuses)}\n`);
+      const hints = imageHints(r.statuses.map((st) => ({ ...(st.image ? { image: st.image } : {}), where: st.node })));
+      if (hints) io.stdout(`${hints}\n`);
       if (!r.ready) throw new CommandFailure(`not every node became ready within ${formatSeconds(opts.timeout)}; see the table above, then \`kubectl -n ${r.namespace} describe pod\``);
       io.stdout('all nodes ready\n');
     }
@@ -267,6 +270,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       });
       const zoned = r.rows.some((row) => row.zone !== undefined);
       io.stdout(r.rows.length ? `${formatRows(r.rows, zoned)}\n` : r.unreachable.length ? '' : `class ${opts.class} has no students; publish a release to it first\n`);
+      const hints = imageHints(r.rows.flatMap((row) => Object.entries(row.nodes).map(([node, n]) => ({ ...(n.image ? { image: n.image } : {}), where: `${row.student}/${node}` }))));
+      if (hints) io.stdout(`${hints}\n`);
       if (!zoned && r.rows.length) {
         const { classHealth, formatHealth } = await import('../../engine/reconcile-status');
         const notes = formatHealth(opts.class, await engine(opts, (c) => classHealth(c, opts.class)));

@@ -213,7 +213,7 @@ export function ClassView() {
                     className={`cell state-${state}`}
                     data-testid={`cell-${r.student}-${n}`}
                     data-state={state}
-                    title={`${r.student} / ${n}: ${state}${cell?.reason ? ` (${cell.reason})` : ''}; click for a terminal, Shift+click for its screen (view only)`}
+                    title={`${r.student} / ${n}: ${state}${cell?.reason ? ` (${cell.reason})` : ''}${cell?.image ? `, image ${cell.image} not found` : ''}; click for a terminal, Shift+click for its screen (view only)`}
                     onClick={(e) =>
                       e.shiftKey
                         ? openVnc({ namespace: r.namespace, node: n, title: `${r.student} / ${n}`, viewOnly: true })

@@ -22,6 +22,15 @@ export const NodeLive = memo(function NodeLive({ name }: { name: string }) {
           {status.reason && status.state !== 'ready' ? ` · ${status.reason}` : ''}
         </span>
       ) : null}
+      {status?.image && status.state === 'failed' ? (
+        <span
+          className="image-missing"
+          data-testid={`image-missing-${name}`}
+          title={`No registry this cluster reaches has ${status.image}. On the local cluster, build a stand-in (labforge cluster images ${status.image}) or push the image to its local registry; docs/cluster.md, "Images".`}
+        >
+          image not found: {status.image}
+        </span>
+      ) : null}
       {holding && status?.state !== 'ready' ? (
         <span className="holding-mark" data-testid={`holding-${name}`} title={holding}>
           held up the deploy: {holding}
