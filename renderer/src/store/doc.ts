@@ -152,10 +152,21 @@ export function topLeftFor(kind: EntityKind, center: Pos): Pos {
 }
 
 /**
+ * What a template dropped into `doc` does with its network: a template with exactly one network
+ * joins the lab's only network, asks which one when the lab has several (bringing one more network
+ * each time would leave the instructor rewiring), and brings its own into a lab with none.
+ */
+export type NetworkChoice = { kind: 'own' } | { kind: 'join'; network: string } | { kind: 'ask'; networks: string[] };
+export function templateNetworkChoice(doc: Doc, template: Lab): NetworkChoice {
+  const nets = doc.lab.networks.map((n) => n.name);
+  if (template.networks.length !== 1 || nets.length === 0) return { kind: 'own' };
+  return nets.length === 1 ? { kind: 'join', network: nets[0]! } : { kind: 'ask', networks: nets };
+}
+
+/**
  * Inserts a whole lab (a template) with fresh names, its box centred on `center`: its nodes,
  * networks, volumes and exposures, laid out as its file says or automatically.
- */
-/**
+ *
  * `join`: a network of the doc that the template's one network becomes (its nodes attach to it
  * and no network of the template's own is added), so that two templates dropped into a lab
  * share its network instead of bringing one each.

@@ -15,6 +15,7 @@ import {
   entityId,
   fromLab,
   insertLab,
+  templateNetworkChoice,
   parseId,
   pasteClip,
   removeItems,
@@ -77,8 +78,12 @@ export interface EditorState {
   edit(fn: (doc: Doc) => Doc, coalesceKey?: string): void;
   /** Adds a blank item at `pos` (its top-left corner) and selects it. */
   add(kind: BlankKind, pos: Pos): string;
-  /** Inserts a template's lab centred on `center` and selects what it added; it joins the lab's network when the lab has exactly one. */
-  insertLab(lab: Lab, center: Pos): string[];
+  /**
+   * Inserts a template's lab centred on `center` and selects what it added. `join` names the lab's
+   * network its one network becomes; null keeps its own; left out, it joins the lab's network
+   * when the lab has exactly one (with several, the caller asks which: templateNetworkChoice).
+   */
+  insertLab(lab: Lab, center: Pos, join?: string | null): string[];
   connect(a: string, b: string): string | null;
   removeSelection(): void;
   remove(ids: string[]): void;
@@ -203,10 +208,10 @@ export const useEditor = create<EditorState>()((set, get) => {
       commit(r.doc, [r.id]);
       return r.id;
     },
-    insertLab(lab, center) {
-      // A lab with one network: the template joins it. (With several, it keeps its own network.)
-      const nets = get().doc.lab.networks;
-      const r = insertLab(get().doc, lab, center, nets.length === 1 ? nets[0]!.name : undefined);
+    insertLab(lab, center, join) {
+      const choice = templateNetworkChoice(get().doc, lab);
+      const network = join === undefined ? (choice.kind === 'join' ? choice.network : undefined) : (join ?? undefined);
+      const r = insertLab(get().doc, lab, center, network);
       commit(r.doc, r.ids);
       return r.ids;
     },
