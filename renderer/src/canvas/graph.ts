@@ -5,9 +5,10 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { Doc, Pos } from '../store/doc';
-import { entityId, linkId, mountId, SECTION, type EntityKind } from '../store/doc';
+import { entityId, ITEM_SIZE, linkId, mountId, SECTION, type EntityKind } from '../store/doc';
 import type { Issue } from '../store/editor';
 import { nodeRole, type NodeRole } from './role';
+import { route, type Pt, type Rect } from './route';
 
 export type LabNodeData = {
   name: string;
@@ -23,7 +24,14 @@ export type NetworkData = { name: string; title: string | null; members: number;
 export type VolumeData = { name: string; size: string; mounts: number; issue: string | null; issues: number };
 
 export type LabFlowNode = Node<LabNodeData, 'labNode'> | Node<NetworkData, 'network'> | Node<VolumeData, 'volume'>;
-export type LabFlowEdge = Edge<{ kind: 'link' | 'mount'; label?: string }>;
+/** `points`: the route around the other items (route.ts), ends included; absent, a plain step edge. */
+export type LabFlowEdge = Edge<{ kind: 'link' | 'mount'; label?: string; points?: Pt[] }>;
+
+/**
+ * Above this many items edges are not routed: a route search per edge on every drag step would
+ * cost more than a large lab's drawing, and zoomed out the far view draws its own lines anyway.
+ */
+export const ROUTE_MAX_ITEMS = 150;
 
 type Size = { width: number; height: number };
 
@@ -109,8 +117,32 @@ export class GraphDeriver {
     return (this.lastNodes = out);
   }
 
+  /** Every item's box on the canvas: its place and its measured size (or the size it is drawn at). */
+  private boxes(doc: Doc): Map<string, Rect> {
+    const out = new Map<string, Rect>();
+    for (const kind of ['node', 'network', 'volume'] as const) {
+      for (const [name, p] of Object.entries(doc.layout[SECTION[kind]])) {
+        const id = entityId(kind, name);
+        const m = this.measured.get(id);
+        out.set(id, { x: p.x, y: p.y, w: m?.width ?? ITEM_SIZE[kind].w, h: m?.height ?? ITEM_SIZE[kind].h });
+      }
+    }
+    return out;
+  }
+
   deriveEdges(doc: Doc, selection: ReadonlySet<string>): LabFlowEdge[] {
     const out: LabFlowEdge[] = [];
+    const items = doc.lab.nodes.length + doc.lab.networks.length + doc.lab.volumes.length;
+    const boxes = items <= ROUTE_MAX_ITEMS ? this.boxes(doc) : null;
+    const obstacles = boxes ? [...boxes.values()] : [];
+    /** From the source's top dot to the target's bottom dot, around every box. */
+    const routeOf = (source: string, target: string): Pt[] | undefined => {
+      const a = boxes?.get(source);
+      const b = boxes?.get(target);
+      if (!a || !b) return undefined;
+      return route({ x: a.x + a.w / 2, y: a.y }, { x: b.x + b.w / 2, y: b.y + b.h }, obstacles) ?? undefined;
+    };
+    const routeKey = (points: Pt[] | undefined) => points?.map((p) => `${p.x},${p.y}`).join(' ') ?? '';
     const seen = new Set<string>();
     const push = (id: string, key: unknown[], make: () => LabFlowEdge) => {
       seen.add(id);
@@ -127,23 +159,27 @@ export class GraphDeriver {
         if (!networks.has(net)) continue;
         const id = linkId(n.name, net);
         const sel = selection.has(id);
-        push(id, [sel], () => ({
+        const points = routeOf(entityId('node', n.name), entityId('network', net));
+        push(id, [sel, routeKey(points)], () => ({
           id,
+          type: 'routed',
           source: entityId('node', n.name),
           sourceHandle: 'net',
           target: entityId('network', net),
           targetHandle: 'in',
           selected: sel,
           className: 'edge-link',
-          data: { kind: 'link' },
+          data: { kind: 'link', ...(points ? { points } : {}) },
         }));
       }
       (n.volumes ?? []).forEach((m, i) => {
         if (!volumes.has(m.volume)) return;
         const id = mountId(n.name, i);
         const sel = selection.has(id);
-        push(id, [sel, m.volume, m.mountPath], () => ({
+        const points = routeOf(entityId('volume', m.volume), entityId('node', n.name));
+        push(id, [sel, m.volume, m.mountPath, routeKey(points)], () => ({
           id,
+          type: 'routed',
           source: entityId('volume', m.volume),
           sourceHandle: 'out',
           target: entityId('node', n.name),
@@ -151,7 +187,7 @@ export class GraphDeriver {
           selected: sel,
           label: m.mountPath,
           className: 'edge-mount',
-          data: { kind: 'mount', label: m.mountPath },
+          data: { kind: 'mount', label: m.mountPath, ...(points ? { points } : {}) },
         }));
       });
     }
