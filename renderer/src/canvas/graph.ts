@@ -8,7 +8,7 @@ import type { Doc, Pos } from '../store/doc';
 import { entityId, ITEM_SIZE, linkId, mountId, SECTION, type EntityKind } from '../store/doc';
 import type { Issue } from '../store/editor';
 import { nodeRole, type NodeRole } from './role';
-import { route, type Pt, type Rect } from './route';
+import { nearby, route, type Pt, type Rect } from './route';
 
 export type LabNodeData = {
   name: string;
@@ -45,6 +45,8 @@ const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x
 export class GraphDeriver {
   private nodes = new Map<string, CacheEntry>();
   private edges = new Map<string, { key: unknown[]; edge: LabFlowEdge }>();
+  /** Routes by their inputs (the ends and the items near them): a drag re-routes only the edges near what moved. */
+  private routes = new Map<string, { key: string; points: Pt[] | undefined }>();
   /** Sizes React Flow measured; a rebuilt node object must carry them or it is re-measured. */
   readonly measured = new Map<string, Size>();
   private lastNodes: LabFlowNode[] = [];
@@ -140,8 +142,19 @@ export class GraphDeriver {
       const a = boxes?.get(source);
       const b = boxes?.get(target);
       if (!a || !b) return undefined;
-      return route({ x: a.x + a.w / 2, y: a.y }, { x: b.x + b.w / 2, y: b.y + b.h }, obstacles) ?? undefined;
+      const from = { x: a.x + a.w / 2, y: a.y };
+      const to = { x: b.x + b.w / 2, y: b.y + b.h };
+      const near = nearby(from, to, obstacles);
+      const key = `${from.x},${from.y} ${to.x},${to.y} ${near.map((r) => `${r.x},${r.y},${r.w},${r.h}`).join(' ')}`;
+      const id = `${source}>${target}`;
+      routed.add(id);
+      const hit = this.routes.get(id);
+      if (hit?.key === key) return hit.points;
+      const points = route(from, to, near) ?? undefined;
+      this.routes.set(id, { key, points });
+      return points;
     };
+    const routed = new Set<string>();
     const routeKey = (points: Pt[] | undefined) => points?.map((p) => `${p.x},${p.y}`).join(' ') ?? '';
     const seen = new Set<string>();
     const push = (id: string, key: unknown[], make: () => LabFlowEdge) => {
@@ -192,6 +205,7 @@ export class GraphDeriver {
       });
     }
     for (const id of this.edges.keys()) if (!seen.has(id)) this.edges.delete(id);
+    for (const id of this.routes.keys()) if (!routed.has(id)) this.routes.delete(id);
     if (out.length === this.lastEdges.length && out.every((e, i) => e === this.lastEdges[i])) return this.lastEdges;
     return (this.lastEdges = out);
   }

@@ -23,6 +23,13 @@ export interface Rect {
 export const MARGIN = 8;
 export const STUB = 16;
 const BEND = 40;
+/** How far beyond its ends' box a route may go to get around an item. */
+const REACH = 160;
+/**
+ * More items than this near one edge and it is drawn plain (null): the search grows with the
+ * square of their number, and a drag re-routes every edge on each step.
+ */
+const MAX_NEAR = 16;
 
 type Dir = 0 | 1 | 2 | 3; // up, right, down, left
 const DX = [0, 1, 0, -1] as const;
@@ -62,6 +69,21 @@ export function simplify(points: Pt[]): Pt[] {
 }
 
 /**
+ * The search stays inside the ends' box widened by REACH: items wholly outside it cannot be in
+ * the way, and the grid (its size is the cost) has only the lines of the items inside.
+ */
+function regionOf(from: Pt, to: Pt): Box {
+  const [top, bottom] = [Math.min(from.y - STUB, to.y + STUB), Math.max(from.y - STUB, to.y + STUB)];
+  return { l: Math.min(from.x, to.x) - REACH, t: top - REACH, r: Math.max(from.x, to.x) + REACH, b: bottom + REACH };
+}
+
+/** The items that can be in the way of the route from `from` to `to`: its result depends on these only. */
+export function nearby(from: Pt, to: Pt, obstacles: Rect[]): Rect[] {
+  const g = regionOf(from, to);
+  return obstacles.filter((o) => o.x + o.w + MARGIN > g.l && o.x - MARGIN < g.r && o.y + o.h + MARGIN > g.t && o.y - MARGIN < g.b);
+}
+
+/**
  * The route from `from` (a dot the edge leaves upwards) to `to` (a dot it reaches from below)
  * around `obstacles` (every item's box, the two ends' own boxes included): the whole polyline,
  * ends included. Null when no route exists on the grid (then the caller draws a plain edge).
@@ -69,15 +91,20 @@ export function simplify(points: Pt[]): Pt[] {
 export function route(from: Pt, to: Pt, obstacles: Rect[]): Pt[] | null {
   const s = { x: from.x, y: from.y - STUB };
   const t = { x: to.x, y: to.y + STUB };
-  const boxes = obstacles.map((o) => grow(o, MARGIN)).filter((o) => !(s.x > o.l && s.x < o.r && s.y > o.t && s.y < o.b) && !(t.x > o.l && t.x < o.r && t.y > o.t && t.y < o.b));
+  const region = regionOf(from, to);
+  const inside = (p: Pt, o: Box) => p.x > o.l && p.x < o.r && p.y > o.t && p.y < o.b;
+  const boxes = nearby(from, to, obstacles)
+    .map((o) => grow(o, MARGIN))
+    .filter((o) => !inside(s, o) && !inside(t, o));
+  if (boxes.length > MAX_NEAR) return null;
   // The usual case, a target above its source with nothing between: up, across, up.
   if (t.y <= s.y) {
     const mid = Math.round((s.y + t.y) / 2);
     const simple = [s, { x: s.x, y: mid }, { x: t.x, y: mid }, t];
     if (simple.every((p, i) => i === 0 || clear(simple[i - 1]!, p, boxes))) return simplify([from, ...simple, to]);
   }
-  const xs = uniq([s.x, t.x, Math.round((s.x + t.x) / 2), ...boxes.flatMap((o) => [o.l, o.r])]);
-  const ys = uniq([s.y, t.y, Math.round((s.y + t.y) / 2), ...boxes.flatMap((o) => [o.t, o.b])]);
+  const xs = uniq([region.l, region.r, s.x, t.x, Math.round((s.x + t.x) / 2), ...boxes.flatMap((o) => [o.l, o.r])].filter((x) => x >= region.l && x <= region.r));
+  const ys = uniq([region.t, region.b, s.y, t.y, Math.round((s.y + t.y) / 2), ...boxes.flatMap((o) => [o.t, o.b])].filter((y) => y >= region.t && y <= region.b));
   const path = search(xs, ys, s, t, boxes);
   return path ? simplify([from, ...path, to]) : null;
 }
