@@ -1,5 +1,7 @@
 /** Puts a palette item on the canvas, from a drop or a click; shared by the palette and the canvas. */
-import { freeCenter, ITEM_SIZE, labBoxSize, templateNetworkChoice, topLeftFor, type Pos } from '../store/doc';
+import { freeCenter, labBoxSize } from '../store/auto-layout';
+import { templateNetworkChoice } from '../store/clipboard';
+import { ITEM_SIZE, topLeftFor, type Pos } from '../store/doc';
 import { useEditor } from '../store/editor';
 import type { PaletteItem } from '../store/palette';
 import { templateNamed } from '../store/templates';

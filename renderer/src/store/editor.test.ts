@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { validateLab } from '../../../common/lab';
-import { autoLayout, copyItems, emptyDoc, pasteClip, templateNetworkChoice, toLab, uniqueName, type Doc } from './doc';
+import { autoLayout } from './auto-layout';
+import { copyItems, pasteClip, templateNetworkChoice } from './clipboard';
+import { emptyDoc, toLab, uniqueName, type Doc } from './doc';
 import { locateIssue, useEditor, isDirty } from './editor';
 import { setExposed } from './node-edits';
 import type { Lab } from '../../../common/lab/schema';

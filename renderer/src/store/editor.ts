@@ -6,26 +6,9 @@
 import { create } from 'zustand';
 import type { Lab } from '../../../common/lab/schema';
 import type { Response } from '../../../main/api/contract';
-import {
-  addBlank,
-  autoLayout,
-  connect,
-  copyItems,
-  emptyDoc,
-  entityId,
-  fromLab,
-  insertLab,
-  templateNetworkChoice,
-  parseId,
-  pasteClip,
-  removeItems,
-  rename,
-  setPositions,
-  type Clip,
-  type Doc,
-  type EntityKind,
-  type Pos,
-} from './doc';
+import { autoLayout, fromLab } from './auto-layout';
+import { copyItems, insertLab, pasteClip, templateNetworkChoice, type Clip } from './clipboard';
+import { addBlank, connect, emptyDoc, entityId, parseId, removeItems, rename, setPositions, type Doc, type EntityKind, type Pos } from './doc';
 import type { BlankKind } from './palette';
 
 /** An issue as lab.validate reports it. */
