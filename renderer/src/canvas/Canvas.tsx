@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { placePaletteItem } from '../lib/palette';
-import { useClusterProblems } from '../cluster/problems';
+import { useClusterProblems } from '../class/problems';
 import { parseId, type Pos } from '../store/doc';
 import { useEditor, type ViewAction } from '../store/editor';
 import { DND_TYPE, parsePaletteItemId } from '../store/palette';
@@ -25,7 +25,7 @@ import { FarView } from './FarView';
 import { nodeTypes } from './nodes';
 import { edgeTypes } from './edges';
 import { CanvasToolbar } from '../components/CanvasToolbar';
-import { DiffBanner } from '../cluster/DiffBanner';
+import { DiffBanner } from '../class/DiffBanner';
 
 // Hidden items count too: in the far view every item is hidden from React Flow.
 const FIT = { padding: 0.2, maxZoom: 1.2, includeHiddenNodes: true };

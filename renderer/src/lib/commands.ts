@@ -5,8 +5,8 @@
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { importFile, newLab, openDialog, save, saveAs, setTheme } from './actions';
-import { deleteDevNamespace, deployToDev } from '../cluster/actions';
-import { openClusterDialog, useClusterDialog } from '../cluster/dialogs';
+import { deleteDevNamespace, deployToDev } from '../class/actions';
+import { openClusterDialog, useClusterDialog } from '../class/dialogs';
 
 export interface Command {
   id: string;
