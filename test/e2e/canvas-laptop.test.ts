@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ROOT } from '../../main/paths';
-import { dropFromPalette, openApp, openFromDialog, RESULTS, type Session } from './helpers';
+import { openApp, openFromDialog, RESULTS, type Session } from './helpers';
 import { boxes, overlaps } from './layout';
 
 const EXAMPLES = ['web-db.yaml', 'routing-lab.yaml', 'desktop.yaml', 'vm-lab.yaml'];
@@ -70,7 +70,7 @@ describe('templates and networks', () => {
     expect(await page.locator('.lab-node').count()).toBe(0);
 
     await page.click('[data-testid=palette-template-webserver]');
-    await page.screenshot({ path: join(RESULTS, 'laptop-choose-network.png') });
+    await page.screenshot({ path: join(RESULTS, 'laptop-1440x900-choose-network.png') });
     await page.click(`[data-testid="join-network-${nets[1]}"]`);
     await page.locator('[data-testid=node-web]').waitFor();
     expect(await page.locator('.net-node').count()).toBe(2);
@@ -141,7 +141,7 @@ describe('edges in the example labs', () => {
     await page.locator('.react-flow__edge').first().waitFor();
     // Fitted and measured: the routes are derived again once React Flow reports the sizes.
     await page.waitForTimeout(600);
-    await page.screenshot({ path: join(RESULTS, `laptop-edges-${file.replace('.yaml', '')}.png`) });
+    await page.screenshot({ path: join(RESULTS, `laptop-1440x900-edges-${file.replace('.yaml', '')}.png`) });
     expect(await page.locator('.react-flow__edge').count()).toBeGreaterThan(0);
     expect(await edgesThroughItems(page)).toEqual([]);
   });

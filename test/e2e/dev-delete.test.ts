@@ -46,7 +46,7 @@ describe('Cluster › Delete dev namespace…', () => {
     expect(text).toContain(`Delete ${ns}?`);
     expect(text).toMatch(/the data in 1 volume \(pgdata[^)]*\) is lost for good/);
     expect(text).toContain('Releases stay');
-    await page.screenshot({ path: join(RESULTS, 'laptop-delete-dev-confirm.png') });
+    await page.screenshot({ path: join(RESULTS, 'laptop-1440x900-delete-dev-confirm.png') });
     await page.click('[data-testid=confirm-cancel]');
     await page.waitForTimeout(500);
     expect(await cluster.read(NAMESPACE, ns)).toBeTruthy();
