@@ -166,6 +166,9 @@ describe.each(VIEWPORTS)('the class view at $width×$height', (viewport) => {
     await page.locator('[data-testid=dock]').waitFor();
     await page.waitForTimeout(300);
     const rows = await fullyVisible(page, '[data-testid^="class-row-"]', '[data-testid=dock]');
+    // The pod runs on a simulated node: the pane says so in its middle, with no empty screen and cursor under it.
+    await page.locator('[data-testid=terminal-pane][data-status=error] [data-testid=terminal-ended]').waitFor({ timeout: 30_000 });
+    await expect(page.evaluate<string>(`getComputedStyle(document.querySelector('[data-testid=terminal-pane] .term-body')).visibility`)).resolves.toBe('hidden');
     if (viewport.width !== 1920) await page.screenshot({ path: join(RESULTS, `laptop-${viewport.width}x${viewport.height}-class-with-terminal.png`) });
     expect(rows.length, `visible rows: ${rows.join(', ')}`).toBeGreaterThanOrEqual(10);
     // The grid lies wholly in the view, above the dock.
