@@ -223,6 +223,16 @@ export const contract = {
     events: cs.deployEvent,
     response: cs.deployResult,
   },
+  /**
+   * Deletes a lab's dev namespace (its nodes and volume data; releases stay). `dryRun` only says
+   * what would be lost, for the confirmation. A namespace Labforge did not make as that lab's dev
+   * namespace is refused.
+   */
+  'dev.delete': {
+    request: z.object({ ...cs.kubeTarget, labName: cs.labName, namespace: z.string().max(63).optional(), dryRun: z.boolean().default(false) }),
+    events: cs.opEvent,
+    response: z.object({ namespace: z.string(), pods: z.number().int(), volumes: z.array(z.string()), gone: z.boolean() }),
+  },
   /** Live state of a lab's nodes in its dev namespace, from the shared list+watch of that namespace. */
   'dev.watch': {
     request: z.object({ ...cs.kubeTarget, labName: cs.labName, namespace: z.string().max(63).optional() }),

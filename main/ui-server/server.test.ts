@@ -114,6 +114,26 @@ describe('browser-mode server', () => {
     expect(again.headers['set-cookie']).toBeUndefined();
   });
 
+  it('after the link is spent (a browser restart lost the cookie), a refusal says how to get a new link, and the new link works once', async () => {
+    await login();
+    const lost = await get(`${server.origin}/`);
+    expect(lost.status).toBe(403);
+    expect(lost.body).toContain('press Enter in the terminal where `labforge ui` runs');
+    expect((await get(server.url)).body).toContain('press Enter');
+    const fresh = server.newLink();
+    expect(fresh).not.toBe(server.url);
+    const r = await get(fresh);
+    expect(r.status).toBe(302);
+    const cookie = String(r.headers['set-cookie']).split(';')[0]!;
+    expect((await get(`${server.origin}/`, { cookie })).status).toBe(200);
+    // Spent too; and a link minted after another voids the unused one.
+    expect((await get(fresh)).status).toBe(403);
+    const first = server.newLink();
+    const second = server.newLink();
+    expect((await get(first)).status).toBe(403);
+    expect((await get(second)).status).toBe(302);
+  });
+
   it('rejects a wrong token and a forged cookie', async () => {
     expect((await get(`${server.origin}/?token=nope`)).status).toBe(403);
     expect((await get(`${server.origin}/`, { cookie: 'labforge_session=forged' })).status).toBe(403);

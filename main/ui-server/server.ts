@@ -3,6 +3,10 @@
  *
  * Access: the printed URL carries a one-time token. The first request with it gets an HttpOnly,
  * SameSite=Strict session cookie and a redirect that strips the token; the token is then spent.
+ * The cookie lasts as long as the browser session, so a restarted browser needs a new link:
+ * `newLink()` mints one (a fresh one-time token, which also voids an unused earlier link);
+ * `labforge ui` calls it when Enter is pressed in its terminal, so getting one takes the same
+ * local access as starting the server did. The refusal pages say so.
  * The redirect's URL fragment carries the page key (common/browser/session.ts): fragments are
  * never sent to a server, so a script that replays the cookie (cookies ignore ports, so every
  * server on 127.0.0.1 sees it) still lacks the key. Every other request needs the cookie; the
@@ -26,6 +30,9 @@ import type { WsStreamHub } from '../streams';
 
 export const SESSION_COOKIE = 'labforge_session';
 
+/** What a refused page tells the user to do: the way to a new link. */
+export const NEW_LINK_HINT = 'For a new link, press Enter in the terminal where `labforge ui` runs (it prints one), then open it here.';
+
 export interface UiServerOptions {
   dispatch: Dispatch;
   rendererDir: string;
@@ -40,6 +47,8 @@ export interface UiServer {
   origin: string;
   /** The URL to open, with the one-time token. */
   url: string;
+  /** A new one-time link (a browser that lost its session opens it); an unused earlier link stops working. */
+  newLink(): string;
   ws: WsTransport;
   close(): Promise<void>;
 }
@@ -116,7 +125,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       const url = new URL(`${origin}/${target.replace(/^[/\\]+/, '')}`);
       const offered = url.searchParams.get('token');
       if (offered !== null) {
-        if (token === null || !sameSecret(token, offered)) return deny(res, 403, 'this link has expired or is invalid: restart `labforge ui` for a new one');
+        if (token === null || !sameSecret(token, offered)) return deny(res, 403, `forbidden: this link was already used or is not valid (each link opens one browser session). ${NEW_LINK_HINT}`);
         token = null; // spent
         const sid = randomBytes(32).toString('base64url');
         const pageKey = randomBytes(32).toString('base64url');
@@ -129,7 +138,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         });
         return res.end();
       }
-      if (!hasSession(req)) return deny(res, 403, 'forbidden: open the link `labforge ui` printed (it carries a one-time token)');
+      if (!hasSession(req)) return deny(res, 403, `forbidden: this browser has no session here (a browser restart ends it). ${NEW_LINK_HINT}`);
       await serveFile(res, url.pathname, req.method === 'HEAD');
     })().catch(() => {
       if (!res.headersSent) deny(res, 500, 'internal error');
@@ -173,6 +182,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     port,
     origin,
     url: `${origin}/?token=${token}`,
+    newLink() {
+      token = randomBytes(32).toString('base64url');
+      return `${origin}/?token=${token}`;
+    },
     ws,
     async close() {
       await ws.close();

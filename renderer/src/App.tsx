@@ -16,11 +16,11 @@ import { Inspector } from './components/inspector/Inspector';
 import { Problems } from './components/Problems';
 import { CompiledView, YamlView } from './components/YamlViews';
 import { Panes } from './panes/Panes';
-import { ClassView } from './cluster/ClassView';
-import { ClusterBar } from './cluster/ClusterBar';
-import { ClusterDialogs } from './cluster/ClusterDialogs';
-import { useClusterSync } from './cluster/live';
-import { ReleasesView } from './cluster/ReleasesView';
+import { ClassView } from './class/ClassView';
+import { ClusterBar } from './class/ClusterBar';
+import { ClusterDialogs } from './class/ClusterDialogs';
+import { useClusterSync } from './class/live';
+import { ReleasesView } from './class/ReleasesView';
 
 const VIEWS: { id: View; label: string; cmd: keyof typeof COMMANDS }[] = [
   { id: 'canvas', label: 'Canvas', cmd: 'viewCanvas' },

@@ -42,13 +42,24 @@ async function loadApp(page: Page, url: string): Promise<string[]> {
   return errors;
 }
 
-/** The local control plane, and KUBECONFIG pointing at it: the UI server reads the kubeconfig the way the app does. */
-export async function localCluster(): Promise<{ up: Awaited<ReturnType<typeof clusterUp>>; kc: KubeConfig }> {
-  const up = await clusterUp({});
+/**
+ * The local control plane, and KUBECONFIG pointing at it: the UI server reads the kubeconfig the
+ * way the app does. With LABFORGE_SHARED_CLUSTER=1 (a checkout that shares the cluster another
+ * checkout runs, LABFORGE_CLUSTER_DIR naming it) the cluster is used as it is: `up` would restart
+ * its agent and node to this checkout's version under the other's tests.
+ */
+export async function localCluster(): Promise<{ up: Pick<Awaited<ReturnType<typeof clusterUp>>, 'kubeconfig' | 'stateDir'>; kc: KubeConfig }> {
+  const up = process.env['LABFORGE_SHARED_CLUSTER'] === '1' ? sharedCluster() : await clusterUp({});
   process.env['KUBECONFIG'] = up.kubeconfig;
   const kc = new KubeConfig();
   kc.loadFromFile(up.kubeconfig);
   return { up, kc };
+}
+
+function sharedCluster(): { kubeconfig: string; stateDir: string } {
+  const stateDir = process.env['LABFORGE_CLUSTER_DIR'];
+  if (!stateDir) throw new Error('LABFORGE_SHARED_CLUSTER=1 needs LABFORGE_CLUSTER_DIR, the shared cluster\'s folder');
+  return { kubeconfig: join(stateDir, 'kubeconfig'), stateDir };
 }
 
 export interface Session {

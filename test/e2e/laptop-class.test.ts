@@ -3,9 +3,9 @@
 // ten student rows with a terminal pane open, a search shows its row, every section is reachable,
 // nothing overlaps; a lab without checks reads as one line; Upgrade starts from the class's own
 // students; Reset asks first; a refused snapshot offers to force it; notices stay clear of the
-// dock and expire; the capacity table uses one unit per row. Screenshots of every main view at
-// 1366×768 go to test-results/laptop-*.png.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+// dock and expire; the capacity table uses one unit per row. Screenshots of every main view and
+// story step at 1366×768 and 1440×900 go to test-results/laptop-<width>x<height>-*.png.
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -24,6 +24,8 @@ import { startUi } from '../../main/ui-server';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, localCluster, openFromDialog, RESULTS } from './helpers';
 import { boxes, fullyVisible, outsideWindow, overlaps } from './layout';
 
+/** When this run began: a screenshot older than this was left by an earlier run. */
+const RUN_STARTED = Date.now();
 const suffix = Math.random().toString(16).slice(2, 8);
 const big = `e2e-laptop-${suffix}`;
 const small = `e2e-laptop-s-${suffix}`;
@@ -91,6 +93,27 @@ afterAll(async () => {
   cluster.close();
 }, 120_000);
 
+/** The laptop screens every screenshot is taken at. */
+const SHOT_SIZES = [VIEWPORTS[0]!, VIEWPORTS[1]!];
+
+/**
+ * Screenshots of what is on screen now at 1366×768 and 1440×900, as
+ * test-results/laptop-<width>x<height>-<name>.png; the page is left at the size it had.
+ */
+async function shoot(page: Page, name: string): Promise<void> {
+  const was = page.viewportSize();
+  for (const size of SHOT_SIZES) {
+    await page.setViewportSize(size);
+    // The layout follows the window in the next frames (the grid and dock measure themselves).
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: join(RESULTS, `laptop-${size.width}x${size.height}-${name}.png`) });
+  }
+  if (was) {
+    await page.setViewportSize(was);
+    await page.waitForTimeout(250);
+  }
+}
+
 async function openPage(viewport: { width: number; height: number }, file = 'lab.yaml', node = 'web'): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
@@ -143,7 +166,10 @@ describe.each(VIEWPORTS)('the class view at $width×$height', (viewport) => {
     await page.locator('[data-testid=dock]').waitFor();
     await page.waitForTimeout(300);
     const rows = await fullyVisible(page, '[data-testid^="class-row-"]', '[data-testid=dock]');
-    if (viewport.width === 1366) await page.screenshot({ path: join(RESULTS, 'laptop-class-with-terminal.png') });
+    // The pod runs on a simulated node: the pane says so in its middle, with no empty screen and cursor under it.
+    await page.locator('[data-testid=terminal-pane][data-status=error] [data-testid=terminal-ended]').waitFor({ timeout: 30_000 });
+    await expect(page.evaluate<string>(`getComputedStyle(document.querySelector('[data-testid=terminal-pane] .term-body')).visibility`)).resolves.toBe('hidden');
+    if (viewport.width !== 1920) await page.screenshot({ path: join(RESULTS, `laptop-${viewport.width}x${viewport.height}-class-with-terminal.png`) });
     expect(rows.length, `visible rows: ${rows.join(', ')}`).toBeGreaterThanOrEqual(10);
     // The grid lies wholly in the view, above the dock.
     expect(await fullyVisible(page, '[data-testid=class-grid]', '[data-testid=dock]')).toEqual(['class-grid']);
@@ -188,7 +214,7 @@ describe('the class view at 1366×768, story by story', () => {
     // One line of small text (two at most where it wraps), not a table.
     expect(box.height).toBeLessThan(40);
     expect(await page.locator('.checks-grid-head').count()).toBe(0);
-    await page.screenshot({ path: join(RESULTS, 'laptop-class-small.png') });
+    await shoot(page, 'class-small');
 
     // A class that has no namespace yet (a publish about to start): no "publish first" error that would stay after it.
     await page.locator('[data-testid=class-name]').fill(empty);
@@ -213,7 +239,7 @@ describe('the class view at 1366×768, story by story', () => {
       expect(unit(needed), `${resource}: ${needed} against ${free}`).toBe(unit(free));
       expect(needed).toMatch(/^\d+(\.\d)? (pods?|CPUs?|mCPU|KiB|MiB|GiB|TiB|bytes)$/);
     }
-    await page.screenshot({ path: join(RESULTS, 'laptop-upgrade-dialog.png') });
+    await shoot(page, 'upgrade-dialog');
     await page.keyboard.press('Escape');
     await page.locator('[data-testid=publish-dialog]').waitFor({ state: 'detached' });
   });
@@ -227,7 +253,7 @@ describe('the class view at 1366×768, story by story', () => {
     const dialog = page.locator('[data-testid=confirm-dialog]');
     await dialog.waitFor();
     await expect(dialog.innerText()).resolves.toMatch(/volumes?/);
-    await page.screenshot({ path: join(RESULTS, 'laptop-reset-confirm.png') });
+    await shoot(page, 'reset-confirm');
     await page.locator('[data-testid=confirm-cancel]').click();
     await dialog.waitFor({ state: 'detached' });
     await page.waitForTimeout(1000);
@@ -247,7 +273,7 @@ describe('the class view at 1366×768, story by story', () => {
     await page.locator('.notice').nth(3).waitFor();
     const parts = await boxes(page, ['.notice', '.problems-head', '.dock-bar button', '.dock-tab', '.statusbar']);
     expect(overlaps(parts)).toEqual([]);
-    await page.screenshot({ path: join(RESULTS, 'laptop-notices.png') });
+    await shoot(page, 'notices');
     await page.locator('[data-testid=notice-error]').waitFor({ state: 'detached', timeout: 30_000 });
     await page.locator('[data-testid=dock-toggle]').click();
   });
@@ -263,7 +289,7 @@ describe('the class view at 1366×768, story by story', () => {
     await page.locator('[data-testid=snapshot-tag]').fill('v2');
     await page.locator('[data-testid=snapshot-confirm]').click();
     await expect(page.locator('[data-testid=snapshot-error]').innerText()).resolves.toContain('force the snapshot');
-    await page.screenshot({ path: join(RESULTS, 'laptop-snapshot-refused.png') });
+    await shoot(page, 'snapshot-refused');
     await page.locator('[data-testid=snapshot-force]').click();
     await page.locator('[data-testid=snapshot-dialog]').waitFor({ state: 'detached', timeout: 60_000 });
     await page.locator('[data-testid=view-releases]').click();
@@ -281,18 +307,18 @@ describe('the class view at 1366×768, story by story', () => {
     await expect(page.locator('[data-testid=diff-banner]').innerText()).resolves.toMatch(/^Changes from v1 to v2\s+nodes: shell changed/);
     await expect(page.locator('[data-testid=diff-shell]').innerText()).resolves.toBe('changed in v2');
     await page.locator('[data-testid=node-shell]').waitFor();
-    await page.screenshot({ path: join(RESULTS, 'laptop-diff-on-canvas.png') });
+    await shoot(page, 'diff-on-canvas');
     // With the dock open on this screen, nothing on the canvas covers a node.
     expect(overlaps(await boxes(page, ['.lab-node', '.minimap', '.diff-banner', '.canvas-toolbar', '.notice']))).toEqual([]);
     await page.locator('[data-testid=diff-banner-hide]').click();
     await page.locator('[data-testid=diff-banner]').waitFor({ state: 'detached' });
   });
 
-  it('writes a screenshot of every main view at 1366×768', async () => {
+  it('writes a screenshot of every main view at 1366×768 and 1440×900', async () => {
     for (const v of ['canvas', 'yaml', 'compiled', 'releases', 'class']) {
       await page.locator(`[data-testid=view-${v}]`).click();
       await page.waitForTimeout(500);
-      await page.screenshot({ path: join(RESULTS, `laptop-view-${v}.png`) });
+      await shoot(page, `view-${v}`);
     }
   });
 });
@@ -310,13 +336,27 @@ describe('a deploy whose VM never gets ready, at 1366×768', () => {
     await countdown.waitFor({ timeout: 120_000 });
     await expect(countdown.innerText()).resolves.toMatch(/^gives up in [0-5]:\d\d$/);
     await page.locator('[data-testid="live-web"][data-state=ready]').waitFor({ timeout: 120_000 });
-    await page.screenshot({ path: join(RESULTS, 'laptop-deploy-waiting.png') });
+    await shoot(page, 'deploy-waiting');
     await page.locator('[data-testid=op-stop-waiting]').click();
     const panel = page.locator('[data-testid=op-panel][data-state=failed]');
     await panel.waitFor({ timeout: 30_000 });
     await expect(page.locator('[data-testid=op-phase]').innerText()).resolves.toMatch(/^Stopped waiting: 1 of 2 nodes ready; server: \w+/);
     await expect(page.locator('[data-testid=holding-server]').innerText()).resolves.toMatch(/^held up the deploy: \w+/);
     expect(await page.locator('[data-testid=holding-web]').count()).toBe(0);
-    await page.screenshot({ path: join(RESULTS, 'laptop-deploy-verdict.png') });
+    await shoot(page, 'deploy-verdict');
+  });
+});
+
+describe('screenshots for a teacher to look at', () => {
+  it('were written at 1366×768 and at 1440×900 by this run, for every view and story step', async () => {
+    const names = ['class-with-terminal', 'class-small', 'upgrade-dialog', 'reset-confirm', 'notices', 'snapshot-refused', 'diff-on-canvas', 'deploy-waiting', 'deploy-verdict', ...['canvas', 'yaml', 'compiled', 'releases', 'class'].map((v) => `view-${v}`)];
+    const missing: string[] = [];
+    for (const size of SHOT_SIZES)
+      for (const name of names) {
+        const file = join(RESULTS, `laptop-${size.width}x${size.height}-${name}.png`);
+        const info = await stat(file).catch(() => null);
+        if (!info || info.mtimeMs < RUN_STARTED) missing.push(file);
+      }
+    expect(missing).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // (clusterUp is idempotent: a healthy cluster is reused within a second or two, a broken one is
 // repaired) and hands the admin kubeconfig path to the tests. It deliberately does not tear the
 // cluster down afterwards so a developer's rerun is fast; CI runs `labforge cluster down` itself.
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { clusterUp } from '../../main/cluster';
 import { clusterImages } from '../../main/cluster/cluster-images';
@@ -17,6 +18,18 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<void> {
+  // A checkout sharing the cluster another checkout runs (LABFORGE_CLUSTER_DIR names it) uses it
+  // as it is: bringing it "up" from here would restart its agent and node components to this
+  // checkout's version while the other's tests run on them.
+  const shared = process.env['LABFORGE_SHARED_CLUSTER'] === '1' ? process.env['LABFORGE_CLUSTER_DIR'] : undefined;
+  if (shared) {
+    const kubeconfig = join(shared, 'kubeconfig');
+    process.stderr.write(`[cluster] using the shared cluster in ${shared} as it is\n`);
+    process.env.KUBECONFIG_LABFORGE_TEST = kubeconfig;
+    project.provide('labforgeKubeconfig', kubeconfig);
+    project.provide('labforgeClusterDir', shared);
+    return;
+  }
   const started = Date.now();
   // The suite's classes run on kwok's simulated nodes (fast, and room for hundreds of students);
   // tests of what happens inside a lab put their namespaces on the real node (helpers/kube.ts).

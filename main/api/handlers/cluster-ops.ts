@@ -10,6 +10,7 @@ import { parseRoster, numberedStudents, type Student } from '../../class/roster'
 import { classRows, reset, studentCredentials, teardown } from '../../engine/class-ops';
 import { withClassLock } from '../../engine/class-lock';
 import { decodeLabRecord, deploy } from '../../engine/deploy';
+import { deleteDev } from '../../engine/dev-delete';
 import { liveNodeStatuses, type NodeStatus } from '../../engine/node-status';
 import { planPublish } from '../../engine/publish-plan';
 import { classSelector, currentStudents, listClasses, publish, type StudentResult } from '../../engine/publish';
@@ -93,6 +94,9 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
         throw err;
       }
     });
+
+  const devDelete: Handler<'dev.delete'> = async ({ context, labName, namespace, dryRun }, { emit }) =>
+    engine(async () => deleteDev(await clusters.get(context), labName, { ...(namespace ? { namespace } : {}), dryRun, onPhase: (message) => emit({ type: 'phase', message }) }));
 
   const devWatch: Handler<'dev.watch'> = async ({ context, labName, namespace }, { emit, signal }) =>
     engine(async () => {
@@ -295,6 +299,7 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
   return {
     'dev.deploy': deployHandler,
     'dev.watch': devWatch,
+    'dev.delete': devDelete,
     'release.list': releaseList,
     'release.snapshot': releaseSnapshot,
     'release.diff': releaseDiff,

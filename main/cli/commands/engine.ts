@@ -121,6 +121,24 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
 
   withConnection(
     program
+      .command('undeploy')
+      .description("Delete the instructor's dev namespace (<lab>-dev) and all in it: its nodes and the data in its volumes. Releases are kept.")
+      .argument('<lab>', 'lab file or lab name')
+      .option('--namespace <ns>', 'dev namespace (default: <lab>-dev)', dnsLabelArg('--namespace'))
+      .option('--yes', 'delete without first listing what would be lost')
+      .addOption(new Option('--timeout <duration>', 'how long to wait for the namespace to be gone (1s to 1d)').argParser(durationArg('--timeout', 1, DAY)).default(120, '2m')),
+  ).action(async (labRef: string, opts: ConnOpts & { namespace?: string; yes?: boolean; timeout: number }) => {
+    const lab = await labArg(labRef);
+    const { deleteDev } = await import('../../engine/dev-delete');
+    const r = await engine(opts, (c) => deleteDev(c, lab.name, { ...(opts.namespace ? { namespace: opts.namespace } : {}), dryRun: !opts.yes, timeoutMs: opts.timeout * 1000 }));
+    const lost = `${plural(r.pods, 'running pod')}${r.volumes.length ? ` and the data in ${plural(r.volumes.length, 'volume')} (${r.volumes.join(', ')})` : ', no volumes'}`;
+    if (!opts.yes) throw new CommandFailure(`this would delete ${r.namespace}: ${lost}; releases are kept. Run again with --yes to delete it`);
+    if (!r.gone) throw new CommandFailure(`${r.namespace} is still terminating after ${formatSeconds(opts.timeout)}; check its finalizers with kubectl get ns ${r.namespace} -o yaml`);
+    io.stdout(`deleted ${r.namespace}: ${lost}\n`);
+  });
+
+  withConnection(
+    program
       .command('snapshot')
       .description('Freeze what runs in dev into an immutable release (images pinned to digests).')
       .argument('<lab>', 'lab file or lab name')

@@ -33,12 +33,22 @@ export const uiCommands: CommandModule = (program, io) => {
       }
       io.stdout(`Labforge editor: ${server.url}\n`);
       io.stdout(`Workspace: ${workspace}\n`);
-      io.stdout('The link works once; press Ctrl+C to stop.\n');
+      io.stdout('The link works once (one browser session). Press Enter for a new link (after a browser restart), Ctrl+C to stop.\n');
       if (opts.open) openInBrowser(server.url);
+      // A new link takes a keypress in this terminal: the same local access that started the
+      // server, so nothing reachable over the loopback port can mint one.
+      const { createInterface } = await import('node:readline');
+      const lines = createInterface({ input: process.stdin, terminal: false });
+      lines.on('line', () => {
+        const link = server.newLink();
+        io.stdout(`New link (works once; an unused earlier one no longer does): ${link}\n`);
+        if (opts.open) openInBrowser(link);
+      });
       await new Promise<void>((done) => {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          lines.close();
           void server.close().then(done);
         };
         process.on('SIGINT', stop);

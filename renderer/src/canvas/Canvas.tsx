@@ -8,13 +8,14 @@ import {
   useReactFlow,
   type Connection,
   type EdgeChange,
+  type FinalConnectionState,
   type IsValidConnection,
   type NodeChange,
   type ReactFlowInstance,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { placePaletteItem } from '../lib/palette';
-import { useClusterProblems } from '../cluster/problems';
+import { useClusterProblems } from '../class/problems';
 import { parseId, type Pos } from '../store/doc';
 import { useEditor, type ViewAction } from '../store/editor';
 import { DND_TYPE, parsePaletteItemId } from '../store/palette';
@@ -22,8 +23,9 @@ import { GraphDeriver, type LabFlowEdge, type LabFlowNode } from './graph';
 import { FAR_MIN_ITEMS, FAR_ZOOM, farScene } from './far-view';
 import { FarView } from './FarView';
 import { nodeTypes } from './nodes';
+import { edgeTypes } from './edges';
 import { CanvasToolbar } from '../components/CanvasToolbar';
-import { DiffBanner } from '../cluster/DiffBanner';
+import { DiffBanner } from '../class/DiffBanner';
 
 // Hidden items count too: in the far view every item is hidden from React Flow.
 const FIT = { padding: 0.2, maxZoom: 1.2, includeHiddenNodes: true };
@@ -60,6 +62,19 @@ const validConnection: IsValidConnection = (c) => {
   const pair = new Set([a, b]);
   return (pair.has('node') && pair.has('network')) || (pair.has('node') && pair.has('volume'));
 };
+
+/** Connects two items (from a dot to a dot or to an item's body); a new mount asks for its path. */
+function connectItems(a: string, b: string): void {
+  const store = useEditor.getState();
+  const edge = store.connect(a, b);
+  // A new mount needs its path: select the node so the inspector shows the mount form, with
+  // the cursor in the new mount's path.
+  const mount = edge ? parseId(edge) : null;
+  if (edge && mount?.type === 'mount') {
+    store.select([`node:${mount.node}`]);
+    store.focusField(edge);
+  }
+}
 
 const minimapColor = (n: { type?: string }) => (n.type === 'network' ? 'var(--accent)' : n.type === 'volume' ? 'var(--vol)' : 'var(--node-mm)');
 
@@ -99,7 +114,8 @@ export function Canvas() {
   // measureTick forces a re-derive when React Flow reports sizes.
   const nodes = useMemo(() => (hold ? held.current : deriver.deriveNodes(doc, selection, issues)), [hold, deriver, doc, selection, issues, measureTick]);
   // The far view draws its own lines: no edges for React Flow meanwhile.
-  const edges = useMemo(() => (farView ? NO_EDGES : deriver.deriveEdges(doc, selection)), [farView, deriver, doc, selection]);
+  // Routes go around the items' measured boxes: re-derived when a size is measured too.
+  const edges = useMemo(() => (farView ? NO_EDGES : deriver.deriveEdges(doc, selection)), [farView, deriver, doc, selection, measureTick]);
   const hidden = useMemo(() => new WeakMap<LabFlowNode, LabFlowNode>(), []);
   const flowNodes = useMemo(
     () =>
@@ -156,16 +172,16 @@ export function Canvas() {
     if (select) store.select([...select]);
   }, []);
 
-  const onConnect = useCallback((c: Connection) => {
-    const store = useEditor.getState();
-    const edge = store.connect(c.source, c.target);
-    // A new mount needs its path: select the node so the inspector shows the mount form, with
-    // the cursor in the new mount's path.
-    const mount = edge ? parseId(edge) : null;
-    if (edge && mount?.type === 'mount') {
-      store.select([`node:${mount.node}`]);
-      store.focusField(edge);
-    }
+  const onConnect = useCallback((c: Connection) => connectItems(c.source, c.target), []);
+
+  // A drag from a dot that ends on an item's body rather than on its small dot connects too:
+  // the item under the pointer is the target (the store refuses pairs that cannot connect).
+  const onConnectEnd = useCallback((event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromNode) return;
+    const at = 'changedTouches' in event ? event.changedTouches[0] : event;
+    if (!at) return;
+    const target = document.elementFromPoint(at.clientX, at.clientY)?.closest('.react-flow__node')?.getAttribute('data-id');
+    if (target && target !== state.fromNode.id) connectItems(state.fromNode.id, target);
   }, []);
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -181,7 +197,7 @@ export function Canvas() {
       if (!item) return;
       e.preventDefault();
       // The drop point is the item's centre.
-      placePaletteItem(item, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      void placePaletteItem(item, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
     },
     [flow],
   );
@@ -217,9 +233,11 @@ export function Canvas() {
         nodes={flowNodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         onMove={onMove}
         onMoveEnd={onMoveEnd}
         onNodeDragStart={() => {

@@ -36,9 +36,23 @@ describe('graph derivation', () => {
     const b = g.deriveNodes(moved, new Set(), []);
     expect(b).not.toBe(a);
     expect(b.filter((n, i) => n !== a[i]).map((n) => n.id)).toEqual(['node:web']);
-    // Edges do not change when a node moves.
-    const e1 = g.deriveEdges(doc, new Set());
-    expect(g.deriveEdges(moved, new Set())).toBe(e1);
+    // Edges are routed around the items near them: moving an item far from every edge keeps
+    // the edge list; moving a node re-routes its own edge and keeps the others' objects.
+    const far = addBlank(doc, 'container', { x: 3000, y: 3000 }).doc;
+    const e1 = g.deriveEdges(far, new Set());
+    expect(g.deriveEdges(setPositions(far, new Map([['node:node-1', { x: 3100, y: 3100 }]])), new Set())).toBe(e1);
+    const e2 = g.deriveEdges(setPositions(far, new Map([['node:web', { x: -400, y: 100 }]])), new Set());
+    expect(e2.filter((e, i) => e !== e1[i]).map((e) => e.id)).toEqual(['link:web:net-1']);
+  });
+
+  it('routes an edge around an item between its ends', () => {
+    const g = new GraphDeriver();
+    // A third node right between db and the network.
+    const doc = setPositions(addBlank(sample(), 'container', { x: 0, y: 0 }).doc, new Map([['network:net-1', { x: 300, y: -200 }], ['node:node-1', { x: 300, y: -60 }]]));
+    const link = g.deriveEdges(doc, new Set()).find((e) => e.id === 'link:db:net-1')!;
+    const xs = link.data!.points!.map((p) => p.x);
+    // It leaves the straight line up (x = db's centre) to pass beside node-1.
+    expect(new Set(xs).size).toBeGreaterThan(1);
   });
 
   it('marks selection and issues on the affected node only', () => {

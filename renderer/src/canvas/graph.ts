@@ -5,9 +5,10 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { Doc, Pos } from '../store/doc';
-import { entityId, linkId, mountId, SECTION, type EntityKind } from '../store/doc';
+import { entityId, ITEM_SIZE, linkId, mountId, SECTION, type EntityKind } from '../store/doc';
 import type { Issue } from '../store/editor';
 import { nodeRole, type NodeRole } from './role';
+import { nearby, route, type Pt, type Rect } from './route';
 
 export type LabNodeData = {
   name: string;
@@ -23,7 +24,14 @@ export type NetworkData = { name: string; title: string | null; members: number;
 export type VolumeData = { name: string; size: string; mounts: number; issue: string | null; issues: number };
 
 export type LabFlowNode = Node<LabNodeData, 'labNode'> | Node<NetworkData, 'network'> | Node<VolumeData, 'volume'>;
-export type LabFlowEdge = Edge<{ kind: 'link' | 'mount'; label?: string }>;
+/** `points`: the route around the other items (route.ts), ends included; absent, a plain step edge. */
+export type LabFlowEdge = Edge<{ kind: 'link' | 'mount'; label?: string; points?: Pt[] }>;
+
+/**
+ * Above this many items edges are not routed: a route search per edge on every drag step would
+ * cost more than a large lab's drawing, and zoomed out the far view draws its own lines anyway.
+ */
+export const ROUTE_MAX_ITEMS = 150;
 
 type Size = { width: number; height: number };
 
@@ -37,6 +45,8 @@ const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x
 export class GraphDeriver {
   private nodes = new Map<string, CacheEntry>();
   private edges = new Map<string, { key: unknown[]; edge: LabFlowEdge }>();
+  /** Routes by their inputs (the ends and the items near them): a drag re-routes only the edges near what moved. */
+  private routes = new Map<string, { key: string; points: Pt[] | undefined }>();
   /** Sizes React Flow measured; a rebuilt node object must carry them or it is re-measured. */
   readonly measured = new Map<string, Size>();
   private lastNodes: LabFlowNode[] = [];
@@ -109,8 +119,43 @@ export class GraphDeriver {
     return (this.lastNodes = out);
   }
 
+  /** Every item's box on the canvas: its place and its measured size (or the size it is drawn at). */
+  private boxes(doc: Doc): Map<string, Rect> {
+    const out = new Map<string, Rect>();
+    for (const kind of ['node', 'network', 'volume'] as const) {
+      for (const [name, p] of Object.entries(doc.layout[SECTION[kind]])) {
+        const id = entityId(kind, name);
+        const m = this.measured.get(id);
+        out.set(id, { x: p.x, y: p.y, w: m?.width ?? ITEM_SIZE[kind].w, h: m?.height ?? ITEM_SIZE[kind].h });
+      }
+    }
+    return out;
+  }
+
   deriveEdges(doc: Doc, selection: ReadonlySet<string>): LabFlowEdge[] {
     const out: LabFlowEdge[] = [];
+    const items = doc.lab.nodes.length + doc.lab.networks.length + doc.lab.volumes.length;
+    const boxes = items <= ROUTE_MAX_ITEMS ? this.boxes(doc) : null;
+    const obstacles = boxes ? [...boxes.values()] : [];
+    /** From the source's top dot to the target's bottom dot, around every box. */
+    const routeOf = (source: string, target: string): Pt[] | undefined => {
+      const a = boxes?.get(source);
+      const b = boxes?.get(target);
+      if (!a || !b) return undefined;
+      const from = { x: a.x + a.w / 2, y: a.y };
+      const to = { x: b.x + b.w / 2, y: b.y + b.h };
+      const near = nearby(from, to, obstacles);
+      const key = `${from.x},${from.y} ${to.x},${to.y} ${near.map((r) => `${r.x},${r.y},${r.w},${r.h}`).join(' ')}`;
+      const id = `${source}>${target}`;
+      routed.add(id);
+      const hit = this.routes.get(id);
+      if (hit?.key === key) return hit.points;
+      const points = route(from, to, near) ?? undefined;
+      this.routes.set(id, { key, points });
+      return points;
+    };
+    const routed = new Set<string>();
+    const routeKey = (points: Pt[] | undefined) => points?.map((p) => `${p.x},${p.y}`).join(' ') ?? '';
     const seen = new Set<string>();
     const push = (id: string, key: unknown[], make: () => LabFlowEdge) => {
       seen.add(id);
@@ -127,23 +172,27 @@ export class GraphDeriver {
         if (!networks.has(net)) continue;
         const id = linkId(n.name, net);
         const sel = selection.has(id);
-        push(id, [sel], () => ({
+        const points = routeOf(entityId('node', n.name), entityId('network', net));
+        push(id, [sel, routeKey(points)], () => ({
           id,
+          type: 'routed',
           source: entityId('node', n.name),
           sourceHandle: 'net',
           target: entityId('network', net),
           targetHandle: 'in',
           selected: sel,
           className: 'edge-link',
-          data: { kind: 'link' },
+          data: { kind: 'link', ...(points ? { points } : {}) },
         }));
       }
       (n.volumes ?? []).forEach((m, i) => {
         if (!volumes.has(m.volume)) return;
         const id = mountId(n.name, i);
         const sel = selection.has(id);
-        push(id, [sel, m.volume, m.mountPath], () => ({
+        const points = routeOf(entityId('volume', m.volume), entityId('node', n.name));
+        push(id, [sel, m.volume, m.mountPath, routeKey(points)], () => ({
           id,
+          type: 'routed',
           source: entityId('volume', m.volume),
           sourceHandle: 'out',
           target: entityId('node', n.name),
@@ -151,11 +200,12 @@ export class GraphDeriver {
           selected: sel,
           label: m.mountPath,
           className: 'edge-mount',
-          data: { kind: 'mount', label: m.mountPath },
+          data: { kind: 'mount', label: m.mountPath, ...(points ? { points } : {}) },
         }));
       });
     }
     for (const id of this.edges.keys()) if (!seen.has(id)) this.edges.delete(id);
+    for (const id of this.routes.keys()) if (!routed.has(id)) this.routes.delete(id);
     if (out.length === this.lastEdges.length && out.every((e, i) => e === this.lastEdges[i])) return this.lastEdges;
     return (this.lastEdges = out);
   }

@@ -2,7 +2,7 @@
 import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
 import { memo } from 'react';
 import type { LabFlowNode, LabNodeData, NetworkData, VolumeData } from './graph';
-import { NetworkDiff, NodeLive } from '../cluster/NodeLive';
+import { NetworkDiff, NodeLive } from '../class/NodeLive';
 import { NetworkIcon, ROLE_ICON, ROLE_LABEL, VolumeIcon } from './icons';
 
 type P<T extends LabFlowNode['type'], D> = NodeProps & { data: D; type: T };

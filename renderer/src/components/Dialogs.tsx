@@ -3,7 +3,7 @@ import type { Response } from '../../../main/api/contract';
 import { invoke } from '../api/client';
 import { baseName, openPath, saveAsName } from '../lib/actions';
 import { useEditor } from '../store/editor';
-import { useUi } from '../store/ui';
+import { useUi, type NetworkAnswer } from '../store/ui';
 import { ClusterDialog } from './ClusterDialog';
 import { Modal } from './Modal';
 
@@ -110,6 +110,34 @@ function ConfirmDialog({ title, message, confirm, resolve }: { title: string; me
   );
 }
 
+/** Which of the lab's networks a dropped template joins, or its own new one. */
+function ChooseNetworkDialog({ template, networks, resolve }: { template: string; networks: string[]; resolve: (choice: NetworkAnswer) => void }) {
+  const done = (choice: NetworkAnswer) => {
+    useUi.getState().openDialog(null);
+    resolve(choice);
+  };
+  return (
+    <Modal title={`Which network does ${template} join?`} onClose={() => done(undefined)} testId="choose-network">
+      <p>This lab has {networks.length} networks. The template's nodes attach to the one you pick.</p>
+      <div className="choice-list">
+        {networks.map((n, i) => (
+          <button key={n} className="button" onClick={() => done(n)} data-testid={`join-network-${n}`} autoFocus={i === 0}>
+            {n}
+          </button>
+        ))}
+      </div>
+      <div className="modal-actions">
+        <button className="button" onClick={() => done(undefined)} data-testid="join-cancel">
+          Cancel
+        </button>
+        <button className="button" onClick={() => done(null)} data-testid="join-own">
+          A new network of its own
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 /** What File › Import made of a compose file or topology, and what it could not carry, by line. */
 function ImportReportDialog({ fileName, imported, warnings, errors }: { fileName: string; imported: boolean; warnings: string[]; errors: string[] }) {
   const close = () => useUi.getState().openDialog(null);
@@ -160,5 +188,7 @@ export function Dialogs() {
       return <ConfirmDialog {...dialog} />;
     case 'importReport':
       return <ImportReportDialog {...dialog} />;
+    case 'chooseNetwork':
+      return <ChooseNetworkDialog {...dialog} />;
   }
 }

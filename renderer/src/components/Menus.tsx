@@ -5,7 +5,8 @@ const MENUS: { label: string; items: (CommandId | '-')[] }[] = [
   { label: 'File', items: ['new', 'open', '-', 'importCompose', 'importContainerlab', '-', 'save', 'saveAs'] },
   { label: 'Edit', items: ['undo', 'redo', '-', 'cut', 'copy', 'paste', 'delete', '-', 'selectAll'] },
   { label: 'View', items: ['viewCanvas', 'viewYaml', 'viewCompiled', 'viewReleases', 'viewClass', '-', 'layout', 'fit', 'zoomIn', 'zoomOut', '-', 'theme'] },
-  { label: 'Cluster', items: ['cluster', '-', 'deploy', 'snapshot', 'publish', '-', 'viewReleases', 'viewClass'] },
+  // Deleting dev sits apart, last: a destructive action is not placed among the harmless ones.
+  { label: 'Cluster', items: ['cluster', '-', 'deploy', 'snapshot', 'publish', '-', 'viewReleases', 'viewClass', '-', 'undeploy'] },
 ];
 
 export function Menus() {

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useState } from 'react';
-import { OperationPanel } from '../cluster/OperationPanel';
-import { useCluster } from '../cluster/store';
+import { OperationPanel } from '../class/OperationPanel';
+import { useCluster } from '../class/store';
 import { useUi } from '../store/ui';
 
 /**

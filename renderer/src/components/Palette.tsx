@@ -61,7 +61,7 @@ export function Palette() {
     const r = document.querySelector('.canvas')?.getBoundingClientRect();
     const p = r ? flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 0, y: 0 };
     // In free space near the middle: repeated clicks never stack items on each other.
-    placePaletteItem(item, p, { freeSpace: true });
+    void placePaletteItem(item, p, { freeSpace: true });
   };
   const sections = [...BLANKS, { title: 'Templates', entries: (templates ?? []).map(templateEntry) }];
   return (

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { parseId } from '../store/doc';
-import { useClusterProblems } from '../cluster/problems';
+import { useClusterProblems } from '../class/problems';
 
 const label = (target: string | null) => {
   if (!target) return 'lab';

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Response } from '../../../main/api/contract';
 import { invoke } from '../api/client';
-import { fromLab, toLab, type Doc } from '../store/doc';
+import { fromLab } from '../store/auto-layout';
+import { toLab, type Doc } from '../store/doc';
 import { useEditor } from '../store/editor';
 
 /** A draft that failed to parse survives view switches as long as the canvas did not change. */

@@ -5,8 +5,8 @@
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { importFile, newLab, openDialog, save, saveAs, setTheme } from './actions';
-import { deployToDev } from '../cluster/actions';
-import { openClusterDialog, useClusterDialog } from '../cluster/dialogs';
+import { deleteDevNamespace, deployToDev } from '../class/actions';
+import { openClusterDialog, useClusterDialog } from '../class/dialogs';
 
 export interface Command {
   id: string;
@@ -48,6 +48,7 @@ export const COMMANDS = {
   theme: { id: 'theme', label: 'Toggle dark theme', keys: ['Ctrl+Shift+D'], run: () => setTheme(useUi.getState().theme === 'dark' ? 'light' : 'dark') },
   cluster: { id: 'cluster', label: 'Cluster…', keys: ['Ctrl+K'], run: () => useUi.getState().openDialog({ kind: 'cluster' }) },
   deploy: { id: 'deploy', label: 'Deploy to dev', keys: ['Ctrl+Shift+Enter'], run: deployToDev },
+  undeploy: { id: 'undeploy', label: 'Delete dev namespace…', run: deleteDevNamespace },
   snapshot: { id: 'snapshot', label: 'Snapshot dev…', run: () => openClusterDialog({ kind: 'snapshot' }) },
   publish: { id: 'publish', label: 'Publish to class…', run: () => openClusterDialog({ kind: 'publish' }) },
   viewReleases: { id: 'viewReleases', label: 'Releases', keys: ['Ctrl+4'], run: () => useUi.getState().setView('releases') },

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { isDnsLabel } from '../../../common/lab/dns-label';
 import { createPortal } from 'react-dom';
 import { devNamespace } from '../../../common/compile/names';
-import { useCluster } from '../cluster/store';
+import { useCluster } from '../class/store';
 import { useEditor } from '../store/editor';
 import { openTerminal, openVnc, type TerminalTarget } from './store';
 import { nodeHasScreen } from './VncNodes';

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { validateLab } from '../../../common/lab';
-import { autoLayout, copyItems, emptyDoc, pasteClip, toLab, uniqueName, type Doc } from './doc';
+import { autoLayout } from './auto-layout';
+import { copyItems, pasteClip, templateNetworkChoice } from './clipboard';
+import { emptyDoc, toLab, uniqueName, type Doc } from './doc';
 import { locateIssue, useEditor, isDirty } from './editor';
 import { setExposed } from './node-edits';
 import type { Lab } from '../../../common/lab/schema';
@@ -194,10 +196,22 @@ describe('editor store', () => {
     expect(ed().viewRequest).toBe('zoomIn');
   });
 
-  it('a template dropped into a lab of several networks keeps its own; into an empty lab, it brings its own', () => {
+  it('a template dropped into a lab of several networks joins the one chosen, or brings its own when told to; into an empty lab, it brings its own', () => {
     expect(ed().insertLab(TEMPLATE, { x: 0, y: 0 })).toContain('network:lan');
     ed().add('network', { x: 0, y: 300 });
-    expect(ed().insertLab(TEMPLATE, { x: 600, y: 0 })).toContain('network:lan-2');
+    const second = lab().networks[1]!.name;
+    expect(templateNetworkChoice(ed().doc, TEMPLATE)).toEqual({ kind: 'ask', networks: ['lan', second] });
+    const ids = ed().insertLab(TEMPLATE, { x: 600, y: 0 }, second);
+    expect(ids).not.toContain('network:lan-2');
+    expect(lab().nodes.find((n) => n.name === 'web-2')?.networks).toEqual([second]);
+    expect(ed().insertLab(TEMPLATE, { x: 1200, y: 0 }, null)).toContain('network:lan-2');
+  });
+
+  it('asks nothing of a template without exactly one network, nor in a lab with no network', () => {
+    expect(templateNetworkChoice(ed().doc, TEMPLATE)).toEqual({ kind: 'own' });
+    ed().insertLab(TEMPLATE, { x: 0, y: 0 });
+    expect(templateNetworkChoice(ed().doc, TEMPLATE)).toEqual({ kind: 'join', network: 'lan' });
+    expect(templateNetworkChoice(ed().doc, { ...TEMPLATE, networks: [] })).toEqual({ kind: 'own' });
   });
 
   it('a lab loaded from no file (an import) is unsaved work from the start; one opened from a file is not', () => {

@@ -6,25 +6,9 @@
 import { create } from 'zustand';
 import type { Lab } from '../../../common/lab/schema';
 import type { Response } from '../../../main/api/contract';
-import {
-  addBlank,
-  autoLayout,
-  connect,
-  copyItems,
-  emptyDoc,
-  entityId,
-  fromLab,
-  insertLab,
-  parseId,
-  pasteClip,
-  removeItems,
-  rename,
-  setPositions,
-  type Clip,
-  type Doc,
-  type EntityKind,
-  type Pos,
-} from './doc';
+import { autoLayout, fromLab } from './auto-layout';
+import { copyItems, insertLab, pasteClip, templateNetworkChoice, type Clip } from './clipboard';
+import { addBlank, connect, emptyDoc, entityId, parseId, removeItems, rename, setPositions, type Doc, type EntityKind, type Pos } from './doc';
 import type { BlankKind } from './palette';
 
 /** An issue as lab.validate reports it. */
@@ -77,8 +61,12 @@ export interface EditorState {
   edit(fn: (doc: Doc) => Doc, coalesceKey?: string): void;
   /** Adds a blank item at `pos` (its top-left corner) and selects it. */
   add(kind: BlankKind, pos: Pos): string;
-  /** Inserts a template's lab centred on `center` and selects what it added; it joins the lab's network when the lab has exactly one. */
-  insertLab(lab: Lab, center: Pos): string[];
+  /**
+   * Inserts a template's lab centred on `center` and selects what it added. `join` names the lab's
+   * network its one network becomes; null keeps its own; left out, it joins the lab's network
+   * when the lab has exactly one (with several, the caller asks which: templateNetworkChoice).
+   */
+  insertLab(lab: Lab, center: Pos, join?: string | null): string[];
   connect(a: string, b: string): string | null;
   removeSelection(): void;
   remove(ids: string[]): void;
@@ -203,10 +191,10 @@ export const useEditor = create<EditorState>()((set, get) => {
       commit(r.doc, [r.id]);
       return r.id;
     },
-    insertLab(lab, center) {
-      // A lab with one network: the template joins it. (With several, it keeps its own network.)
-      const nets = get().doc.lab.networks;
-      const r = insertLab(get().doc, lab, center, nets.length === 1 ? nets[0]!.name : undefined);
+    insertLab(lab, center, join) {
+      const choice = templateNetworkChoice(get().doc, lab);
+      const network = join === undefined ? (choice.kind === 'join' ? choice.network : undefined) : (join ?? undefined);
+      const r = insertLab(get().doc, lab, center, network);
       commit(r.doc, r.ids);
       return r.ids;
     },

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { freeCenter, ITEM_SIZE, topLeftFor } from './doc';
+import { freeCenter } from './auto-layout';
+import { ITEM_SIZE, topLeftFor } from './doc';
 import { useEditor } from './editor';
 import { placePaletteItem } from '../lib/palette';
 

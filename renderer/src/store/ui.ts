@@ -8,7 +8,11 @@ export type DialogState =
   | { kind: 'cluster' }
   | { kind: 'confirm'; title: string; message: string; confirm: string; resolve: (ok: boolean) => void }
   | { kind: 'importReport'; fileName: string; imported: boolean; warnings: string[]; errors: string[] }
+  | { kind: 'chooseNetwork'; template: string; networks: string[]; resolve: (choice: NetworkAnswer) => void }
   | null;
+
+/** A network's name to join, null for the template's own new network, undefined when cancelled. */
+export type NetworkAnswer = string | null | undefined;
 
 export interface Notice {
   id: number;
@@ -62,4 +66,9 @@ export const useUi = create<UiState>()((set, get) => ({
 /** An in-app confirm; resolves true when the user confirms. */
 export function confirmDialog(title: string, message: string, confirm: string): Promise<boolean> {
   return new Promise((resolve) => useUi.getState().openDialog({ kind: 'confirm', title, message, confirm, resolve }));
+}
+
+/** Asks which of the lab's networks a dropped template joins (see templateNetworkChoice). */
+export function chooseNetworkDialog(template: string, networks: string[]): Promise<NetworkAnswer> {
+  return new Promise((resolve) => useUi.getState().openDialog({ kind: 'chooseNetwork', template, networks, resolve }));
 }

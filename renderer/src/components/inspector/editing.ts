@@ -1,6 +1,6 @@
 /** What every inspector does: read the live validation's errors for its item, apply an edit. */
 import type { Doc } from '../../store/doc';
-import { useClusterProblems } from '../../cluster/problems';
+import { useClusterProblems } from '../../class/problems';
 import { useEditor } from '../../store/editor';
 
 /**

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { LabNode } from '../../../../../common/lab/schema';
-import { tryCheckOnDev, type CheckRun } from '../../../cluster/checks';
+import { tryCheckOnDev, type CheckRun } from '../../../class/checks';
 import { addCheck, removeCheck, updateCheck } from '../../../store/check-edits';
 import { entityId, toLab } from '../../../store/doc';
 import { useEditor } from '../../../store/editor';

@@ -12,7 +12,7 @@ import { gridColumns } from './grid-columns';
 
 /** How often the recorded results are read again while the view is open. */
 const REFRESH_MS = 10_000;
-/** Rows are this tall (cluster.css), so only the ones in view are rendered: 500 students × 20 checks is 10,000 cells. */
+/** Rows are this tall (class.css), so only the ones in view are rendered: 500 students × 20 checks is 10,000 cells. */
 const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
 /** The heatmap shows at most this many rows at once, then scrolls inside. */

@@ -6,7 +6,7 @@
 import { invoke, subscribe } from '../api/client';
 import type { Request, Subscription } from '../../../main/api/contract';
 import { useEditor } from '../store/editor';
-import { useUi } from '../store/ui';
+import { confirmDialog, useUi } from '../store/ui';
 import { patchOp, useCluster, type NodeStatus, type Operation } from './store';
 import { deployVerdict, holdReason } from './verdict';
 
@@ -76,6 +76,36 @@ export async function deployToDev(): Promise<void> {
     return;
   }
   endOp(r, `deployed to ${r.ok ? r.value.namespace : 'dev'}`);
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Deletes the open lab's dev namespace after a confirmation that says what goes with it, as the
+ * engine found it (a dry run): the running pods and, by name, the volumes whose data is lost.
+ */
+export async function deleteDevNamespace(): Promise<void> {
+  if (isRunning()) return notify('info', 'an operation is already running');
+  const labName = useEditor.getState().doc.lab.metadata.name;
+  const dry = await subscribe('dev.delete', { context: context(), labName, dryRun: true }, () => undefined).result;
+  if (!dry.ok) return notify(dry.error.code === 'not_found' ? 'info' : 'error', dry.error.message);
+  const { namespace, pods, volumes } = dry.value;
+  const data = volumes.length ? `the data in ${plural(volumes.length, 'volume')} (${volumes.join(', ')}) is lost for good` : 'it has no volumes, so no data is kept there';
+  const ok = await confirmDialog(
+    `Delete ${namespace}?`,
+    `Everything deployed for ${labName} goes: ${plural(pods, 'running pod')} stop and ${data}. Releases stay, and a new deploy starts from scratch.`,
+    'Delete dev namespace',
+  );
+  if (!ok) return;
+  startOp('undeploy', `Delete ${namespace}`);
+  const sub = subscribe('dev.delete', { context: context(), labName }, (e) => patchOp({ phase: e.message }));
+  patchOp({ cancel: sub.cancel });
+  const r = await sub.result;
+  if (r.ok && !r.value.gone) {
+    patchOp({ state: 'failed', error: `${namespace} is still terminating; look at its finalizers`, cancel: null });
+    return;
+  }
+  if (endOp(r, `deleted ${namespace}`)) useCluster.setState((s) => ({ dev: { ...s.dev, statuses: {}, deployed: null } }));
 }
 
 let devWatch: { key: string; sub: Subscription<unknown> } | null = null;

@@ -116,7 +116,7 @@ export function ClassKeys({ className, students }: { className: string; students
           ))}
         </select>
         <input className="grow mono" placeholder="ssh-ed25519 AAAA… (the .pub file)" value={key} onChange={(e) => setKey(e.target.value)} data-testid="keys-key" aria-label="public key" />
-        <input placeholder="expires (14d, 2026-12-24)" value={expires} onChange={(e) => setExpires(e.target.value)} data-testid="keys-expires" aria-label="expires" size={18} />
+        <input placeholder="expires (14d, 2026-12-24)" value={expires} onChange={(e) => setExpires(e.target.value)} data-testid="keys-expires" aria-label="expires" size={26} />
         <button className="button small" type="submit" disabled={busy || !key.trim() || !chosen} data-testid="keys-add-submit">
           Add key
         </button>

@@ -2,7 +2,7 @@
 import { useCluster } from './store';
 import { deployToDev } from './actions';
 import { openClusterDialog } from './dialogs';
-import './cluster.css';
+import './class.css';
 
 export function ClusterBar() {
   const running = useCluster((s) => s.op?.state === 'running');

@@ -1,6 +1,6 @@
 /**
  * What the app knows about the cluster: the dev namespace's live node states, the running
- * operation (deploy, publish, reset, teardown) with its progress, releases, and the class
+ * operation (deploy, delete dev, publish, reset, teardown) with its progress, releases, and the class
  * being watched. Everything here arrives from main through the contract; the renderer decides
  * nothing the CLI would not (the engine classifies states, validates rosters, plans upgrades).
  */
@@ -17,7 +17,7 @@ export type StudentResult = Response<'class.publish'>['results'][number];
 export type ClassSummary = Response<'class.list'>['classes'][number];
 
 export interface Operation {
-  kind: 'deploy' | 'publish' | 'reset' | 'teardown';
+  kind: 'deploy' | 'publish' | 'reset' | 'teardown' | 'undeploy';
   title: string;
   /** The phase in words, as the engine reports it. */
   phase: string;
