@@ -47,7 +47,7 @@ describe('classRows', () => {
       ['amy', 'v2', 'Terminating', 1, 1],
       ['bob', 'v1', 'Active', 1, 3],
     ]);
-    expect(rows[1]!.nodes).toEqual({ cache: { state: 'failed', reason: 'QuotaExceeded' }, db: { state: 'failed', reason: 'ImagePullBackOff' }, web: { state: 'ready' } });
+    expect(rows[1]!.nodes).toEqual({ cache: { state: 'failed', reason: 'QuotaExceeded' }, db: { state: 'failed', reason: 'ImagePullBackOff', image: 'x' }, web: { state: 'ready' } });
     expect(rows[1]!.usage).toEqual({ cpu: { used: 0.4, hard: 0.5 }, memory: { used: 536870912, hard: 671088640 }, pods: { used: 2, hard: 4 } });
     expect(rows[1]!.cpu).toEqual({ used: '400m', hard: '500m' });
     expect(rows[0]!.cpu).toEqual({ used: '-', hard: '-' });
