@@ -1,5 +1,6 @@
 /**
- * `npm run bench:gateway`: a bounded load test of the SSH gateway on the local control plane.
+ * `npm run bench:gateway`: a bounded load test of the SSH gateway on the local control plane,
+ * into real containers on its real node.
  * 50 real OpenSSH clients log in at once (5 students × 10 sessions), each runs a command, and
  * every one must succeed with the right output and exit status. Not a test; nothing here
  * asserts a speed.
@@ -30,8 +31,8 @@ import { Gateway } from '../main/gateway/server';
 import { commandArgv, newMarker, TrailerStripper } from '../main/gateway/command';
 import { findPod, podContainers } from '../main/streams';
 import { execStreaming } from '../main/streams/exec-stream';
-import { adminCluster, exampleLab, makeRelease, uniqueLab } from '../test/integration/helpers/engine';
-import { loadTestKubeConfig, randomId, waitForRunningPod } from '../test/integration/helpers/kube';
+import { adminCluster, exampleLab, lightweight, makeRelease, uniqueLab } from '../test/integration/helpers/engine';
+import { loadTestKubeConfig, onRealNode, randomId, waitForRunningPod } from '../test/integration/helpers/kube';
 import { writeBenchOutput } from './bench-report';
 
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 50);
@@ -45,9 +46,12 @@ const className = `bgw-${randomId(3)}`;
 const dir = mkdtempSync(join(tmpdir(), 'labforge-bench-ssh-'));
 let gw: Gateway | undefined;
 try {
-  const lab = uniqueLab(exampleLab('routing-lab.yaml'), 'bgw');
+  // The class runs on the real node (real containers, real exec); requests lowered so 5 students
+  // of routing-lab fit its two cores beside the control plane.
+  const lab = lightweight(uniqueLab(exampleLab('routing-lab.yaml'), 'bgw'));
   const release = await makeRelease(cluster, lab, 'v1');
   const students = numberedStudents(STUDENTS).map((s) => s.id);
+  await onRealNode(kc, students.map((s) => studentNamespace(className, s)));
   await publish(cluster, { className, students: students.map((id) => ({ id })), release });
   await cluster.delete(NAMESPACE, devNamespace(lab.metadata.name));
   const key = join(dir, 'id');

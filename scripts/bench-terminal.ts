@@ -27,6 +27,7 @@ import { chromium, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { createTerminalService } from '../main/streams';
 import { startStreamServer } from '../test/integration/terminal-pane';
+import { placementAnnotations } from '../main/cluster/node/placement';
 import { clusterUp } from '../main/cluster';
 import { locateBinaries } from '../main/cluster/binaries';
 import { startUi } from '../main/ui-server';
@@ -182,14 +183,15 @@ async function main() {
   const { paths } = await locateBinaries();
 
   const namespace = `bench-term-${randomBytes(3).toString('hex')}`;
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  // A real container on the real node: the pane and kubectl both exec into it.
+  await core.createNamespace({ body: { metadata: { name: namespace, annotations: placementAnnotations('real') } } });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   let server: Awaited<ReturnType<typeof startUi>> | null = null;
   try {
     await waitFor('the default ServiceAccount', async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace })) && true);
     await core.createNamespacedPod({
       namespace,
-      body: { metadata: { name: 'bench', labels: { 'labforge.dev/node': 'bench' } }, spec: { containers: [{ name: 'main', image: 'alpine:3.20' }] } },
+      body: { metadata: { name: 'bench', labels: { 'labforge.dev/node': 'bench' } }, spec: { containers: [{ name: 'main', image: 'alpine:3.20', command: ['sleep', 'infinity'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } },
     });
     await waitFor('the pod to run', async () => ((await core.readNamespacedPod({ name: 'bench', namespace })).status?.phase === 'Running' ? true : undefined));
 

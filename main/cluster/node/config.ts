@@ -160,7 +160,9 @@ export function kubeletConfig(s: KubeletSettings): string {
     clusterDomain: REAL_NODE.clusterDomain,
     podCIDR: REAL_NODE.podCidr,
     podPidsLimit: 512,
-    maxPods: 110,
+    // kubelet's default is 110; a class of 30 routing-lab students alone is 120 pods. The pod
+    // range (a /24) holds 253 addresses, which bounds this.
+    maxPods: 250,
     podLogsDir: s.dirs.podLogs,
     hairpinMode: 'hairpin-veth',
     serializeImagePulls: false,
