@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLab, type Lab } from '../common/lab';
-import { studentNamespace } from '../common/compile';
+import { compileLab, studentNamespace } from '../common/compile';
 import { numberedStudents } from '../main/class/roster';
 import { REAL_NODE } from '../main/cluster/node/config';
 import { placementAnnotations, type Placement } from '../main/cluster/node/placement';
@@ -114,28 +114,46 @@ async function classRun(lab: Lab, students: number, placement: Placement): Promi
   return { total, perStudent, cpuMs, memMb };
 }
 
-/** The node's ceiling: the class's pods as bare pods of the same images and commands, created at once. */
+/**
+ * The node's ceiling: the class's own pods as bare pods, created at once in one namespace — the
+ * pod templates the compiler writes for each node (same images, commands, env, probes), with
+ * volume claims swapped for emptyDir. So the ratio measures what the class adds around its pods
+ * (namespaces, quotas, policies, controllers, volumes), not readiness probes the ceiling skipped.
+ */
 async function ceilingRun(lab: Lab, students: number): Promise<number> {
   const ns = `brc-ceiling-${Date.now().toString(36)}`;
   await placeNamespaces([ns], 'real');
   for (let i = 0; i < 100 && !(await cluster.read(kindSA, 'default', ns)); i++) await new Promise((r) => setTimeout(r, 100));
+  const templates = podTemplates(lab, ns);
   const t0 = Date.now();
   const creates: Promise<unknown>[] = [];
   for (let i = 0; i < students; i++) {
-    for (const n of lab.nodes) {
-      creates.push(cluster.create({
-        apiVersion: 'v1', kind: 'Pod',
-        metadata: { name: `${n.name}-${i}`, namespace: ns },
-        spec: { automountServiceAccountToken: false, containers: [{ name: n.name, image: n.image, ...(n.command ? { command: n.command } : {}), env: Object.entries(n.env ?? {}).map(([name, value]) => ({ name, value })), resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
-      }));
+    for (const t of templates) {
+      creates.push(cluster.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${t.name}-${i}`, namespace: ns, labels: t.labels }, spec: t.spec }));
     }
   }
   await Promise.all(creates);
-  await untilReady([ns], students * lab.nodes.length, t0);
+  await untilReady([ns], students * templates.length, t0);
   const total = Date.now() - t0;
   await cluster.delete(NAMESPACE, ns);
   await waitGone([ns]);
   return total;
+}
+
+interface PodTemplate { name: string; labels: Record<string, string>; spec: Record<string, unknown> }
+
+/** Each workload's pod template as compiled for `namespace`, its claims made emptyDir. */
+function podTemplates(lab: Lab, namespace: string): PodTemplate[] {
+  const out: PodTemplate[] = [];
+  for (const o of compileLab(lab, { namespace })) {
+    if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') continue;
+    const spec = (o as { spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> }; volumeClaimTemplates?: { metadata?: { name?: string } }[] } }).spec;
+    const pod = structuredClone(spec?.template?.spec ?? {}) as { volumes?: Record<string, unknown>[] };
+    const volumes = (pod.volumes ?? []).map((v) => (v['persistentVolumeClaim'] ? { name: v['name'], emptyDir: {} } : v));
+    for (const c of spec?.volumeClaimTemplates ?? []) volumes.push({ name: c.metadata?.name, emptyDir: {} });
+    out.push({ name: o.metadata?.name ?? 'pod', labels: spec?.template?.metadata?.labels ?? {}, spec: { ...pod, volumes } });
+  }
+  return out;
 }
 const kindSA = { apiVersion: 'v1', kind: 'ServiceAccount' } as const;
 

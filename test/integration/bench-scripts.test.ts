@@ -88,4 +88,14 @@ describe('benchmark scripts, small runs', () => {
     const records = (await cluster.list(CONFIG_MAP, { namespace: SYSTEM_NAMESPACE })).items.map((c) => c.metadata.name ?? '');
     expect(records.filter((n) => !classesBefore.has(n) && benchClass.test(n.replace(/^labforge-class-/, '')))).toEqual([]);
   }, 300_000);
+
+  it('bench:real-class times a class against the node ceiling on the real node, and leaves no namespace behind', async () => {
+    const { stdout, docs } = await runBench('bench-real-class', { BENCH_STUDENTS: '2', BENCH_LABS: 'web-db', KUBECONFIG: testKubeconfigPath() });
+    expect(stdout).toMatch(/\| web-db \| 2 \| 4 \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \|/);
+    const written = block(docs, 'bench:real-class').inside;
+    expect(written).toContain('BENCH_STUDENTS=2 BENCH_LABS=web-db');
+    const left = (await cluster.list(NAMESPACE)).items.map((n) => n.metadata?.name ?? '').filter((n) => n.startsWith('brc-'));
+    expect(left).toEqual([]);
+  }, 300_000);
 });
+
