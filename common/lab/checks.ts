@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { DNS_LABEL } from './dns-label';
 
 /** What a check gets when the lab does not say (seconds). */
-export const DEFAULT_CHECK_TIMEOUT = 15;
-export const MAX_CHECK_TIMEOUT = 600;
+const DEFAULT_CHECK_TIMEOUT = 15;
+const MAX_CHECK_TIMEOUT = 600;
 
 const checkId = (what: string) =>
   z

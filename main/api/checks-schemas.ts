@@ -33,7 +33,7 @@ const checkRecord = z.object({
   message: z.string().optional(),
 });
 
-export const studentChecks = z.object({
+const studentChecks = z.object({
   student: z.string(),
   namespace: z.string(),
   release: z.string(),
@@ -62,5 +62,4 @@ export const checksRunRequest = z.object({
 export const checksResponse = z.object({ students: z.array(studentChecks) });
 
 export type WireStudentChecks = z.output<typeof studentChecks>;
-export type WireCheckRun = z.output<typeof checkRun>;
 export { id as checkId };

@@ -51,7 +51,7 @@ export const settingsSchema = z.object({
   terminalFontSize: settingsFields.terminalFontSize.default(13),
 });
 /** A partial update: no defaults, so absent fields stay untouched. */
-export const settingsPatchSchema = z.object({
+const settingsPatchSchema = z.object({
   theme: settingsFields.theme.optional(),
   recent: settingsFields.recent.optional(),
   kubeContext: settingsFields.kubeContext.optional(),

@@ -42,7 +42,7 @@ export interface ExecTarget {
 export type CheckExec = (target: ExecTarget, command: string[], onOutput: (chunk: Buffer) => void, signal: AbortSignal) => Promise<ExecStatus | null>;
 
 /** Students checked at once; each has one exec open at a time. */
-export const DEFAULT_CHECK_CONCURRENCY = 8;
+const DEFAULT_CHECK_CONCURRENCY = 8;
 /** How long past its timeout a check may take before the connection is given up on. */
 const GRACE_MS = 10_000;
 

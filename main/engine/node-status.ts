@@ -27,7 +27,7 @@ export interface NodeStatus {
  * Whether the workload's controller has acted on its latest spec. Right after an apply the old
  * pod is still there and still ready; counting it would call a change ready before it ran.
  */
-export function rolledOut(w: IDeployment | IStatefulSet | undefined): boolean {
+function rolledOut(w: IDeployment | IStatefulSet | undefined): boolean {
   if (!w) return false;
   if ((w.status?.observedGeneration ?? 0) < (w.metadata?.generation ?? 1)) return false;
   const replicas = w.spec?.replicas ?? 1;

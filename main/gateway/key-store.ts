@@ -26,15 +26,15 @@ export interface SecretObject extends KubeObject {
 export const SECRET = kindOf<SecretObject>('v1', 'Secret');
 
 /** `app.kubernetes.io/component` of key Secrets. */
-export const KEY_COMPONENT = 'ssh-key';
-export const KEY_ANNOTATION = {
+const KEY_COMPONENT = 'ssh-key';
+const KEY_ANNOTATION = {
   fingerprint: 'labforge.dev/ssh-fingerprint',
   expiresAt: 'labforge.dev/ssh-expires-at',
   comment: 'labforge.dev/ssh-comment',
   type: 'labforge.dev/ssh-key-type',
 } as const;
 /** The data field holding the public key line. */
-export const KEY_DATA = 'authorized_key';
+const KEY_DATA = 'authorized_key';
 
 /** The key Secrets of a class, or of one student in it. */
 export const keySelector = (className: string, student?: string) =>
@@ -56,7 +56,7 @@ export interface StoredKey {
   blob: Buffer;
 }
 
-export const keySecretName = (key: PublicKey) => `ssh-key-${createHash('sha256').update(key.blob).digest('hex').slice(0, 20)}`;
+const keySecretName = (key: PublicKey) => `ssh-key-${createHash('sha256').update(key.blob).digest('hex').slice(0, 20)}`;
 
 export function keySecret(className: string, student: string, key: PublicKey, expiresAt: string | undefined, now = new Date(), namespace = studentNamespace(className, student)): SecretObject {
   return {

@@ -35,7 +35,7 @@ export function parseUser(username: string): { student: string; node?: string } 
 export class TargetError extends Error {}
 
 /** The node a login without `+node` lands in. */
-export function entryNode(lab: Lab): string | undefined {
+function entryNode(lab: Lab): string | undefined {
   const containers = lab.nodes.filter((n) => n.kind === 'container');
   return (containers.find((n) => n.entry) ?? containers[0])?.name;
 }

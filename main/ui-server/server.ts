@@ -24,7 +24,7 @@ import { redirectAfterToken } from './redirect';
 import { contentSecurityPolicy, resolveStaticFile } from './static-files';
 import type { WsStreamHub } from '../streams';
 
-export const SESSION_COOKIE = 'labforge_session';
+const SESSION_COOKIE = 'labforge_session';
 
 export interface UiServerOptions {
   dispatch: Dispatch;

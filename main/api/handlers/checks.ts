@@ -24,7 +24,7 @@ export interface ChecksDeps {
   kubeConfig?: KubeConfigSource;
 }
 
-export function wireStudentChecks(s: StudentChecks): WireStudentChecks {
+function wireStudentChecks(s: StudentChecks): WireStudentChecks {
   return {
     student: s.student,
     namespace: s.namespace,

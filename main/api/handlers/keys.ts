@@ -10,7 +10,7 @@ import type { Handler } from '../dispatch';
 import type { WireSshKey } from '../keys-schemas';
 import { engine } from './engine-call';
 
-export const wireKey = (k: StoredKey): WireSshKey => ({
+const wireKey = (k: StoredKey): WireSshKey => ({
   student: k.student,
   type: k.type,
   fingerprint: k.fingerprint,

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../../common/compile/types';
 import { CoreV1Api, makeInformer, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
 
-export const STORAGE_CLASS = 'labforge-local';
-export const PROVISIONER = 'labforge.dev/local-volume';
+const STORAGE_CLASS = 'labforge-local';
+const PROVISIONER = 'labforge.dev/local-volume';
 
 export const storageClass: KubeObject = {
   apiVersion: 'storage.k8s.io/v1',
@@ -25,11 +25,11 @@ export const storageClass: KubeObject = {
   allowVolumeExpansion: true,
 };
 
-export function volumeName(claim: V1PersistentVolumeClaim): string {
+function volumeName(claim: V1PersistentVolumeClaim): string {
   return `pvc-${claim.metadata!.uid}`;
 }
 
-export function volumeFor(root: string, claim: V1PersistentVolumeClaim): V1PersistentVolume {
+function volumeFor(root: string, claim: V1PersistentVolumeClaim): V1PersistentVolume {
   const ns = claim.metadata!.namespace!;
   const name = claim.metadata!.name!;
   return {
