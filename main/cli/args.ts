@@ -12,6 +12,7 @@ import { quantityProblem, type QuantityKind } from '../../common/lab/quantity';
 import { isStudentId } from '../class/student-id';
 import { UsageError } from './errors';
 import { MAX_STUDENTS } from '../../common/lab/limits';
+import { parseEndDate } from '../engine/expiry-time';
 
 /**
  * The parsers throw UsageError rather than commander's InvalidArgumentError: commander would
@@ -142,3 +143,20 @@ export function quantityArg(what: string, kind: QuantityKind): Parser<string> {
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `--expires`: a date or a duration from now, in the future; the value is ISO 8601. */
+export function endDateArg(what: string): (value: string) => string {
+  return (value) => {
+    try {
+      return parseEndDate(value);
+    } catch (err) {
+      throw new UsageError(`${what}: ${(err as Error).message}; got ${shown(value)}`);
+    }
+  };
+}
+
+/**
+ * The image the in-cluster manifests (`gateway manifests`, `reconcile manifests`) run by default.
+ * A placeholder: nothing here builds or pushes it, so those commands' docs say to pass `--image`.
+ */
+export const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';

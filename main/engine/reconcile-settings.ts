@@ -131,7 +131,7 @@ export async function settingsForPublish(cluster: Cluster, className: string, ch
     if (expired && !(change.expiresAt && Date.parse(change.expiresAt) > Date.now())) next.expired = expired;
     return next;
   });
-  if (settings.expired) throw new KubeError('invalid', `class ${className} ended at ${settings.expired.at}; publish with a later --expires to bring it back`);
+  if (settings.expired) throw new KubeError('invalid', `class ${className} ended at ${settings.expired.at}; publish with a later end date to bring it back`, { hint: 'later-end-date' });
   return { settings, ...(settings.links === 'random' ? { linkKey: await ensureLinkKey(cluster, className) } : {}) };
 }
 

@@ -45,7 +45,7 @@ describe('key store', () => {
     const before = writes();
     await expect(addKey(c, { className: 'k8s1', student: 'ada', key: key().private })).rejects.toThrow(/PRIVATE key/);
     await expect(addKey(c, { className: 'k8s1', student: 'ada', key: utils.generateKeyPairSync('rsa', { bits: 1024 }).public })).rejects.toThrow(/1024 bits/);
-    await expect(addKey(c, { className: 'k8s1', student: 'ada', key: key().public, expires: 'yesterday' })).rejects.toThrow(/--expires/);
+    await expect(addKey(c, { className: 'k8s1', student: 'ada', key: key().public, expires: 'yesterday' })).rejects.toThrow(/expiry/);
     await expect(addKey(c, { className: 'k8s1', student: 'zed', key: key().public })).rejects.toThrow(/publish to them first/);
     expect(writes()).toBe(before);
   });

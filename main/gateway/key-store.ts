@@ -120,7 +120,7 @@ export async function addKey(cluster: Cluster, req: AddKeyRequest, now = new Dat
   let expiresAt: string | undefined;
   if (req.expires !== undefined && req.expires !== '') {
     const e = parseExpiry(req.expires, now);
-    if (!e.ok) throw new KubeError('invalid', `--expires: ${e.message}`);
+    if (!e.ok) throw new KubeError('invalid', `the key's expiry: ${e.message}`);
     expiresAt = e.at;
   }
   const namespace = await studentNamespaceIn(cluster, req.className, req.student);
@@ -168,7 +168,7 @@ export async function revokeKeys(cluster: Cluster, className: string, student: s
     const want = which.fingerprint.startsWith('SHA256:') ? which.fingerprint : `SHA256:${which.fingerprint}`;
     chosen = keys.filter((k) => k.fingerprint === want);
     if (chosen.length === 0) chosen = keys.filter((k) => k.fingerprint.startsWith(want));
-    if (chosen.length === 0) throw new KubeError('not-found', `student ${student} of class ${className} has no key ${which.fingerprint}; \`labforge keys list --class ${className} --student ${student}\` shows their keys`);
+    if (chosen.length === 0) throw new KubeError('not-found', `student ${student} of class ${className} has no key ${which.fingerprint}`, { hint: 'list-keys' });
     if (chosen.length > 1) throw new KubeError('invalid', `${which.fingerprint} matches ${chosen.length} keys of ${student}; give more of the fingerprint`);
   }
   for (const k of chosen) {

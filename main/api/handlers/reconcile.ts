@@ -24,7 +24,7 @@ export function reconcileHandlers(deps: { clusters: ClusterProvider }) {
       const h = { ...parts[0]!, drift: parts.flatMap((p) => p.drift), links: parts.flatMap((p) => p.links) };
       const wire: WireClassHealth = {
         expiry: h.expiry,
-        ...(h.ended ? { ended: { ...h.ended, help: keptVolumesHelp(className, h.ended.keptVolumes) } } : {}),
+        ...(h.ended ? { ended: { ...h.ended, help: keptVolumesHelp(h.ended.keptVolumes) } } : {}),
         drift: h.drift.map((s) => ({
           student: s.student,
           namespace: s.namespace,

@@ -1,6 +1,6 @@
 /**
  * The engine commands: deploy, snapshot, releases, diff, publish and class operations.
- * They share --kubeconfig/--context and turn cluster errors into one line with a next step.
+ * Their shared options and error handling are ../engine-command.ts.
  *
  * Every flag value is checked by commander while parsing (../args), before an action runs, so
  * a bad value never reaches the cluster. The engine, the Kubernetes client and the lab parser
@@ -9,70 +9,16 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { escapeControl } from '../../../common/lab/escape';
-import type { Lab } from '../../../common/lab/schema';
-import type { Cluster } from '../../kube/cluster';
 import type { NodeStatus } from '../../engine/node-status';
 import type { StudentResult } from '../../engine/publish';
-import type { ClassPart } from '../../engine/zones';
-import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg, studentCountArg } from '../args';
+import { dnsLabelArg, domainArg, durationArg, endDateArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg, studentCountArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import { studentsFrom } from './lab';
-import { endDateArg } from './reconcile';
-import { readZonesFile, zoneConnector } from '../zones-input';
-
-/**
- * The image the in-cluster manifests (`gateway manifests`, `reconcile manifests`) run by default.
- * A placeholder: nothing here builds or pushes it, so those commands' docs say to pass `--image`.
- */
-export const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';
-
-export interface ConnOpts {
-  kubeconfig?: string;
-  context?: string;
-}
-
-export function withConnection(cmd: Command): Command {
-  return cmd
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context (default: the current one)');
-}
-
-/** A command that acts on one class: connection options plus the required --class. */
-export function classCommand(program: Command, name: string, description: string): Command {
-  return withConnection(program.command(name).description(description).requiredOption('--class <name>', 'class name (DNS-1123 label)', dnsLabelArg('--class', 30)));
-}
+import { classCommand, engine, labArg, withConnection, zoneConnector, type ConnOpts } from '../engine-command';
+import { readZonesFile } from '../zones-input';
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-
-/** Runs an engine action and maps KubeErrors to a failure with the CLI's next step (exit 1). */
-export async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promise<T>): Promise<T> {
-  const [{ connect }, { KubeError }, { cliMessage }] = await Promise.all([import('../../kube/http-cluster'), import('../../kube/errors'), import('../hints')]);
-  let cluster: Cluster | undefined;
-  try {
-    cluster = connect({ ...opts, kubeconfigFrom: '--kubeconfig' });
-    return await fn(cluster);
-  } catch (err) {
-    if (err instanceof KubeError) throw new CommandFailure(cliMessage(err));
-    throw err;
-  } finally {
-    cluster?.close();
-  }
-}
-
-/**
- * Runs `each` on every cluster the class lives on, its zones (from the record on the chosen
- * cluster) or the chosen cluster alone, with engine()'s error handling; `only` picks a student's zone.
- */
-export async function overClassCli<T>(opts: ConnOpts & { class: string }, each: (part: ClassPart) => Promise<T>, only?: { student: string }): Promise<T[]> {
-  const [{ overClass }, connectZone] = await Promise.all([import('../../engine/zones'), zoneConnector(opts)]);
-  return engine(opts, (home) => overClass(home, opts.class, connectZone, each, only));
-}
-
-/** `<lab>` may be a lab file or a lab name; a file is read and validated. */
-export async function labArg(value: string): Promise<{ file?: Lab; name: string }> {
-  return (await import('../lab-input')).labArg(value);
-}
 
 const DAY = 86_400;
 
@@ -86,7 +32,7 @@ const classSettingsOpts = (o: { expires?: string; volumesAtEnd?: 'keep' | 'delet
 export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   /** A class operation that finds the class's lock held says so while it watches the holder. */
   const waitNote = { onWait: (message: string) => io.stderr(`${escapeControl(message)}\n`) };
-  const table = async (rows: string[][]) => (await import('../../engine/class-ops')).table(rows);
+  const table = async (rows: string[][]) => (await import('../tables')).table(rows);
   const statusLines = async (statuses: NodeStatus[]) =>
     table([
       ['NODE', 'KIND', 'READY', 'RESTARTS', 'MESSAGE'],
@@ -257,7 +203,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   classCommand(program, 'status', 'Show every student of a class: nodes ready/total and quota used/hard (one list+watch for the class).')
     .option('--watch', 'keep the table live until interrupted')
     .action(async (opts: ConnOpts & { class: string; watch?: boolean }) => {
-    const { classStatus, formatRows, watchClass } = await import('../../engine/class-ops');
+    const [{ classStatus, watchClass }, { formatRows, formatHealth }] = await Promise.all([import('../../engine/class-ops'), import('../tables')]);
     const { readZonesRecord, zonedStatus } = await import('../../engine/zones');
     const connectZone = await zoneConnector(opts);
     if (!opts.watch) {
@@ -268,7 +214,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       const zoned = r.rows.some((row) => row.zone !== undefined);
       io.stdout(r.rows.length ? `${formatRows(r.rows, zoned)}\n` : r.unreachable.length ? '' : `class ${opts.class} has no students; publish a release to it first\n`);
       if (!zoned && r.rows.length) {
-        const { classHealth, formatHealth } = await import('../../engine/reconcile-status');
+        const { classHealth } = await import('../../engine/reconcile-status');
         const notes = formatHealth(opts.class, await engine(opts, (c) => classHealth(c, opts.class)));
         if (notes) io.stdout(`${notes}\n`);
       }
