@@ -49,6 +49,8 @@ export const CLIENT_IDENTITIES = {
   kubelet: { cn: `system:node:${REAL_NODE.name}`, o: 'system:nodes' },
   /** kube-proxy: bound to the built-in system:node-proxier role by this user name. */
   'kube-proxy': { cn: 'system:kube-proxy', o: undefined },
+  /** kube-router, the real node's NetworkPolicy enforcer: a ClusterRole of its own (node/system-pods.ts). */
+  'kube-router': { cn: 'labforge:kube-router', o: undefined },
   /** The apiserver's identity towards the kubelets (kwok's and the real node's) for exec, port-forward and logs. */
   'apiserver-kubelet-client': { cn: 'kube-apiserver-kubelet-client', o: 'system:masters' },
   /** The apiserver's identity towards aggregated API servers (request-header authentication). */
@@ -113,7 +115,8 @@ export async function ensurePki(dir: string): Promise<Pki> {
   const jobs: Array<Promise<unknown>> = [];
   if (!have(p.apiserverCert, p.apiserverKey)) {
     jobs.push(req(dir, 'apiserver', p.apiserverKey, p.apiserverCert, '/CN=kube-apiserver', serverExt(
-      'IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+      // The real node's address: its pods reach the API there (node/host.ts, exposeApiToPods).
+      `IP:127.0.0.1,IP:10.96.0.1,IP:${REAL_NODE.ip},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local`,
     ), signed));
   }
   if (!have(p.servingCert, p.servingKey)) {

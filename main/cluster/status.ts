@@ -1,7 +1,7 @@
 // `cluster status`: each component's pid, port, liveness and health checks, plus the nodes.
 import { existsSync } from 'node:fs';
 import { pkiPaths } from './certs';
-import { COMPONENTS, componentSpecs, kubeconfigFile, type ComponentName, type ComponentSpec } from './components';
+import { COMPONENTS, SERVICE_CIDR, componentSpecs, kubeconfigFile, type ComponentName, type ComponentSpec } from './components';
 import { NODE_COMPONENTS, nodeBinariesAt, nodeComponentSpecs, nodeFiles } from './node/components';
 import { REAL_NODE } from './node/config';
 import type { Placement } from './node/placement';
@@ -57,7 +57,7 @@ export async function clusterStatus(opts: { stateDir?: string } = {}): Promise<C
   const specs: Partial<Record<ComponentName, ComponentSpec>> = componentSpecs({ bins, pki: pkiPaths(l.pki), layout: l, ports: state.ports, vnc: state.vnc });
   const names: ComponentName[] = [...COMPONENTS];
   if (state.withRealNode && state.realNode) {
-    Object.assign(specs, nodeComponentSpecs(nodeBinariesAt(state.realNode.binDir), nodeFiles(l.stateDir, l.run, l.config, (id) => kubeconfigFile(l, id)), state.realNode.ports));
+    Object.assign(specs, nodeComponentSpecs(nodeBinariesAt(state.realNode.binDir), nodeFiles(l.stateDir, l.run, l.config, (id) => kubeconfigFile(l, id)), state.realNode.ports, SERVICE_CIDR));
     names.push(...NODE_COMPONENTS);
   }
   const components = await Promise.all(

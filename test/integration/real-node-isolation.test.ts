@@ -1,5 +1,5 @@
 // Isolation by real packets. A lab of four nodes on two networks is published to two students on
-// the real node, where kube-network-policies enforces the compiled NetworkPolicies. Every node
+// the real node, where kube-router enforces the compiled NetworkPolicies. Every node
 // listens on a port no lab declares; from every pod, a TCP connection is tried to every other
 // pod of both students. The matrix of what connected must equal what the lab file says (two
 // nodes of one student reach each other exactly when they share a network; nothing crosses
@@ -12,7 +12,6 @@ import { parseLab, type Lab } from '../../common/lab';
 import { numberedStudents } from '../../main/class/roster';
 import { locateCyclonus } from '../../main/cluster/binaries';
 import { REAL_NODE } from '../../main/cluster/node/config';
-import { nftQueueSupported } from '../../main/cluster/node/host';
 import { teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import type { Release } from '../../main/engine/releases';
@@ -93,9 +92,7 @@ function labSays(from: Probed, to: Probed): boolean {
 }
 
 describe('isolation on the real node', () => {
-  // kube-network-policies decides each new connection through nftables' queue expression; on a
-  // kernel without it (this sandbox's) it cannot install its rules, and nothing is enforced.
-  it.skipIf(!nftQueueSupported())('every pair of pods of two students connects exactly as the lab says and as cyclonus computes (skipped where the kernel has no nftables queue expression, which the enforcer needs)', async () => {
+  it('every pair of pods of two students connects exactly as the lab says and as cyclonus computes', async () => {
     // From each pod, one exec tries every other pod at once; a blocked connection times out.
     const real = new Map<string, boolean>();
     for (const from of pods) {

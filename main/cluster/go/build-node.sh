@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds what the local cluster's real node runs beside Debian's containerd, runc and CNI plugins:
 # kubelet and kube-proxy (from the control plane's own Kubernetes pins in k8s/), CoreDNS
-# (coredns/), kube-network-policies (netpol/), the distribution registry (registry/) and
-# Kubernetes' pause program (build/pause/linux/pause.c from the same k8s.io/kubernetes module,
-# compiled statically). One cache folder keyed by a hash of every pin, the Go version and this
+# (coredns/), kube-router as the NetworkPolicy enforcer (kuberouter/), the distribution registry
+# (registry/) and Kubernetes' pause program (build/pause/linux/pause.c from the same
+# k8s.io/kubernetes module, compiled statically). One cache folder keyed by a hash of every pin, the Go version and this
 # script, beside the control plane's; prints the bin directory on the last line of stdout.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,7 +11,7 @@ cache_root="${LABFORGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/labforge}/node"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -mod=mod"
 
-key="$( { go version; gcc --version | head -1; cat "$here/build-node.sh"; for m in k8s coredns netpol registry; do cat "$here/$m/go.mod" "$here/$m/go.sum"; done; cat "$here/coredns/main.go"; } | sha256sum | cut -c1-16)"
+key="$( { go version; gcc --version | head -1; cat "$here/build-node.sh"; for m in k8s coredns kuberouter registry; do cat "$here/$m/go.mod" "$here/$m/go.sum"; done; cat "$here/coredns/main.go"; } | sha256sum | cut -c1-16)"
 bin="$cache_root/$key/bin"
 if [[ -f "$bin/.complete" ]]; then
   echo "node binaries are up to date ($key)" >&2
@@ -43,8 +43,9 @@ done
 coredns_version="$(modver coredns github.com/coredns/coredns)"
 echo "building coredns $coredns_version" >&2
 (cd "$here/coredns" && go build -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$coredns_version" -o "$bin/coredns" .)
-echo "building kube-network-policies $(modver netpol sigs.k8s.io/kube-network-policies)" >&2
-(cd "$here/netpol" && go build -ldflags "-s -w" -o "$bin/kube-network-policies" sigs.k8s.io/kube-network-policies/cmd)
+kr_version="$(modver kuberouter github.com/cloudnativelabs/kube-router/v2)"
+echo "building kube-router $kr_version" >&2
+(cd "$here/kuberouter" && go build -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$kr_version" -o "$bin/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
 echo "building registry $(modver registry github.com/distribution/distribution/v3)" >&2
 (cd "$here/registry" && go build -ldflags "-s -w" -o "$bin/registry" github.com/distribution/distribution/v3/cmd/registry)
 echo "built in $(( $(date +%s) - start ))s" >&2

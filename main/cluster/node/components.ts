@@ -1,17 +1,18 @@
-// The real node's four host processes, in start order: the local registry, containerd, kubelet and
-// kube-proxy (CoreDNS and the policy enforcer run as pods: system-pods.ts). Same shape as the
-// control plane's specs (../components.ts), so `up`, `status` and `down` treat them alike.
+// The real node's host processes, in start order: the local registry, containerd, kubelet,
+// kube-proxy and kube-router as the NetworkPolicy enforcer (its documented agent mode, firewall
+// only; CoreDNS runs as a pod: system-pods.ts). Same shape as the control plane's specs
+// (../components.ts), so `up`, `status` and `down` treat them alike.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ComponentSpec, HealthCheck } from '../components';
 import { runBuildScript } from '../build-script';
-import { nodeDirs, kubeletArgs, type NodeDirs } from './config';
+import { REAL_NODE, nodeDirs, kubeletArgs, type NodeDirs } from './config';
 import { whichSync } from './host';
 
-export const NODE_COMPONENTS = ['registry', 'containerd', 'kubelet', 'kube-proxy'] as const;
+export const NODE_COMPONENTS = ['registry', 'containerd', 'kubelet', 'kube-proxy', 'kube-router'] as const;
 export type NodeComponentName = (typeof NODE_COMPONENTS)[number];
 
-export const NODE_BINARIES = ['kubelet', 'kube-proxy', 'coredns', 'kube-network-policies', 'registry', 'pause'] as const;
+export const NODE_BINARIES = ['kubelet', 'kube-proxy', 'coredns', 'kube-router', 'registry', 'pause'] as const;
 
 export interface NodeBinaries {
   binDir: string;
@@ -44,8 +45,9 @@ export interface NodePorts {
   kubeletHealthz: number;
   kubeProxyHealthz: number;
   kubeProxyMetrics: number;
+  kubeRouterHealthz: number;
 }
-export const NODE_PORT_KEYS = ['registry', 'containerdMetrics', 'kubelet', 'kubeletHealthz', 'kubeProxyHealthz', 'kubeProxyMetrics'] as const satisfies readonly (keyof NodePorts)[];
+export const NODE_PORT_KEYS = ['registry', 'containerdMetrics', 'kubelet', 'kubeletHealthz', 'kubeProxyHealthz', 'kubeProxyMetrics', 'kubeRouterHealthz'] as const satisfies readonly (keyof NodePorts)[];
 
 export interface NodeFiles {
   dirs: NodeDirs;
@@ -54,9 +56,12 @@ export interface NodeFiles {
   kubeletConfig: string;
   kubeletKubeconfig: string;
   kubeProxyConfig: string;
+  kubeRouterKubeconfig: string;
 }
 
-export function nodeFiles(stateDir: string, run: string, config: string, kubeconfigOf: (id: 'kubelet' | 'kube-proxy') => string): NodeFiles {
+export type NodeIdentity = 'kubelet' | 'kube-proxy' | 'kube-router';
+
+export function nodeFiles(stateDir: string, run: string, config: string, kubeconfigOf: (id: NodeIdentity) => string): NodeFiles {
   return {
     dirs: nodeDirs(stateDir, run),
     registryConfig: join(config, 'registry.yaml'),
@@ -64,6 +69,7 @@ export function nodeFiles(stateDir: string, run: string, config: string, kubecon
     kubeletConfig: join(config, 'kubelet.yaml'),
     kubeletKubeconfig: kubeconfigOf('kubelet'),
     kubeProxyConfig: join(config, 'kube-proxy.yaml'),
+    kubeRouterKubeconfig: kubeconfigOf('kube-router'),
   };
 }
 
@@ -84,7 +90,28 @@ export function registryConfigYaml(port: number, storage: string): string {
   ].join('\n');
 }
 
-export function nodeComponentSpecs(bins: NodeBinaries, files: NodeFiles, ports: NodePorts): Record<NodeComponentName, ComponentSpec> {
+/**
+ * kube-router as the NetworkPolicy enforcer only: iptables and ipsets over the pods of this node,
+ * which this kernel supports (kube-network-policies needs nftables' queue expression, which it
+ * lacks). Its service proxy and BGP router stay off: kube-proxy serves Services, the bridge plugin
+ * the pod network, and the advisories against v2.1.0 concern the proxy (GHSA-phqm-jgc3-qf8g).
+ */
+export function kubeRouterArgs(kubeconfig: string, healthPort: number, serviceCidr: string): string[] {
+  return [
+    '--run-firewall=true',
+    '--run-service-proxy=false',
+    '--run-router=false',
+    `--kubeconfig=${kubeconfig}`,
+    `--hostname-override=${REAL_NODE.name}`,
+    `--service-cluster-ip-range=${serviceCidr}`,
+    `--health-port=${healthPort}`,
+    '--metrics-port=0',
+    '--v=1',
+  ];
+}
+
+/** `serviceCidr`: the control plane's Service range (passed in: this module may not import the control plane's). */
+export function nodeComponentSpecs(bins: NodeBinaries, files: NodeFiles, ports: NodePorts, serviceCidr: string): Record<NodeComponentName, ComponentSpec> {
   const http = (name: string, url: string): HealthCheck => ({ name, url });
   return {
     registry: {
@@ -118,6 +145,14 @@ export function nodeComponentSpecs(bins: NodeBinaries, files: NodeFiles, ports: 
       env: {},
       port: ports.kubeProxyHealthz,
       checks: [http('livez', `http://127.0.0.1:${ports.kubeProxyHealthz}/livez`)],
+    },
+    'kube-router': {
+      name: 'kube-router',
+      command: bins.paths['kube-router'],
+      args: kubeRouterArgs(files.kubeRouterKubeconfig, ports.kubeRouterHealthz, serviceCidr),
+      env: {},
+      port: ports.kubeRouterHealthz,
+      checks: [http('healthz', `http://127.0.0.1:${ports.kubeRouterHealthz}/healthz`)],
     },
   };
 }

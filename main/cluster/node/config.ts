@@ -32,6 +32,7 @@ export interface NodeDirs {
   /** hosts.toml per mirrored registry. */
   registryHosts: string;
   cniConf: string;
+  cniIpam: string;
   cniBin: string;
   kubeletRoot: string;
   podLogs: string;
@@ -44,6 +45,8 @@ export function nodeDirs(stateDir: string, run: string): NodeDirs {
     containerdSocket: join(run, 'containerd', 'containerd.sock'),
     registryHosts: join(stateDir, 'node', 'registry-hosts'),
     cniConf: join(stateDir, 'node', 'cni'),
+    /** host-local's address reservations: in the state directory, so `down` frees them all. */
+    cniIpam: join(stateDir, 'node', 'cni-ipam'),
     cniBin: '/usr/lib/cni',
     kubeletRoot: join(stateDir, 'node', 'kubelet'),
     podLogs: join(stateDir, 'node', 'pod-logs'),
@@ -96,8 +99,12 @@ export function registryHostsToml(registry: string, localRegistry: string): stri
 `;
 }
 
-/** One bridge for every pod of the node, host-local addresses, and portmap for hostPort. */
-export function cniConflist(): string {
+/**
+ * One bridge for every pod of the node, host-local addresses, and portmap for hostPort. The
+ * reservations live under the state directory: in host-local's default place (/var/lib/cni) the
+ * addresses of containers killed by `down` would stay taken across clusters until the /24 ran out.
+ */
+export function cniConflist(ipamDir: string): string {
   return JSON.stringify({
     cniVersion: '0.4.0',
     name: 'labforge',
@@ -109,7 +116,7 @@ export function cniConflist(): string {
         ipMasq: true,
         // A pod reaching itself through its own Service needs the packet back on the same port.
         hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet: REAL_NODE.podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
+        ipam: { type: 'host-local', dataDir: ipamDir, ranges: [[{ subnet: REAL_NODE.podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
       },
       { type: 'portmap', capabilities: { portMappings: true } },
     ],
@@ -117,6 +124,8 @@ export function cniConflist(): string {
 }
 
 export interface KubeletSettings {
+  /** The host's resolver file with servers a pod can reach (host.ts, upstreamResolvConf). */
+  resolvConf: string;
   caCert: string;
   servingCert: string;
   servingKey: string;
@@ -163,8 +172,8 @@ export function kubeletConfig(s: KubeletSettings): string {
     rotateCertificates: false,
     serverTLSBootstrap: false,
     registerNode: true,
-    // Without a local DNS stub the host's resolv.conf is what pods' upstream lookups use.
-    resolvConf: '/etc/resolv.conf',
+    // Where pods with dnsPolicy Default (CoreDNS among them) get their upstream servers.
+    resolvConf: s.resolvConf,
   });
 }
 

@@ -1,8 +1,8 @@
 // The host side of the real node: what must be true of the machine before containerd and kubelet
 // start (root, the tools, the node's address, forwarding and bridge netfilter), and the clean-up
-// after `down` (containers, mounts, the pod bridge, the rules kube-proxy and the policy enforcer
-// left). Everything here needs root; `up` checks that first and says so.
-import { execFile, execFileSync } from 'node:child_process';
+// after `down` (containers, mounts, the pod bridge, the rules and sets kube-proxy and the policy
+// enforcer left). Everything here needs root; `up` checks that first and says so.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -21,6 +21,8 @@ export const HOST_TOOLS = [
   { command: 'iptables', pkg: 'iptables' },
   { command: 'ip', pkg: 'iproute2' },
   { command: 'nft', pkg: 'nftables' },
+  // kube-router, the policy enforcer, keeps each policy's peers in ipsets.
+  { command: 'ipset', pkg: 'ipset' },
 ] as const;
 
 export function whichSync(command: string): string | undefined {
@@ -41,31 +43,6 @@ export function realNodeUnsupported(): string | undefined {
   return undefined;
 }
 
-/**
- * Whether nftables can queue packets to a program (the `queue` expression, kernel module
- * nft_queue): kube-network-policies decides every new connection that way. A kernel without it
- * (this sandbox's, for one, which has iptables' NFQUEUE but not nftables' queue) runs the
- * enforcer, but the enforcer cannot install its rules, so policies are stored and not enforced.
- */
-export function nftQueueSupported(): boolean {
-  const table = `labforge-probe-${process.pid}`;
-  const nft = (...args: string[]) => execFileSync('nft', args, { stdio: 'ignore' });
-  try {
-    nft('add', 'table', 'inet', table);
-    nft('add', 'chain', 'inet', table, 'c', '{ type filter hook forward priority 0; policy accept; }');
-    nft('add', 'rule', 'inet', table, 'c', 'meta', 'l4proto', 'tcp', 'queue', 'num', '100', 'bypass');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    try {
-      nft('delete', 'table', 'inet', table);
-    } catch {
-      // the table was never made
-    }
-  }
-}
-
 async function sh(cmd: string, args: string[]): Promise<string> {
   const { stdout } = await run(cmd, args);
   return stdout;
@@ -84,6 +61,54 @@ export async function prepareHost(): Promise<void> {
   if (!existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) await run('modprobe', ['br_netfilter']).catch(() => undefined);
   await writeSysctl('net.ipv4.ip_forward', '1');
   if (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) await writeSysctl('net.bridge.bridge-nf-call-iptables', '1');
+}
+
+/**
+ * The resolver file whose servers a pod can reach. A host behind a loopback stub (systemd-resolved's
+ * 127.0.0.53) lists only that in /etc/resolv.conf, which from a pod's network is the pod itself;
+ * systemd-resolved keeps the real upstream servers in a file of its own, which kubelet then uses.
+ */
+export function upstreamResolvConf(): string {
+  const main = '/etc/resolv.conf';
+  const servers = (readFileSafe(main) ?? '').split('\n').map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1]).filter((x): x is string => !!x);
+  const allLoopback = servers.length > 0 && servers.every((a) => a.startsWith('127.') || a === '::1');
+  const resolved = '/run/systemd/resolve/resolv.conf';
+  return allLoopback && existsSync(resolved) ? resolved : main;
+}
+
+function readFileSafe(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The nat chain of ours that lets the node's pods reach the API server (exposeApiToPods). */
+const API_CHAIN = 'LABFORGE-NODE-API';
+
+/**
+ * The API server listens on loopback only. Pods that need it (CoreDNS, on the pod network so that
+ * NetworkPolicies select it like any cluster's DNS) dial the node's address, and this DNAT takes
+ * the connection to loopback. route_localnet lets a packet from the bridge reach 127/8 once
+ * rewritten; kubelet's KUBE-FIREWALL rule still drops any that arrives for 127/8 without a DNAT,
+ * so a pod cannot reach the host's other loopback services (etcd among them).
+ */
+export async function exposeApiToPods(apiserverPort: number): Promise<void> {
+  await writeSysctl('net.ipv4.conf.all.route_localnet', '1');
+  const ipt = (...args: string[]) => run('iptables', ['-t', 'nat', ...args]);
+  await ipt('-N', API_CHAIN).catch(() => undefined);
+  await ipt('-F', API_CHAIN);
+  await ipt('-A', API_CHAIN, '-d', `${REAL_NODE.ip}/32`, '-p', 'tcp', '--dport', String(apiserverPort),
+    '-j', 'DNAT', '--to-destination', `127.0.0.1:${apiserverPort}`);
+  const jump = ['PREROUTING', '-i', REAL_NODE.bridge, '-j', API_CHAIN];
+  if (!(await ipt('-C', ...jump).then(() => true, () => false))) await ipt('-I', ...jump);
+}
+
+async function removeApiExposure(): Promise<void> {
+  await run('iptables', ['-t', 'nat', '-D', 'PREROUTING', '-i', REAL_NODE.bridge, '-j', API_CHAIN]).catch(() => undefined);
+  await run('iptables', ['-t', 'nat', '-F', API_CHAIN]).catch(() => undefined);
+  await run('iptables', ['-t', 'nat', '-X', API_CHAIN]).catch(() => undefined);
 }
 
 /** containerd-shim processes serving the given containerd socket (they outlive containerd by design). */
@@ -114,7 +139,7 @@ export function mountsUnder(dir: string): string[] {
 /**
  * After kubelet and containerd stopped: end every container of this node (killing a shim ends its
  * containers), unmount what kubelet and the snapshotter mounted under the state directory, remove
- * the pod bridge and the node's address, and let kube-proxy and the enforcer's tables go.
+ * the pod bridge and the node's address, and let kube-proxy's and the enforcer's rules go.
  */
 export async function cleanUpHost(opts: { stateDir: string; containerdSocket: string; kubeProxy?: string; log: (line: string) => void }): Promise<void> {
   const shims = await shimsOf(opts.containerdSocket);
@@ -139,8 +164,8 @@ export async function cleanUpHost(opts: { stateDir: string; containerdSocket: st
   // Pod veths go with their network namespaces; the node address is ours alone.
   await run('ip', ['addr', 'del', `${REAL_NODE.ip}/32`, 'dev', 'lo']).catch(() => undefined);
   if (opts.kubeProxy) await run(opts.kubeProxy, ['--cleanup']).catch(() => undefined);
-  // kube-network-policies keeps its rules in one nftables table of its own.
-  await run('nft', ['delete', 'table', 'inet', 'kube-network-policies']).catch(() => undefined);
+  await removeKubeRouterRules().catch(() => undefined);
+  await removeApiExposure();
   // The bridge plugin's masquerade rules for the pod range.
   await flushCniNat().catch(() => undefined);
   await removeKubeletChains().catch(() => undefined);
@@ -155,6 +180,30 @@ async function removeKubeletChains(): Promise<void> {
     await ipt('-t', table, '-X', chain);
   }
 }
+
+/**
+ * kube-router's policy chains and ipsets. Not its own `--cleanup-config`: that also runs its
+ * service proxy's and router's clean-up, which flush every IPVS service on the machine.
+ */
+async function removeKubeRouterRules(): Promise<void> {
+  const ipt = (...args: string[]) => run('iptables', args).catch(() => undefined);
+  for (const hook of ['INPUT', 'FORWARD', 'OUTPUT']) {
+    // The jumps carry a comment, so they are deleted by number (highest first), not by spec.
+    const rows = (await sh('iptables', ['-t', 'filter', '-L', hook, '-n', '--line-numbers'])).split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => /^\d+$/.test(f[0] ?? '') && KUBE_ROUTER_CHAIN.test(f[1] ?? ''));
+    for (const f of rows.reverse()) await ipt('-t', 'filter', '-D', hook, f[0] as string);
+  }
+  const chains = (await sh('iptables-save', ['-t', 'filter'])).split('\n')
+    .map((l) => /^:(\S+)/.exec(l)?.[1])
+    .filter((c): c is string => !!c && KUBE_ROUTER_CHAIN.test(c));
+  for (const c of chains) await ipt('-t', 'filter', '-F', c);
+  for (const c of chains) await ipt('-t', 'filter', '-X', c);
+  const sets = (await sh('ipset', ['list', '-n'])).split('\n').filter((n) => KUBE_ROUTER_SET.test(n));
+  for (const name of sets) await run('ipset', ['destroy', name]).catch(() => undefined);
+}
+const KUBE_ROUTER_CHAIN = /^KUBE-(ROUTER-|NWPLCY-|POD-FW-)/;
+const KUBE_ROUTER_SET = /^KUBE-(SRC|DST)-/;
 
 async function flushCniNat(): Promise<void> {
   // The bridge plugin masquerades each pod through a chain of its own (CNI-<hash>), removed on

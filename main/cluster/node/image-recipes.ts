@@ -106,13 +106,11 @@ export const IMAGE_RECIPES: ImageRecipe[] = [
   },
   { kind: 'binary', refs: ['registry.k8s.io/pause:3.10'], binary: 'pause', path: 'pause', config: { Entrypoint: ['/pause'] } },
   { kind: 'binary', refs: ['localhost/labforge/coredns:node'], binary: 'coredns', path: 'coredns', config: { Entrypoint: ['/coredns'] } },
-  { kind: 'binary', refs: ['localhost/labforge/kube-network-policies:node'], binary: 'kube-network-policies', path: 'bin/netpol', config: { Entrypoint: ['/bin/netpol'] } },
 ];
 
 /** Images the node needs before any lab pod can start (the sandbox and the system pods). */
 export const SYSTEM_IMAGES = IMAGE_RECIPES.filter((r) => r.kind === 'binary');
 export const COREDNS_IMAGE = 'localhost/labforge/coredns:node';
-export const NETPOL_IMAGE = 'localhost/labforge/kube-network-policies:node';
 
 export function recipeFor(ref: string): ImageRecipe | undefined {
   return IMAGE_RECIPES.find((r) => r.refs.includes(ref));

@@ -1,11 +1,12 @@
 // Brings the real node up after the control plane: host preparation, configuration files, the
-// local registry (with the node's images pushed to it), containerd, kubelet, kube-proxy, then the
-// cluster DNS and the policy enforcer as pods; returns once the node is Ready and both run.
+// local registry (with the node's images pushed to it), containerd, kubelet, kube-proxy, the
+// policy enforcer (kube-router, once the node is registered), then the cluster DNS as a pod;
+// returns once the node is Ready and CoreDNS answers.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pki } from '../certs';
 import { ensureComponent } from '../component-runner';
-import type { ComponentName } from '../components';
+import { SERVICE_CIDR, type ComponentName } from '../components';
 import type { HttpCluster } from '../../kube/http-cluster';
 import { applyObject } from '../../kube/apply';
 import { kindOf } from '../../kube/cluster';
@@ -18,9 +19,9 @@ import { waitFor } from '../wait';
 import { MIRRORED_REGISTRIES, REAL_NODE, cniConflist, containerdConfig, kubeProxyConfig, kubeletConfig, registryHostsToml } from './config';
 import {
   NODE_COMPONENTS, NODE_PORT_KEYS, locateNodeBinaries, nodeComponentSpecs, nodeFiles, registryConfigYaml,
-  type NodeComponentName, type NodeFiles, type NodePorts,
+  type NodeComponentName, type NodeFiles, type NodeIdentity, type NodePorts,
 } from './components';
-import { nftQueueSupported, prepareHost } from './host';
+import { exposeApiToPods, prepareHost, upstreamResolvConf } from './host';
 import { SYSTEM_IMAGES } from './image-recipes';
 import { provideImages, pushCachedImages } from './images';
 import { placementTaints, REAL_TAINT } from './placement';
@@ -31,6 +32,7 @@ const TIMEOUTS: Record<NodeComponentName, { start: number; running: number }> = 
   containerd: { start: 30_000, running: 10_000 },
   kubelet: { start: 90_000, running: 30_000 },
   'kube-proxy': { start: 60_000, running: 20_000 },
+  'kube-router': { start: 60_000, running: 20_000 },
 };
 
 export interface StartNodeContext {
@@ -39,7 +41,7 @@ export interface StartNodeContext {
   pki: Pki;
   cluster: HttpCluster;
   apiserverPort: number;
-  kubeconfigOf: (id: 'kubelet' | 'kube-proxy') => string;
+  kubeconfigOf: (id: NodeIdentity) => string;
   log: (line: string) => void;
 }
 
@@ -67,11 +69,11 @@ async function writeNodeConfigs(files: NodeFiles, ports: NodePorts, pki: Pki, la
     // containerd reads hosts.toml per pull: no restart for these.
     await writeIfChanged(join(d.registryHosts, registry, 'hosts.toml'), registryHostsToml(registry, `127.0.0.1:${ports.registry}`));
   }
-  containerd = (await writeIfChanged(join(d.cniConf, '10-labforge.conflist'), cniConflist())) || containerd;
+  containerd = (await writeIfChanged(join(d.cniConf, '10-labforge.conflist'), cniConflist(d.cniIpam))) || containerd;
   if (containerd) changed.push('containerd');
   if (await writeIfChanged(files.kubeletConfig, kubeletConfig({
     caCert: pki.caCert, servingCert: pki.kubeletCert, servingKey: pki.kubeletKey,
-    port: ports.kubelet, healthzPort: ports.kubeletHealthz, dirs: d,
+    port: ports.kubelet, healthzPort: ports.kubeletHealthz, dirs: d, resolvConf: upstreamResolvConf(),
   }))) changed.push('kubelet');
   if (await writeIfChanged(files.kubeProxyConfig, kubeProxyConfig(kubeProxyKubeconfig, ports.kubeProxyHealthz, ports.kubeProxyMetrics))) changed.push('kube-proxy');
   return changed;
@@ -83,9 +85,7 @@ export async function startRealNode(ctx: StartNodeContext): Promise<ComponentNam
   const ports: NodePorts = await completePorts(NODE_PORT_KEYS, state.realNode?.ports);
   state.realNode = { binDir: bins.binDir, ports };
   await prepareHost();
-  if (!nftQueueSupported()) {
-    log('NetworkPolicy enforcement: this kernel has no nftables queue expression (nft_queue), which kube-network-policies needs; policies are stored but NOT enforced on the real node (docs/cluster.md)');
-  }
+  await exposeApiToPods(ctx.apiserverPort);
   const files = nodeFiles(l.stateDir, l.run, l.config, ctx.kubeconfigOf);
   const changed = await writeNodeConfigs(files, ports, ctx.pki, l, ctx.kubeconfigOf('kube-proxy'));
   for (const name of changed) {
@@ -95,11 +95,16 @@ export async function startRealNode(ctx: StartNodeContext): Promise<ComponentNam
     await stopProcess(rec, name === 'containerd' ? 10_000 : 5000);
     await forgetProcess(l, state, name);
   }
-  const specs = nodeComponentSpecs(bins, files, ports);
+  const specs = nodeComponentSpecs(bins, files, ports, SERVICE_CIDR);
   const registry = `127.0.0.1:${ports.registry}`;
 
   const started: ComponentName[] = [];
   for (const name of NODE_COMPONENTS) {
+    if (name === 'kube-router') {
+      // The enforcer reads its own node object at start and needs its role first.
+      for (const obj of systemPodObjects(ctx.apiserverPort)) await applyObject(ctx.cluster, obj);
+      await waitNodeReady(ctx.cluster);
+    }
     if (await ensureComponent(l, state, name, specs[name], TIMEOUTS[name], log)) started.push(name);
     if (name === 'registry') {
       // The sandbox and system images first (seconds); then whatever lab images were built before.
@@ -108,8 +113,6 @@ export async function startRealNode(ctx: StartNodeContext): Promise<ComponentNam
       if (pushed) log(`pushed ${pushed} cached image tags to the local registry`);
     }
   }
-  for (const obj of systemPodObjects(ctx.apiserverPort)) await applyObject(ctx.cluster, obj);
-  await waitNodeReady(ctx.cluster);
   await reconcileRealNodeTaints(ctx.cluster, placementTaints(state.placement ?? 'real', true).real, log);
   await waitSystemPods(ctx.cluster);
   return started;
@@ -134,15 +137,15 @@ async function waitNodeReady(cluster: HttpCluster) {
 
 const POD = kindOf<{ metadata?: { name?: string }; status?: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { state?: { waiting?: { reason?: string; message?: string } } }[] } }>('v1', 'Pod');
 
-/** CoreDNS answers and the enforcer runs: a lab published right after `up` gets names and policies. */
+/** CoreDNS answers: a lab published right after `up` gets names (the enforcer is a host process, already running). */
 async function waitSystemPods(cluster: HttpCluster) {
   let last = '';
   try {
-    await waitFor('CoreDNS and kube-network-policies to be Ready', 180_000, async () => {
-      const pods = (await cluster.list(POD, { namespace: 'kube-system', labelSelector: 'k8s-app in (kube-dns,kube-network-policies)' })).items;
+    await waitFor('CoreDNS to be Ready', 180_000, async () => {
+      const pods = (await cluster.list(POD, { namespace: 'kube-system', labelSelector: 'k8s-app=kube-dns' })).items;
       const ready = (p: (typeof pods)[number]) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
       last = pods.map((p) => `${p.metadata?.name}: ${ready(p) ? 'ready' : p.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? p.status?.phase ?? 'pending'}`).join(', ');
-      return pods.length === 2 && pods.every(ready) ? true : undefined;
+      return pods.length > 0 && pods.every(ready) ? true : undefined;
     }, 500);
   } catch (err) {
     throw new Error(`${(err as Error).message}${last ? ` (${last})` : ''}`);

@@ -1,30 +1,29 @@
-// The real node's cluster services, run as pods the documented way: CoreDNS as the cluster DNS
-// (the `kube-dns` Service at the address kubelet gives pods) and kube-network-policies as the
-// NetworkPolicy enforcer (its upstream DaemonSet, on the real node only). Both use the host's
-// network: the API server listens on loopback only, which a pod on the pod network cannot reach.
+// The real node's cluster objects: CoreDNS as the cluster DNS (the `kube-dns` Service at the address
+// kubelet gives pods), a pod on the pod network like any cluster's, so the NetworkPolicies a lab
+// compiles (egress to kube-system's k8s-app=kube-dns) select it; and the read-only role of
+// kube-router, the NetworkPolicy enforcer that runs as a host process (components.ts).
 import type { KubeObject } from '../../../common/compile/types';
+import { CLIENT_IDENTITIES } from '../certs';
 import { REAL_NODE } from './config';
-import { COREDNS_IMAGE, NETPOL_IMAGE } from './image-recipes';
+import { COREDNS_IMAGE } from './image-recipes';
 import { REAL_SELECTOR } from './placement';
 
 const NS = 'kube-system';
 const managed = { 'app.kubernetes.io/managed-by': 'labforge-cluster' };
 const onRealNode = { [REAL_SELECTOR.split('=')[0] as string]: 'real' };
-/** Health and readiness listen on the node's own address, where kubelet probes a host-network pod. */
 const DNS_HEALTH_PORT = 8080;
 const DNS_READY_PORT = 8181;
-const NETPOL_METRICS_PORT = 9080;
 
+/** The API server as a pod reaches it: the node's address, taken to loopback by host.ts's DNAT. */
 const apiEnv = (apiserverPort: number) => [
-  { name: 'KUBERNETES_SERVICE_HOST', value: '127.0.0.1' },
+  { name: 'KUBERNETES_SERVICE_HOST', value: REAL_NODE.ip },
   { name: 'KUBERNETES_SERVICE_PORT', value: String(apiserverPort) },
 ];
 
 export const COREFILE = `.:53 {
-    bind ${REAL_NODE.ip}
     errors
-    health ${REAL_NODE.ip}:${DNS_HEALTH_PORT}
-    ready ${REAL_NODE.ip}:${DNS_READY_PORT}
+    health :${DNS_HEALTH_PORT}
+    ready :${DNS_READY_PORT}
     kubernetes ${REAL_NODE.clusterDomain} in-addr.arpa ip6.arpa {
         pods insecure
         fallthrough in-addr.arpa ip6.arpa
@@ -52,9 +51,32 @@ function serviceAccountWithRole(name: string, rules: unknown[]): KubeObject[] {
   ];
 }
 
+/** What kube-router's policy controller watches (its informers start for all of them), read only. */
+function kubeRouterRole(): KubeObject[] {
+  const name = 'labforge:kube-router';
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name, labels: managed },
+      rules: [
+        { apiGroups: [''], resources: ['namespaces', 'pods', 'services', 'nodes', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name, labels: managed },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: CLIENT_IDENTITIES['kube-router'].cn }],
+    },
+  ];
+}
+
 export function systemPodObjects(apiserverPort: number): KubeObject[] {
   const dnsLabels = { 'k8s-app': 'kube-dns' };
-  const netpolLabels = { 'k8s-app': 'kube-network-policies' };
   return [
     ...serviceAccountWithRole('coredns', [
       { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
@@ -71,7 +93,6 @@ export function systemPodObjects(apiserverPort: number): KubeObject[] {
         template: {
           metadata: { labels: dnsLabels },
           spec: {
-            hostNetwork: true,
             dnsPolicy: 'Default',
             priorityClassName: 'system-cluster-critical',
             serviceAccountName: 'coredns',
@@ -86,8 +107,8 @@ export function systemPodObjects(apiserverPort: number): KubeObject[] {
               env: apiEnv(apiserverPort),
               volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
               resources: { requests: { cpu: '50m', memory: '40Mi' }, limits: { memory: '170Mi' } },
-              readinessProbe: { httpGet: { host: REAL_NODE.ip, path: '/ready', port: DNS_READY_PORT }, periodSeconds: 2 },
-              livenessProbe: { httpGet: { host: REAL_NODE.ip, path: '/health', port: DNS_HEALTH_PORT }, periodSeconds: 10, failureThreshold: 5 },
+              readinessProbe: { httpGet: { path: '/ready', port: DNS_READY_PORT }, periodSeconds: 2 },
+              livenessProbe: { httpGet: { path: '/health', port: DNS_HEALTH_PORT }, periodSeconds: 10, failureThreshold: 5 },
               securityContext: { capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] }, readOnlyRootFilesystem: true },
             }],
             volumes: [{ name: 'config', configMap: { name: 'coredns' } }],
@@ -108,42 +129,6 @@ export function systemPodObjects(apiserverPort: number): KubeObject[] {
         ],
       },
     },
-    ...serviceAccountWithRole('kube-network-policies', [
-      { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes'], verbs: ['list', 'watch'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['list', 'watch'] },
-    ]),
-    {
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'kube-network-policies', namespace: NS, labels: { ...managed, ...netpolLabels } },
-      spec: {
-        selector: { matchLabels: netpolLabels },
-        template: {
-          metadata: { labels: netpolLabels },
-          spec: {
-            hostNetwork: true,
-            priorityClassName: 'system-node-critical',
-            serviceAccountName: 'kube-network-policies',
-            nodeSelector: onRealNode,
-            tolerations: [{ operator: 'Exists' }],
-            containers: [{
-              name: 'kube-network-policies',
-              image: NETPOL_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
-              args: [
-                `--hostname-override=${REAL_NODE.name}`,
-                // containerd 1.6 has no NRI; pod IPs come from the API.
-                '--disable-nri=true',
-                `--metrics-bind-address=${REAL_NODE.ip}:${NETPOL_METRICS_PORT}`,
-                '--v=1',
-              ],
-              env: apiEnv(apiserverPort),
-              resources: { requests: { cpu: '50m', memory: '50Mi' } },
-              securityContext: { privileged: true, capabilities: { add: ['NET_ADMIN'] } },
-            }],
-          },
-        },
-      },
-    },
+    ...kubeRouterRole(),
   ];
 }
