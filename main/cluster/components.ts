@@ -58,7 +58,7 @@ export interface SpecContext {
   vnc: string;
 }
 
-const SERVICE_CIDR = '10.96.0.0/16';
+export const SERVICE_CIDR = '10.96.0.0/16';
 const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 export function kubeconfigFile(layout: Layout, id: ClientIdentity): string {

@@ -3,7 +3,8 @@
  * ExecSession: tty, resize, hang-up on close), a command under a wrapper that reports its exit
  * status (command.ts), or the node's sftp-server. Each ends the session when its stream ends.
  */
-import { Exec, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { execInContainer } from '../kube/exec';
 import { PassThrough, Writable } from 'node:stream';
 import type WebSocket from 'ws';
 import { ExecSession } from '../streams';
@@ -109,7 +110,7 @@ async function execIn(ctx: RunnerContext, target: NodeTarget, argv: string[], st
       },
     });
   const socket = new KubeStreamSocket(ctx.kubeConfig, `exec in node ${target.node}`);
-  return new Exec(ctx.kubeConfig, socket).exec(target.namespace, target.pod, target.container, argv, sink(onOut), sink(onErr), stdin, false);
+  return execInContainer(ctx.kubeConfig, socket, target, argv, { stdout: sink(onOut), stderr: sink(onErr), stdin, tty: false });
 }
 
 export async function runCommand(ctx: RunnerContext, live: LiveSession, command: string): Promise<void> {

@@ -48,6 +48,15 @@ describe('layer rule', () => {
     expect(check('common/lab/parse.ts', "import { parseQuantity } from './quantity';")).toEqual([]);
   });
 
+  it('keeps @kubernetes/client-node values in main/kube/', () => {
+    expect(check('main/streams/exec-session.ts', "import { Exec } from '@kubernetes/client-node';")).toEqual([expect.stringMatching(/values belong in main\/kube\//)]);
+    expect(check('main/cluster/agent/volume-provisioner.ts', "import { makeInformer, type KubeConfig } from '@kubernetes/client-node';")).toHaveLength(1);
+    expect(check('main/engine/deploy.ts', "const k8s = await import('@kubernetes/client-node');")).toHaveLength(1);
+    // Types are erased: any Node layer may name them.
+    expect(check('main/streams/exec-session.ts', "import type { KubeConfig, V1Status } from '@kubernetes/client-node';")).toEqual([]);
+    expect(check('main/kube/exec.ts', "import { Exec, type KubeConfig } from '@kubernetes/client-node';")).toEqual([]);
+  });
+
   it('lets only the Electron entry points load electron', () => {
     expect(check('main/electron/window.ts', "import { BrowserWindow } from 'electron';")).toEqual([]);
     expect(check('main/transport/ipc.ts', "import type { IpcMain } from 'electron';")).toEqual([]);
