@@ -10,7 +10,6 @@ import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { escapeControl } from '../../../common/lab/escape';
 import type { NodeStatus } from '../../engine/node-status';
-import type { StudentResult } from '../../engine/publish';
 import { dnsLabelArg, domainArg, durationArg, endDateArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg, studentCountArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
@@ -134,51 +133,37 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
     const zonesGiven = opts.zones ? await readZonesFile(opts.zones, opts) : undefined;
 
-    const [{ publish }, { getRelease }, { SingleBar }] = await Promise.all([import('../../engine/publish'), import('../../engine/releases'), import('cli-progress')]);
+    const [{ publishClass }, { getRelease }, { SingleBar }, { withClassLock }, connectZone] = await Promise.all([import('../../engine/class-verbs'), import('../../engine/releases'), import('cli-progress'), import('../../engine/class-lock'), zoneConnector(opts)]);
     const useBar = opts.progress === 'bar' || (opts.progress === 'auto' && process.stderr.isTTY === true);
-    const bar = useBar ? new SingleBar({ format: 'publishing [{bar}] {value}/{total} students | {eta_formatted} left | {last}', hideCursor: true, stream: process.stderr }) : undefined;
-    const { publishZoned, readZonesRecord } = await import('../../engine/zones');
-    const connectZone = await zoneConnector(opts);
-    const { withClassLock } = await import('../../engine/class-lock');
-    const result: { results: (StudentResult & { zone?: string })[]; left: { student: string; namespace: string; removed: boolean }[]; unreachable?: { zone: string; error: string }[] } = await engine(opts, (c) =>
+    // A class over zones reports per zone, one line a student; one cluster gets the bar.
+    let bar = useBar ? new SingleBar({ format: 'publishing [{bar}] {value}/{total} students | {eta_formatted} left | {last}', hideCursor: true, stream: process.stderr }) : undefined;
+    const result = await engine(opts, (c) =>
       // One operation on a class at a time, from any machine (engine/class-lock.ts); the second is told who holds it.
       withClassLock(c, opts.class, 'publish', async (signal) => {
         const release = await getRelease(c, lab.name, ref.tag);
-        // A class with zones (given now, or recorded by an earlier publish) spans several clusters.
-        if (zonesGiven || (await readZonesRecord(c, opts.class))) {
-          return publishZoned(c, connectZone, {
+        const published = await publishClass(
+          { home: c, connectZone },
+          {
             className: opts.class,
             students,
             release,
             ...(zonesGiven ? { zones: zonesGiven } : {}),
+            signal,
             ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
             prune: !!opts.prune,
             force: !!opts.force,
             domain: opts.domain,
             ...classSettingsOpts(opts),
-            signal,
             onZone: (zone, message) => io.stderr(`zone ${zone}: ${message}\n`),
-            onProgress: ({ done, total, result: r }) => io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`),
-          });
-        }
-        const published = await publish(c, {
-          className: opts.class,
-          students,
-          release,
-          signal,
-          ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-          prune: !!opts.prune,
-          force: !!opts.force,
-          domain: opts.domain,
-          ...classSettingsOpts(opts),
-          onStart: ({ total }) => bar?.start(total, 0, { last: '' }),
-          onProgress: ({ done, total, result: r }) => {
-            if (bar) bar.update(done, { last: `${r.student} ${r.status}` });
-            else io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
+            onStart: ({ total, zoned }) => (zoned ? (bar = undefined) : bar?.start(total, 0, { last: '' })),
+            onProgress: ({ done, total, result: r }) => {
+              if (bar) bar.update(done, { last: `${r.student} ${r.status}` });
+              else io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
+            },
           },
-        });
-        // The roster's ssh_key column: keys for `labforge gateway` (docs/gateway.md).
-        if (students.some((s) => s.sshKey)) {
+        );
+        // The roster's ssh_key column: keys for `labforge gateway` (docs/gateway.md), on a class of one cluster.
+        if (!published.zoned && students.some((s) => s.sshKey)) {
           const { storeRosterKeys } = await import('../../gateway/key-store');
           const keys = await storeRosterKeys(c, opts.class, students, published.results);
           io.stderr(`stored ${keys.stored} SSH key${keys.stored === 1 ? '' : 's'} from the roster\n`);
@@ -191,7 +176,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     const zoned = result.results.some((r) => r.zone !== undefined);
     const rows = result.results.map((r) => [r.student, ...(zoned ? [r.zone ?? ''] : []), r.namespace, r.status, String(r.objects), String(r.retries), r.error ?? '']);
     io.stdout(`${await table([['STUDENT', ...(zoned ? ['ZONE'] : []), 'NAMESPACE', 'RESULT', 'OBJECTS', 'RETRIES', 'ERROR'], ...rows])}\n`);
-    for (const u of result.unreachable ?? []) io.stdout(`zone ${u.zone} could not be reached (${u.error}); its students keep their place: publish again once it is back\n`);
+    for (const u of result.unreachable) io.stdout(`zone ${u.zone} could not be reached (${u.error}); its students keep their place: publish again once it is back\n`);
     for (const l of result.left) {
       io.stdout(l.removed ? `removed ${l.student} (${l.namespace}): no longer in the roster\n` : `${l.student} (${l.namespace}) is no longer in the roster; pass --prune to remove their namespace\n`);
     }
@@ -203,14 +188,11 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   classCommand(program, 'status', 'Show every student of a class: nodes ready/total and quota used/hard (one list+watch for the class).')
     .option('--watch', 'keep the table live until interrupted')
     .action(async (opts: ConnOpts & { class: string; watch?: boolean }) => {
-    const [{ classStatus, watchClass }, { formatRows, formatHealth }] = await Promise.all([import('../../engine/class-ops'), import('../tables')]);
-    const { readZonesRecord, zonedStatus } = await import('../../engine/zones');
+    const [{ watchClass }, { formatRows, formatHealth }] = await Promise.all([import('../../engine/class-ops'), import('../tables')]);
+    const { statusOfClass } = await import('../../engine/class-verbs');
     const connectZone = await zoneConnector(opts);
     if (!opts.watch) {
-      const r = await engine(opts, async (c) => {
-        const record = await readZonesRecord(c, opts.class);
-        return record ? zonedStatus(record, connectZone, opts.class) : { rows: (await classStatus(c, opts.class)) as (Awaited<ReturnType<typeof classStatus>>[number] & { zone?: string })[], unreachable: [] };
-      });
+      const r = await engine(opts, (c) => statusOfClass({ home: c, connectZone }, opts.class));
       const zoned = r.rows.some((row) => row.zone !== undefined);
       io.stdout(r.rows.length ? `${formatRows(r.rows, zoned)}\n` : r.unreachable.length ? '' : `class ${opts.class} has no students; publish a release to it first\n`);
       if (!zoned && r.rows.length) {
@@ -234,16 +216,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   classCommand(program, 'teardown', "Delete a class's student namespaces (or one student's) and wait until they are gone.")
     .option('--student <id>', 'only this student', studentIdArg('--student'))
     .action(async (opts: ConnOpts & { class: string; student?: string }) => {
-    const { teardown } = await import('../../engine/class-ops');
-    const { withClassLock } = await import('../../engine/class-lock');
-    const { readZonesRecord, zonedTeardown } = await import('../../engine/zones');
-    const connectZone = await zoneConnector(opts);
-    const r = await engine(opts, (c) =>
-      withClassLock(c, opts.class, 'teardown', async () => {
-        const record = await readZonesRecord(c, opts.class);
-        return record ? zonedTeardown(c, record, connectZone, opts.class, opts.student) : { ...(await teardown(c, opts.class, opts.student)), unreachable: [] };
-      }, waitNote),
-    );
+    const [{ teardownClass }, { withClassLock }, connectZone] = await Promise.all([import('../../engine/class-verbs'), import('../../engine/class-lock'), zoneConnector(opts)]);
+    const r = await engine(opts, (c) => withClassLock(c, opts.class, 'teardown', (signal) => teardownClass({ home: c, connectZone }, opts.class, opts.student, { signal }), waitNote));
     io.stdout(`deleted ${plural(r.deleted.length, 'namespace')}\n`);
     if (r.unreachable.length) throw new CommandFailure(`${r.unreachable.map((u) => `zone ${u.zone} could not be reached: ${u.error}`).join('; ')}; run teardown again once it is back`);
     if (r.stuck.length) throw new CommandFailure(`still terminating: ${r.stuck.join(', ')}; check their finalizers with kubectl get ns -o yaml`);
@@ -252,16 +226,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   classCommand(program, 'reset', "Delete one student's namespace and publish their release to them again (their data is lost).")
     .requiredOption('--student <id>', 'the student', studentIdArg('--student'))
     .action(async (opts: ConnOpts & { class: string; student: string }) => {
-    const { reset } = await import('../../engine/class-ops');
-    const { withClassLock } = await import('../../engine/class-lock');
-    const { readZonesRecord, zonedReset } = await import('../../engine/zones');
-    const connectZone = await zoneConnector(opts);
-    const r = await engine(opts, (c) =>
-      withClassLock(c, opts.class, 'reset', async (signal) => {
-        const record = await readZonesRecord(c, opts.class);
-        return record ? zonedReset(c, record, connectZone, opts.class, opts.student) : reset(c, opts.class, opts.student, undefined, { signal });
-      }, waitNote),
-    );
+    const [{ resetStudent }, { withClassLock }, connectZone] = await Promise.all([import('../../engine/class-verbs'), import('../../engine/class-lock'), zoneConnector(opts)]);
+    const r = await engine(opts, (c) => withClassLock(c, opts.class, 'reset', (signal) => resetStudent({ home: c, connectZone }, opts.class, opts.student, { signal }), waitNote));
     if (r.status === 'failed') throw new CommandFailure(`re-publishing ${opts.student} failed: ${r.error}`);
     io.stdout(`reset ${opts.student}: ${r.namespace} re-created with ${r.objects} objects\n`);
   });
@@ -272,13 +238,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .addOption(new Option('--duration <d>', 'token lifetime, e.g. 8h or 7d (10m to 365d)').argParser(durationArg('--duration', 600, 365 * DAY)).default(DAY, '24h'))
     .option('-o, --output <file>', 'write to FILE (mode 0600) instead of stdout')
     .action(async (opts: ConnOpts & { class: string; student: string; duration: number; output?: string }) => {
-    const { studentCredentials } = await import('../../engine/class-ops');
-    const { readZonesRecord, zonedCredentials } = await import('../../engine/zones');
-    const connectZone = await zoneConnector(opts);
-    const r = await engine(opts, async (c) => {
-      const record = await readZonesRecord(c, opts.class);
-      return record ? zonedCredentials(record, connectZone, opts.class, opts.student, opts.duration) : studentCredentials(c, opts.class, opts.student, opts.duration);
-    });
+    const [{ credentialsOf }, connectZone] = await Promise.all([import('../../engine/class-verbs'), zoneConnector(opts)]);
+    const r = await engine(opts, (c) => credentialsOf({ home: c, connectZone }, opts.class, opts.student, opts.duration));
     if (opts.output) {
       writeFileSync(opts.output, r.kubeconfig, { mode: 0o600 });
       io.stderr(`wrote ${opts.output} for namespace ${r.namespace}; the token expires at ${r.expiresAt}\n`);
