@@ -90,10 +90,7 @@ describe('student credentials', () => {
     }
   });
 
-  // containerd 1.6 accepts the forward (its log: "Executing port forwarding in network namespace …")
-  // but no byte comes back from a listener in the container, with kubectl as with client-node;
-  // not yet understood (docs/cluster.md, "Open questions").
-  it.skip('port-forward in their own namespace reaches the node (skipped: port-forward into a real container returns no data on this node yet)', async () => {
+  it('port-forward in their own namespace reaches the node', async () => {
     for (const s of students) {
       const msg = `pf-${s.id}-${randomId()}`;
       const reply = await waitFor(`port-forward for ${s.id}`, () => forwardAs(kcs.get(s.id)!, studentNamespace(className, s.id), pods.get(s.id)!, msg).catch(() => undefined), 30_000, 300);
