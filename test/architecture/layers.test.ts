@@ -28,8 +28,9 @@ describe('layer rule', () => {
     expect(check('renderer/src/components/X.tsx', "import { deploy } from '../../../main/engine/deploy';")).toEqual([
       expect.stringMatching(/renderer\/ may not import main\//),
     ]);
-    // Types are erased, so the renderer may name main's types.
-    expect(check('renderer/src/components/X.tsx', "import type { Release } from '../../../main/engine/releases';")).toEqual([]);
+    // Not even types: what the renderer knows of main is the wire, in common/.
+    expect(check('renderer/src/components/X.tsx', "import type { Release } from '../../../main/engine/releases';")).toEqual([expect.stringMatching(/renderer\/ may not import types from main\//)]);
+    expect(check('renderer/src/components/X.tsx', "import type { Result } from '../../../common/api/contract';")).toEqual([]);
     expect(check('renderer/src/components/X.tsx', "import { readFileSync } from 'node:fs';")).toHaveLength(1);
     expect(check('renderer/src/components/X.tsx', "import { Exec } from '@kubernetes/client-node';")).toHaveLength(1);
   });
@@ -55,6 +56,11 @@ describe('layer rule', () => {
     // Types are erased: any Node layer may name them.
     expect(check('main/streams/exec-session.ts', "import type { KubeConfig, V1Status } from '@kubernetes/client-node';")).toEqual([]);
     expect(check('main/kube/exec.ts', "import { Exec, type KubeConfig } from '@kubernetes/client-node';")).toEqual([]);
+  });
+
+  it('keeps the preload to common/ and electron', () => {
+    expect(check('preload/index.ts', "import type { LabforgeApi } from '../main/api/dispatch';")).toHaveLength(1);
+    expect(check('preload/index.ts', "import { IPC_INVOKE } from '../common/ipc/ipc-channel';")).toEqual([]);
   });
 
   it('lets only the Electron entry points load electron', () => {

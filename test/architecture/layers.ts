@@ -22,8 +22,8 @@ export interface Layer {
 /** Most specific prefix wins, so e.g. main/electron/ overrides main/. */
 export const LAYERS: Layer[] = [
   { prefix: 'common/', values: [], node: false },
-  { prefix: 'renderer/', values: ['common/'], types: ['main/'], node: false },
-  { prefix: 'preload/', values: ['main/transport/ipc-channel.ts', 'main/transport/stream-channel.ts'], types: ['main/'], node: false, electron: true },
+  { prefix: 'renderer/', values: ['common/'], node: false },
+  { prefix: 'preload/', values: ['common/'], node: false, electron: true },
   { prefix: 'main/kube/', values: ['common/'], node: true },
   { prefix: 'main/class/', values: ['common/'], node: true },
   { prefix: 'main/engine/', values: ['common/', 'main/kube/', 'main/class/'], node: true },

@@ -17,7 +17,7 @@ import { classSelector, currentStudents, listClasses, type StudentResult } from 
 import { getRelease, listReleases, nextFreeTag, snapshot, type ReleaseSummary } from '../../engine/releases';
 import { PreflightError } from '../../kube/apply';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
-import type { studentsSpec, WireClassRow, WireNodeStatus } from '../cluster-schemas';
+import type { studentsSpec, WireClassRow, WireNodeStatus } from '../../../common/api/cluster-schemas';
 import type { z } from 'zod';
 import { ApiFailure, type Handler, type Handlers } from '../dispatch';
 import type { LiveViews } from '../live-views';

@@ -2,7 +2,7 @@
 // serves (HostHandlers); this checks the whole table at run time, host-only channels included,
 // so a channel added to the contract cannot answer `unsupported` by accident.
 import { describe, expect, it } from 'vitest';
-import { contract } from '../contract';
+import { contract } from '../../../common/api/contract';
 import type { ApiDeps } from '../deps';
 import { createHandlers, HOST_ONLY_CHANNELS } from './index';
 

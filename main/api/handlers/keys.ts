@@ -7,7 +7,7 @@ import { addKey, listKeys, revokeKeys, type StoredKey } from '../../gateway/key-
 import { overClass } from '../../engine/zones';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import type { Handler } from '../dispatch';
-import type { WireSshKey } from '../keys-schemas';
+import type { WireSshKey } from '../../../common/api/keys-schemas';
 import { engine } from './engine-call';
 
 const wireKey = (k: StoredKey): WireSshKey => ({

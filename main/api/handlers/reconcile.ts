@@ -9,7 +9,7 @@ import { classHealth } from '../../engine/reconcile-status';
 import { overClass } from '../../engine/zones';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import { ApiFailure, type Handler } from '../dispatch';
-import type { WireClassHealth } from '../reconcile-schemas';
+import type { WireClassHealth } from '../../../common/api/reconcile-schemas';
 import { engine } from './engine-call';
 
 /** Values of drifted fields as short text (they may be any JSON). */

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { Lab } from '../../../common/lab/schema';
-import type { Response } from '../../../main/api/contract';
+import type { Response } from '../../../common/api/contract';
 import {
   addBlank,
   autoLayout,

@@ -4,8 +4,8 @@
  * contract stays readable. The renderer sees them only as types, through the contract.
  */
 import { z } from 'zod';
-import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
-import { MAX_ROSTER_BYTES, MAX_STUDENTS } from '../../common/lab/limits';
+import { DNS_LABEL, MAX_DNS_LABEL } from '../lab/dns-label';
+import { MAX_ROSTER_BYTES, MAX_STUDENTS } from '../lab/limits';
 
 /** Which kubeconfig context to use; null: the one picked in settings, else the kubeconfig's current. */
 export const kubeTarget = { context: z.string().min(1).max(253).nullable().default(null) };

@@ -3,7 +3,7 @@
  * running checks now (per class or per student), and one check against a dev namespace.
  */
 import { z } from 'zod';
-import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
+import { DNS_LABEL, MAX_DNS_LABEL } from '../lab/dns-label';
 import { className, kubeTarget } from './cluster-schemas';
 
 const id = z.string().min(1).max(MAX_DNS_LABEL).regex(DNS_LABEL, 'must be a check id (a DNS label)');
