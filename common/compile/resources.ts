@@ -9,16 +9,11 @@
  * happens when a student restarts a node. The same rule gives `pods` = nodes + 1.
  */
 import { formatBytes, formatCpu, parseQuantity } from '../lab/quantity';
+import { NODE_KIND, type NodeKindSpec } from '../lab/node-kinds';
 import type { Lab, LabNode } from '../lab/schema';
 
-const CONTAINER_DEFAULTS = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '1', memory: '512Mi' },
-} as const;
-
-const VM_DEFAULTS = {
-  requests: { cpu: '1', memory: '1Gi' },
-} as const;
+const CONTAINER_DEFAULTS = NODE_KIND.container.defaults as Required<NodeKindSpec['defaults']>;
+const VM_DEFAULTS = NODE_KIND.vm.defaults;
 
 /**
  * KubeVirt runs each VM in a virt-launcher pod whose compute container asks for the guest's

@@ -6,6 +6,7 @@
  * (type-only imports). Structural rules live here; rules that relate parts of the file to each
  * other (references, duplicates, limits vs requests) live in `semantics.ts`.
  */
+import { NODE_KINDS } from './node-kinds';
 import { z } from 'zod';
 import { achievementSchema, checkSchema } from './checks';
 import { DNS_LABEL } from './dns-label';
@@ -123,14 +124,13 @@ const mountSchema = z.strictObject({
   readOnly: z.boolean({ error: 'readOnly must be true or false' }).optional(),
 });
 
-const NODE_KINDS = ['container', 'vm'] as const;
 
 const nodeSchema = z
   .strictObject({
     name: dnsLabel('node name')
       .regex(/^[a-z]/, { error: 'node name must start with a letter: it is also the name of the node\'s Service (a DNS-1035 label)' })
       .describe('Lab-wide unique name; other nodes reach this one by it.'),
-    kind: z.enum(NODE_KINDS, { error: 'kind must be "container" or "vm"' }),
+    kind: z.enum(NODE_KINDS, { error: `kind must be ${NODE_KINDS.map((k) => `"${k}"`).join(' or ')}` }),
     title: z.string().max(MAX_TITLE, { error: `title must be at most ${MAX_TITLE} characters` }).optional(),
     image: imageRef.describe('Container image, or for a VM the containerDisk image.'),
     command: z.array(processString('command entries')).max(MAX_NODE_ARGS, { error: `command has at most ${MAX_NODE_ARGS} entries` }).optional(),
@@ -218,4 +218,4 @@ export type LabNetwork = Lab['networks'][number];
 export type LabVolume = Lab['volumes'][number];
 export type LabExposure = Lab['exposures'][number];
 export type { LabAchievement, LabCheck } from './checks';
-export type NodeKind = (typeof NODE_KINDS)[number];
+export type { NodeKind } from './node-kinds';
