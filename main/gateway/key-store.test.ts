@@ -1,7 +1,7 @@
 import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { studentNamespace } from '../../common/compile';
-import { MemoryCluster } from '../kube/memory-cluster';
+import { MemoryCluster } from '../../test/helpers/in-memory-cluster';
 import { KeyIndex } from './key-index';
 import { addKey, formatKeys, listKeys, revokeKeys, SECRET, storeRosterKeys } from './key-store';
 import { gatewayManifests, STUDENT_NAMESPACE_RULES } from './manifests';
