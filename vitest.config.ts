@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['main/**/*.test.ts', 'common/**/*.test.ts', 'test/architecture/**/*.test.ts', 'renderer/src/**/*.test.ts', 'renderer/src/**/*.test.tsx', 'scripts/**/*.test.ts'],
+          include: ['main/**/*.test.ts', 'common/**/*.test.ts', 'test/architecture/**/*.test.ts', 'renderer/src/**/*.test.ts', 'renderer/src/**/*.test.tsx', 'scripts/**/*.test.ts', 'test/helpers/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -4,7 +4,7 @@
  */
 import { app, BrowserWindow, ipcMain, Menu, session } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { appRoot, appVersion, examplesDir, rendererDir } from './api/app-root';
+import { appRoot, appVersion, examplesDir, rendererDir } from './paths';
 import { createHost } from './api/host';
 import { createDialogs } from './electron/dialogs';
 import { createGrantStore } from './electron/grants';

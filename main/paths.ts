@@ -1,5 +1,8 @@
-/** Where the project's bundled resources live, for the CLI, browser mode and Electron alike. */
-import { existsSync } from 'node:fs';
+/**
+ * Where Labforge is installed: the one place that finds the app root (a checkout or a build), for
+ * the CLI, browser mode, Electron and the local cluster's launcher alike.
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +17,23 @@ function findRoot(): string {
 }
 
 export const APP_ROOT = process.env['LABFORGE_ROOT'] ?? findRoot();
-export const RESOURCES_DIR = join(APP_ROOT, 'resources');
+const RESOURCES_DIR = join(APP_ROOT, 'resources');
 export const EXAMPLES_DIR = join(RESOURCES_DIR, 'examples');
 export const TEMPLATES_DIR = join(RESOURCES_DIR, 'templates');
+
+/** The app's root folder (package.json, resources/, out/). */
+export function appRoot(): string {
+  return APP_ROOT;
+}
+
+export function appVersion(root = appRoot()): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export const examplesDir = (root = appRoot()) => join(root, 'resources', 'examples');
+export const rendererDir = (root = appRoot()) => join(root, 'out', 'renderer');

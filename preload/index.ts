@@ -4,9 +4,9 @@
  * Built as CommonJS (sandboxed preloads cannot be ES modules).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import type { LabforgeApi, Request, Response, Result, StreamChannel, StreamEvent } from '../main/api/contract';
-import { IPC_CANCEL, IPC_INVOKE, IPC_STREAM, IPC_SUBSCRIBE } from '../main/transport/ipc-channel';
-import { IPC_STREAM_PORT, type StreamPortMessage } from '../main/transport/stream-channel';
+import type { LabforgeApi, Request, Response, Result, StreamChannel, StreamEvent } from '../common/api/contract';
+import { IPC_CANCEL, IPC_INVOKE, IPC_STREAM, IPC_SUBSCRIBE } from '../common/ipc/ipc-channel';
+import { IPC_STREAM_PORT, type StreamPortMessage } from '../common/ipc/stream-channel';
 
 // Main validated every event and result against the contract before sending it.
 interface Listener {

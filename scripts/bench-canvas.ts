@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { serializeLab, type Lab } from '../common/lab';
-import { appRoot } from '../main/api/app-root';
+import { appRoot } from '../main/paths';
 import { startUi } from '../main/ui-server';
 import { benchLog, runHeader, writeBenchBlock } from './bench-report';
 

@@ -94,13 +94,17 @@ const OFFLINE_COMMANDS = 'main/cli/commands/lab.ts';
 /**
  * What the offline build leaves out, replaced by a module that throws when it is loaded:
  * - every package left external, so the file runs with nothing from node_modules;
- * - what the other command files import in their actions (the engine, the Kubernetes client
- *   code, the UI server): their declarations stay, so `--help` is the same, but the file is
+ * - what the other command files, and the helpers they share (main/cli/engine-command.ts),
+ *   import in their actions (the engine, the Kubernetes client code, the UI server): their
+ *   declarations stay, so `--help` is the same, but the file is
  *   half the size, and so is its code cache.
  * A command routed here by mistake fails clearly instead of half-running. bin/labforge.mjs
  * sends only help and the commands of OFFLINE_COMMANDS here; test/architecture holds that
  * they reach no package.
  */
+/** The engine commands' shared helpers: their imports are the engine's, as the commands' are. */
+const ENGINE_COMMAND_HELPERS = 'main/cli/engine-command.ts';
+
 const offlineOnly = (packages) => ({
   name: 'offline-only',
   setup(b) {
@@ -109,7 +113,7 @@ const offlineOnly = (packages) => ({
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind !== 'dynamic-import' || args.path.startsWith('node:')) return undefined;
       const from = relative(ROOT, args.importer).split('\\').join('/');
-      if (!from.startsWith('main/cli/commands/') || from === OFFLINE_COMMANDS) return undefined;
+      if (!(from.startsWith('main/cli/commands/') || from === ENGINE_COMMAND_HELPERS) || from === OFFLINE_COMMANDS) return undefined;
       return { path: `${from}: ${args.path}`, namespace: 'not-offline' };
     });
     b.onLoad({ filter: /.*/, namespace: 'not-offline' }, (args) => ({

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { clusterDown, clusterUp } from '../main/cluster';
 import type { ComponentName } from '../main/cluster/components';
 import { probe } from '../main/cluster/net';
-import { layout, repoRoot } from '../main/cluster/paths';
+import { layout } from '../main/cluster/paths';
+import { APP_ROOT } from '../main/paths';
 import { childEnv, isOurs, sleep, spawnDetached } from '../main/cluster/process';
 import { logFile, readState, recordProcess } from '../main/cluster/state';
 import { connect, type HttpCluster } from '../main/kube/http-cluster';
@@ -29,7 +30,7 @@ export interface ChaosCluster {
  * are large, so capacity never refuses a chaos round: capacity is not what is under test.
  */
 export async function startChaosCluster(log: (line: string) => void = () => {}, name = 'chaos-cluster'): Promise<ChaosCluster> {
-  const stateDir = join(repoRoot(), '.labforge', name);
+  const stateDir = join(APP_ROOT, '.labforge', name);
   const up = await clusterUp({ stateDir, nodes: 4, nodeCpu: '1000', nodeMemory: '4Ti', nodePods: 2000, log });
   const client = connect({ kubeconfig: up.kubeconfig });
   return {
@@ -116,7 +117,7 @@ const CHAOS_CONCURRENCY = 16;
 /** `labforge publish LAB@TAG --class C --students N` as a real child process against the chaos cluster. */
 export function publishCli(cluster: ChaosCluster, labName: string, tag: string, className: string, students: number): CliRun {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'labforge.mjs'), 'publish', `${labName}@${tag}`, '--class', className, '--students', String(students), '--progress', 'lines', '--concurrency', String(CHAOS_CONCURRENCY)], {
+  const child = spawn(process.execPath, [join(APP_ROOT, 'bin', 'labforge.mjs'), 'publish', `${labName}@${tag}`, '--class', className, '--students', String(students), '--progress', 'lines', '--concurrency', String(CHAOS_CONCURRENCY)], {
     env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

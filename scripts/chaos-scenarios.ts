@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseLab, type Lab } from '../common/lab';
 import { numberedStudents } from '../main/class/roster';
-import { repoRoot } from '../main/cluster/paths';
+import { APP_ROOT } from '../main/paths';
 import { sleep } from '../main/cluster/process';
 import { deploy } from '../main/engine/deploy';
 import { classNamespaces, studentTarget } from '../main/engine/publish';
@@ -99,7 +99,7 @@ const uid = () => Math.random().toString(16).slice(2, 6);
 
 /** web-db (a StatefulSet with a PVC) as v1, and a v2 that adds a node, changes one and drops the exposure. */
 function labs(): { v1: Lab; v2: Lab } {
-  const doc = parse(readFileSync(join(repoRoot(), 'resources', 'examples', 'web-db.yaml'), 'utf8')) as {
+  const doc = parse(readFileSync(join(APP_ROOT, 'resources', 'examples', 'web-db.yaml'), 'utf8')) as {
     metadata: { name: string };
     nodes: Array<{ name: string; env?: Record<string, string> } & Record<string, unknown>>;
     exposures?: unknown[];

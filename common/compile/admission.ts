@@ -23,15 +23,15 @@ import { nodeConfigMap, SETUP_PATH, servicePorts } from './workloads';
  */
 export const MAX_STATEFULSET_NAME = 63 - 1 - 10;
 /** runc refuses a container memory limit below 6 MiB: the pod is created and never starts. */
-export const MIN_CONTAINER_MEMORY_LIMIT = 6 * 2 ** 20;
+const MIN_CONTAINER_MEMORY_LIMIT = 6 * 2 ** 20;
 /** ConfigMap data (keys and values together), as the API server counts it. */
-export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
+const MAX_CONFIGMAP_BYTES = 1024 * 1024;
 /** KubeVirt's webhook refuses inline cloud-init user data above 2 KiB. */
 export const MAX_CLOUD_INIT_BYTES = 2048;
 /** All annotations of one object together, keys included. */
-export const MAX_ANNOTATION_BYTES = 256 * 1024;
+const MAX_ANNOTATION_BYTES = 256 * 1024;
 /** One object as JSON. etcd stores at most 1.5 MiB per write; this leaves room for managedFields and status. */
-export const MAX_OBJECT_BYTES = 1024 * 1024;
+const MAX_OBJECT_BYTES = 1024 * 1024;
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;

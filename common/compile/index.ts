@@ -4,7 +4,8 @@
  * YAML and diffs between releases show only real changes.
  */
 import { toYaml } from './yaml-out';
-import type { Lab } from '../lab/schema';
+import type { NodeKind } from '../lab/node-kinds';
+import type { Lab, LabNode } from '../lab/schema';
 import { ANNOTATION, LABEL, MANAGED_BY } from './labels';
 import { exposureHost } from './links';
 import { joinLabel, studentKey } from './names';
@@ -14,6 +15,15 @@ import { studentRbac } from './rbac';
 import type { CompileTarget, KubeObject } from './types';
 import { virtualMachine } from './vm';
 import { containerWorkload, nodeConfigMap, nodeService, podLabels } from './workloads';
+
+/**
+ * What runs each kind of node, by kind (common/lab/node-kinds.ts lists the kinds): typed over
+ * NodeKind, so a new kind does not compile until it has its workload here.
+ */
+const WORKLOAD: Record<NodeKind, (lab: Lab, node: LabNode, meta: Parameters<typeof containerWorkload>[2], identity: Record<string, string>) => KubeObject> = {
+  container: containerWorkload,
+  vm: (_lab, node, meta, identity) => virtualMachine(node, meta, podLabels(node, identity)),
+};
 
 export type { CompileTarget, KubeObject } from './types';
 export { DEFAULT_DOMAIN } from './types';
@@ -101,11 +111,7 @@ export function compileLab(lab: Lab, target: CompileTarget): KubeObject[] {
     out.push(nodeService(node, nodeMeta(i), { [LABEL.lab]: lab.metadata.name, [LABEL.node]: node.name }));
   });
   lab.nodes.forEach((node, i) => {
-    out.push(
-      node.kind === 'vm'
-        ? virtualMachine(node, nodeMeta(i), podLabels(node, identity))
-        : containerWorkload(lab, node, nodeMeta(i), identity),
-    );
+    out.push(WORKLOAD[node.kind](lab, node, nodeMeta(i), identity));
   });
 
   lab.exposures.forEach((e, i) => {

@@ -39,7 +39,7 @@ export function studentKey(id: string): string {
 }
 
 /** Hex digits of the hash that tells apart namespaces whose readable part was cut (64 bits). */
-export const CUT_NAMESPACE_HASH = 16;
+const CUT_NAMESPACE_HASH = 16;
 
 /**
  * The namespace of one student of a class: `<class>-<student>-<hash>`. The hash covers the

@@ -37,9 +37,6 @@ const MODELS: Record<string, Model> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
 };
 
-export function hasOpenApiModel(obj: KubeObject): boolean {
-  return `${obj.apiVersion}/${obj.kind}` in MODELS;
-}
 
 /** Returns the schema violations of one object (empty when valid or when no model exists). */
 export function validateObject(obj: KubeObject): string[] {

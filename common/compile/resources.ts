@@ -9,23 +9,18 @@
  * happens when a student restarts a node. The same rule gives `pods` = nodes + 1.
  */
 import { formatBytes, formatCpu, parseQuantity } from '../lab/quantity';
+import { NODE_KIND, type NodeKindSpec } from '../lab/node-kinds';
 import type { Lab, LabNode } from '../lab/schema';
 
-export const CONTAINER_DEFAULTS = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '1', memory: '512Mi' },
-} as const;
-
-export const VM_DEFAULTS = {
-  requests: { cpu: '1', memory: '1Gi' },
-} as const;
+const CONTAINER_DEFAULTS = NODE_KIND.container.defaults as Required<NodeKindSpec['defaults']>;
+const VM_DEFAULTS = NODE_KIND.vm.defaults;
 
 /**
  * KubeVirt runs each VM in a virt-launcher pod whose compute container asks for the guest's
  * memory plus an overhead (virt-launcher, QEMU, page tables, ~8Mi per vCPU); for the small VMs
  * labs use it lands around 200–300Mi. We count 320Mi and 100m per VM so the quota admits the pod.
  */
-export const VM_OVERHEAD = { cpu: 0.1, memory: 320 * 2 ** 20 } as const;
+const VM_OVERHEAD = { cpu: 0.1, memory: 320 * 2 ** 20 } as const;
 
 export interface Amounts {
   cpu: number;
@@ -65,7 +60,7 @@ function max(a: string, b: string): string {
 const amounts = (r: { cpu: string; memory: string }): Amounts => ({ cpu: parseQuantity(r.cpu)!, memory: parseQuantity(r.memory)! });
 
 /** What one node costs the namespace, as the quota admission controller will count it. */
-export function nodeCost(node: LabNode): { requests: Amounts; limits: Amounts } {
+function nodeCost(node: LabNode): { requests: Amounts; limits: Amounts } {
   if (node.kind === 'vm') {
     const r = vmResources(node);
     const add = (a: Amounts): Amounts => ({ cpu: a.cpu + VM_OVERHEAD.cpu, memory: a.memory + VM_OVERHEAD.memory });

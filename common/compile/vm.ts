@@ -17,7 +17,7 @@ type Meta = (name: string) => KubeObject['metadata'];
  * guest finds the disk as /dev/disk/by-id/virtio-<those 20>; longer names keep a readable start
  * and end in a hash so two long names never share a serial.
  */
-export function diskSerial(volume: string): string {
+function diskSerial(volume: string): string {
   return volume.length <= 20 ? volume : `${volume.slice(0, 11).replace(/-+$/, '')}-${shortHash(volume)}`;
 }
 

@@ -8,15 +8,15 @@ import { containerResources } from './resources';
 import type { KubeObject } from './types';
 
 export const VNC_PORT = 5900;
-export const SETUP_MOUNT = '/opt/labforge';
+const SETUP_MOUNT = '/opt/labforge';
 const SETUP_KEY = 'setup.sh';
 
 type Meta = (name: string, extra?: { labels?: Record<string, string>; annotations?: Record<string, string> }) => KubeObject['metadata'];
 
-export const filesConfigMapName = (node: string) => `${node}-files`;
+const filesConfigMapName = (node: string) => `${node}-files`;
 
 /** ConfigMap keys must be [-._a-zA-Z0-9]; index + basename keeps them unique and readable. */
-export function fileKey(index: number, path: string): string {
+function fileKey(index: number, path: string): string {
   const base = path.split('/').pop()!.replace(/[^-._a-zA-Z0-9]/g, '_');
   return `${index}-${base}`.slice(0, 253);
 }

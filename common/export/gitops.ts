@@ -28,7 +28,7 @@ export interface GitopsInput {
 export type JsonPatchOp = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 /** The placeholder the base is compiled for; every overlay patches it away. */
-export const BASE_STUDENT = 'base';
+const BASE_STUDENT = 'base';
 
 export function studentTargetFor(input: Pick<GitopsInput, 'className' | 'release' | 'domain'>, student: string): CompileTarget {
   return {

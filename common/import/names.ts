@@ -5,7 +5,7 @@
  */
 
 /** Node names get a margin under 63: Kubernetes derives longer names (pods, revisions) from them. */
-export const IMPORTED_NAME_MAX = 40;
+const IMPORTED_NAME_MAX = 40;
 
 export function toLabel(raw: string, max = IMPORTED_NAME_MAX): string {
   let s = raw

@@ -5,12 +5,13 @@
  * positioned errors come with it); how checks relate to nodes and to each other is
  * `checkRuleIssues`, called from the lab's semantic rules.
  */
+import { runsCommands } from './node-kinds';
 import { z } from 'zod';
 import { DNS_LABEL } from './dns-label';
 
 /** What a check gets when the lab does not say (seconds). */
-export const DEFAULT_CHECK_TIMEOUT = 15;
-export const MAX_CHECK_TIMEOUT = 600;
+const DEFAULT_CHECK_TIMEOUT = 15;
+const MAX_CHECK_TIMEOUT = 600;
 
 const checkId = (what: string) =>
   z
@@ -88,7 +89,7 @@ export function checkRuleIssues(lab: ChecksView): CheckRuleIssue[] {
     else ids.set(c.id, i);
     const node = nodes.get(c.node);
     if (!node) add(['checks', i, 'node'], `node "${c.node}" is not declared under \`nodes\``);
-    else if (node.kind !== 'container') add(['checks', i, 'node'], `node "${c.node}" is a ${node.kind}; checks run by exec, which only container nodes support`);
+    else if (!runsCommands(node)) add(['checks', i, 'node'], `node "${c.node}" is a ${node.kind}; checks run by exec, which only container nodes support`);
     c.after?.forEach((a, j) => {
       if (a === c.id) add(['checks', i, 'after', j], 'a check cannot come after itself');
       else if (!checks.some((o) => o.id === a)) add(['checks', i, 'after', j], `check "${a}" is not declared under \`checks\``);

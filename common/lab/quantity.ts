@@ -41,7 +41,7 @@ const MI = 2 ** 20;
  * can hold it, and the sums the quota is built from stay exact in a double (200 nodes × 4Ti,
  * 200 volumes × 16Ti are far below 2^53).
  */
-export const QUANTITY_RANGE: Record<QuantityKind, { min: number; max: number; minText: string; maxText: string }> = {
+const QUANTITY_RANGE: Record<QuantityKind, { min: number; max: number; minText: string; maxText: string }> = {
   cpu: { min: 0.001, max: 1000, minText: '1m', maxText: '1000' },
   memory: { min: MI, max: 4 * 2 ** 40, minText: '1Mi', maxText: '4Ti' },
   storage: { min: MI, max: 16 * 2 ** 40, minText: '1Mi', maxText: '16Ti' },

@@ -6,6 +6,7 @@
  * (type-only imports). Structural rules live here; rules that relate parts of the file to each
  * other (references, duplicates, limits vs requests) live in `semantics.ts`.
  */
+import { NODE_KINDS } from './node-kinds';
 import { z } from 'zod';
 import { achievementSchema, checkSchema } from './checks';
 import { DNS_LABEL } from './dns-label';
@@ -34,7 +35,7 @@ export const dnsLabel = (what: string, max = 63) =>
 const IMAGE_REF =
   /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?)\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
-export const imageRef = z
+const imageRef = z
   .string({ error: 'image must be a string' })
   .min(1, { error: 'image must not be empty' })
   .max(MAX_IMAGE, { error: `image must be at most ${MAX_IMAGE} characters` })
@@ -55,7 +56,7 @@ const cpuMemory = z.strictObject({
   memory: quantity('memory', 'memory').optional().describe('Memory, e.g. "256Mi" or "1Gi".'),
 });
 
-export const resourcesSchema = z
+const resourcesSchema = z
   .strictObject({
     requests: cpuMemory.optional().describe('What the node is guaranteed; used for scheduling and quota.'),
     limits: cpuMemory.optional().describe('The most the node may use; must not be below requests.'),
@@ -89,7 +90,7 @@ const INGRESS_PATH = /^\/(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]*$/;
 /** A DNS-1123 subdomain: what Kubernetes accepts as a StorageClass name. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export const portSchema = z.strictObject({
+const portSchema = z.strictObject({
   port: z
     .number({ error: 'port must be a number' })
     .int({ error: 'port must be a whole number' })
@@ -105,7 +106,7 @@ export const portSchema = z.strictObject({
     .describe('Optional name, at most 15 characters.'),
 });
 
-export const fileSchema = z.strictObject({
+const fileSchema = z.strictObject({
   path: nodePath('path', '/etc/motd', { spaces: true, file: true }).describe('Absolute path of the file inside the node.'),
   content: z.string({ error: 'content must be a string' }).describe('The file content.'),
   mode: z
@@ -117,20 +118,19 @@ export const fileSchema = z.strictObject({
     .describe('Permission bits; defaults to 0644.'),
 });
 
-export const mountSchema = z.strictObject({
+const mountSchema = z.strictObject({
   volume: dnsLabel('volume').describe('Name of a volume declared under `volumes`.'),
   mountPath: nodePath('mountPath', '/data', { spaces: false }),
   readOnly: z.boolean({ error: 'readOnly must be true or false' }).optional(),
 });
 
-export const NODE_KINDS = ['container', 'vm'] as const;
 
-export const nodeSchema = z
+const nodeSchema = z
   .strictObject({
     name: dnsLabel('node name')
       .regex(/^[a-z]/, { error: 'node name must start with a letter: it is also the name of the node\'s Service (a DNS-1035 label)' })
       .describe('Lab-wide unique name; other nodes reach this one by it.'),
-    kind: z.enum(NODE_KINDS, { error: 'kind must be "container" or "vm"' }),
+    kind: z.enum(NODE_KINDS, { error: `kind must be ${NODE_KINDS.map((k) => `"${k}"`).join(' or ')}` }),
     title: z.string().max(MAX_TITLE, { error: `title must be at most ${MAX_TITLE} characters` }).optional(),
     image: imageRef.describe('Container image, or for a VM the containerDisk image.'),
     command: z.array(processString('command entries')).max(MAX_NODE_ARGS, { error: `command has at most ${MAX_NODE_ARGS} entries` }).optional(),
@@ -156,13 +156,13 @@ export const nodeSchema = z
   })
   .describe('A container or a virtual machine.');
 
-export const networkSchema = z.strictObject({
+const networkSchema = z.strictObject({
   name: dnsLabel('network name'),
   title: z.string().max(MAX_TITLE, { error: `title must be at most ${MAX_TITLE} characters` }).optional(),
   description: z.string().max(MAX_DESCRIPTION, { error: `description must be at most ${MAX_DESCRIPTION} characters` }).optional(),
 });
 
-export const volumeSchema = z.strictObject({
+const volumeSchema = z.strictObject({
   // A container mounts it as the pod volume "vol-<name>", itself a DNS label: 4 characters fewer.
   name: dnsLabel('volume name', 59),
   size: quantity('size', 'storage').describe('Capacity, e.g. "1Gi".'),
@@ -173,7 +173,7 @@ export const volumeSchema = z.strictObject({
     .optional().describe('StorageClass name; the cluster default when unset.'),
 });
 
-export const exposureSchema = z.strictObject({
+const exposureSchema = z.strictObject({
   node: dnsLabel('node name').describe('The node whose HTTP port is exposed.'),
   port: z.number({ error: 'port must be a number' }).int().min(1).max(65535),
   path: z
@@ -186,7 +186,7 @@ export const exposureSchema = z.strictObject({
 const position = z.strictObject({ x: z.number(), y: z.number() });
 
 /** Canvas positions. Kept apart from the semantics: compiling ignores it entirely. */
-export const layoutSchema = z.strictObject({
+const layoutSchema = z.strictObject({
   nodes: z.record(z.string(), position).optional(),
   networks: z.record(z.string(), position).optional(),
   volumes: z.record(z.string(), position).optional(),
@@ -217,6 +217,5 @@ export type LabNode = Lab['nodes'][number];
 export type LabNetwork = Lab['networks'][number];
 export type LabVolume = Lab['volumes'][number];
 export type LabExposure = Lab['exposures'][number];
-export type LabLayout = NonNullable<Lab['layout']>;
 export type { LabAchievement, LabCheck } from './checks';
-export type NodeKind = (typeof NODE_KINDS)[number];
+export type { NodeKind } from './node-kinds';

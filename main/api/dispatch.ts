@@ -4,7 +4,7 @@
  * every failure turned into an error value. Nothing thrown here crosses the wire.
  */
 import type { z } from 'zod';
-import { contract, hasEvents, isChannel, type Channel, type ApiError, type Contract, type Response, type Result, type StreamChannel, type StreamEvent } from './contract';
+import { contract, hasEvents, isChannel, type Channel, type ApiError, type Contract, type Response, type Result, type StreamChannel, type StreamEvent } from '../../common/api/contract';
 
 /** What a stream handler gets besides its request: a typed event sink and the cancel signal. */
 export interface StreamContext<C extends StreamChannel> {

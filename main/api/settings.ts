@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { settingsSchema, type Settings, type SettingsPatch } from './contract';
+import { settingsSchema, type Settings, type SettingsPatch } from '../../common/api/contract';
 import { ApiFailure } from './dispatch';
 import { OutsideRootError, readFileInside, writeFileInside } from './safe-write';
 

@@ -34,9 +34,9 @@ const TYPES: Record<string, { bits?: number }> = {
   'ecdsa-sha2-nistp384': { bits: 384 },
   'ecdsa-sha2-nistp521': { bits: 521 },
 };
-export const MIN_RSA_BITS = 2048;
+const MIN_RSA_BITS = 2048;
 /** An RSA-16384 key with a long comment still fits; anything longer is not a key. */
-export const MAX_KEY_TEXT = 16 * 1024;
+const MAX_KEY_TEXT = 16 * 1024;
 const MAX_COMMENT = 256;
 
 const PRIVATE_MARKERS = [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, /PuTTY-User-Key-File-\d/, /^openssh-key-v1/];
@@ -113,7 +113,7 @@ export function parsePublicKey(input: string): KeyParse {
 
 const UNIT_SECONDS: Record<string, number> = { m: 60, h: 3600, d: 86_400, w: 7 * 86_400 };
 /** A key may be given for at most a year; a class rarely runs longer. */
-export const MAX_KEY_LIFETIME_SECONDS = 366 * 86_400;
+const MAX_KEY_LIFETIME_SECONDS = 366 * 86_400;
 
 /**
  * `--expires`: a duration (`30m`, `12h`, `14d`, `2w`) from `now`, or an ISO 8601 date/time in

@@ -88,7 +88,7 @@ function parseRosterLines(text: string): RosterResult {
       continue;
     }
     if (students.length === MAX_STUDENTS) {
-      issues.push({ line, message: `a class has at most ${MAX_STUDENTS} students (the same limit as --students); split the roster` });
+      issues.push({ line, message: `a class has at most ${MAX_STUDENTS} students (the same limit as a numbered class); split the roster` });
       break;
     }
     if (cells.length > header.length) {

@@ -25,7 +25,7 @@ export const zoneSchema = z.strictObject({
   imageMirror: z.string().regex(MIRROR, { error: 'imageMirror must be a registry host with an optional path, e.g. "mirror.example.edu:5000/hub"' }).optional(),
 });
 
-export const zonesFileSchema = z.strictObject({
+const zonesFileSchema = z.strictObject({
   zones: z
     .array(zoneSchema)
     .min(1, { error: 'zones must list at least one zone' })
@@ -110,7 +110,7 @@ function kubeconfigNode(contents: unknown, i: number): Node | undefined {
   return (value as Node | undefined) ?? zone;
 }
 
-export const zoneWeight = (zone: Zone): number => zone.weight ?? zone.capacity ?? 1;
+const zoneWeight = (zone: Zone): number => zone.weight ?? zone.capacity ?? 1;
 
 /**
  * Places students in zones. Students in `previous` whose zone still exists stay there; each new

@@ -12,6 +12,7 @@ import { quantityProblem, type QuantityKind } from '../../common/lab/quantity';
 import { isStudentId } from '../class/student-id';
 import { UsageError } from './errors';
 import { MAX_STUDENTS } from '../../common/lab/limits';
+import { parseEndDate } from '../engine/expiry-time';
 
 /**
  * The parsers throw UsageError rather than commander's InvalidArgumentError: commander would
@@ -48,7 +49,7 @@ export function positiveInt(what: string, max = 10_000): Parser<number> {
 export const studentCountArg = positiveInt('--students', MAX_STUDENTS);
 
 /** Release tags are DNS labels of at most 40 characters (the release record's own rule). */
-export const MAX_TAG = 40;
+const MAX_TAG = 40;
 
 /** `lab@tag` where lab is a lab file or a lab name; the tag is checked here, the lab in the action. */
 export function labAtTagArg(value: string): { lab: string; tag: string } {
@@ -76,7 +77,7 @@ export function tagRefArg(value: string): { lab?: string; tag: string } {
  * Longest domain accepted: exposure hosts put two labels of up to 63 characters in front of it
  * (`<node>-<port>.<namespace>.`), and a host name may not exceed 253.
  */
-export const MAX_DOMAIN = 253 - 2 * 64;
+const MAX_DOMAIN = 253 - 2 * 64;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** A DNS-1123 subdomain such as labs.example.edu (what an Ingress host may end with). */
@@ -109,7 +110,7 @@ export function studentIdsArg(what: string): (value: string, previous?: string[]
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
 /** Seconds in "90s", "10m", "24h", "7d" (a bare number is seconds). */
-export function parseDuration(value: string): number | undefined {
+function parseDuration(value: string): number | undefined {
   const m = /^(\d{1,9})(s|m|h|d)?$/.exec(value);
   return m ? Number(m[1]) * UNIT_SECONDS[(m[2] ?? 's') as keyof typeof UNIT_SECONDS] : undefined;
 }
@@ -142,3 +143,20 @@ export function quantityArg(what: string, kind: QuantityKind): Parser<string> {
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `--expires`: a date or a duration from now, in the future; the value is ISO 8601. */
+export function endDateArg(what: string): (value: string) => string {
+  return (value) => {
+    try {
+      return parseEndDate(value);
+    } catch (err) {
+      throw new UsageError(`${what}: ${(err as Error).message}; got ${shown(value)}`);
+    }
+  };
+}
+
+/**
+ * The image the in-cluster manifests (`gateway manifests`, `reconcile manifests`) run by default.
+ * A placeholder: nothing here builds or pushes it, so those commands' docs say to pass `--image`.
+ */
+export const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';

@@ -14,6 +14,8 @@ const CLI_HINTS: Record<KubeHint, string> = {
   'list-releases': 'list them with `labforge releases`',
   'lower-concurrency': 'lower --concurrency',
   'new-tag': 'choose another --tag',
+  'later-end-date': 'set a later end date with `labforge expire --class <class> <date>`, or publish with a later --expires',
+  'list-keys': 'list their keys with `labforge keys list --class <class> --student <id>`',
 };
 
 /** The error's message, then the CLI's wording of its hint on a line of its own. */

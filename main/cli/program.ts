@@ -7,7 +7,7 @@ export interface CliIO {
 }
 
 /** Control characters other than the line ends commander writes itself, as \u escapes. */
-export function escapeControls(text: string): string {
+function escapeControls(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_STUDENTS } from '../../common/lab/limits';
 import { parseRoster } from '../class/roster';
 import { studentCountArg } from './args';
-import { studentsSpec } from '../api/cluster-schemas';
+import { studentsSpec } from '../../common/api/cluster-schemas';
 
 describe('the class-size limit', () => {
   it('is the same for --students, a roster and the API', () => {

@@ -1,17 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Zone } from '../class/zones';
-import type { ConnectOptions } from '../kube/kubeconfig';
-import type { ConnOpts } from './commands/engine';
+import { zoneConnection, type ConnOpts } from './engine-command';
 import { InvalidInputError } from './errors';
-
-/** What a zone connects with: its own kubeconfig (or the command's), its context (or that file's current one). */
-function zoneConnection(zone: Zone, opts: ConnOpts): ConnectOptions {
-  const kubeconfig = zone.kubeconfig ?? opts.kubeconfig;
-  return {
-    ...(kubeconfig ? { kubeconfig, kubeconfigFrom: zone.kubeconfig ? `zone "${zone.name}" kubeconfig` : '--kubeconfig' } : {}),
-    ...(zone.context ? { context: zone.context } : {}),
-  };
-}
 
 /**
  * Reads `--zones FILE`; a zone's kubeconfig path is relative to the file, and stored absolute.
@@ -34,10 +24,4 @@ export async function readZonesFile(file: string, opts: ConnOpts): Promise<Zone[
   });
   if (problems.length) throw new InvalidInputError(problems);
   return zones;
-}
-
-/** Opens a zone: its own kubeconfig (or the command's), its context (or that file's current one). */
-export async function zoneConnector(opts: ConnOpts): Promise<(zone: Zone) => import('../kube/cluster').Cluster> {
-  const { connect } = await import('../kube/http-cluster');
-  return (zone) => connect(zoneConnection(zone, opts));
 }

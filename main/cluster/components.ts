@@ -9,7 +9,8 @@ import type { Binaries } from './binaries';
 import { CLIENT_IDENTITIES, tokenFor, type ClientIdentity, type Pki } from './certs';
 import { KWOK_CRDS, KWOK_NODE_ANNOTATION } from './manifests';
 import { NODE_COMPONENTS, type NodeComponentName } from './node/components';
-import { repoRoot, type Layout } from './paths';
+import { APP_ROOT } from '../paths';
+import type { Layout } from './paths';
 import type { TlsFiles } from './net';
 
 /** The control plane's processes, in start order; the real node's follow them (node/components.ts). */
@@ -58,7 +59,7 @@ export interface SpecContext {
 }
 
 export const SERVICE_CIDR = '10.96.0.0/16';
-export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 export function kubeconfigFile(layout: Layout, id: ClientIdentity): string {
   return id === 'admin' ? layout.kubeconfig : join(layout.config, `${id}.kubeconfig`);
@@ -94,7 +95,7 @@ export function kubeconfigYaml(pki: Pki, id: ClientIdentity, apiserverPort: numb
  * bundled from out/main/, where no .ts files sit beside it.
  */
 function agentSourceDir(): string {
-  return join(repoRoot(), 'main', 'cluster', 'agent');
+  return join(APP_ROOT, 'main', 'cluster', 'agent');
 }
 
 function agentEntry(): string {

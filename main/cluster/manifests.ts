@@ -27,14 +27,14 @@ export const DEFAULT_VNC_TARGET = '127.0.0.1:5900';
 /** Annotation kwok selects its nodes by, and our label for the nodes `up` owns. */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const FAKE_NODE_LABEL = 'labforge.dev/fake-node';
-export const PORT_FORWARD_NAME = 'labforge-forwards';
+const PORT_FORWARD_NAME = 'labforge-forwards';
 
 /**
  * kwok's own stages, the "fast" set: node-initialize marks new nodes Ready, the lease-based
  * heartbeat keeps them Ready (kwok renews each node's Lease; the status refresh is slow on
  * purpose), and pods go Running right after scheduling, complete, and are deleted promptly.
  */
-export const KWOK_STAGE_FILES = [
+const KWOK_STAGE_FILES = [
   'node/fast/node-initialize.yaml',
   'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
   'pod/fast/pod-ready.yaml',
@@ -58,7 +58,7 @@ const KWOK_CRD_FILES: Record<(typeof KWOK_CRDS)[number], string> = {
  * Labforge. Weight 1 against pod-ready's 0 makes kwok pick it whenever both match; it sets a
  * pod IP so that neither stage matches again.
  */
-export const UNPULLABLE_IMAGE_STAGE = `apiVersion: kwok.x-k8s.io/v1alpha1
+const UNPULLABLE_IMAGE_STAGE = `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
   name: labforge-pod-image-unpullable
@@ -220,7 +220,7 @@ export function formatForward(f: ForwardRule): string {
  * exiting closes both the stream and the socket. (fd 4 keeps the real stdin: a background job
  * would otherwise read /dev/null.)
  */
-export const RELAY_SCRIPT = [
+const RELAY_SCRIPT = [
   'exec 3<>"/dev/tcp/$1/$2" || exit 1',
   'exec 4<&0',
   'cat <&3 & r=$!',

@@ -5,7 +5,7 @@ import https from 'node:https';
 import net from 'node:net';
 
 /** Asks the kernel for `count` distinct free ports on 127.0.0.1. */
-export async function freePorts(count: number): Promise<number[]> {
+async function freePorts(count: number): Promise<number[]> {
   const servers: net.Server[] = [];
   try {
     const ports: number[] = [];

@@ -8,7 +8,7 @@ import { isAppUrl } from '../transport/ipc';
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://labforge`;
 
-export function hardenWebContents(contents: WebContents): void {
+function hardenWebContents(contents: WebContents): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url, APP_ORIGIN)) event.preventDefault();
   });

@@ -6,7 +6,7 @@
  */
 import { MessageChannelMain, type App, type MessagePortMain, type WebContents } from 'electron';
 import type { StreamConnector, StreamEndpoint, TerminalService } from '../streams';
-import { IPC_STREAM_PORT } from '../transport/stream-channel';
+import { IPC_STREAM_PORT } from '../../common/ipc/stream-channel';
 
 function portEndpoint(port: MessagePortMain): StreamEndpoint {
   let open = true;

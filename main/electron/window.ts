@@ -1,5 +1,5 @@
 import { BrowserWindow, dialog } from 'electron';
-import type { Settings } from '../api/contract';
+import type { Settings } from '../../common/api/contract';
 import type { SettingsStore } from '../api/settings';
 import { APP_ORIGIN } from './security';
 

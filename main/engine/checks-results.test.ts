@@ -50,4 +50,12 @@ describe('encode/decode', () => {
     expect(decodeResults({ data: { 'results.json': '{' } }).problem).toMatch(/not valid JSON/);
     expect(decodeResults(undefined).results.checks).toEqual({});
   });
+
+  it('decodes with a schema: a record of another version or shape is read as empty, with the reason', () => {
+    expect(decodeResults({ data: { 'results.json': '{"version":2}' } }).problem).toMatch(/version 2 are not readable/);
+    const bad = decodeResults({ data: { 'results.json': JSON.stringify({ version: 1, checks: { a: { status: 'passed', attempts: 'many' } } }) } });
+    expect(bad.problem).toMatch(/malformed/);
+    expect(bad.results).toEqual({ checks: {}, achievements: {}, updatedAt: '' });
+    expect(decodeResults({ data: { 'results.json': '{"version":1}' } })).toEqual({ results: { checks: {}, achievements: {}, updatedAt: '' } });
+  });
 });

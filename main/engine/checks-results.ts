@@ -11,6 +11,7 @@
  */
 import { LABEL, MANAGED_BY, type KubeObject } from '../../common/compile';
 import type { LabAchievement } from '../../common/lab';
+import { z } from 'zod';
 
 export const RESULTS_CONFIGMAP = 'labforge-checks';
 export const RESULTS_COMPONENT = 'checks';
@@ -38,20 +39,33 @@ export interface CheckRun {
   message?: string;
 }
 
-export interface CheckRecord {
-  status: CheckStatus;
-  exitCode: number | null;
-  lastRunAt: string;
+const checkStatus = z.enum(['pass', 'fail', 'timeout', 'error']);
+
+/** One check's latest result, as stored (and decoded) in the record. */
+const checkRecord = z.object({
+  status: checkStatus,
+  exitCode: z.number().int().nullable(),
+  lastRunAt: z.string(),
   /** When the status last changed (the first run counts as a change). */
-  changedAt: string;
+  changedAt: z.string(),
   /** When the check passed for the first time; kept once set. */
-  firstPassAt?: string;
-  attempts: number;
-  durationMs: number;
-  failLine?: string;
-  output: string;
-  message?: string;
-}
+  firstPassAt: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  failLine: z.string().optional(),
+  output: z.string(),
+  message: z.string().optional(),
+});
+export type CheckRecord = z.infer<typeof checkRecord>;
+
+/** The stored record of the current version; fields a record lacks start empty. */
+const resultsV1 = z.object({
+  version: z.literal(RESULTS_VERSION),
+  checks: z.record(z.string(), checkRecord).default({}),
+  /** Achievement name → when it was earned (the moment the last of its checks first passed). */
+  achievements: z.record(z.string(), z.string()).default({}),
+  updatedAt: z.string().default(''),
+});
 
 export interface StudentResults {
   checks: Record<string, CheckRecord>;
@@ -60,7 +74,7 @@ export interface StudentResults {
   updatedAt: string;
 }
 
-export const emptyResults = (): StudentResults => ({ checks: {}, achievements: {}, updatedAt: '' });
+const emptyResults = (): StudentResults => ({ checks: {}, achievements: {}, updatedAt: '' });
 
 const clip = (s: string) => (s.length > STORED_OUTPUT ? s.slice(s.length - STORED_OUTPUT) : s);
 
@@ -125,13 +139,18 @@ export function encodeResults(namespace: string, labels: { class?: string; stude
 export function decodeResults(cm: { data?: Record<string, string> } | undefined): { results: StudentResults; problem?: string } {
   const text = cm?.data?.[RESULTS_KEY];
   if (!text) return { results: emptyResults() };
+  let v: unknown;
   try {
-    const v = JSON.parse(text) as Partial<StudentResults> & { version?: number };
-    if (v.version !== RESULTS_VERSION) return { results: emptyResults(), problem: `check results of version ${String(v.version)} are not readable by this version of Labforge` };
-    return { results: { checks: v.checks ?? {}, achievements: v.achievements ?? {}, updatedAt: v.updatedAt ?? '' } };
+    v = JSON.parse(text);
   } catch {
     return { results: emptyResults(), problem: 'the stored check results are not valid JSON' };
   }
+  const version = typeof v === 'object' && v !== null ? (v as { version?: unknown }).version : undefined;
+  if (version !== RESULTS_VERSION) return { results: emptyResults(), problem: `check results of version ${String(version)} are not readable by this version of Labforge` };
+  const parsed = resultsV1.safeParse(v);
+  if (!parsed.success) return { results: emptyResults(), problem: `the stored check results are malformed: ${z.prettifyError(parsed.error).split('\n').join('; ')}` };
+  const { checks, achievements, updatedAt } = parsed.data;
+  return { results: { checks, achievements, updatedAt } };
 }
 
 /** When anything in the record last changed status, or null for no runs yet. */

@@ -4,7 +4,7 @@ import { CONFIG_MAP } from '../kube/kinds';
 import { encodeResults, RESULTS_CONFIGMAP, type CheckRun } from './checks-results';
 import { readClassResults, readResults, recordRuns } from './checks-store';
 
-const run = (status: CheckRun['status']): CheckRun => ({ check: 'file-made', status, output: '', durationMs: 10, at: '2026-11-30T10:00:00Z' }) as CheckRun;
+const run = (status: CheckRun['status']): CheckRun => ({ check: 'file-made', status, exitCode: status === 'pass' ? 0 : 1, output: '', durationMs: 10, at: '2026-11-30T10:00:00Z' });
 
 describe('check results store', () => {
   it('ignores a record Labforge did not sign (made by anyone who may write ConfigMaps there) and overwrites it on the next run', async () => {

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FORGED_TRAILER_SCRIPT, FORGING_LINE } from '../../test/helpers/forged-trailer';
 import type { IPod } from '../kube/kinds';
-import { formatCheckGrid, progressOf, runCheck, type CheckExec, type StudentChecks } from './checks';
+import { formatCheckGrid } from '../cli/tables';
+import { progressOf, runCheck, type CheckExec, type StudentChecks } from './checks';
 import { mergeRuns } from './checks-results';
 
 /**

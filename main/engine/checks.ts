@@ -15,7 +15,6 @@
 import { randomBytes } from 'node:crypto';
 import { ANNOTATION, LABEL } from '../../common/compile';
 import { checkPoints, checkTimeout, orderedChecks } from '../../common/lab/checks';
-import { escapeControl } from '../../common/lab/escape';
 import type { Lab, LabAchievement, LabCheck } from '../../common/lab';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
@@ -42,7 +41,7 @@ export interface ExecTarget {
 export type CheckExec = (target: ExecTarget, command: string[], onOutput: (chunk: Buffer) => void, signal: AbortSignal) => Promise<ExecStatus | null>;
 
 /** Students checked at once; each has one exec open at a time. */
-export const DEFAULT_CHECK_CONCURRENCY = 8;
+const DEFAULT_CHECK_CONCURRENCY = 8;
 /** How long past its timeout a check may take before the connection is given up on. */
 const GRACE_MS = 10_000;
 
@@ -275,32 +274,4 @@ export function progressOf(s: StudentChecks): StudentProgress {
   };
 }
 
-const CELL: Record<string, string> = { pass: 'pass', fail: 'FAIL', timeout: 'TIME', error: 'ERR' };
 
-/**
- * The students × checks grid `labforge check` prints, then a line per failing check with its hint.
- * A FAIL: line is whatever the student's node printed, so every cell and note is shown with its
- * control characters escaped as `validate` shows a lab file's values: an OSC or CSI sequence in it
- * must not retitle, clear or write the clipboard of the instructor's terminal.
- */
-export function formatCheckGrid(students: readonly StudentChecks[]): string {
-  const ids = [...new Set(students.flatMap((s) => s.checks.map((c) => c.id)))];
-  const header = ['STUDENT', ...ids, 'PASSED', 'POINTS', 'ACHIEVEMENTS'].map(escapeControl);
-  const rows = students.map((s) => {
-    const p = progressOf(s);
-    return [s.student, ...ids.map((id) => (s.checks.some((c) => c.id === id) ? CELL[s.results.checks[id]?.status ?? ''] ?? '-' : '')), `${p.passed}/${p.total}`, `${p.points}/${p.maxPoints}`, p.achievements.join(', ')].map(escapeControl);
-  });
-  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));
-  const lines = [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
-  const notes: string[] = [];
-  for (const s of students) {
-    for (const c of s.checks) {
-      const r = s.results.checks[c.id];
-      if (!r || r.status === 'pass') continue;
-      const why = r.failLine ?? r.message ?? (r.exitCode !== null ? `exit status ${r.exitCode}` : '');
-      notes.push(escapeControl(`${s.student} ${c.id}: ${why}${c.hint ? ` (hint: ${c.hint})` : ''}`));
-    }
-    if (s.recordError) notes.push(escapeControl(`${s.student}: results not recorded: ${s.recordError}`));
-  }
-  return `${lines.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
-}

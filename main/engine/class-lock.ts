@@ -33,7 +33,7 @@ import { ensureSystemNamespace } from './reconcile-settings';
  * Seconds a lock lasts without renewal: how long a killed operation blocks the next one. Renewed
  * every third of it, so an API server away for up to about two thirds of it costs no lock.
  */
-export const LOCK_DURATION_S = 15;
+const LOCK_DURATION_S = 15;
 /** How long past a renewal interval a holder may be late before it counts as gone. */
 const RENEW_GRACE_MS = 2000;
 const POLL_MS = 500;

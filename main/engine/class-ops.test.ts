@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IDeployment, INamespace, IPod, IResourceQuota } from '../kube/kinds';
-import { classRows, foreignAnnotations, formatRows } from './class-ops';
+import { formatRows } from '../cli/tables';
+import { classRows, foreignAnnotations } from './class-ops';
 
 const ns = (name: string, student: string, release = 'v1', phase: 'Active' | 'Terminating' = 'Active'): INamespace => ({
   apiVersion: 'v1',

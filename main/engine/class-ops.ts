@@ -111,22 +111,7 @@ export function classRows(namespaces: Iterable<INamespace>, pods: Iterable<IPod>
     .sort((a, b) => a.student.localeCompare(b.student));
 }
 
-/** The status table; a class over zones gets a ZONE column. */
-export function formatRows(rows: (StudentRow & { zone?: string })[], withZone = false): string {
-  const header = ['STUDENT', ...(withZone ? ['ZONE'] : []), 'NAMESPACE', 'RELEASE', 'READY', 'CPU (used/hard)', 'MEMORY (used/hard)', 'NOT READY'];
-  const notReady = (r: StudentRow) =>
-    Object.entries(r.nodes)
-      .filter(([, n]) => n.state !== 'ready')
-      .map(([node, n]) => `${node}: ${n.reason ?? n.state}`)
-      .join(', ');
-  const data = rows.map((r) => [r.student, ...(withZone ? [r.zone ?? ''] : []), r.namespace, r.release, `${r.ready}/${r.total}${r.phase === 'Terminating' ? ' (terminating)' : ''}`, `${r.cpu.used}/${r.cpu.hard}`, `${r.memory.used}/${r.memory.hard}`, notReady(r)]);
-  return table([header, ...data]);
-}
 
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
-}
 
 /** One label-selected list per kind for the whole class (never one call per student). */
 export async function classStatus(cluster: Cluster, className: string): Promise<StudentRow[]> {
@@ -245,7 +230,7 @@ export async function studentCredentials(cluster: Cluster, className: string, st
   try {
     seconds = tokenSeconds(durationSeconds, settings?.expiresAt);
   } catch (err) {
-    throw new KubeError('invalid', `${(err as Error).message}; set a later end date with \`labforge expire --class ${className} <date>\``);
+    throw new KubeError('invalid', `${(err as Error).message}; set a later end date for class ${className}`, { hint: 'later-end-date' });
   }
   let token;
   try {

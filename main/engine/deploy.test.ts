@@ -7,7 +7,7 @@ import { memoryCluster, realWrites } from '../../test/helpers/memory-cluster';
 import { kindOf } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { CONFIG_MAP, NAMESPACE, PERSISTENT_VOLUME_CLAIM } from '../kube/kinds';
-import type { MemoryCluster } from '../kube/memory-cluster';
+import type { MemoryCluster } from '../../test/helpers/in-memory-cluster';
 import { deploy } from './deploy';
 import { LAB_RECORD } from './owned';
 

@@ -40,7 +40,7 @@ export interface DeployResult {
 }
 
 /** The record of which lab runs in a dev namespace; `snapshot <name>` reads it back. */
-export function labRecord(lab: Lab, namespace: string, now = new Date()): KubeObject {
+function labRecord(lab: Lab, namespace: string, now = new Date()): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

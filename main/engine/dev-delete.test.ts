@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileLab, devNamespace, LABEL } from '../../common/compile';
 import { parseLab } from '../../common/lab';
-import { MemoryCluster } from '../kube/memory-cluster';
+import { MemoryCluster } from '../../test/helpers/in-memory-cluster';
 import { NAMESPACE, PERSISTENT_VOLUME_CLAIM } from '../kube/kinds';
 import { deleteDev, devContents } from './dev-delete';
 

@@ -51,7 +51,7 @@ export function formatRemaining(seconds: number): string {
 }
 
 /** The shortest token the API server issues (TokenRequest refuses less than 10 minutes). */
-export const MIN_TOKEN_SECONDS = 600;
+const MIN_TOKEN_SECONDS = 600;
 
 /**
  * The lifetime of a student token: what was asked, cut at the class's end date. Throws when

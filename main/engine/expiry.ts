@@ -77,14 +77,17 @@ export async function setExpiry(cluster: Cluster, className: string, change: { e
   });
 }
 
-/** How to get kept volumes back, in words for the CLI and the app. */
-export function keptVolumesHelp(className: string, kept: KeptVolume[]): string {
+/**
+ * How to get kept volumes back, in words for the CLI and the app; `publishAgain` is the front
+ * end's way to publish with a later end date (the CLI's command), when it has one to name.
+ */
+export function keptVolumesHelp(kept: KeptVolume[], publishAgain?: string): string {
   if (kept.length === 0) return 'no volumes were kept';
   const lines = kept.map((k) => `  ${k.student}: ${k.namespace}/${k.volume}`);
   return [
     `${kept.length} volume${kept.length === 1 ? '' : 's'} kept:`,
     ...lines,
-    `to get them back, publish again with a later end date (labforge publish <lab@tag> --class ${className} --expires 30d): each student's lab returns onto the same volumes;`,
+    `to get them back, publish again with a later end date${publishAgain ? ` (${publishAgain})` : ''}: each student's lab returns onto the same volumes;`,
     'to copy data out meanwhile, mount a claim in a pod of its namespace (kubectl -n <namespace> get pvc).',
   ].join('\n');
 }

@@ -3,6 +3,7 @@
  * and the class dashboard show it. One pure function turns pods, workloads and VMs into
  * states; callers either list those objects once or keep them live with a namespace-set watch.
  */
+import { NODE_KIND } from '../../common/lab/node-kinds';
 import { LABEL, labelSelector } from '../../common/compile/labels';
 import type { Lab } from '../../common/lab/schema';
 import type { Cluster } from '../kube/cluster';
@@ -29,7 +30,7 @@ export interface NodeStatus {
  * Whether the workload's controller has acted on its latest spec. Right after an apply the old
  * pod is still there and still ready; counting it would call a change ready before it ran.
  */
-export function rolledOut(w: IDeployment | IStatefulSet | undefined): boolean {
+function rolledOut(w: IDeployment | IStatefulSet | undefined): boolean {
   if (!w) return false;
   if ((w.status?.observedGeneration ?? 0) < (w.metadata?.generation ?? 1)) return false;
   const replicas = w.spec?.replicas ?? 1;
@@ -73,7 +74,7 @@ export function liveNodeStatuses(nodes: readonly { name: string; kind: 'containe
   return nodes.map((node) => {
     const pod = podOf.get(node.name);
     const restarts = pod?.status?.containerStatuses?.reduce((n, c) => n + (c.restartCount ?? 0), 0) ?? 0;
-    if (node.kind === 'vm') {
+    if (NODE_KIND[node.kind].workload === 'vm') {
       const vm = vmOf.get(node.name);
       const c = classifyVm(vm);
       return { node: node.name, kind: 'vm', state: c.state, ready: c.state === 'ready', detail: vm?.status?.printableStatus ?? (vm ? 'no status from KubeVirt' : 'missing'), restarts, ...rest(c) };
@@ -96,7 +97,7 @@ const rest = (c: { reason?: string; message?: string; image?: string }) => ({
 /** Lists the namespace's pods, workloads and VMs once and classifies the lab's nodes. */
 export async function nodeStatuses(cluster: Cluster, namespace: string, lab: Lab): Promise<NodeStatus[]> {
   const selector = labelSelector({ [LABEL.lab]: lab.metadata.name });
-  const hasVms = lab.nodes.some((n) => n.kind === 'vm');
+  const hasVms = lab.nodes.some((n) => NODE_KIND[n.kind].workload === 'vm');
   const [{ items: pods }, { items: deployments }, { items: statefulSets }, vms] = await Promise.all([
     cluster.list(POD, { namespace, labelSelector: selector }),
     cluster.list(DEPLOYMENT, { namespace, labelSelector: selector }),

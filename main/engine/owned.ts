@@ -29,7 +29,7 @@ export const NAMESPACED_KINDS = [
 export const key = ownedKey;
 
 /** Objects of a lab, wherever they run (dev or a student's namespace). */
-export const ownedSelector = (lab: string) => managedSelector({ [LABEL.lab]: lab });
+const ownedSelector = (lab: string) => managedSelector({ [LABEL.lab]: lab });
 
 /** Every object of our kinds in `namespace` that carries the lab's ownership labels. */
 export function listOwned(cluster: Cluster, namespace: string, lab: string): Promise<KubeObject[]> {

@@ -8,7 +8,7 @@ import { PreflightError } from '../kube/apply';
 import { kindOf } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE, PERSISTENT_VOLUME_CLAIM } from '../kube/kinds';
-import type { MemoryCluster, Write } from '../kube/memory-cluster';
+import type { MemoryCluster, Write } from '../../test/helpers/in-memory-cluster';
 import { key, listOwned } from './owned';
 import { CapacityError, publish } from './publish';
 

@@ -39,7 +39,7 @@ import type { Release } from './releases';
 export const DEFAULT_CONCURRENCY = 64;
 
 /** How long the server may refuse connections, in all, once the writes have started. */
-export const OUTAGE_MS = 30_000;
+const OUTAGE_MS = 30_000;
 
 export interface PublishOptions {
   className: string;

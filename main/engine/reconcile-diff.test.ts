@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../common/compile/types';
-import { changedFields, formatDrift, isStudentOrSystem, namespaceDrift, sameValue } from './reconcile-diff';
+import { formatDrift } from '../cli/tables';
+import { changedFields, isStudentOrSystem, namespaceDrift, sameValue } from './reconcile-diff';
 import { resourceOf, studentMayCreate } from './reconcile';
 
 const deployment = (replicas: number, extra: Record<string, unknown> = {}): KubeObject => ({

@@ -173,18 +173,4 @@ export function namespaceDrift({ expected, live, studentMayCreate }: NamespaceIn
   return out.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
 }
 
-const shown = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v).slice(0, 80));
 
-/** One line per drifted object and field, for the CLI. */
-export function formatDrift(drift: StudentDrift[]): string {
-  const lines: string[] = [];
-  for (const s of drift) {
-    for (const o of s.objects) {
-      const head = `${s.student} (${s.namespace}): ${o.kind}/${o.name}`;
-      if (o.problem === 'missing') lines.push(`${head} is missing`);
-      else if (o.problem === 'extra') lines.push(`${head} is not part of the release and the student may not create it`);
-      else for (const f of o.fields) lines.push(`${head} ${f.path}: want ${shown(f.want)}, have ${shown(f.have)}${f.by.length ? ` (changed by ${f.by.join(', ')})` : ''}`);
-    }
-  }
-  return lines.join('\n');
-}

@@ -15,10 +15,9 @@
  * The namespaces are listed by name, so the manifests are made for the class as it is: after
  * publishing to new students, print and apply them again.
  */
-import { stringify } from 'yaml';
-import { LABEL, MANAGED_BY } from '../../common/compile/labels';
 import { STUDENT_ROLE } from '../../common/compile/rbac';
 import type { KubeObject } from '../../common/compile/types';
+import { inClusterProgram } from './in-cluster';
 import { NAMESPACED_KINDS } from './owned';
 import { resourceOf } from './reconcile';
 import { linkKeyName, settingsName } from './reconcile-settings';
@@ -49,42 +48,26 @@ function kindRules(verbs: string[], filter: (kind: string) => boolean = () => tr
 
 export function reconcilerManifests(opts: ManifestOptions): KubeObject[] {
   const name = reconcilerName(opts.className);
-  const labels = { [LABEL.managedBy]: MANAGED_BY, [LABEL.class]: opts.className, [LABEL.component]: 'reconciler' };
-  const meta = (n: string, namespace?: string) => ({ name: n, ...(namespace ? { namespace } : {}), labels });
-  const subject = { kind: 'ServiceAccount', name, namespace: SYSTEM_NAMESPACE };
-  const rbac = 'rbac.authorization.k8s.io/v1';
+  const app = inClusterProgram(name, opts.className, 'reconciler');
   const namespaces = [...opts.namespaces].sort();
   const out: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name, SYSTEM_NAMESPACE) },
-    {
-      apiVersion: rbac,
-      kind: 'ClusterRole',
-      metadata: meta(`${name}-cluster`),
-      rules: [
-        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
-        ...kindRules(['get', 'list', 'watch']),
-        ...(namespaces.length ? [{ apiGroups: [''], resources: ['namespaces'], resourceNames: namespaces, verbs: ['patch', 'delete'] }] : []),
-      ],
-    },
-    { apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: meta(`${name}-cluster`), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${name}-cluster` }, subjects: [subject] },
-    {
-      apiVersion: rbac,
-      kind: 'Role',
-      metadata: meta(name, SYSTEM_NAMESPACE),
-      rules: [
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
-        { apiGroups: [''], resources: ['configmaps'], resourceNames: [settingsName(opts.className)], verbs: ['patch'] },
-        { apiGroups: [''], resources: ['secrets'], resourceNames: [linkKeyName(opts.className)], verbs: ['get'] },
-      ],
-    },
-    { apiVersion: rbac, kind: 'RoleBinding', metadata: meta(name, SYSTEM_NAMESPACE), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [subject] },
+    app.serviceAccount(),
+    app.clusterRole(`${name}-cluster`, [
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+      ...kindRules(['get', 'list', 'watch']),
+      ...(namespaces.length ? [{ apiGroups: [''], resources: ['namespaces'], resourceNames: namespaces, verbs: ['patch', 'delete'] }] : []),
+    ]),
+    app.clusterRoleBinding(`${name}-cluster`),
+    app.role([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: [settingsName(opts.className)], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [linkKeyName(opts.className)], verbs: ['get'] },
+    ]),
+    app.roleBinding(SYSTEM_NAMESPACE, 'Role', name),
   ];
   if (opts.repair) {
-    out.push({
-      apiVersion: rbac,
-      kind: 'ClusterRole',
-      metadata: meta(`${name}-repair`),
-      rules: [
+    out.push(
+      app.clusterRole(`${name}-repair`, [
         // Server-side apply is a patch, and a create when the object is missing.
         ...kindRules(['create', 'patch'], (k) => k !== 'PersistentVolumeClaim'),
         // Volumes are created when missing, never changed or deleted by the reconciler.
@@ -92,39 +75,21 @@ export function reconcilerManifests(opts: ManifestOptions): KubeObject[] {
         ...kindRules(['delete'], (k) => k !== 'PersistentVolumeClaim'),
         // Re-creating the student binding needs `bind` on the shared student ClusterRole (and nothing else).
         { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: [STUDENT_ROLE], verbs: ['bind'] },
-      ],
-    });
-    for (const ns of namespaces) {
-      out.push({ apiVersion: rbac, kind: 'RoleBinding', metadata: meta(name, ns), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${name}-repair` }, subjects: [subject] });
-    }
+      ]),
+    );
+    for (const ns of namespaces) out.push(app.roleBinding(ns, 'ClusterRole', `${name}-repair`));
   }
-  out.push({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: meta(name, SYSTEM_NAMESPACE),
-    spec: {
-      replicas: 1,
-      // Never two reconcilers of one class at once.
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: { [LABEL.component]: 'reconciler', [LABEL.class]: opts.className } },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: name,
-          containers: [
-            {
-              name: 'reconciler',
-              image: opts.image,
-              args: ['reconcile', '--class', opts.className, '--watch', ...(opts.repair ? ['--repair'] : [])],
-              resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-              securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            },
-          ],
-        },
+  out.push(
+    app.deployment(
+      {
+        name: 'reconciler',
+        image: opts.image,
+        args: ['reconcile', '--class', opts.className, '--watch', ...(opts.repair ? ['--repair'] : [])],
+        resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       },
-    },
-  });
+      // Never two reconcilers of one class at once.
+      { type: 'Recreate' },
+    ),
+  );
   return out;
 }
-
-export const manifestsYaml = (objects: KubeObject[]) => objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');

@@ -37,7 +37,7 @@ export type KeptVolume = z.infer<typeof keptVolume>;
 
 export const settingsName = (className: string) => `labforge-class-${className}`;
 export const linkKeyName = (className: string) => `labforge-links-${className}`;
-export const DEFAULT_SETTINGS: ClassSettings = settingsSchema.parse({});
+const DEFAULT_SETTINGS: ClassSettings = settingsSchema.parse({});
 
 const recordLabels = (className: string, record: string) => ({ [LABEL.managedBy]: MANAGED_BY, [LABEL.class]: className, 'labforge.dev/record': record });
 
@@ -90,7 +90,7 @@ export async function readLinkKey(cluster: Cluster, className: string): Promise<
 }
 
 /** The class's link key, created on first use; a concurrent creator's key wins (create, never overwrite). */
-export async function ensureLinkKey(cluster: Cluster, className: string): Promise<string> {
+async function ensureLinkKey(cluster: Cluster, className: string): Promise<string> {
   const existing = await readLinkKey(cluster, className);
   if (existing) return existing;
   const key = randomBytes(32).toString('hex');
@@ -131,7 +131,7 @@ export async function settingsForPublish(cluster: Cluster, className: string, ch
     if (expired && !(change.expiresAt && Date.parse(change.expiresAt) > Date.now())) next.expired = expired;
     return next;
   });
-  if (settings.expired) throw new KubeError('invalid', `class ${className} ended at ${settings.expired.at}; publish with a later --expires to bring it back`);
+  if (settings.expired) throw new KubeError('invalid', `class ${className} ended at ${settings.expired.at}; publish with a later end date to bring it back`, { hint: 'later-end-date' });
   return { settings, ...(settings.links === 'random' ? { linkKey: await ensureLinkKey(cluster, className) } : {}) };
 }
 

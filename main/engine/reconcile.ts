@@ -55,7 +55,7 @@ export interface ClassContext {
   releases: Map<string, Promise<Release>>;
 }
 
-export async function classContext(cluster: Cluster, className: string, releaseSource: ReleaseReader = releasesIn(cluster)): Promise<ClassContext> {
+async function classContext(cluster: Cluster, className: string, releaseSource: ReleaseReader = releasesIn(cluster)): Promise<ClassContext> {
   const settings = await readClassSettings(cluster, className);
   return { releaseSource, settings, linkKey: settings?.links === 'random' ? await readLinkKey(cluster, className) : undefined, releases: new Map() };
 }
@@ -80,7 +80,7 @@ export interface StudentExpected {
 }
 
 /** The objects a student namespace should hold: its release, compiled as publish does. */
-export async function expectedObjects(cluster: Cluster, className: string, ns: INamespace, ctx: ClassContext): Promise<StudentExpected> {
+async function expectedObjects(cluster: Cluster, className: string, ns: INamespace, ctx: ClassContext): Promise<StudentExpected> {
   const name = ns.metadata?.name ?? '';
   const labels = ns.metadata?.labels ?? {};
   const student = ns.metadata?.annotations?.[ANNOTATION.studentId] ?? labels[LABEL.student] ?? name;
@@ -93,7 +93,7 @@ export async function expectedObjects(cluster: Cluster, className: string, ns: I
 }
 
 /** The kinds a namespace is compared on that this cluster serves (KubeVirt may be absent). */
-export async function servedKinds(cluster: Cluster): Promise<Kind[]> {
+async function servedKinds(cluster: Cluster): Promise<Kind[]> {
   const out: Kind[] = [];
   for (const k of NAMESPACED_KINDS) if (await cluster.serves(k)) out.push(k);
   return out;
@@ -111,7 +111,7 @@ export interface DriftReport {
 }
 
 /** Compares each namespace's live objects with what it should hold. */
-export async function compareClass(
+async function compareClass(
   cluster: Cluster,
   className: string,
   namespaces: INamespace[],

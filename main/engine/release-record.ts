@@ -18,9 +18,9 @@ import { formatIssue, parseLab, serializeLab, type Lab } from '../../common/lab'
 import { KubeError } from '../kube/errors';
 
 export const SYSTEM_NAMESPACE = 'labforge-system';
-export const RELEASE_RECORD_V0 = 'labforge.dev/release-v0';
+const RELEASE_RECORD_V0 = 'labforge.dev/release-v0';
 export const RELEASE_RECORD_V1 = 'labforge.dev/release-v1';
-export const RELEASE_RECORD_VERSION = RELEASE_RECORD_V1;
+const RELEASE_RECORD_VERSION = RELEASE_RECORD_V1;
 /** The value of LABEL.component on release records. */
 const COMPONENT = 'release';
 
@@ -58,7 +58,7 @@ export interface RecordDocument {
 }
 
 /** A migration found the record unusable: `field` names where. */
-export class RecordError extends Error {
+class RecordError extends Error {
   constructor(
     readonly field: string,
     message: string,
@@ -73,7 +73,7 @@ export interface RecordMigration {
   up: (doc: RecordDocument) => RecordDocument;
 }
 
-export const RECORD_MIGRATIONS: readonly RecordMigration[] = [
+const RECORD_MIGRATIONS: readonly RecordMigration[] = [
   {
     from: RELEASE_RECORD_V0,
     to: RELEASE_RECORD_V1,
@@ -90,7 +90,7 @@ export const RECORD_MIGRATIONS: readonly RecordMigration[] = [
 ];
 
 /** The version of a stored record: its data's `recordVersion`, or v0 when it has none. */
-export const recordVersionOf = (doc: RecordDocument) => doc.data['recordVersion'] ?? RELEASE_RECORD_V0;
+const recordVersionOf = (doc: RecordDocument) => doc.data['recordVersion'] ?? RELEASE_RECORD_V0;
 
 /** Lifts `doc` to the current version through `migrations`; throws RecordError when it cannot. */
 export function migrateRecord(doc: RecordDocument, migrations: readonly RecordMigration[] = RECORD_MIGRATIONS): { doc: RecordDocument; applied: string[] } {

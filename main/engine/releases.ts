@@ -20,7 +20,7 @@ import { decodeRelease, decodeReleaseSummary, encodeRelease, releaseName, releas
 export { releaseName, SYSTEM_NAMESPACE, type PinnedImage, type Release, type ReleaseSummary } from './release-record';
 
 /** Reads the lab recorded in a dev namespace by `deploy`. */
-export async function deployedLab(cluster: Cluster, namespace: string): Promise<Lab> {
+async function deployedLab(cluster: Cluster, namespace: string): Promise<Lab> {
   const cm = await cluster.read(CONFIG_MAP, LAB_RECORD, namespace);
   if (!cm) throw new KubeError('not-found', `no lab is deployed in namespace ${namespace}; deploy the lab first`, { hint: 'deploy-first' });
   const r = parseLab(cm.data?.['lab.yaml'] ?? '');
@@ -39,7 +39,7 @@ export function pinImage(image: string, digest: string): string {
   return `${image.replace(/@sha256:[a-f0-9]{64}$/, '')}@${digest}`;
 }
 
-export async function pinnedImages(cluster: Cluster, namespace: string, lab: Lab): Promise<PinnedImage[]> {
+async function pinnedImages(cluster: Cluster, namespace: string, lab: Lab): Promise<PinnedImage[]> {
   const pods = (await cluster.list(POD, { namespace, labelSelector: labelSelector({ [LABEL.lab]: lab.metadata.name }) })).items;
   return lab.nodes.map((node) => {
     if (node.kind === 'vm') return { node: node.name, image: node.image };

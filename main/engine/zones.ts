@@ -14,7 +14,7 @@ import { assignZones, zoneLab, zoneSchema, type Zone } from '../class/zones';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { CONFIG_MAP } from '../kube/kinds';
-import { classStatus, studentCredentials, teardown, type StudentCredentials, type StudentRow, type TeardownResult } from './class-ops';
+import { classStatus, studentCredentials, teardown, type ClassOpOptions, type StudentCredentials, type StudentRow, type TeardownResult } from './class-ops';
 import { classNamespaces, publish, type PublishOptions, type PublishResult, type StudentResult } from './publish';
 import { getRelease, releasesIn, type ReleaseReader } from './releases';
 import { SYSTEM_NAMESPACE } from './release-record';
@@ -181,6 +181,12 @@ export async function publishZoned(home: Cluster, connectZone: ZoneConnector, op
   };
 }
 
+/** A class operation's options inside one zone: the same cancel signal, its progress naming the zone. */
+const inZone = (zone: Zone, opts: ClassOpOptions): ClassOpOptions => ({
+  ...(opts.signal ? { signal: opts.signal } : {}),
+  ...(opts.onPhase ? { onPhase: (message: string) => opts.onPhase!(`zone ${zone.name}: ${message}`) } : {}),
+});
+
 /** Runs `fn` on every zone at once; a zone that fails is reported, the others still answer. */
 async function eachZone<T>(record: ZonesRecord, connectZone: ZoneConnector, fn: (cluster: Cluster, zone: Zone) => Promise<T>): Promise<{ ok: { zone: Zone; value: T }[]; failed: ZoneProblem[] }> {
   const settled = await Promise.all(
@@ -210,10 +216,10 @@ export async function zonedStatus(record: ZonesRecord, connectZone: ZoneConnecto
 }
 
 /** Tears the class (or one student) down in every zone; the record goes once every zone is clear. */
-export async function zonedTeardown(home: Cluster, record: ZonesRecord, connectZone: ZoneConnector, className: string, student?: string): Promise<TeardownResult & { unreachable: ZoneProblem[] }> {
+export async function zonedTeardown(home: Cluster, record: ZonesRecord, connectZone: ZoneConnector, className: string, student?: string, opts: ClassOpOptions = {}): Promise<TeardownResult & { unreachable: ZoneProblem[] }> {
   const zones = student !== undefined ? { ...record, zones: record.zones.filter((z) => z.name === record.assignment[student]) } : record;
   if (student !== undefined && zones.zones.length === 0) throw new KubeError('not-found', `student ${student} has no zone in class ${className}`);
-  const r = await eachZone(zones, connectZone, (c) => teardown(c, className, student));
+  const r = await eachZone(zones, connectZone, (c, zone) => teardown(c, className, student, undefined, inZone(zone, opts)));
   const deleted = r.ok.flatMap((o) => o.value.deleted);
   const stuck = r.ok.flatMap((o) => o.value.stuck);
   if (r.failed.length === 0 && stuck.length === 0) {
@@ -238,7 +244,7 @@ export async function zonedCredentials(record: ZonesRecord, connectZone: ZoneCon
 }
 
 /** Deletes one student's namespace in their zone and publishes their release there again. */
-export async function zonedReset(home: Cluster, record: ZonesRecord, connectZone: ZoneConnector, className: string, student: string): Promise<StudentResult & { zone: string }> {
+export async function zonedReset(home: Cluster, record: ZonesRecord, connectZone: ZoneConnector, className: string, student: string, opts: ClassOpOptions = {}): Promise<StudentResult & { zone: string }> {
   const zone = record.zones.find((z) => z.name === record.assignment[student]);
   if (!zone) throw new KubeError('not-found', `student ${student} has no zone in class ${className}; publish to them first`, { hint: 'publish-first' });
   const cluster = connectZone(zone);
@@ -251,7 +257,9 @@ export async function zonedReset(home: Cluster, record: ZonesRecord, connectZone
     tag = ns.metadata?.labels?.[LABEL.release];
     if (!lab || !tag) throw new KubeError('invalid', `namespace ${ns.metadata?.name} does not say which release it runs`);
     const release = await getRelease(home, lab, tag);
-    await teardown(cluster, className, student);
+    await teardown(cluster, className, student, undefined, inZone(zone, opts));
+    // Past this point the student has no namespace: publishing is not cancelled halfway.
+    opts.onPhase?.(`publishing ${lab}@${tag} to ${student} again in zone ${zone.name}`);
     const r = await publish(cluster, { className, students: [{ id: student }], release: { ...release, lab: zoneLab(release.lab, zone) }, force: true, ...(zone.domain ? { domain: zone.domain } : {}) });
     return { ...r.results[0]!, zone: zone.name };
   } finally {

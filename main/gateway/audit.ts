@@ -28,16 +28,16 @@ export interface SessionRecord {
 }
 
 export const EVENT_REASON = 'SSHSession';
-export const EVENT_COMPONENT = 'labforge-gateway';
+const EVENT_COMPONENT = 'labforge-gateway';
 
-export function sessionMessage(r: SessionRecord): string {
+function sessionMessage(r: SessionRecord): string {
   const seconds = Math.round((r.end.getTime() - r.start.getTime()) / 1000);
   const code = r.exitCode !== undefined && r.exitCode !== null ? `, exit ${r.exitCode}` : '';
   const why = r.endedBy ? `, ended by the gateway: ${r.endedBy}` : '';
   return `${r.kind} session of ${r.student} (key ${r.fingerprint}) on node ${r.node} from ${r.address}: ${r.start.toISOString()} to ${r.end.toISOString()} (${seconds}s), ${r.bytesIn} bytes in, ${r.bytesOut} bytes out${code}${why}`;
 }
 
-export function sessionEvent(r: SessionRecord, instance: string): KubeObject {
+function sessionEvent(r: SessionRecord, instance: string): KubeObject {
   const name = `labforge-ssh.${r.start.getTime().toString(36)}.${randomBytes(4).toString('hex')}`;
   return {
     apiVersion: 'v1',

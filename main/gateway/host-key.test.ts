@@ -2,7 +2,7 @@ import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { parsePublicKey } from '../class/keys';
 import { SYSTEM_NAMESPACE } from '../engine/release-record';
-import { MemoryCluster } from '../kube/memory-cluster';
+import { MemoryCluster } from '../../test/helpers/in-memory-cluster';
 import { ensureHostKey, HOST_KEY_SECRET } from './host-key';
 import { SECRET } from './key-store';
 

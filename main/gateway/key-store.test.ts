@@ -1,7 +1,7 @@
 import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { studentNamespace } from '../../common/compile';
-import { MemoryCluster } from '../kube/memory-cluster';
+import { MemoryCluster } from '../../test/helpers/in-memory-cluster';
 import { KeyIndex } from './key-index';
 import { addKey, formatKeys, listKeys, revokeKeys, SECRET, storeRosterKeys } from './key-store';
 import { gatewayManifests, STUDENT_NAMESPACE_RULES } from './manifests';
@@ -45,7 +45,7 @@ describe('key store', () => {
     const before = writes();
     await expect(addKey(c, { className: 'k8s1', student: 'ada', key: key().private })).rejects.toThrow(/PRIVATE key/);
     await expect(addKey(c, { className: 'k8s1', student: 'ada', key: utils.generateKeyPairSync('rsa', { bits: 1024 }).public })).rejects.toThrow(/1024 bits/);
-    await expect(addKey(c, { className: 'k8s1', student: 'ada', key: key().public, expires: 'yesterday' })).rejects.toThrow(/--expires/);
+    await expect(addKey(c, { className: 'k8s1', student: 'ada', key: key().public, expires: 'yesterday' })).rejects.toThrow(/expiry/);
     await expect(addKey(c, { className: 'k8s1', student: 'zed', key: key().public })).rejects.toThrow(/publish to them first/);
     expect(writes()).toBe(before);
   });

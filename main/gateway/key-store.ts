@@ -26,15 +26,15 @@ export interface SecretObject extends KubeObject {
 export const SECRET = kindOf<SecretObject>('v1', 'Secret');
 
 /** `app.kubernetes.io/component` of key Secrets. */
-export const KEY_COMPONENT = 'ssh-key';
-export const KEY_ANNOTATION = {
+const KEY_COMPONENT = 'ssh-key';
+const KEY_ANNOTATION = {
   fingerprint: 'labforge.dev/ssh-fingerprint',
   expiresAt: 'labforge.dev/ssh-expires-at',
   comment: 'labforge.dev/ssh-comment',
   type: 'labforge.dev/ssh-key-type',
 } as const;
 /** The data field holding the public key line. */
-export const KEY_DATA = 'authorized_key';
+const KEY_DATA = 'authorized_key';
 
 /** The key Secrets of a class, or of one student in it. */
 export const keySelector = (className: string, student?: string) =>
@@ -56,7 +56,7 @@ export interface StoredKey {
   blob: Buffer;
 }
 
-export const keySecretName = (key: PublicKey) => `ssh-key-${createHash('sha256').update(key.blob).digest('hex').slice(0, 20)}`;
+const keySecretName = (key: PublicKey) => `ssh-key-${createHash('sha256').update(key.blob).digest('hex').slice(0, 20)}`;
 
 export function keySecret(className: string, student: string, key: PublicKey, expiresAt: string | undefined, now = new Date(), namespace = studentNamespace(className, student)): SecretObject {
   return {
@@ -120,7 +120,7 @@ export async function addKey(cluster: Cluster, req: AddKeyRequest, now = new Dat
   let expiresAt: string | undefined;
   if (req.expires !== undefined && req.expires !== '') {
     const e = parseExpiry(req.expires, now);
-    if (!e.ok) throw new KubeError('invalid', `--expires: ${e.message}`);
+    if (!e.ok) throw new KubeError('invalid', `the key's expiry: ${e.message}`);
     expiresAt = e.at;
   }
   const namespace = await studentNamespaceIn(cluster, req.className, req.student);
@@ -168,7 +168,7 @@ export async function revokeKeys(cluster: Cluster, className: string, student: s
     const want = which.fingerprint.startsWith('SHA256:') ? which.fingerprint : `SHA256:${which.fingerprint}`;
     chosen = keys.filter((k) => k.fingerprint === want);
     if (chosen.length === 0) chosen = keys.filter((k) => k.fingerprint.startsWith(want));
-    if (chosen.length === 0) throw new KubeError('not-found', `student ${student} of class ${className} has no key ${which.fingerprint}; \`labforge keys list --class ${className} --student ${student}\` shows their keys`);
+    if (chosen.length === 0) throw new KubeError('not-found', `student ${student} of class ${className} has no key ${which.fingerprint}`, { hint: 'list-keys' });
     if (chosen.length > 1) throw new KubeError('invalid', `${which.fingerprint} matches ${chosen.length} keys of ${student}; give more of the fingerprint`);
   }
   for (const k of chosen) {

@@ -15,9 +15,8 @@
  * disconnect, which republishes, stays with the instructor's own gateway. The namespaces are
  * named one by one: after publishing to new students, print and apply the manifests again.
  */
-import { stringify } from 'yaml';
-import { LABEL, MANAGED_BY } from '../../common/compile/labels';
 import type { KubeObject } from '../../common/compile/types';
+import { inClusterProgram } from '../engine/in-cluster';
 import { SYSTEM_NAMESPACE } from '../engine/release-record';
 import { HOST_KEY_SECRET } from './host-key';
 
@@ -42,70 +41,37 @@ export const STUDENT_NAMESPACE_RULES = [
 
 export function gatewayManifests(opts: GatewayManifestOptions): KubeObject[] {
   const name = gatewayName(opts.className);
-  const labels = { [LABEL.managedBy]: MANAGED_BY, [LABEL.class]: opts.className, [LABEL.component]: 'ssh-gateway' };
-  const meta = (n: string, namespace?: string) => ({ name: n, ...(namespace ? { namespace } : {}), labels });
-  const subject = { kind: 'ServiceAccount', name, namespace: SYSTEM_NAMESPACE };
-  const rbac = 'rbac.authorization.k8s.io/v1';
-  const ref = (kind: string, n: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind, name: n });
+  const app = inClusterProgram(name, opts.className, 'ssh-gateway');
   const out: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name, SYSTEM_NAMESPACE) },
-    { apiVersion: rbac, kind: 'ClusterRole', metadata: meta(`${name}-namespaces`), rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }] },
-    { apiVersion: rbac, kind: 'ClusterRoleBinding', metadata: meta(`${name}-namespaces`), roleRef: ref('ClusterRole', `${name}-namespaces`), subjects: [subject] },
-    {
-      apiVersion: rbac,
-      kind: 'Role',
-      metadata: meta(name, SYSTEM_NAMESPACE),
-      rules: [
-        { apiGroups: [''], resources: ['secrets'], resourceNames: [HOST_KEY_SECRET], verbs: ['get'] },
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
-      ],
-    },
-    { apiVersion: rbac, kind: 'RoleBinding', metadata: meta(name, SYSTEM_NAMESPACE), roleRef: ref('Role', name), subjects: [subject] },
-    { apiVersion: rbac, kind: 'ClusterRole', metadata: meta(`${name}-students`), rules: STUDENT_NAMESPACE_RULES },
+    app.serviceAccount(),
+    app.clusterRole(`${name}-namespaces`, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]),
+    app.clusterRoleBinding(`${name}-namespaces`),
+    app.role([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [HOST_KEY_SECRET], verbs: ['get'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+    ]),
+    app.roleBinding(SYSTEM_NAMESPACE, 'Role', name),
+    app.clusterRole(`${name}-students`, STUDENT_NAMESPACE_RULES),
   ];
-  for (const ns of [...opts.namespaces].sort()) {
-    out.push({ apiVersion: rbac, kind: 'RoleBinding', metadata: meta(name, ns), roleRef: ref('ClusterRole', `${name}-students`), subjects: [subject] });
-  }
-  const selector = { [LABEL.component]: 'ssh-gateway', [LABEL.class]: opts.className };
+  for (const ns of [...opts.namespaces].sort()) out.push(app.roleBinding(ns, 'ClusterRole', `${name}-students`));
   out.push(
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: meta(name, SYSTEM_NAMESPACE),
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: name,
-            containers: [
-              {
-                name: 'gateway',
-                image: opts.image,
-                args: ['gateway', '--class', opts.className, '--listen', '0.0.0.0:2222'],
-                ports: [{ name: 'ssh', containerPort: 2222 }],
-                readinessProbe: { tcpSocket: { port: 2222 }, periodSeconds: 10 },
-                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-                securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              },
-            ],
-          },
-        },
-      },
-    },
+    app.deployment({
+      name: 'gateway',
+      image: opts.image,
+      args: ['gateway', '--class', opts.className, '--listen', '0.0.0.0:2222'],
+      ports: [{ name: 'ssh', containerPort: 2222 }],
+      readinessProbe: { tcpSocket: { port: 2222 }, periodSeconds: 10 },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: meta(name, SYSTEM_NAMESPACE),
+      metadata: app.meta(name, SYSTEM_NAMESPACE),
       // Local: the gateway sees each student's own address. With the default (Cluster) every
       // connection arrives from a node's address after SNAT, and a whole class would share one
       // failure budget and one per-address connection limit.
-      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', selector, ports: [{ name: 'ssh', port: opts.port ?? 22, targetPort: 'ssh', protocol: 'TCP' }] },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', selector: app.selector, ports: [{ name: 'ssh', port: opts.port ?? 22, targetPort: 'ssh', protocol: 'TCP' }] },
     },
   );
   return out;
 }
-
-/** The objects as one YAML stream, for `kubectl apply -f -`. */
-export const manifestsYaml = (objects: KubeObject[]) => objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');

@@ -4,6 +4,7 @@
  * only ever names a node of the student's lab, never a namespace, so no spelling reaches
  * another student. The lab is read from the release the namespace runs (cached per release).
  */
+import { runsCommands } from '../../common/lab/node-kinds';
 import { LABEL } from '../../common/compile';
 import type { Lab } from '../../common/lab';
 import type { Cluster } from '../kube/cluster';
@@ -35,8 +36,8 @@ export function parseUser(username: string): { student: string; node?: string } 
 export class TargetError extends Error {}
 
 /** The node a login without `+node` lands in. */
-export function entryNode(lab: Lab): string | undefined {
-  const containers = lab.nodes.filter((n) => n.kind === 'container');
+function entryNode(lab: Lab): string | undefined {
+  const containers = lab.nodes.filter(runsCommands);
   return (containers.find((n) => n.entry) ?? containers[0])?.name;
 }
 
@@ -80,7 +81,7 @@ export class NodeTargets {
     } catch {
       throw new TargetError(`the release ${labName}@${tag} of your lab cannot be read; ask your instructor`);
     }
-    const names = lab.nodes.filter((n) => n.kind === 'container').map((n) => n.name);
+    const names = lab.nodes.filter(runsCommands).map((n) => n.name);
     let chosen = node;
     if (chosen === undefined) {
       chosen = entryNode(lab);
@@ -88,7 +89,7 @@ export class NodeTargets {
     } else {
       const spec = lab.nodes.find((n) => n.name === chosen);
       if (!spec) throw new TargetError(`your lab has no node "${chosen}"; its nodes are: ${names.join(', ')} (log in as ${student}+NODE)`);
-      if (spec.kind !== 'container') throw new TargetError(`node "${chosen}" is a virtual machine; the gateway opens shells in containers only (${names.join(', ') || 'none'}); use its console in the app`);
+      if (!runsCommands(spec)) throw new TargetError(`node "${chosen}" is a virtual machine; the gateway opens shells in containers only (${names.join(', ') || 'none'}); use its console in the app`);
     }
     try {
       const pod = await findExecPod(this.cluster, { namespace, node: chosen });

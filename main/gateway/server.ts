@@ -3,13 +3,8 @@
  * key and puts them in a shell, a command or sftp inside their own lab's nodes, through the
  * Kubernetes exec API.
  *
- * - Auth is public key only, the signature verified against the key found in the class's key
- *   index (key-index.ts). Failures are limited per source address and per (address, user name),
- *   never per user name alone: failures naming a student from elsewhere would lock the real
- *   student out. A key offered without a signature is a question ("would you take this key?"),
- *   which OpenSSH asks for every key it holds before it signs with one; it is never a failure.
- * - A shell is main/streams' ExecSession (tty, resize, hang-up on close); a command runs under
- *   a wrapper that reports its exit status (command.ts); sftp runs the node's sftp-server.
+ * - Auth is public key only (authenticate.ts); what runs on a session's channel, a shell, a
+ *   command or sftp, is channel-runners.ts.
  * - Refused, with a line on the session's stderr saying so: port forwarding (-L, -R, -D, -W),
  *   agent and X11 forwarding, and subsystems other than sftp.
  * - Limits: sessions per student, idle time, auth attempts per connection, open connections in
@@ -21,118 +16,20 @@
  * - Every session is audited (audit.ts); when wipe is on, a student's last session ending
  *   resets their namespace (wipe.ts).
  */
-import { Exec, type KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
-import { PassThrough, Writable } from 'node:stream';
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
-import ssh2, { type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
-import type WebSocket from 'ws';
-import type { Cluster } from '../kube/cluster';
-import { ExecSession } from '../streams';
-import { KubeStreamSocket } from '../streams/k8s-socket';
-import { recordSession, type SessionRecord } from './audit';
-import { commandArgv, newMarker, TrailerStripper } from './command';
-import type { HostKey } from './host-key';
+import ssh2, { type Connection, type ServerChannel, type Session } from 'ssh2';
+import { recordSession } from './audit';
+import { Authenticator } from './authenticate';
+import { runCommand, runShell, runSftp, type RunnerContext } from './channel-runners';
+import { newStats, say, type Admitted, type Conn, type LiveSession } from './connection';
 import { KeyIndex } from './key-index';
-import type { StoredKey } from './key-store';
-import { FailureLimiter, type WindowLimit } from './limits';
-import { NodeTargets, parseUser, TargetError, type NodeTarget } from './node-target';
-import { wipeStudent, type WipeVolumes } from './wipe';
-
-export interface GatewayLimits {
-  authFailuresPerAddress: WindowLimit;
-  /** Failures of one user name from one address. */
-  authFailuresPerUser: WindowLimit;
-  /** Public keys a connection may offer before it is closed. */
-  authAttemptsPerConnection: number;
-  sessionsPerStudent: number;
-  /** A connection with no bytes either way for this long is closed. */
-  idleTimeoutMs: number;
-  /** Open connections in all (authenticated or not). */
-  maxConnections: number;
-  /** Open connections from one source address (a class behind one NAT shares it). */
-  maxConnectionsPerAddress: number;
-  /** A socket must send its SSH identification line within this of being accepted. */
-  identTimeoutMs: number;
-  /** A connection must authenticate within this of being accepted. */
-  loginGraceMs: number;
-}
-
-export const DEFAULT_LIMITS: GatewayLimits = {
-  authFailuresPerAddress: { failures: 30, windowMs: 60_000 },
-  authFailuresPerUser: { failures: 10, windowMs: 60_000 },
-  authAttemptsPerConnection: 6,
-  sessionsPerStudent: 8,
-  idleTimeoutMs: 30 * 60_000,
-  maxConnections: 2000,
-  maxConnectionsPerAddress: 100,
-  identTimeoutMs: 10_000,
-  loginGraceMs: 30_000,
-};
-
-/** The loopback address the gateway listens on unless told otherwise. */
-export const DEFAULT_HOST = '127.0.0.1';
-
-export interface GatewayOptions {
-  cluster: Cluster;
-  /** For exec: the same credentials as `cluster`. */
-  kubeConfig: KubeConfig;
-  className: string;
-  hostKey: HostKey;
-  host?: string;
-  port?: number;
-  limits?: Partial<GatewayLimits>;
-  /** Reset a student's namespace when their last session ends (off when undefined). */
-  wipe?: { volumes: WipeVolumes };
-  /** How often live connections' keys are checked again (expiry); revocations are seen at once. */
-  revalidateMs?: number;
-  /** One JSON object per line; never key material or tokens. */
-  log?: (entry: Record<string, unknown>) => void;
-}
-
-/** A TCP connection from accept until it closes: its clocks run whatever ssh2 makes of it. */
-interface Admitted {
-  socket: Socket;
-  identified: boolean;
-  loggedIn: boolean;
-}
-
-interface Conn {
-  id: number;
-  client: Connection;
-  admitted: Admitted | undefined;
-  address: string;
-  attempts: number;
-  student?: string;
-  node?: string;
-  key?: StoredKey;
-  lastActivity: number;
-  sessions: Set<LiveSession>;
-  /** Refusals said on the next session's stderr (X11 and agent requests come before it). */
-  notices: string[];
-  closed: boolean;
-}
-
-interface LiveSession {
-  conn: Conn;
-  channel: ServerChannel;
-  record: Omit<SessionRecord, 'end'>;
-  end: (why?: string) => void;
-}
+import { NodeTargets } from './node-target';
+import { DEFAULT_HOST, DEFAULT_LIMITS, type GatewayLimits, type GatewayOptions } from './options';
+import { wipeStudent } from './wipe';
 
 // ssh2 is CommonJS: its default export works under Node's ESM loader and bundlers alike.
-const { Server, utils } = ssh2;
-
-/** The failure limit's key for one user name from one address. */
-const userKey = (address: string, user: string) => `${address} ${user}`;
-
-const say = (channel: ServerChannel, text: string) => {
-  try {
-    channel.stderr.write(`labforge: ${text}\r\n`);
-  } catch {
-    // The channel is already closing; nothing else to tell.
-  }
-};
+const { Server } = ssh2;
 
 export class Gateway {
   private server: InstanceType<typeof Server> | undefined;
@@ -143,8 +40,8 @@ export class Gateway {
   private readonly index: KeyIndex;
   private readonly targets: NodeTargets;
   private readonly limits: GatewayLimits;
-  private readonly byAddress: FailureLimiter;
-  private readonly byUser: FailureLimiter;
+  private readonly auth: Authenticator;
+  private readonly runners: RunnerContext;
   private readonly conns = new Set<Conn>();
   private readonly perStudent = new Map<string, number>();
   private readonly wiping = new Map<string, Promise<void>>();
@@ -153,18 +50,18 @@ export class Gateway {
   private readonly log: (entry: Record<string, unknown>) => void;
   private readonly instance = `${hostname()}-${process.pid}`;
   /** Figures for tests and the benchmark. */
-  readonly stats = { connections: 0, authFailures: 0, keysDeclined: 0, rateLimited: 0, sessions: 0, connectionErrors: 0, wipes: 0, wipeFailures: 0, refusedPerAddress: 0, identTimeouts: 0, loginTimeouts: 0 };
+  readonly stats = newStats();
 
   constructor(private readonly opts: GatewayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.byAddress = new FailureLimiter(this.limits.authFailuresPerAddress);
-    this.byUser = new FailureLimiter(this.limits.authFailuresPerUser);
     this.log = opts.log ?? ((e) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`));
     this.index = new KeyIndex(opts.cluster, opts.className, {
       onChange: () => this.revalidate('key revoked'),
       onError: (err) => this.log({ event: 'key-watch-error', error: err.message }),
     });
     this.targets = new NodeTargets(opts.cluster, opts.className);
+    this.auth = new Authenticator({ index: this.index, limits: this.limits, stats: this.stats, log: this.log, isWiping: (s) => this.wiping.has(s), close: (c) => this.closeConn(c) });
+    this.runners = { kubeConfig: opts.kubeConfig, targets: this.targets };
   }
 
   /** Loads the key index, then listens; resolves with the port. */
@@ -275,7 +172,7 @@ export class Gateway {
       for (const s of conn.sessions) s.end();
       this.conns.delete(conn);
     });
-    client.on('authentication', (ctx) => this.authenticate(conn, ctx));
+    client.on('authentication', (ctx) => this.auth.authenticate(conn, ctx));
     client.on('ready', () => {
       if (conn.admitted) conn.admitted.loggedIn = true;
       conn.lastActivity = Date.now();
@@ -304,62 +201,6 @@ export class Gateway {
     else if (conn.notices.length < 8) conn.notices.push(text);
   }
 
-  /** A refused attempt that proves nothing wrong (a key query): it counts toward the connection's attempts only. */
-  private decline(conn: Conn, ctx: AuthContext, user: string, why: string): void {
-    this.stats.keysDeclined++;
-    this.log({ event: 'auth-key-declined', connection: conn.id, user: user.slice(0, 64), address: conn.address, why });
-    ctx.reject(['publickey']);
-    if (++conn.attempts >= this.limits.authAttemptsPerConnection) this.closeConn(conn);
-  }
-
-  private fail(conn: Conn, ctx: AuthContext, user: string, why: string): void {
-    this.stats.authFailures++;
-    this.byAddress.fail(conn.address);
-    this.byUser.fail(userKey(conn.address, user));
-    this.log({ event: 'auth-failed', connection: conn.id, user: user.slice(0, 64), address: conn.address, why });
-    ctx.reject(['publickey']);
-    if (++conn.attempts >= this.limits.authAttemptsPerConnection) this.closeConn(conn);
-  }
-
-  private authenticate(conn: Conn, ctx: AuthContext): void {
-    // Failures count per student, whichever node the name asks for.
-    const user = parseUser(ctx.username)?.student ?? ctx.username;
-    const pair = userKey(conn.address, user);
-    if (this.byAddress.blocked(conn.address) || this.byUser.blocked(pair)) {
-      this.stats.rateLimited++;
-      this.log({ event: 'auth-rate-limited', connection: conn.id, user: user.slice(0, 64), address: conn.address, retryAfterMs: Math.max(this.byAddress.retryAfterMs(conn.address), this.byUser.retryAfterMs(pair)) });
-      ctx.reject([]);
-      this.closeConn(conn);
-      return;
-    }
-    if (ctx.method !== 'publickey') {
-      // The client asking which methods exist ("none") is not a failure.
-      if (ctx.method === 'none') return ctx.reject(['publickey']);
-      return this.fail(conn, ctx, user, `method ${ctx.method} is not offered`);
-    }
-    const parsed = parseUser(ctx.username);
-    const offered = ctx.key.data;
-    const key = parsed ? this.index.keysOf(parsed.student).find((k) => k.blob.equals(offered)) : undefined;
-    if (!ctx.signature) {
-      // "Would you take this key?": OpenSSH asks it for each key it holds before it signs with
-      // one, so a student with several keys asks it several times per login. Not a failure.
-      if (!key) return this.decline(conn, ctx, user, parsed ? 'no such valid key for this student' : 'malformed user name');
-      return ctx.accept();
-    }
-    if (!parsed) return this.fail(conn, ctx, user, 'malformed user name');
-    if (!key) return this.fail(conn, ctx, user, 'no such valid key for this student');
-    const pub = utils.parseKey(offered);
-    if (pub instanceof Error || !ctx.blob || !pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return this.fail(conn, ctx, user, 'bad signature');
-    if (this.wiping.has(parsed.student)) {
-      this.log({ event: 'auth-refused', connection: conn.id, student: parsed.student, why: 'lab is being reset' });
-      ctx.reject([]);
-      return this.closeConn(conn);
-    }
-    conn.student = parsed.student;
-    if (parsed.node !== undefined) conn.node = parsed.node;
-    conn.key = key;
-    ctx.accept();
-  }
 
   private session(conn: Conn, session: Session): void {
     let pty: { cols: number; rows: number; term: string } | undefined;
@@ -400,14 +241,14 @@ export class Gateway {
     session.on('shell', (accept) => {
       const channel = accept();
       const live = open('shell', channel);
-      if (live) void this.runShell(live, pty ?? { cols: 80, rows: 24, term: 'xterm' }, (fn) => (resize = fn));
+      if (live) void runShell(this.runners, live, pty ?? { cols: 80, rows: 24, term: 'xterm' }, (fn) => (resize = fn));
     });
     session.on('exec', (accept, _reject, info) => {
       const channel = accept();
       const live = open('exec', channel);
       // With a tty asked for (`ssh -t host cmd`) the command runs in one, as a shell does; else plain pipes.
-      if (live && pty) void this.runShell(live, pty, (fn) => (resize = fn), info.command);
-      else if (live) void this.runCommand(live, info.command);
+      if (live && pty) void runShell(this.runners, live, pty, (fn) => (resize = fn), info.command);
+      else if (live) void runCommand(this.runners, live, info.command);
     });
     session.on('subsystem', (accept, _reject, info) => {
       const channel = accept();
@@ -419,7 +260,7 @@ export class Gateway {
         return;
       }
       const live = open('sftp', channel);
-      if (live) void this.runSftp(live);
+      if (live) void runSftp(this.runners, live);
     });
     session.on('close', () => started?.end());
   }
@@ -466,213 +307,6 @@ export class Gateway {
       .finally(() => this.wiping.delete(student));
     this.wiping.set(student, p);
   }
-
-  private async target(live: LiveSession): Promise<NodeTarget | undefined> {
-    try {
-      const t = await this.targets.resolve(live.record.student, live.conn.node);
-      live.record.node = t.node;
-      return t;
-    } catch (err) {
-      say(live.channel, err instanceof TargetError ? err.message : 'your lab cannot be reached right now; try again in a minute');
-      live.channel.exit(1);
-      live.channel.end();
-      live.end();
-      return undefined;
-    }
-  }
-
-  /** Counts bytes and activity both ways. */
-  private activity(live: LiveSession, dir: 'in' | 'out', n: number): void {
-    live.conn.lastActivity = Date.now();
-    if (dir === 'in') live.record.bytesIn += n;
-    else live.record.bytesOut += n;
-  }
-
-  private async runShell(live: LiveSession, pty: { cols: number; rows: number }, onResize: (fn: (c: number, r: number) => void) => void, command?: string): Promise<void> {
-    const target = await this.target(live);
-    if (!target) return;
-    const { channel } = live;
-    let exec: ExecSession | undefined;
-    let finished = false;
-    const finish = (code: number | null, why?: string) => {
-      if (finished) return;
-      finished = true;
-      if (why) live.record.endedBy = why;
-      live.record.exitCode = code;
-      try {
-        channel.exit(code ?? 0);
-      } catch {
-        // The client is gone.
-      }
-      channel.end();
-      live.end();
-    };
-    live.end = ((orig) => (why?: string) => {
-      if (why && !finished) {
-        say(channel, why);
-        live.record.endedBy = why;
-      }
-      void exec?.close();
-      finish(null, why);
-      orig(why);
-    })(live.end);
-    try {
-      exec = await ExecSession.start({
-        kc: this.opts.kubeConfig,
-        target,
-        cols: pty.cols,
-        rows: pty.rows,
-        hangupGraceMs: 1000,
-        ...(command ? { command } : {}),
-        onData: (chunk) => {
-          this.activity(live, 'out', chunk.length);
-          // Backpressure: stop reading from the cluster while the client's window is full.
-          if (!channel.write(chunk)) {
-            exec?.pause();
-            channel.once('drain', () => exec?.resume());
-          }
-        },
-        onExit: (exit) => finish(exit.code),
-      });
-    } catch (err) {
-      say(channel, `node "${target.node}" did not open a shell: ${err instanceof Error ? err.message.replace(target.namespace, 'your lab') : String(err)}`);
-      return finish(1);
-    }
-    if (finished) return void exec.close();
-    onResize((cols, rows) => exec?.resize(cols, rows));
-    channel.on('data', (d: Buffer) => {
-      this.activity(live, 'in', d.length);
-      exec?.write(d);
-    });
-    channel.on('close', () => live.end());
-  }
-
-  /** A non-tty exec with stdin; `onOut`/`onErr` get the streams, `done` the end of the connection. */
-  private async exec(target: NodeTarget, argv: string[], stdin: PassThrough, onOut: (b: Buffer) => void, onErr: (b: Buffer) => void): Promise<WebSocket> {
-    const sink = (fn: (b: Buffer) => void) =>
-      new Writable({
-        write(chunk: Buffer, _e, cb) {
-          fn(chunk);
-          cb();
-        },
-      });
-    const socket = new KubeStreamSocket(this.opts.kubeConfig, `exec in node ${target.node}`);
-    return new Exec(this.opts.kubeConfig, socket).exec(target.namespace, target.pod, target.container, argv, sink(onOut), sink(onErr), stdin, false);
-  }
-
-  private async runCommand(live: LiveSession, command: string): Promise<void> {
-    const target = await this.target(live);
-    if (!target) return;
-    const { channel } = live;
-    const marker = newMarker();
-    const stripper = new TrailerStripper(marker);
-    const stdin = new PassThrough();
-    let ws: WebSocket | undefined;
-    channel.on('data', (d: Buffer) => {
-      this.activity(live, 'in', d.length);
-      stdin.write(d);
-    });
-    channel.on('end', () => stdin.end());
-    const out = (b: Buffer) => {
-      const pass = stripper.push(b);
-      this.activity(live, 'out', b.length);
-      if (pass.length) channel.write(pass);
-    };
-    const err = (b: Buffer) => {
-      this.activity(live, 'out', b.length);
-      channel.stderr.write(b);
-    };
-    const orig = live.end;
-    live.end = (why?: string) => {
-      if (why) {
-        say(channel, why);
-        live.record.endedBy = why;
-        channel.exit(255);
-        channel.end();
-      }
-      ws?.terminate();
-      orig(why);
-    };
-    try {
-      ws = await this.exec(target, commandArgv(marker, command), stdin, out, err);
-    } catch (e) {
-      say(channel, `node "${target.node}" did not run the command: ${e instanceof Error ? e.message.replace(target.namespace, 'your lab') : String(e)}`);
-      channel.exit(1);
-      channel.end();
-      return live.end();
-    }
-    await new Promise<void>((resolve) => {
-      if (ws!.readyState === ws!.CLOSED) return resolve();
-      ws!.once('close', () => resolve());
-      ws!.once('error', () => ws!.terminate());
-    });
-    const end = stripper.finish();
-    if (end.rest.length) channel.write(end.rest);
-    live.record.exitCode = end.code;
-    if (end.code === null) say(channel, 'the connection to the node ended before the command reported its exit status');
-    try {
-      channel.exit(end.code ?? 255);
-    } catch {
-      // The client is gone.
-    }
-    channel.end();
-    live.end();
-  }
-
-  private async runSftp(live: LiveSession): Promise<void> {
-    const target = await this.target(live);
-    if (!target) return;
-    const { channel } = live;
-    // Where Debian, Alpine, Fedora and Arch put OpenSSH's sftp-server; a marker line says which, or none.
-    const marker = newMarker();
-    const probe = ['sh', '-c', `for p in /usr/lib/openssh/sftp-server /usr/lib/ssh/sftp-server /usr/libexec/openssh/sftp-server /usr/libexec/sftp-server /usr/lib/sftp-server; do if [ -x "$p" ]; then echo "$1 $p"; exit 0; fi; done; echo "$1 none"`, 'labforge-sftp', marker];
-    let found = '';
-    const empty = new PassThrough();
-    empty.end();
-    try {
-      const ws = await this.exec(target, probe, empty, (b) => (found += b.toString('latin1')), () => undefined);
-      await new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve())));
-    } catch {
-      found = '';
-    }
-    const path = new RegExp(`${marker} (\\S+)`).exec(found)?.[1];
-    if (!path || path === 'none') {
-      say(channel, `sftp is not available on node "${target.node}": it has no sftp-server (install openssh-sftp-server in its image), so sftp and scp cannot work there; use ssh with cat or tar instead`);
-      channel.exit(1);
-      channel.end();
-      return live.end();
-    }
-    const stdin = new PassThrough();
-    channel.on('data', (d: Buffer) => {
-      this.activity(live, 'in', d.length);
-      stdin.write(d);
-    });
-    channel.on('end', () => stdin.end());
-    let ws: WebSocket;
-    try {
-      ws = await this.exec(target, [path], stdin, (b) => {
-        this.activity(live, 'out', b.length);
-        channel.write(b);
-      }, () => undefined);
-    } catch {
-      say(channel, `node "${target.node}" did not start its sftp-server`);
-      channel.exit(1);
-      channel.end();
-      return live.end();
-    }
-    const orig = live.end;
-    live.end = (why?: string) => {
-      ws.terminate();
-      if (why) live.record.endedBy = why;
-      orig(why);
-    };
-    ws.once('close', () => {
-      channel.exit(0);
-      channel.end();
-      live.end();
-    });
-  }
-
   /** Ends connections whose key is gone or expired, and idle ones. */
   private revalidate(why: string): void {
     const now = Date.now();

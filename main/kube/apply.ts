@@ -30,7 +30,7 @@ export interface ApplyOptions {
   create?: boolean;
 }
 
-export const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
+const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
 
 /** One object, server-side applied (create or update), retried when worth it, named in errors. */
 export async function applyObject(cluster: Cluster, obj: KubeObject, opts: ApplyOptions = {}): Promise<KubeObject> {
@@ -142,7 +142,7 @@ const RECOUNT_MARKER = 'count/recounts.labforge.dev';
  * then refuses the resumed publish. The controller also recounts a quota whenever its
  * `spec.hard` changes, which is what this does.
  */
-export async function recountQuota(cluster: Cluster, quota: KubeObject): Promise<void> {
+async function recountQuota(cluster: Cluster, quota: KubeObject): Promise<void> {
   const spec = (quota['spec'] ?? {}) as { hard?: Record<string, string> };
   const marked: KubeObject = { ...quota, spec: { ...spec, hard: { ...spec.hard, [RECOUNT_MARKER]: '0' } } };
   await quotaInEffect(cluster, await applyObject(cluster, marked));
@@ -200,7 +200,7 @@ const FIELD_OF: [RegExp, { nodes?: string; volumes?: string }][] = [
 ];
 
 /** The lab path of an object's refusal: its source element, and the field when the message names one. */
-export function problemPath(obj: KubeObject, message: string): (string | number)[] {
+function problemPath(obj: KubeObject, message: string): (string | number)[] {
   const src = obj.metadata.annotations?.[ANNOTATION.source];
   const m = src ? /^(nodes|volumes|exposures)\[(\d+)\]$/.exec(src) : null;
   if (!m) return [];

@@ -3,7 +3,7 @@
  * only through this: a handful of object operations, list and watch, discovery, one token call
  * and the identity needed to write kubeconfigs. Everything richer — applying in phases,
  * preflight, pruning, watching a set of namespaces — is built on it in main/kube/, once, so it
- * runs the same against a real server (http-cluster.ts) and in memory (memory-cluster.ts).
+ * runs the same against a real server (http-cluster.ts) and in memory (test/helpers/in-memory-cluster.ts, for tests).
  *
  * Every method throws KubeError (already classified, with a next step); a missing object is a
  * value (`undefined`, `false`), not an error.

@@ -42,7 +42,9 @@ export type KubeHint =
   | 'publish-first'
   | 'list-releases'
   | 'lower-concurrency'
-  | 'new-tag';
+  | 'new-tag'
+  | 'later-end-date'
+  | 'list-keys';
 
 export interface KubeErrorExtra {
   status?: number;

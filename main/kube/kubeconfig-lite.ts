@@ -10,19 +10,20 @@
  *
  * Supported: server, certificate-authority(-data), insecure-skip-tls-verify, tls-server-name,
  * client-certificate(-data), client-key(-data), token, tokenFile, username/password, `as`
- * (impersonation) and exec credential plugins (client.authentication.k8s.io v1 and v1beta1).
+ * (impersonation) and exec credential plugins (client.authentication.k8s.io v1 and v1beta1,
+ * exec-credential.ts).
  * Anything else a user entry carries (auth-provider: oidc, gcp, azure; impersonated groups, …)
  * is handed to client-node's KubeConfig, loaded on first use, so what worked before still works.
  * With no kubeconfig file at all, the in-cluster service account is used, then
  * http://localhost:8080, as client-node does.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { KubeError } from './errors';
+import { parseExec, runExecPlugin, type ExecConfig, type ExecResult } from './exec-credential';
 import { InputFileError, readInputFileSync } from './input-file';
 import type { ConnectOptions } from './kubeconfig';
 import { selectContext, unreadableKubeconfig } from './kubeconfig-context';
@@ -61,24 +62,6 @@ interface NamedEntry {
   name: string;
   /** The entry's body (`cluster:`, `user:` or `context:`), paths already absolute. */
   body: Raw;
-}
-
-interface ExecConfig {
-  apiVersion: string;
-  command: string;
-  args: string[];
-  env: { name: string; value: string }[];
-  installHint?: string;
-}
-
-interface ExecResult {
-  token?: string;
-  cert?: Buffer;
-  key?: Buffer;
-  /** ms since epoch; undefined: valid until the server refuses it. */
-  expiresAt?: number;
-  /** The server answered 401 to it: the next request runs the plugin again. */
-  rejected?: boolean;
 }
 
 /** The user keys this reader understands; any other key hands the user to client-node. */
@@ -291,82 +274,6 @@ function fileOrData(file: string | undefined, data: string | undefined, what: st
   if (file) return Buffer.from(readNamedFile(file, what));
   if (data) return Buffer.from(data, 'base64');
   return undefined;
-}
-
-function parseExec(value: unknown, user: string): ExecConfig | undefined {
-  if (value === undefined || value === null) return undefined;
-  const where = `user "${user}": exec`;
-  if (!isObject(value)) throw new KubeError('config', `${where} must be a mapping with a command`, { hint: 'choose-context' });
-  const command = str(value['command']);
-  if (!command) throw new KubeError('config', `${where}.command is missing: name the credential plugin to run`, { hint: 'choose-context' });
-  const apiVersion = str(value['apiVersion']) ?? '';
-  if (!apiVersion.startsWith('client.authentication.k8s.io/')) {
-    throw new KubeError('config', `${where}.apiVersion "${apiVersion}" is not a client.authentication.k8s.io version; use client.authentication.k8s.io/v1`, { hint: 'choose-context' });
-  }
-  const args = Array.isArray(value['args']) ? value['args'].map(String) : [];
-  const env = Array.isArray(value['env']) ? value['env'].filter(isObject).map((e) => ({ name: String(e['name'] ?? ''), value: String(e['value'] ?? '') })) : [];
-  return { apiVersion, command, args, env, ...(str(value['installHint']) ? { installHint: str(value['installHint'])! } : {}) };
-}
-
-/** Runs a credential plugin and reads its ExecCredential, as kubectl does (non-interactive). */
-function runExecPlugin(exec: ExecConfig): Promise<ExecResult> {
-  const execInfo = JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec: { interactive: false } });
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: execInfo };
-  for (const e of exec.env) env[e.name] = e.value;
-  const fail = (why: string) => new KubeError('config', `the credential plugin "${exec.command}" of the kubeconfig ${why}`, { hint: 'choose-context' });
-  return new Promise<ExecResult>((resolve, reject) => {
-    const child = spawn(exec.command, exec.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      const hint = exec.installHint ? `; ${exec.installHint.trim()}` : '';
-      reject(fail(e.code === 'ENOENT' ? `was not found (install it or fix exec.command)${hint}` : `could not start: ${e.message}`));
-    });
-    child.on('close', (code, signal) => {
-      if (code !== 0) {
-        const stderr = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
-        reject(fail(`failed (${signal ? `signal ${signal}` : `exit code ${code}`})${stderr ? `: ${stderr}` : ''}`));
-        return;
-      }
-      let cred: unknown;
-      try {
-        cred = JSON.parse(Buffer.concat(out).toString('utf8'));
-      } catch {
-        reject(fail('did not print an ExecCredential (its output is not JSON)'));
-        return;
-      }
-      const status = isObject(cred) && isObject(cred['status']) ? cred['status'] : undefined;
-      if (!isObject(cred) || cred['kind'] !== 'ExecCredential' || !status) {
-        reject(fail('did not print an ExecCredential with a status'));
-        return;
-      }
-      if (str(cred['apiVersion']) !== exec.apiVersion) {
-        reject(fail(`answered apiVersion "${String(cred['apiVersion'])}", not the ${exec.apiVersion} the kubeconfig asks for`));
-        return;
-      }
-      const token = str(status['token']);
-      const certData = str(status['clientCertificateData']);
-      const keyData = str(status['clientKeyData']);
-      if (!token && !(certData && keyData)) {
-        reject(fail('printed an ExecCredential without a token or a client certificate and key'));
-        return;
-      }
-      const expiry = str(status['expirationTimestamp']);
-      const expiresAt = expiry ? Date.parse(expiry) : undefined;
-      if (expiresAt !== undefined && Number.isNaN(expiresAt)) {
-        reject(fail(`printed an expirationTimestamp that is not a time: "${expiry}"`));
-        return;
-      }
-      // ExecCredential carries PEM text, not base64 as kubeconfig *-data fields do.
-      resolve({
-        ...(token ? { token } : {}),
-        ...(certData && keyData ? { cert: Buffer.from(certData), key: Buffer.from(keyData) } : {}),
-        ...(expiresAt !== undefined ? { expiresAt } : {}),
-      });
-    });
-  });
 }
 
 /** The files to read: the named one, else KUBECONFIG's list, else ~/.kube/config if present. */

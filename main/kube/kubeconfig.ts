@@ -1,6 +1,9 @@
 /**
- * The one kubeconfig loader: a named file, else KUBECONFIG, else ~/.kube/config (client-node's
- * default order); `context` picks a context other than the current one.
+ * The kubeconfig as client-node's KubeConfig, for what needs client-node itself: exec into
+ * containers (exec.ts: terminals, checks, the SSH gateway) and the WebSockets under it. Every
+ * other request goes the HTTP path (http-cluster.ts), which reads the same files with
+ * kubeconfig-lite.ts and never loads client-node. Both look in the same order: a named file,
+ * else KUBECONFIG, else ~/.kube/config; `context` picks a context other than the current one.
  *
  * The files are read and merged by kubeconfig-lite's reader, through the one bounded reader
  * (input-file.ts), and handed to client-node as text: client-node's own loadFromFile reads

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../common/compile/types';
-import { KUBEVIRT_KINDS, MemoryCluster } from './memory-cluster';
+import { KUBEVIRT_KINDS, MemoryCluster } from '../../test/helpers/in-memory-cluster';
 import { NamespaceSetWatch, type NamespaceSetView } from './namespace-watch';
 
 const CLASS = { 'labforge.dev/class': 'c1' };

@@ -14,7 +14,7 @@ import { CONFIG_MAP, DEPLOYMENT, NAMESPACE, POD, RESOURCE_QUOTA, STATEFUL_SET, V
 import { Reflector, type Meta, type ReflectorState, type ReflectorStats } from './reflector';
 
 /** The label every namespace gets from the API server: selects one namespace by name. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** The component label of the ConfigMap that records which lab a dev namespace runs. */
 export const LAB_RECORD_COMPONENT = 'lab-record';
@@ -184,9 +184,3 @@ export class NamespaceSetWatch {
 
 const from = <T>(state: ReflectorState<T> | undefined) => (state ? { from: state } : {});
 
-/** Starts a watch of the set; resolves once its first view is complete. */
-export async function watchNamespaces(cluster: Cluster, set: NamespaceSet, opts: NamespaceSetWatchOptions = {}): Promise<NamespaceSetWatch> {
-  const w = new NamespaceSetWatch(cluster, set, opts);
-  await w.start();
-  return w;
-}

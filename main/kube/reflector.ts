@@ -41,6 +41,8 @@ export interface ReflectorOptions<T> {
   from?: ReflectorState<T>;
   /** After every change to the map: a list, or an event that added, changed or removed an object. */
   onChange: () => void;
+  /** A watch was opened (the first, or again after a failure): the map is being kept current. */
+  onWatch?: () => void;
   /** A failure that will be retried (the map is kept meanwhile). */
   onError?: (err: KubeError) => void;
   /** Retry delays: base × 2^failures, capped, with jitter. */
@@ -130,6 +132,7 @@ export class Reflector<T extends Meta> {
         }
         this.stream = this.cluster.watch(kind, { namespace, labelSelector, resourceVersion: this.version }, (ev) => this.onEvent(ev));
         this.stats.watches++;
+        this.opts.onWatch?.();
         await this.stream.done;
         failures = 0;
         // A watch the server ends at once, over and over, must not become a busy loop.

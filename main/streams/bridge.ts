@@ -12,7 +12,7 @@
  * then gets what the socket really took, no more; before, every forged ack let another window
  * into main's socket buffer (291 MB in 25 s).
  */
-import { parsePaneControl, type MainControl } from './protocol';
+import { parsePaneControl, type MainControl } from '../../common/streams/protocol';
 
 /** One session's stream as a transport provides it. */
 export interface StreamEndpoint {

@@ -3,7 +3,8 @@
  * through its terminal size queue, readable in a paused/resumed way for backpressure, and
  * closed by hanging the shell up (see shell.ts for why closing the socket is not enough).
  */
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { KubeConfig, V1Status } from '@kubernetes/client-node';
+import { execInContainer } from '../kube/exec';
 import { PassThrough, Writable } from 'node:stream';
 import type WebSocket from 'ws';
 import { TerminalError, toTerminalError } from './errors';
@@ -88,11 +89,16 @@ export async function runOnce(kc: KubeConfig, target: ExecTarget, command: strin
       socket.socket?.terminate();
       reject(new TerminalError('unreachable', `no answer from exec in pod ${target.namespace}/${target.pod} within ${timeoutMs} ms`));
     }, timeoutMs);
-    new Exec(kc, socket)
-      .exec(target.namespace, target.pod, target.container, command, out, null, null, false, (status) => {
+    execInContainer(kc, socket, target, command, {
+      stdout: out,
+      stderr: null,
+      stdin: null,
+      tty: false,
+      onStatus: (status) => {
         clearTimeout(timer);
         resolve({ stdout, status });
-      })
+      },
+    })
       .then((ws) =>
         ws.on('close', () => {
           clearTimeout(timer);
@@ -159,8 +165,7 @@ export class ExecSession {
   private async connect() {
     const { kc, target } = this.opts;
     const socket = new KubeStreamSocket(kc, `exec in pod ${target.namespace}/${target.pod} (container ${target.container})`);
-    const exec = new Exec(kc, socket);
-    this.ws = await exec.exec(target.namespace, target.pod, target.container, shellCommand(this.opts.command), this.out, null, this.stdin, true, (status) => this.finish(exitFromStatus(status)));
+    this.ws = await execInContainer(kc, socket, target, shellCommand(this.opts.command), { stdout: this.out, stderr: null, stdin: this.stdin, tty: true, onStatus: (status) => this.finish(exitFromStatus(status)) });
     this.ws.on('close', (code) => this.finish({ kind: 'dropped', code: null, message: `the connection to the cluster closed (WebSocket code ${code})` }));
   }
 

@@ -5,7 +5,8 @@
  * their verdict from that status, never from the output (main/engine/checks.ts). Reading is
  * synchronous, so a command printing megabytes never piles up here.
  */
-import { Exec, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { execInContainer } from '../kube/exec';
 import { Writable } from 'node:stream';
 import { readExecStatus, type ExecStatus } from '../kube/exec-status';
 import { toTerminalError } from './errors';
@@ -37,7 +38,7 @@ export async function execStreaming(kc: KubeConfig, target: StreamExecTarget, co
   let ws;
   let status: ExecStatus | null = null;
   try {
-    ws = await new Exec(kc, socket).exec(target.namespace, target.pod, target.container, command, sink(), sink(), null, false, (s) => (status = readExecStatus(s)));
+    ws = await execInContainer(kc, socket, target, command, { stdout: sink(), stderr: sink(), stdin: null, tty: false, onStatus: (s) => (status = readExecStatus(s)) });
   } catch (err) {
     throw toTerminalError(err, what);
   }

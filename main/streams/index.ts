@@ -3,7 +3,7 @@ export { TerminalBridge, type BridgeStats, type StreamEndpoint } from './bridge'
 export { defaultKubeConfig, loadKubeConfig, offerStream, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
 export { TerminalError, type TerminalErrorCode } from './errors';
 export { ExecSession, exitFromStatus, runOnce, type ExecExit, type ExecTarget } from './exec-session';
-export { parsePaneControl, STREAM_PATH_PREFIX, STREAM_PROTOCOL, type MainControl, type PaneControl } from './protocol';
+export { parsePaneControl, STREAM_PATH_PREFIX, STREAM_PROTOCOL, type MainControl, type PaneControl } from '../../common/streams/protocol';
 export { hangupCommand, MarkerParser, shellCommand, type ShellIdentity } from './shell';
 export { checkExecutable, findExecPod, findPod, podContainers, type ContainerInfo, type PodContainers, type TargetRef } from './target';
 export {

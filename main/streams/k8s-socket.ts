@@ -1,22 +1,20 @@
 /**
- * The WebSocket under client-node's `Exec`, written here for three things its default handler
+ * The WebSocket under client-node's `Exec` (main/kube/exec.ts), written here for three things its default handler
  * does not give: the API server's own message when it refuses the upgrade (so "forbidden" says
  * who may not do what, instead of "Unexpected server response: 403", api-socket.ts); the socket itself, so a
  * session can pause reading it (backpressure reaches the remote process through TCP); and
  * close-stream frames that do not touch this process's own stdin/stdout.
  */
-import type { Exec, KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
+import type { ExecSocket } from '../kube/exec';
 import { dialApiSocket } from './api-socket';
 
 /** The remote-command subprotocols, newest first (v5 can half-close stdin). */
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const CLOSE_STREAM = 255;
 
-/** client-node does not export this interface by name; it is what `Exec`'s constructor takes. */
-type WebSocketInterface = NonNullable<ConstructorParameters<typeof Exec>[1]>;
-
-export class KubeStreamSocket implements WebSocketInterface {
+export class KubeStreamSocket implements ExecSocket {
   /** The socket of the last `connect`, for pause/resume. */
   socket: WebSocket | null = null;
 

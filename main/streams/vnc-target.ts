@@ -19,7 +19,7 @@ const CODES: Partial<Record<KubeError['kind'], TerminalErrorCode>> = {
   config: 'invalid_request',
 };
 
-export function fromKubeError(err: unknown): TerminalError {
+function fromKubeError(err: unknown): TerminalError {
   if (err instanceof TerminalError) return err;
   if (err instanceof KubeError) return new TerminalError(CODES[err.kind] ?? 'internal', err.message);
   return new TerminalError('internal', err instanceof Error ? err.message : String(err));

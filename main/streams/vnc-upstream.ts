@@ -17,7 +17,7 @@ import { dialApiSocket } from './api-socket';
 import { TerminalError } from './errors';
 
 export const PLAIN_KUBEVIRT_PROTOCOL = 'plain.kubevirt.io';
-export const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io';
+const PORT_FORWARD_PROTOCOL = 'v4.channel.k8s.io';
 /** KubeVirt's words when `preserveSession=true` meets an open session (virt-handler's 503). */
 const KUBEVIRT_IN_USE = /active vnc connection/i;
 const MAX_FRAME = 16 * 1024 * 1024;

@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { StreamEndpoint } from './bridge';
-import { STREAM_PATH_PREFIX, STREAM_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from './protocol';
+import { STREAM_PATH_PREFIX, STREAM_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../common/streams/protocol';
 import type { StreamConnector } from './connector';
 
 export interface WsStreamHub extends StreamConnector {

@@ -38,7 +38,7 @@ describe('IPC streams', () => {
     const { EventEmitter } = await import('node:events');
     const { bindIpc } = await import('./ipc');
     const { createDispatcher } = await import('../api/dispatch');
-    const { IPC_CANCEL, IPC_STREAM, IPC_SUBSCRIBE } = await import('./ipc-channel');
+    const { IPC_CANCEL, IPC_STREAM, IPC_SUBSCRIBE } = await import('../../common/ipc/ipc-channel');
     const ipcMain = Object.assign(new EventEmitter(), { handle: () => undefined, removeHandler: () => undefined });
     const sent: [string, number, { event?: unknown; result?: { ok: boolean; error?: { code: string } } }][] = [];
     const sender = Object.assign(new EventEmitter(), { isDestroyed: () => false, send: (ch: string, id: number, msg: never) => sent.push([ch, id, msg]), mainFrame: null as unknown });

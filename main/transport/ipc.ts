@@ -3,9 +3,9 @@
  * shared dispatcher. The sender must be our app's main frame; anything else gets an error value.
  */
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { Result } from '../api/contract';
+import type { Result } from '../../common/api/contract';
 import type { Dispatch } from '../api/dispatch';
-import { IPC_CANCEL, IPC_INVOKE, IPC_STREAM, IPC_SUBSCRIBE } from './ipc-channel';
+import { IPC_CANCEL, IPC_INVOKE, IPC_STREAM, IPC_SUBSCRIBE } from '../../common/ipc/ipc-channel';
 
 /** True when a frame URL belongs to the app (same origin, parsed, not string-prefixed). */
 export function isAppUrl(url: string | undefined | null, appOrigin: string): boolean {

@@ -17,9 +17,9 @@ export const WS_PATH = '/api';
  * Calls one socket may have in flight. Beyond it the socket stops being read until answers go
  * out, so a flood of requests waits in the client's TCP buffer rather than in our memory.
  */
-export const MAX_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT = 64;
 /** Streams (watches) one socket may hold open; a page uses a handful. */
-export const MAX_STREAMS = 256;
+const MAX_STREAMS = 256;
 /** Answers a client does not read; past this it is not a slow page but a stuck or hostile one. */
 const MAX_UNREAD_BYTES = 4 * MAX_API_MESSAGE_BYTES;
 

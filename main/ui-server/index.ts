@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { appRoot, appVersion, examplesDir as defaultExamplesDir, rendererDir as defaultRendererDir } from '../api/app-root';
+import { appRoot, appVersion, examplesDir as defaultExamplesDir, rendererDir as defaultRendererDir } from '../paths';
 import { createHost } from '../api/host';
 import { createJsonSettings } from '../api/settings';
 import type { KubeAccess } from '../kube/contexts';

@@ -28,7 +28,7 @@ import { redirectAfterToken } from './redirect';
 import { contentSecurityPolicy, resolveStaticFile } from './static-files';
 import type { WsStreamHub } from '../streams';
 
-export const SESSION_COOKIE = 'labforge_session';
+const SESSION_COOKIE = 'labforge_session';
 
 /** What a refused page tells the user to do: the way to a new link. */
 export const NEW_LINK_HINT = 'For a new link, press Enter in the terminal where `labforge ui` runs (it prints one), then open it here.';

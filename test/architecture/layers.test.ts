@@ -28,8 +28,9 @@ describe('layer rule', () => {
     expect(check('renderer/src/components/X.tsx', "import { deploy } from '../../../main/engine/deploy';")).toEqual([
       expect.stringMatching(/renderer\/ may not import main\//),
     ]);
-    // Types are erased, so the renderer may name main's types.
-    expect(check('renderer/src/components/X.tsx', "import type { Release } from '../../../main/engine/releases';")).toEqual([]);
+    // Not even types: what the renderer knows of main is the wire, in common/.
+    expect(check('renderer/src/components/X.tsx', "import type { Release } from '../../../main/engine/releases';")).toEqual([expect.stringMatching(/renderer\/ may not import types from main\//)]);
+    expect(check('renderer/src/components/X.tsx', "import type { Result } from '../../../common/api/contract';")).toEqual([]);
     expect(check('renderer/src/components/X.tsx', "import { readFileSync } from 'node:fs';")).toHaveLength(1);
     expect(check('renderer/src/components/X.tsx', "import { Exec } from '@kubernetes/client-node';")).toHaveLength(1);
   });
@@ -46,6 +47,20 @@ describe('layer rule', () => {
     expect(check('common/compile/names.ts', "import { createHash } from 'node:crypto';")).toHaveLength(1);
     expect(check('common/lab/parse.ts', "import { connect } from '../../main/kube/client';")).toHaveLength(1);
     expect(check('common/lab/parse.ts', "import { parseQuantity } from './quantity';")).toEqual([]);
+  });
+
+  it('keeps @kubernetes/client-node values in main/kube/', () => {
+    expect(check('main/streams/exec-session.ts', "import { Exec } from '@kubernetes/client-node';")).toEqual([expect.stringMatching(/values belong in main\/kube\//)]);
+    expect(check('main/cluster/agent/volume-provisioner.ts', "import { makeInformer, type KubeConfig } from '@kubernetes/client-node';")).toHaveLength(1);
+    expect(check('main/engine/deploy.ts', "const k8s = await import('@kubernetes/client-node');")).toHaveLength(1);
+    // Types are erased: any Node layer may name them.
+    expect(check('main/streams/exec-session.ts', "import type { KubeConfig, V1Status } from '@kubernetes/client-node';")).toEqual([]);
+    expect(check('main/kube/exec.ts', "import { Exec, type KubeConfig } from '@kubernetes/client-node';")).toEqual([]);
+  });
+
+  it('keeps the preload to common/ and electron', () => {
+    expect(check('preload/index.ts', "import type { LabforgeApi } from '../main/api/dispatch';")).toHaveLength(1);
+    expect(check('preload/index.ts', "import { IPC_INVOKE } from '../common/ipc/ipc-channel';")).toEqual([]);
   });
 
   it('lets only the Electron entry points load electron', () => {

@@ -22,8 +22,8 @@ export interface Layer {
 /** Most specific prefix wins, so e.g. main/electron/ overrides main/. */
 export const LAYERS: Layer[] = [
   { prefix: 'common/', values: [], node: false },
-  { prefix: 'renderer/', values: ['common/'], types: ['main/'], node: false },
-  { prefix: 'preload/', values: ['main/transport/ipc-channel.ts', 'main/transport/stream-channel.ts'], types: ['main/'], node: false, electron: true },
+  { prefix: 'renderer/', values: ['common/'], node: false },
+  { prefix: 'preload/', values: ['common/'], node: false, electron: true },
   { prefix: 'main/kube/', values: ['common/'], node: true },
   { prefix: 'main/class/', values: ['common/'], node: true },
   { prefix: 'main/engine/', values: ['common/', 'main/kube/', 'main/class/'], node: true },
@@ -92,6 +92,17 @@ const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'http', 'https', 'net', 'cryp
 /** Packages that only work in Node (they open sockets or files); forbidden where `node` is false. */
 const NODE_ONLY_PACKAGES = ['@kubernetes/client-node', 'ws', 'commander', 'cli-progress', 'electron-store', 'tsx', 'esbuild', 'electron-builder'];
 
+/**
+ * Packages whose values only some folders may load; everywhere else may name their types only.
+ * The Kubernetes client stays behind main/kube's narrow interfaces (the Cluster, one exec
+ * function), so the engine, streams, gateway and agent never grow a second path to the API.
+ */
+export const PACKAGE_HOMES: Record<string, string[]> = {
+  '@kubernetes/client-node': ['main/kube/'],
+};
+
+const homeOf = (spec: string) => Object.entries(PACKAGE_HOMES).find(([p]) => spec === p || spec.startsWith(`${p}/`));
+
 /** The rule violations of one file's imports; empty when it keeps to its layer. */
 export function violations(file: string, imports: ImportRef[]): string[] {
   const layer = layerOf(file);
@@ -112,7 +123,10 @@ export function violations(file: string, imports: ImportRef[]): string[] {
     if (!spec.startsWith('.')) {
       if (!layer.node && !imp.typeOnly && NODE_ONLY_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`))) {
         problems.push(`${at}: ${spec} needs Node; ${layer.prefix} must run in a browser`);
+        continue;
       }
+      const home = homeOf(spec);
+      if (home && !imp.typeOnly && !home[1].some((h) => file.startsWith(h))) problems.push(`${at}: ${spec}'s values belong in ${home[1].join(', ')}; import its types only`);
       continue;
     }
     const target = resolveRelative(file, spec);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { serializeLab, type Lab } from '../../common/lab';
-import { appRoot } from '../../main/api/app-root';
+import { appRoot } from '../../main/paths';
 import { clusterUp } from '../../main/cluster';
 import { startUi } from '../../main/ui-server';
 

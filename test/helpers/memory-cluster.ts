@@ -2,7 +2,7 @@
 // chosen size, a release made straight from a lab, and the writes that were not dry runs.
 import type { KubeObject } from '../../common/compile/types';
 import type { Lab } from '../../common/lab';
-import { KUBEVIRT_KINDS, MemoryCluster, type MemoryClusterOptions, type Write } from '../../main/kube/memory-cluster';
+import { KUBEVIRT_KINDS, MemoryCluster, type MemoryClusterOptions, type Write } from './in-memory-cluster';
 import type { Release } from '../../main/engine/release-record';
 
 export interface NodeSize {

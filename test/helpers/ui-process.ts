@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { PAGE_KEY_FRAGMENT } from '../../common/browser/session';
-import { appRoot } from '../../main/api/app-root';
+import { appRoot } from '../../main/paths';
 
 export interface UiProcess {
   child: ChildProcess;

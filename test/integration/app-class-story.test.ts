@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studentNamespace } from '../../common/compile';
 import type { Lab } from '../../common/lab';
-import type { StreamChannel, StreamEvent, Request, Response, Result } from '../../main/api/contract';
+import type { StreamChannel, StreamEvent, Request, Response, Result } from '../../common/api/contract';
 import { createHost, type Host } from '../../main/api/host';
 import { createMemorySettings } from '../../main/api/settings';
 import { kindOf } from '../../main/kube/cluster';
@@ -35,7 +35,7 @@ afterAll(async () => {
   host?.clusters.close();
 });
 
-async function call<C extends Exclude<keyof typeof import('../../main/api/contract').contract, StreamChannel>>(channel: C, request: Request<C>): Promise<Response<C>> {
+async function call<C extends Exclude<keyof typeof import('../../common/api/contract').contract, StreamChannel>>(channel: C, request: Request<C>): Promise<Response<C>> {
   const r = (await host.dispatch(channel, request)) as Result<Response<C>>;
   if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
   return r.value;

@@ -9,7 +9,7 @@ import { studentNamespace } from '../../common/compile';
 import { studentCredentials, teardown } from '../../main/engine/class-ops';
 import { publish } from '../../main/engine/publish';
 import { reconcile } from '../../main/engine/reconcile';
-import { formatDrift } from '../../main/engine/reconcile-diff';
+import { formatDrift } from '../../main/cli/tables';
 import { deleteClassSettings } from '../../main/engine/reconcile-settings';
 import type { Release } from '../../main/engine/releases';
 import type { HttpCluster } from '../../main/kube/http-cluster';

@@ -10,7 +10,7 @@ import { teardown } from '../../main/engine/class-ops';
 import { expireClass } from '../../main/engine/expiry';
 import { classNamespaces, publish } from '../../main/engine/publish';
 import { reconcile } from '../../main/engine/reconcile';
-import { formatDrift } from '../../main/engine/reconcile-diff';
+import { formatDrift } from '../../main/cli/tables';
 import { reconcilerManifests, reconcilerName } from '../../main/engine/reconcile-manifests';
 import { deleteClassSettings, readClassSettings, settingsName, linkKeyName } from '../../main/engine/reconcile-settings';
 import { SYSTEM_NAMESPACE } from '../../main/engine/release-record';

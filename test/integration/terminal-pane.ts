@@ -1,6 +1,6 @@
 // A terminal pane without a browser, for integration tests: it reaches a session's stream the way
 // the renderer does in browser mode (a WebSocket to /streams/<id> with the token subprotocol) and
-// speaks the protocol of main/streams/protocol.ts — output in, input and acknowledgements out.
+// speaks the protocol of common/streams/protocol.ts — output in, input and acknowledgements out.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';

@@ -2,7 +2,7 @@
 // x11vnc -nopw offers), asks for 32-bit true colour in raw encoding and reads single pixels. It
 // runs over a VNC pane's stream exactly as the renderer reaches it in browser mode (a WebSocket
 // to /streams/<id> with the one-time token subprotocol), acknowledging what it consumed
-// (main/streams/protocol.ts), so it tests the whole path main builds.
+// (common/streams/protocol.ts), so it tests the whole path main builds.
 import WebSocket from 'ws';
 import type { MainControl } from '../../main/streams';
 import { waitFor } from './helpers/kube';

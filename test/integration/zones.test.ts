@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Response, Result, StreamEvent } from '../../main/api/contract';
+import type { Response, Result, StreamEvent } from '../../common/api/contract';
 import { createHost } from '../../main/api/host';
 import { createMemorySettings } from '../../main/api/settings';
 import { numberedStudents } from '../../main/class/roster';

@@ -11,7 +11,7 @@ import { overClass } from '../../engine/zones';
 import type { Cluster } from '../../kube/cluster';
 import { loadKubeConfig, type KubeConfigSource, type KubeWhere } from '../../streams/connector';
 import { streamingExec } from '../../streams/exec-stream';
-import type { WireStudentChecks } from '../checks-schemas';
+import type { WireStudentChecks } from '../../../common/api/checks-schemas';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import type { ApiDeps } from '../deps';
 import { ApiFailure, type Handler } from '../dispatch';
@@ -24,7 +24,7 @@ export interface ChecksDeps {
   kubeConfig?: KubeConfigSource;
 }
 
-export function wireStudentChecks(s: StudentChecks): WireStudentChecks {
+function wireStudentChecks(s: StudentChecks): WireStudentChecks {
   return {
     student: s.student,
     namespace: s.namespace,

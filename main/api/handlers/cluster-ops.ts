@@ -7,21 +7,22 @@ import { devNamespace } from '../../../common/compile';
 import { diffLabs, elementChanges, formatChange } from '../../../common/lab/diff';
 import { formatIssue, validateLab } from '../../../common/lab/parse';
 import { parseRoster, numberedStudents, type Student } from '../../class/roster';
-import { classRows, reset, studentCredentials, teardown } from '../../engine/class-ops';
+import { classRows } from '../../engine/class-ops';
+import { credentialsOf, publishClass, resetStudent, teardownClass } from '../../engine/class-verbs';
 import { withClassLock } from '../../engine/class-lock';
 import { decodeLabRecord, deploy } from '../../engine/deploy';
 import { deleteDev } from '../../engine/dev-delete';
 import { liveNodeStatuses, type NodeStatus } from '../../engine/node-status';
 import { planPublish } from '../../engine/publish-plan';
-import { classSelector, currentStudents, listClasses, publish, type StudentResult } from '../../engine/publish';
+import { classSelector, currentStudents, listClasses, type StudentResult } from '../../engine/publish';
 import { getRelease, listReleases, nextFreeTag, snapshot, type ReleaseSummary } from '../../engine/releases';
 import { PreflightError } from '../../kube/apply';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
-import type { studentsSpec, WireClassRow, WireNodeStatus } from '../cluster-schemas';
+import type { studentsSpec, WireClassRow, WireNodeStatus } from '../../../common/api/cluster-schemas';
 import type { z } from 'zod';
 import { ApiFailure, type Handler, type Handlers } from '../dispatch';
 import type { LiveViews } from '../live-views';
-import { publishZoned, readZonesRecord, zonedCredentials, zonedReset, zonedTeardown, type ZoneConnector } from '../../engine/zones';
+import { readZonesRecord, type ZoneConnector } from '../../engine/zones';
 import { engine } from './engine-call';
 
 export interface ClusterOpsDeps {
@@ -175,28 +176,22 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
         emit({ type: 'phase', phase: 'preflight', message: `reading release ${labName}@${tag}` });
         const release = await getRelease(cluster, labName, tag);
         signal.throwIfAborted();
-        // The same publish either way; a zoned class runs it once per zone.
-        const common = {
-          className,
-          students: list,
-          release,
-          force,
-          prune,
-          signal,
-          onProgress: ({ done, total, result: r }: { done: number; total: number; result: StudentResult }) => emit({ type: 'student', done, total, result: r }),
-        };
-        if (await readZonesRecord(cluster, className)) {
-          emit({ type: 'phase', phase: 'apply', message: `publishing over the zones of class ${className}` });
-          emit({ type: 'start', total: list.length });
-          const zoned = await publishZoned(cluster, zoneConnector, common);
-          return { results: zoned.results.map(({ zone: _zone, ...r }) => r), left: zoned.left.map(({ zone: _zone, ...l }) => l) };
-        }
-        const result = await publish(cluster, {
-          ...common,
-          onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
-          onStart: ({ total }) => emit({ type: 'start', total }),
-        });
-        return { results: result.results, left: result.left };
+        // One call either way: the engine decides whether the class runs over zones.
+        const r = await publishClass(
+          { home: cluster, connectZone: zoneConnector },
+          {
+            className,
+            students: list,
+            release,
+            force,
+            prune,
+            signal,
+            onPhase: (phase, message) => emit({ type: 'phase', phase, message }),
+            onStart: ({ total }) => emit({ type: 'start', total }),
+            onProgress: ({ done, total, result: r }: { done: number; total: number; result: StudentResult }) => emit({ type: 'student', done, total, result: r }),
+          },
+        );
+        return { results: r.results.map(({ zone: _zone, ...x }) => x), left: r.left.map(({ zone: _zone, ...l }) => l) };
       }, { onWait: (message) => emit({ type: 'phase', phase: 'preflight', message }) });
     });
 
@@ -260,13 +255,8 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       const cluster = await clusters.get(context);
       return withClassLock(cluster, className, 'reset', async (lost) => {
         const signal = AbortSignal.any([cancelled, lost]);
-        const record = await readZonesRecord(cluster, className);
-        if (record) {
-          emit({ type: 'phase', message: `resetting ${student} in zone ${record.assignment[student] ?? '?'}` });
-          const { zone: _zone, ...r } = await zonedReset(cluster, record, zoneConnector, className, student);
-          return r;
-        }
-        return reset(cluster, className, student, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+        const { zone: _zone, ...r } = await resetStudent({ home: cluster, connectZone: zoneConnector }, className, student, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+        return r;
       }, { onWait: (message) => emit({ type: 'phase', message }) });
     });
 
@@ -276,23 +266,16 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       const cluster = await clusters.get(context);
       return withClassLock(cluster, className, 'teardown', async (lost) => {
         const signal = AbortSignal.any([cancelled, lost]);
-        const record = await readZonesRecord(cluster, className);
-        if (record) {
-          emit({ type: 'phase', message: `deleting the class in ${record.zones.length} zones` });
-          const r = await zonedTeardown(cluster, record, zoneConnector, className);
-          if (r.unreachable.length) throw new ApiFailure('unreachable', `${r.unreachable.map((u) => `zone ${u.zone}: ${u.error}`).join('; ')}; the other zones were cleared, tear down again once it is back`);
-          return { deleted: r.deleted, stuck: r.stuck };
-        }
-        return teardown(cluster, className, undefined, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+        const r = await teardownClass({ home: cluster, connectZone: zoneConnector }, className, undefined, { signal, onPhase: (message) => emit({ type: 'phase', message }) });
+        if (r.unreachable.length) throw new ApiFailure('unreachable', `${r.unreachable.map((u) => `zone ${u.zone}: ${u.error}`).join('; ')}; the other zones were cleared, tear down again once it is back`);
+        return { deleted: r.deleted, stuck: r.stuck };
       }, { onWait: (message) => emit({ type: 'phase', message }) });
     });
 
   const classCredentials: Handler<'class.credentials'> = async ({ context, className, student, hours }) =>
     engine(async () => {
       const cluster = await clusters.get(context);
-      const record = await readZonesRecord(cluster, className);
-      if (!record) return studentCredentials(cluster, className, student, hours * 3600);
-      const { zone: _zone, ...r } = await zonedCredentials(record, zoneConnector, className, student, hours * 3600);
+      const { zone: _zone, ...r } = await credentialsOf({ home: cluster, connectZone: zoneConnector }, className, student, hours * 3600);
       return r;
     });
 

@@ -14,9 +14,15 @@ import { terminalContainers, terminalOpen } from './terminal';
 import { templateList } from './templates';
 import { vncOpen } from './vnc';
 
+/** Channels only some hosts serve: terminals and VNC need a stream transport, dialogs a window. */
+export const HOST_ONLY_CHANNELS = ['terminal.open', 'terminal.containers', 'vnc.open', 'file.openDialog', 'file.saveDialog'] as const;
+type HostOnly = (typeof HOST_ONLY_CHANNELS)[number];
+/** Every other channel has its handler on every host, so a forgotten one fails to compile. */
+export type HostHandlers = Omit<Handlers, HostOnly> & Partial<Pick<Handlers, HostOnly>>;
+
 /** One handler per channel; channels a host cannot serve (native dialogs) are left out. */
-export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): Partial<Handlers> {
-  const handlers: Partial<Handlers> = {
+export function createHandlers(deps: ApiDeps & { compile?: CompilePreview }): HostHandlers {
+  const handlers: HostHandlers = {
     'app.info': appInfo(deps),
     'lab.parse': labParse,
     'lab.validate': labValidate,

@@ -7,10 +7,10 @@ import { addKey, listKeys, revokeKeys, type StoredKey } from '../../gateway/key-
 import { overClass } from '../../engine/zones';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import type { Handler } from '../dispatch';
-import type { WireSshKey } from '../keys-schemas';
+import type { WireSshKey } from '../../../common/api/keys-schemas';
 import { engine } from './engine-call';
 
-export const wireKey = (k: StoredKey): WireSshKey => ({
+const wireKey = (k: StoredKey): WireSshKey => ({
   student: k.student,
   type: k.type,
   fingerprint: k.fingerprint,

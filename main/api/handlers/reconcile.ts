@@ -9,7 +9,7 @@ import { classHealth } from '../../engine/reconcile-status';
 import { overClass } from '../../engine/zones';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
 import { ApiFailure, type Handler } from '../dispatch';
-import type { WireClassHealth } from '../reconcile-schemas';
+import type { WireClassHealth } from '../../../common/api/reconcile-schemas';
 import { engine } from './engine-call';
 
 /** Values of drifted fields as short text (they may be any JSON). */
@@ -24,7 +24,7 @@ export function reconcileHandlers(deps: { clusters: ClusterProvider }) {
       const h = { ...parts[0]!, drift: parts.flatMap((p) => p.drift), links: parts.flatMap((p) => p.links) };
       const wire: WireClassHealth = {
         expiry: h.expiry,
-        ...(h.ended ? { ended: { ...h.ended, help: keptVolumesHelp(className, h.ended.keptVolumes) } } : {}),
+        ...(h.ended ? { ended: { ...h.ended, help: keptVolumesHelp(h.ended.keptVolumes) } } : {}),
         drift: h.drift.map((s) => ({
           student: s.student,
           namespace: s.namespace,

@@ -9,7 +9,7 @@ import { dnsLabelArg, positiveInt, studentIdArg } from '../args';
 import { CommandFailure } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import type { ClassPart } from '../../engine/zones';
-import { classCommand, overClassCli, type ConnOpts } from './engine';
+import { classCommand, overClassCli, type ConnOpts } from '../engine-command';
 
 interface CheckOpts extends ConnOpts {
   class: string;
@@ -27,8 +27,9 @@ export const checkCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--concurrency <n>', 'students checked at once (default 8)', positiveInt('--concurrency', 256))
     .addHelpText('after', '\nA check passes when its script exits 0. Failing checks are listed under the grid with their FAIL: line and hint.\n\nExamples:\n  labforge check --class net101\n  labforge check --class net101 --student alice --check web-serves --watch 30')
     .action(async (opts: CheckOpts) => {
-      const [{ runClassChecks, formatCheckGrid }, { streamingExec }, { loadKubeConfig }] = await Promise.all([
+      const [{ runClassChecks }, { formatCheckGrid }, { streamingExec }, { loadKubeConfig }] = await Promise.all([
         import('../../engine/checks'),
+        import('../tables'),
         import('../../streams/exec-stream'),
         import('../../kube/kubeconfig'),
       ]);

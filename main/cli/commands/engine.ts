@@ -1,6 +1,6 @@
 /**
  * The engine commands: deploy, snapshot, releases, diff, publish and class operations.
- * They share --kubeconfig/--context and turn cluster errors into one line with a next step.
+ * Their shared options and error handling are ../engine-command.ts.
  *
  * Every flag value is checked by commander while parsing (../args), before an action runs, so
  * a bad value never reaches the cluster. The engine, the Kubernetes client and the lab parser
@@ -9,71 +9,16 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { escapeControl } from '../../../common/lab/escape';
-import type { Lab } from '../../../common/lab/schema';
-import type { Cluster } from '../../kube/cluster';
 import type { NodeStatus } from '../../engine/node-status';
-import type { StudentResult } from '../../engine/publish';
-import type { ClassPart } from '../../engine/zones';
-import { dnsLabelArg, domainArg, durationArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg, studentCountArg } from '../args';
+import { dnsLabelArg, domainArg, durationArg, endDateArg, formatSeconds, labAtTagArg, positiveInt, studentIdArg, studentIdsArg, tagRefArg, studentCountArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import { imageHints } from '../image-hints';
 import type { CliIO, CommandModule } from '../program';
 import { studentsFrom } from './lab';
-import { endDateArg } from './reconcile';
-import { readZonesFile, zoneConnector } from '../zones-input';
-
-/**
- * The image the in-cluster manifests (`gateway manifests`, `reconcile manifests`) run by default.
- * A placeholder: nothing here builds or pushes it, so those commands' docs say to pass `--image`.
- */
-export const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';
-
-export interface ConnOpts {
-  kubeconfig?: string;
-  context?: string;
-}
-
-export function withConnection(cmd: Command): Command {
-  return cmd
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context (default: the current one)');
-}
-
-/** A command that acts on one class: connection options plus the required --class. */
-export function classCommand(program: Command, name: string, description: string): Command {
-  return withConnection(program.command(name).description(description).requiredOption('--class <name>', 'class name (DNS-1123 label)', dnsLabelArg('--class', 30)));
-}
+import { classCommand, engine, labArg, withConnection, zoneConnector, type ConnOpts } from '../engine-command';
+import { readZonesFile } from '../zones-input';
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-
-/** Runs an engine action and maps KubeErrors to a failure with the CLI's next step (exit 1). */
-export async function engine<T>(opts: ConnOpts, fn: (cluster: Cluster) => Promise<T>): Promise<T> {
-  const [{ connect }, { KubeError }, { cliMessage }] = await Promise.all([import('../../kube/http-cluster'), import('../../kube/errors'), import('../hints')]);
-  let cluster: Cluster | undefined;
-  try {
-    cluster = connect({ ...opts, kubeconfigFrom: '--kubeconfig' });
-    return await fn(cluster);
-  } catch (err) {
-    if (err instanceof KubeError) throw new CommandFailure(cliMessage(err));
-    throw err;
-  } finally {
-    cluster?.close();
-  }
-}
-
-/**
- * Runs `each` on every cluster the class lives on, its zones (from the record on the chosen
- * cluster) or the chosen cluster alone, with engine()'s error handling; `only` picks a student's zone.
- */
-export async function overClassCli<T>(opts: ConnOpts & { class: string }, each: (part: ClassPart) => Promise<T>, only?: { student: string }): Promise<T[]> {
-  const [{ overClass }, connectZone] = await Promise.all([import('../../engine/zones'), zoneConnector(opts)]);
-  return engine(opts, (home) => overClass(home, opts.class, connectZone, each, only));
-}
-
-/** `<lab>` may be a lab file or a lab name; a file is read and validated. */
-export async function labArg(value: string): Promise<{ file?: Lab; name: string }> {
-  return (await import('../lab-input')).labArg(value);
-}
 
 const DAY = 86_400;
 
@@ -87,7 +32,7 @@ const classSettingsOpts = (o: { expires?: string; volumesAtEnd?: 'keep' | 'delet
 export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   /** A class operation that finds the class's lock held says so while it watches the holder. */
   const waitNote = { onWait: (message: string) => io.stderr(`${escapeControl(message)}\n`) };
-  const table = async (rows: string[][]) => (await import('../../engine/class-ops')).table(rows);
+  const table = async (rows: string[][]) => (await import('../tables')).table(rows);
   const statusLines = async (statuses: NodeStatus[]) =>
     table([
       ['NODE', 'KIND', 'READY', 'RESTARTS', 'MESSAGE'],
@@ -209,51 +154,37 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
     const zonesGiven = opts.zones ? await readZonesFile(opts.zones, opts) : undefined;
 
-    const [{ publish }, { getRelease }, { SingleBar }] = await Promise.all([import('../../engine/publish'), import('../../engine/releases'), import('cli-progress')]);
+    const [{ publishClass }, { getRelease }, { SingleBar }, { withClassLock }, connectZone] = await Promise.all([import('../../engine/class-verbs'), import('../../engine/releases'), import('cli-progress'), import('../../engine/class-lock'), zoneConnector(opts)]);
     const useBar = opts.progress === 'bar' || (opts.progress === 'auto' && process.stderr.isTTY === true);
-    const bar = useBar ? new SingleBar({ format: 'publishing [{bar}] {value}/{total} students | {eta_formatted} left | {last}', hideCursor: true, stream: process.stderr }) : undefined;
-    const { publishZoned, readZonesRecord } = await import('../../engine/zones');
-    const connectZone = await zoneConnector(opts);
-    const { withClassLock } = await import('../../engine/class-lock');
-    const result: { results: (StudentResult & { zone?: string })[]; left: { student: string; namespace: string; removed: boolean }[]; unreachable?: { zone: string; error: string }[] } = await engine(opts, (c) =>
+    // A class over zones reports per zone, one line a student; one cluster gets the bar.
+    let bar = useBar ? new SingleBar({ format: 'publishing [{bar}] {value}/{total} students | {eta_formatted} left | {last}', hideCursor: true, stream: process.stderr }) : undefined;
+    const result = await engine(opts, (c) =>
       // One operation on a class at a time, from any machine (engine/class-lock.ts); the second is told who holds it.
       withClassLock(c, opts.class, 'publish', async (signal) => {
         const release = await getRelease(c, lab.name, ref.tag);
-        // A class with zones (given now, or recorded by an earlier publish) spans several clusters.
-        if (zonesGiven || (await readZonesRecord(c, opts.class))) {
-          return publishZoned(c, connectZone, {
+        const published = await publishClass(
+          { home: c, connectZone },
+          {
             className: opts.class,
             students,
             release,
             ...(zonesGiven ? { zones: zonesGiven } : {}),
+            signal,
             ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
             prune: !!opts.prune,
             force: !!opts.force,
             domain: opts.domain,
             ...classSettingsOpts(opts),
-            signal,
             onZone: (zone, message) => io.stderr(`zone ${zone}: ${message}\n`),
-            onProgress: ({ done, total, result: r }) => io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`),
-          });
-        }
-        const published = await publish(c, {
-          className: opts.class,
-          students,
-          release,
-          signal,
-          ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-          prune: !!opts.prune,
-          force: !!opts.force,
-          domain: opts.domain,
-          ...classSettingsOpts(opts),
-          onStart: ({ total }) => bar?.start(total, 0, { last: '' }),
-          onProgress: ({ done, total, result: r }) => {
-            if (bar) bar.update(done, { last: `${r.student} ${r.status}` });
-            else io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
+            onStart: ({ total, zoned }) => (zoned ? (bar = undefined) : bar?.start(total, 0, { last: '' })),
+            onProgress: ({ done, total, result: r }) => {
+              if (bar) bar.update(done, { last: `${r.student} ${r.status}` });
+              else io.stderr(`[${done}/${total}] ${r.student} ${r.namespace} ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
+            },
           },
-        });
-        // The roster's ssh_key column: keys for `labforge gateway` (docs/gateway.md).
-        if (students.some((s) => s.sshKey)) {
+        );
+        // The roster's ssh_key column: keys for `labforge gateway` (docs/gateway.md), on a class of one cluster.
+        if (!published.zoned && students.some((s) => s.sshKey)) {
           const { storeRosterKeys } = await import('../../gateway/key-store');
           const keys = await storeRosterKeys(c, opts.class, students, published.results);
           io.stderr(`stored ${keys.stored} SSH key${keys.stored === 1 ? '' : 's'} from the roster\n`);
@@ -266,7 +197,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     const zoned = result.results.some((r) => r.zone !== undefined);
     const rows = result.results.map((r) => [r.student, ...(zoned ? [r.zone ?? ''] : []), r.namespace, r.status, String(r.objects), String(r.retries), r.error ?? '']);
     io.stdout(`${await table([['STUDENT', ...(zoned ? ['ZONE'] : []), 'NAMESPACE', 'RESULT', 'OBJECTS', 'RETRIES', 'ERROR'], ...rows])}\n`);
-    for (const u of result.unreachable ?? []) io.stdout(`zone ${u.zone} could not be reached (${u.error}); its students keep their place: publish again once it is back\n`);
+    for (const u of result.unreachable) io.stdout(`zone ${u.zone} could not be reached (${u.error}); its students keep their place: publish again once it is back\n`);
     for (const l of result.left) {
       io.stdout(l.removed ? `removed ${l.student} (${l.namespace}): no longer in the roster\n` : `${l.student} (${l.namespace}) is no longer in the roster; pass --prune to remove their namespace\n`);
     }
@@ -278,20 +209,17 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   classCommand(program, 'status', 'Show every student of a class: nodes ready/total and quota used/hard (one list+watch for the class).')
     .option('--watch', 'keep the table live until interrupted')
     .action(async (opts: ConnOpts & { class: string; watch?: boolean }) => {
-    const { classStatus, formatRows, watchClass } = await import('../../engine/class-ops');
-    const { readZonesRecord, zonedStatus } = await import('../../engine/zones');
+    const [{ watchClass }, { formatRows, formatHealth }] = await Promise.all([import('../../engine/class-ops'), import('../tables')]);
+    const { statusOfClass } = await import('../../engine/class-verbs');
     const connectZone = await zoneConnector(opts);
     if (!opts.watch) {
-      const r = await engine(opts, async (c) => {
-        const record = await readZonesRecord(c, opts.class);
-        return record ? zonedStatus(record, connectZone, opts.class) : { rows: (await classStatus(c, opts.class)) as (Awaited<ReturnType<typeof classStatus>>[number] & { zone?: string })[], unreachable: [] };
-      });
+      const r = await engine(opts, (c) => statusOfClass({ home: c, connectZone }, opts.class));
       const zoned = r.rows.some((row) => row.zone !== undefined);
       io.stdout(r.rows.length ? `${formatRows(r.rows, zoned)}\n` : r.unreachable.length ? '' : `class ${opts.class} has no students; publish a release to it first\n`);
       const hints = imageHints(r.rows.flatMap((row) => Object.entries(row.nodes).map(([node, n]) => ({ ...(n.image ? { image: n.image } : {}), where: `${row.student}/${node}` }))));
       if (hints) io.stdout(`${hints}\n`);
       if (!zoned && r.rows.length) {
-        const { classHealth, formatHealth } = await import('../../engine/reconcile-status');
+        const { classHealth } = await import('../../engine/reconcile-status');
         const notes = formatHealth(opts.class, await engine(opts, (c) => classHealth(c, opts.class)));
         if (notes) io.stdout(`${notes}\n`);
       }
@@ -311,16 +239,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   classCommand(program, 'teardown', "Delete a class's student namespaces (or one student's) and wait until they are gone.")
     .option('--student <id>', 'only this student', studentIdArg('--student'))
     .action(async (opts: ConnOpts & { class: string; student?: string }) => {
-    const { teardown } = await import('../../engine/class-ops');
-    const { withClassLock } = await import('../../engine/class-lock');
-    const { readZonesRecord, zonedTeardown } = await import('../../engine/zones');
-    const connectZone = await zoneConnector(opts);
-    const r = await engine(opts, (c) =>
-      withClassLock(c, opts.class, 'teardown', async () => {
-        const record = await readZonesRecord(c, opts.class);
-        return record ? zonedTeardown(c, record, connectZone, opts.class, opts.student) : { ...(await teardown(c, opts.class, opts.student)), unreachable: [] };
-      }, waitNote),
-    );
+    const [{ teardownClass }, { withClassLock }, connectZone] = await Promise.all([import('../../engine/class-verbs'), import('../../engine/class-lock'), zoneConnector(opts)]);
+    const r = await engine(opts, (c) => withClassLock(c, opts.class, 'teardown', (signal) => teardownClass({ home: c, connectZone }, opts.class, opts.student, { signal }), waitNote));
     io.stdout(`deleted ${plural(r.deleted.length, 'namespace')}\n`);
     if (r.unreachable.length) throw new CommandFailure(`${r.unreachable.map((u) => `zone ${u.zone} could not be reached: ${u.error}`).join('; ')}; run teardown again once it is back`);
     if (r.stuck.length) throw new CommandFailure(`still terminating: ${r.stuck.join(', ')}; check their finalizers with kubectl get ns -o yaml`);
@@ -329,16 +249,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
   classCommand(program, 'reset', "Delete one student's namespace and publish their release to them again (their data is lost).")
     .requiredOption('--student <id>', 'the student', studentIdArg('--student'))
     .action(async (opts: ConnOpts & { class: string; student: string }) => {
-    const { reset } = await import('../../engine/class-ops');
-    const { withClassLock } = await import('../../engine/class-lock');
-    const { readZonesRecord, zonedReset } = await import('../../engine/zones');
-    const connectZone = await zoneConnector(opts);
-    const r = await engine(opts, (c) =>
-      withClassLock(c, opts.class, 'reset', async (signal) => {
-        const record = await readZonesRecord(c, opts.class);
-        return record ? zonedReset(c, record, connectZone, opts.class, opts.student) : reset(c, opts.class, opts.student, undefined, { signal });
-      }, waitNote),
-    );
+    const [{ resetStudent }, { withClassLock }, connectZone] = await Promise.all([import('../../engine/class-verbs'), import('../../engine/class-lock'), zoneConnector(opts)]);
+    const r = await engine(opts, (c) => withClassLock(c, opts.class, 'reset', (signal) => resetStudent({ home: c, connectZone }, opts.class, opts.student, { signal }), waitNote));
     if (r.status === 'failed') throw new CommandFailure(`re-publishing ${opts.student} failed: ${r.error}`);
     io.stdout(`reset ${opts.student}: ${r.namespace} re-created with ${r.objects} objects\n`);
   });
@@ -349,13 +261,8 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .addOption(new Option('--duration <d>', 'token lifetime, e.g. 8h or 7d (10m to 365d)').argParser(durationArg('--duration', 600, 365 * DAY)).default(DAY, '24h'))
     .option('-o, --output <file>', 'write to FILE (mode 0600) instead of stdout')
     .action(async (opts: ConnOpts & { class: string; student: string; duration: number; output?: string }) => {
-    const { studentCredentials } = await import('../../engine/class-ops');
-    const { readZonesRecord, zonedCredentials } = await import('../../engine/zones');
-    const connectZone = await zoneConnector(opts);
-    const r = await engine(opts, async (c) => {
-      const record = await readZonesRecord(c, opts.class);
-      return record ? zonedCredentials(record, connectZone, opts.class, opts.student, opts.duration) : studentCredentials(c, opts.class, opts.student, opts.duration);
-    });
+    const [{ credentialsOf }, connectZone] = await Promise.all([import('../../engine/class-verbs'), zoneConnector(opts)]);
+    const r = await engine(opts, (c) => credentialsOf({ home: c, connectZone }, opts.class, opts.student, opts.duration));
     if (opts.output) {
       writeFileSync(opts.output, r.kubeconfig, { mode: 0o600 });
       io.stderr(`wrote ${opts.output} for namespace ${r.namespace}; the token expires at ${r.expiresAt}\n`);

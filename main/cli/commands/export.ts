@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { domainArg, labAtTagArg, positiveInt, shown, studentIdsArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-import { classCommand, engine, labArg, type ConnOpts } from './engine';
+import { classCommand, engine, labArg, type ConnOpts } from '../engine-command';
 import { studentsFrom } from './lab';
 
 /** `labforge export gitops <lab>@<tag> --class C …`: a Kustomize tree of the class for GitOps. */

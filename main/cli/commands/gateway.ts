@@ -7,7 +7,8 @@ import { Option, type Command } from 'commander';
 import { durationArg, positiveInt, shown } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-import { classCommand, DEFAULT_IMAGE, engine, type ConnOpts } from './engine';
+import { DEFAULT_IMAGE } from '../args';
+import { classCommand, engine, type ConnOpts } from '../engine-command';
 
 interface GatewayOpts extends ConnOpts {
   class: string;
@@ -104,8 +105,9 @@ export const gatewayCommands: CommandModule = (program: Command, io: CliIO) => {
     // --class and the connection flags are gateway's own (commander parses them there).
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ConnOpts & { class: string; image: string; port: number }>();
-      const [{ gatewayManifests, manifestsYaml }, { classNamespaces }, { ensureHostKey }] = await Promise.all([
+      const [{ gatewayManifests }, { manifestsYaml }, { classNamespaces }, { ensureHostKey }] = await Promise.all([
         import('../../gateway/manifests'),
+        import('../../engine/in-cluster'),
         import('../../engine/publish'),
         import('../../gateway/host-key'),
       ]);

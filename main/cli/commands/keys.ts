@@ -7,7 +7,7 @@ import { dnsLabelArg, studentIdArg } from '../args';
 import { CommandFailure, InvalidInputError, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import type { StoredKey } from '../../gateway/key-store';
-import { withConnection, overClassCli, type ConnOpts } from './engine';
+import { withConnection, overClassCli, type ConnOpts } from '../engine-command';
 
 interface KeyOpts extends ConnOpts {
   class: string;

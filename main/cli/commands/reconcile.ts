@@ -3,27 +3,14 @@
  * expire` (a class's end date, set after publishing). docs/reconcile.md explains both.
  */
 import { Option, type Command } from 'commander';
-import { parseEndDate } from '../../engine/expiry-time';
 import type { ReconcileResult } from '../../engine/reconcile';
-import { durationArg, shown } from '../args';
+import { DEFAULT_IMAGE, durationArg, endDateArg } from '../args';
 import { CommandFailure, UsageError } from '../errors';
 import type { CliIO, CommandModule } from '../program';
-import { classCommand, DEFAULT_IMAGE, engine, overClassCli, type ConnOpts } from './engine';
-import { zoneConnector } from '../zones-input';
-
-/** `--expires`: a date or a duration from now, in the future; the value is ISO 8601. */
-export function endDateArg(what: string): (value: string) => string {
-  return (value) => {
-    try {
-      return parseEndDate(value);
-    } catch (err) {
-      throw new UsageError(`${what}: ${(err as Error).message}; got ${shown(value)}`);
-    }
-  };
-}
+import { classCommand, engine, overClassCli, zoneConnector, type ConnOpts } from '../engine-command';
 
 async function printResult(io: CliIO, r: ReconcileResult): Promise<void> {
-  const { formatDrift } = await import('../../engine/reconcile-diff');
+  const { formatDrift } = await import('../tables');
   const { formatRemaining } = await import('../../engine/expiry-time');
   const { report, repaired } = r;
   const stamp = new Date().toISOString();
@@ -57,7 +44,7 @@ export const reconcileCommands: CommandModule = (program: Command, io: CliIO) =>
     .option('--repair', 're-apply only what drifted and delete extras (never volumes or what students may create)')
     .option('--watch', 'keep reconciling from one class-wide watch until interrupted; tears the class down at its end date')
     .action(async (opts: ConnOpts & { class: string; repair?: boolean; watch?: boolean }) => {
-      const [{ reconcile: once, watchReconcile }, { keptVolumesHelp }] = await Promise.all([import('../../engine/reconcile'), import('../../engine/expiry')]);
+      const [{ reconcile: once, watchReconcile }, { keptVolumesHelp }, { publishAgain }] = await Promise.all([import('../../engine/reconcile'), import('../../engine/expiry'), import('../tables')]);
       if (!opts.watch) {
         const r = mergeResults(await overClassCli(opts, (p) => once(p.cluster, opts.class, { repair: !!opts.repair, releases: p.releases })));
         await printResult(io, r);
@@ -87,7 +74,7 @@ export const reconcileCommands: CommandModule = (program: Command, io: CliIO) =>
                 onError: (err) => io.stderr(`reconcile${p.zone ? ` (zone ${p.zone})` : ''}: ${err.message} (retrying)\n`),
                 onExpired: (x) => {
                   io.stdout(`class ${opts.class}${p.zone ? ` (zone ${p.zone})` : ''} reached its end date and was torn down at ${x.at}\n`);
-                  io.stdout(x.volumes === 'delete' ? `deleted ${x.teardown?.deleted.length ?? 0} namespaces with their volumes\n` : `${keptVolumesHelp(opts.class, x.keptVolumes)}\n`);
+                  io.stdout(x.volumes === 'delete' ? `deleted ${x.teardown?.deleted.length ?? 0} namespaces with their volumes\n` : `${keptVolumesHelp(x.keptVolumes, publishAgain(opts.class))}\n`);
                 },
               }),
             ),
@@ -109,7 +96,7 @@ export const reconcileCommands: CommandModule = (program: Command, io: CliIO) =>
     // --class and the connection flags are reconcile's own (commander parses them there).
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ConnOpts & { class: string; image: string; repair: boolean }>();
-      const [{ reconcilerManifests, manifestsYaml }, { classNamespaces }] = await Promise.all([import('../../engine/reconcile-manifests'), import('../../engine/publish')]);
+      const [{ reconcilerManifests }, { manifestsYaml }, { classNamespaces }] = await Promise.all([import('../../engine/reconcile-manifests'), import('../../engine/in-cluster'), import('../../engine/publish')]);
       const namespaces = await engine(opts, async (c) => (await classNamespaces(c, opts.class)).map((n) => n.metadata?.name ?? ''));
       if (namespaces.length === 0) throw new CommandFailure(`class ${opts.class} has no students; publish first (the RBAC names each student namespace)`);
       io.stdout(manifestsYaml(reconcilerManifests({ className: opts.class, namespaces, image: opts.image, repair: opts.repair })));

@@ -49,7 +49,7 @@ export async function runAgent(): Promise<void> {
   await mkdir(volumesDir, { recursive: true });
 
   // The same small agent process also provisions local volumes (see volume-provisioner.ts).
-  const volumes = await startVolumeProvisioner(kc, volumesDir, log);
+  const volumes = await startVolumeProvisioner(cluster, volumesDir, log);
 
   // And KubeVirt's VNC subresource, behind the apiserver's aggregation layer (see kubevirt-vnc.ts).
   const vncPort = values['kubevirt-vnc-port'];

@@ -33,11 +33,11 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { KubeObject } from '../../../common/compile/types';
 import { kindOf, type Cluster } from '../../kube/cluster';
 
-export const KUBEVIRT_SUBRESOURCE_GROUP = 'subresources.kubevirt.io';
-export const KUBEVIRT_SUBRESOURCE_VERSION = 'v1';
+const KUBEVIRT_SUBRESOURCE_GROUP = 'subresources.kubevirt.io';
+const KUBEVIRT_SUBRESOURCE_VERSION = 'v1';
 export const PLAIN_KUBEVIRT_PROTOCOL = 'plain.kubevirt.io';
 /** KubeVirt's answer when preserveSession=true meets an open session. */
-export const VNC_IN_USE_MESSAGE = 'Active VNC connection. Request denied.';
+const VNC_IN_USE_MESSAGE = 'Active VNC connection. Request denied.';
 
 const CONFIGMAP = kindOf<{ data?: Record<string, string> }>('v1', 'ConfigMap');
 const VIRTUAL_MACHINE = kindOf<KubeObject>('kubevirt.io/v1', 'VirtualMachine');
@@ -140,7 +140,7 @@ function toBuffer(data: RawData): Buffer {
 }
 
 /** Joins a WebSocket and a TCP connection; either side ending ends both. Each side is paused while the other cannot keep up. */
-export function spliceWebSocket(ws: WebSocket, tcp: net.Socket): void {
+function spliceWebSocket(ws: WebSocket, tcp: net.Socket): void {
   let queued = 0;
   const end = () => {
     tcp.destroy();

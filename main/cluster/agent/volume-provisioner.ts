@@ -8,11 +8,16 @@
 // the cluster's agent process next to the exec sandbox controller.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { IPersistentVolume as V1PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
+import type { IPersistentVolumeClaim as V1PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { KubeObject } from '../../../common/compile/types';
-import { CoreV1Api, makeInformer, type KubeConfig, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { Cluster } from '../../kube/cluster';
+import { KubeError } from '../../kube/errors';
+import { PERSISTENT_VOLUME, PERSISTENT_VOLUME_CLAIM } from '../../kube/kinds';
+import { Reflector } from '../../kube/reflector';
 
-export const STORAGE_CLASS = 'labforge-local';
-export const PROVISIONER = 'labforge.dev/local-volume';
+const STORAGE_CLASS = 'labforge-local';
+const PROVISIONER = 'labforge.dev/local-volume';
 
 export const storageClass: KubeObject = {
   apiVersion: 'storage.k8s.io/v1',
@@ -25,11 +30,11 @@ export const storageClass: KubeObject = {
   allowVolumeExpansion: true,
 };
 
-export function volumeName(claim: V1PersistentVolumeClaim): string {
+function volumeName(claim: V1PersistentVolumeClaim): string {
   return `pvc-${claim.metadata!.uid}`;
 }
 
-export function volumeFor(root: string, claim: V1PersistentVolumeClaim): V1PersistentVolume {
+function volumeFor(root: string, claim: V1PersistentVolumeClaim): V1PersistentVolume {
   const ns = claim.metadata!.namespace!;
   const name = claim.metadata!.name!;
   return {
@@ -53,8 +58,8 @@ export function volumeFor(root: string, claim: V1PersistentVolumeClaim): V1Persi
 
 const ours = (claim: V1PersistentVolumeClaim) => (claim.spec?.storageClassName ?? STORAGE_CLASS) === STORAGE_CLASS;
 
-export async function startVolumeProvisioner(kc: KubeConfig, root: string, log: (msg: string) => void): Promise<{ stop: () => Promise<void>; healthy: () => boolean }> {
-  const core = kc.makeApiClient(CoreV1Api);
+/** Watches claims and volumes (kube/reflector.ts) and provisions or reclaims on every change. */
+export async function startVolumeProvisioner(cluster: Cluster, root: string, log: (msg: string) => void): Promise<{ stop: () => Promise<void>; healthy: () => boolean }> {
   await mkdir(root, { recursive: true });
   const inFlight = new Set<string>();
   let healthy = false;
@@ -67,10 +72,10 @@ export async function startVolumeProvisioner(kc: KubeConfig, root: string, log: 
     try {
       const pv = volumeFor(root, claim);
       await mkdir(pv.spec!.hostPath!.path, { recursive: true });
-      await core.createPersistentVolume({ body: pv });
+      await cluster.create(pv as KubeObject);
       log(`provisioned ${pv.metadata!.name} for ${claim.metadata!.namespace}/${claim.metadata!.name}`);
     } catch (err) {
-      if ((err as { code?: number }).code !== 409) log(`provisioning ${claim.metadata?.namespace}/${claim.metadata?.name}: ${(err as Error).message}`);
+      if (!(err instanceof KubeError && err.kind === 'conflict')) log(`provisioning ${claim.metadata?.namespace}/${claim.metadata?.name}: ${(err as Error).message}`);
     } finally {
       inFlight.delete(uid);
     }
@@ -79,36 +84,38 @@ export async function startVolumeProvisioner(kc: KubeConfig, root: string, log: 
   const reclaim = async (pv: V1PersistentVolume) => {
     if (pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] !== PROVISIONER) return;
     if (pv.status?.phase !== 'Released' || pv.metadata?.deletionTimestamp) return;
+    const name = pv.metadata.name!;
+    // One reclaim per volume at a time: every change re-reads the whole map.
+    if (inFlight.has(name)) return;
+    inFlight.add(name);
     try {
-      await core.deletePersistentVolume({ name: pv.metadata.name! });
+      // Gone already (someone else reclaimed it): nothing left to do.
+      if (!(await cluster.delete(PERSISTENT_VOLUME, name))) return;
       if (pv.spec?.hostPath?.path?.startsWith(root)) await rm(pv.spec.hostPath.path, { recursive: true, force: true });
-      log(`reclaimed ${pv.metadata.name}`);
+      log(`reclaimed ${name}`);
     } catch (err) {
-      if ((err as { code?: number }).code !== 404) log(`reclaiming ${pv.metadata?.name}: ${(err as Error).message}`);
+      log(`reclaiming ${name}: ${(err as Error).message}`);
+    } finally {
+      inFlight.delete(name);
     }
   };
 
-  const claims = makeInformer(kc, '/api/v1/persistentvolumeclaims', () => core.listPersistentVolumeClaimForAllNamespaces());
-  claims.on('add', (c) => void provision(c));
-  claims.on('update', (c) => void provision(c));
-  const volumes = makeInformer(kc, '/api/v1/persistentvolumes', () => core.listPersistentVolume());
-  volumes.on('add', (v) => void reclaim(v));
-  volumes.on('update', (v) => void reclaim(v));
-  for (const inf of [claims, volumes]) {
-    inf.on('connect', () => (healthy = true));
-    inf.on('error', (err: unknown) => {
+  const watching = {
+    onWatch: () => (healthy = true),
+    onError: (err: KubeError) => {
       healthy = false;
-      log(`volume watch failed (${err instanceof Error ? err.message : String(err)}); restarting in 1s`);
-      setTimeout(() => void inf.start().catch(() => {}), 1000);
-    });
-  }
+      log(`volume watch failed (${err.message}); it resumes by itself`);
+    },
+  };
+  const claims: Reflector<V1PersistentVolumeClaim> = new Reflector(cluster, { kind: PERSISTENT_VOLUME_CLAIM, ...watching, onChange: () => claims.items.forEach((c) => void provision(c)) });
+  const volumes: Reflector<V1PersistentVolume> = new Reflector(cluster, { kind: PERSISTENT_VOLUME, ...watching, onChange: () => volumes.items.forEach((v) => void reclaim(v)) });
   await claims.start();
   await volumes.start();
   log(`provisioning volumes of StorageClass ${STORAGE_CLASS} under ${root}`);
   return {
     stop: async () => {
-      await claims.stop();
-      await volumes.stop();
+      claims.stop();
+      volumes.stop();
     },
     healthy: () => healthy,
   };

@@ -3,7 +3,7 @@
  * in a browser (`labforge ui`) the same contract runs over a WebSocket to the local server.
  * Callers get the contract's `Result` values; nothing here throws for API errors.
  */
-import type { CallChannel, LabforgeApi, Request, Response, Result, StreamChannel, StreamEvent, Subscription } from '../../../main/api/contract';
+import type { CallChannel, LabforgeApi, Request, Response, Result, StreamChannel, StreamEvent, Subscription } from '../../../common/api/contract';
 import { API_PROTOCOL, MAX_API_MESSAGE_BYTES, PAGE_KEY_FRAGMENT, PAGE_KEY_PROTOCOL_PREFIX } from '../../../common/browser/session';
 
 declare global {

@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { invoke } from '../api/client';
-import type { WireClassHealth } from '../../../main/api/reconcile-schemas';
+import type { WireClassHealth } from '../../../common/api/reconcile-schemas';
 import { useUi } from '../store/ui';
 import { ClassSection } from './ClassSection';
 

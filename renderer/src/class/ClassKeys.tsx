@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { invoke } from '../api/client';
-import type { WireSshKey } from '../../../main/api/keys-schemas';
+import type { WireSshKey } from '../../../common/api/keys-schemas';
 import { useUi } from '../store/ui';
 import { ClassSection } from './ClassSection';
 

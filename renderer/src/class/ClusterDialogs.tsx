@@ -1,7 +1,7 @@
 /** Snapshot, Publish and Teardown dialogs of the class story. */
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import { MAX_STUDENTS } from '../../../common/lab/limits';
-import type { Response } from '../../../main/api/contract';
+import type { Response } from '../../../common/api/contract';
 import { Modal } from '../components/Modal';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';

@@ -4,7 +4,7 @@
  * cluster store, failures in a notice.
  */
 import { invoke, subscribe } from '../api/client';
-import type { Request, Subscription } from '../../../main/api/contract';
+import type { Request, Subscription } from '../../../common/api/contract';
 import { useEditor } from '../store/editor';
 import { confirmDialog, useUi } from '../store/ui';
 import { patchOp, useCluster, type NodeStatus, type Operation } from './store';

@@ -5,7 +5,7 @@
  * this only holds what main answers.
  */
 import { create } from 'zustand';
-import type { Request, Response } from '../../../main/api/contract';
+import type { Request, Response } from '../../../common/api/contract';
 import { invoke } from '../api/client';
 import { useUi } from '../store/ui';
 

@@ -5,7 +5,7 @@
  * nothing the CLI would not (the engine classifies states, validates rosters, plans upgrades).
  */
 import { create } from 'zustand';
-import type { Response, StreamEvent } from '../../../main/api/contract';
+import type { Response, StreamEvent } from '../../../common/api/contract';
 import type { Lab } from '../../../common/lab/schema';
 
 export type NodeStatus = StreamEvent<'dev.watch'>['statuses'][number];

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Response } from '../../../main/api/contract';
+import type { Response } from '../../../common/api/contract';
 import { invoke } from '../api/client';
 import { useUi } from '../store/ui';
 import { Modal } from './Modal';

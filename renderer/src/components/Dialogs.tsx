@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Response } from '../../../main/api/contract';
+import type { Response } from '../../../common/api/contract';
 import { invoke } from '../api/client';
 import { baseName, openPath, saveAsName } from '../lib/actions';
 import { useEditor } from '../store/editor';

@@ -1,4 +1,5 @@
 import { useReactFlow } from '@xyflow/react';
+import { NODE_KIND } from '../../../common/lab/node-kinds';
 import { useEffect, type DragEvent, type JSX } from 'react';
 import { ContainerIcon, NetworkIcon, ROLE_ICON, VmIcon, VolumeIcon } from '../canvas/icons';
 import { nodeRole } from '../canvas/role';
@@ -15,8 +16,8 @@ const BLANKS: { title: string; entries: Entry[] }[] = [
   {
     title: 'Nodes',
     entries: [
-      blank('container', 'Container', 'A Linux container (alpine, kept running)', ContainerIcon),
-      blank('vm', 'Virtual machine', 'A KubeVirt VM booted from a containerDisk', VmIcon),
+      blank('container', NODE_KIND.container.label, NODE_KIND.container.hint, ContainerIcon),
+      blank('vm', NODE_KIND.vm.label, NODE_KIND.vm.hint, VmIcon),
     ],
   },
   {

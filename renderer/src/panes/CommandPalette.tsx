@@ -11,7 +11,7 @@ import { devNamespace } from '../../../common/compile/names';
 import { useCluster } from '../class/store';
 import { useEditor } from '../store/editor';
 import { openTerminal, openVnc, type TerminalTarget } from './store';
-import { nodeHasScreen } from './VncNodes';
+import { nodeHasScreen, runsCommands } from '../../../common/lab/node-kinds';
 
 interface Entry {
   label: string;
@@ -71,7 +71,7 @@ export function CommandPalette() {
 
   const entries = useMemo(() => {
     if (!open) return [];
-    const labNodes = lab.nodes.filter((n) => n.kind === 'container').map((n) => n.name);
+    const labNodes = lab.nodes.filter(runsCommands).map((n) => n.name);
     const screenNodes = lab.nodes.filter(nodeHasScreen).map((n) => n.name);
     const rows = klass?.rows.map((r) => ({ student: r.student, namespace: r.namespace })) ?? [];
     return entriesFor(query, labNodes, devNamespace(lab.metadata.name), rows, klass?.labNodes ?? [], screenNodes).slice(0, 200);

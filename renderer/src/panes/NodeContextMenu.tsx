@@ -9,14 +9,14 @@ import { createPortal } from 'react-dom';
 import { devNamespace } from '../../../common/compile/names';
 import { useEditor } from '../store/editor';
 import { openTerminal, openVnc } from './store';
-import { nodeHasScreen } from './VncNodes';
+import { nodeHasScreen, runsCommands } from '../../../common/lab/node-kinds';
 
 interface Menu {
   x: number;
   y: number;
   namespace: string;
   node: string;
-  /** Container nodes take a terminal; VMs and desktop nodes have a screen (VncNodes.ts). */
+  /** Nodes that run commands take a terminal; VMs and desktop nodes have a screen (common/lab/node-kinds.ts). */
   terminal: boolean;
   screen: boolean;
 }
@@ -32,7 +32,7 @@ export function NodeContextMenu() {
       const { lab } = useEditor.getState().doc;
       const node = lab.nodes.find((n) => n.name === name);
       if (!node) return;
-      const terminal = node.kind === 'container';
+      const terminal = runsCommands(node);
       const screen = nodeHasScreen(node);
       if (!terminal && !screen) return;
       e.preventDefault();

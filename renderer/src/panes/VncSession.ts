@@ -6,11 +6,11 @@
  * The bytes are RFB end to end: main only joins the node's screen (a KubeVirt VM console or a
  * pod's VNC port) to this pane's stream. noVNC takes "a WebSocket-like object" instead of a URL,
  * so VncChannel presents the stream as one. Flow control is the terminal's protocol
- * (main/streams/protocol.ts): a frame is acknowledged once noVNC has taken it into its receive
+ * (common/streams/protocol.ts): a frame is acknowledged once noVNC has taken it into its receive
  * queue, so main never has more than a window of screen updates in flight to this page.
  */
 import RFB, { type RfbChannel } from '@novnc/novnc';
-import type { MainControl, PaneControl } from '../../../main/streams/protocol';
+import type { MainControl, PaneControl } from '../../../common/streams/protocol';
 import { invoke } from '../api/client';
 import { updateVncPane, usePanes, type PaneStatus, type VncPaneState } from './store';
 import { connectStream, type PaneStream } from './stream';

@@ -122,9 +122,6 @@ export function vncDockHeight(windowHeight: number): number {
 
 let nextId = 1;
 
-export function paneTitle(p: Pane): string {
-  return p.target.title;
-}
 
 /**
  * Opens a terminal pane in the dock and shows it. This is the entry point for every place that

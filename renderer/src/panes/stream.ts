@@ -3,10 +3,10 @@
  * path and with the subprotocols `terminal.open` answered (the second one carries the session's
  * one-time token); in Electron the MessagePort main posted for the session, which the preload
  * hands to the page with window.postMessage. The pane sees only this interface
- * (main/streams/protocol.ts describes what flows on it).
+ * (common/streams/protocol.ts describes what flows on it).
  */
-import type { Response } from '../../../main/api/contract';
-import type { StreamPortMessage } from '../../../main/transport/stream-channel';
+import type { Response } from '../../../common/api/contract';
+import type { StreamPortMessage } from '../../../common/ipc/stream-channel';
 
 export type StreamConnect = Response<'terminal.open'>['connect'];
 

@@ -3,7 +3,7 @@
  * session's stream. React components mount and unmount its element freely (switching views,
  * tabs, splits); the terminal and the remote shell stay as they are until the pane is closed.
  *
- * Flow control (main/streams/protocol.ts): output is acknowledged only after xterm has parsed it
+ * Flow control (common/streams/protocol.ts): output is acknowledged only after xterm has parsed it
  * (write callback), in batches, so a flood is held back by main and the container rather than
  * queued in this page.
  */
@@ -11,7 +11,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal, type ITheme } from '@xterm/xterm';
-import type { MainControl, PaneControl } from '../../../main/streams/protocol';
+import type { MainControl, PaneControl } from '../../../common/streams/protocol';
 import { invoke } from '../api/client';
 import { updatePane, usePanes, type TerminalPaneState } from './store';
 import { connectStream, type PaneStream } from './stream';

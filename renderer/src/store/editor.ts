@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { Lab } from '../../../common/lab/schema';
-import type { Response } from '../../../main/api/contract';
+import type { Response } from '../../../common/api/contract';
 import { autoLayout, fromLab } from './auto-layout';
 import { copyItems, insertLab, pasteClip, templateNetworkChoice, type Clip } from './clipboard';
 import { addBlank, connect, emptyDoc, entityId, parseId, removeItems, rename, setPositions, type Doc, type EntityKind, type Pos } from './doc';

@@ -3,7 +3,7 @@
  * the palette lists them and a drop inserts one's lab. There is no copy of them in the renderer.
  */
 import { create } from 'zustand';
-import type { Response } from '../../../main/api/contract';
+import type { Response } from '../../../common/api/contract';
 import { invoke } from '../api/client';
 import { useUi } from './ui';
 

@@ -1,4 +1,5 @@
 import type { LabNode } from '../../../../common/lab/schema';
+import { NODE_KIND } from '../../../../common/lab/node-kinds';
 import { NetworkIcon, ROLE_ICON, ROLE_LABEL } from '../../canvas/icons';
 import { nodeRole } from '../../canvas/role';
 import { entityId, updateNode } from '../../store/doc';
@@ -48,7 +49,7 @@ export function NodeInspector({ node }: { node: LabNode }) {
           </Field>
         ) : null}
       </div>
-      <Field label={node.kind === 'vm' ? 'Disk image (containerDisk)' : 'Image'} errors={errors('image')} hint='e.g. "nginx:1.27" or "ghcr.io/org/app:1.0"'>
+      <Field label={NODE_KIND[node.kind].imageLabel} errors={errors('image')} hint='e.g. "nginx:1.27" or "ghcr.io/org/app:1.0"'>
         <input className="mono" value={node.image} data-testid="insp-image" spellCheck={false} onChange={(e) => set({ image: e.target.value }, 'image')} />
       </Field>
       {node.kind === 'container' ? (

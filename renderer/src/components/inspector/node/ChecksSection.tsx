@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { runsCommands } from '../../../../../common/lab/node-kinds';
 import type { LabNode } from '../../../../../common/lab/schema';
 import { tryCheckOnDev, type CheckRun } from '../../../class/checks';
 import { addCheck, removeCheck, updateCheck } from '../../../store/check-edits';
@@ -24,7 +25,7 @@ export function ChecksSection({ node, errors }: { node: LabNode; errors: (field:
       + check
     </button>
   );
-  if (node.kind !== 'container') {
+  if (!runsCommands(node)) {
     return (
       <Section title="Checks">
         <p className="muted small">Checks run by exec, which only container nodes support.</p>

@@ -18,11 +18,11 @@
  * `admit` lets a test refuse writes the way admission (a quota) or a flaky server would.
  */
 import type { KubeObject } from '../../common/compile/types';
-import type { ApplyOptions, Cluster, ClusterIdentity, Kind, ListOptions, ObjectList, ServiceAccountToken, WatchEvent, WatchOptions, WatchStream } from './cluster';
-import { KubeError } from './errors';
-import { applyJsonPatch, JsonPatchError } from './json-patch';
-import type { JsonPatchOp } from './managed-fields';
-import { parseFieldSelector, parseLabelSelector, type Matcher } from './label-selector';
+import type { ApplyOptions, Cluster, ClusterIdentity, Kind, ListOptions, ObjectList, ServiceAccountToken, WatchEvent, WatchOptions, WatchStream } from '../../main/kube/cluster';
+import { KubeError } from '../../main/kube/errors';
+import { applyJsonPatch, JsonPatchError } from '../../main/kube/json-patch';
+import type { JsonPatchOp } from '../../main/kube/managed-fields';
+import { parseFieldSelector, parseLabelSelector, type Matcher } from '../../main/kube/label-selector';
 
 export interface ServedKind {
   apiVersion: string;

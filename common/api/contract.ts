@@ -3,15 +3,17 @@
  * its request and response schemas. main validates each request against `request` before a
  * handler sees it (IPC in Electron, the WebSocket in browser mode); the renderer imports this
  * file with `import type` only, so channel names are checked by the compiler on both sides.
+ * It lives in common/ with the rest of the wire (its schemas, common/streams, common/ipc): the
+ * renderer and the preload import nothing from main/.
  */
 import { z } from 'zod';
-import { labSchema } from '../../common/lab/schema';
-import { labShapeSchema } from '../../common/lab/shape';
+import { labSchema } from '../lab/schema';
+import { labShapeSchema } from '../lab/shape';
 import * as cs from './cluster-schemas';
 import * as checks from './checks-schemas';
 import * as keys from './keys-schemas';
 import * as health from './reconcile-schemas';
-import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
+import { DNS_LABEL, MAX_DNS_LABEL } from '../lab/dns-label';
 
 /** A lab the editor sends: valid or not (lab.validate reports its issues), but shaped like a lab. */
 const labValue = labShapeSchema;
@@ -51,7 +53,7 @@ export const settingsSchema = z.object({
   terminalFontSize: settingsFields.terminalFontSize.default(13),
 });
 /** A partial update: no defaults, so absent fields stay untouched. */
-export const settingsPatchSchema = z.object({
+const settingsPatchSchema = z.object({
   theme: settingsFields.theme.optional(),
   recent: settingsFields.recent.optional(),
   kubeContext: settingsFields.kubeContext.optional(),
@@ -176,7 +178,7 @@ export const contract = {
   },
   /**
    * Starts a shell (tty exec) in a container. Its bytes never go through calls: they flow on the
-   * session's own stream, which `connect` says how to reach (main/streams/protocol.ts).
+   * session's own stream, which `connect` says how to reach (common/streams/protocol.ts).
    */
   'terminal.open': {
     request: z

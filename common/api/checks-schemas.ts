@@ -3,7 +3,7 @@
  * running checks now (per class or per student), and one check against a dev namespace.
  */
 import { z } from 'zod';
-import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
+import { DNS_LABEL, MAX_DNS_LABEL } from '../lab/dns-label';
 import { className, kubeTarget } from './cluster-schemas';
 
 const id = z.string().min(1).max(MAX_DNS_LABEL).regex(DNS_LABEL, 'must be a check id (a DNS label)');
@@ -33,7 +33,7 @@ const checkRecord = z.object({
   message: z.string().optional(),
 });
 
-export const studentChecks = z.object({
+const studentChecks = z.object({
   student: z.string(),
   namespace: z.string(),
   release: z.string(),
@@ -62,5 +62,4 @@ export const checksRunRequest = z.object({
 export const checksResponse = z.object({ students: z.array(studentChecks) });
 
 export type WireStudentChecks = z.output<typeof studentChecks>;
-export type WireCheckRun = z.output<typeof checkRun>;
 export { id as checkId };

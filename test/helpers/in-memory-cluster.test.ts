@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../common/compile/types';
-import { kindOf, type WatchEvent } from './cluster';
-import { KubeError } from './errors';
-import { CONFIG_MAP, NAMESPACE, type IConfigMap } from './kinds';
-import { KUBEVIRT_KINDS, MemoryCluster } from './memory-cluster';
+import { kindOf, type WatchEvent } from '../../main/kube/cluster';
+import { KubeError } from '../../main/kube/errors';
+import { CONFIG_MAP, NAMESPACE, type IConfigMap } from '../../main/kube/kinds';
+import { KUBEVIRT_KINDS, MemoryCluster } from './in-memory-cluster';
 
 const ns = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const cm = (name: string, namespace: string, data: Record<string, string>, labels: Record<string, string> = {}): KubeObject => ({

@@ -4,8 +4,8 @@
  * contract stays readable. The renderer sees them only as types, through the contract.
  */
 import { z } from 'zod';
-import { DNS_LABEL, MAX_DNS_LABEL } from '../../common/lab/dns-label';
-import { MAX_ROSTER_BYTES, MAX_STUDENTS } from '../../common/lab/limits';
+import { DNS_LABEL, MAX_DNS_LABEL } from '../lab/dns-label';
+import { MAX_ROSTER_BYTES, MAX_STUDENTS } from '../lab/limits';
 
 /** Which kubeconfig context to use; null: the one picked in settings, else the kubeconfig's current. */
 export const kubeTarget = { context: z.string().min(1).max(253).nullable().default(null) };
@@ -17,9 +17,9 @@ export const labName = dnsLabel;
 export const tag = dnsLabel.max(40);
 
 /** The four states a canvas node or dashboard cell shows. */
-export const nodeState = z.enum(['pending', 'starting', 'ready', 'failed']);
+const nodeState = z.enum(['pending', 'starting', 'ready', 'failed']);
 
-export const nodeStatus = z.object({
+const nodeStatus = z.object({
   node: z.string(),
   kind: z.enum(['container', 'vm']),
   state: nodeState,
@@ -35,7 +35,7 @@ export type WireNodeStatus = z.output<typeof nodeStatus>;
 export type WireClassRow = z.output<typeof classRow>;
 
 /** A preflight or dry-run refusal, placed on the lab element (and field, where known) it concerns. */
-export const placedProblem = z.object({
+const placedProblem = z.object({
   /** Path into the lab: ['nodes', 2, 'image'], ['volumes', 0], or [] for the lab as a whole. */
   path: z.array(z.union([z.string(), z.number()])),
   /** The lab element in words: `node "db"`. */
@@ -78,8 +78,8 @@ export const releaseSummary = z.object({
   images: z.array(pinnedImage),
 });
 
-export const labChange = z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional(), text: z.string() });
-export const elementChange = z.object({ name: z.string(), change: z.enum(['added', 'removed', 'changed']) });
+const labChange = z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional(), text: z.string() });
+const elementChange = z.object({ name: z.string(), change: z.enum(['added', 'removed', 'changed']) });
 
 export const releaseDiff = z.object({
   from: z.object({ tag: z.string(), lab: z.unknown() }),
@@ -111,7 +111,7 @@ export const publishRequest = z.object({
   prune: z.boolean().default(false),
 });
 
-export const capacityRow = z.object({ resource: z.enum(['cpu', 'memory', 'pods']), needed: z.string(), free: z.string(), fits: z.boolean() });
+const capacityRow = z.object({ resource: z.enum(['cpu', 'memory', 'pods']), needed: z.string(), free: z.string(), fits: z.boolean() });
 
 export const publishPlan = z.object({
   students: z.array(z.string()),
@@ -145,9 +145,9 @@ export const publishResult = z.object({
   left: z.array(z.object({ student: z.string(), namespace: z.string(), removed: z.boolean() })),
 });
 
-export const quotaUse = z.object({ used: z.number(), hard: z.number() });
+const quotaUse = z.object({ used: z.number(), hard: z.number() });
 
-export const classRow = z.object({
+const classRow = z.object({
   student: z.string(),
   namespace: z.string(),
   release: z.string(),
