@@ -117,7 +117,7 @@ async function classRun(lab: Lab, students: number, placement: Placement): Promi
 /**
  * The node's ceiling: the class's own pods as bare pods, created at once in one namespace — the
  * pod templates the compiler writes for each node (same images, commands, env, probes), with
- * volume claims swapped for emptyDir. So the ratio measures what the class adds around its pods
+ * volume claims swapped for emptyDir, and the ConfigMaps and Secrets they mount. So the ratio measures what the class adds around its pods
  * (namespaces, quotas, policies, controllers, volumes), not readiness probes the ceiling skipped.
  */
 async function ceilingRun(lab: Lab, students: number): Promise<number> {
@@ -126,6 +126,8 @@ async function ceilingRun(lab: Lab, students: number): Promise<number> {
   for (let i = 0; i < 100 && !(await cluster.read(kindSA, 'default', ns)); i++) await new Promise((r) => setTimeout(r, 100));
   const templates = podTemplates(lab, ns);
   const t0 = Date.now();
+  // What the pods mount (the lab's files as ConfigMaps, its Secrets) comes first, as in publish.
+  await Promise.all(compileLab(lab, { namespace: ns }).filter((o) => o.kind === 'ConfigMap' || o.kind === 'Secret').map((o) => cluster.create(o)));
   const creates: Promise<unknown>[] = [];
   for (let i = 0; i < students; i++) {
     for (const t of templates) {
