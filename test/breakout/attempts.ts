@@ -122,16 +122,20 @@ echo "processes outside the pod visible: $outside"`;
 
 /** init_module/finit_module through perl's syscall: EPERM means no CAP_SYS_MODULE; any other error means the kernel looked at the module. */
 const moduleSyscall = (nr: number, args: string) => String.raw`
-r=$(perl -e 'open(my $f,">","/tmp/x.ko"); print $f "\0" x 64; close $f; open($f,"<","/tmp/x.ko"); $m="\0" x 64; $r=syscall(${nr}, ${args}); printf "%d %d %s", $r, $!+0, $!' 2>&1)
+r=$(perl -e 'open(my $f,">","/tmp/x.ko"); print $f "\0" x 64; close $f; open($f,"<","/tmp/x.ko"); my $m="\0" x 64; my $p=""; $!=0; my $r=syscall(${nr}, ${args}); printf "%d %d %s", $r, $!+0, $!' 2>&1)
 echo "syscall ${nr}: $r"
-case "$r" in "-1 1 "*) echo refused ;; *) hit "module syscall ${nr} got past the permission check: $r" ;; esac`;
+case "$r" in
+  "-1 1 "*) echo "refused: EPERM" ;;
+  "-1 "*|"0 "*) hit "module syscall ${nr} got past the permission check: $r" ;;
+  *) echo "perl could not make the call: $r"; exit 3 ;;
+esac`;
 
 const sock = (domain: number, type: number, proto: number, name: string) => String.raw`
 r=$(perl -e 'if (socket(my $s, ${domain}, ${type}, ${proto})) { print "open" } else { printf "%d %s", $!+0, $! }' 2>&1)
 if [ "$r" = open ]; then hit "${name} socket opened"; else echo "refused: ${name}: $r"; fi`;
 
 const curlBody = (label: string, url: string, pattern: string) => String.raw`
-c=$(curl -sk -m 4 -o /tmp/o -w '%{http_code}' '${url}' 2>&1); n=$(wc -c < /tmp/o 2>/dev/null || echo 0)
+rm -f /tmp/o; touch /tmp/o; c=$(curl -sk -m 4 -o /tmp/o -w '%{http_code} %{errormsg}' '${url}' 2>/dev/null); n=$(wc -c < /tmp/o)
 echo "${label} ${url} -> $c ($n bytes): $(head -c 80 /tmp/o 2>/dev/null | tr '\n' ' ')"
 if grep -q '${pattern}' /tmp/o 2>/dev/null; then hit "${label} answered with data ($c, $n bytes)"; fi
 rm -f /tmp/o`;
@@ -168,8 +172,8 @@ f=$(for d in /sys/fs/cgroup/memory /sys/fs/cgroup; do [ -e $d/memory.limit_in_by
 if [ -z "$f" ]; then echo "no memory limit file visible"; else
 v=$(cat $f); if ( echo 4294967296 > $f ) 2>/tmp/e; then hit "raised $f from $v to $(cat $f)"; echo $v > $f; else echo "refused: $f ($v): $(cat /tmp/e)"; fi; fi`),
     shell('sysrq-trigger', "write 'h' (help: harmless) to /proc/sysrq-trigger", () => String.raw`if [ -e /proc/sysrq-trigger ]; then if ( echo h > /proc/sysrq-trigger ) 2>/tmp/e; then hit "wrote /proc/sysrq-trigger"; else echo "refused: $(cat /tmp/e)"; fi; else echo "no /proc/sysrq-trigger"; fi`),
-    shell('init-module', 'load a kernel module (init_module)', () => moduleSyscall(175, '$m, 64, ""')),
-    shell('finit-module', 'load a kernel module from a file (finit_module; what insmod/modprobe call)', () => moduleSyscall(313, 'fileno($f), "", 0')),
+    shell('init-module', 'load a kernel module (init_module)', () => moduleSyscall(175, '$m, 64, $p')),
+    shell('finit-module', 'load a kernel module from a file (finit_module; what insmod/modprobe call)', () => moduleSyscall(313, 'fileno($f), $p, 0')),
     shell('mknod-block', "mknod the host's disk (block 254:0) and read its first sector", () => String.raw`
 if mknod /tmp/vda b 254 0 2>/tmp/e; then echo "mknod made /tmp/vda"; n=$(dd if=/tmp/vda bs=512 count=1 2>/tmp/e | wc -c); echo "read $n bytes: $(cat /tmp/e | head -c 100)"; [ "$n" -gt 0 ] && hit "read $n bytes of the host disk"; rm -f /tmp/vda; else echo "refused: mknod: $(cat /tmp/e)"; fi`),
     shell('mknod-mem', 'mknod /dev/mem (char 1:1) and read physical memory', () => String.raw`
@@ -530,10 +534,13 @@ function exhaustion(id: string, what: string, script: (rig: BreakoutRig) => stri
 
 function exhaustionAttempts(): Attempt[] {
   return [
-    exhaustion('fork-bomb', 'fork bomb for 20 s (every child forks again; the pod has a pids limit)', () => String.raw`
-( timeout -s KILL 20 sh -c 'b() { b & b & wait; }; b' ) >/dev/null 2>&1
-n=$(ls /proc | grep -c '^[0-9]'); echo "after the bomb: $n processes in the pod"
-pkill -KILL -f "b & b" 2>/dev/null; sleep 2; echo "cleaned up: $(ls /proc | grep -c '^[0-9]') processes"`),
+    exhaustion('fork-bomb', 'fork bomb for 20 s (every child forks two more; the pod has a pids limit)', () => String.raw`
+# In a process group of its own, so the whole bomb can be killed at once (pkill -f would match this script too).
+setsid sh -c 'echo $$ > /tmp/bomb.pgid; b() { b & b & wait; }; b' >/dev/null 2>&1 &
+sleep 20
+n=$(ls /proc | grep -c '^[0-9]'); echo "during the bomb: $n processes in the pod"
+for i in 1 2 3 4 5; do kill -KILL -$(cat /tmp/bomb.pgid) 2>/dev/null; sleep 1; done
+echo "after: $(ls /proc | grep -c '^[0-9]') processes"`),
     exhaustion('memory', 'allocate 1 GiB against a 128 MiB limit', () => String.raw`
 head -c 1073741824 /dev/zero | tail > /dev/null; s=$?
 echo "tail ended with status $s"

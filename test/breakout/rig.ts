@@ -251,13 +251,17 @@ export class BreakoutRig {
     });
     const tag = randomBytes(4).toString('hex');
     const b64 = Buffer.from(script).toString('base64');
-    ws.send(Buffer.from(`stty -echo; echo ${b64} | base64 -d | sh 2>&1; echo "__EN""D_${tag}__ $?"\n`), { binary: true });
+    // Echo off first, so the typed line (wrapped over many rows) is not mixed into the output.
+    ws.send(Buffer.from('stty -echo\n'), { binary: true });
+    await new Promise((r) => setTimeout(r, 500));
+    text = '';
+    ws.send(Buffer.from(`echo ${b64} | base64 -d | sh 2>&1; echo "__EN""D_${tag}__ $?"\n`), { binary: true });
     const end = new RegExp(`__END_${tag}__ (\\d+)`);
     try {
       const m = await until('the terminal script to end', async () => end.exec(text) ?? undefined, timeoutMs, 100);
       const out = plain(text);
-      const start = out.lastIndexOf('base64 -d | sh');
-      const body = out.slice(start >= 0 ? out.indexOf('\n', start) + 1 : 0, out.indexOf(`__END_${tag}__`));
+      // What is left of the prompt is dropped: the output is what the script printed.
+      const body = out.slice(0, out.indexOf(`__END_${tag}__`)).replace(/^\S*@\S*[#$] /gm, '');
       return { stdout: body, status: `exit ${m[1]}` };
     } catch (err) {
       return { stdout: plain(text), status: `error: ${errorText(err)}` };
