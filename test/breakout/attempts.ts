@@ -124,8 +124,13 @@ echo "processes outside the pod visible: $outside"`;
 const moduleSyscall = (nr: number, args: string) => String.raw`
 r=$(perl -e 'open(my $f,">","/tmp/x.ko"); print $f "\0" x 64; close $f; open($f,"<","/tmp/x.ko"); my $m="\0" x 64; my $p=""; $!=0; my $r=syscall(${nr}, ${args}); printf "%d %d %s", $r, $!+0, $!' 2>&1)
 echo "syscall ${nr}: $r"
+# CAP_SYS_MODULE (bit 16 of CapEff) is what a kernel with module loading would check.
+cap=$(( 0x$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status) >> 16 & 1 ))
+echo "CAP_SYS_MODULE in CapEff: $cap"
+[ $cap -eq 1 ] && hit "the container holds CAP_SYS_MODULE"
 case "$r" in
   "-1 1 "*) echo "refused: EPERM" ;;
+  "-1 38 "*) echo "refused: ENOSYS (this kernel loads no modules at all)" ;;
   "-1 "*|"0 "*) hit "module syscall ${nr} got past the permission check: $r" ;;
   *) echo "perl could not make the call: $r"; exit 3 ;;
 esac`;
@@ -522,8 +527,11 @@ function exhaustion(id: string, what: string, script: (rig: BreakoutRig) => stri
       probe.start();
       // Let the probe take a few samples before the attack starts too.
       await new Promise((r) => setTimeout(r, 2500));
+      // The probe watches for at least 12 s from the attack's start, and 2.5 s past its end:
+      // an attack that ends fast (an OOM kill) still gets several probes during and after it.
+      const until = Date.now() + 12_000;
       const r = await rig.shExec(PRELUDE + script(rig) + EPILOGUE, 'box', 180_000);
-      await new Promise((r) => setTimeout(r, 2500));
+      await new Promise((r) => setTimeout(r, Math.max(2500, until - Date.now())));
       const stats = await probe.stop();
       const s = summarize(r);
       return { got: `${s.got} — ${probeText(stats)}`.slice(0, 600), output: s.output, probe: stats };
