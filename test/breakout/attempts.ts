@@ -66,7 +66,7 @@ const EPILOGUE = `\necho ${DONE}\n`;
 
 /** The table's "got": the BREAKOUT lines if any, else the output's last lines, and how the path ended. */
 function summarize(r: ShellResult): Raw {
-  const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && l !== DONE);
+  const lines = r.stdout.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter((l) => l && l !== DONE);
   if (!lines.some((l) => l.startsWith('BREAKOUT ')) && !r.stdout.includes(DONE)) {
     throw new Error(`the script did not run to its end [${r.status}]: ${lines.slice(-2).join(' | ').slice(0, 300)}`);
   }
@@ -149,7 +149,7 @@ function shellAttempts(): Attempt[] {
   return [
     shell('mount-proc', 'mount a new proc filesystem', () => `try_ "mount -t proc" mount -t proc proc /tmp/bm`),
     shell('mount-tmpfs', 'mount a tmpfs', () => `try_ "mount -t tmpfs" mount -t tmpfs none /tmp/bm`),
-    shell('mount-bind-root', 'bind-mount / elsewhere (and remount it read-write)', () => `try_ "mount --bind /" mount --bind / /tmp/bm`),
+    shell('mount-bind-root', 'bind-mount / elsewhere', () => `try_ "mount --bind /" mount --bind / /tmp/bm`),
     shell('mount-cgroup', 'mount the cgroup v1 memory hierarchy (the release_agent escape)', () => `try_ "mount -t cgroup" mount -t cgroup -o memory cgroup /tmp/bm`),
     shell('unshare-user', 'unshare -U -r and mount inside the new user namespace', () => `try_ "unshare -Urm + mount" unshare -Urm sh -c 'mount -t tmpfs x /tmp && echo mounted-in-userns'`),
     shell('unshare-mount', 'unshare -m (a new mount namespace needs CAP_SYS_ADMIN)', () => `try_ "unshare -m" unshare -m true`),
