@@ -484,10 +484,17 @@ export class Probe {
   start(): void {
     this.results = [];
     this.running = true;
+    // The pod is looked up once per round, outside the timing: what is timed is the exec's round trip.
+    let pod: string | undefined;
     const tick = async () => {
       if (!this.running) return;
+      pod ??= await this.rig.podOf(this.rig.victim.namespace, 'box').then((p) => p.metadata!.name!, () => undefined);
       const t0 = Date.now();
-      const r = await this.rig.exec(this.rig.adminKc, this.rig.victim.namespace, 'box', ['sh', '-c', `nc -w 3 web ${PROBE_PORT} </dev/null`], 20_000);
+      const r = pod
+        ? await this.rig.execPod(this.rig.adminKc, this.rig.victim.namespace, pod, 'box', ['sh', '-c', `nc -w 3 web ${PROBE_PORT} </dev/null`], 20_000)
+        : { stdout: '', status: 'error: the pod of box was not found' };
+      // A failed exec may mean the pod was replaced: look it up again next time.
+      if (r.status !== 'exit 0') pod = undefined;
       const ms = Date.now() - t0;
       const ok = r.status === 'exit 0' && r.stdout.includes('web-ok');
       this.results.push({ ok, ms, detail: ok ? '' : `${r.stdout.trim().slice(0, 80)} [${r.status}]` });

@@ -168,6 +168,12 @@ export class BreakoutRig {
     }
     [this.attacker, this.victim] = made as [Student, Student];
     for (const s of made) for (const node of ['box', 'web']) await this.podOf(s.namespace, node, 240_000);
+    // Every student's lab works before any attempt: their box reaches their web by name. Right
+    // after a publish the policy controller may not have allowed DNS yet (kube-router syncs the
+    // new policies a little later), and a probe failing then would be blamed on an attack.
+    for (const s of made) {
+      await until(`${s.namespace}: box to reach web by name`, async () => (await this.exec(this.adminKc, s.namespace, 'box', ['sh', '-c', `nc -w 3 web ${PROBE_PORT} </dev/null`], 20_000)).stdout.includes('web-ok'), 180_000, 1000);
+    }
     this.victimIps = { box: (await this.podOf(this.victim.namespace, 'box')).status!.podIP!, web: (await this.podOf(this.victim.namespace, 'web')).status!.podIP! };
 
     this.hostKey = await ensureHostKey(this.cluster);
@@ -211,6 +217,11 @@ export class BreakoutRig {
   /** A command in a pod, through the API server's exec, with the given credentials. */
   async exec(kc: KubeConfig, namespace: string, node: string, command: string[], timeoutMs = 120_000): Promise<ShellResult> {
     const pod = (await this.podOf(namespace, node)).metadata!.name!;
+    return this.execPod(kc, namespace, pod, node, command, timeoutMs);
+  }
+
+  /** The exec alone, into a pod already found (what the probe times). */
+  async execPod(kc: KubeConfig, namespace: string, pod: string, node: string, command: string[], timeoutMs = 120_000): Promise<ShellResult> {
     let stdout = '';
     const sink = new Writable({ write(chunk: Buffer, _e, cb) { stdout = (stdout + chunk.toString('utf8')).slice(-100_000); cb(); } });
     try {
