@@ -550,12 +550,18 @@ function exhaustion(id: string, what: string, script: (rig: BreakoutRig) => stri
 function exhaustionAttempts(): Attempt[] {
   return [
     exhaustion('fork-bomb', 'fork bomb for 20 s (every child forks two more; the pod has a pids limit)', () => String.raw`
-# In a process group of its own, so the whole bomb can be killed at once (pkill -f would match this script too).
-setsid sh -c 'echo $$ > /tmp/bomb.pgid; b() { b & b & wait; }; b' >/dev/null 2>&1 &
-sleep 20
-n=$(ls /proc | grep -c '^[0-9]'); echo "during the bomb: $n processes in the pod"
-for i in 1 2 3 4 5; do kill -KILL -$(cat /tmp/bomb.pgid) 2>/dev/null; sleep 1; done
-echo "after: $(ls /proc | grep -c '^[0-9]') processes"`),
+# While the pod's pids are exhausted nothing that forks ($(...), sleep, pkill) can be relied on,
+# so the bomb is stopped with shell builtins only: every bomb process returns once /tmp/stop
+# exists (test is a builtin), and its process group (setsid) is killed with the builtin kill.
+rm -f /tmp/stop /tmp/bomb.pgid
+sleep 20 & timer=$!
+setsid sh -c 'echo $$ > /tmp/bomb.pgid; b() { [ -e /tmp/stop ] && return; b & b & wait; }; b' >/tmp/bomb.out 2>&1 &
+wait $timer
+: > /tmp/stop
+read pg < /tmp/bomb.pgid
+for i in 1 2 3 4 5 6 7 8 9 10; do kill -KILL -$pg 2>/dev/null; done
+sleep 3
+echo "the bomb was stopped; it printed $(grep -c 'fork' /tmp/bomb.out) fork errors; after: $(ls /proc | grep -c '^[0-9]') processes in the pod"`),
     exhaustion('memory', 'allocate 1 GiB against a 128 MiB limit', () => String.raw`
 head -c 1073741824 /dev/zero | tail > /dev/null; s=$?
 echo "tail ended with status $s"
