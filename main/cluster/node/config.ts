@@ -136,7 +136,8 @@ export interface KubeletSettings {
 
 /**
  * kubelet's configuration on this kind of host: cgroup v1 through cgroupfs (no systemd), no swap
- * check, a pids limit per pod (a fork bomb stops in its own pod), and eviction thresholds that a
+ * check, a pids limit per pod (a fork bomb stops in its own pod), the runtime's default seccomp
+ * profile for every container, and eviction thresholds that a
  * development disk does not trip.
  */
 export function kubeletConfig(s: KubeletSettings): string {
@@ -160,6 +161,12 @@ export function kubeletConfig(s: KubeletSettings): string {
     clusterDomain: REAL_NODE.clusterDomain,
     podCIDR: REAL_NODE.podCidr,
     podPidsLimit: 512,
+    // Every container gets the runtime's default seccomp profile unless its pod asks otherwise:
+    // without it a student, root in a baseline pod, could `unshare -U` into a user namespace
+    // of their own and mount filesystems there (npm run breakout, unshare-user), the first
+    // step of most kernel escapes. containerd's profile refuses unshare, setns, mount,
+    // init_module, ptrace of others and the like without CAP_SYS_ADMIN.
+    seccompDefault: true,
     // kubelet's default is 110; a class of 30 routing-lab students alone is 120 pods. The pod
     // range (a /24) holds 253 addresses, which bounds this.
     maxPods: 250,

@@ -1,0 +1,43 @@
+// The CI-sized part of `npm run breakout` (issue 27): a subset of the attempts, across all four
+// student paths (exec, the app's terminal, an SSH gateway login, the student's kubeconfig) and
+// one exhaustion attempt with the other student's probe running, against a class of two
+// students on the real node. Each attempt must be refused — and must have run: an attempt whose
+// script did not reach its end is an error, never a pass.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allAttempts, CI_SUBSET } from '../breakout/attempts';
+import { BreakoutRig } from '../breakout/rig';
+import { testClusterDir, testKubeconfigPath } from './helpers/kube';
+
+const attempts = allAttempts().filter((a) => CI_SUBSET.includes(a.id));
+let rig: BreakoutRig;
+
+beforeAll(async () => {
+  rig = new BreakoutRig(testKubeconfigPath(), testClusterDir());
+  await rig.setup();
+}, 400_000);
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+describe('a student breaks out of nothing', () => {
+  it('the subset covers every path and an exhaustion attempt', () => {
+    expect(attempts.map((a) => a.id).sort()).toEqual([...CI_SUBSET].sort());
+    expect(new Set(attempts.map((a) => a.path))).toEqual(new Set(['exec', 'terminal', 'ssh', 'kubeconfig']));
+    expect(attempts.some((a) => a.exhaustion)).toBe(true);
+  });
+
+  for (const attempt of attempts) {
+    it(`${attempt.path}: ${attempt.id} — ${attempt.what}`, async () => {
+      const raw = await attempt.run(rig);
+      process.stderr.write(`[breakout] ${attempt.id}: ${raw.got}\n`);
+      expect(attempt.verdict(raw), raw.got).toBe('refused');
+      if (attempt.exhaustion) {
+        // The other student's check every 2 s kept passing, and its exec round trip stayed under 1 s at p95.
+        expect(raw.probe?.probes, raw.got).toBeGreaterThan(3);
+        expect(raw.probe?.failed, raw.got).toBe(0);
+        expect(raw.probe?.p95Ms, raw.got).toBeLessThan(1000);
+      }
+    });
+  }
+});
