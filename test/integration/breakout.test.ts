@@ -33,10 +33,12 @@ describe('a student breaks out of nothing', () => {
       process.stderr.write(`[breakout] ${attempt.id}: ${raw.got}\n`);
       expect(attempt.verdict(raw), raw.got).toBe('refused');
       if (attempt.exhaustion) {
-        // The other student's check every 2 s kept passing, and its exec round trip stayed under 1 s at p95.
+        // The other student's check every 2 s kept passing. Its exec round trip (goal: p95 under
+        // 1 s) is a speed figure: `npm run breakout` reports it beside a baseline measured in the
+        // same run; here, on a machine shared with the rest of the suite, it is only printed.
         expect(raw.probe?.probes, raw.got).toBeGreaterThan(3);
         expect(raw.probe?.failed, raw.got).toBe(0);
-        expect(raw.probe?.p95Ms, raw.got).toBeLessThan(1000);
+        process.stderr.write(`[breakout] ${attempt.id}: the other student's exec p95 ${raw.probe?.p95Ms ?? '?'} ms\n`);
       }
     });
   }
