@@ -253,6 +253,53 @@ describe('workloads and storage', () => {
   });
 });
 
+describe('pod security', () => {
+  const parse = (nodes: string) => {
+    const r = parseLab(`apiVersion: labforge.dev/v1alpha1\nkind: Lab\nmetadata: { name: t }\nnodes:\n${nodes}`);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    return r.lab;
+  };
+  const nsLevel = (objs: KubeObject[]) => (objs.find((o) => o.kind === 'Namespace')!.metadata.labels as Record<string, string>)['pod-security.kubernetes.io/enforce'];
+  const pod = (objs: KubeObject[], name: string) => named(objs, 'Deployment', name).spec.template.spec;
+
+  it('enforces restricted by default and runs the node as user 1000 with no capability, seccomp and no token', () => {
+    const objs = compileLab(parse('  - { name: a, kind: container, image: alpine:3.20 }\n'), student);
+    expect(nsLevel(objs)).toBe('restricted');
+    const spec = pod(objs, 'a');
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.securityContext.sysctls.map((s: { name: string }) => s.name)).toEqual(['net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start']);
+    expect(spec.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.serviceAccountName).toBeUndefined();
+  });
+
+  it('labels the namespace with the least level that admits every node', () => {
+    expect(nsLevel(compileLab(parse('  - { name: w, kind: container, image: nginx:1.27, security: { user: root } }\n'), student))).toBe('baseline');
+    const objs = compileLab(parse('  - { name: r, kind: container, image: alpine:3.20, security: { user: root, capabilities: [NET_ADMIN] } }\n'), student);
+    expect(nsLevel(objs)).toBe('privileged');
+    const c = pod(objs, 'r').containers[0];
+    expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
+    expect(c.securityContext.capabilities.add).toContain('NET_ADMIN');
+    expect(c.securityContext.capabilities.add).not.toContain('NET_RAW');
+    expect(pod(objs, 'r').securityContext).toMatchObject({ runAsUser: 0, runAsGroup: 0 });
+    expect(pod(objs, 'r').securityContext.runAsNonRoot).toBeUndefined();
+  });
+
+  it('mounts the student\'s own token only when the node asks, and the default account in dev', () => {
+    const l = parse('  - { name: k, kind: container, image: alpine:3.20, security: { serviceAccountToken: true } }\n');
+    expect(pod(compileLab(l, student), 'k')).toMatchObject({ automountServiceAccountToken: true, serviceAccountName: 'student' });
+    const dev = pod(compileLab(l, { namespace: 't-dev' }), 'k');
+    expect(dev.automountServiceAccountToken).toBe(true);
+    expect(dev.serviceAccountName).toBeUndefined();
+  });
+
+  it('bounds every container\'s scratch space: 1Gi unless resources.disk says otherwise', () => {
+    const objs = compileLab(parse('  - { name: a, kind: container, image: alpine:3.20 }\n  - { name: b, kind: container, image: alpine:3.20, resources: { disk: 3Gi } }\n'), student);
+    expect(pod(objs, 'a').containers[0].resources).toMatchObject({ requests: { 'ephemeral-storage': '32Mi' }, limits: { 'ephemeral-storage': '1Gi' } });
+    expect(pod(objs, 'b').containers[0].resources.limits['ephemeral-storage']).toBe('3Gi');
+  });
+});
+
 describe('VMs', () => {
   const objs = compileLab(load('vm-lab.yaml'), { namespace: 'vm-lab-dev' });
   const vm = named(objs, 'VirtualMachine', 'server');

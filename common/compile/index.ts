@@ -5,6 +5,7 @@
  */
 import { toYaml } from './yaml-out';
 import type { NodeKind } from '../lab/node-kinds';
+import { labSecurity } from '../lab/pod-security';
 import type { Lab, LabNode } from '../lab/schema';
 import { ANNOTATION, LABEL, MANAGED_BY } from './labels';
 import { exposureHost } from './links';
@@ -67,8 +68,8 @@ export function compileLab(lab: Lab, target: CompileTarget): KubeObject[] {
         labels: {
           ...identity,
           [LABEL.role]: target.student !== undefined ? 'student' : 'dev',
-          // Lab images are ordinary services; baseline forbids host access and privilege.
-          'pod-security.kubernetes.io/enforce': 'baseline',
+          // The least level that admits every node (common/lab/pod-security.ts): restricted unless the lab says why not.
+          'pod-security.kubernetes.io/enforce': labSecurity(lab).level,
         },
         ...(Object.keys(nsAnnotations).length ? { annotations: nsAnnotations } : {}),
       },

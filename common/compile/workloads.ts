@@ -2,9 +2,12 @@
  * Container nodes → a Deployment (or a StatefulSet when the node mounts persistent volumes),
  * a headless Service per node, and a ConfigMap for its files and setup script.
  */
+import { NODE_KIND } from '../lab/node-kinds';
+import { DEFAULT_USER, grantedCapabilities } from '../lab/pod-security';
 import type { Lab, LabNode } from '../lab/schema';
 import { LABEL, networkLabel } from './labels';
 import { containerResources } from './resources';
+import { STUDENT_SERVICE_ACCOUNT } from './rbac';
 import type { KubeObject } from './types';
 
 export const VNC_PORT = 5900;
@@ -73,6 +76,35 @@ export function nodeService(node: LabNode, meta: Meta, selector: Record<string, 
   };
 }
 
+/** Every container's scratch request; its limit is the node's `resources.disk` or the kind's default. */
+const SCRATCH_REQUEST = '32Mi';
+
+/**
+ * Namespaced sysctls Pod Security allows at every level: ping over ICMP datagram sockets (no raw
+ * socket, so no NET_RAW) and low ports for any user (nginx on port 80 without root).
+ */
+const LAB_SYSCTLS = [
+  { name: 'net.ipv4.ping_group_range', value: '0 2147483647' },
+  { name: 'net.ipv4.ip_unprivileged_port_start', value: '0' },
+];
+
+/**
+ * The pod's security context: the node's user (root only when it says so, which the namespace's
+ * Pod Security level then admits), the runtime's default seccomp profile, and the sysctls above.
+ * fsGroup makes the node's volumes writable by its user.
+ */
+function podSecurity(node: LabNode): Record<string, unknown> {
+  const user = node.security?.user ?? DEFAULT_USER;
+  const ids = user === 'root' ? { runAsUser: 0, runAsGroup: 0 } : { runAsNonRoot: true, runAsUser: user, runAsGroup: user, fsGroup: user };
+  return { ...ids, seccompProfile: { type: 'RuntimeDefault' }, sysctls: LAB_SYSCTLS };
+}
+
+/** No capability but what the node's user gets (grantedCapabilities), and no way to gain more through setuid files. */
+function containerSecurity(node: LabNode): Record<string, unknown> {
+  const add = grantedCapabilities(node);
+  return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], ...(add.length ? { add } : {}) } };
+}
+
 export function containerWorkload(lab: Lab, node: LabNode, meta: Meta, identity: Record<string, string>): KubeObject {
   const res = containerResources(node);
   const volumes: Record<string, unknown>[] = [];
@@ -114,7 +146,11 @@ export function containerWorkload(lab: Lab, node: LabNode, meta: Meta, identity:
     ...(node.args ? { args: node.args } : {}),
     ...(node.env ? { env: Object.entries(node.env).map(([name, value]) => ({ name, value })) } : {}),
     ...(ports.length ? { ports } : {}),
-    resources: res,
+    resources: {
+      // The scratch request is small (the scheduler counts it against the node's disk); the limit is what the kubelet enforces by restarting the pod.
+      requests: { ...res.requests, 'ephemeral-storage': SCRATCH_REQUEST },
+      limits: { ...res.limits, 'ephemeral-storage': node.resources?.disk ?? NODE_KIND.container.defaults.scratch },
+    },
     ...(mounts.length ? { volumeMounts: mounts } : {}),
     // The setup script runs inside the node once it has started, keeping the image's own
     // entrypoint; a failing script restarts the container, which shows in the node's status.
@@ -123,15 +159,20 @@ export function containerWorkload(lab: Lab, node: LabNode, meta: Meta, identity:
       : {}),
     stdin: true,
     tty: true,
+    securityContext: containerSecurity(node),
   };
 
   const labels = podLabels(node, identity);
   const selector = { [LABEL.lab]: lab.metadata.name, [LABEL.node]: node.name };
   const podSpec: Record<string, unknown> = {
     hostname: node.name,
-    // Lab pods never need the Kubernetes API; keeping tokens out also keeps them from students.
-    automountServiceAccountToken: false,
+    // Lab pods need no Kubernetes API unless the lab says so: then the node holds the student's
+    // own token (what their kubeconfig may do), never more. Elsewhere (dev) the namespace's default account.
+    ...(node.security?.serviceAccountToken
+      ? { automountServiceAccountToken: true, ...(identity[LABEL.student] !== undefined ? { serviceAccountName: STUDENT_SERVICE_ACCOUNT } : {}) }
+      : { automountServiceAccountToken: false }),
     enableServiceLinks: false,
+    securityContext: podSecurity(node),
     containers: [container],
     ...(volumes.length ? { volumes } : {}),
   };

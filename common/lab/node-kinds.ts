@@ -28,7 +28,7 @@ export interface NodeKindSpec {
   /** What the image field holds, for the inspector. */
   imageLabel: string;
   /** Requests and limits when the node gives none (limits default to at least the requests). */
-  defaults: { requests: { cpu: string; memory: string }; limits?: { cpu: string; memory: string } };
+  defaults: { requests: { cpu: string; memory: string }; limits?: { cpu: string; memory: string }; scratch?: string };
 }
 
 export const NODE_KIND: Record<NodeKind, NodeKindSpec> = {
@@ -39,7 +39,8 @@ export const NODE_KIND: Record<NodeKind, NodeKindSpec> = {
     exec: true,
     alwaysScreen: false,
     imageLabel: 'Image',
-    defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+    // scratch: the writable layer's limit (ephemeral storage), so no student fills the node's disk.
+    defaults: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' }, scratch: '1Gi' },
   },
   vm: {
     label: 'Virtual machine',

@@ -12,6 +12,7 @@ import { migrate, type Migration, MIGRATIONS } from './migrate';
 import { labSchema, type Lab } from './schema';
 import { checkSemantics, type LabPath } from './semantics';
 import { excessiveShape, lexicalExcess } from './yaml-depth';
+import { securityWarnings } from './pod-security';
 
 export interface LabIssue {
   /** Path inside the document, e.g. ['nodes', 1, 'image']. */
@@ -22,7 +23,8 @@ export interface LabIssue {
   column?: number;
 }
 
-export type ParseResult = { ok: true; lab: Lab } | { ok: false; issues: LabIssue[] };
+/** `warnings`: what is valid but will not work as written (e.g. an image that needs root on a node that is not), positioned like issues. */
+export type ParseResult = { ok: true; lab: Lab; warnings?: LabIssue[] } | { ok: false; issues: LabIssue[] };
 
 export interface ParseOptions {
   migrations?: readonly Migration[];
@@ -130,7 +132,8 @@ function parseLabUncapped(text: string, options: ParseOptions): ParseResult {
   if (admission.length > 0) {
     return { ok: false, issues: sortIssues(admission.map((s) => ({ ...locate(s.path), message: s.message }))) };
   }
-  return { ok: true, lab: decoded.data };
+  const warnings = securityWarnings(decoded.data).map((s) => ({ ...locate(s.path), message: s.message }));
+  return { ok: true, lab: decoded.data, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** The same bounds as on YAML text, for a lab that arrives as a value: where it is passed, if anywhere. */

@@ -9,6 +9,7 @@
 import { NODE_KINDS } from './node-kinds';
 import { z } from 'zod';
 import { achievementSchema, checkSchema } from './checks';
+import { LAB_CAPABILITIES, REFUSED_CAPABILITIES } from './capabilities';
 import { DNS_LABEL } from './dns-label';
 import { MAX_ARG, MAX_DESCRIPTION, MAX_EXPOSURES, MAX_IMAGE, MAX_INGRESS_PATH, MAX_NETWORKS, MAX_NODE_ARGS, MAX_NODE_ENV, MAX_NODE_FILES, MAX_NODE_MOUNTS, MAX_NODE_PORTS, MAX_NODES, MAX_TITLE, MAX_VOLUMES } from './limits';
 import { isIanaServiceName, pathProblem } from './kube-values';
@@ -60,7 +61,7 @@ const resourcesSchema = z
   .strictObject({
     requests: cpuMemory.optional().describe('What the node is guaranteed; used for scheduling and quota.'),
     limits: cpuMemory.optional().describe('The most the node may use; must not be below requests.'),
-    disk: quantity('disk', 'storage').optional().describe('VM only: size of an extra scratch disk, e.g. "10Gi".'),
+    disk: quantity('disk', 'storage').optional().describe('Scratch space: for a container, the most its writable layer and logs may hold (default 1Gi; past it the node is restarted); for a VM, an extra scratch disk, e.g. "10Gi".'),
   })
   .describe('Compute resources. Unset values get defaults (see docs/lab-format.md).');
 
@@ -125,6 +126,40 @@ const mountSchema = z.strictObject({
 });
 
 
+/** A capability name as Kubernetes writes it (no CAP_ prefix), from the list a lab may ask for. */
+const capability = z.string({ error: 'capabilities must be strings such as "NET_ADMIN"' }).superRefine((name, ctx) => {
+  const bare = name.replace(/^CAP_/i, '').toUpperCase();
+  const refused = REFUSED_CAPABILITIES[bare];
+  if (refused) ctx.addIssue({ code: 'custom', message: `capability ${bare} is never granted to a lab node: it ${refused}. A lab that needs it can use a VM node, whose guest kernel is its own` });
+  else if (!(LAB_CAPABILITIES as readonly string[]).includes(bare)) ctx.addIssue({ code: 'custom', message: `capability "${name}" is not one a lab node may ask for; use one of ${LAB_CAPABILITIES.join(', ')}` });
+  else if (bare !== name) ctx.addIssue({ code: 'custom', message: `write the capability as Kubernetes does: "${bare}"` });
+});
+
+/** The most a uid can be in Kubernetes' runAsUser. */
+const MAX_UID = 2147483647;
+
+const securitySchema = z
+  .strictObject({
+    user: z
+      .union([
+        z.literal('root'),
+        z.number({ error: 'user must be "root" or a user id such as 1000' }).int({ error: 'user must be a whole number' }).min(1, { error: 'user 0 is root: write user: root' }).max(MAX_UID, { error: `user must be at most ${MAX_UID}` }),
+      ], { error: 'user must be "root" or a user id such as 1000' })
+      .optional()
+      .describe('Who the node\'s processes run as: "root", or a user id (default 1000). Root makes the namespace Pod Security "baseline".'),
+    capabilities: z
+      .array(capability)
+      .max(LAB_CAPABILITIES.length, { error: `a node asks for at most ${LAB_CAPABILITIES.length} capabilities` })
+      .optional()
+      .describe('Linux capabilities added for a root node, e.g. [NET_ADMIN] for a router; any beyond the runtime default set makes the namespace Pod Security "privileged".'),
+    serviceAccountToken: z
+      .boolean({ error: 'serviceAccountToken must be true or false' })
+      .optional()
+      .describe('Mount a Kubernetes token in the node: the student\'s own (what their kubeconfig may do). Default: none.'),
+  })
+  .describe('What the node may do beyond Pod Security "restricted" (see docs/lab-format.md, "Pod security").');
+
+
 const nodeSchema = z
   .strictObject({
     name: dnsLabel('node name')
@@ -153,6 +188,7 @@ const nodeSchema = z
       .string({ error: 'setup must be a string (a shell script)' })
       .refine((s) => !s.includes('\0'), { error: 'setup must not contain NUL characters' })
       .optional().describe('Shell script run once the node starts.'),
+    security: securitySchema.optional(),
   })
   .describe('A container or a virtual machine.');
 

@@ -78,9 +78,17 @@ export function checkSemantics(lab: Lab): SemanticIssue[] {
       if (node.desktop) add(at('desktop'), 'desktop applies to containers; a VM always has a VNC console');
       if (node.command) add(at('command'), 'command is not supported on vm nodes; put start-up commands in `setup`');
       if (node.args) add(at('args'), 'args is not supported on vm nodes; put start-up commands in `setup`');
-    } else if (node.resources?.disk !== undefined) {
-      add(at('resources', 'disk'), 'disk applies to vm nodes; give a container a volume instead');
+      if (node.security) add(at('security'), 'security applies to containers; a VM\'s guest has its own users and kernel');
     }
+
+    const caps = node.security?.capabilities ?? [];
+    if (caps.length > 0 && node.kind !== 'vm' && node.security?.user !== 'root') {
+      // A non-root process gets no effective capability from the container's set (no ambient capabilities).
+      add(at('security', 'capabilities'), 'capabilities take effect only for root: add `user: root` to this node\'s security, or remove them');
+    }
+    caps.forEach((c, j) => {
+      if (caps.indexOf(c) !== j) add(at('security', 'capabilities', j), `capability ${c} is listed twice; remove one`);
+    });
   });
 
   lab.exposures.forEach((e, i) => {

@@ -14,11 +14,15 @@ import { InputFileError, readInputFileSync, type InputLimit } from '../kube/inpu
 import { shown } from './args';
 import { InvalidInputError, UsageError } from './errors';
 
-/** Reads and decodes a lab file; bad input becomes the list of positioned errors (exit 1). */
-export function readLabFile(file: string): Lab {
+/**
+ * Reads and decodes a lab file; bad input becomes the list of positioned errors (exit 1). What is
+ * valid but will not work as written goes to `warnings`, positioned the same way, when asked.
+ */
+export function readLabFile(file: string, warnings?: string[]): Lab {
   const text = readLimited(file, { what: 'lab file', maxBytes: MAX_LAB_BYTES });
   const r = parseLab(text);
   if (!r.ok) throw new InvalidInputError(r.issues.map((i) => formatIssue(i, file)));
+  for (const w of r.warnings ?? []) warnings?.push(formatIssue({ ...w, message: `warning: ${w.message}` }, file));
   return r.lab;
 }
 

@@ -26,9 +26,14 @@ export const labCommands: CommandModule = (program: Command, io: CliIO) => {
     .argument('<lab>', 'lab file (YAML)')
     .action(async (file: string) => {
       const { readLabFile } = await import('../lab-input');
-      const lab = readLabFile(file);
+      const warnings: string[] = [];
+      const lab = readLabFile(file, warnings);
       const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
       io.stdout(`${file}: valid lab "${lab.metadata.name}" (${n(lab.nodes.length, 'node')}, ${n(lab.networks.length, 'network')}, ${n(lab.volumes.length, 'volume')})\n`);
+      // What a student's namespace will admit, and nodes that will not start as they are.
+      const { describeLabSecurity, labSecurity } = await import('../../../common/lab/pod-security');
+      io.stdout(`${describeLabSecurity(labSecurity(lab))}\n`);
+      for (const w of warnings) io.stdout(`${w}\n`);
     });
 
   program

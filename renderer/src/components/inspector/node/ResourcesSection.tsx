@@ -1,3 +1,4 @@
+import { NODE_KIND } from '../../../../../common/lab/node-kinds';
 import type { LabNode } from '../../../../../common/lab/schema';
 import { entityId } from '../../../store/doc';
 import { setDisk, setResource } from '../../../store/node-edits';
@@ -8,12 +9,13 @@ const GROUPS = [
   ['requests', 'Request'],
   ['limits', 'Limit'],
 ] as const;
+const SCRATCH_DEFAULT = NODE_KIND.container.defaults.scratch;
 const RESOURCES = [
   ['cpu', '500m'],
   ['memory', '512Mi'],
 ] as const;
 
-/** Requests and limits for cpu and memory; a VM's extra disk. */
+/** Requests and limits for cpu and memory; a VM's extra disk or a container's scratch space. */
 export function ResourcesSection({ node, errors }: { node: LabNode; errors: (field: string) => string[] }) {
   const { name } = node;
   const id = entityId('node', name);
@@ -27,11 +29,10 @@ export function ResourcesSection({ node, errors }: { node: LabNode; errors: (fie
             </Field>
           )),
         )}
-        {node.kind === 'vm' ? (
-          <Field label="Extra disk" errors={errors('resources.disk')}>
-            <input className="mono" value={node.resources?.disk ?? ''} placeholder="10Gi" onChange={(e) => editDoc((d) => setDisk(d, name, e.target.value), `${id}:resources.disk`)} />
-          </Field>
-        ) : null}
+        {/* A VM's extra disk; a container's scratch space (its writable layer and logs). */}
+        <Field label={node.kind === 'vm' ? 'Extra disk' : 'Scratch space'} errors={errors('resources.disk')}>
+          <input className="mono" value={node.resources?.disk ?? ''} placeholder={node.kind === 'vm' ? '10Gi' : SCRATCH_DEFAULT} onChange={(e) => editDoc((d) => setDisk(d, name, e.target.value), `${id}:resources.disk`)} />
+        </Field>
       </div>
     </Section>
   );
