@@ -4,6 +4,7 @@
  * every node joins. Vendor network OS kinds cannot run as plain containers in a student
  * namespace; they are reported at their line.
  */
+import { LAB_CAPABILITIES, REFUSED_CAPABILITIES } from '../lab/capabilities';
 import { API_VERSION, KIND, type LabInput } from '../lab/schema';
 import { gridLayout, LabelAllocator, shellWords, toLabel } from './names';
 import { YamlSource, type ImportedLab, type ImportResult } from './source';
@@ -25,8 +26,6 @@ const NODE_FIELDS_NOT_REPRESENTED: Record<string, string> = {
   'cpu-set': 'CPU pinning is not configured',
   sysctls: 'sysctls are not configured per node',
   devices: 'host devices cannot be passed to a student\'s node',
-  'cap-add': 'extra Linux capabilities are not granted in student namespaces',
-  user: 'the user comes from the image',
   'publish': 'ports are published by exposures in a lab',
   group: 'groups are a containerlab display hint',
   'stages': 'start stages are not kept: every node starts at once',
@@ -130,8 +129,9 @@ export function importContainerlab(text: string, fileName = 'topology.clab.yml')
         if (String(p).includes(':')) src.warn([...ports.at, i], `host port of "${String(p)}" is not published: the port is open to the node's networks; add an exposure for HTTP`);
       });
     }
+    node.security = nodeSecurity(src, key, setting);
     for (const field of src.keys(base)) {
-      if (['kind', 'image', 'cmd', 'entrypoint', 'env', 'exec', 'ports', 'group'].includes(field)) continue;
+      if (['kind', 'image', 'cmd', 'entrypoint', 'env', 'exec', 'ports', 'group', 'cap-add', 'user'].includes(field)) continue;
       const why = NODE_FIELDS_NOT_REPRESENTED[field];
       src.warn([...base, field], why ? `\`${field}\`: ${why}` : `\`${field}\` is not represented in a lab`);
     }
@@ -218,4 +218,31 @@ function linkEndpoints(src: YamlSource, at: Path): { node: string; iface: string
     }
   }
   return out;
+}
+
+/**
+ * containerlab runs a linux node as root with the capabilities a network lab uses (routes,
+ * addresses, ping, tcpdump): the lab says so, which makes the student namespace Pod Security
+ * "privileged" (validate shows it). `cap-add` adds what a lab node may have and warns about the
+ * rest; a numeric `user` is kept.
+ */
+function nodeSecurity(src: YamlSource, key: string, setting: (node: string, field: string) => { value: unknown; at: Path } | undefined): NonNullable<NodeInput['security']> {
+  const caps = new Set<string>(['NET_ADMIN', 'NET_RAW']);
+  const capAdd = setting(key, 'cap-add');
+  if (capAdd && Array.isArray(capAdd.value)) {
+    (capAdd.value as unknown[]).forEach((c, i) => {
+      const name = String(c).replace(/^CAP_/i, '').toUpperCase();
+      if ((LAB_CAPABILITIES as readonly string[]).includes(name)) caps.add(name);
+      else src.warn([...capAdd.at, i], `capability ${name} is not granted to a lab node${REFUSED_CAPABILITIES[name] ? `: it ${REFUSED_CAPABILITIES[name]}` : ''}; it is left out`);
+    });
+  }
+  const user = setting(key, 'user');
+  let uid: number | 'root' = 'root';
+  if (user !== undefined) {
+    const n = /^\d+$/.test(String(user.value)) ? Number(user.value) : NaN;
+    if (Number.isInteger(n) && n >= 1 && n <= 2147483647) uid = n;
+    else if (String(user.value) !== 'root' && String(user.value) !== '0') src.warn(user.at, `user "${String(user.value)}" is not a number; the node runs as root (a lab names users by id)`);
+  }
+  // Capabilities take effect for root only; a node with its own user gets none.
+  return uid === 'root' ? { user: 'root', capabilities: [...caps] } : { user: uid };
 }

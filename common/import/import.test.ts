@@ -162,6 +162,20 @@ describe('containerlab import', () => {
     expect(g.warnings.find((w) => w.path === 'topology.links[3].type')?.line).toBe(25);
   });
 
+  it('runs linux nodes as root with NET_ADMIN and NET_RAW as containerlab does, adds cap-add where a lab may, warns by line where not', () => {
+    const r = importContainerlab('name: x\ntopology:\n  nodes:\n    a: {kind: linux, image: alpine, cap-add: [SYS_PTRACE, CAP_SYS_ADMIN]}\n    b: {kind: linux, image: alpine, user: "1001"}\n    c: {kind: linux, image: alpine, user: bob}\n');
+    if (!r.ok) throw new Error('import failed');
+    expect(r.lab.nodes.map((n) => n.security)).toEqual([
+      { user: 'root', capabilities: ['NET_ADMIN', 'NET_RAW', 'SYS_PTRACE'] },
+      { user: 1001 },
+      { user: 'root', capabilities: ['NET_ADMIN', 'NET_RAW'] },
+    ]);
+    expect(r.warnings.find((w) => w.path === 'topology.nodes.a.cap-add[1]')).toMatchObject({ line: 4, message: expect.stringContaining('SYS_ADMIN is not granted') });
+    expect(r.warnings.find((w) => w.path === 'topology.nodes.c.user')).toMatchObject({ line: 6, message: expect.stringContaining('not a number') });
+    const v = validateLab(r.lab);
+    expect(v.ok ? [] : v.issues).toEqual([]);
+  });
+
   it('gives positioned errors for malformed topologies', () => {
     const cases: [string, number, RegExp][] = [
       ['name: x\ntopology:\n  nodes:\n    a: {kind: linux}\n', 4, /has no `image`/],

@@ -18,7 +18,10 @@ import {
   setFileMode,
   setKind,
   setLines,
+  setCapability,
   setResource,
+  setToken,
+  setUser,
   updateFile,
   updateMount,
   updatePort,
@@ -37,10 +40,24 @@ describe('node edits', () => {
   });
 
   it('switching kind drops what the other kind does not have', () => {
-    const doc = docWith({ desktop: true, command: ['sh'], args: ['-c'], resources: { requests: { cpu: '1' } } });
+    const doc = docWith({ desktop: true, command: ['sh'], args: ['-c'], resources: { requests: { cpu: '1' } }, security: { user: 'root' } });
     expect(web(setKind(doc, 'web', 'vm'))).toEqual({ name: 'web', kind: 'vm', image: 'nginx:1.27', resources: { requests: { cpu: '1' } } });
     const vm = docWith({ kind: 'vm', resources: { disk: '10Gi' } });
     expect(web(setKind(vm, 'web', 'container')).resources).toBeUndefined();
+  });
+
+  it('edits who the node runs as; capabilities go with root, and the token on its own', () => {
+    let doc = setCapability(setUser(docWith({}), 'web', 'root'), 'web', 'NET_ADMIN', true);
+    expect(web(doc).security).toEqual({ user: 'root', capabilities: ['NET_ADMIN'] });
+    doc = setCapability(doc, 'web', 'NET_RAW', true);
+    doc = setCapability(doc, 'web', 'NET_ADMIN', false);
+    expect(web(doc).security).toEqual({ user: 'root', capabilities: ['NET_RAW'] });
+    doc = setToken(setUser(doc, 'web', '1001'), 'web', true);
+    expect(web(doc).security).toEqual({ user: 1001, serviceAccountToken: true });
+    // Not a number: kept as typed, so validation names the field.
+    expect(web(setUser(doc, 'web', 'bob')).security?.user).toBe('bob');
+    doc = setToken(setUser(doc, 'web', 'default'), 'web', false);
+    expect(web(doc).security).toBeUndefined();
   });
 
   it('edits command and args one entry per line; empty unsets', () => {

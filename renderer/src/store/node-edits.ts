@@ -21,7 +21,7 @@ const editNode = (doc: Doc, name: string, fn: (n: LabNode) => LabNode): Doc => m
 export function setKind(doc: Doc, name: string, kind: NodeKind): Doc {
   return editNode(doc, name, (n) => {
     // Fields the other kind does not have go, so switching never leaves an invalid node behind.
-    if (kind === 'vm') return { ...n, kind, desktop: undefined, command: undefined, args: undefined };
+    if (kind === 'vm') return { ...n, kind, desktop: undefined, command: undefined, args: undefined, security: undefined };
     const resources = n.resources && prune({ ...n.resources, disk: undefined });
     return { ...n, kind, resources };
   });
@@ -157,4 +157,32 @@ export function setResource(doc: Doc, name: string, group: 'requests' | 'limits'
 /** A VM's extra scratch disk; empty unsets it. */
 export function setDisk(doc: Doc, name: string, value: string): Doc {
   return editNode(doc, name, (n) => ({ ...n, resources: prune({ ...n.resources, disk: value.trim() || undefined }) }));
+}
+
+type Security = NonNullable<LabNode['security']>;
+
+/**
+ * Who the node runs as: 'default' (user 1000), 'root', or a user id as typed. Capabilities go
+ * with root (they do nothing for another user), so leaving root drops them.
+ */
+export function setUser(doc: Doc, name: string, value: string): Doc {
+  return editNode(doc, name, (n) => {
+    const trimmed = value.trim();
+    // Anything else than a whole number stays as typed, so validation names the field rather than the edit losing it.
+    const user = (trimmed === 'root' ? 'root' : trimmed === '' || trimmed === 'default' ? undefined : /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed) as Security['user'];
+    const security: Security = { ...n.security, user, ...(user === 'root' ? {} : { capabilities: undefined }) };
+    return { ...n, security: prune(security) };
+  });
+}
+
+export function setCapability(doc: Doc, name: string, capability: string, on: boolean): Doc {
+  return editNode(doc, name, (n) => {
+    const now = (n.security?.capabilities ?? []).filter((c) => c !== capability);
+    const capabilities = on ? [...now, capability] : now;
+    return { ...n, security: prune({ ...n.security, capabilities: capabilities.length ? capabilities : undefined }) };
+  });
+}
+
+export function setToken(doc: Doc, name: string, on: boolean): Doc {
+  return editNode(doc, name, (n) => ({ ...n, security: prune({ ...n.security, serviceAccountToken: on || undefined }) }));
 }

@@ -1,3 +1,4 @@
+import { describeLabSecurity, labSecurity } from '../../../../common/lab/pod-security';
 import { updateMetadata } from '../../store/doc';
 import { useEditor } from '../../store/editor';
 import { Field } from '../form/fields';
@@ -8,6 +9,8 @@ import { InspectorTitle } from './frame';
 export function LabInspector() {
   const meta = useEditor((s) => s.doc.lab.metadata);
   const errors = useFieldErrors(null);
+  // What every student's namespace will admit: the least Pod Security level for these nodes.
+  const security = useEditor((s) => describeLabSecurity(labSecurity(s.doc.lab)));
   return (
     <div className="insp" data-testid="inspector-lab">
       <InspectorTitle title="Lab" subtitle="Select a node, network or volume to edit it" />
@@ -20,6 +23,9 @@ export function LabInspector() {
       <Field label="Description" errors={errors('metadata.description')}>
         <textarea rows={3} value={meta.description ?? ''} data-testid="insp-lab-description" onChange={(e) => editDoc((d) => updateMetadata(d, { description: e.target.value || undefined }), 'meta:description')} />
       </Field>
+      <p className="insp-note" data-testid="insp-lab-security">
+        {security}
+      </p>
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { FilesSection } from './node/FilesSection';
 import { MountsSection } from './node/MountsSection';
 import { PortsSection } from './node/PortsSection';
 import { ResourcesSection } from './node/ResourcesSection';
+import { SecuritySection } from './node/SecuritySection';
 
 const ENV_LABELS = { key: 'Variable name', value: 'Variable value', add: '+ variable', remove: 'Remove variable' };
 
@@ -94,6 +95,7 @@ export function NodeInspector({ node }: { node: LabNode }) {
       </Section>
 
       <ResourcesSection node={node} errors={errors} />
+      {node.kind === 'container' ? <SecuritySection node={node} errors={errors} /> : null}
       <MountsSection node={node} errors={errors} />
       <FilesSection node={node} errors={errors} />
 
