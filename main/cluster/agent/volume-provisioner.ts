@@ -3,21 +3,29 @@
 //
 // For every pending claim of our StorageClass it creates a hostPath PersistentVolume under
 // `<root>/<namespace>/<claim>-<uid>` that is pre-bound to the claim (claimRef), and the
-// controller-manager's PV binder completes the binding. When a claim is deleted its volume is
+// controller-manager's PV binder completes the binding. A claim whose pods land on the real node
+// gets a filesystem of its own of the claim's size there (sized-volume.ts), so its size holds;
+// kwok's pods never write, so theirs is a plain folder. When a claim is deleted its volume is
 // Released; we then delete the volume and its directory (reclaim policy Delete). It runs inside
-// the cluster's agent process next to the exec sandbox controller.
+// the cluster's agent process.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IPersistentVolume as V1PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import type { IPersistentVolumeClaim as V1PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { KubeObject } from '../../../common/compile/types';
 import type { Cluster } from '../../kube/cluster';
+import { parseQuantity } from '../../../common/lab/quantity';
 import { KubeError } from '../../kube/errors';
-import { PERSISTENT_VOLUME, PERSISTENT_VOLUME_CLAIM } from '../../kube/kinds';
+import { NAMESPACE, NODE, PERSISTENT_VOLUME, PERSISTENT_VOLUME_CLAIM } from '../../kube/kinds';
 import { Reflector } from '../../kube/reflector';
+import { REAL_NODE } from '../node/config';
+import { NODE_SELECTOR_ANNOTATION, REAL_SELECTOR, REAL_TAINT, SIMULATED_SELECTOR } from '../node/placement';
+import { ensureSizedVolume, removeSizedVolume, unmountedImages } from './sized-volume';
 
 const STORAGE_CLASS = 'labforge-local';
 const PROVISIONER = 'labforge.dev/local-volume';
+/** On a volume with a filesystem of its own (its reclaim unmounts it and removes its image). */
+const SIZED_ANNOTATION = 'labforge.dev/sized';
 
 export const storageClass: KubeObject = {
   apiVersion: 'storage.k8s.io/v1',
@@ -34,7 +42,16 @@ function volumeName(claim: V1PersistentVolumeClaim): string {
   return `pvc-${claim.metadata!.uid}`;
 }
 
-function volumeFor(root: string, claim: V1PersistentVolumeClaim): V1PersistentVolume {
+/** Whether the claim's pods land on the real node: its namespace's placement, else the cluster's (the real node is untainted when it is the default). */
+async function onRealNode(cluster: Cluster, namespace: string): Promise<boolean> {
+  const selector = (await cluster.read(NAMESPACE, namespace))?.metadata?.annotations?.[NODE_SELECTOR_ANNOTATION];
+  if (selector === REAL_SELECTOR) return true;
+  if (selector === SIMULATED_SELECTOR) return false;
+  const node = await cluster.read(NODE, REAL_NODE.name);
+  return !!node && !(node.spec?.taints ?? []).some((t) => t.key === REAL_TAINT.key);
+}
+
+function volumeFor(root: string, claim: V1PersistentVolumeClaim, sized: boolean): V1PersistentVolume {
   const ns = claim.metadata!.namespace!;
   const name = claim.metadata!.name!;
   return {
@@ -43,7 +60,7 @@ function volumeFor(root: string, claim: V1PersistentVolumeClaim): V1PersistentVo
     metadata: {
       name: volumeName(claim),
       labels: { 'app.kubernetes.io/managed-by': 'labforge-volume-provisioner' },
-      annotations: { 'pv.kubernetes.io/provisioned-by': PROVISIONER },
+      annotations: { 'pv.kubernetes.io/provisioned-by': PROVISIONER, ...(sized ? { [SIZED_ANNOTATION]: 'true' } : {}) },
     },
     spec: {
       capacity: { storage: claim.spec?.resources?.requests?.['storage'] ?? '1Gi' },
@@ -61,6 +78,10 @@ const ours = (claim: V1PersistentVolumeClaim) => (claim.spec?.storageClassName ?
 /** Watches claims and volumes (kube/reflector.ts) and provisions or reclaims on every change. */
 export async function startVolumeProvisioner(cluster: Cluster, root: string, log: (msg: string) => void): Promise<{ stop: () => Promise<void>; healthy: () => boolean }> {
   await mkdir(root, { recursive: true });
+  // After the host restarted, the volumes' filesystems are there but not mounted.
+  for (const dir of await unmountedImages(root)) {
+    await ensureSizedVolume(dir, 0).then(() => log(`mounted ${dir} again`), (err: Error) => log(`mounting ${dir}: ${err.message}`));
+  }
   const inFlight = new Set<string>();
   let healthy = false;
 
@@ -70,10 +91,13 @@ export async function startVolumeProvisioner(cluster: Cluster, root: string, log
     if (inFlight.has(uid)) return;
     inFlight.add(uid);
     try {
-      const pv = volumeFor(root, claim);
-      await mkdir(pv.spec!.hostPath!.path, { recursive: true });
+      const sized = await onRealNode(cluster, claim.metadata!.namespace!);
+      const pv = volumeFor(root, claim, sized);
+      const dir = pv.spec!.hostPath!.path;
+      if (sized) await ensureSizedVolume(dir, parseQuantity(String(pv.spec!.capacity!['storage']))!);
+      else await mkdir(dir, { recursive: true });
       await cluster.create(pv as KubeObject);
-      log(`provisioned ${pv.metadata!.name} for ${claim.metadata!.namespace}/${claim.metadata!.name}`);
+      log(`provisioned ${pv.metadata!.name} for ${claim.metadata!.namespace}/${claim.metadata!.name}${sized ? ` (a ${String(pv.spec!.capacity!['storage'])} filesystem of its own)` : ''}`);
     } catch (err) {
       if (!(err instanceof KubeError && err.kind === 'conflict')) log(`provisioning ${claim.metadata?.namespace}/${claim.metadata?.name}: ${(err as Error).message}`);
     } finally {
@@ -91,7 +115,11 @@ export async function startVolumeProvisioner(cluster: Cluster, root: string, log
     try {
       // Gone already (someone else reclaimed it): nothing left to do.
       if (!(await cluster.delete(PERSISTENT_VOLUME, name))) return;
-      if (pv.spec?.hostPath?.path?.startsWith(root)) await rm(pv.spec.hostPath.path, { recursive: true, force: true });
+      const dir = pv.spec?.hostPath?.path;
+      if (dir?.startsWith(root)) {
+        if (pv.metadata.annotations[SIZED_ANNOTATION] === 'true') await removeSizedVolume(dir);
+        else await rm(dir, { recursive: true, force: true });
+      }
       log(`reclaimed ${name}`);
     } catch (err) {
       log(`reclaiming ${name}: ${(err as Error).message}`);
