@@ -13,7 +13,7 @@
  * Exits 1 when an attempt succeeded, 2 when the run itself failed.
  */
 import { join } from 'node:path';
-import { allAttempts, Probe, type Attempt, type ProbeStats, type Raw } from '../test/breakout/attempts';
+import { allAttempts, PATHS, Probe, type Attempt, type ProbeStats, type Raw } from '../test/breakout/attempts';
 import { BreakoutRig, errorText } from '../test/breakout/rig';
 import { runHeader, writeBenchBlock } from './bench-report';
 
@@ -79,7 +79,7 @@ async function main(): Promise<number> {
 
   const succeeded = rows.filter((r) => r.verdict === 'succeeded');
   const errors = rows.filter((r) => r.verdict === 'error');
-  const byPath = (['exec', 'terminal', 'ssh', 'kubeconfig'] as const).map((p) => `${p} ${rows.filter((r) => r.attempt.path === p).length}`).join(', ');
+  const byPath = PATHS.map((p) => `${p} ${rows.filter((r) => r.attempt.path === p).length}`).join(', ');
   const summary = `breakout: ${rows.length} attempts, ${succeeded.length} succeeded${errors.length ? `, ${errors.length} could not run` : ''}`;
   process.stdout.write(`\nby path: ${byPath}; took ${Math.round((Date.now() - started) / 1000)} s\n${summary}\n`);
 

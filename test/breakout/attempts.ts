@@ -13,9 +13,13 @@ import { request, type RequestOptions } from 'node:https';
 import { PassThrough } from 'node:stream';
 import { PortForward, type KubeConfig } from '@kubernetes/client-node';
 import ssh2 from 'ssh2';
-import { PROBE_PORT, PVC_SIZE_MIB, errorText, withTimeout, type BreakoutRig, type ShellResult } from './rig';
+import { tryCheck } from '../../main/engine/checks';
+import { streamingExec } from '../../main/streams/exec-stream';
+import { PROBE_PORT, PVC_SIZE_MIB, SCRATCH_MIB, errorText, withTimeout, type BreakoutRig, type ShellResult } from './rig';
 
-export type Path = 'exec' | 'terminal' | 'ssh' | 'kubeconfig';
+/** How the student gets at it; `checks` is the instructor's check runner executing a script in the student's node. */
+export type Path = 'exec' | 'terminal' | 'ssh' | 'checks' | 'kubeconfig';
+export const PATHS: readonly Path[] = ['exec', 'terminal', 'ssh', 'checks', 'kubeconfig'];
 
 export interface Raw {
   /** What the attempt got back, shortened for the table. */
@@ -189,6 +193,16 @@ if mknod /tmp/mem c 1 1 2>/tmp/e; then n=$(head -c 16 /tmp/mem 2>/tmp/e | wc -c)
     shell('host-files-exec', "read the cluster's host files (tokens.csv, kubeconfigs, CA key, state dir)", hostFiles, 'exec'),
     shell('host-files-terminal', "read the cluster's host files from the app's terminal", hostFiles, 'terminal'),
     shell('host-files-ssh', "read the cluster's host files from an SSH gateway login", hostFiles, 'ssh'),
+    {
+      id: 'host-files-check',
+      what: "read the cluster's host files from a lab check (the instructor's runner, the node's own sandbox)",
+      path: 'checks',
+      run: async (rig) => {
+        const run = await tryCheck(rig.cluster, streamingExec(rig.adminKc), rig.attacker.namespace, { id: 'host-files', title: 'host files', node: 'box', script: PRELUDE + hostFiles(rig) + EPILOGUE });
+        return summarize({ stdout: run.output, status: `check ${run.status}${run.message ? `: ${run.message}` : ''}` });
+      },
+      verdict: (raw) => (hasHit(raw) ? 'succeeded' : 'refused'),
+    },
     shell('kubelet-node-address', "the kubelet's API (pods, exec) on the node address 10.77.0.1, no credentials", (rig) => curlBody('kubelet', `https://10.77.0.1:${rig.facts.kubeletPort}/pods`, 'PodList') + curlBody('kubelet', `https://10.77.0.1:${rig.facts.kubeletPort}/runningpods/`, 'PodList')),
     shell('kubelet-bridge-gateway', "the kubelet's API on the bridge gateway 10.244.0.1 and the usual ports 10250/10255", (rig) => [`https://10.244.0.1:${rig.facts.kubeletPort}/pods`, 'https://10.77.0.1:10250/pods', 'https://10.244.0.1:10250/pods', 'http://10.77.0.1:10255/pods', 'http://10.244.0.1:10255/pods'].map((u) => curlBody('kubelet', u, 'PodList')).join('\n')),
     shell('kubelet-healthz-proxy', "the kubelet's healthz and kube-proxy's metrics/healthz ports from the pod", (rig) => [`http://10.77.0.1:${rig.facts.kubeletHealthzPort}/healthz`, 'http://10.77.0.1:10249/metrics', 'http://10.244.0.1:10249/metrics', 'http://10.77.0.1:10256/healthz'].map((u) => curlBody('node', u, 'ok\\|#')).join('\n')),
@@ -566,10 +580,6 @@ echo "the bomb was stopped; it printed $(grep -c 'fork' /tmp/bomb.out) fork erro
 head -c 1073741824 /dev/zero | tail > /dev/null; s=$?
 echo "tail ended with status $s"
 [ $s -eq 0 ] && hit "held 1 GiB in memory past the 128 MiB limit"; true`),
-    exhaustion('fill-writable-layer', "write 1 GiB into the container's writable layer (no ephemeral-storage limit set)", () => String.raw`
-dd if=/dev/zero of=/tmp/fill bs=1M count=1024 2>/tmp/e; s=$?; n=$(( $(wc -c < /tmp/fill 2>/dev/null || echo 0) / 1048576 )); rm -f /tmp/fill
-echo "dd status $s, wrote $n MiB: $(tail -1 /tmp/e)"
-[ $n -ge 1024 ] && hit "wrote $n MiB to the node's disk through the writable layer; nothing bounded it"; true`),
     exhaustion('fill-pvc', `write twice the claim's size (${PVC_SIZE_MIB} MiB) into the PVC`, () => String.raw`
 dd if=/dev/zero of=/data/fill bs=1M count=${PVC_SIZE_MIB * 2} 2>/tmp/e; s=$?; n=$(( $(wc -c < /data/fill 2>/dev/null || echo 0) / 1048576 )); rm -f /data/fill
 echo "dd status $s, wrote $n MiB into a ${PVC_SIZE_MIB} MiB claim: $(tail -1 /tmp/e)"
@@ -580,9 +590,49 @@ echo "spun 4 loops for 20 s"`),
   ];
 }
 
-/** Every attempt, in the order a full run makes them; the restart attempt goes last. */
+/** Every attempt, in the order a full run makes them; those that end the attacker's pod go last. */
 export function allAttempts(): Attempt[] {
-  return [...shellAttempts(), ...kubeconfigAttempts(), ...gatewayAttempts(), ...exhaustionAttempts(), volumeRestart()];
+  return [...shellAttempts(), ...kubeconfigAttempts(), ...gatewayAttempts(), ...exhaustionAttempts(), fillWritableLayer(), volumeRestart()];
+}
+
+/**
+ * Four times the scratch space into the writable layer (on the node's disk). The kubelet measures
+ * it every few seconds and evicts the pod past its limit, so the write may finish before the
+ * eviction: the verdict is whether the pod was evicted for it, not how far dd got. The exec
+ * ends with the pod; the other student's probe runs throughout.
+ */
+function fillWritableLayer(): Attempt {
+  const mib = SCRATCH_MIB * 4;
+  return {
+    id: 'fill-writable-layer',
+    what: `write ${mib} MiB into the container's writable layer (its scratch space is ${SCRATCH_MIB} MiB)`,
+    path: 'exec',
+    exhaustion: true,
+    restartsPod: true,
+    run: async (rig) => {
+      const old = (await rig.podOf(rig.attacker.namespace, 'box')).metadata!;
+      const probe = new Probe(rig);
+      probe.start();
+      await new Promise((r) => setTimeout(r, 2500));
+      const r = await rig.shExec(String.raw`dd if=/dev/zero of=/tmp/fill bs=1M count=${mib} 2>/tmp/e; echo "dd status $?, wrote $(( $(wc -c < /tmp/fill) / 1048576 )) MiB"; sleep 60; echo "still running 60 s later"`, 'box', 180_000);
+      const { until } = await import('./rig');
+      // Evicted: the pod failed with reason Evicted (the StatefulSet then makes a new one).
+      const evicted = await until('the box pod to be evicted', async () => {
+        const pod = await rig.cluster.read({ apiVersion: 'v1', kind: 'Pod' }, old.name!, rig.attacker.namespace) as { metadata?: { uid?: string }; status?: { reason?: string; message?: string } } | undefined;
+        if (!pod || pod.metadata?.uid !== old.uid) return 'the pod was replaced';
+        return pod.status?.reason === 'Evicted' ? `evicted: ${pod.status.message ?? ''}` : undefined;
+      }, 30_000, 1000).catch(() => '');
+      await new Promise((res) => setTimeout(res, 2500));
+      const stats = await probe.stop();
+      const wrote = /wrote (\d+) MiB/.exec(r.stdout)?.[1] ?? '?';
+      const output = evicted
+        ? `dd wrote ${wrote} MiB; the pod was ${evicted}`
+        : `BREAKOUT wrote ${wrote} MiB past a ${SCRATCH_MIB} MiB scratch limit and the pod was not evicted [${r.status}]`;
+      await rig.podOf(rig.attacker.namespace, 'box', 240_000);
+      return { got: `${output} — ${probeText(stats)}`.replace(/\s+/g, ' ').slice(0, 600), output, probe: stats };
+    },
+    verdict: (raw) => (hasHit(raw) || !raw.probe || !probeHolds(raw.probe) ? 'succeeded' : 'refused'),
+  };
 }
 
 /** Symlinks in the claim survive a pod restart: the kubelet mounts the claim again, and the new pod reads through the links. */
@@ -610,10 +660,12 @@ echo "after the restart, /data/tokens: $(cat /data/tokens 2>&1 | head -c 60)"` +
   };
 }
 
-/** The CI-sized part: about 15 attempts over all four paths, one exhaustion among them. */
+/** The CI-sized part: 27 attempts over all five paths, the exhaustion attempts that found something among them. */
 export const CI_SUBSET = [
   'mount-proc', 'unshare-mount', 'nsenter-pid1', 'sysctl-core-pattern', 'sysrq-trigger', 'mknod-block', 'kubelet-node-address', 'etcd',
   'host-files-exec', 'host-files-terminal', 'host-files-ssh', 'other-student-pods',
   'api-system-secrets', 'api-impersonate-admin', 'api-exec-other', 'portforward-host-ports',
   'ssh-other-student', 'ssh-forward-apiserver', 'terminal-other-student', 'memory',
+  // The findings of the first runs, each kept as a case (docs/security.md, "Findings").
+  'unshare-user', 'raw-socket', 'packet-socket', 'fill-pvc', 'sa-token', 'host-files-check', 'fill-writable-layer',
 ];

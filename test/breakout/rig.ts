@@ -32,10 +32,14 @@ import { createTerminalService, createWsStreamHub, type TerminalService, type Ws
 
 /** The claim is small on purpose: filling it past its size proves the size is (or is not) enforced without filling the disk. */
 export const PVC_SIZE_MIB = 64;
+/** box's scratch space (its writable layer's limit), small for the same reason. */
+export const SCRATCH_MIB = 128;
 export const PROBE_PORT = 8080;
 
 /**
- * box: the student's shell (entry node), with a claim at /data and a 128 MiB memory limit.
+ * box: the student's shell (entry node), root as labs that teach administration make it (the
+ * strongest position a lab gives a student), with a claim at /data, a 128 MiB memory limit and
+ * ${SCRATCH_MIB} MiB of scratch space.
  * web: answers on 8080, what the victim's probe reaches through the lab network and DNS.
  */
 const LAB = `apiVersion: labforge.dev/v1alpha1
@@ -55,7 +59,8 @@ nodes:
     networks: [net]
     command: [sh, -c, "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done"]
     volumes: [{ volume: data, mountPath: /data }]
-    resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { memory: 128Mi } }
+    security: { user: root }
+    resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { memory: 128Mi }, disk: ${SCRATCH_MIB}Mi }
   - name: web
     kind: container
     image: alpine:3.20

@@ -1,10 +1,10 @@
-// The CI-sized part of `npm run breakout` (issue 27): a subset of the attempts, across all four
-// student paths (exec, the app's terminal, an SSH gateway login, the student's kubeconfig) and
-// one exhaustion attempt with the other student's probe running, against a class of two
-// students on the real node. Each attempt must be refused — and must have run: an attempt whose
+// The CI-sized part of `npm run breakout` (issue 27): a subset of the attempts, across all five
+// student paths (exec, the app's terminal, an SSH gateway login, a lab check, the student's
+// kubeconfig) and the exhaustion attempts that once succeeded, with the other student's probe
+// running, against a class of two students on the real node. Each attempt must be refused — and must have run: an attempt whose
 // script did not reach its end is an error, never a pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allAttempts, CI_SUBSET } from '../breakout/attempts';
+import { allAttempts, CI_SUBSET, PATHS } from '../breakout/attempts';
 import { BreakoutRig } from '../breakout/rig';
 import { testClusterDir, testKubeconfigPath } from './helpers/kube';
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('a student breaks out of nothing', () => {
   it('the subset covers every path and an exhaustion attempt', () => {
     expect(attempts.map((a) => a.id).sort()).toEqual([...CI_SUBSET].sort());
-    expect(new Set(attempts.map((a) => a.path))).toEqual(new Set(['exec', 'terminal', 'ssh', 'kubeconfig']));
+    expect(new Set(attempts.map((a) => a.path))).toEqual(new Set(PATHS));
     expect(attempts.some((a) => a.exhaustion)).toBe(true);
   });
 
