@@ -26,6 +26,7 @@ nodes:
   - name: db
     kind: container
     image: postgres:16
+    security: { user: root }
     env: { POSTGRES_PASSWORD: labforge, POSTGRES_DB: shop }
     volumes: [{ volume: pgdata, mountPath: /var/lib/postgresql/data }]
     resources: { requests: { cpu: 50m, memory: 64Mi }, limits: { memory: 256Mi } }
