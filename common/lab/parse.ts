@@ -199,7 +199,9 @@ function validateLabUncapped(value: unknown): ParseResult {
   const semantic = checkSemantics(decoded.data);
   if (semantic.length > 0) return { ok: false, issues: semantic };
   const admission = admissionIssues(decoded.data);
-  return admission.length > 0 ? { ok: false, issues: admission } : { ok: true, lab: decoded.data };
+  if (admission.length > 0) return { ok: false, issues: admission };
+  const warnings = securityWarnings(decoded.data);
+  return { ok: true, lab: decoded.data, ...(warnings.length ? { warnings } : {}) };
 }
 
 function zodIssue(issue: z.core.$ZodIssue, locate: (path: LabPath, key?: string) => LabIssue, raw: unknown): LabIssue[] {

@@ -3,7 +3,7 @@
  * with server-side apply, prune what the lab no longer has, then wait for the nodes.
  */
 import { ANNOTATION, compileLab, devNamespace, identityLabels, LABEL, type KubeObject } from '../../common/compile';
-import { formatIssue, parseLab, serializeLab, validateLab, type Lab } from '../../common/lab';
+import { formatIssue, formatPath, parseLab, serializeLab, validateLab, type Lab } from '../../common/lab';
 import { applyAll, preflight, sourceNamer } from '../kube/apply';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
@@ -70,6 +70,8 @@ export async function deploy(cluster: Cluster, lab: Lab, opts: DeployOptions = {
   phase('validate', `validating ${lab.metadata.name}`);
   const checked = validateLab(lab);
   if (!checked.ok) throw new KubeError('invalid', `the lab is invalid, nothing was written:\n${checked.issues.map((i) => `  ${formatIssue(i, lab.metadata.name)}`).join('\n')}`);
+  // A node that will not start as written (an image that needs root) is said now, not after the wait.
+  for (const w of checked.warnings ?? []) phase('validate', `warning: ${formatPath(w.path)}: ${w.message}`);
   const namespace = opts.namespace ?? devNamespace(lab.metadata.name);
   const objects = [...compileLab(lab, { namespace }), labRecord(lab, namespace)];
   phase('preflight', `checking ${objects.length} objects against ${cluster.identity.server} (schemas, APIs, server-side dry run)`);

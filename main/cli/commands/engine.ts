@@ -50,7 +50,10 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
       .option('--prune-volumes', 'also delete volumes the lab no longer has (their data is lost)'),
   ).action(async (file: string, opts: ConnOpts & { namespace?: string; timeout: number; wait: boolean; pruneVolumes?: boolean }) => {
     const [{ readLabFile }, { deploy }] = await Promise.all([import('../lab-input'), import('../../engine/deploy')]);
-    const lab = readLabFile(file);
+    const warnings: string[] = [];
+    const lab = readLabFile(file, warnings);
+    // Said before the wait, which would otherwise end in a crash loop with no reason given.
+    for (const w of warnings) io.stderr(`${w}\n`);
     const r = await engine(opts, (c) => deploy(c, lab, { ...(opts.namespace ? { namespace: opts.namespace } : {}), wait: opts.wait, timeoutMs: opts.timeout * 1000, pruneVolumes: !!opts.pruneVolumes }));
     io.stdout(`applied ${r.applied} objects to ${r.namespace}\n`);
     if (r.pruned.deleted.length) io.stdout(`pruned: ${r.pruned.deleted.join(', ')}\n`);
