@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateLab } from '../lab';
 import { importCompose, importContainerlab, formatImportMessage } from './index';
-import { shellWords, toLabel, dockerMemory, dockerCpus } from './names';
+import { canonicalPath, shellWords, toLabel, dockerMemory, dockerCpus } from './names';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/import');
 const fixture = (dir: string, file: string) => readFileSync(join(FIXTURES, dir, file), 'utf8');
@@ -193,6 +193,14 @@ describe('name and value helpers', () => {
   });
   it('splits shell words', () => {
     expect(shellWords(`nginx -g "daemon off;" 'a b' c\\ d`)).toEqual(['nginx', '-g', 'daemon off;', 'a b', 'c d']);
+  });
+  it('spells container paths the one way the lab accepts', () => {
+    expect(canonicalPath('/var/lib/mysql/')).toBe('/var/lib/mysql');
+    expect(canonicalPath('/srv//data/./x/')).toBe('/srv/data/x');
+    expect(canonicalPath('/')).toBe('/');
+    // `..` changes the directory: left for validation to refuse; relative paths are not touched.
+    expect(canonicalPath('/a/../b/')).toBe('/a/../b');
+    expect(canonicalPath('data/')).toBe('data/');
   });
   it('reads docker sizes and cpus', () => {
     expect(dockerMemory('512M')).toBe('512Mi');

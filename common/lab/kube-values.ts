@@ -17,10 +17,9 @@ export function isIanaServiceName(name: string): boolean {
  * '_', '-' and '.', not starting with a digit, and not "." or ".." or starting with "..".
  * Dotted names are common (Elasticsearch's `discovery.type`, Spring's `spring.profiles.active`).
  */
-export const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-export const isEnvVarName = (name: string): boolean => ENV_VAR_NAME.test(name) && !isDotDirectory(name);
-/** The API server refuses "." and names starting with ".." on top of the pattern. */
-export const isDotDirectory = (name: string): boolean => name === '.' || name.startsWith('..');
+// One pattern (lookaheads for "." and ".."), so the JSON Schema carries the whole rule.
+export const ENV_VAR_NAME = /^(?!\.\.)(?!\.$)[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+export const isEnvVarName = (name: string): boolean => ENV_VAR_NAME.test(name);
 
 // Linux owns these trees inside a container; runc refuses to mount over most of them.
 const RUNTIME_TREES = new Set(['proc', 'sys', 'dev']);

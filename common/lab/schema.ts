@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { achievementSchema, checkSchema } from './checks';
 import { DNS_LABEL } from './dns-label';
 import { MAX_ARG, MAX_DESCRIPTION, MAX_EXPOSURES, MAX_IMAGE, MAX_INGRESS_PATH, MAX_NETWORKS, MAX_NODE_ARGS, MAX_NODE_ENV, MAX_NODE_FILES, MAX_NODE_MOUNTS, MAX_NODE_PORTS, MAX_NODES, MAX_TITLE, MAX_VOLUMES } from './limits';
-import { ENV_VAR_NAME, isDotDirectory, isIanaServiceName, pathProblem } from './kube-values';
+import { ENV_VAR_NAME, isIanaServiceName, pathProblem } from './kube-values';
 import { quantityProblem, type QuantityKind } from './quantity';
 
 export const API_VERSION = 'labforge.dev/v1alpha1';
@@ -135,10 +135,7 @@ const nodeSchema = z
     args: z.array(processString('args entries')).max(MAX_NODE_ARGS, { error: `args has at most ${MAX_NODE_ARGS} entries` }).optional(),
     env: z
       .record(
-        z
-          .string()
-          .regex(ENV_VAR_NAME, { error: 'environment variable names must match [-._a-zA-Z][-._a-zA-Z0-9]* (letters, digits, \'_\', \'-\', \'.\'; not a digit first)' })
-          .refine((n) => !isDotDirectory(n), { error: 'environment variable names must not be "." or start with ".."' }),
+        z.string().regex(ENV_VAR_NAME, { error: 'environment variable names must match [-._a-zA-Z][-._a-zA-Z0-9]* and not be "." or start with ".."' }),
         processString('environment values'),
       )
       .refine((env) => Object.keys(env).length <= MAX_NODE_ENV, { error: `env has at most ${MAX_NODE_ENV} variables` })
