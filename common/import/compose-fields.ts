@@ -18,15 +18,17 @@ export function commandWords(value: unknown): string[] | undefined {
   return undefined;
 }
 
-export function environment(src: YamlSource, at: Path): Record<string, string> {
+/** `vars`: the env file's variables, which compose also gives to entries written without a value. */
+export function environment(src: YamlSource, at: Path, vars: Readonly<Record<string, string>> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   const put = (key: string, value: unknown, where: Path) => {
     if (!isEnvVarName(key)) {
       src.warn(where, `environment variable "${key}" is not imported: Kubernetes takes names of letters, digits, '_', '-' and '.' that do not start with a digit or ".."`);
       return;
     }
+    if ((value === null || value === undefined) && Object.hasOwn(vars, key)) value = vars[key];
     if (value === null || value === undefined) {
-      src.warn(where, `"${key}" takes its value from the host's environment in compose; set a value in the lab`);
+      src.warn(where, `"${key}" takes its value from the host's environment in compose, and the env file does not set it; set a value in the lab`);
       return;
     }
     const text = typeof value === 'object' ? JSON.stringify(value) : String(value);

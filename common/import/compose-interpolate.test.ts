@@ -54,6 +54,12 @@ describe('interpolating a whole compose file', () => {
     expect(r.warnings.map((w) => `${w.line}:${w.column}: ${w.path}: ${w.message.split(":")[0]}`)).toEqual(['3:12: services.a.image: variable "TAG" is not set and has no default']);
   });
 
+  it('gives entries written without a value the env file\'s value, as compose does', () => {
+    const r = ok('services:\n  a:\n    image: busybox\n    environment:\n      - API_KEY\n      - MISSING\n', { API_KEY: 'k-123' });
+    expect(r.lab.nodes[0]!.env).toEqual({ API_KEY: 'k-123' });
+    expect(r.warnings.map((w) => `${w.line}: ${w.message}`)).toEqual([expect.stringMatching(/^6: "MISSING" takes its value from the host's environment in compose, and the env file does not set it/)]);
+  });
+
   it('leaves numbers, booleans and strings without $ untouched', () => {
     const r = ok('services:\n  a:\n    image: busybox\n    environment:\n      N: 3\n      B: true\n      S: "a $$ b"\n');
     expect(r.lab.nodes[0]!.env).toEqual({ N: '3', B: 'true', S: 'a $ b' });

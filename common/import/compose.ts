@@ -174,7 +174,7 @@ export function importCompose(text: string, fileName = 'docker-compose.yml', opt
           break;
         }
         case 'environment':
-          node.env = environment(src, at);
+          node.env = environment(src, at, vars);
           break;
         case 'ports':
         case 'expose':
