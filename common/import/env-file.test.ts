@@ -58,6 +58,13 @@ describe('env files for compose interpolation', () => {
     expect(r2.errors.map((e) => `${e.line}: ${e.message}`)).toEqual(['1: "REQ": variable "X" must be set and not empty; the file says: "needed"', expect.stringMatching(/^2: "BAD": a "\$" is not followed/)]);
   });
 
+  it('finds an unclosed quote in one pass, however long the file', () => {
+    const started = Date.now();
+    const r = one(`A="open\n${'X=1\n'.repeat(60_000)}`);
+    expect(r.errors.map((e) => e.line)).toEqual([1]);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('does not let a variable named __proto__ reach the prototype', () => {
     const r = one('__proto__=x\n');
     expect(Object.getPrototypeOf(r.vars)).toBeNull();

@@ -59,17 +59,14 @@ function parseOne(file: string, text: string, out: EnvFiles): void {
     let value: string;
     let literal = false;
     if (quote === "'" || quote === '"') {
-      // A quoted value may span lines; find its closing quote.
-      let rest = raw.slice(1);
-      let close = closingQuote(rest, quote);
-      while (close < 0 && n + 1 < lines.length) {
-        rest += `\n${lines[++n]}`;
-        close = closingQuote(rest, quote);
-      }
+      // A quoted value may span lines: search the rest of the file once for its closing quote.
+      const rest = [raw.slice(1), ...lines.slice(n + 1)].join('\n');
+      const close = closingQuote(rest, quote);
       if (close < 0) {
         out.errors.push({ file, line: lineNo, message: `the ${quote} quote of "${key}" is not closed` });
-        continue;
+        break;
       }
+      n += rest.slice(0, close).split('\n').length - 1;
       value = quote === '"' ? unescapeDouble(rest.slice(0, close)) : rest.slice(0, close);
       literal = quote === "'";
     } else {

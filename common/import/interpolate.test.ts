@@ -65,6 +65,12 @@ describe('compose interpolation of one string', () => {
     expect(value('${TAG:?unused}')).toBe('1.2');
   });
 
+  it('refuses defaults nested deeper than any file needs, instead of exhausting the stack', () => {
+    const deep = '${A:-'.repeat(100_000) + 'x' + '}'.repeat(100_000);
+    expect(problem(deep).message).toMatch(/nested more than 32 deep/);
+    expect(value('${A:-'.repeat(32) + 'ok' + '}'.repeat(32))).toBe('ok');
+  });
+
   it('refuses a $ that starts no variable, saying how to write a literal one', () => {
     for (const bad of ['echo $1', 'price $', '${', '${TAG', '${1X}', '${TAG!x}', '${TAG:-x']) {
       const err = problem(bad);

@@ -25,6 +25,8 @@ export class InterpolationError extends Error {
 }
 
 const NAME = /[_A-Za-z][_A-Za-z0-9]*/y;
+/** Defaults nest (`${A:-${B:-x}}`); a bound keeps a hostile file from exhausting the stack. */
+const MAX_NESTING = 32;
 const OPERATOR = /:?[-?+]/y;
 
 export function interpolate(text: string, lookup: Lookup): Interpolated {
@@ -36,6 +38,7 @@ export function interpolate(text: string, lookup: Lookup): Interpolated {
 
 class Parser {
   private i = 0;
+  private depth = 0;
   readonly unset: string[] = [];
 
   constructor(
@@ -83,6 +86,15 @@ class Parser {
   }
 
   private braced(live: boolean): string {
+    if (++this.depth > MAX_NESTING) throw new InterpolationError(`"\${...}" is nested more than ${MAX_NESTING} deep`);
+    try {
+      return this.bracedBody(live);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bracedBody(live: boolean): string {
     const name = this.name(this.i);
     if (name === undefined) throw this.invalid('"${" is not followed by a variable name');
     this.i += name.length;
