@@ -112,9 +112,17 @@ export const contract = {
     request: z.object({ lab: labValue, namespace: z.string().max(63).optional() }),
     response: z.object({ yaml: z.string(), objects: z.number(), issues: z.array(issue) }),
   },
-  /** A lab from a docker-compose file or a containerlab topology (File › Import); what the lab cannot carry comes back as positioned warnings. */
+  /**
+   * A lab from a docker-compose file or a containerlab topology (File › Import); what the lab cannot carry comes back as positioned warnings.
+   * `env` is an env file chosen with a compose file (the renderer has no folder to find `.env` in), for `${VAR}` interpolation.
+   */
   'lab.import': {
-    request: z.object({ format: z.enum(['compose', 'containerlab']), text: z.string().max(2 * 1024 * 1024), fileName: z.string().max(255) }),
+    request: z.object({
+      format: z.enum(['compose', 'containerlab']),
+      text: z.string().max(2 * 1024 * 1024),
+      fileName: z.string().max(255),
+      env: z.object({ text: z.string().max(256 * 1024), fileName: z.string().max(255) }).optional(),
+    }),
     response: z.object({ lab: labSchema.nullable(), warnings: z.array(z.string()), errors: z.array(z.string()) }),
   },
   /** The built-in templates (resources/templates/*.yaml), each the lab `labforge create <name>` makes; the palette offers them. */

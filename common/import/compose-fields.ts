@@ -3,17 +3,14 @@
  * entrypoint words, environment, ports, volume mounts, deploy resources. Each reads its field at
  * its path and warns, at its line, about what the lab format cannot carry.
  */
+import { isEnvVarName } from '../lab/kube-values';
 import type { LabInput } from '../lab/schema';
-import { dockerCpus, dockerMemory, shellWords } from './names';
+import { canonicalPath, dockerCpus, dockerMemory, shellWords } from './names';
 import type { YamlSource } from './source';
 
 export type Path = (string | number)[];
 export type NodeInput = LabInput['nodes'] extends (infer N)[] | undefined ? N : never;
-type PortInput = NonNullable<NodeInput['ports']>[number];
 type MountInput = NonNullable<NodeInput['volumes']>[number];
-
-const MAX_PORT_RANGE = 16;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function commandWords(value: unknown): string[] | undefined {
   if (typeof value === 'string') return shellWords(value);
@@ -21,19 +18,20 @@ export function commandWords(value: unknown): string[] | undefined {
   return undefined;
 }
 
-export function environment(src: YamlSource, at: Path): Record<string, string> {
+/** `vars`: the env file's variables, which compose also gives to entries written without a value. */
+export function environment(src: YamlSource, at: Path, vars: Readonly<Record<string, string>> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   const put = (key: string, value: unknown, where: Path) => {
-    if (!ENV_NAME.test(key)) {
-      src.warn(where, `environment variable "${key}" is not imported: lab variable names use letters, digits and '_' and do not start with a digit`);
+    if (!isEnvVarName(key)) {
+      src.warn(where, `environment variable "${key}" is not imported: Kubernetes takes names of letters, digits, '_', '-' and '.' that do not start with a digit or ".."`);
       return;
     }
+    if ((value === null || value === undefined) && Object.hasOwn(vars, key)) value = vars[key];
     if (value === null || value === undefined) {
-      src.warn(where, `"${key}" takes its value from the host's environment in compose; set a value in the lab`);
+      src.warn(where, `"${key}" takes its value from the host's environment in compose, and the env file does not set it; set a value in the lab`);
       return;
     }
     const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-    if (/\$\{?[A-Za-z_]/.test(text)) src.warn(where, `"${key}" uses variable substitution, which the lab keeps as written`);
     env[key] = text;
   };
   if (src.isSeq(at)) {
@@ -51,68 +49,13 @@ export function environment(src: YamlSource, at: Path): Record<string, string> {
   return env;
 }
 
-export function ports(src: YamlSource, at: Path, exposeOnly: boolean): PortInput[] {
-  if (!src.isSeq(at)) {
-    src.warn(at, 'ports must be a list; they are not imported');
-    return [];
-  }
-  const out: PortInput[] = [];
-  const items = src.value(at) as unknown[];
-  items.forEach((item, i) => {
-    const where: Path = [...at, i];
-    if (item && typeof item === 'object') {
-      const long = item as { target?: unknown; published?: unknown; protocol?: unknown; name?: unknown };
-      const target = Number(long.target);
-      if (!Number.isInteger(target) || target < 1 || target > 65535) {
-        src.warn(where, 'a port needs a `target` between 1 and 65535; it is not imported');
-        return;
-      }
-      const protocol = String(long.protocol ?? 'tcp').toUpperCase();
-      if (protocol !== 'TCP' && protocol !== 'UDP') src.warn(where, `protocol ${protocol} is not supported; the port is imported as TCP`);
-      out.push({ port: target, ...(protocol === 'UDP' ? { protocol: 'UDP' as const } : {}) });
-      if (long.published !== undefined) src.warn(where, publishedNote(String(long.published), target));
-      return;
-    }
-    // The host address is an IPv4 address (with dots) or a bracketed IPv6 one: a bare number
-    // before the colon is the published port ("8080:80"), which must be reported, not eaten.
-    const m = /^(?:(?:\[[^\]]*\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+(?:-\d+)?)?:)?(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(String(item).trim());
-    if (!m) {
-      src.warn(where, `"${String(item)}" is not a port such as "8080:80" or "53/udp"; it is not imported`);
-      return;
-    }
-    const [, published, first, last, proto] = m;
-    const from = Number(first);
-    const to = last ? Number(last) : from;
-    if (to < from || to - from >= MAX_PORT_RANGE || from < 1 || to > 65535) {
-      src.warn(where, `port range ${first}-${last} is not imported: list at most ${MAX_PORT_RANGE} ports explicitly`);
-      return;
-    }
-    const protocol = (proto ?? 'tcp').toUpperCase();
-    if (protocol === 'SCTP') {
-      src.warn(where, 'SCTP ports are not supported; the port is not imported');
-      return;
-    }
-    for (let p = from; p <= to; p++) out.push({ port: p, ...(protocol === 'UDP' ? { protocol: 'UDP' as const } : {}) });
-    if (published && !exposeOnly) src.warn(where, publishedNote(published, from));
-  });
-  return out;
-}
-
-function publishedNote(published: string, target: number): string {
-  return `host port ${published} is not published: port ${target} is open to the node's networks; add an exposure to reach an HTTP port from a browser`;
-}
-
-export function addPort(node: NodeInput, port: PortInput): void {
-  const list = (node.ports ??= []);
-  if (!list.some((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'))) list.push(port);
-}
-
-export function mounts(src: YamlSource, at: Path, volumes: Map<string, string>): MountInput[] {
+/** The mounts of named volumes, each with the path of its entry (to explain a shared volume there). */
+export function mounts(src: YamlSource, at: Path, volumes: Map<string, string>): { mount: MountInput; at: Path }[] {
   if (!src.isSeq(at)) {
     src.warn(at, '`volumes` must be a list; it is not imported');
     return [];
   }
-  const out: MountInput[] = [];
+  const out: { mount: MountInput; at: Path }[] = [];
   (src.value(at) as unknown[]).forEach((item, i) => {
     const where: Path = [...at, i];
     let type: string;
@@ -124,7 +67,8 @@ export function mounts(src: YamlSource, at: Path, volumes: Map<string, string>):
       type = String(long.type ?? 'volume');
       source = long.source === undefined ? undefined : String(long.source);
       target = long.target === undefined ? undefined : String(long.target);
-      readOnly = long.read_only === true;
+      // An interpolated `${RO:-true}` arrives as a string.
+      readOnly = long.read_only === true || long.read_only === 'true';
     } else {
       const parts = String(item).split(':');
       if (parts.length === 1) {
@@ -158,7 +102,7 @@ export function mounts(src: YamlSource, at: Path, volumes: Map<string, string>):
       src.warn(where, `mount target "${target}" is not an absolute path; it is not imported`);
       return;
     }
-    out.push({ volume, mountPath: target, ...(readOnly ? { readOnly: true } : {}) });
+    out.push({ mount: { volume, mountPath: canonicalPath(target), ...(readOnly ? { readOnly: true } : {}) }, at: where });
   });
   return out;
 }

@@ -4,8 +4,12 @@
  * carry is reported as a warning at its line; nothing is dropped without a word.
  */
 import { API_VERSION, KIND } from '../lab/schema';
-import { addPort, commandWords, deploy, environment, mounts, ports, setLimit, setRequest, type NodeInput, type Path } from './compose-fields';
-import { dockerCpus, dockerMemory, gridLayout, LabelAllocator, toLabel } from './names';
+import { commandWords, deploy, environment, mounts, setLimit, setRequest, type NodeInput, type Path } from './compose-fields';
+import { interpolateCompose } from './compose-interpolate';
+import { awaitedServices, lifecycleWarnings } from './compose-lifecycle';
+import { addPort, ports } from './compose-ports';
+import { labName as projectLabName } from './compose-project';
+import { canonicalPath, dockerCpus, dockerMemory, gridLayout, LabelAllocator } from './names';
 import { YamlSource, type ImportedLab, type ImportResult } from './source';
 
 
@@ -14,7 +18,6 @@ export const DEFAULT_VOLUME_SIZE = '1Gi';
 
 /** Service keys that have no equivalent, with why, so the warning helps. */
 const UNREPRESENTABLE: Record<string, string> = {
-  build: 'images are not built by Labforge: build and push the image, then set `image`',
   privileged: 'privileged containers are refused in student namespaces (Pod Security "baseline")',
   network_mode: 'nodes always get their own network namespace; host or shared networking is not available',
   pid: 'nodes cannot share the host or another container\'s process namespace',
@@ -56,10 +59,26 @@ const UNREPRESENTABLE: Record<string, string> = {
   pull_policy: 'the cluster decides when to pull',
 };
 
-export function importCompose(text: string, fileName = 'docker-compose.yml'): ImportResult {
+export interface ComposeImportOptions {
+  /**
+   * Variables for `${VAR}` interpolation: the `--env-file`s, or the `.env` beside the compose
+   * file, read by the caller (common/ reads no files). The shell's environment is not used, so
+   * an import gives the same lab whoever runs it.
+   */
+  env?: Readonly<Record<string, string>>;
+  /** The base name of the folder holding the compose file: compose's default project name. */
+  directory?: string;
+  /** `-p/--project-name`: the lab's name, before anything in the file. */
+  projectName?: string;
+}
+
+export function importCompose(text: string, fileName = 'docker-compose.yml', options: ComposeImportOptions = {}): ImportResult {
   const parsed = YamlSource.parse(text);
   if (Array.isArray(parsed)) return { ok: false, errors: parsed, warnings: [] };
   const src = parsed;
+  const vars = options.env ?? {};
+  // Before any field is read: compose interpolates the whole file first, volume paths included.
+  interpolateCompose(src, vars);
 
   if (!src.isMap([])) {
     src.error([], 'a compose file must be a YAML mapping with `services`');
@@ -74,9 +93,7 @@ export function importCompose(text: string, fileName = 'docker-compose.yml'): Im
     return src.result(emptyLab('compose'));
   }
 
-  const rawName = src.value(['name']) ?? fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml)$/i, '').replace(/^(docker-)?compose$/i, 'compose');
-  const labName = toLabel(String(rawName), 40);
-  if (src.value(['name']) !== undefined && labName !== String(src.value(['name']))) src.warn(['name'], `the lab is named "${labName}" (a DNS label)`);
+  const labName = projectLabName(src, { fileName, directory: options.directory, projectName: options.projectName, vars });
 
   // Networks: declared ones, then `default` if some service relies on it.
   const netNames = new LabelAllocator(63);
@@ -109,7 +126,9 @@ export function importCompose(text: string, fileName = 'docker-compose.yml'): Im
       src.warn(['volumes', key, field], `volume \`${field}\` is not represented: lab volumes use the cluster's storage classes`);
     }
   }
-  const volumeUsers = new Map<string, string[]>();
+  /** Which services mount each lab volume, and where, to explain a volume they share. */
+  const volumeUsers = new Map<string, { service: string; at: Path }[]>();
+  const awaited = awaitedServices(src);
 
   const nodeNames = new LabelAllocator();
   const nodes: NodeInput[] = [];
@@ -126,8 +145,10 @@ export function importCompose(text: string, fileName = 'docker-compose.yml'): Im
 
     const image = src.value([...base, 'image']);
     if (typeof image === 'string' && image !== '') node.image = image;
-    else if (src.node([...base, 'build'])) node.image = `${labName}-${name}:latest`;
+    // A made-up name would import cleanly and then fail to pull in every student's namespace.
+    else if (src.node([...base, 'build'])) src.error([...base, 'build'], `service "${service}" has \`build\` but no \`image\`: Labforge runs images, it does not build them; build and push the image, then give the service \`image: <registry>/<name>:<tag>\``);
     else src.error(base, `service "${service}" has neither \`image\` nor \`build\`: set the image to run`);
+    const restartHandled = lifecycleWarnings(src, service, awaited);
 
     for (const key of src.keys(base)) {
       const at: Path = [...base, key];
@@ -136,7 +157,13 @@ export function importCompose(text: string, fileName = 'docker-compose.yml'): Im
         case 'image':
           break;
         case 'build':
-          src.warn(at, `${UNREPRESENTABLE['build']}; the node uses "${node.image}" until then`);
+          if (node.image) src.warn(at, `\`build\`: Labforge does not build images; the node runs "${node.image}", which must be pushed where the cluster can pull it`);
+          break;
+        case 'restart':
+          if (!restartHandled) src.warn(at, `\`restart\`: ${UNREPRESENTABLE['restart']}`);
+          break;
+        case 'working_dir':
+          src.warn(at, `\`working_dir\` "${canonicalPath(String(value))}": ${UNREPRESENTABLE['working_dir']}`);
           break;
         case 'command':
         case 'entrypoint': {
@@ -147,16 +174,17 @@ export function importCompose(text: string, fileName = 'docker-compose.yml'): Im
           break;
         }
         case 'environment':
-          node.env = environment(src, at);
+          node.env = environment(src, at, vars);
           break;
         case 'ports':
         case 'expose':
-          for (const p of ports(src, at, key === 'expose')) addPort(node, p);
+          for (const p of ports(src, at, { exposeOnly: key === 'expose', service, node: name })) addPort(node, p);
           break;
         case 'volumes':
-          for (const m of mounts(src, at, volumes)) {
-            (node.volumes ??= []).push(m);
-            volumeUsers.set(m.volume, [...(volumeUsers.get(m.volume) ?? []), name]);
+          for (const { mount, at: mountAt } of mounts(src, at, volumes)) {
+            (node.volumes ??= []).push(mount);
+            const users = volumeUsers.get(mount.volume) ?? [];
+            if (!users.some((u) => u.service === service)) volumeUsers.set(mount.volume, [...users, { service, at: mountAt }]);
           }
           break;
         case 'networks': {
@@ -204,11 +232,7 @@ export function importCompose(text: string, fileName = 'docker-compose.yml'): Im
     nodes.push(node);
   }
 
-  for (const [volume, users] of volumeUsers) {
-    if (users.length > 1) {
-      src.warn(['volumes'], `volume "${volume}" is mounted by ${users.join(', ')}: a lab volume belongs to one node, so the lab will not validate until each node has its own`);
-    }
-  }
+  for (const [volume, users] of volumeUsers) sharedVolumeErrors(src, volume, users);
 
   const labNetworks = [...networks.values()];
   if (usesDefault && !labNetworks.includes('default')) labNetworks.unshift('default');
@@ -232,4 +256,19 @@ export function importCompose(text: string, fileName = 'docker-compose.yml'): Im
 
 function emptyLab(name: string): ImportedLab {
   return { apiVersion: API_VERSION, kind: KIND, metadata: { name }, nodes: [], networks: [] };
+}
+
+/**
+ * A lab volume is one ReadWriteOnce claim that a single node mounts: on a cluster of several
+ * machines a second pod mounting it waits forever. Compose files share volumes freely (a web
+ * server and its PHP worker on one code volume), so the error names the services, the lines and
+ * what to do, at every mount after the first.
+ */
+function sharedVolumeErrors(src: YamlSource, volume: string, users: { service: string; at: Path }[]): void {
+  if (users.length < 2) return;
+  const named = users.map((u) => `"${u.service}" (line ${src.line(u.at) ?? '?'})`);
+  const list = `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  for (const u of users.slice(1)) {
+    src.error(u.at, `volume "${volume}" is mounted by services ${list}: a lab volume is a ReadWriteOnce claim that one node mounts, so services cannot share it; give each service its own volume, or run the containers that share files in one service`);
+  }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateLab } from '../lab';
 import { importCompose, importContainerlab, formatImportMessage } from './index';
-import { shellWords, toLabel, dockerMemory, dockerCpus } from './names';
+import { canonicalPath, shellWords, toLabel, dockerMemory, dockerCpus } from './names';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/import');
 const fixture = (dir: string, file: string) => readFileSync(join(FIXTURES, dir, file), 'utf8');
@@ -56,7 +56,9 @@ describe('compose import', () => {
     expect(logstash.ports).toContainEqual({ port: 5000, protocol: 'UDP' });
     // Settings merged from an anchor are reported where the anchor writes them.
     expect(elk.warnings.filter((w) => w.path.endsWith('.restart')).map((w) => w.line)).toEqual([3, 3, 3]);
-    expect(elk.warnings.some((w) => w.path === 'services.elasticsearch.environment.discovery.type' && w.line === 11)).toBe(true);
+    // Dotted names are valid Kubernetes variable names: carried, not warned about.
+    expect(elk.lab.nodes[0]!.env).toMatchObject({ 'discovery.type': 'single-node', 'xpack.security.enabled': 'false' });
+    expect(elk.warnings.some((w) => w.path.startsWith('services.elasticsearch.environment'))).toBe(false);
   });
 
   it('warns, with the line, about everything it cannot carry', () => {
@@ -67,7 +69,9 @@ describe('compose import', () => {
     expect(at('services.sniffer.cap_add')?.line).toBe(5);
     expect(at('services.sniffer.devices')?.line).toBe(6);
     expect(at('services.My_App')?.message).toMatch(/becomes node "my-app"/);
-    expect(r.lab.nodes.find((n) => n.name === 'my-app')!.env).toEqual({ PORT: '8080', DEBUG: 'true', URL: 'http://${HOST}:8080' });
+    // An unset variable without a default is empty, as in compose, and said so at its line.
+    expect(r.lab.nodes.find((n) => n.name === 'my-app')!.env).toEqual({ PORT: '8080', DEBUG: 'true', URL: 'http://:8080' });
+    expect(at('services.My_App.environment.URL')).toMatchObject({ line: 14, message: expect.stringMatching(/variable "HOST" is not set/) });
   });
 
   it('lists the host side of every short port mapping under what is not carried over', () => {
@@ -76,10 +80,11 @@ describe('compose import', () => {
     if (!r.ok) throw new Error('import failed');
     expect(r.lab.nodes[0]!.ports).toEqual([{ port: 80 }, { port: 443 }, { port: 90 }, { port: 81 }]);
     const notes = r.warnings.map((w) => `${w.line}: ${w.message}`);
-    expect(notes.filter((n) => n.includes('is not published'))).toEqual([
-      expect.stringMatching(/^5: host port 8080 is not published: port 80/),
-      expect.stringMatching(/^6: host port 8443 is not published: port 443/),
-      expect.stringMatching(/^7: host port 9000 is not published: port 90/),
+    expect(notes.filter((n) => n.includes('publishes'))).toEqual([
+      expect.stringMatching(/^5: service "web" publishes port 80 on host port 8080; .*exposures: \[\{node: web, port: 80\}\]$/),
+      expect.stringMatching(/^6: service "web" publishes port 443 on host port 127\.0\.0\.1:8443; .*exposures: \[\{node: web, port: 443\}\]$/),
+      expect.stringMatching(/^7: service "web" publishes port 90 on host port \[::1\]:9000; .*exposures: \[\{node: web, port: 90\}\]$/),
+      expect.stringMatching(/^8: service "web" publishes port 81 on a random host port; .*exposures: \[\{node: web, port: 81\}\]$/),
     ]);
   });
 
@@ -202,6 +207,14 @@ describe('name and value helpers', () => {
   });
   it('splits shell words', () => {
     expect(shellWords(`nginx -g "daemon off;" 'a b' c\\ d`)).toEqual(['nginx', '-g', 'daemon off;', 'a b', 'c d']);
+  });
+  it('spells container paths the one way the lab accepts', () => {
+    expect(canonicalPath('/var/lib/mysql/')).toBe('/var/lib/mysql');
+    expect(canonicalPath('/srv//data/./x/')).toBe('/srv/data/x');
+    expect(canonicalPath('/')).toBe('/');
+    // `..` changes the directory: left for validation to refuse; relative paths are not touched.
+    expect(canonicalPath('/a/../b/')).toBe('/a/../b');
+    expect(canonicalPath('data/')).toBe('data/');
   });
   it('reads docker sizes and cpus', () => {
     expect(dockerMemory('512M')).toBe('512Mi');

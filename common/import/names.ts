@@ -100,3 +100,14 @@ export function gridLayout(nodes: string[], networks: string[], volumes: string[
     ),
   };
 }
+
+/**
+ * A path inside a container in the one spelling the lab accepts: compose and Docker take
+ * `/data/`, `/data//x` and `/data/./x`, the lab (which compares mount paths as written) does not.
+ * `..` is left for validation to refuse, since dropping it would change the directory.
+ */
+export function canonicalPath(path: string): string {
+  if (!path.startsWith('/')) return path;
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  return `/${parts.join('/')}`;
+}

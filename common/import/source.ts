@@ -167,6 +167,20 @@ export class YamlSource {
     this.errors.push({ path: dotted(path), message, ...this.position(this.keyNode(path) ?? this.node(path)) });
   }
 
+  /** Like warn, at a node found by walking the document (a path through `<<` does not resolve). */
+  warnAt(path: readonly (string | number)[], node: Node, message: string): void {
+    this.warnings.push({ path: dotted(path), message, ...this.position(node) });
+  }
+
+  errorAt(path: readonly (string | number)[], node: Node, message: string): void {
+    this.errors.push({ path: dotted(path), message, ...this.position(node) });
+  }
+
+  /** The line a field is written on, for messages that point at several places. */
+  line(path: readonly (string | number)[]): number | undefined {
+    return this.position(this.keyNode(path) ?? this.node(path)).line;
+  }
+
   result(lab: ImportedLab): ImportResult {
     const byPosition = (a: ImportMessage, b: ImportMessage) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
     this.warnings.sort(byPosition);

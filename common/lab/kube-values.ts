@@ -12,6 +12,15 @@ export function isIanaServiceName(name: string): boolean {
   return name.length >= 1 && name.length <= 15 && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) && /[a-z]/.test(name);
 }
 
+/**
+ * What the API server accepts as an environment variable name (IsEnvVarName): letters, digits,
+ * '_', '-' and '.', not starting with a digit, and not "." or ".." or starting with "..".
+ * Dotted names are common (Elasticsearch's `discovery.type`, Spring's `spring.profiles.active`).
+ */
+// One pattern (lookaheads for "." and ".."), so the JSON Schema carries the whole rule.
+export const ENV_VAR_NAME = /^(?!\.\.)(?!\.$)[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+export const isEnvVarName = (name: string): boolean => ENV_VAR_NAME.test(name);
+
 // Linux owns these trees inside a container; runc refuses to mount over most of them.
 const RUNTIME_TREES = new Set(['proc', 'sys', 'dev']);
 

@@ -192,7 +192,8 @@ function validateLabUncapped(value: unknown): ParseResult {
       issues: decoded.error.issues.flatMap((i) =>
         i.code === 'unrecognized_keys'
           ? i.keys.map((k) => ({ path: [...i.path.map(pathPart), k], message: unknownField(k) }))
-          : [{ path: i.path.map(pathPart), message: i.message }],
+          : // Record keys (env names): the useful message is the key schema's own, as in zodIssue.
+            [{ path: i.path.map(pathPart), message: i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message }],
       ),
     };
   }

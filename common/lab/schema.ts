@@ -12,7 +12,7 @@ import { achievementSchema, checkSchema } from './checks';
 import { LAB_CAPABILITIES, REFUSED_CAPABILITIES } from './capabilities';
 import { DNS_LABEL } from './dns-label';
 import { MAX_ARG, MAX_DESCRIPTION, MAX_EXPOSURES, MAX_IMAGE, MAX_INGRESS_PATH, MAX_NETWORKS, MAX_NODE_ARGS, MAX_NODE_ENV, MAX_NODE_FILES, MAX_NODE_MOUNTS, MAX_NODE_PORTS, MAX_NODES, MAX_TITLE, MAX_VOLUMES } from './limits';
-import { isIanaServiceName, pathProblem } from './kube-values';
+import { ENV_VAR_NAME, isIanaServiceName, pathProblem } from './kube-values';
 import { quantityProblem, type QuantityKind } from './quantity';
 
 export const API_VERSION = 'labforge.dev/v1alpha1';
@@ -64,8 +64,6 @@ const resourcesSchema = z
     disk: quantity('disk', 'storage').optional().describe('Scratch space: for a container, the most its writable layer and logs may hold (default 1Gi; past it the node is restarted); for a VM, an extra scratch disk, e.g. "10Gi".'),
   })
   .describe('Compute resources. Unset values get defaults (see docs/lab-format.md).');
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A string handed to a process (argument, environment value): bounded, and no NUL, which no exec can carry. */
 const processString = (what: string) =>
@@ -172,7 +170,7 @@ const nodeSchema = z
     args: z.array(processString('args entries')).max(MAX_NODE_ARGS, { error: `args has at most ${MAX_NODE_ARGS} entries` }).optional(),
     env: z
       .record(
-        z.string().regex(ENV_NAME, { error: 'environment variable names must match [A-Za-z_][A-Za-z0-9_]*' }),
+        z.string().regex(ENV_VAR_NAME, { error: 'environment variable names must match [-._a-zA-Z][-._a-zA-Z0-9]* and not be "." or start with ".."' }),
         processString('environment values'),
       )
       .refine((env) => Object.keys(env).length <= MAX_NODE_ENV, { error: `env has at most ${MAX_NODE_ENV} variables` })

@@ -35,6 +35,10 @@ export function checkSemantics(lab: Lab): SemanticIssue[] {
   const volumes = new Set(lab.volumes.map((v) => v.name));
   const nodes = new Map(lab.nodes.map((n) => [n.name, n]));
 
+  // A volume is one ReadWriteOnce claim (a VM's disk): a second node mounting it would wait
+  // forever for it on a cluster of several machines, so only one node may.
+  const volumeOwner = new Map<string, string>();
+
   lab.nodes.forEach((node, i) => {
     const at = (...rest: LabPath): LabPath => ['nodes', i, ...rest];
 
@@ -50,6 +54,9 @@ export function checkSemantics(lab: Lab): SemanticIssue[] {
       if (!volumes.has(m.volume)) add(at('volumes', j, 'volume'), `volume "${m.volume}" is not declared; add it under \`volumes\` or remove the mount`);
       if (mountPaths.has(m.mountPath)) add(at('volumes', j, 'mountPath'), `mountPath "${m.mountPath}" is used twice on this node`);
       mountPaths.add(m.mountPath);
+      const owner = volumeOwner.get(m.volume);
+      if (owner === undefined) volumeOwner.set(m.volume, node.name);
+      else if (owner !== node.name) add(at('volumes', j, 'volume'), `volume "${m.volume}" is already mounted by node "${owner}": a volume is a ReadWriteOnce claim that one node mounts; give this node a volume of its own`);
     });
 
     const ports = new Set<string>();

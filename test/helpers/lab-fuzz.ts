@@ -83,10 +83,14 @@ export function randomValidLab(rng: Rng): LabInput {
   const nodeNames = uniqueLabels(rng, nodeCount, chance(rng, 0.2) ? 63 : 12, 'n');
   const nodes: NonNullable<LabInput['nodes']> = [];
   const exposures: NonNullable<LabInput['exposures']> = [];
+  // A volume is one ReadWriteOnce claim: at most one node mounts it.
+  const claimed = new Set<string>();
 
   nodeNames.forEach((rawName, i) => {
     const vm = chance(rng, 0.2);
-    const mounts = volumes.filter(() => chance(rng, 0.4));
+    // The draw comes first, so the generator makes the same labs as before apart from this.
+    const mounts = volumes.filter((v) => chance(rng, 0.4) && !claimed.has(v));
+    for (const v of mounts) claimed.add(v);
     // A StatefulSet's name fits its revision label: 52 characters.
     const name = !vm && mounts.length > 0 ? rawName.slice(0, 52).replace(/-+$/, '') : rawName;
     const desktop = !vm && chance(rng, 0.2);

@@ -79,6 +79,17 @@ describe('handlers', () => {
     });
   });
 
+  it('imports a compose file with the env file picked beside it', async () => {
+    const text = 'services:\n  web:\n    image: "nginx:${TAG:-1.27}"\n    environment:\n      GREETING: ${GREETING:?say hello}\n';
+    const withEnv = await ok('lab.import', { format: 'compose', text, fileName: 'compose.yaml', env: { text: 'TAG=1.27.1\nGREETING=hi\n', fileName: '.env' } });
+    expect(withEnv['errors']).toEqual([]);
+    expect(withEnv['lab']).toMatchObject({ metadata: { name: 'compose' }, nodes: [{ image: 'nginx:1.27.1', env: { GREETING: 'hi' } }] });
+    const without = await ok('lab.import', { format: 'compose', text, fileName: 'compose.yaml' });
+    expect(without).toMatchObject({ lab: null, errors: [expect.stringMatching(/^compose\.yaml:5:17: services\.web\.environment\.GREETING: variable "GREETING" must be set/)] });
+    const badEnv = await ok('lab.import', { format: 'compose', text, fileName: 'compose.yaml', env: { text: 'GREETING=hi\n1BAD=x\n', fileName: 'site.env' } });
+    expect(badEnv).toMatchObject({ lab: null, errors: ['site.env:2:1: "1BAD" is not a variable name: a line is KEY=value'] });
+  });
+
   it('serves the built-in templates as `labforge create` makes them', async () => {
     const { templates } = (await ok('template.list', {})) as { templates: { name: string; title: string; lab: unknown }[] };
     expect(templates.map((t) => t.name)).toEqual(templateNames());

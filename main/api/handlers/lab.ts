@@ -1,4 +1,5 @@
 import { importCompose, importContainerlab, formatImportMessage } from '../../../common/import';
+import { formatEnvFileMessage, parseEnvFiles } from '../../../common/import/env-file';
 import { formatIssue, parseLab, serializeLab, validateLab } from '../../../common/lab';
 import type { Handler } from '../dispatch';
 
@@ -23,9 +24,13 @@ export const labSerialize: Handler<'lab.serialize'> = ({ lab }) => {
 };
 
 /** File › Import: the same import as `labforge import`, checked by the same rules as any lab. */
-export const labImport: Handler<'lab.import'> = ({ format, text, fileName }) => {
-  const result = format === 'compose' ? importCompose(text, fileName) : importContainerlab(text, fileName);
-  const warnings = result.warnings.map((w) => formatImportMessage(w, fileName));
+export const labImport: Handler<'lab.import'> = ({ format, text, fileName, env }) => {
+  // The renderer hands over file contents, not paths: the env file comes with them, and the
+  // folder (compose's default project name) is unknown, so the file's name stands in for it.
+  const vars = parseEnvFiles(env ? [{ name: env.fileName, text: env.text }] : []);
+  if (vars.errors.length > 0) return { lab: null, warnings: vars.warnings.map(formatEnvFileMessage), errors: vars.errors.map(formatEnvFileMessage) };
+  const result = format === 'compose' ? importCompose(text, fileName, { env: vars.vars }) : importContainerlab(text, fileName);
+  const warnings = [...vars.warnings.map(formatEnvFileMessage), ...result.warnings.map((w) => formatImportMessage(w, fileName))];
   if (!result.ok) return { lab: null, warnings, errors: result.errors.map((e) => formatImportMessage(e, fileName)) };
   const checked = validateLab(result.lab);
   if (!checked.ok) return { lab: null, warnings, errors: checked.issues.map((i) => formatIssue(i, 'imported lab')) };

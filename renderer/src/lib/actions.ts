@@ -3,6 +3,7 @@ import { invoke } from '../api/client';
 import { toLab } from '../store/doc';
 import { isDirty, useEditor } from '../store/editor';
 import { confirmDialog, useUi } from '../store/ui';
+import { sortImportFiles } from './import-files';
 
 const notify = (tone: 'info' | 'error' | 'success', text: string) => useUi.getState().notify(tone, text);
 
@@ -130,19 +131,25 @@ export async function importFile(format: 'compose' | 'containerlab'): Promise<vo
   if (!(await confirmDiscard('Import a lab'))) return;
   const input = document.createElement('input');
   input.type = 'file';
-  input.accept = '.yml,.yaml';
+  // A compose file may come with its env file (`.env`): picked together, it feeds ${VAR}.
+  input.accept = format === 'compose' ? '.yml,.yaml,.env' : '.yml,.yaml';
+  input.multiple = format === 'compose';
   input.style.display = 'none';
   input.dataset['testid'] = 'import-file-input';
   document.body.appendChild(input);
-  const file = await new Promise<File | null>((resolve) => {
-    input.addEventListener('change', () => resolve(input.files?.[0] ?? null), { once: true });
-    input.addEventListener('cancel', () => resolve(null), { once: true });
+  const picked = await new Promise<File[]>((resolve) => {
+    input.addEventListener('change', () => resolve([...(input.files ?? [])]), { once: true });
+    input.addEventListener('cancel', () => resolve([]), { once: true });
     input.click();
   });
   input.remove();
-  if (!file) return;
+  if (picked.length === 0) return;
+  const sorted = sortImportFiles(picked);
+  if ('problem' in sorted) return notify('error', `Cannot import: ${sorted.problem}`);
+  const { main: file, env } = sorted;
   if (file.size > 2 * 1024 * 1024) return notify('error', `Cannot import ${file.name}: it is over 2 MiB`);
-  const r = await invoke('lab.import', { format, text: await file.text(), fileName: file.name });
+  if (env && env.size > 256 * 1024) return notify('error', `Cannot import with ${env.name}: an env file is at most 256 KiB`);
+  const r = await invoke('lab.import', { format, text: await file.text(), fileName: file.name, ...(env ? { env: { text: await env.text(), fileName: env.name } } : {}) });
   if (!r.ok) return notify('error', `Cannot import ${file.name}: ${r.error.message}`);
   const { lab, warnings, errors } = r.value;
   if (lab) {
