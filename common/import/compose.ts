@@ -9,6 +9,7 @@ import { interpolateCompose } from './compose-interpolate';
 import { awaitedServices, lifecycleWarnings } from './compose-lifecycle';
 import { addPort, ports } from './compose-ports';
 import { labName as projectLabName } from './compose-project';
+import { composeSecurity, SECURITY_KEYS } from './compose-security';
 import { canonicalPath, dockerCpus, dockerMemory, gridLayout, LabelAllocator } from './names';
 import { YamlSource, type ImportedLab, type ImportResult } from './source';
 
@@ -18,13 +19,10 @@ export const DEFAULT_VOLUME_SIZE = '1Gi';
 
 /** Service keys that have no equivalent, with why, so the warning helps. */
 const UNREPRESENTABLE: Record<string, string> = {
-  privileged: 'privileged containers are refused in student namespaces (Pod Security "baseline")',
   network_mode: 'nodes always get their own network namespace; host or shared networking is not available',
   pid: 'nodes cannot share the host or another container\'s process namespace',
   ipc: 'nodes cannot share the host\'s IPC namespace',
   devices: 'host devices cannot be passed to a student\'s node',
-  cap_add: 'extra Linux capabilities are not granted in student namespaces',
-  cap_drop: 'capabilities are not configured per node',
   security_opt: 'security options are not configured per node',
   depends_on: 'start order is not kept: every node starts at once, so the service must retry until its dependencies answer',
   links: 'legacy links: nodes reach each other by name on a shared network',
@@ -35,7 +33,6 @@ const UNREPRESENTABLE: Record<string, string> = {
   container_name: 'a node is named after its service',
   hostname: 'a node\'s host name is its name',
   domainname: 'a node\'s domain is its namespace',
-  user: 'the user comes from the image',
   working_dir: 'the working directory comes from the image',
   extra_hosts: 'extra /etc/hosts entries are not configured; use node names',
   dns: 'DNS is the cluster\'s',
@@ -150,9 +147,11 @@ export function importCompose(text: string, fileName = 'docker-compose.yml', opt
     else src.error(base, `service "${service}" has neither \`image\` nor \`build\`: set the image to run`);
     const restartHandled = lifecycleWarnings(src, service, awaited);
 
+    node.security = composeSecurity(src, base);
     for (const key of src.keys(base)) {
       const at: Path = [...base, key];
       const value = src.value(at);
+      if ((SECURITY_KEYS as readonly string[]).includes(key)) continue;
       switch (key) {
         case 'image':
           break;

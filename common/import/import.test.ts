@@ -66,12 +66,26 @@ describe('compose import', () => {
     if (!r.ok) throw new Error('import failed');
     const at = (path: string) => r.warnings.find((w) => w.path === path);
     expect(at('services.sniffer.network_mode')?.line).toBe(4);
-    expect(at('services.sniffer.cap_add')?.line).toBe(5);
+    // cap_add is carried where a lab node may have it: the sniffer runs as root with NET_ADMIN, as under Docker.
+    expect(at('services.sniffer.cap_add')).toBeUndefined();
+    expect(r.lab.nodes.find((n) => n.name === 'sniffer')!.security).toEqual({ user: 'root', capabilities: ['NET_ADMIN'] });
     expect(at('services.sniffer.devices')?.line).toBe(6);
     expect(at('services.My_App')?.message).toMatch(/becomes node "my-app"/);
     // An unset variable without a default is empty, as in compose, and said so at its line.
     expect(r.lab.nodes.find((n) => n.name === 'my-app')!.env).toEqual({ PORT: '8080', DEBUG: 'true', URL: 'http://:8080' });
     expect(at('services.My_App.environment.URL')).toMatchObject({ line: 14, message: expect.stringMatching(/variable "HOST" is not set/) });
+  });
+
+  it('runs services as root as Docker does, unless a numeric user is given; host-level capabilities and privileged are warned by line', () => {
+    const text = 'services:\n  a:\n    image: nginx\n  b:\n    image: alpine\n    user: "1001:1001"\n  c:\n    image: alpine\n    privileged: true\n    cap_add: [SYS_ADMIN, CAP_NET_RAW]\n    cap_drop: [ALL]\n  d:\n    image: alpine\n    user: www-data\n';
+    const r = importCompose(text, 'c.yml');
+    if (!r.ok) throw new Error('import failed');
+    expect(r.lab.nodes.map((n) => n.security)).toEqual([{ user: 'root' }, { user: 1001 }, { user: 'root', capabilities: ['NET_RAW'] }, { user: 'root' }]);
+    const line = (path: string) => r.warnings.find((w) => w.path === path);
+    expect(line('services.c.privileged')).toMatchObject({ line: 9, message: expect.stringContaining('never granted') });
+    expect(line('services.c.cap_add[0]')).toMatchObject({ line: 10, message: expect.stringContaining('SYS_ADMIN is not granted') });
+    expect(line('services.c.cap_drop')?.line).toBe(11);
+    expect(line('services.d.user')).toMatchObject({ line: 14, message: expect.stringContaining('not a number') });
   });
 
   it('lists the host side of every short port mapping under what is not carried over', () => {
