@@ -1,6 +1,6 @@
 // A sized volume on the real kernel: a loop-mounted ext4 of the claim's size stops a writer at it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,8 @@ describe.skipIf(!root_)('sized volume (skipped unless root: it mounts a loop dev
     await ensureSizedVolume(dir, 16 * 2 ** 20);
     expect(isMounted(dir)).toBe(true);
     expect(statSync(dir).mode & 0o777).toBe(0o777);
+    // Empty, as a folder would be (initdb refuses a data directory holding lost+found).
+    expect(readdirSync(dir)).toEqual([]);
     // The image is sparse: it takes almost nothing until written.
     expect(statSync(imageOf(dir)).blocks * 512).toBeLessThan(8 * 2 ** 20);
     expect(() => writeFileSync(join(dir, 'fill'), Buffer.alloc(32 * 2 ** 20))).toThrow(/ENOSPC/);

@@ -5,7 +5,7 @@
 // for claims whose pods land on the real node; kwok's pods never write, so theirs stay folders.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -41,6 +41,9 @@ export async function ensureSizedVolume(dir: string, bytes: number): Promise<voi
   }
   await mkdir(dir, { recursive: true });
   if (!isMounted(dir)) await run('mount', ['-o', 'loop,nodev,nosuid', image, dir]);
+  // A fresh volume is empty, as a folder was: programs that refuse a non-empty data directory
+  // (PostgreSQL's initdb) must not meet mkfs's lost+found. fsck makes it again if it needs one.
+  await rmdir(join(dir, 'lost+found')).catch(() => undefined);
   await chmod(dir, 0o777);
 }
 
