@@ -619,15 +619,19 @@ function fillWritableLayer(): Attempt {
       // Evicted: the pod failed with reason Evicted (the StatefulSet then makes a new one).
       const evicted = await until('the box pod to be evicted', async () => {
         const pod = await rig.cluster.read({ apiVersion: 'v1', kind: 'Pod' }, old.name!, rig.attacker.namespace) as { metadata?: { uid?: string }; status?: { reason?: string; message?: string } } | undefined;
-        if (!pod || pod.metadata?.uid !== old.uid) return 'the pod was replaced';
-        return pod.status?.reason === 'Evicted' ? `evicted: ${pod.status.message ?? ''}` : undefined;
+        if (pod && pod.metadata?.uid === old.uid && pod.status?.reason === 'Evicted') return `evicted: ${pod.status.message ?? ''}`;
+        if (pod && pod.metadata?.uid === old.uid) return undefined;
+        // Gone already (the StatefulSet replaced it): the kubelet's event says why.
+        const events = await rig.cluster.list({ apiVersion: 'v1', kind: 'Event' }, { namespace: rig.attacker.namespace, fieldSelector: `involvedObject.uid=${old.uid}` }) as { items: { reason?: string; message?: string }[] };
+        const ev = events.items.find((e) => e.reason === 'Evicted');
+        return ev ? `evicted: ${ev.message ?? ''}` : 'replaced (no eviction event: not counted as bounded)';
       }, 30_000, 1000).catch(() => '');
       await new Promise((res) => setTimeout(res, 2500));
       const stats = await probe.stop();
       const wrote = /wrote (\d+) MiB/.exec(r.stdout)?.[1] ?? '?';
-      const output = evicted
+      const output = evicted.startsWith('evicted')
         ? `dd wrote ${wrote} MiB; the pod was ${evicted}`
-        : `BREAKOUT wrote ${wrote} MiB past a ${SCRATCH_MIB} MiB scratch limit and the pod was not evicted [${r.status}]`;
+        : `BREAKOUT wrote ${wrote} MiB past a ${SCRATCH_MIB} MiB scratch limit and the pod was not evicted for it${evicted ? ` (${evicted})` : ''} [${r.status}]`;
       await rig.podOf(rig.attacker.namespace, 'box', 240_000);
       return { got: `${output} — ${probeText(stats)}`.replace(/\s+/g, ' ').slice(0, 600), output, probe: stats };
     },
