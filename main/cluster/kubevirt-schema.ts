@@ -148,7 +148,6 @@ const iface = obj({
   'x-kubernetes-validations': [
     ...Object.entries(DISCONTINUED).map(([f, what]): Rule => ({ rule: `!has(self.${f})`, message: `${what} has been discontinued since v1.3`, fieldPath: `.${f}` })),
     { rule: `${countSet(BINDINGS)} == 1`, messageExpression: `'interface ' + self.name + ' must have exactly one binding method or binding plugin'` },
-    { rule: '!has(self.ports) || self.ports.all(p, !has(p.name) || self.ports.exists_one(o, has(o.name) && o.name == p.name))', message: 'Duplicate name of the port', fieldPath: '.ports' },
   ],
 });
 
@@ -242,9 +241,12 @@ function cloudInit(kind: string): Schema {
     messageExpression: `'${kind} ${f.startsWith('user') ? 'userdata' : 'networkdata'} exceeds ${MAX_CLOUD_INIT_BYTES} byte limit (' + string(size(bytes(self.${f}))) + ' bytes). Should use a secret reference for larger data.'`,
     fieldPath: `.${f}`,
   });
+  // Inline data over the limit in characters is over it in bytes too: the bound lets the API
+  // server bound the cost of the byte count below.
+  const inlineText = str({ maxLength: MAX_CLOUD_INIT_BYTES });
   return obj({
-    userData: str(), userDataBase64: str(), secretRef,
-    networkData: str(), networkDataBase64: str(), networkDataSecretRef: secretRef,
+    userData: inlineText, userDataBase64: str(), secretRef,
+    networkData: inlineText, networkDataBase64: str(), networkDataSecretRef: secretRef,
   }, {
     'x-kubernetes-validations': [
       { rule: `${countSet(CLOUD_INIT_USER)} <= 1`, message: `${kind} must have only one userdatasource set.` },
