@@ -75,7 +75,8 @@ const countSet = (fields: string[]) => `[${fields.map((f) => `has(self.${f})`).j
 
 /** Every element's `name` differs from the others'. */
 function uniqueNames(what: string): Rule {
-  return { rule: 'self.all(x, self.exists_one(y, y.name == x.name))', message: `${what} must not have the same name`, reason: 'FieldValueDuplicate' };
+  // No `reason: FieldValueDuplicate`: the API server then prints "Duplicate value" without the message.
+  return { rule: 'self.all(x, self.exists_one(y, y.name == x.name))', message: `${what} must not have the same name` };
 }
 
 /** A Kubernetes quantity (number or string) as a CEL quantity. */
@@ -179,7 +180,7 @@ const devices = obj({
 const resources = obj({ requests: quantities, limits: quantities, overcommitGuestOverhead: bool }, {
   'x-kubernetes-validations': (['cpu', 'memory'] as const).flatMap((r): Rule[] => [
     ...(['requests', 'limits'] as const).map((side): Rule => ({
-      rule: `!has(self.${side}) || !('${r}' in self.${side}) || ${q(`self.${side}['${r}']`)}.sign() >= 0`,
+      rule: `!has(self.${side}) || !('${r}' in self.${side}) || !${q(`self.${side}['${r}']`)}.isLessThan(quantity('0'))`,
       message: `${side}.${r} must be greater than or equal to 0`,
       fieldPath: `.${side}`,
     })),
@@ -237,8 +238,8 @@ const CLOUD_INIT_NETWORK = ['networkData', 'networkDataBase64', 'networkDataSecr
 
 function cloudInit(kind: string): Schema {
   const inline = (f: string): Rule => ({
-    rule: `size(bytes(self.${f})) <= ${MAX_CLOUD_INIT_BYTES}`,
-    messageExpression: `'${kind} ${f.startsWith('user') ? 'userdata' : 'networkdata'} exceeds ${MAX_CLOUD_INIT_BYTES} byte limit (' + string(size(bytes(self.${f}))) + ' bytes). Should use a secret reference for larger data.'`,
+    rule: `!has(self.${f}) || size(bytes(self.${f})) <= ${MAX_CLOUD_INIT_BYTES}`,
+    message: `${kind} ${f.startsWith('user') ? 'userdata' : 'networkdata'} exceeds ${MAX_CLOUD_INIT_BYTES} byte limit. Should use a secret reference for larger data.`,
     fieldPath: `.${f}`,
   });
   // Inline data over the limit in characters is over it in bytes too: the bound lets the API
@@ -252,8 +253,8 @@ function cloudInit(kind: string): Schema {
       { rule: `${countSet(CLOUD_INIT_USER)} <= 1`, message: `${kind} must have only one userdatasource set.` },
       { rule: `${countSet(CLOUD_INIT_NETWORK)} <= 1`, message: `${kind} must have only one networkdata source set.` },
       { rule: `${countSet([...CLOUD_INIT_USER, ...CLOUD_INIT_NETWORK])} >= 1`, message: `${kind} must have at least one userdatasource or one networkdatasource set.` },
-      { ...inline('userData'), rule: `!has(self.userData) || ${inline('userData').rule}` },
-      { ...inline('networkData'), rule: `!has(self.networkData) || ${inline('networkData').rule}` },
+      inline('userData'),
+      inline('networkData'),
     ],
   });
 }
@@ -308,22 +309,22 @@ const has = (path: string) => {
 const CROSS_RULES: Rule[] = [
   {
     rule: `!(${has(`${DEVICES}.disks`)}) || ${DEVICES}.disks.all(d, has(self.volumes) && self.volumes.exists(v, v.name == d.name))`,
-    messageExpression: `'disk ' + ${DEVICES}.disks.filter(d, !has(self.volumes) || !self.volumes.exists(v, v.name == d.name)).map(d, d.name).join(', ') + ' names no volume: every disk needs a volume of the same name'`,
+    message: 'a disk names no volume: every disk needs a volume of the same name',
     fieldPath: '.domain.devices.disks',
   },
   {
     rule: `!has(self.volumes) || self.volumes.all(v, has(v.memoryDump) || (${has(`${DEVICES}.disks`)} && ${DEVICES}.disks.exists(d, d.name == v.name)) || (${has(`${DEVICES}.filesystems`)} && ${DEVICES}.filesystems.exists(f, f.name == v.name)))`,
-    messageExpression: `'volume ' + self.volumes.filter(v, !has(v.memoryDump) && !((${has(`${DEVICES}.disks`)} && ${DEVICES}.disks.exists(d, d.name == v.name)) || (${has(`${DEVICES}.filesystems`)} && ${DEVICES}.filesystems.exists(f, f.name == v.name)))).map(v, v.name).join(', ') + ' not found among disks or filesystems'`,
+    message: 'a volume is not found among disks or filesystems: every volume needs one of the same name',
     fieldPath: '.volumes',
   },
   {
     rule: `!(${has(`${DEVICES}.interfaces`)}) || ${DEVICES}.interfaces.all(i, has(self.networks) && self.networks.exists(n, n.name == i.name))`,
-    messageExpression: `'interface ' + ${DEVICES}.interfaces.filter(i, !has(self.networks) || !self.networks.exists(n, n.name == i.name)).map(i, i.name).join(', ') + ' names no network: every interface needs a network of the same name'`,
+    message: 'an interface names no network: every interface needs a network of the same name',
     fieldPath: '.domain.devices.interfaces',
   },
   {
     rule: `!has(self.networks) || self.networks.all(n, ${has(`${DEVICES}.interfaces`)} && ${DEVICES}.interfaces.exists(i, i.name == n.name))`,
-    messageExpression: `'network ' + self.networks.filter(n, !(${has(`${DEVICES}.interfaces`)} && ${DEVICES}.interfaces.exists(i, i.name == n.name))).map(n, n.name).join(', ') + ' not found among interfaces'`,
+    message: 'a network is not found among interfaces: every network needs an interface of the same name',
     fieldPath: '.networks',
   },
   {

@@ -19,15 +19,23 @@ const CRD = kindOf<KubeObject & { spec: { versions: { schema: { openAPIV3Schema:
   'apiextensions.k8s.io/v1', 'CustomResourceDefinition',
 );
 
+const SHARED = process.env['LABFORGE_SHARED_CLUSTER'] === '1';
+/** On a shared cluster, the CRDs to put back (or the names to delete) after the tests. */
+const restore: (KubeObject | string)[] = [];
 let cluster: HttpCluster;
 const namespace = `kv-${randomId()}`;
 
 beforeAll(async () => {
   cluster = adminCluster();
   // A cluster shared with another checkout was brought up by that checkout's code: install this
-  // checkout's CRDs as its `cluster up` would (server-side apply, idempotent).
-  if (process.env['LABFORGE_SHARED_CLUSTER'] === '1') {
-    for (const crd of kubevirtCrds) await applyObject(cluster, crd);
+  // checkout's CRDs as its `cluster up` would (server-side apply, idempotent), and put back what
+  // was there afterwards, so the other checkout's tests meet the cluster they brought up.
+  if (SHARED) {
+    for (const crd of kubevirtCrds) {
+      const before = await cluster.read(CRD, crd.metadata.name);
+      restore.push(before ? { ...before, metadata: { name: before.metadata.name, labels: before.metadata.labels ?? {} }, status: undefined } : crd.metadata.name);
+      await applyObject(cluster, crd);
+    }
     for (let i = 0; i < 100; i++) {
       const all = await Promise.all(kubevirtCrds.map((c) => cluster.read(CRD, c.metadata.name)));
       if (all.every((c) => c?.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'))) break;
@@ -39,6 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster.delete(NAMESPACE, namespace).catch(() => undefined);
+  for (const r of restore) await (typeof r === 'string' ? cluster.delete(CRD, r) : applyObject(cluster, r)).catch(() => undefined);
   cluster.close();
 });
 
@@ -84,9 +93,9 @@ describe('a VM spec KubeVirt would refuse is refused at preflight, on its lab no
     ['running and runStrategy both set', (s: any) => { s.running = true; }, /Running and RunStrategy are mutually exclusive/],
     ['neither running nor runStrategy', (s: any) => { delete s.runStrategy; }, /RunStrategy must be specified/],
     ['a run strategy KubeVirt does not know', (s: any) => { s.runStrategy = 'Sometimes'; }, /runStrategy.*Unsupported value: "Sometimes"/],
-    ['a disk naming no volume', (s: any) => { s.template.spec.domain.devices.disks.push({ name: 'extra', disk: { bus: 'virtio' } }); }, /disk extra names no volume/],
-    ['a volume with no disk', (s: any) => { s.template.spec.volumes.push({ name: 'orphan', emptyDisk: { capacity: '1Gi' } }); }, /volume orphan not found among disks/],
-    ['an interface naming no network', (s: any) => { s.template.spec.networks[0].name = 'lan'; }, /interface default names no network/],
+    ['a disk naming no volume', (s: any) => { s.template.spec.domain.devices.disks.push({ name: 'extra', disk: { bus: 'virtio' } }); }, /a disk names no volume/],
+    ['a volume with no disk', (s: any) => { s.template.spec.volumes.push({ name: 'orphan', emptyDisk: { capacity: '1Gi' } }); }, /a volume is not found among disks/],
+    ['an interface naming no network', (s: any) => { s.template.spec.networks[0].name = 'lan'; }, /an interface names no network/],
     ['an interface with two bindings', (s: any) => { s.template.spec.domain.devices.interfaces[0].bridge = {}; }, /exactly one binding method/],
     ['a volume with two sources', (s: any) => { s.template.spec.volumes[0].emptyDisk = { capacity: '1Gi' }; }, /exactly one source type set/],
     ['two disks of one name', (s: any) => { s.template.spec.domain.devices.disks[1].name = 'rootdisk'; }, /disks must not have the same name/],
