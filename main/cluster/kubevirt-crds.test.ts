@@ -1,17 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileLab } from '../../common/compile';
 import type { KubeObject } from '../../common/compile/types';
-import { importCompose, importContainerlab } from '../../common/import';
-import { parseLab, type Lab } from '../../common/lab';
+import { shippedLabs, shippedVms } from '../../test/helpers/kubevirt-vms';
 import { nonStructural, opaquePaths, structuralErrors } from '../../test/helpers/structural-schema';
-import { applyTemplateOptions, loadTemplates } from '../templates';
 import { kubevirtCrds, virtualMachineCrd, virtualMachineInstanceCrd } from './kubevirt-crds';
 import type { Schema } from './kubevirt-schema';
-
-const RESOURCES = join(import.meta.dirname, '../../resources');
-const FIXTURES = join(import.meta.dirname, '../../test/fixtures/import');
 
 function rootSchema(crd: KubeObject): Schema {
   const spec = crd['spec'] as { versions: { schema: { openAPIV3Schema: Schema } }[] };
@@ -19,34 +11,7 @@ function rootSchema(crd: KubeObject): Schema {
 }
 
 const vmSchema = rootSchema(virtualMachineCrd);
-
-function exampleLabs(): { source: string; lab: Lab }[] {
-  const out: { source: string; lab: Lab }[] = [];
-  for (const f of readdirSync(join(RESOURCES, 'examples')).filter((n) => n.endsWith('.yaml'))) {
-    const r = parseLab(readFileSync(join(RESOURCES, 'examples', f), 'utf8'));
-    if (!r.ok) throw new Error(`${f}: ${r.issues[0]?.message}`);
-    out.push({ source: `examples/${f}`, lab: r.lab });
-  }
-  for (const { name, lab } of loadTemplates()) {
-    out.push({ source: `templates/${name}`, lab });
-    // What `labforge create vm --cpu 500m --memory 3Gi --disk 20Gi` makes of it.
-    out.push({ source: `templates/${name} (sized)`, lab: applyTemplateOptions(lab, { cpu: '500m', memory: '3Gi', disk: '20Gi' }) });
-  }
-  for (const dir of ['compose', 'containerlab']) {
-    for (const f of readdirSync(join(FIXTURES, dir))) {
-      const text = readFileSync(join(FIXTURES, dir, f), 'utf8');
-      const r = dir === 'compose' ? importCompose(text, f) : importContainerlab(text, f);
-      const parsed = r.ok ? parseLab(JSON.stringify(r.lab)) : undefined;
-      if (parsed?.ok) out.push({ source: `import/${dir}/${f}`, lab: parsed.lab });
-    }
-  }
-  return out;
-}
-
-const compiledVms = exampleLabs().flatMap(({ source, lab }) => [
-  ...compileLab(lab, { namespace: 'dev' }),
-  ...compileLab(lab, { namespace: 'stud', class: 'c1', student: 'ada@uni.example', release: 'v1' }),
-].filter((o) => o.kind === 'VirtualMachine').map((vm) => ({ source, vm })));
+const compiledVms = shippedVms();
 
 describe('KubeVirt CRDs', () => {
   it('are structural: every field typed, arrays with items, no unknown fields kept at the top', () => {
@@ -84,7 +49,7 @@ describe('KubeVirt CRDs', () => {
 
 describe('every VM Labforge compiles fits the schema', () => {
   it('covers the VM examples and templates (imports make containers only)', () => {
-    expect(exampleLabs().filter((l) => l.source.startsWith('import/')).length).toBeGreaterThan(5);
+    expect(shippedLabs().filter((l) => l.source.startsWith('import/')).length).toBeGreaterThan(5);
     const sources = new Set(compiledVms.map((v) => v.source));
     expect([...sources].sort()).toEqual(['examples/vm-lab.yaml', 'templates/vm', 'templates/vm (sized)']);
   });

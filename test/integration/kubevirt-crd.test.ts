@@ -11,7 +11,7 @@ import { applyObject, preflight, PreflightError, sourceNamer } from '../../main/
 import { kindOf } from '../../main/kube/cluster';
 import { NAMESPACE } from '../../main/kube/kinds';
 import type { HttpCluster } from '../../main/kube/http-cluster';
-import { loadTemplate } from '../../main/templates';
+import { editedVm, REFUSED_EDITS, shippedVms } from '../helpers/kubevirt-vms';
 import { adminCluster, exampleLab, uniqueLab } from './helpers/engine';
 import { randomId } from './helpers/kube';
 
@@ -57,9 +57,7 @@ function vmOf(lab: Lab): KubeObject {
 
 /** The refusal preflight gives one edited VM of the vm-lab example. */
 async function refusal(edit: (spec: any) => void) {
-  const lab = exampleLab('vm-lab.yaml');
-  const vm = structuredClone(vmOf(lab));
-  edit(vm['spec']);
+  const { lab, vm } = editedVm(edit, namespace);
   const err = await preflight(cluster, [vm], sourceNamer(lab)).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(PreflightError);
   const problems = (err as PreflightError).problems;
@@ -76,9 +74,10 @@ describe('the local cluster serves KubeVirt\'s CRDs with their schema', () => {
     }
   });
 
-  it('accepts every VM the examples and templates compile to (server-side dry-run)', async () => {
-    const labs = [exampleLab('vm-lab.yaml'), loadTemplate('vm')];
-    for (const lab of labs) await preflight(cluster, [vmOf(lab)], sourceNamer(lab));
+  it('accepts every VM the examples, templates and imports compile to (server-side dry-run)', async () => {
+    const vms = shippedVms(namespace);
+    expect(vms.length).toBeGreaterThan(0);
+    for (const { vm } of vms) await cluster.apply(vm, { dryRun: true });
   });
 
   it('prunes nothing from a compiled VM: what Labforge sends is what KubeVirt gets', async () => {
@@ -89,21 +88,7 @@ describe('the local cluster serves KubeVirt\'s CRDs with their schema', () => {
 });
 
 describe('a VM spec KubeVirt would refuse is refused at preflight, on its lab node', () => {
-  it.each([
-    ['running and runStrategy both set', (s: any) => { s.running = true; }, /Running and RunStrategy are mutually exclusive/],
-    ['neither running nor runStrategy', (s: any) => { delete s.runStrategy; }, /RunStrategy must be specified/],
-    ['a run strategy KubeVirt does not know', (s: any) => { s.runStrategy = 'Sometimes'; }, /runStrategy.*Unsupported value: "Sometimes"/],
-    ['a disk naming no volume', (s: any) => { s.template.spec.domain.devices.disks.push({ name: 'extra', disk: { bus: 'virtio' } }); }, /a disk names no volume/],
-    ['a volume with no disk', (s: any) => { s.template.spec.volumes.push({ name: 'orphan', emptyDisk: { capacity: '1Gi' } }); }, /a volume is not found among disks/],
-    ['an interface naming no network', (s: any) => { s.template.spec.networks[0].name = 'lan'; }, /an interface names no network/],
-    ['an interface with two bindings', (s: any) => { s.template.spec.domain.devices.interfaces[0].bridge = {}; }, /exactly one binding method/],
-    ['a volume with two sources', (s: any) => { s.template.spec.volumes[0].emptyDisk = { capacity: '1Gi' }; }, /exactly one source type set/],
-    ['two disks of one name', (s: any) => { s.template.spec.domain.devices.disks[1].name = 'rootdisk'; }, /disks must not have the same name/],
-    ['an IDE disk', (s: any) => { s.template.spec.domain.devices.disks[0].disk.bus = 'ide'; }, /Unsupported value: "ide"/],
-    ['a field KubeVirt does not define', (s: any) => { s.template.spec.domain.devices.disks[0].disk.speed = 'fast'; }, /speed/],
-    ['cloud-init user data over 2048 bytes', (s: any) => { s.template.spec.volumes[1].cloudInitNoCloud.userData += '#'.repeat(2048); }, /exceeds 2048 byte limit/],
-    ['masquerade on a non-pod network', (s: any) => { s.template.spec.networks[0] = { name: 'default', multus: { networkName: 'lan' } }; }, /Masquerade interface only implemented with pod network/],
-  ])('%s', async (_name, edit, message) => {
+  it.each(REFUSED_EDITS)('%s', async (_name, edit, message) => {
     const p = await refusal(edit);
     expect(p).toMatchObject({ object: expect.stringMatching(/^VirtualMachine\//), source: 'node "server"' });
     expect(p.path.slice(0, 2)).toEqual(['nodes', 0]);
