@@ -35,8 +35,9 @@ describe.skipIf(!bin)('KubeVirt CRDs, checked by apiextensions-apiserver', () =>
     expect(check([]).crds).toEqual({ 'virtualmachines.kubevirt.io': [], 'virtualmachineinstances.kubevirt.io': [] });
   });
 
-  it('accept every VM of the examples, templates and imports, and of 400 random valid labs', () => {
-    const vms = [...shippedVms(), ...fuzzedVms(4242, 200), ...fuzzedVms(7, 200)];
+  it('accept every VM of the examples, templates and imports, and of 400 random valid labs (and one with dedicated CPUs)', () => {
+    const dedicated = editedVm((s) => { s.template.spec.domain.cpu.dedicatedCpuPlacement = true; }).vm;
+    const vms = [...shippedVms(), ...fuzzedVms(4242, 200), ...fuzzedVms(7, 200), { source: 'vm-lab with dedicated CPUs', vm: dedicated }];
     expect(vms.length).toBeGreaterThan(100);
     const refused = check(vms.map((v, i) => ({ name: `${v.source} #${i}`, obj: v.vm }))).objects.filter((o) => o.errors.length > 0);
     expect(refused).toEqual([]);

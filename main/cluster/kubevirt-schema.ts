@@ -196,6 +196,21 @@ const resources = obj({ requests: quantities, limits: quantities, overcommitGues
   }),
 });
 
+/** With dedicated CPUs, KubeVirt pins whole cores and fixes the memory: requests equal limits. */
+const DEDICATED = 'has(self.cpu) && has(self.cpu.dedicatedCpuPlacement) && self.cpu.dedicatedCpuPlacement && has(self.resources)';
+const DEDICATED_CPU_RULES: Rule[] = [
+  ...(['requests', 'limits'] as const).map((side): Rule => ({
+    rule: `!(${DEDICATED} && has(self.resources.${side}) && 'cpu' in self.resources.${side}) || ${q(`self.resources.${side}['cpu']`)}.isInteger()`,
+    message: `provided resources CPU ${side} must be an integer with dedicatedCpuPlacement`,
+    fieldPath: `.resources.${side}`,
+  })),
+  ...(['cpu', 'memory'] as const).map((r): Rule => ({
+    rule: `!(${DEDICATED} && has(self.resources.requests) && has(self.resources.limits) && '${r}' in self.resources.requests && '${r}' in self.resources.limits) || ${q(`self.resources.requests['${r}']`)}.compareTo(${q(`self.resources.limits['${r}']`)}) == 0`,
+    message: `requests.${r} and limits.${r} must be equal when dedicatedCpuPlacement is true`,
+    fieldPath: '.resources',
+  })),
+];
+
 const domain = obj({
   cpu: obj({
     cores: int32({ minimum: 0 }),
@@ -228,7 +243,7 @@ const domain = obj({
   ioThreadsPolicy: oneOf('shared', 'auto', 'supplementalPool'),
   ioThreads: opaque,
   launchSecurity: opaque,
-}, { required: ['devices'] });
+}, { required: ['devices'], 'x-kubernetes-validations': DEDICATED_CPU_RULES });
 
 // ---- volumes and networks --------------------------------------------------------------------
 

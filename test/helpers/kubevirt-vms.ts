@@ -80,6 +80,7 @@ export const REFUSED_EDITS: [string, Edit, RegExp][] = [
   ['a memory request above the limit', (s) => { s.template.spec.domain.resources.limits.memory = '1Gi'; }, /requests\.memory 2Gi is greater than limits\.memory 1Gi/],
   ['a memory request below 1M', (s) => { s.template.spec.domain.resources.requests.memory = '500k'; s.template.spec.domain.resources.limits.memory = '500k'; }, /greater than or equal to 1M/],
   ['a negative CPU request', (s) => { s.template.spec.domain.resources.requests.cpu = '-1'; }, /requests\.cpu must be greater than or equal to 0/],
+  ['dedicated CPUs with a fractional CPU request', (s) => { s.template.spec.domain.cpu.dedicatedCpuPlacement = true; s.template.spec.domain.resources.requests.cpu = '500m'; }, /must be an integer with dedicatedCpuPlacement/],
   ['a hostname that is not a DNS label', (s) => { s.template.spec.hostname = 'Web_1'; }, /hostname/],
 ];
 
