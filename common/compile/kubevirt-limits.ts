@@ -9,6 +9,3 @@
  * many bytes; larger data must come from a Secret.
  */
 export const MAX_CLOUD_INIT_BYTES = 2048;
-
-/** KubeVirt's schema allows at most this many disks, interfaces, networks and volumes. */
-export const KUBEVIRT_MAX_DEVICES = 256;

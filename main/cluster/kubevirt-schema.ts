@@ -42,7 +42,10 @@ export interface Rule {
   reason?: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueDuplicate';
 }
 
-import { MAX_CLOUD_INIT_BYTES, KUBEVIRT_MAX_DEVICES } from '../../common/compile/kubevirt-limits';
+import { MAX_CLOUD_INIT_BYTES } from '../../common/compile/kubevirt-limits';
+
+/** KubeVirt's schema allows at most this many disks, interfaces, networks and volumes. */
+const KUBEVIRT_MAX_DEVICES = 256;
 
 // ---- building blocks -------------------------------------------------------------------------
 
