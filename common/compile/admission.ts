@@ -13,6 +13,7 @@ import type { LabPath, SemanticIssue } from '../lab/semantics';
 import { compileLab } from './index';
 import { parseQuantity } from '../lab/quantity';
 import type { KubeObject } from './types';
+import { MAX_CLOUD_INIT_BYTES } from './kubevirt-limits';
 import { cloudInit } from './vm';
 import { nodeConfigMap, SETUP_PATH, servicePorts } from './workloads';
 
@@ -26,8 +27,6 @@ export const MAX_STATEFULSET_NAME = 63 - 1 - 10;
 const MIN_CONTAINER_MEMORY_LIMIT = 6 * 2 ** 20;
 /** ConfigMap data (keys and values together), as the API server counts it. */
 const MAX_CONFIGMAP_BYTES = 1024 * 1024;
-/** KubeVirt's webhook refuses inline cloud-init user data above 2 KiB. */
-export const MAX_CLOUD_INIT_BYTES = 2048;
 /** All annotations of one object together, keys included. */
 const MAX_ANNOTATION_BYTES = 256 * 1024;
 /** One object as JSON. etcd stores at most 1.5 MiB per write; this leaves room for managedFields and status. */

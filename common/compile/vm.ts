@@ -2,6 +2,9 @@
  * VM nodes → a KubeVirt VirtualMachine (kubevirt.io/v1): containerDisk boot image, cpu and
  * memory, cloud-init user data for files, setup and volumes, and a graphics device for VNC.
  */
+// KubeVirt's own API types, type-only: the compiled VM is checked against them by `tsc`, and
+// nothing of the package reaches the runtime (it is a devDependency).
+import type { V1Disk, V1VirtualMachine, V1Volume } from '@kubevirt-ui-ext/kubevirt-api/kubevirt';
 import { stringify } from 'yaml';
 import { parseQuantity } from '../lab/quantity';
 import type { LabNode } from '../lab/schema';
@@ -42,11 +45,11 @@ export function cloudInit(node: LabNode): string {
 
 export function virtualMachine(node: LabNode, meta: Meta, podLabels: Record<string, string>): KubeObject {
   const res = vmResources(node);
-  const disks: Record<string, unknown>[] = [
+  const disks: V1Disk[] = [
     { name: 'rootdisk', disk: { bus: 'virtio' } },
     { name: 'cloudinit', disk: { bus: 'virtio' } },
   ];
-  const volumes: Record<string, unknown>[] = [
+  const volumes: V1Volume[] = [
     { name: 'rootdisk', containerDisk: { image: node.image } },
     { name: 'cloudinit', cloudInitNoCloud: { userData: cloudInit(node) } },
   ];
@@ -59,7 +62,7 @@ export function virtualMachine(node: LabNode, meta: Meta, podLabels: Record<stri
     volumes.push({ name: podVolumeName(m.volume), persistentVolumeClaim: { claimName: m.volume } });
   }
   const cores = Math.max(1, Math.ceil(parseQuantity(res.limits.cpu)!));
-  return {
+  const vm = {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachine',
     metadata: meta(node.name),
@@ -84,5 +87,6 @@ export function virtualMachine(node: LabNode, meta: Meta, podLabels: Record<stri
         },
       },
     },
-  };
+  } satisfies V1VirtualMachine & KubeObject;
+  return vm;
 }

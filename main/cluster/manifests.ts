@@ -117,36 +117,6 @@ export async function kwokCrds(crdDir: string): Promise<KubeObject[]> {
   return out;
 }
 
-/** KubeVirt's VirtualMachine, with a permissive schema: we only need compiled labs to apply. */
-export const virtualMachineCrd: KubeObject = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'virtualmachines.kubevirt.io' },
-  spec: {
-    group: 'kubevirt.io',
-    scope: 'Namespaced',
-    names: { kind: 'VirtualMachine', listKind: 'VirtualMachineList', plural: 'virtualmachines', singular: 'virtualmachine', shortNames: ['vm', 'vms'], categories: ['all'] },
-    versions: [{
-      name: 'v1',
-      served: true,
-      storage: true,
-      subresources: { status: {} },
-      schema: {
-        openAPIV3Schema: {
-          type: 'object',
-          properties: {
-            apiVersion: { type: 'string' },
-            kind: { type: 'string' },
-            metadata: { type: 'object' },
-            spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-            status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-          },
-        },
-      },
-    }],
-  },
-};
-
 export const ingressObjects: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
   {

@@ -16,10 +16,11 @@ import { connect, type HttpCluster } from '../kube/http-cluster';
 import { NODE } from '../kube/kinds';
 import {
   DEFAULT_NODES, DEFAULT_VNC_TARGET, FAKE_NODE_LABEL, VNC_PORT, clusterPortForward, fakeNode, ingressObjects,
-  isCpuQuantity, isMemoryQuantity, kubevirtVncObjects, kwokConfigYaml, kwokCrds, nodeName, parseForward, parseTarget, virtualMachineCrd,
+  isCpuQuantity, isMemoryQuantity, kubevirtVncObjects, kwokConfigYaml, kwokCrds, nodeName, parseForward, parseTarget,
   type ForwardRule, type NodeShape,
 } from './manifests';
 import { ensureComponent } from './component-runner';
+import { kubevirtCrds } from './kubevirt-crds';
 import { completePorts, portIsFree } from './net';
 import { REAL_NODE } from './node/config';
 import { realNodeUnsupported } from './node/host';
@@ -249,7 +250,7 @@ const CRD_ESTABLISH_TIMEOUT = 30_000;
 
 /** CRDs, the forward rules, ingress objects and fake nodes; all idempotent (server-side apply). */
 async function applyApiObjects(cluster: HttpCluster, bins: Binaries, pki: Pki, state: ClusterState, log: (line: string) => void) {
-  const crds = [...(await kwokCrds(bins.kwokCrdDir)), virtualMachineCrd];
+  const crds = [...(await kwokCrds(bins.kwokCrdDir)), ...kubevirtCrds];
   await Promise.all(crds.map((crd) => applyObject(cluster, crd)));
   await Promise.all(crds.map((crd) => waitEstablished(cluster, crd.metadata.name)));
   const vnc = parseTarget(state.vnc);

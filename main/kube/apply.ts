@@ -191,6 +191,10 @@ export interface PreflightProblem {
  */
 const FIELD_OF: [RegExp, { nodes?: string; volumes?: string }][] = [
   [/containers\[\d+\]\.image|\bimage\b/i, { nodes: 'image' }],
+  // A VM's (KubeVirt's refusals name the VirtualMachine's fields): its hostname is the node's
+  // name, its scratch disk and cores come from the node's resources.
+  [/\.hostname\b/, { nodes: 'name' }],
+  [/emptyDisk|cpu\.cores/, { nodes: 'resources' }],
   [/volumeMounts|mountPath/i, { nodes: 'volumes' }],
   [/containers\[\d+\]\.ports|\.ports\[|\bports?\b|targetPort/i, { nodes: 'ports' }],
   [/\benv\[|\benv\b/i, { nodes: 'env' }],

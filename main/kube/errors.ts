@@ -160,6 +160,9 @@ export function toKubeError(err: unknown, server: string, what?: string): KubeEr
     case 429:
       return new KubeError('throttled', `${prefix}the cluster is throttling requests (429); retry later or send fewer requests at once`, { status, hint: 'lower-concurrency', retryAfterMs: retryAfterMs(err) });
     default:
+      // Server-side apply answers 500 to a field the object's schema does not declare (e.g. one
+      // KubeVirt's CRD does not define), though the request is at fault: a refusal, not retried.
+      if (status === 500 && /field not declared in schema/.test(detail)) return new KubeError('invalid', `${prefix}${detail}`, { status });
       if (status !== undefined && status >= 500) return new KubeError('server', `${prefix}the cluster answered ${status}: ${detail}`, { status, retryAfterMs: retryAfterMs(err) });
       return new KubeError('unknown', `${prefix}${detail}`, { status });
   }
@@ -167,6 +170,7 @@ export function toKubeError(err: unknown, server: string, what?: string): KubeEr
 
 /** 429, 5xx, conflicts and dropped connections are worth another try. */
 export function isRetryable(err: unknown): boolean {
+  if (err instanceof KubeError && err.kind === 'invalid') return false;
   const status = httpStatus(err);
   if (status === 429 || status === 409 || (status !== undefined && status >= 500)) return true;
   const net = err instanceof KubeError ? err.network : networkCode(err);

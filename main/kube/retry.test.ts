@@ -114,6 +114,16 @@ describe('withRetry and throttling (429)', () => {
     expect(e.in('applying x').retryAfterMs).toBe(2000);
     expect(toKubeError(Object.assign(new Error('x'), { code: 429, body: {}, headers: {} }), 'https://k').retryAfterMs).toBeUndefined();
   });
+
+  it('takes server-side apply\'s 500 for an undeclared field as a refusal, not retried', async () => {
+    const { isRetryable, toKubeError } = await import('./errors');
+    const message = 'failed to create typed patch object (ns/vm; kubevirt.io/v1, Kind=VirtualMachine): .spec.x: field not declared in schema';
+    const e = toKubeError(Object.assign(new Error('x'), { code: 500, body: { message } }), 'https://k');
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toContain('.spec.x: field not declared in schema');
+    expect(isRetryable(e)).toBe(false);
+    expect(isRetryable(toKubeError(Object.assign(new Error('x'), { code: 500, body: { message: 'etcdserver: leader changed' } }), 'https://k'))).toBe(true);
+  });
 });
 
 describe('withRetry and an outage budget', () => {

@@ -5,7 +5,8 @@
 // controller or KubeVirt acts, are checked on the objects directly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileLab, type KubeObject } from '../../common/compile';
-import { MAX_CLOUD_INIT_BYTES, MAX_STATEFULSET_NAME } from '../../common/compile/admission';
+import { MAX_STATEFULSET_NAME } from '../../common/compile/admission';
+import { MAX_CLOUD_INIT_BYTES } from '../../common/compile/kubevirt-limits';
 import { parseLab, serializeLab } from '../../common/lab';
 import { NAMESPACE } from '../../main/kube/kinds';
 import { dryRunAll } from '../helpers/dry-run';

@@ -109,7 +109,7 @@ describe('the namespace-set watch on the real API server', () => {
       const a = await namespace();
       await admin.create(pod(a, 'web'));
       await admin.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: a, labels: { [LABEL]: id } }, spec: { hard: { pods: '5' } } });
-      await admin.create({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm', namespace: a, labels: { [LABEL]: id } }, spec: { running: false } });
+      await admin.create({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm', namespace: a, labels: { [LABEL]: id } }, spec: { running: false, template: { spec: { domain: { devices: {} } } } } });
       // kwok's fake kubelet runs the pod: a modification the watch must see.
       await waitFor('the pod running, the quota and the VM', async () => {
         const v = views.at(-1)!;
