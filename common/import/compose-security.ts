@@ -6,7 +6,7 @@
  * what a lab node may have. `privileged` and the capabilities that act on the host are warned
  * about at their line and left out.
  */
-import { LAB_CAPABILITIES, REFUSED_CAPABILITIES } from '../lab/capabilities';
+import { capabilityLeftOut, capabilityVerdict } from '../lab/capabilities';
 import type { NodeInput, Path } from './compose-fields';
 import type { YamlSource } from './source';
 
@@ -18,10 +18,10 @@ export function composeSecurity(src: YamlSource, base: Path): NonNullable<NodeIn
   const capAdd = src.value([...base, 'cap_add']);
   if (Array.isArray(capAdd)) {
     capAdd.forEach((c, i) => {
-      const name = String(c).replace(/^CAP_/i, '').toUpperCase();
-      if (name === 'ALL') src.warn([...base, 'cap_add', i], 'cap_add ALL is not granted to a lab node; list the capabilities it needs (e.g. NET_ADMIN)');
-      else if ((LAB_CAPABILITIES as readonly string[]).includes(name)) caps.includes(name) || caps.push(name);
-      else src.warn([...base, 'cap_add', i], `capability ${name} is not granted to a lab node${REFUSED_CAPABILITIES[name] ? `: it ${REFUSED_CAPABILITIES[name]}` : ''}; it is left out`);
+      const v = capabilityVerdict(String(c));
+      if (v.name === 'ALL') src.warn([...base, 'cap_add', i], 'cap_add ALL is not granted to a lab node; list the capabilities it needs (e.g. NET_ADMIN)');
+      else if (v.allowed) caps.includes(v.name) || caps.push(v.name);
+      else src.warn([...base, 'cap_add', i], capabilityLeftOut(v));
     });
   } else if (capAdd !== undefined) src.warn([...base, 'cap_add'], '`cap_add` must be a list of capabilities; it is not imported');
   if (src.node([...base, 'cap_drop'])) src.warn([...base, 'cap_drop'], '`cap_drop`: a lab node starts with no capability but what it asks for, so there is nothing to drop');

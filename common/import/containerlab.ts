@@ -4,7 +4,7 @@
  * every node joins. Vendor network OS kinds cannot run as plain containers in a student
  * namespace; they are reported at their line.
  */
-import { LAB_CAPABILITIES, REFUSED_CAPABILITIES } from '../lab/capabilities';
+import { capabilityLeftOut, capabilityVerdict } from '../lab/capabilities';
 import { API_VERSION, KIND, type LabInput } from '../lab/schema';
 import { gridLayout, LabelAllocator, shellWords, toLabel } from './names';
 import { YamlSource, type ImportedLab, type ImportResult } from './source';
@@ -231,9 +231,9 @@ function nodeSecurity(src: YamlSource, key: string, setting: (node: string, fiel
   const capAdd = setting(key, 'cap-add');
   if (capAdd && Array.isArray(capAdd.value)) {
     (capAdd.value as unknown[]).forEach((c, i) => {
-      const name = String(c).replace(/^CAP_/i, '').toUpperCase();
-      if ((LAB_CAPABILITIES as readonly string[]).includes(name)) caps.add(name);
-      else src.warn([...capAdd.at, i], `capability ${name} is not granted to a lab node${REFUSED_CAPABILITIES[name] ? `: it ${REFUSED_CAPABILITIES[name]}` : ''}; it is left out`);
+      const v = capabilityVerdict(String(c));
+      if (v.allowed) caps.add(v.name);
+      else src.warn([...capAdd.at, i], capabilityLeftOut(v));
     });
   }
   const user = setting(key, 'user');

@@ -49,3 +49,19 @@ export const REFUSED_CAPABILITIES: Record<string, string> = {
   SYS_PACCT: 'switches the host\'s process accounting',
   SYS_TTY_CONFIG: 'configures the host\'s terminals',
 };
+
+/**
+ * What a capability name written by a user (a lab file, compose's `cap_add`, containerlab's
+ * `cap-add`) comes to: its Kubernetes spelling, and whether a lab node may have it — with the
+ * reason when it acts on the host.
+ */
+export function capabilityVerdict(written: string): { name: string; allowed: boolean; refusedBecause?: string } {
+  const name = written.replace(/^CAP_/i, '').toUpperCase();
+  const refusedBecause = REFUSED_CAPABILITIES[name];
+  if (refusedBecause) return { name, allowed: false, refusedBecause };
+  return { name, allowed: (LAB_CAPABILITIES as readonly string[]).includes(name) };
+}
+
+/** An importer's warning for a capability a lab node may not have. */
+export const capabilityLeftOut = (v: { name: string; refusedBecause?: string }) =>
+  `capability ${v.name} is not granted to a lab node${v.refusedBecause ? `: it ${v.refusedBecause}` : ''}; it is left out`;

@@ -9,7 +9,7 @@
 import { NODE_KINDS } from './node-kinds';
 import { z } from 'zod';
 import { achievementSchema, checkSchema } from './checks';
-import { LAB_CAPABILITIES, REFUSED_CAPABILITIES } from './capabilities';
+import { capabilityVerdict, LAB_CAPABILITIES } from './capabilities';
 import { DNS_LABEL } from './dns-label';
 import { MAX_ARG, MAX_DESCRIPTION, MAX_EXPOSURES, MAX_IMAGE, MAX_INGRESS_PATH, MAX_NETWORKS, MAX_NODE_ARGS, MAX_NODE_ENV, MAX_NODE_FILES, MAX_NODE_MOUNTS, MAX_NODE_PORTS, MAX_NODES, MAX_TITLE, MAX_VOLUMES } from './limits';
 import { ENV_VAR_NAME, isIanaServiceName, pathProblem } from './kube-values';
@@ -125,12 +125,11 @@ const mountSchema = z.strictObject({
 
 
 /** A capability name as Kubernetes writes it (no CAP_ prefix), from the list a lab may ask for. */
-const capability = z.string({ error: 'capabilities must be strings such as "NET_ADMIN"' }).superRefine((name, ctx) => {
-  const bare = name.replace(/^CAP_/i, '').toUpperCase();
-  const refused = REFUSED_CAPABILITIES[bare];
-  if (refused) ctx.addIssue({ code: 'custom', message: `capability ${bare} is never granted to a lab node: it ${refused}. A lab that needs it can use a VM node, whose guest kernel is its own` });
-  else if (!(LAB_CAPABILITIES as readonly string[]).includes(bare)) ctx.addIssue({ code: 'custom', message: `capability "${name}" is not one a lab node may ask for; use one of ${LAB_CAPABILITIES.join(', ')}` });
-  else if (bare !== name) ctx.addIssue({ code: 'custom', message: `write the capability as Kubernetes does: "${bare}"` });
+const capability = z.string({ error: 'capabilities must be strings such as "NET_ADMIN"' }).superRefine((written, ctx) => {
+  const v = capabilityVerdict(written);
+  if (v.refusedBecause) ctx.addIssue({ code: 'custom', message: `capability ${v.name} is never granted to a lab node: it ${v.refusedBecause}. A lab that needs it can use a VM node, whose guest kernel is its own` });
+  else if (!v.allowed) ctx.addIssue({ code: 'custom', message: `capability "${written}" is not one a lab node may ask for; use one of ${LAB_CAPABILITIES.join(', ')}` });
+  else if (v.name !== written) ctx.addIssue({ code: 'custom', message: `write the capability as Kubernetes does: "${v.name}"` });
 });
 
 /** The most a uid can be in Kubernetes' runAsUser. */
