@@ -30,7 +30,8 @@ export function SecuritySection({ node, errors }: { node: LabNode; errors: (fiel
           {hint}
         </p>
       ) : null}
-      <div className="grid2">
+      {/* Two columns only when the user id field sits beside the choice; alone, the choice takes the width. */}
+      <div className={mode === 'uid' ? 'grid2' : undefined}>
         <Field label="Runs as" errors={errors('security.user')}>
           <select value={mode} data-testid="insp-user" onChange={(e) => editDoc((d) => setUser(d, name, e.target.value === 'uid' ? String(DEFAULT_USER + 1) : e.target.value), `${id}:security.user`)}>
             <option value="default">User {DEFAULT_USER} (default)</option>
@@ -54,7 +55,7 @@ export function SecuritySection({ node, errors }: { node: LabNode; errors: (fiel
         </div>
       ) : null}
       <Errors errors={errors('security.capabilities')} />
-      <label className="check">
+      <label className="check wrap">
         <input type="checkbox" checked={node.security?.serviceAccountToken ?? false} data-testid="insp-token" onChange={(e) => editDoc((d) => setToken(d, name, e.target.checked), `${id}:security.serviceAccountToken`)} /> Kubernetes token (the student&apos;s own) in the node
       </label>
     </Section>
