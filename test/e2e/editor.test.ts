@@ -37,6 +37,16 @@ describe('canvas editor: build routing-lab from an empty canvas', () => {
     await dropFromPalette(page, 'container', ...at(0.35, 0.4));
     await renameSelected(page, router.name);
     await page.locator(`[data-testid="node-${router.name}"]`).waitFor();
+    // The router routes: root with NET_ADMIN and NET_RAW, in the inspector's security section,
+    // which says the level each step needs.
+    const level = page.locator('[data-testid=insp-pod-security]');
+    await expect.poll(() => level.innerText()).toMatch(/restricted/);
+    await page.locator('[data-testid=insp-user]').selectOption('root');
+    await expect.poll(() => level.innerText()).toMatch(/baseline: runs as root/);
+    for (const cap of router.security?.capabilities ?? []) {
+      await page.locator('[data-testid=insp-capabilities] label', { hasText: new RegExp(`^\\s*${cap}$`) }).locator('input').check();
+    }
+    await expect.poll(() => level.innerText()).toMatch(/privileged: runs as root and adds NET_ADMIN, NET_RAW/);
     const clients = example.nodes.filter((n) => n !== router);
     for (const [i, c] of clients.entries()) {
       await dropFromPalette(page, 'container', ...at(0.2 + i * 0.3, 0.7));
