@@ -293,6 +293,28 @@ describe('pod security', () => {
     expect(dev.serviceAccountName).toBeUndefined();
   });
 
+  it('gives a node that is not root a writable home (HOME, an emptyDir), unless the lab mounts one or sets HOME', () => {
+    const objs = compileLab(parse([
+      '  - { name: a, kind: container, image: alpine:3.20 }',
+      '  - { name: r, kind: container, image: alpine:3.20, security: { user: root } }',
+      '  - { name: e, kind: container, image: alpine:3.20, env: { HOME: /work } }',
+      '  - { name: f, kind: container, image: alpine:3.20, files: [{ path: /home/lab/notes.txt, content: hi }] }',
+    ].join('\n') + '\n'), student);
+    const homeOf = (name: string) => {
+      const spec = pod(objs, name);
+      const c = spec.containers[0];
+      return {
+        env: (c.env ?? []).find((e: { name: string }) => e.name === 'HOME')?.value,
+        mount: (c.volumeMounts ?? []).find((m: { name: string }) => m.name === 'home')?.mountPath,
+        volume: (spec.volumes ?? []).find((v: { name: string }) => v.name === 'home'),
+      };
+    };
+    expect(homeOf('a')).toEqual({ env: '/home/lab', mount: '/home/lab', volume: { name: 'home', emptyDir: {} } });
+    expect(homeOf('r')).toEqual({ env: undefined, mount: undefined, volume: undefined });
+    expect(homeOf('e')).toMatchObject({ env: '/work', mount: '/home/lab' });
+    expect(homeOf('f')).toMatchObject({ env: '/home/lab', mount: '/home/lab' });
+  });
+
   it('bounds every container\'s scratch space: 1Gi unless resources.disk says otherwise', () => {
     const objs = compileLab(parse('  - { name: a, kind: container, image: alpine:3.20 }\n  - { name: b, kind: container, image: alpine:3.20, resources: { disk: 3Gi } }\n'), student);
     expect(pod(objs, 'a').containers[0].resources).toMatchObject({ requests: { 'ephemeral-storage': '32Mi' }, limits: { 'ephemeral-storage': '1Gi' } });

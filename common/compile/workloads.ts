@@ -76,6 +76,20 @@ export function nodeService(node: LabNode, meta: Meta, selector: Record<string, 
   };
 }
 
+/** Where a node that is not root keeps its files (HOME). */
+export const LAB_HOME = '/home/lab';
+
+/** The home to mount for the node, unless it runs as root or the lab already mounts something there or above it (a volume at /home). */
+function homeFor(node: LabNode, mounts: Record<string, unknown>[]): string | undefined {
+  if (node.security?.user === 'root') return undefined;
+  const taken = mounts.some((m) => {
+    const path = String(m['mountPath']);
+    // Files and volumes below the home are fine: the runtime mounts the shallower path first.
+    return path === LAB_HOME || LAB_HOME.startsWith(`${path.replace(/\/$/, '')}/`);
+  });
+  return taken ? undefined : LAB_HOME;
+}
+
 /** Every container's scratch request; its limit is the node's `resources.disk` or the kind's default. */
 const SCRATCH_REQUEST = '32Mi';
 
@@ -132,6 +146,16 @@ export function containerWorkload(lab: Lab, node: LabNode, meta: Meta, identity:
   }
   if (items.length > 0) volumes.push({ name: 'files', configMap: { name: cm, items } });
 
+  // A node that is not root gets a home of its own: an ordinary user may write nowhere else in
+  // most images (its working directory is usually /), and students' files and checks go there.
+  // It is scratch space (counted in the node's ephemeral-storage limit), gone with the pod.
+  const home = homeFor(node, mounts);
+  if (home) {
+    volumes.push({ name: 'home', emptyDir: {} });
+    mounts.push({ name: 'home', mountPath: home });
+  }
+  const env = { ...(home && node.env?.['HOME'] === undefined ? { HOME: home } : {}), ...node.env };
+
   const ports = (node.ports ?? []).map((p) => ({
     containerPort: p.port,
     protocol: p.protocol ?? 'TCP',
@@ -144,7 +168,7 @@ export function containerWorkload(lab: Lab, node: LabNode, meta: Meta, identity:
     image: node.image,
     ...(node.command ? { command: node.command } : {}),
     ...(node.args ? { args: node.args } : {}),
-    ...(node.env ? { env: Object.entries(node.env).map(([name, value]) => ({ name, value })) } : {}),
+    ...(Object.keys(env).length ? { env: Object.entries(env).map(([name, value]) => ({ name, value })) } : {}),
     ...(ports.length ? { ports } : {}),
     resources: {
       // The scratch request is small (the scheduler counts it against the node's disk); the limit is what the kubelet enforces by restarting the pod.

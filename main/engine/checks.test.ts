@@ -1,7 +1,9 @@
 // The runner's judgement, with the checks' wrapper run by this host's own sh instead of an exec
 // into a pod (the integration tests run it through the local control plane).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FORGED_TRAILER_SCRIPT, FORGING_LINE } from '../../test/helpers/forged-trailer';
 import type { IPod } from '../kube/kinds';
@@ -13,15 +15,16 @@ import { mergeRuns } from './checks-results';
  * Runs the command here, streaming stdout and stderr, as a non-tty exec would, and reports its
  * exit as a runtime that passes exit codes through does (a signal has no code).
  */
-const hostExec: CheckExec = (_target, command, onOutput, signal) =>
+const hostExecIn = (cwd?: string, env?: NodeJS.ProcessEnv): CheckExec => (_target, command, onOutput, signal) =>
   new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}), ...(env ? { env } : {}) });
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
     child.on('error', reject);
     child.on('close', (code, sig) => resolve(signal.aborted ? null : code === 0 ? { ok: true } : { ok: false, exitCode: code, message: `ended by ${sig ?? `exit ${code}`}` }));
     signal.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
   });
+const hostExec = hostExecIn();
 
 /** Processes on this host whose command line mentions `word`. */
 const processesWith = (word: string) =>
@@ -50,6 +53,15 @@ describe('runCheck', () => {
     await expect(runCheck(hostExec, 'ns', [pod()], check('echo ok'))).resolves.toMatchObject({ status: 'pass', exitCode: 0, output: 'ok\n' });
     const failed = await runCheck(hostExec, 'ns', [pod()], check('echo one; echo "FAIL: first" >&2; echo "FAIL: second"; exit 3'));
     expect(failed).toMatchObject({ status: 'fail', exitCode: 3, failLine: 'FAIL: first' });
+  });
+
+  it('runs in the node\'s home when the image chose no working directory, as the student\'s shell does', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'labforge-home-'));
+    const inDir = (cwd: string): CheckExec => (t, command, onOutput, signal) => hostExecIn(cwd, { ...process.env, HOME: home })(t, command, onOutput, signal);
+    await expect(runCheck(inDir('/'), 'ns', [pod()], check('pwd'))).resolves.toMatchObject({ status: 'pass', output: `${home}\n` });
+    // An image's own working directory is kept.
+    await expect(runCheck(inDir(tmpdir()), 'ns', [pod()], check('pwd'))).resolves.toMatchObject({ status: 'pass', output: `${tmpdir()}\n` });
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('stops a script at its timeout, and what it started with it', async () => {

@@ -30,6 +30,9 @@ const WRAPPER = [
   'if [ -r /proc/$$/stat ]; then read -r _ _ _ _ pg sid _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ st _ < /proc/$$/stat; fi',
   "printf '\\033]7717;labforge-pid=%s:%s\\007' \"$$\" \"$st\"",
   'case "${TERM:-dumb}" in dumb) TERM=xterm-256color; export TERM;; esac',
+  // Land in the home, as an SSH login does, when the image chose no working directory of its
+  // own: an ordinary user may not write in / (the node's home: common/compile/workloads.ts).
+  'if [ "$PWD" = / ] && [ -n "$HOME" ] && [ -d "$HOME" ] && [ -w "$HOME" ]; then cd "$HOME"; fi',
   'c=',
   'if [ -t 0 ] && [ -n "$sid" ] && [ "$sid" != "$$" ] && [ "$pg" != "$$" ] && command -v setsid >/dev/null 2>&1; then c="setsid -c"; fi',
   // A command given (`ssh -t host cmd`) runs in the tty instead of an interactive shell.

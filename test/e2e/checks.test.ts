@@ -48,7 +48,8 @@ achievements:
 
 async function touch(namespace: string): Promise<void> {
   const pod = (await cluster.list(POD, { namespace })).items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)!;
-  await execStreaming(kc, { namespace, pod: pod.metadata!.name!, container: 'box' }, ['sh', '-c', 'touch done.txt'], () => undefined);
+  // As the student would in their terminal, which lands in the node's home.
+  await execStreaming(kc, { namespace, pod: pod.metadata!.name!, container: 'box' }, ['sh', '-c', 'cd && touch done.txt'], () => undefined);
 }
 
 beforeAll(async () => {

@@ -136,7 +136,7 @@ describe(`checks on a class of ${STUDENTS}`, () => {
     for (const student of DONE) {
       const namespace = studentNamespace(className, student);
       const pod = (await cluster.list(POD, { namespace })).items.find((p) => p.status?.phase === 'Running')!;
-      await execStreaming(kc, { namespace, pod: pod.metadata!.name!, container: 'box' }, ['sh', '-c', 'touch done.txt'], () => undefined);
+      await execStreaming(kc, { namespace, pod: pod.metadata!.name!, container: 'box' }, ['sh', '-c', 'cd && touch done.txt'], () => undefined);
     }
     const second = byStudent(await runClassChecks(cluster, { className, exec: streamingExec(kc), check: 'file-made' }));
     const passed = [...second.values()].filter((s) => s.results.checks['file-made']?.status === 'pass').map((s) => s.student);
