@@ -55,6 +55,8 @@ export interface QemuLaunch {
   forwards?: { host: number; guest: number }[];
 }
 
+const TCG_TB_MIB = 256;
+
 /** QEMU's option values separate fields with commas; a comma in a path is written twice. */
 const esc = (path: string) => path.replaceAll(',', ',,');
 
@@ -72,8 +74,10 @@ export function qemuArgv(l: QemuLaunch): string[] {
     '-nodefaults', '-no-user-config',
     '-name', `guest=${esc(m.name)},process=labforge-vm-${m.name}`,
     '-machine', 'q35',
-    // TCG runs one host thread per vCPU (multi-threaded TCG); KVM gives the guest the host's CPU.
-    ...(l.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
+    // TCG runs one host thread per vCPU (multi-threaded TCG); its translated-code cache is 1 GiB by
+    // default, resident once touched: 256 MiB holds a booting Debian guest's hot code. KVM gives
+    // the guest the host's CPU.
+    ...(l.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', `tcg,thread=multi,tb-size=${TCG_TB_MIB}`, '-cpu', 'max']),
     '-smp', String(m.cpus),
     '-m', `${m.memoryMiB}M`,
     '-kernel', l.kernel, '-initrd', l.initrd, '-append', l.append,

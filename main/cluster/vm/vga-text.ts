@@ -24,7 +24,7 @@ export function vgaTextLines(buffer: Uint8Array): string[] {
 /** The host name of the `<host> login:` prompt on screen, if there is one. */
 export function loginPromptHost(lines: string[]): string | undefined {
   for (let i = lines.length - 1; i >= 0; i--) {
-    const m = /^(\S+) login:/.exec(lines[i] as string);
+    const m = /^(\S+) login:$/.exec(lines[i] as string);
     if (m) return m[1];
   }
   return undefined;
