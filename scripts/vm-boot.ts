@@ -7,7 +7,8 @@
  * prompt too, and the resident memory of each QEMU.
  *
  * Environment: VM_ACCEL=kvm to try KVM (TCG otherwise); VM_MEMORY (default 512Mi); VM_CPUS
- * (default 1); VM_TIMEOUT seconds per VM (default 300); VM_KEEP=1 leaves the VMs running (for a
+ * (default 1); VM_TIMEOUT seconds per VM (default 300); VM_KERNEL_ARGS appended to the kernel's
+ * command line (`cloud-init=disabled` measures the boot without cloud-init); VM_KEEP=1 leaves the VMs running (for a
  * VNC viewer on their sockets) until Ctrl-C. Nothing here asserts a figure.
  */
 import { readFile } from 'node:fs/promises';
@@ -26,6 +27,7 @@ const count = Number(process.argv[2] ?? 1);
 const accel = process.env['VM_ACCEL'] === 'kvm' ? 'kvm' : 'tcg';
 const memory = process.env['VM_MEMORY'] ?? '512Mi';
 const cpus = process.env['VM_CPUS'] ?? '1';
+const kernelArgs = process.env['VM_KERNEL_ARGS'];
 const timeoutMs = Number(process.env['VM_TIMEOUT'] ?? 300) * 1000;
 const root = join(tmpdir(), 'labforge-vm-boot');
 
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
     // All start at once, as a class's VMs do on publish.
-    for (const vm of vms) running.push(await startVm(vm, disk, join(root, vm.metadata?.name ?? 'vm'), { accel, fresh: true }));
+    for (const vm of vms) running.push(await startVm(vm, disk, join(root, vm.metadata?.name ?? 'vm'), { accel, fresh: true, ...(kernelArgs ? { kernelArgs } : {}) }));
     console.log(`${running.length} VM(s) started (${accel}, ${cpus} vCPU, ${memory}); their folders are under ${root}`);
     const results = await Promise.all(running.map(async (vm) => {
       const serial = await waitForSerialLogin(vm, timeoutMs);

@@ -31,10 +31,14 @@ const INITRD_SETUP = [
 /**
  * cloud-init reads only the NoCloud seed (probing the other datasources costs timeouts) and leaves
  * the network to systemd-networkd (DHCP on the one NIC, as KubeVirt's masquerade binding
- * expects), so no ifupdown or dhclient is needed.
+ * expects), so no ifupdown or dhclient is needed. The disk has no SSH server and no locales
+ * package: host keys are not generated and the locale is C.UTF-8 (libc's own), so those modules
+ * do not fail and `cloud-init status` can say "done" rather than "error".
  */
 const CLOUD_CFG = `datasource_list: [NoCloud, None]
 network: {config: disabled}
+ssh_genkeytypes: []
+locale: C.UTF-8
 `;
 const NETWORKD_DHCP = `[Match]
 Name=en* eth*

@@ -31,7 +31,7 @@ export async function createOverlay(base: string, overlay: string): Promise<void
   await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, overlay]);
 }
 
-export async function startVm(vm: V1VirtualMachine, disk: BuiltVmDisk, dir: string, opts: { accel?: Accel; fresh?: boolean } = {}): Promise<RunningVm> {
+export async function startVm(vm: V1VirtualMachine, disk: BuiltVmDisk, dir: string, opts: { accel?: Accel; fresh?: boolean; kernelArgs?: string } = {}): Promise<RunningVm> {
   const machine = vmMachine(vm);
   if (opts.fresh) await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -50,7 +50,7 @@ export async function startVm(vm: V1VirtualMachine, disk: BuiltVmDisk, dir: stri
   await rm(serialLog, { force: true });
   const launch: QemuLaunch = {
     machine, accel: opts.accel ?? 'tcg',
-    kernel: disk.kernel, initrd: disk.initrd, append: kernelCommandLine(),
+    kernel: disk.kernel, initrd: disk.initrd, append: [kernelCommandLine(), opts.kernelArgs].filter(Boolean).join(' '),
     rootDisk, ...(seedImage ? { seedImage } : {}), emptyDiskFiles,
     serialLog, qmpSocket: join(dir, 'qmp.sock'), vnc: { socket: join(dir, 'vnc.sock') },
   };
