@@ -2,6 +2,7 @@
 // cloud-init seed, its empty disks, then QEMU itself; and waits for the login prompt on the
 // serial console. Everything the VM owns lives in one folder.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +22,8 @@ export interface RunningVm {
   /** When QEMU was spawned (ms since the epoch). */
   startedAt: number;
   launch: QemuLaunch;
+  /** The end of QEMU's stderr, for the error when it exits early. */
+  stderr: () => string;
 }
 
 /**
@@ -36,10 +39,11 @@ export async function startVm(vm: V1VirtualMachine, disk: BuiltVmDisk, dir: stri
   if (opts.fresh) await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const rootDisk = join(dir, 'root.qcow2');
-  await readFile(rootDisk).then(() => undefined, () => createOverlay(disk.disk, rootDisk));
+  if (!existsSync(rootDisk)) await createOverlay(disk.disk, rootDisk);
   const seed = noCloudSeed(vm);
   const seedImage = seed ? join(dir, 'cidata.img') : undefined;
   if (seed && seedImage) await writeSeedImage(seed, seedImage);
+  // An emptyDisk lives as long as the VMI, as in KubeVirt: every start gets a blank one.
   const emptyDiskFiles = [];
   for (const [i, d] of machine.emptyDisks.entries()) {
     const file = join(dir, `empty-${i}.qcow2`);
@@ -58,8 +62,7 @@ export async function startVm(vm: V1VirtualMachine, disk: BuiltVmDisk, dir: stri
   const startedAt = Date.now();
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-4000); });
-  child.once('exit', (code) => { if (code) child.emit('qemu-failed', stderr.trim()); });
-  return { name: machine.name, dir, process: child, startedAt, launch };
+  return { name: machine.name, dir, process: child, startedAt, launch, stderr: () => stderr.trim() };
 }
 
 // A getty's prompt: "<host> login: " at the start of a line (agetty clears the line first).
@@ -69,7 +72,7 @@ const LOGIN = /(?:^|[\r\n])(?:\x1b\[[0-9;?]*[A-Za-z])*([A-Za-z0-9][A-Za-z0-9.-]*
 export async function waitForSerialLogin(vm: RunningVm, timeoutMs: number): Promise<{ hostname: string; ms: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (vm.process.exitCode !== null) throw new Error(`QEMU of ${vm.name} exited (${vm.process.exitCode}) before a login prompt`);
+    if (vm.process.exitCode !== null) throw new Error(`QEMU of ${vm.name} exited (${vm.process.exitCode}) before a login prompt: ${vm.stderr() || 'no message'}`);
     const text = await readFile(vm.launch.serialLog, 'utf8').catch(() => '');
     const m = LOGIN.exec(text);
     if (m) return { hostname: m[1] as string, ms: Date.now() - vm.startedAt };
