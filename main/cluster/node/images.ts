@@ -16,9 +16,13 @@ import { parseImageRef, pushImage, registryDigest, type BuiltImage } from './oci
 
 const run = promisify(execFile);
 
+/** Where Labforge keeps what it builds outside git (images, VM disks). */
+export function labforgeCacheRoot(): string {
+  return process.env.LABFORGE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'labforge');
+}
+
 export function imageCacheRoot(): string {
-  const base = process.env.LABFORGE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'labforge');
-  return join(base, 'images');
+  return join(labforgeCacheRoot(), 'images');
 }
 
 function recipeKey(r: ImageRecipe, nodeBinDir: string): string {
