@@ -54,7 +54,7 @@ export class YamlSource {
     }
     const lines = new LineCounter();
     // `merge` because compose files share settings with `<<: *anchor`.
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2', merge: true });
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2', merge: true, logLevel: 'error' });
     if (doc.errors.length > 0) {
       return doc.errors.slice(0, 20).map((e) => {
         const { line, col } = lines.linePos(e.pos[0]);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { migrate, type Migration } from './migrate';
 import { formatIssue, formatPath, parseLab, validateLab } from './parse';
 import { serializeLab } from './serialize';
@@ -85,5 +85,18 @@ describe('migrations', () => {
       { from: 'b', to: 'a', up: (d) => d },
     ];
     expect(migrate({ apiVersion: 'a' }, loop)).toEqual({ ok: false, message: 'the migration table has a cycle' });
+  });
+});
+
+describe('a collection used as a key', () => {
+  it('is a positioned error, and the yaml library prints no process warning for it', () => {
+    const warn = vi.spyOn(process, 'emitWarning');
+    const r = parseLab('apiVersion: labforge.dev/v1alpha1\nkind: Lab\nmetadata: { name: x }\nnodes:\n  - name: a\n    kind: container\n    image: alpine\n    ? [x, y]\n    : 1\n');
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    // At the node that holds it: the key is not a scalar to point at.
+    expect(r.issues[0]).toMatchObject({ message: expect.stringContaining('unknown field'), line: 5 });
   });
 });

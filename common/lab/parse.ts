@@ -87,7 +87,9 @@ function parseLabUncapped(text: string, options: ParseOptions): ParseResult {
   if (excess) return { ok: false, issues: [{ path: [], message: shapeMessage(excess.problem), ...positionOf(text, excess.offset) }] };
 
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+  // logLevel error: the yaml library would otherwise print a process warning for a collection
+  // used as a key (stringified); the schema reports that key, positioned, like any other.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2', logLevel: 'error' });
 
   const position = (offset: number) => {
     const { line, col } = lines.linePos(offset);

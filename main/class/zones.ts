@@ -56,7 +56,7 @@ export type ZonesResult =
 /** Parses a zones file (YAML), every problem with its line:column. */
 export function parseZonesFile(text: string): ZonesResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const at = (offset: number | undefined) => {
     const p = lines.linePos(offset ?? 0);
     return { line: p.line, column: p.col };
