@@ -79,6 +79,14 @@ export function nodeService(node: LabNode, meta: Meta, selector: Record<string, 
 /** Where a node that is not root keeps its files (HOME). */
 export const LAB_HOME = '/home/lab';
 
+/**
+ * The shell line every terminal, SSH login and check runs first (main/streams/shell.ts,
+ * main/engine/checks-output.ts): into the home, as an SSH login does, when the image chose no
+ * working directory of its own; an ordinary user may not write in /. One line for all, so a
+ * relative path means the same file in a student's shell and in a check.
+ */
+export const CD_HOME_SH = 'if [ "$PWD" = / ] && [ -n "$HOME" ] && [ -d "$HOME" ] && [ -w "$HOME" ]; then cd "$HOME"; fi';
+
 /** The home to mount for the node, unless it runs as root or the lab already mounts something there or above it (a volume at /home). */
 function homeFor(node: LabNode, mounts: Record<string, unknown>[]): string | undefined {
   if (node.security?.user === 'root') return undefined;

@@ -11,6 +11,7 @@
  * read through `OutputTail`, which keeps only a bounded tail and the first `FAIL:` line, so a
  * script printing megabytes costs a few kilobytes here.
  */
+import { CD_HOME_SH } from '../../common/compile/workloads';
 
 /** Bytes of output kept (the tail), enough for the trailer and what an instructor reads. */
 export const TAIL_BYTES = 8 * 1024;
@@ -38,8 +39,7 @@ export const WRAPPER = [
   // One stream, so the trailer is last (stdout and stderr are separate channels of the exec).
   'exec 2>&1',
   'if command -v setsid >/dev/null 2>&1; then s=setsid; else s=; fi',
-  // Where the student's shell lands (main/streams/shell.ts), so a relative path means the same in both.
-  'if [ "$PWD" = / ] && [ -n "$HOME" ] && [ -d "$HOME" ] && [ -w "$HOME" ]; then cd "$HOME"; fi',
+  CD_HOME_SH,
   'sweep() { for i in 1 2 3 4 5; do l=$(grep -l -F "LABFORGE_CHECK_RUN=$1" /proc/[0-9]*/environ 2>/dev/null | sed -e "s|^/proc/||" -e "s|/environ\$||"); [ -n "$l" ] || return 0; kill -KILL $l 2>/dev/null; done; }',
   'LABFORGE_CHECK_RUN="$1" $s sh -c "$3" </dev/null &',
   'p=$!',

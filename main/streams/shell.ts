@@ -14,6 +14,7 @@
  * does not lead a group), so the shell gets job control and a real hangup, and killing its
  * process group can never reach kwok.
  */
+import { CD_HOME_SH } from '../../common/compile/workloads';
 
 /** `ESC ] 7717 ; labforge-pid=<pid>:<starttime> BEL`. 7717 is not an OSC number terminals use. */
 const MARKER_PREFIX = Buffer.from('\x1b]7717;labforge-pid=');
@@ -30,9 +31,7 @@ const WRAPPER = [
   'if [ -r /proc/$$/stat ]; then read -r _ _ _ _ pg sid _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ st _ < /proc/$$/stat; fi',
   "printf '\\033]7717;labforge-pid=%s:%s\\007' \"$$\" \"$st\"",
   'case "${TERM:-dumb}" in dumb) TERM=xterm-256color; export TERM;; esac',
-  // Land in the home, as an SSH login does, when the image chose no working directory of its
-  // own: an ordinary user may not write in / (the node's home: common/compile/workloads.ts).
-  'if [ "$PWD" = / ] && [ -n "$HOME" ] && [ -d "$HOME" ] && [ -w "$HOME" ]; then cd "$HOME"; fi',
+  CD_HOME_SH,
   'c=',
   'if [ -t 0 ] && [ -n "$sid" ] && [ "$sid" != "$$" ] && [ "$pg" != "$$" ] && command -v setsid >/dev/null 2>&1; then c="setsid -c"; fi',
   // A command given (`ssh -t host cmd`) runs in the tty instead of an interactive shell.
