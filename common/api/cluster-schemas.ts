@@ -16,8 +16,8 @@ export const labName = dnsLabel;
 /** Release tags name ConfigMaps and label values, so they are DNS labels too (v1, v2, fall-2026). */
 export const tag = dnsLabel.max(40);
 
-/** The four states a canvas node or dashboard cell shows. */
-const nodeState = z.enum(['pending', 'starting', 'ready', 'failed']);
+/** The states a canvas node or dashboard cell shows (`stopped`: the lab is suspended). */
+const nodeState = z.enum(['pending', 'starting', 'ready', 'failed', 'stopped']);
 
 const nodeStatus = z.object({
   node: z.string(),
@@ -160,6 +160,12 @@ const classRow = z.object({
   pods: quotaUse,
   /** The cluster (zone) the student runs in, for a class spread over zones. */
   zone: z.string().optional(),
+  /** The lab is suspended (nothing runs): since when (ISO 8601) and by whom. */
+  suspended: z.object({ at: z.string(), by: z.enum(['instructor', 'idle', 'schedule']) }).optional(),
+  /** When the lab was last used (a terminal, screen or SSH session), ISO 8601. */
+  lastActivity: z.string().optional(),
+  /** The student was warned that the idle lab will be suspended at this time (ISO 8601). */
+  idleSuspendAt: z.string().optional(),
 });
 
 export const classWatchEvent = z.object({

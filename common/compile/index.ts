@@ -26,7 +26,18 @@ const WORKLOAD: Record<NodeKind, (lab: Lab, node: LabNode, meta: Parameters<type
   vm: (_lab, node, meta, identity) => virtualMachine(node, meta, podLabels(node, identity)),
 };
 
-export type { CompileTarget, KubeObject } from './types';
+/**
+ * A suspended node keeps its object (and so its claims, Service and links) with nothing running:
+ * zero replicas, or a halted VM. Resuming is applying the release again without the suspension.
+ */
+function suspendedWorkload(w: KubeObject): KubeObject {
+  const spec = w['spec'] as Record<string, unknown>;
+  if (w.kind === 'VirtualMachine') return { ...w, spec: { ...spec, runStrategy: 'Halted' } };
+  return { ...w, spec: { ...spec, replicas: 0 } };
+}
+
+export type { CompileTarget, KubeObject, Suspension, SuspendedBy } from './types';
+export { SUSPENDED_BY } from './types';
 export { DEFAULT_DOMAIN } from './types';
 export { devNamespace, studentNamespace, studentKey } from './names';
 export { LABEL, ANNOTATION, MANAGED_BY, networkLabel } from './labels';
@@ -58,6 +69,10 @@ export function compileLab(lab: Lab, target: CompileTarget): KubeObject[] {
   const nsAnnotations: Record<string, string> = {};
   if (lab.metadata.title) nsAnnotations[ANNOTATION.title] = lab.metadata.title;
   if (target.student !== undefined) nsAnnotations[ANNOTATION.studentId] = target.student;
+  if (target.suspended) {
+    nsAnnotations[ANNOTATION.suspendedAt] = target.suspended.at;
+    nsAnnotations[ANNOTATION.suspendedBy] = target.suspended.by;
+  }
 
   const out: KubeObject[] = [
     {
@@ -112,7 +127,8 @@ export function compileLab(lab: Lab, target: CompileTarget): KubeObject[] {
     out.push(nodeService(node, nodeMeta(i), { [LABEL.lab]: lab.metadata.name, [LABEL.node]: node.name }));
   });
   lab.nodes.forEach((node, i) => {
-    out.push(WORKLOAD[node.kind](lab, node, nodeMeta(i), identity));
+    const workload = WORKLOAD[node.kind](lab, node, nodeMeta(i), identity);
+    out.push(target.suspended ? suspendedWorkload(workload) : workload);
   });
 
   lab.exposures.forEach((e, i) => {

@@ -27,6 +27,16 @@ export const ANNOTATION = {
   author: 'labforge.dev/author',
   /** When a dev namespace's lab record was last written by deploy. */
   deployedAt: 'labforge.dev/deployed-at',
+  /**
+   * A student's lab is suspended (main/engine/suspend.ts): since when, and by whom (instructor,
+   * idle, schedule). Compiled onto the namespace, so every apply of the release keeps it.
+   */
+  suspendedAt: 'labforge.dev/suspended-at',
+  suspendedBy: 'labforge.dev/suspended-by',
+  /** When the lab was last used (a terminal, screen or SSH session); written by the session's server, never compiled. */
+  lastActivity: 'labforge.dev/last-activity',
+  /** When the class-time controller warned that this idle lab will be suspended, and for when. */
+  idleWarning: 'labforge.dev/idle-warning',
 } as const;
 
 /**

@@ -34,8 +34,23 @@ export interface CompileTarget {
   linkKey?: string;
   /** IngressClass for exposures; defaults to "nginx". */
   ingressClass?: string;
+  /**
+   * The lab is suspended: its workloads at zero replicas and its VMs halted, everything else
+   * (volumes, keys, policies, links) as the release has it. Recorded on the namespace.
+   */
+  suspended?: Suspension;
   /** Namespace of the ingress controller, allowed in by NetworkPolicy; defaults to "ingress-nginx". */
   ingressNamespace?: string;
+}
+
+/** Who suspended a lab: the instructor (or a script), the idle timer, or the class's schedule. */
+export type SuspendedBy = 'instructor' | 'idle' | 'schedule';
+export const SUSPENDED_BY: readonly SuspendedBy[] = ['instructor', 'idle', 'schedule'];
+
+export interface Suspension {
+  /** ISO 8601. */
+  at: string;
+  by: SuspendedBy;
 }
 
 export const DEFAULT_DOMAIN = 'labs.localhost';

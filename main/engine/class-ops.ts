@@ -3,7 +3,7 @@
  * reset of one student, and a namespace-scoped kubeconfig for a student.
  */
 import { stringify } from 'yaml';
-import { ANNOTATION, LABEL } from '../../common/compile';
+import { ANNOTATION, LABEL, type Suspension } from '../../common/compile';
 import { STUDENT_SERVICE_ACCOUNT } from '../../common/compile/rbac';
 import { formatBytes, formatCpu, parseQuantity } from '../../common/lab/quantity';
 import type { Cluster } from '../kube/cluster';
@@ -17,6 +17,7 @@ import type { NodeState } from './node-state';
 import { tokenSeconds } from './expiry-time';
 import { deleteClassSettings, readClassSettings } from './reconcile-settings';
 import { studentNamespaceIn } from './student-namespace';
+import { standingWarning, suspensionOf } from './suspension';
 
 export interface StudentRow {
   student: string;
@@ -31,6 +32,12 @@ export interface StudentRow {
   nodes: Record<string, { state: NodeState; reason?: string; image?: string }>;
   /** Quota use as numbers (cores, bytes, pods), for bars. */
   usage: { cpu: QuotaUse; memory: QuotaUse; pods: QuotaUse };
+  /** The lab is suspended (./suspend.ts): since when and by whom. */
+  suspended?: Suspension;
+  /** When the lab was last used, ISO 8601 (absent: never since it was created). */
+  lastActivity?: string;
+  /** The idle warning standing on the lab: when it will be suspended unless used. */
+  idleSuspendAt?: string;
 }
 
 export interface QuotaUse {
@@ -106,12 +113,25 @@ export function classRows(namespaces: Iterable<INamespace>, pods: Iterable<IPod>
         phase: ns.status?.phase === 'Terminating' ? ('Terminating' as const) : ('Active' as const),
         nodes: Object.fromEntries(statuses.map((st) => [st.node, { state: st.state, ...(st.reason ? { reason: st.reason } : {}), ...(st.image ? { image: st.image } : {}) }])),
         usage: { cpu: use('requests.cpu'), memory: use('requests.memory'), pods: use('pods') },
+        ...classTimeOf(ns),
       };
     })
     .sort((a, b) => a.student.localeCompare(b.student));
 }
 
 
+
+/** What a row says of class time: suspension, last use and a standing idle warning. */
+function classTimeOf(ns: INamespace): Pick<StudentRow, 'suspended' | 'lastActivity' | 'idleSuspendAt'> {
+  const suspended = suspensionOf(ns);
+  const used = ns.metadata?.annotations?.[ANNOTATION.lastActivity];
+  const warning = suspended ? undefined : standingWarning(ns);
+  return {
+    ...(suspended ? { suspended } : {}),
+    ...(used && !Number.isNaN(Date.parse(used)) ? { lastActivity: used } : {}),
+    ...(warning ? { idleSuspendAt: warning.suspendAt } : {}),
+  };
+}
 
 /** One label-selected list per kind for the whole class (never one call per student). */
 export async function classStatus(cluster: Cluster, className: string): Promise<StudentRow[]> {

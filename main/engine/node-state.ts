@@ -5,7 +5,8 @@
  * the canvas and the class dashboard classify alike and tests need no cluster.
  */
 
-export type NodeState = 'pending' | 'starting' | 'ready' | 'failed';
+/** `stopped`: nothing runs by intent (the lab is suspended), not waiting for anything. */
+export type NodeState = 'pending' | 'starting' | 'ready' | 'failed' | 'stopped';
 
 export interface Classified {
   state: NodeState;
@@ -37,10 +38,12 @@ export interface PodLike {
 
 /** The parts of a Deployment, StatefulSet or ReplicaSet: its failure condition, if any. */
 export interface WorkloadLike {
+  spec?: { replicas?: number };
   status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
 }
 
 export interface VmLike {
+  spec?: { runStrategy?: string; running?: boolean };
   status?: { ready?: boolean; printableStatus?: string };
 }
 
@@ -69,7 +72,11 @@ function workloadFailure(workload: WorkloadLike | undefined): Classified | undef
 }
 
 export function classifyPod(pod: PodLike | undefined, workload?: WorkloadLike): Classified {
-  if (!pod) return workloadFailure(workload) ?? { state: 'pending', message: 'no pod yet' };
+  if (!pod) {
+    // Scaled to zero on purpose (a suspended lab): nothing is wrong and nothing is coming.
+    if (workload?.spec?.replicas === 0) return { state: 'stopped', reason: 'Suspended', message: 'the lab is suspended; resume it to start this node' };
+    return workloadFailure(workload) ?? { state: 'pending', message: 'no pod yet' };
+  }
   const s = pod.status ?? {};
   const statuses = [...(s.initContainerStatuses ?? []), ...(s.containerStatuses ?? [])];
   for (const c of statuses) {
@@ -103,6 +110,8 @@ const VM_STARTING = new Set(['Starting', 'Provisioning', 'WaitingForVolumeBindin
 export function classifyVm(vm: VmLike | undefined): Classified {
   if (!vm) return { state: 'pending', message: 'the VirtualMachine does not exist yet' };
   if (vm.status?.ready === true) return { state: 'ready' };
+  const halted = vm.spec?.runStrategy === 'Halted' || vm.spec?.running === false;
+  if (halted && (vm.status?.printableStatus === undefined || vm.status.printableStatus === 'Stopped')) return { state: 'stopped', reason: 'Suspended', message: 'the lab is suspended; resume it to start this VM' };
   const p = vm.status?.printableStatus;
   if (!p) return { state: 'pending', message: 'KubeVirt has not reported on this VM (is virt-controller running?)' };
   if (VM_FAILED.test(p)) return { state: 'failed', reason: p };

@@ -27,6 +27,7 @@ import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
 import { listOwned, pruneOwned } from './owned';
 import { readClassSettings, settingsForPublish } from './reconcile-settings';
 import { namespaceResolver } from './student-namespace';
+import { suspensionOf } from './suspension';
 import type { Release } from './releases';
 
 /**
@@ -200,7 +201,9 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   // stays the only bound and stays full.
   const results = await mapLimit(targets, opts.studentsInFlight ?? concurrency, async ({ student, target }) => {
     let retries = 0;
-    const objects: KubeObject[] = compileLab(lab, target);
+    // A suspended lab stays suspended through an upgrade or a re-run (./suspend.ts).
+    const suspended = suspensionOf(existingByName.get(target.namespace) ?? {});
+    const objects: KubeObject[] = compileLab(lab, suspended ? { ...target, suspended } : target);
     const result: StudentResult = {
       student: student.id,
       namespace: target.namespace,

@@ -8,7 +8,7 @@
  * holds comes from one list (or one watch) per managed kind across the cluster, never one call
  * per student.
  */
-import { compileLab, LABEL, ANNOTATION, exposureLinks, type ExposureLink, type KubeObject } from '../../common/compile';
+import { compileLab, LABEL, ANNOTATION, exposureLinks, type ExposureLink, type KubeObject, type Suspension } from '../../common/compile';
 import { STUDENT_RULES } from '../../common/compile/rbac';
 import { applyAll } from '../kube/apply';
 import type { Cluster, Kind } from '../kube/cluster';
@@ -23,6 +23,7 @@ import { classNamespaces, classSelector, studentTarget } from './publish';
 import { namespaceDrift, objectKeyOf, type StudentDrift } from './reconcile-diff';
 import { readClassSettings, readLinkKey, type ClassSettings } from './reconcile-settings';
 import { releasesIn, type Release, type ReleaseReader } from './releases';
+import { suspensionOf } from './suspension';
 
 /** Plural resource of a kind, as RBAC rules name it (`NetworkPolicy` → `networkpolicies`). */
 export function resourceOf(kind: string): string {
@@ -55,7 +56,7 @@ export interface ClassContext {
   releases: Map<string, Promise<Release>>;
 }
 
-async function classContext(cluster: Cluster, className: string, releaseSource: ReleaseReader = releasesIn(cluster)): Promise<ClassContext> {
+export async function classContext(cluster: Cluster, className: string, releaseSource: ReleaseReader = releasesIn(cluster)): Promise<ClassContext> {
   const settings = await readClassSettings(cluster, className);
   return { releaseSource, settings, linkKey: settings?.links === 'random' ? await readLinkKey(cluster, className) : undefined, releases: new Map() };
 }
@@ -79,8 +80,11 @@ export interface StudentExpected {
   objects: KubeObject[];
 }
 
-/** The objects a student namespace should hold: its release, compiled as publish does. */
-async function expectedObjects(cluster: Cluster, className: string, ns: INamespace, ctx: ClassContext): Promise<StudentExpected> {
+/**
+ * The objects a student namespace should hold: its release, compiled as publish does, suspended
+ * when the namespace says so (or as `suspended` overrides: what suspend and resume write).
+ */
+export async function expectedObjects(cluster: Cluster, className: string, ns: INamespace, ctx: ClassContext, suspended: Suspension | null | undefined = suspensionOf(ns)): Promise<StudentExpected> {
   const name = ns.metadata?.name ?? '';
   const labels = ns.metadata?.labels ?? {};
   const student = ns.metadata?.annotations?.[ANNOTATION.studentId] ?? labels[LABEL.student] ?? name;
@@ -88,7 +92,8 @@ async function expectedObjects(cluster: Cluster, className: string, ns: INamespa
   const tag = labels[LABEL.release];
   if (!lab || !tag) throw new KubeError('invalid', `namespace ${name} does not say which release it runs (labels ${LABEL.lab}, ${LABEL.release}); publish to the class again`);
   const release = await releaseOf(ctx, lab, tag);
-  const objects = compileLab(release.lab, studentTarget(className, { id: student }, release, ctx.settings?.domain, ctx.linkKey));
+  const target = studentTarget(className, { id: student }, release, ctx.settings?.domain, ctx.linkKey, name);
+  const objects = compileLab(release.lab, suspended ? { ...target, suspended } : target);
   return { student, namespace: name, release, objects };
 }
 

@@ -92,8 +92,12 @@ export interface Cluster {
   apply(obj: KubeObject, opts?: ApplyOptions): Promise<KubeObject>;
   /** Creates; a KubeError of kind `conflict` (409) when the object exists. */
   create(obj: KubeObject): Promise<KubeObject>;
-  /** A JSON patch (RFC 6902) of one object, or of its status; a failed `test` op is an error. */
-  patch(kind: Kind<unknown>, name: string, namespace: string | undefined, ops: JsonPatchOp[], subresource?: 'status'): Promise<KubeObject>;
+  /**
+   * A JSON patch (RFC 6902) of one object, or of its status; a failed `test` op is an error.
+   * `fieldManager` (default: Labforge's) names who owns what the patch writes: fields that
+   * publish does not compile are written under a manager of their own, so no apply adopts them.
+   */
+  patch(kind: Kind<unknown>, name: string, namespace: string | undefined, ops: JsonPatchOp[], subresource?: 'status', fieldManager?: string): Promise<KubeObject>;
   /** One object; undefined when it does not exist. */
   read<T>(kind: Kind<T>, name: string, namespace?: string): Promise<T | undefined>;
   /** Deletes one object (dependents in the background); false when it did not exist. */

@@ -221,10 +221,10 @@ export class HttpCluster<K extends KubeAccessConfig = KubeAccessConfig> implemen
     }
   }
 
-  async patch(kind: Kind<unknown>, name: string, namespace: string | undefined, ops: JsonPatchOp[], subresource?: 'status'): Promise<KubeObject> {
+  async patch(kind: Kind<unknown>, name: string, namespace: string | undefined, ops: JsonPatchOp[], subresource?: 'status', fieldManager = FIELD_MANAGER): Promise<KubeObject> {
     try {
       const path = `${await this.objectPath(kind, name, namespace)}${subresource ? `/${subresource}` : ''}`;
-      const res = await this.http.request('PATCH', `${path}${query({ fieldManager: FIELD_MANAGER })}`, { body: JSON.stringify(ops), contentType: 'application/json-patch+json' });
+      const res = await this.http.request('PATCH', `${path}${query({ fieldManager })}`, { body: JSON.stringify(ops), contentType: 'application/json-patch+json' });
       return res.body as KubeObject;
     } catch (err) {
       throw this.error(err);

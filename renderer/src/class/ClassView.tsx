@@ -34,6 +34,7 @@ const LEGEND: { state: string; label: string }[] = [
   { state: 'starting', label: 'starting' },
   { state: 'pending', label: 'waiting / not created' },
   { state: 'failed', label: 'failed' },
+  { state: 'stopped', label: 'suspended' },
 ];
 
 /** Asks before a reset: it deletes everything the student did. */
