@@ -6,9 +6,11 @@
  */
 import type { Zone } from '../class/zones';
 import type { Cluster } from '../kube/cluster';
+import { KubeError } from '../kube/errors';
 import { classStatus, reset, studentCredentials, teardown, type ClassOpOptions, type StudentCredentials, type StudentRow, type TeardownResult } from './class-ops';
 import { publish, type PublishOptions, type PublishResult, type StudentResult } from './publish';
-import { publishZoned, readZonesRecord, zonedCredentials, zonedReset, zonedStatus, zonedTeardown, type ZoneConnector, type ZoneProblem } from './zones';
+import { resumeStudents, suspendStudents, type SuspendOptions, type SuspendResult } from './suspend';
+import { overClass, publishZoned, readZonesRecord, zonedCredentials, zonedReset, zonedStatus, zonedTeardown, type ZoneConnector, type ZoneProblem } from './zones';
 
 /** Where a class lives: the home cluster (which holds its releases and its zones record), and how to reach each zone. */
 export interface ClassHome {
@@ -72,4 +74,25 @@ export async function credentialsOf({ home, connectZone }: ClassHome, className:
   const record = await readZonesRecord(home, className);
   if (!record) return studentCredentials(home, className, student, durationSeconds);
   return zonedCredentials(record, connectZone, className, student, durationSeconds);
+}
+
+/**
+ * Suspends or resumes students' labs wherever they live: each zone of a class over zones gets
+ * the students it holds (those asked for, or all of its own).
+ */
+export async function suspendOrResume({ home, connectZone }: ClassHome, className: string, mode: 'suspend' | 'resume', opts: SuspendOptions = {}): Promise<(SuspendResult & { zone?: string })[]> {
+  const asked = opts.students ? new Set(opts.students) : undefined;
+  const parts = await overClass(home, className, connectZone, async ({ cluster, releases, zone, students }) => {
+    const mine = zone && students ? [...students].filter((s) => !asked || asked.has(s)) : opts.students;
+    if (mine && mine.length === 0) return [];
+    const run = mode === 'suspend' ? suspendStudents : resumeStudents;
+    const results = await run(cluster, className, { ...opts, ...(mine ? { students: mine } : {}), releases });
+    return results.map((r) => (zone ? { ...r, zone: zone.name } : r));
+  });
+  const out = parts.flat();
+  // An id no zone holds would otherwise pass unnoticed over zones (one cluster reports it itself).
+  const found = new Set(out.map((r) => r.student));
+  const unknown = [...(asked ?? [])].filter((s) => !found.has(s));
+  if (unknown.length) throw new KubeError('not-found', `class ${className} has no student ${unknown.map((s) => JSON.stringify(s)).join(', ')}`);
+  return out;
 }

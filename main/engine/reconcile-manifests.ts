@@ -65,6 +65,15 @@ export function reconcilerManifests(opts: ManifestOptions): KubeObject[] {
     ]),
     app.roleBinding(SYSTEM_NAMESPACE, 'Role', name),
   ];
+  // Class time (class-time.ts): suspend and resume apply the existing workloads (a patch) and
+  // stamp the namespace (patch, above); its schedule record is a key of the settings ConfigMap.
+  out.push(
+    app.clusterRole(`${name}-class-time`, [
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['patch'] },
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['patch'] },
+    ]),
+  );
+  for (const ns of namespaces) out.push({ ...app.roleBinding(ns, 'ClusterRole', `${name}-class-time`), metadata: { ...app.meta(`${name}-class-time`, ns) } });
   if (opts.repair) {
     out.push(
       app.clusterRole(`${name}-repair`, [

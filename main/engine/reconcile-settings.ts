@@ -28,6 +28,8 @@ const settingsSchema = z.object({
   warnSeconds: z.number().int().nonnegative().default(7 * 86_400),
   /** At the end date: keep the volumes (their namespaces stay, holding only them) or delete everything. */
   volumes: z.enum(['keep', 'delete']).default('keep'),
+  /** Idle labs are suspended after `afterSeconds` without use, the student warned `warnSeconds` before (class-time.ts); absent: never. */
+  idle: z.object({ afterSeconds: z.number().int().positive(), warnSeconds: z.number().int().nonnegative() }).optional(),
   /** Set when the class was torn down at its end date. */
   expired: z.object({ at: z.string(), keptVolumes: z.array(keptVolume) }).optional(),
 });

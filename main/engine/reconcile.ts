@@ -24,6 +24,7 @@ import { namespaceDrift, objectKeyOf, type StudentDrift } from './reconcile-diff
 import { readClassSettings, readLinkKey, type ClassSettings } from './reconcile-settings';
 import { releasesIn, type Release, type ReleaseReader } from './releases';
 import { suspensionOf } from './suspension';
+import { classTimePass, type ClassTimeReport } from './class-time';
 
 /** Plural resource of a kind, as RBAC rules name it (`NetworkPolicy` → `networkpolicies`). */
 export function resourceOf(kind: string): string {
@@ -227,6 +228,12 @@ export interface WatchOptions {
   tickMs?: number;
   /** Where the releases are read, when not in the cluster watched (a zone of a class over zones). */
   releases?: ReleaseReader;
+  /** Class time (idle labs, schedules: class-time.ts) on every pass; default on. */
+  classTime?: boolean;
+  /** What class time did in a pass, when it did anything. */
+  onClassTime?: (report: ClassTimeReport) => void;
+  /** The clock class time reads (tests set theirs). */
+  now?: () => Date;
 }
 
 export interface ReconcileWatch {
@@ -302,6 +309,10 @@ export async function watchReconcile(cluster: Cluster, className: string, opts: 
         return;
       }
       const nsList = [...namespaces.items.values()];
+      if (opts.classTime !== false && (ctx.settings?.idle || ctx.settings?.schedule)) {
+        const time = await classTimePass(cluster, className, ctx.settings, nsList, { now: (opts.now ?? (() => new Date()))(), ...(opts.releases ? { releases: opts.releases } : {}) });
+        if (time.warned.length || time.suspended.length || time.resumed.length || time.errors.length) opts.onClassTime?.(time);
+      }
       const names = new Set(nsList.map((n) => n.metadata?.name ?? ''));
       const live = objects.flatMap((r) => [...r.items.values()].filter((o) => names.has(o.metadata.namespace ?? '')));
       const { report, expected } = await compareClass(cluster, className, nsList, live, ctx);

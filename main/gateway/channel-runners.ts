@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { execInContainer } from '../kube/exec';
 import { PassThrough, Writable } from 'node:stream';
 import type WebSocket from 'ws';
+import type { ActivityRecorder } from '../engine/suspend';
 import { ExecSession } from '../streams';
 import { KubeStreamSocket } from '../streams/k8s-socket';
 import { commandArgv, newMarker, TrailerStripper } from './command';
@@ -17,13 +18,17 @@ export interface RunnerContext {
   /** For exec: the same credentials as the gateway's cluster. */
   kubeConfig: KubeConfig;
   targets: NodeTargets;
+  /** Stamps the lab as used (the idle timer, engine/class-time.ts) when the student sends something. */
+  activity?: ActivityRecorder;
 }
 
 
 async function resolveTarget(ctx: RunnerContext, live: LiveSession): Promise<NodeTarget | undefined> {
   try {
-    const t = await ctx.targets.resolve(live.record.student, live.conn.node);
+    const t = await ctx.targets.resolve(live.record.student, live.conn.node, (line) => say(live.channel, line));
     live.record.node = t.node;
+    // Opening a session is using the lab, before a key is typed.
+    ctx.activity?.touch(t.namespace);
     return t;
   } catch (err) {
     say(live.channel, err instanceof TargetError ? err.message : 'your lab cannot be reached right now; try again in a minute');
@@ -34,11 +39,13 @@ async function resolveTarget(ctx: RunnerContext, live: LiveSession): Promise<Nod
   }
 }
 
-/** Counts bytes and activity both ways. */
-function activity(live: LiveSession, dir: 'in' | 'out', n: number): void {
+/** Counts bytes and activity both ways; what the student sends stamps the lab as used. */
+function activity(ctx: RunnerContext, live: LiveSession, dir: 'in' | 'out', n: number): void {
   live.conn.lastActivity = Date.now();
-  if (dir === 'in') live.record.bytesIn += n;
-  else live.record.bytesOut += n;
+  if (dir === 'in') {
+    live.record.bytesIn += n;
+    ctx.activity?.touch(live.record.namespace);
+  } else live.record.bytesOut += n;
 }
 
 export async function runShell(ctx: RunnerContext, live: LiveSession, pty: { cols: number; rows: number }, onResize: (fn: (c: number, r: number) => void) => void, command?: string): Promise<void> {
@@ -78,7 +85,7 @@ export async function runShell(ctx: RunnerContext, live: LiveSession, pty: { col
       hangupGraceMs: 1000,
       ...(command ? { command } : {}),
       onData: (chunk) => {
-        activity(live, 'out', chunk.length);
+        activity(ctx, live, 'out', chunk.length);
         // Backpressure: stop reading from the cluster while the client's window is full.
         if (!channel.write(chunk)) {
           exec?.pause();
@@ -94,7 +101,7 @@ export async function runShell(ctx: RunnerContext, live: LiveSession, pty: { col
   if (finished) return void exec.close();
   onResize((cols, rows) => exec?.resize(cols, rows));
   channel.on('data', (d: Buffer) => {
-    activity(live, 'in', d.length);
+    activity(ctx, live, 'in', d.length);
     exec?.write(d);
   });
   channel.on('close', () => live.end());
@@ -122,17 +129,17 @@ export async function runCommand(ctx: RunnerContext, live: LiveSession, command:
   const stdin = new PassThrough();
   let ws: WebSocket | undefined;
   channel.on('data', (d: Buffer) => {
-    activity(live, 'in', d.length);
+    activity(ctx, live, 'in', d.length);
     stdin.write(d);
   });
   channel.on('end', () => stdin.end());
   const out = (b: Buffer) => {
     const pass = stripper.push(b);
-    activity(live, 'out', b.length);
+    activity(ctx, live, 'out', b.length);
     if (pass.length) channel.write(pass);
   };
   const err = (b: Buffer) => {
-    activity(live, 'out', b.length);
+    activity(ctx, live, 'out', b.length);
     channel.stderr.write(b);
   };
   const orig = live.end;
@@ -197,14 +204,14 @@ export async function runSftp(ctx: RunnerContext, live: LiveSession): Promise<vo
   }
   const stdin = new PassThrough();
   channel.on('data', (d: Buffer) => {
-    activity(live, 'in', d.length);
+    activity(ctx, live, 'in', d.length);
     stdin.write(d);
   });
   channel.on('end', () => stdin.end());
   let ws: WebSocket;
   try {
     ws = await execIn(ctx, target, [path], stdin, (b) => {
-      activity(live, 'out', b.length);
+      activity(ctx, live, 'out', b.length);
       channel.write(b);
     }, () => undefined);
   } catch {

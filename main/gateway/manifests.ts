@@ -9,8 +9,12 @@
  * - in each student namespace of the class (one RoleBinding each): read the key Secrets and the
  *   pods, exec into the pods, and write the session Events.
  *
- * Nothing else: no Secrets outside the class's namespaces, no writes to keys or workloads, no
- * exec elsewhere. So the in-cluster gateway reads keys namespace by namespace (the key index's
+ * - to resume a suspended lab when its student logs in (engine/suspend.ts): patch the class's
+ *   namespaces (by name) and, in each student namespace, patch its workloads and VMs — patch
+ *   only, so it can neither create nor delete one — and get the class's link key, which the
+ *   release is compiled with.
+ *
+ * Nothing else: no Secrets outside the class's namespaces, no writes to keys, no exec elsewhere. So the in-cluster gateway reads keys namespace by namespace (the key index's
  * fallback; RBAC cannot allow a cross-namespace list of only the labelled Secrets), and wipe on
  * disconnect, which republishes, stays with the instructor's own gateway. The namespaces are
  * named one by one: after publishing to new students, print and apply the manifests again.
@@ -18,6 +22,7 @@
 import type { KubeObject } from '../../common/compile/types';
 import { inClusterProgram } from '../engine/in-cluster';
 import { SYSTEM_NAMESPACE } from '../engine/release-record';
+import { linkKeyName } from '../engine/reconcile-settings';
 import { HOST_KEY_SECRET } from './host-key';
 
 export const gatewayName = (className: string) => `labforge-gateway-${className}`;
@@ -37,6 +42,9 @@ export const STUDENT_NAMESPACE_RULES = [
   // WebSocket exec upgrades a GET; SPDY clients POST (create).
   { apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  // Resume on login: server-side apply of the existing workloads (a PATCH).
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'patch'] },
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get', 'patch'] },
 ];
 
 export function gatewayManifests(opts: GatewayManifestOptions): KubeObject[] {
@@ -44,11 +52,16 @@ export function gatewayManifests(opts: GatewayManifestOptions): KubeObject[] {
   const app = inClusterProgram(name, opts.className, 'ssh-gateway');
   const out: KubeObject[] = [
     app.serviceAccount(),
-    app.clusterRole(`${name}-namespaces`, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]),
+    app.clusterRole(`${name}-namespaces`, [
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+      // Resume on login and the activity stamp, on the class's own namespaces only.
+      ...(opts.namespaces.length ? [{ apiGroups: [''], resources: ['namespaces'], resourceNames: [...opts.namespaces].sort(), verbs: ['patch'] }] : []),
+    ]),
     app.clusterRoleBinding(`${name}-namespaces`),
     app.role([
       { apiGroups: [''], resources: ['secrets'], resourceNames: [HOST_KEY_SECRET], verbs: ['get'] },
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [linkKeyName(opts.className)], verbs: ['get'] },
     ]),
     app.roleBinding(SYSTEM_NAMESPACE, 'Role', name),
     app.clusterRole(`${name}-students`, STUDENT_NAMESPACE_RULES),

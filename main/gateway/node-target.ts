@@ -13,6 +13,11 @@ import { NAMESPACE } from '../kube/kinds';
 import { getRelease } from '../engine/releases';
 import { checkExecutable, findExecPod, podContainers, TerminalError } from '../streams';
 import { studentNamespaceIn } from '../engine/student-namespace';
+import { resumeStudents } from '../engine/suspend';
+import { suspensionOf } from '../engine/suspension';
+
+/** How long a login waits for a suspended lab to come back before it gives up. */
+const RESUME_WAIT_MS = 5 * 60_000;
 
 export interface NodeTarget {
   namespace: string;
@@ -43,11 +48,41 @@ function entryNode(lab: Lab): string | undefined {
 
 export class NodeTargets {
   private readonly labs = new Map<string, Promise<Lab>>();
+  /** Resumes in flight, by namespace: two logins of one student wait on the same one. */
+  private readonly resuming = new Map<string, Promise<void>>();
 
   constructor(
     private readonly cluster: Cluster,
     private readonly className: string,
+    /** A login to a suspended lab resumes it (docs/gateway.md, "Suspended labs"); off: it is refused. */
+    private readonly resumeOnLogin = true,
   ) {}
+
+  /**
+   * Brings a suspended lab back and waits until its nodes are ready, telling the student how far
+   * it got (at most one line per change). Resume is idempotent, so a retried login converges.
+   */
+  private resume(student: string, namespace: string, progress: (line: string) => void): Promise<void> {
+    let p = this.resuming.get(namespace);
+    if (!p) {
+      let last = '';
+      p = resumeStudents(this.cluster, this.className, {
+        students: [student],
+        waitMs: RESUME_WAIT_MS,
+        onWaiting: (_s, statuses) => {
+          const line = `starting your lab: ${statuses.filter((x) => x.ready).length}/${statuses.length} nodes ready`;
+          if (line !== last) progress((last = line));
+        },
+      }).then(([r]) => {
+        if (!r || r.status === 'failed') throw new TargetError(`your lab could not be started (${r?.error ?? 'no answer'}); ask your instructor`);
+        if (r.ready === false) throw new TargetError('your lab did not come up in time; try again in a minute, or ask your instructor');
+      });
+      const done = p.finally(() => this.resuming.delete(namespace));
+      done.catch(() => undefined);
+      this.resuming.set(namespace, p);
+    }
+    return p;
+  }
 
   private lab(name: string, tag: string): Promise<Lab> {
     const key = `${name}@${tag}`;
@@ -60,8 +95,11 @@ export class NodeTargets {
     return p;
   }
 
-  /** The pod and container to exec in; throws TargetError with what the student should read. */
-  async resolve(student: string, node: string | undefined): Promise<NodeTarget> {
+  /**
+   * The pod and container to exec in; throws TargetError with what the student should read. A
+   * suspended lab is resumed first, with `progress` told how it goes.
+   */
+  async resolve(student: string, node: string | undefined, progress: (line: string) => void = () => undefined): Promise<NodeTarget> {
     let ns;
     let namespace: string;
     try {
@@ -75,6 +113,16 @@ export class NodeTargets {
     const labName = ns.metadata?.labels?.[LABEL.lab];
     const tag = ns.metadata?.labels?.[LABEL.release];
     if (!labName || !tag) throw new TargetError('your lab does not say which release it runs; ask your instructor to publish it again');
+    if (suspensionOf(ns)) {
+      if (!this.resumeOnLogin) throw new TargetError('your lab is suspended; ask your instructor to resume it');
+      progress('your lab is suspended; starting it now (this can take a minute)');
+      try {
+        await this.resume(student, namespace, progress);
+      } catch (err) {
+        throw err instanceof TargetError ? err : new TargetError(`your lab could not be started right now (${err instanceof KubeError ? err.kind : 'error'}); try again in a minute`);
+      }
+      progress('your lab is running');
+    }
     let lab: Lab;
     try {
       lab = await this.lab(labName, tag);

@@ -54,4 +54,8 @@ export interface GatewayOptions {
   revalidateMs?: number;
   /** One JSON object per line; never key material or tokens. */
   log?: (entry: Record<string, unknown>) => void;
+  /** A login to a suspended lab resumes it (default); false: the student is told to ask the instructor. */
+  resumeOnLogin?: boolean;
+  /** How often open sessions are checked for an idle warning to show (default 30 s). */
+  warningCheckMs?: number;
 }

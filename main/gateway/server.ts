@@ -19,6 +19,10 @@
 import { hostname } from 'node:os';
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type Connection, type ServerChannel, type Session } from 'ssh2';
+import { classSelector } from '../engine/publish';
+import { ActivityRecorder } from '../engine/suspend';
+import { standingWarning } from '../engine/suspension';
+import { NAMESPACE } from '../kube/kinds';
 import { recordSession } from './audit';
 import { Authenticator } from './authenticate';
 import { runCommand, runShell, runSftp, type RunnerContext } from './channel-runners';
@@ -46,6 +50,9 @@ export class Gateway {
   private readonly perStudent = new Map<string, number>();
   private readonly wiping = new Map<string, Promise<void>>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private warningTimer: NodeJS.Timeout | undefined;
+  /** The idle warning each open session was shown (by its suspend time), so each is said once. */
+  private readonly warned = new WeakMap<LiveSession, string>();
   private nextId = 1;
   private readonly log: (entry: Record<string, unknown>) => void;
   private readonly instance = `${hostname()}-${process.pid}`;
@@ -59,9 +66,13 @@ export class Gateway {
       onChange: () => this.revalidate('key revoked'),
       onError: (err) => this.log({ event: 'key-watch-error', error: err.message }),
     });
-    this.targets = new NodeTargets(opts.cluster, opts.className);
+    this.targets = new NodeTargets(opts.cluster, opts.className, opts.resumeOnLogin ?? true);
     this.auth = new Authenticator({ index: this.index, limits: this.limits, stats: this.stats, log: this.log, isWiping: (s) => this.wiping.has(s), close: (c) => this.closeConn(c) });
-    this.runners = { kubeConfig: opts.kubeConfig, targets: this.targets };
+    this.runners = {
+      kubeConfig: opts.kubeConfig,
+      targets: this.targets,
+      activity: new ActivityRecorder(opts.cluster, 60_000, (err) => this.log({ event: 'activity-error', error: err instanceof Error ? err.message : String(err) })),
+    };
   }
 
   /** Loads the key index, then listens; resolves with the port. */
@@ -86,6 +97,8 @@ export class Gateway {
     const sweepMs = Math.min(this.opts.revalidateMs ?? 15_000, Math.max(1000, this.limits.idleTimeoutMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
+    this.warningTimer = setInterval(() => void this.showWarnings(), this.opts.warningCheckMs ?? 30_000);
+    this.warningTimer.unref();
     const port = (tcp.address() as AddressInfo).port;
     this.log({ event: 'listening', class: this.opts.className, address: this.opts.host ?? DEFAULT_HOST, port, hostKey: this.opts.hostKey.fingerprint, keyIndex: this.index.mode });
     return port;
@@ -107,6 +120,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.warningTimer) clearInterval(this.warningTimer);
     this.index.stop();
     for (const c of this.conns) this.closeConn(c, 'the gateway is shutting down');
     // Sockets that never became an SSH connection have no one to say goodbye to.
@@ -315,6 +329,31 @@ export class Gateway {
         this.log({ event: 'key-invalid', connection: c.id, student: c.student, fingerprint: c.key.fingerprint, why });
         this.closeConn(c, 'your key was revoked or has expired; this session ends');
       }
+    }
+  }
+
+  /**
+   * Tells each open session whose lab the class-time controller warned (idle, about to be
+   * suspended) when that happens, once per warning: one list of the class's namespaces.
+   */
+  private async showWarnings(): Promise<void> {
+    const sessions = [...this.conns].flatMap((c) => [...c.sessions]);
+    if (sessions.length === 0) return;
+    let namespaces;
+    try {
+      namespaces = await this.opts.cluster.list(NAMESPACE, { labelSelector: classSelector(this.opts.className) });
+    } catch (err) {
+      this.log({ event: 'warning-check-error', error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const byName = new Map(namespaces.items.map((n) => [n.metadata?.name ?? '', n]));
+    for (const s of sessions) {
+      const ns = byName.get(s.record.namespace);
+      const w = ns ? standingWarning(ns) : undefined;
+      if (!w || this.warned.get(s) === w.suspendAt) continue;
+      this.warned.set(s, w.suspendAt);
+      const minutes = Math.max(1, Math.round((Date.parse(w.suspendAt) - Date.now()) / 60_000));
+      say(s.channel, `your lab has been idle; it will be suspended in about ${minutes} minute${minutes === 1 ? '' : 's'} (${w.suspendAt.slice(11, 16)} UTC) unless you use it. Type anything to keep it running; your files are kept either way.`);
     }
   }
 

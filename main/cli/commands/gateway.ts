@@ -14,6 +14,8 @@ interface GatewayOpts extends ConnOpts {
   class: string;
   listen: { host: string; port: number };
   wipeOnDisconnect?: 'keep-volumes' | 'drop-volumes';
+  /** Commander's --no-resume: false when given. */
+  resume: boolean;
   idleTimeout?: number;
   maxSessions?: number;
 }
@@ -57,6 +59,7 @@ export const gatewayCommands: CommandModule = (program: Command, io: CliIO) => {
     .addOption(new Option('--wipe-on-disconnect <volumes>', "reset a student's namespace to the release when their last session ends, keeping or dropping volumes (off by default)").choices(['keep-volumes', 'drop-volumes']))
     .option('--idle-timeout <duration>', 'close connections idle this long (default 30m)', durationArg('--idle-timeout', 10, 7 * 86_400))
     .option('--max-sessions <n>', 'sessions one student may have open at once (default 8)', positiveInt('--max-sessions', 1000))
+    .option('--no-resume', 'refuse logins to a suspended lab instead of resuming it (`labforge resume` brings it back)')
     .addHelpText('after', '\nOne JSON line per event on stdout (logins, refusals, sessions with student, key fingerprint, node, times and bytes); no key material.\n\nExamples:\n  labforge gateway --class net101 --listen 0.0.0.0:2222\n  ssh -p 2222 alice@gateway-host            # the lab\'s entry node\n  ssh -p 2222 alice+router@gateway-host ip route\n  labforge gateway manifests --class net101 | kubectl apply -f -')
     .action(async (opts: GatewayOpts) => {
       const listen = opts.listen;
@@ -82,6 +85,7 @@ export const gatewayCommands: CommandModule = (program: Command, io: CliIO) => {
           host: listen.host,
           port: listen.port,
           limits: { ...(opts.idleTimeout !== undefined ? { idleTimeoutMs: opts.idleTimeout * 1000 } : {}), ...(opts.maxSessions !== undefined ? { sessionsPerStudent: opts.maxSessions } : {}) },
+          resumeOnLogin: opts.resume,
           ...(opts.wipeOnDisconnect ? { wipe: { volumes: opts.wipeOnDisconnect === 'keep-volumes' ? ('keep' as const) : ('drop' as const) } } : {}),
         });
         const port = await gw.start();

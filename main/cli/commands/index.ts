@@ -21,6 +21,7 @@
  */
 import type { CommandModule } from '../program';
 import { checkCommands } from './check';
+import { classTimeCommands } from './class-time';
 import { clusterCommands } from './cluster';
 import { engineCommands } from './engine';
 import { exportCommands } from './export';
@@ -36,6 +37,7 @@ export const allCommands: CommandModule[] = [
   labCommands,
   importCommands,
   engineCommands,
+  classTimeCommands,
   checkCommands,
   reconcileCommands,
   exportCommands,

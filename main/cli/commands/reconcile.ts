@@ -72,6 +72,14 @@ export const reconcileCommands: CommandModule = (program: Command, io: CliIO) =>
                   void printResult(io, r);
                 },
                 onError: (err) => io.stderr(`reconcile${p.zone ? ` (zone ${p.zone})` : ''}: ${err.message} (retrying)\n`),
+                onClassTime: (t) => {
+                  const zone = p.zone ? ` (zone ${p.zone})` : '';
+                  const stamp = new Date().toISOString();
+                  for (const w of t.warned) io.stdout(`${stamp} class time${zone}: warned ${w.student}: idle, suspended at ${w.suspendAt} unless used\n`);
+                  for (const r of t.suspended) io.stdout(`${stamp} class time${zone}: suspended ${r.student} (${r.suspension?.by ?? 'idle'})\n`);
+                  for (const r of t.resumed) io.stdout(`${stamp} class time${zone}: resumed ${r.student} for the session${t.schedule?.current ? ` starting ${t.schedule.current.start.toISOString()}` : ''}\n`);
+                  for (const e of t.errors) io.stderr(`class time${zone}: ${e}\n`);
+                },
                 onExpired: (x) => {
                   io.stdout(`class ${opts.class}${p.zone ? ` (zone ${p.zone})` : ''} reached its end date and was torn down at ${x.at}\n`);
                   io.stdout(x.volumes === 'delete' ? `deleted ${x.teardown?.deleted.length ?? 0} namespaces with their volumes\n` : `${keptVolumesHelp(x.keptVolumes, publishAgain(opts.class))}\n`);
