@@ -13,6 +13,8 @@ import { createClusterProvider, type ClusterProvider } from './clusters';
 import { createLiveViews, type LiveViews } from './live-views';
 import { createKubeAccess, type KubeAccess } from '../kube/contexts';
 import { TEMPLATES_DIR } from '../paths';
+import { ActivityRecorder, recordActivity } from '../engine/suspend';
+import type { ActivityHook } from '../streams/connector';
 import { createTerminalService, createVncService, type StreamConnector, type TerminalService, type VncService } from '../streams';
 
 export interface HostOptions {
@@ -51,9 +53,10 @@ export function createHost(options: HostOptions): Host {
   const roots = [{ dir: options.examplesDir, writable: false }];
   if (options.workspace) roots.unshift({ dir: options.workspace, writable: true });
   const paths = createPathPolicy(roots, options.workspace);
-  const terminals = options.streams ? createTerminalService({ connector: options.streams }) : null;
-  const vnc = options.streams ? createVncService({ connector: options.streams }) : null;
   const clusters = options.clusters ?? createClusterProvider(options.settings);
+  const onActivity = activityHook(clusters);
+  const terminals = options.streams ? createTerminalService({ connector: options.streams, onActivity }) : null;
+  const vnc = options.streams ? createVncService({ connector: options.streams, onActivity }) : null;
   const live = createLiveViews();
   const handlers = createHandlers({
     mode: options.mode,
@@ -73,4 +76,20 @@ export function createHost(options: HostOptions): Host {
     ...(vnc ? { vnc } : {}),
   });
   return { dispatch: createDispatcher(handlers, options.logError ? { logError: options.logError } : {}), paths, terminals, vnc, clusters, live };
+}
+
+/**
+ * Stamps the labs used through the app's panes as used (the idle timer of class time), through
+ * the same cluster connections as everything else, once a minute per namespace at most. A
+ * session opened with another kubeconfig file is not stamped: the app holds no connection to it.
+ */
+function activityHook(clusters: ClusterProvider): ActivityHook {
+  const recorders = new Map<string, ActivityRecorder>();
+  return ({ namespace, context, kubeconfig }) => {
+    if (kubeconfig) return;
+    const key = context ?? '';
+    let r = recorders.get(key);
+    if (!r) recorders.set(key, (r = new ActivityRecorder(async (ns, at) => recordActivity(await clusters.get(context ?? null), ns, at))));
+    r.touch(namespace);
+  };
 }

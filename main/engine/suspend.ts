@@ -159,7 +159,8 @@ export async function writeIdleWarning(cluster: Cluster, namespace: string, valu
 export class ActivityRecorder {
   private readonly last = new Map<string, number>();
   constructor(
-    private readonly cluster: Cluster,
+    /** Writes the stamp: recordActivity on the cluster the sessions go to. */
+    private readonly record: (namespace: string, at: Date) => Promise<void>,
     private readonly intervalMs = 60_000,
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
@@ -168,7 +169,7 @@ export class ActivityRecorder {
     const before = this.last.get(namespace);
     if (before !== undefined && now - before < this.intervalMs) return;
     this.last.set(namespace, now);
-    recordActivity(this.cluster, namespace, new Date(now)).catch((err: unknown) => {
+    this.record(namespace, new Date(now)).catch((err: unknown) => {
       // Try again on the next touch rather than after a whole interval.
       this.last.delete(namespace);
       this.onError(err);

@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type Connection, type ServerChannel, type Session } from 'ssh2';
 import { classSelector } from '../engine/publish';
-import { ActivityRecorder } from '../engine/suspend';
+import { ActivityRecorder, recordActivity } from '../engine/suspend';
 import { standingWarning } from '../engine/suspension';
 import { NAMESPACE } from '../kube/kinds';
 import { recordSession } from './audit';
@@ -71,7 +71,7 @@ export class Gateway {
     this.runners = {
       kubeConfig: opts.kubeConfig,
       targets: this.targets,
-      activity: new ActivityRecorder(opts.cluster, 60_000, (err) => this.log({ event: 'activity-error', error: err instanceof Error ? err.message : String(err) })),
+      activity: new ActivityRecorder((ns, at) => recordActivity(opts.cluster, ns, at), 60_000, (err) => this.log({ event: 'activity-error', error: err instanceof Error ? err.message : String(err) })),
     };
   }
 

@@ -68,6 +68,12 @@ export type KubeConfigSource = (context: string | undefined) => KubeConfig | Pro
  * Where a session's cluster is: a context of the configured kubeconfig, or (for a student of a
  * zoned class) a zone's own kubeconfig file and context.
  */
+/**
+ * Someone is using a lab through a session (opened it, typed, moved the mouse): what the idle
+ * timer of class time counts (engine/suspend.ts ActivityRecorder). Called often; must not block.
+ */
+export type ActivityHook = (use: { namespace: string } & KubeWhere) => void;
+
 export interface KubeWhere {
   context?: string | undefined;
   /** A kubeconfig file other than the configured one; `context` is then one of its contexts. */

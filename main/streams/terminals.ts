@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterFor } from '../kube/http-cluster';
 import { TerminalBridge, type BridgeStats } from './bridge';
-import { loadKubeConfig, offerStream, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
+import { loadKubeConfig, offerStream, type ActivityHook, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
 import { ExecSession, type ExecTarget } from './exec-session';
 import { checkExecutable, findExecPod, findPod, podContainers, type PodContainers, type TargetRef } from './target';
 
@@ -37,6 +37,8 @@ export interface TerminalServiceOptions {
   /** A session whose pane does not connect within this time is closed. */
   attachTimeoutMs?: number;
   hangupGraceMs?: number;
+  /** Told when a session opens and whenever keys are typed in it. */
+  onActivity?: ActivityHook;
 }
 
 export interface SessionInfo {
@@ -104,6 +106,8 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
       const container = request.container ?? defaultContainer;
       checkExecutable(pod, container);
       const target: ExecTarget = { namespace: request.namespace, pod: pod.metadata?.name ?? '', container };
+      const use = { namespace: request.namespace, context: request.context, kubeconfig: request.kubeconfig };
+      options.onActivity?.(use);
 
       const id = randomBytes(16).toString('base64url');
       // The bridge exists before the exec so no output is lost; it drives the exec once it does.
@@ -116,7 +120,10 @@ export function createTerminalService(options: TerminalServiceOptions): Terminal
         bridge: new TerminalBridge(
           window,
           {
-            write: (d) => exec?.write(d),
+            write: (d) => {
+              options.onActivity?.(use);
+              exec?.write(d);
+            },
             resize: (c, r) => exec?.resize(c, r),
             pause: () => exec?.pause(),
             resume: () => exec?.resume(),

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { clusterFor } from '../kube/http-cluster';
 import { TerminalBridge, type BridgeStats } from './bridge';
-import { loadKubeConfig, offerStream, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
+import { loadKubeConfig, offerStream, type ActivityHook, type KubeConfigSource, type KubeWhere, type StreamConnect, type StreamConnector } from './connector';
 import { findVncRoute } from './vnc-target';
 import { VncUpstream, type VncRoute } from './vnc-upstream';
 
@@ -55,7 +55,16 @@ export interface VncServiceOptions {
   kubeConfig?: KubeConfigSource;
   window?: number;
   attachTimeoutMs?: number;
+  /** Told when a screen opens and whenever its viewer sends input. */
+  onActivity?: ActivityHook;
 }
+
+/**
+ * Whether a chunk from the viewer is the person's input: an RFB key, pointer or clipboard
+ * message (types 4, 5, 6). noVNC asks for screen updates all the time by itself; those are
+ * not someone using the lab.
+ */
+export const isViewerInput = (chunk: Uint8Array) => chunk.length > 0 && (chunk[0] === 4 || chunk[0] === 5 || chunk[0] === 6);
 
 /** Screen updates come in large rectangles; a bigger window than a terminal's keeps them flowing. */
 export const VNC_WINDOW = 1024 * 1024;
@@ -94,6 +103,8 @@ export function createVncService(options: VncServiceOptions): VncService {
         cluster.close();
       }
       const upstream = await VncUpstream.open(kc, route);
+      const use = { namespace: route.namespace, context: request.context, kubeconfig: request.kubeconfig };
+      options.onActivity?.(use);
       const id = randomBytes(16).toString('base64url');
       const s: Live = {
         id,
@@ -102,7 +113,12 @@ export function createVncService(options: VncServiceOptions): VncService {
         closed: false,
         bridge: new TerminalBridge(
           window,
-          { write: (d) => upstream.write(d), resize: () => {}, pause: () => upstream.pause(), resume: () => upstream.resume() },
+          {
+            write: (d) => {
+              if (isViewerInput(d)) options.onActivity?.(use);
+              upstream.write(d);
+            },
+            resize: () => {}, pause: () => upstream.pause(), resume: () => upstream.resume() },
           () => end(s),
         ),
       };

@@ -104,7 +104,7 @@ describe('suspend and resume a class of 3', () => {
   it('suspends: no pod runs, each node reads stopped, the volumes and their data stay', async () => {
     const pod = (await cluster.list(POD, { namespace: nsOf('student-02') })).items[0]!;
     const made = await execIn(kc, nsOf('student-02'), pod.metadata!.name!, 'box', ['sh', '-c', 'echo kept > /work/done.txt']);
-    expect(made.code).toBe(0);
+    expect(made.status.status).toBe('Success');
     expect(await passed()).toEqual(['student-02']);
 
     const results = await suspendStudents(cluster, className);
