@@ -34,7 +34,8 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Why `text` is not an HH:MM time of day, or undefined when it is one. */
 function timeProblem(text: string): string | undefined {
   if (TIME.test(text)) return undefined;
-  return /^\d{1,2}:\d{2}$/.test(text) ? `${text} is not a time of day; use 00:00 to 23:59 with two-digit hours (09:00)` : `"${text.slice(0, 20)}" is not a time; write HH:MM, e.g. 09:00`;
+  if (/^\d:\d{2}$/.test(text)) return `write the hour with two digits: 0${text}`;
+  return /^\d{2}:\d{2}$/.test(text) ? `${text} is not a time of day; use 00:00 to 23:59` : `"${text.slice(0, 20)}" is not a time; write HH:MM, e.g. 09:00`;
 }
 
 /** The day number of a YYYY-MM-DD date, or undefined when it is no calendar date. */

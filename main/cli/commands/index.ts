@@ -29,6 +29,7 @@ import { importCommands } from './import';
 import { keysCommands } from './keys';
 import { labCommands } from './lab';
 import { reconcileCommands } from './reconcile';
+import { scheduleCommands } from './schedule';
 import { uiCommands } from './ui';
 
 /** Every command module, in the order their commands appear in --help. */
@@ -38,6 +39,7 @@ export const allCommands: CommandModule[] = [
   engineCommands,
   checkCommands,
   reconcileCommands,
+  scheduleCommands,
   exportCommands,
   keysCommands,
   gatewayCommands,
