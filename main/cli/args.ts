@@ -13,7 +13,7 @@ import { isStudentId } from '../class/student-id';
 import { UsageError } from './errors';
 import { MAX_STUDENTS } from '../../common/lab/limits';
 import { parseEndDate } from '../engine/expiry-time';
-import { isTimezone } from '../engine/wall-time';
+import { timezoneName } from '../engine/wall-time';
 
 /**
  * The parsers throw UsageError rather than commander's InvalidArgumentError: commander would
@@ -165,7 +165,8 @@ export const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';
 /** `--timezone`: an IANA zone name this machine's Intl knows (Europe/Paris, America/New_York, UTC). */
 export function timezoneArg(what: string): Parser<string> {
   return (value) => {
-    if (!isTimezone(value)) throw new InvalidArgumentError(`${what} must be an IANA time zone such as Europe/Paris or America/New_York; got ${shown(value)}`);
-    return value;
+    const name = timezoneName(value);
+    if (!name) throw new InvalidArgumentError(`${what} must be an IANA time zone such as Europe/Paris or America/New_York; got ${shown(value)}`);
+    return name;
   };
 }

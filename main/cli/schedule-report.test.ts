@@ -19,6 +19,10 @@ describe('scheduleReport', () => {
     expect(scheduleReport('cs1', s, new Date('2026-12-14T12:00:00Z'))).toContain('now: no session; the last one was Mon 2026-12-14 09:00-11:00 Europe/Paris');
   });
 
+  it('says when labs are resumed without a warm-up', () => {
+    expect(scheduleReport('cs1', { ...s, warmSeconds: 0 }, new Date('2026-12-14T07:50:00Z'))).toMatch(/labs resumed as each session starts\)\nnow: no session/);
+  });
+
   it('says when no session is ahead', () => {
     const once = { ...s, entries: [{ date: '2026-12-15', start: '09:00', end: '10:00' }] };
     expect(scheduleReport('cs1', once, new Date('2027-01-10T00:00:00Z'))).toMatch(/now: no session\nnext: none \(every dated session is past\)$/);

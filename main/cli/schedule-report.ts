@@ -7,7 +7,7 @@ import { formatRemaining } from '../engine/expiry-time';
 import { formatSeconds } from './args';
 
 export function scheduleReport(className: string, s: ClassSchedule, now: Date, upcoming = 3): string {
-  const lines = [`class ${className} meets ${scheduleText(s.entries)} (times in ${s.timezone}; labs resumed ${formatSeconds(s.warmSeconds)} before each session)`];
+  const lines = [`class ${className} meets ${scheduleText(s.entries)} (times in ${s.timezone}; labs resumed ${s.warmSeconds ? `${formatSeconds(s.warmSeconds)} before each session` : 'as each session starts'})`];
   const w = scheduleWindow(s, now);
   const until = (d: Date) => formatRemaining(Math.max(0, Math.floor((d.getTime() - now.getTime()) / 1000)));
   if (w.current?.warming) lines.push(`now: warming up for ${formatSession(w.current, s.timezone)} (starts in ${until(w.current.start)})`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classScheduleSchema, formatSession, nextSessions, parseScheduleFile, parseScheduleText, ScheduleFileError, scheduleText, scheduleWindow, type ClassSchedule } from './class-schedule';
-import { isTimezone, wallToInstant } from './wall-time';
+import { isTimezone, timezoneName, wallToInstant } from './wall-time';
 
 const at = (iso: string) => new Date(iso);
 const paris = (entries: string, warmSeconds = 900): ClassSchedule => {
@@ -15,6 +15,7 @@ describe('wall time', () => {
     expect(isTimezone('UTC')).toBe(true);
     expect(isTimezone('Europe/Pari')).toBe(false);
     expect(isTimezone('')).toBe(false);
+    expect(timezoneName('europe/paris')).toBe('Europe/Paris');
   });
 
   it('maps a skipped wall time to the jump and a repeated one to its first occurrence (Paris 2026)', () => {
@@ -39,6 +40,16 @@ describe('parseScheduleText', () => {
       ],
     });
     expect(r.ok && scheduleText(r.entries)).toBe('Mon,Wed 09:00-11:00; Tue,Wed,Thu 13:00-14:00; 2026-12-14 14:00-16:00');
+  });
+
+  it('takes spaces after commas and around dashes', () => {
+    expect(parseScheduleText('Mon, Wed 09:00 - 11:00; Tue - Thu 13:00-14:00')).toEqual({
+      ok: true,
+      entries: [
+        { days: ['Mon', 'Wed'], start: '09:00', end: '11:00' },
+        { days: ['Tue', 'Wed', 'Thu'], start: '13:00', end: '14:00' },
+      ],
+    });
   });
 
   it('names the part and says what to do', () => {
@@ -153,6 +164,7 @@ describe('parseScheduleFile', () => {
     const s = parseScheduleFile('sessions:\n  - {days: Mon-Fri, start: "08:00", end: "09:00"}\n', 's.yaml');
     expect(s.timezone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(s.warmSeconds).toBe(900);
+    expect(parseScheduleFile('timezone: america/new_york\nsessions: [{date: 2026-12-14, start: "09:00", end: "10:00"}]\n', 's.yaml').timezone).toBe('America/New_York');
   });
 
   const issues = (text: string) => {

@@ -15,7 +15,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { aliasIssue } from '../../common/lab/parse';
-import { dayOf, dayText, DAY_MS, isTimezone, localTimezone, wallToInstant } from './wall-time';
+import { dayOf, dayText, DAY_MS, isTimezone, localTimezone, timezoneName, wallToInstant } from './wall-time';
 
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -190,9 +190,13 @@ export function parseScheduleText(text: string): ScheduleTextResult {
   if (parts.length === 0) return { ok: false, part: text, offset: 0, message: 'no sessions; write e.g. "Mon,Wed 09:00-11:00; 2026-12-14 14:00-16:00"' };
   if (parts.length > MAX_ENTRIES) return fail(parts[MAX_ENTRIES]!, `a schedule has at most ${MAX_ENTRIES} entries`);
   for (const p of parts) {
-    const m = /^(\S+)\s+(\S+?)-(\S+)$/.exec(p.part);
+    // No entry is this long; the bound also keeps the pattern below from backtracking at length.
+    if (p.part.length > 200) return fail(p, 'too long for one entry; separate entries with ";"');
+    // The time range is the last word starting with a digit; before it, days ("Mon, Wed", "Mon - Fri") or a date.
+    const m = /^(.+?)\s+(\d\S*?)\s*-\s*(\S+)$/.exec(p.part);
     if (!m) return fail(p, 'expected days or a date, then a time range, e.g. "Mon,Wed 09:00-11:00" or "2026-12-14 14:00-16:00"');
-    const [, when, start, end] = m as unknown as [string, string, string, string];
+    const [, written, start, end] = m as unknown as [string, string, string, string];
+    const when = written.trim();
     if (DATE.test(when)) {
       if (dateDay(when) === undefined) return fail(p, `${when} is not a date`);
       const problem = rangeProblem(start, end);
@@ -293,7 +297,8 @@ export function parseScheduleFile(yamlText: string, file: string): ClassSchedule
 
   let timezone = localTimezone();
   if (raw['timezone'] !== undefined) {
-    if (typeof raw['timezone'] === 'string' && isTimezone(raw['timezone'])) timezone = raw['timezone'];
+    const name = typeof raw['timezone'] === 'string' ? timezoneName(raw['timezone']) : undefined;
+    if (name) timezone = name;
     else problem(['timezone'], 'not a time zone this machine knows; use an IANA name such as Europe/Paris');
   }
   let warm = DEFAULT_WARM_SECONDS;

@@ -22,16 +22,21 @@ function formatter(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Whether Intl knows `timezone` as an IANA zone name (or UTC). */
-export function isTimezone(timezone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(timezone)) return false;
+/**
+ * The zone's name as Intl spells it (`europe/paris` is `Europe/Paris`), or undefined when Intl
+ * does not know it; stored names are these, so two spellings never make two zones.
+ */
+export function timezoneName(timezone: string): string | undefined {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(timezone)) return undefined;
   try {
-    formatter(timezone);
-    return true;
+    return formatter(timezone).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+/** Whether Intl knows `timezone` as an IANA zone name (or UTC). */
+export const isTimezone = (timezone: string): boolean => timezoneName(timezone) !== undefined;
 
 /** Wall-clock fields of `instant` in `timezone`, as if they were UTC (ms); the difference is the offset. */
 export function wallOf(timezone: string, instant: number): number {
