@@ -13,6 +13,7 @@ import { isStudentId } from '../class/student-id';
 import { UsageError } from './errors';
 import { MAX_STUDENTS } from '../../common/lab/limits';
 import { parseEndDate } from '../engine/expiry-time';
+import { timezoneName } from '../engine/wall-time';
 
 /**
  * The parsers throw UsageError rather than commander's InvalidArgumentError: commander would
@@ -160,3 +161,12 @@ export function endDateArg(what: string): (value: string) => string {
  * A placeholder: nothing here builds or pushes it, so those commands' docs say to pass `--image`.
  */
 export const DEFAULT_IMAGE = 'ghcr.io/labforge/labforge:latest';
+
+/** `--timezone`: an IANA zone name this machine's Intl knows (Europe/Paris, America/New_York, UTC). */
+export function timezoneArg(what: string): Parser<string> {
+  return (value) => {
+    const name = timezoneName(value);
+    if (!name) throw new InvalidArgumentError(`${what} must be an IANA time zone such as Europe/Paris or America/New_York; got ${shown(value)}`);
+    return name;
+  };
+}

@@ -25,6 +25,7 @@ import { NAMESPACE, type INamespace } from '../kube/kinds';
 import { mapLimit, OutageBudget, Semaphore, withRetry } from '../kube/retry';
 import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
 import { listOwned, pruneOwned } from './owned';
+import type { ClassSchedule } from './class-schedule';
 import { readClassSettings, settingsForPublish } from './reconcile-settings';
 import { namespaceResolver } from './student-namespace';
 import { suspensionOf } from './suspension';
@@ -58,6 +59,8 @@ export interface PublishOptions {
   expiresAt?: string;
   /** At the end date, keep the volumes or delete them; default: as the class had it (keep). */
   volumes?: 'keep' | 'delete';
+  /** When the class meets; null removes its schedule; default: as the class had it. */
+  schedule?: ClassSchedule | null;
   onProgress?: (event: { done: number; total: number; result: StudentResult }) => void;
   /** Called once the preflights passed, before the first write (for progress display). */
   onStart?: (info: { total: number; capacity: CapacityReport }) => void;
@@ -183,7 +186,7 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   if (!capacity.fits && !opts.force) throw new CapacityError(capacity);
   // The class's settings (domain, links, end date) are stored once the checks passed; a class
   // with random links compiles its hosts from its key (the sample above differs in hosts only).
-  const { settings, linkKey } = await settingsForPublish(cluster, className, { domain: opts.domain, links: opts.links, expiresAt: opts.expiresAt, volumes: opts.volumes });
+  const { settings, linkKey } = await settingsForPublish(cluster, className, { domain: opts.domain, links: opts.links, expiresAt: opts.expiresAt, volumes: opts.volumes, schedule: opts.schedule });
   targets = opts.students.map((s) => ({ student: s, target: studentTarget(className, s, release, settings.domain, linkKey, namespaceOf(s)) }));
 
   phase('apply', `writing ${targets.length} student namespaces`);

@@ -1,7 +1,7 @@
 /**
  * A class's standing settings, kept in the cluster so every instructor machine and the
  * in-cluster reconciler read the same: the domain and kind of its web links, its end date and
- * what happens to volumes then, and — once it ended — what was kept.
+ * what happens to volumes then, when it meets (its schedule), and — once it ended — what was kept.
  *
  * - Settings: ConfigMap `labforge-system/labforge-class-<class>` (JSON, checked on read).
  * - Link key: Secret `labforge-system/labforge-links-<class>`, created once with 256 random bits.
@@ -14,6 +14,7 @@ import { LABEL, MANAGED_BY } from '../../common/compile/labels';
 import { kindOf, type Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { CONFIG_MAP, NAMESPACE, SECRET } from '../kube/kinds';
+import { classScheduleSchema, type ClassSchedule } from './class-schedule';
 import { SYSTEM_NAMESPACE } from './release-record';
 
 
@@ -30,6 +31,8 @@ const settingsSchema = z.object({
   volumes: z.enum(['keep', 'delete']).default('keep'),
   /** Idle labs are suspended after `afterSeconds` without use, the student warned `warnSeconds` before (class-time.ts); absent: never. */
   idle: z.object({ afterSeconds: z.number().int().positive(), warnSeconds: z.number().int().nonnegative() }).optional(),
+  /** When the class meets (class-schedule.ts); absent: labs are never suspended or resumed by time. */
+  schedule: classScheduleSchema.optional(),
   /** Set when the class was torn down at its end date. */
   expired: z.object({ at: z.string(), keptVolumes: z.array(keptVolume) }).optional(),
 });
@@ -119,6 +122,8 @@ export interface PublishSettingsChange {
   links?: 'readable' | 'random';
   expiresAt?: string;
   volumes?: 'keep' | 'delete';
+  /** A new schedule; null removes the class's schedule; absent keeps it. */
+  schedule?: ClassSchedule | null;
 }
 
 /**
@@ -129,7 +134,10 @@ export interface PublishSettingsChange {
 export async function settingsForPublish(cluster: Cluster, className: string, change: PublishSettingsChange): Promise<{ settings: ClassSettings; linkKey?: string }> {
   const settings = await updateClassSettings(cluster, className, (s) => {
     const { expired, ...rest } = s;
-    const next: ClassSettings = { ...rest, ...definedOnly(change) };
+    const { schedule, ...others } = change;
+    const next: ClassSettings = { ...rest, ...definedOnly(others) };
+    if (schedule === null) delete next.schedule;
+    else if (schedule) next.schedule = schedule;
     if (expired && !(change.expiresAt && Date.parse(change.expiresAt) > Date.now())) next.expired = expired;
     return next;
   });

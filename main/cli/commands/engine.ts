@@ -17,6 +17,7 @@ import type { CliIO, CommandModule } from '../program';
 import { studentsFrom } from './lab';
 import { classCommand, engine, labArg, withConnection, zoneConnector, type ConnOpts } from '../engine-command';
 import { readZonesFile } from '../zones-input';
+import { scheduleOptions } from './schedule';
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
@@ -137,7 +138,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     io.stdout(changes.length ? `${changes.map(formatChange).join('\n')}\n` : 'no changes\n');
   });
 
-  classCommand(program, 'publish', 'Publish a release to one isolated namespace per student (resumable; upgrades in place).')
+  scheduleOptions(classCommand(program, 'publish', 'Publish a release to one isolated namespace per student (resumable; upgrades in place).'), 'schedule')
     .argument('<lab@tag>', 'lab file or name, @ release tag', labAtTagArg)
     .option('--students <n>', 'N anonymous students student-01..N', studentCountArg)
     .option('--roster <file.csv>', 'CSV with columns id,name,email[,ssh_key]')
@@ -150,11 +151,14 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('--expires <when>', 'when the class ends: a date (2027-01-31) or a duration from now (30d); docs/reconcile.md', endDateArg('--expires'))
     .addOption(new Option('--volumes-at-end <what>', 'at the end date, keep the volumes or delete them (default: keep)').choices(['keep', 'delete']))
     .addOption(new Option('--links <kind>', "students' web links: readable <node>-<port>.<namespace>.<domain>, or random stable subdomains (default: as before, else readable)").choices(['readable', 'random']))
+    .option('--schedule <text|file.yaml>', 'when the class meets, e.g. "Mon,Wed 09:00-11:00; 2026-12-14 14:00-16:00", or a YAML file; labs are resumed before each session and suspended after (default: as before; docs/reconcile.md)')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines']).default('auto'))
-    .action(async (ref: { lab: string; tag: string }, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; concurrency?: number; prune?: boolean; force?: boolean; domain: string; progress: string; zones?: string; expires?: string; volumesAtEnd?: 'keep' | 'delete'; links?: 'readable' | 'random' }) => {
+    .action(async (ref: { lab: string; tag: string }, opts: ConnOpts & { class: string; students?: number; roster?: string; student?: string[]; concurrency?: number; prune?: boolean; force?: boolean; domain: string; progress: string; zones?: string; expires?: string; volumesAtEnd?: 'keep' | 'delete'; links?: 'readable' | 'random'; schedule?: string; timezone?: string; warm?: number }) => {
+    if (!opts.schedule && (opts.timezone !== undefined || opts.warm !== undefined)) throw new UsageError('--timezone and --warm go with --schedule (to change them alone, use `labforge schedule --class C --set`)');
     const lab = await labArg(ref.lab);
     const students = await studentsFrom(opts);
     if (!students) throw new UsageError('name the students with --students N, --roster FILE.csv or --student ID');
+    const schedule = opts.schedule ? await (await import('../schedule-input')).readScheduleArg(opts.schedule, { ...(opts.timezone ? { timezone: opts.timezone } : {}), ...(opts.warm !== undefined ? { warm: opts.warm } : {}) }) : undefined;
     const zonesGiven = opts.zones ? await readZonesFile(opts.zones, opts) : undefined;
 
     const [{ publishClass }, { getRelease }, { SingleBar }, { withClassLock }, connectZone] = await Promise.all([import('../../engine/class-verbs'), import('../../engine/releases'), import('cli-progress'), import('../../engine/class-lock'), zoneConnector(opts)]);
@@ -178,6 +182,7 @@ export const engineCommands: CommandModule = (program: Command, io: CliIO) => {
             force: !!opts.force,
             domain: opts.domain,
             ...classSettingsOpts(opts),
+            ...(schedule ? { schedule } : {}),
             onZone: (zone, message) => io.stderr(`zone ${zone}: ${message}\n`),
             onStart: ({ total, zoned }) => (zoned ? (bar = undefined) : bar?.start(total, 0, { last: '' })),
             onProgress: ({ done, total, result: r }) => {

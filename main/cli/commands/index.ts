@@ -30,6 +30,7 @@ import { importCommands } from './import';
 import { keysCommands } from './keys';
 import { labCommands } from './lab';
 import { reconcileCommands } from './reconcile';
+import { scheduleCommands } from './schedule';
 import { uiCommands } from './ui';
 
 /** Every command module, in the order their commands appear in --help. */
@@ -40,6 +41,7 @@ export const allCommands: CommandModule[] = [
   classTimeCommands,
   checkCommands,
   reconcileCommands,
+  scheduleCommands,
   exportCommands,
   keysCommands,
   gatewayCommands,
