@@ -52,7 +52,8 @@ checks:
   - id: saved
     title: Save your work in /work/done.txt
     node: box
-    script: test -f /work/done.txt || { echo "FAIL: /work/done.txt is missing"; exit 1; }
+    script: |
+      test -f /work/done.txt || { echo "FAIL: /work/done.txt is missing"; exit 1; }
 `;
 
 let cluster: HttpCluster;

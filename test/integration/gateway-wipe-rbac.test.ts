@@ -107,6 +107,10 @@ describe('in-cluster manifests', () => {
       ['list', 'namespaces', undefined],
       ['get', 'secrets', SYSTEM_NAMESPACE, { name: HOST_KEY_SECRET }],
       ['get', 'configmaps', SYSTEM_NAMESPACE, { name: 'release-anything' }],
+      // Resume on login (engine/suspend.ts): apply of the existing workloads, and the namespace stamp.
+      ['patch', 'deployments', ns, { group: 'apps' }],
+      ['patch', 'statefulsets', ns, { group: 'apps' }],
+      ['patch', 'namespaces', undefined, { name: ns }],
     ];
     const denied: [string, string, string | undefined, Parameters<typeof can>[3]?][] = [
       ['list', 'secrets', undefined],
@@ -123,6 +127,9 @@ describe('in-cluster manifests', () => {
       ['create', 'deployments', ns, { group: 'apps' }],
       ['delete', 'namespaces', undefined, { name: ns }],
       ['create', 'configmaps', SYSTEM_NAMESPACE],
+      ['delete', 'deployments', ns, { group: 'apps' }],
+      ['patch', 'deployments', 'kube-system', { group: 'apps' }],
+      ['patch', 'namespaces', undefined, { name: 'kube-system' }],
     ];
     for (const [verb, resource, namespace, extra] of allowed) expect(await can(verb, resource, namespace, extra), `${verb} ${resource} in ${namespace ?? '(cluster)'}`).toBe(true);
     for (const [verb, resource, namespace, extra] of denied) expect(await can(verb, resource, namespace, extra), `${verb} ${resource} in ${namespace ?? '(cluster)'}`).toBe(false);
