@@ -20,11 +20,14 @@ export function table(rows: string[][]): string {
 /** The status table; a class over zones gets a ZONE column. */
 export function formatRows(rows: (StudentRow & { zone?: string })[], withZone = false): string {
   const header = ['STUDENT', ...(withZone ? ['ZONE'] : []), 'NAMESPACE', 'RELEASE', 'READY', 'CPU (used/hard)', 'MEMORY (used/hard)', 'NOT READY'];
+  // A suspended lab is one fact, not a list of stopped nodes; an idle warning is said where it stands.
   const notReady = (r: StudentRow) =>
-    Object.entries(r.nodes)
+    r.suspended
+      ? `suspended by ${r.suspended.by} since ${r.suspended.at.slice(0, 16).replace('T', ' ')} UTC`
+      : Object.entries(r.nodes)
       .filter(([, n]) => n.state !== 'ready')
       .map(([node, n]) => `${node}: ${n.reason ?? n.state}`)
-      .join(', ');
+      .join(', ') + (r.idleSuspendAt ? `${Object.values(r.nodes).some((n) => n.state !== 'ready') ? '; ' : ''}idle: suspends at ${r.idleSuspendAt.slice(11, 16)} UTC unless used` : '');
   const data = rows.map((r) => [r.student, ...(withZone ? [r.zone ?? ''] : []), r.namespace, r.release, `${r.ready}/${r.total}${r.phase === 'Terminating' ? ' (terminating)' : ''}`, `${r.cpu.used}/${r.cpu.hard}`, `${r.memory.used}/${r.memory.hard}`, notReady(r)]);
   return table([header, ...data]);
 }

@@ -190,7 +190,8 @@ describe('idle labs, on a clock the test sets', () => {
       expect(r.stderr).toContain('your lab is suspended; starting it now');
       expect(r.stderr).toMatch(/starting your lab: \d\/1 nodes ready/);
       expect(r.code).toBe(0);
-      expect(r.stdout).toBe('box\n/work\n');
+      // A node with a volume runs as a StatefulSet, whose controller names the pod's host box-0.
+      expect(r.stdout).toBe('box-0\n/work\n');
       expect(suspensionOf((await cluster.read(NAMESPACE, nsOf('student-03')))!)).toBeUndefined();
       // student-02 stays suspended: one login resumes one lab.
       expect(suspensionOf((await cluster.read(NAMESPACE, nsOf('student-02')))!)?.by).toBe('idle');
