@@ -36,6 +36,20 @@ export function listOwned(cluster: Cluster, namespace: string, lab: string): Pro
   return listOwnedKinds(cluster, namespace, ownedSelector(lab), NAMESPACED_KINDS);
 }
 
+/**
+ * The lab's objects in each of `namespaces`, by namespace: one list per kind across the cluster
+ * (the selector of listOwned, so each namespace gets exactly what listOwned would give it), not
+ * one list per kind per namespace. Namespaces with nothing get an empty list.
+ */
+export async function listOwnedIn(cluster: Cluster, namespaces: Iterable<string>, lab: string): Promise<Map<string, KubeObject[]>> {
+  const out = new Map<string, KubeObject[]>([...namespaces].map((n) => [n, []]));
+  const labelSelector = ownedSelector(lab);
+  // The kinds are listed together, and sorted in afterwards in listOwned's order.
+  const lists = await Promise.all(NAMESPACED_KINDS.map(async (kind) => ((await cluster.serves(kind)) ? (await cluster.list(kind, { labelSelector })).items : [])));
+  for (const items of lists) for (const o of items) out.get(o.metadata.namespace ?? '')?.push(o);
+  return out;
+}
+
 export interface PruneResult {
   deleted: string[];
   /** Volumes no longer in the lab; kept, because deleting them loses data. */

@@ -24,8 +24,9 @@ import { KubeError } from '../kube/errors';
 import { NAMESPACE, type INamespace } from '../kube/kinds';
 import { mapLimit, OutageBudget, Semaphore, withRetry } from '../kube/retry';
 import { classCapacity, formatCapacity, type CapacityReport } from './capacity';
-import { listOwned, pruneOwned } from './owned';
 import type { ClassSchedule } from './class-schedule';
+import { key, listOwned, listOwnedIn, pruneOwned } from './owned';
+import { upToDate } from './reconcile-diff';
 import { readClassSettings, settingsForPublish } from './reconcile-settings';
 import { namespaceResolver } from './student-namespace';
 import { suspensionOf } from './suspension';
@@ -178,6 +179,12 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   // finished, and either can still refuse, before the first write.
   const capacityCheck = classCapacity(cluster, lab, fresh);
   capacityCheck.catch(() => undefined); // awaited below, unless the preflight throws first
+  // What the class's existing namespaces hold, read once for the whole class (one list per
+  // kind) while the preflight runs: a re-publish of 40 students made 13 lists per student.
+  // Only reads, so it may start before the checks; when it fails, each student lists its own
+  // namespace as before (and retries that on its own).
+  const owned = existing.length ? withRetry(() => listOwnedIn(cluster, existingByName.keys(), lab.metadata.name), { ...(opts.signal ? { signal: opts.signal } : {}) }) : Promise.resolve(new Map<string, KubeObject[]>());
+  owned.catch(() => undefined); // awaited below, unless a check throws first
   phase('preflight', `checking ${sample.length} objects per student (schemas, APIs, server-side dry run)`);
   await preflight(cluster, [shared, ...sample], sourceNamer(lab), { semaphore: new Semaphore(concurrency) });
 
@@ -198,6 +205,7 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   const outage = new OutageBudget(OUTAGE_MS);
   // Before any binding refers to it; applying it again when it exists changes nothing.
   await applyObject(cluster, shared, { semaphore, retry: { outage } });
+  const listed = await owned.catch(() => undefined);
   let done = 0;
   // As many students as requests: a student waiting between its phases (namespace, then what
   // governs it, then its workloads) leaves its slots to the others, so the shared semaphore
@@ -222,14 +230,22 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
         // A new namespace: nothing in it yet, so every object is created (see ApplyOptions.create).
         await applyAll(cluster, objects, { semaphore, retry, create: true });
       } else {
-        // An upgrade or a resumed publish. What is there now is read first: what an earlier
-        // publish created (rather than applied) is adopted before this apply, so the apply
-        // removes fields the release dropped; and what the release no longer has is pruned
-        // after it. Listing again is harmless, so the list is retried as a whole (a server that
-        // has just restarted throttles lists as well as writes).
-        const before = await withRetry(() => listOwned(cluster, target.namespace, lab.metadata.name), retry);
-        await adoptAllCreated(cluster, [{ ...namespace, apiVersion: 'v1', kind: 'Namespace' } as KubeObject, ...before], { semaphore, retry });
-        await applyAll(cluster, objects, { semaphore, retry });
+        // An upgrade or a resumed publish, from what the namespace held (listed above for the
+        // whole class, or here when that failed; listing again is harmless, so it is retried
+        // as a whole). An object whose live copy already holds exactly what it sets is not
+        // applied (nothing would change: reconcile-diff's upToDate); every other one is, after
+        // adopting what an earlier publish created rather than applied, so the apply removes
+        // fields the release dropped. What the release no longer has is pruned after.
+        const before = listed?.get(target.namespace) ?? (await withRetry(() => listOwned(cluster, target.namespace, lab.metadata.name), retry));
+        const live = new Map([{ ...namespace, apiVersion: 'v1', kind: 'Namespace' } as KubeObject, ...before].map((o) => [key(o), o]));
+        const stale = objects.filter((o) => {
+          const have = live.get(key(o));
+          return !have || !upToDate(o, have);
+        });
+        const adopt = stale.flatMap((o) => live.get(key(o)) ?? []);
+        await adoptAllCreated(cluster, adopt, { semaphore, retry });
+        // The quotas go along even when skipped: a refusal by one is recounted (see applyAll).
+        await applyAll(cluster, stale, { semaphore, retry, quotas: objects.filter((o) => o.kind === 'ResourceQuota') });
         await pruneOwned(cluster, target.namespace, lab.metadata.name, objects, { listed: before, retry });
       }
     } catch (err) {

@@ -12,7 +12,7 @@
  */
 import type { KubeObject } from '../../common/compile/types';
 import { parseQuantity } from '../../common/lab/quantity';
-import { FIELD_MANAGER, type ManagedFieldsEntry } from '../kube/managed-fields';
+import { FIELD_MANAGER, ownsExactly, type ManagedFieldsEntry } from '../kube/managed-fields';
 import { RESULTS_COMPONENT, RESULTS_CONFIGMAP } from './checks-results';
 
 export interface FieldDrift {
@@ -116,6 +116,21 @@ export function changedFields(want: KubeObject, have: KubeObject): FieldDrift[] 
     walk(v, have[k], [k], found);
   }
   return found.map((f) => ({ path: pathText(f.steps), want: f.want, have: f.have, by: managersOf(have, f.steps) }));
+}
+
+/**
+ * Whether applying `want` again would change nothing on `live`: every field Labforge sets has
+ * its value (the same comparison as drift, above), and Labforge owns exactly those fields, so no
+ * field a newer release dropped is still held and would be removed by the apply. Publish skips
+ * the apply of such an object. A copy being deleted is never up to date.
+ *
+ * Fields still held by the create's Update entry (publish creates by POST) count as owned here:
+ * the apply that adopts them (adoptCreated) is only needed when an apply is, since an apply is
+ * what would drop them.
+ */
+export function upToDate(want: KubeObject, live: KubeObject): boolean {
+  if (live.metadata.deletionTimestamp) return false;
+  return changedFields(want, live).length === 0 && ownsExactly(want, live, FIELD_MANAGER);
 }
 
 export const objectKeyOf = (o: { apiVersion?: string; kind?: string; metadata?: { name?: string } }) => `${o.apiVersion}/${o.kind}/${o.metadata?.name}`;

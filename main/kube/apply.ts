@@ -28,6 +28,11 @@ export interface ApplyOptions {
    * later apply must first adopt what the create wrote (adoptCreated in ./adopt-created).
    */
   create?: boolean;
+  /**
+   * The namespace's ResourceQuotas, when `objects` leaves them out (publish skips what is
+   * already up to date): a refusal by one of them is still recounted and retried.
+   */
+  quotas?: KubeObject[];
 }
 
 const objectRef = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
@@ -95,7 +100,7 @@ export async function applyAll(cluster: Cluster, objects: KubeObject[], opts: Ap
       try {
         applied = await applyPhase(phase);
       } catch (err) {
-        const quota = opts.dryRun || recounts >= MAX_RECOUNTS ? undefined : refusingQuota(err, objects);
+        const quota = opts.dryRun || recounts >= MAX_RECOUNTS ? undefined : refusingQuota(err, opts.quotas ? [...objects, ...opts.quotas] : objects);
         if (!quota) throw err;
         // Quota admission decides from its own copy of the quota, which can lag the
         // controller's recount (a guess for a loaded or just-restarted server, not yet seen in

@@ -79,3 +79,112 @@ function entries(obj: KubeObject): ManagedFieldsEntry[] {
   const list = obj.metadata['managedFields'];
   return Array.isArray(list) ? (list as ManagedFieldsEntry[]) : [];
 }
+
+/**
+ * Whether the fields `manager` owns on `live` (its Apply and Update entries together) are
+ * exactly the fields `want` sets: an apply of `want` would then neither take a field over nor
+ * give one up (which is how a release's dropped field is removed). Undefined answers false: an
+ * entry of another apiVersion, a key of the fieldsV1 format this does not know, a null in `want`.
+ *
+ * fieldsV1 names fields (`f:x`), list items by key (`k:{"name":"web"}`), by value (`v:"a"`) or
+ * by index (`i:0`), and the item itself (`.`). A leaf (`{}`) owns the whole value under it, which
+ * is how atomic lists and maps (`f:selector: {}`, `f:sysctls: {}`) appear.
+ */
+export function ownsExactly(want: KubeObject, live: KubeObject, manager: string): boolean {
+  const mine = entries(live).filter((e) => e.manager === manager && !e.subresource && (e.operation === 'Apply' || e.operation === 'Update'));
+  if (mine.length === 0 || mine.some((e) => e.apiVersion !== want.apiVersion || !isTree(e.fieldsV1))) return false;
+  const owned = mine.reduce<Record<string, unknown>>((a, e) => mergeFieldsV1(a, e.fieldsV1!), {});
+  // What an apply sets: everything but the type and the identity (name and namespace are not
+  // recorded as owned fields).
+  const { apiVersion: _v, kind: _k, status: _s, metadata, ...rest } = want;
+  const { name: _n, namespace: _ns, ...meta } = metadata;
+  const sets: Record<string, unknown> = { ...rest, metadata: meta };
+  return ownedWithin(owned, sets) && coveredBy(sets, owned);
+}
+
+type Tree = Record<string, unknown>;
+
+/** The list item of `list` that fieldsV1's item key `key` names, if any. */
+function itemOf(list: unknown[], key: string): { found: boolean; item?: unknown } {
+  let id: unknown;
+  try {
+    id = JSON.parse(key.slice(2));
+  } catch {
+    return { found: false };
+  }
+  if (key.startsWith('k:')) {
+    if (!isTree(id)) return { found: false };
+    const item = list.find((x) => isTree(x) && Object.entries(id as Tree).every(([k, v]) => sameJson(x[k], v)));
+    return { found: item !== undefined, item };
+  }
+  if (key.startsWith('v:')) {
+    const item = list.find((x) => sameJson(x, id));
+    return { found: item !== undefined, item };
+  }
+  if (key.startsWith('i:') && typeof id === 'number') return { found: id >= 0 && id < list.length, item: list[id] };
+  return { found: false };
+}
+
+/** Every field of the owned set is set by `value` (nothing owned that `value` dropped). */
+function ownedWithin(owned: Tree, value: unknown): boolean {
+  for (const [k, sub] of Object.entries(owned)) {
+    if (k === '.') continue;
+    if (!isTree(sub)) return false;
+    let next: unknown;
+    if (k.startsWith('f:')) {
+      if (!isTree(value)) return false;
+      next = value[k.slice(2)];
+      if (next === undefined) return false;
+    } else if (Array.isArray(value)) {
+      const r = itemOf(value, k);
+      if (!r.found) return false;
+      next = r.item;
+    } else {
+      return false;
+    }
+    if (next === null || !ownedWithin(sub, next)) return false;
+  }
+  return true;
+}
+
+/** Every field `value` sets is in the owned set (a leaf of the set owns the whole value under it). */
+function coveredBy(value: unknown, owned: Tree): boolean {
+  if (value === null) return false;
+  if (Object.keys(owned).every((k) => k === '.')) return true;
+  if (isTree(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      const sub = owned[`f:${k}`];
+      // An empty map or list sets nothing an apply would own.
+      if (sub === undefined && ((isTree(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0))) continue;
+      if (!isTree(sub) || !coveredBy(v, sub)) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(value)) {
+    const keys = Object.keys(owned).filter((k) => k !== '.');
+    for (const item of value) {
+      const k = keys.find((key) => {
+        const r = itemOf(value, key);
+        return r.found && r.item === item;
+      });
+      if (k === undefined || !coveredBy(item, owned[k] as Tree)) return false;
+    }
+    return true;
+  }
+  // A scalar under a set with children: not a shape an apply records.
+  return false;
+}
+
+/** JSON equality, numbers and their text alike (fieldsV1 keys are JSON, compiled values may be strings). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isTree(a) && isTree(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => sameJson(a[k], b[k]));
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (a === null || b === null || typeof a === 'object' || typeof b === 'object') return false;
+  return String(a) === String(b);
+}
