@@ -16,7 +16,10 @@ import { deleteClassSettings, readClassSettings, settingsName, linkKeyName } fro
 import { SYSTEM_NAMESPACE } from '../../main/engine/release-record';
 import type { Release } from '../../main/engine/releases';
 import { clusterFor, type HttpCluster } from '../../main/kube/http-cluster';
-import { kindOfObject } from '../../main/kube/kinds';
+import { CONFIG_MAP, kindOfObject } from '../../main/kube/kinds';
+import { classTimePass, SCHEDULE_RECORD_KEY } from '../../main/engine/class-time';
+import { recordActivity, resumeStudents, suspendStudents, writeIdleWarning } from '../../main/engine/suspend';
+import { formatIdleWarning } from '../../main/engine/suspension';
 import type { KubeObject } from '../../common/compile/types';
 import { adminCluster, exampleLab, makeRelease, uniqueLab } from './helpers/engine';
 import { createTestNamespace, loadTestKubeConfig, randomId, type TestNamespace } from './helpers/kube';
@@ -127,6 +130,25 @@ describe('reconcile manifests', () => {
       { verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace: ns, name: 'student' },
     ];
     for (const a of mustNot) expect(await allowed(a), JSON.stringify(a)).toBe(false);
+  });
+
+  it('are enough for class time: suspend, resume, the idle warning and the schedule record, as its ServiceAccount', async () => {
+    const student = students[0]!.id;
+    const ns = studentNamespace(className, student);
+    expect((await suspendStudents(asReconciler, className, { students: [student], by: 'idle' })).map((r) => [r.status, r.error])).toEqual([['suspended', undefined]]);
+    expect((await resumeStudents(asReconciler, className, { students: [student] })).map((r) => [r.status, r.error])).toEqual([['resumed', undefined]]);
+    await writeIdleWarning(asReconciler, ns, formatIdleWarning({ at: new Date().toISOString(), suspendAt: new Date(Date.now() + 600_000).toISOString() }));
+    const settings = (await readClassSettings(client, className))!;
+    const now = new Date();
+    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+    const schedule = { timezone: 'UTC', warmSeconds: 0, entries: [{ date: now.toISOString().slice(0, 10), start: hhmm(new Date(now.getTime() - 60_000)), end: hhmm(new Date(now.getTime() + 3_600_000)) }] };
+    const pass = await classTimePass(asReconciler, className, { ...settings, schedule }, await classNamespaces(client, className), { now });
+    expect(pass.errors).toEqual([]);
+    expect(pass.schedule?.current).toBeDefined();
+    const cm = await client.read(CONFIG_MAP, settingsName(className), SYSTEM_NAMESPACE);
+    expect(JSON.parse(cm!.data![SCHEDULE_RECORD_KEY]!)).toMatchObject({ warmed: pass.schedule!.current!.id });
+    // Stamping other classes' labs is not the reconciler's business.
+    await expect(recordActivity(asReconciler, studentNamespace(otherClass, students[0]!.id))).rejects.toThrow(/forbidden/i);
   });
 
   it('are enough to end the class at its end date, keeping the volumes', async () => {
