@@ -89,6 +89,8 @@ const namespaces = new Set(roster.map((st) => studentNamespace(className, st.id)
 const podsEach = lab.nodes.filter((n) => n.kind === 'container').length;
 const allReady = (pods: IPod[]) => pods.filter(ready).length >= STUDENTS * podsEach;
 const s = (ms: number) => (ms / 1000).toFixed(1);
+// The release lives in this process only (as bench:real-class has it); suspend and resume read it from here.
+const releases = async () => release;
 const release: Release = { lab, labName: lab.metadata.name, tag: 'v1', createdAt: new Date().toISOString(), author: 'bench', note: '', images: [], template: '' };
 
 try {
@@ -104,7 +106,7 @@ try {
 
   process.stderr.write('suspending…\n');
   t0 = Date.now();
-  const sus = await suspendStudents(cluster, className);
+  const sus = await suspendStudents(cluster, className, { releases });
   if (sus.some((x) => x.status === 'failed')) throw new Error(`suspend failed: ${JSON.stringify(sus.find((x) => x.status === 'failed'))}`);
   const suspendApplied = Date.now() - t0;
   const suspended = await until(namespaces, (pods) => pods.length === 0, t0, 'suspend');
@@ -113,7 +115,7 @@ try {
 
   process.stderr.write('resuming…\n');
   t0 = Date.now();
-  const res = await resumeStudents(cluster, className);
+  const res = await resumeStudents(cluster, className, { releases });
   if (res.some((x) => x.status === 'failed')) throw new Error(`resume failed: ${JSON.stringify(res.find((x) => x.status === 'failed'))}`);
   const resumeApplied = Date.now() - t0;
   const resumed = await until(namespaces, allReady, t0, 'resume');

@@ -19,6 +19,7 @@ import { ANNOTATION, LABEL } from '../../common/compile/labels';
 import { teardown, type TeardownResult } from './class-ops';
 import { NAMESPACED_KINDS } from './owned';
 import { classNamespaces, classSelector } from './publish';
+import { reconcilerName } from './in-cluster';
 import { updateClassSettings, writeClassSettings, type ClassSettings, type KeptVolume } from './reconcile-settings';
 
 export interface ExpireResult {
@@ -45,8 +46,9 @@ export async function expireClass(cluster: Cluster, className: string, settings:
         const namespace = ns.metadata?.name ?? '';
         const student = ns.metadata?.annotations?.[ANNOTATION.studentId] ?? ns.metadata?.labels?.[LABEL.student] ?? namespace;
         const owned: KubeObject[] = await listOwned(cluster, namespace, classSelector(className), NAMESPACED_KINDS);
-        // An in-cluster reconciler's own access to the namespace goes last: it needs it until then.
-        const own = (o: KubeObject) => (o.metadata.labels?.[LABEL.component] === 'reconciler' ? 1 : 0);
+        // An in-cluster reconciler's own access to the namespace goes last: it needs it until then,
+        // and the binding that lets it delete (named after it) goes after its other bindings.
+        const own = (o: KubeObject) => (o.metadata.labels?.[LABEL.component] !== 'reconciler' ? 0 : o.metadata.name === reconcilerName(className) ? 2 : 1);
         for (const o of owned.sort((a, b) => own(a) - own(b))) {
           if (o.kind === 'PersistentVolumeClaim') continue;
           if (await cluster.delete(kindOfObject(o), o.metadata.name, namespace)) result.deleted++;

@@ -11,6 +11,9 @@ import { SYSTEM_NAMESPACE } from './release-record';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
 
+/** The in-cluster reconciler's name (ServiceAccount, Deployment, roles) for a class: reconcile-manifests.ts, and expiry, which removes its access last. */
+export const reconcilerName = (className: string) => `labforge-reconciler-${className}`;
+
 /** What the program's container says of itself; the skeleton adds the locked-down securityContext. */
 export interface InClusterContainer {
   name: string;

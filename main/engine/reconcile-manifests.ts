@@ -17,13 +17,13 @@
  */
 import { STUDENT_ROLE } from '../../common/compile/rbac';
 import type { KubeObject } from '../../common/compile/types';
-import { inClusterProgram } from './in-cluster';
+import { inClusterProgram, reconcilerName } from './in-cluster';
 import { NAMESPACED_KINDS } from './owned';
 import { resourceOf } from './reconcile';
 import { linkKeyName, settingsName } from './reconcile-settings';
 import { SYSTEM_NAMESPACE } from './release-record';
 
-export const reconcilerName = (className: string) => `labforge-reconciler-${className}`;
+export { reconcilerName } from './in-cluster';
 
 export interface ManifestOptions {
   className: string;
