@@ -106,7 +106,8 @@ export function ClassView() {
   const notReady = useMemo(() => notReadyIn(klass?.rows ?? []), [klass?.rows]);
   const rows = useMemo(() => {
     const q = search.trim().toLowerCase();
-    const keep = (r: ClassRow) => (filter === 'all' ? true : filter === 'not-ready' ? notReady(r) : filter === 'suspended' ? Boolean(r.suspended) : overQuota(r));
+    // A suspended lab is stopped on purpose: it is not among the ones "not ready" (it has its own filter).
+    const keep = (r: ClassRow) => (filter === 'all' ? true : filter === 'not-ready' ? notReady(r) && !r.suspended : filter === 'suspended' ? Boolean(r.suspended) : overQuota(r));
     return (klass?.rows ?? []).filter((r) => keep(r) && (!q || r.student.toLowerCase().includes(q) || r.namespace.includes(q)));
   }, [klass?.rows, filter, search, notReady]);
 
@@ -129,9 +130,9 @@ export function ClassView() {
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const ready = (klass?.rows ?? []).filter((r) => !notReady(r)).length;
+  const suspendedCount = (klass?.rows ?? []).filter((r) => r.suspended).length;
   const waiting = useMemo(() => holdingBack(klass?.rows ?? [], klass?.labNodes ?? []), [klass?.rows, klass?.labNodes]);
   const grid = { gridTemplateColumns: gridColumns(['18px', 'minmax(150px, 230px)', '70px', { count: nodes.length, size: 'minmax(40px, 1fr)' }, '130px', '270px']) };
-  const suspendedCount = (klass?.rows ?? []).filter((r) => r.suspended).length;
   const selectedIds = [...selected].sort();
   const allShown = rows.length > 0 && rows.every((r) => selected.has(r.student));
   const toggle = (id: string, on: boolean) =>
@@ -173,7 +174,7 @@ export function ClassView() {
         {klass ? (
           <>
             <span className="muted" data-testid="class-summary" title={waiting.join('\n')}>
-              {ready}/{klass.rows.length} students ready{suspendedCount ? ` · ${suspendedCount} suspended` : ''}
+              {ready}/{klass.rows.length - suspendedCount} students ready{suspendedCount ? ` · ${suspendedCount} suspended` : ''}
             </span>
             <span className="grow" />
             <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="class-filter">
@@ -182,14 +183,13 @@ export function ClassView() {
               <option value="quota">quota over 80%</option>
               <option value="suspended">suspended</option>
             </select>
-            <input type="search" placeholder="search students" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="class-search" />
-            <span className="class-selection" data-testid="class-selection">
-              <span className="muted small">{selected.size ? `${selected.size} selected` : 'none selected'}</span>
-              <button className="button small" data-testid="class-suspend-selected" disabled={!selected.size} title="Suspend the selected students' labs: nothing runs, their files and volumes are kept" onClick={() => void runSelected('suspend')}>
-                Suspend selected
+            <input type="search" placeholder="search students" size={14} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="class-search" />
+            <span className="class-selection" data-testid="class-selection" data-count={selected.size}>
+              <button className="button small" data-testid="class-suspend-selected" disabled={!selected.size} title={selected.size ? `Suspend ${selected.size} selected: nothing runs, their files and volumes are kept` : 'Pick students with the boxes in their rows first'} onClick={() => void runSelected('suspend')}>
+                Suspend selected{selected.size ? ` (${selected.size})` : ''}
               </button>
-              <button className="button small" data-testid="class-resume-selected" disabled={!selected.size} title="Resume the selected students' labs as they were" onClick={() => void runSelected('resume')}>
-                Resume selected
+              <button className="button small" data-testid="class-resume-selected" disabled={!selected.size} title={selected.size ? `Resume ${selected.size} selected as they were` : 'Pick students with the boxes in their rows first'} onClick={() => void runSelected('resume')}>
+                Resume selected{selected.size ? ` (${selected.size})` : ''}
               </button>
             </span>
             <button className="button small" data-testid="class-upgrade" onClick={() => openClusterDialog({ kind: 'publish', className: klass.name, current: klass.rows.length })}>
@@ -204,7 +204,7 @@ export function ClassView() {
       {klass ? (
         <div className="class-subhead">
           <span className="class-waiting small" data-testid="class-waiting">
-            {waiting.length ? `Waiting for ${waiting.join('; ')}` : klass.rows.length ? 'Every student is ready.' : ''}
+            {waiting.length ? `Waiting for ${waiting.join('; ')}` : klass.rows.length === suspendedCount ? (suspendedCount ? 'Every lab is suspended.' : '') : suspendedCount ? 'Every running lab is ready.' : 'Every student is ready.'}
           </span>
           {classTime ? (
             <span className="class-time small muted" data-testid="class-time" title={classTime.schedule ? `schedule (${classTime.schedule.timezone}): ${classTime.schedule.text}` : 'no schedule: labs are never suspended or resumed by time (labforge schedule)'}>

@@ -236,7 +236,10 @@ export async function suspendOrResume(className: string, students: string[], mod
   const r = await sub.result;
   const done = r.ok ? r.value.results.filter((x) => x.status !== 'failed') : [];
   const changed = done.filter((x) => x.status !== 'unchanged').length;
-  const v = endOp(r, mode === 'suspend' ? `${who}: ${changed ? `${changed} suspended` : 'already suspended'}` : `${who}: ${changed ? `${changed} resumed, starting` : 'already running'}`);
+  const verb = mode === 'suspend' ? 'suspended' : 'resumed';
+  // "student-01 suspended", "3 of 4 students resumed (1 already was)": what this call changed.
+  const success = students.length === 1 ? (changed ? `${who} ${verb}` : `${who} was already ${mode === 'suspend' ? 'suspended' : 'running'}`) : `${changed} of ${who} ${verb}${done.length > changed ? ` (${done.length - changed} already ${mode === 'suspend' ? 'were' : 'ran'})` : ''}`;
+  const v = endOp(r, success);
   if (!v) return false;
   const failed = v.results.filter((x) => x.status === 'failed');
   if (failed.length) notify('error', `${failed.length} could not be ${mode === 'suspend' ? 'suspended' : 'resumed'}: ${failed.map((x) => `${x.student}: ${x.error ?? 'failed'}`).join('; ')}`);
