@@ -116,6 +116,13 @@ describe('class time in the class view', () => {
     await page.locator('[data-testid="select-student-01"]').check();
     await page.locator('[data-testid="select-student-02"]').check();
     await expect(page.locator('[data-testid=class-resume-selected]').innerText()).resolves.toBe('Resume selected (2)');
+    // At a laptop's size the header keeps one line with the selection's buttons in it.
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const file = join(RESULTS, 'class-time-selected-1366x768.png');
+    await page.screenshot({ path: file });
+    if (process.env['CLASSTIME_SHOTS']) await copyFile(file, join(process.env['CLASSTIME_SHOTS'], 'classtime-selected-1366x768.png'));
+    const top = (testId: string) => page.locator(`[data-testid=${testId}]`).boundingBox().then((b) => Math.round(b!.y + b!.height / 2));
+    expect(await top('class-teardown')).toBe(await top('class-open'));
     await page.locator('[data-testid=class-resume-selected]').click();
     await page.locator('[data-testid="op-panel"][data-state=done]', { hasText: 'Resume 2 students' }).waitFor({ timeout: 120_000 });
     await page.locator('[data-testid="suspended-student-01"]').waitFor({ state: 'detached', timeout: 30_000 });
