@@ -178,3 +178,26 @@ export const classWatchEvent = z.object({
 export const classSummary = z.object({ name: z.string(), labs: z.array(z.string()), releases: z.array(z.string()), students: z.number().int() });
 
 export const opEvent = z.object({ type: z.literal('phase'), message: z.string() });
+
+/** Student ids as the roster spells them (the same bounds as `class.reset`'s). */
+const studentId = z.string().min(1).max(128);
+
+/** Whose labs to suspend or resume: the ids picked in the class view, at least one. */
+export const suspendRequest = z.object({ ...kubeTarget, className, students: z.array(studentId).min(1).max(MAX_STUDENTS) });
+
+const suspension = z.object({ at: z.string(), by: z.enum(['instructor', 'idle', 'schedule']) });
+
+/** What suspending or resuming did to one student's lab (`unchanged`: it already was as asked). */
+export const suspendResult = z.object({
+  student: z.string(),
+  namespace: z.string(),
+  status: z.enum(['suspended', 'resumed', 'unchanged', 'failed']),
+  /** The suspension now on the lab (after a suspend, or one a failed resume left in place). */
+  suspension: suspension.optional(),
+  ready: z.boolean().optional(),
+  error: z.string().optional(),
+  zone: z.string().optional(),
+});
+export type WireSuspendResult = z.output<typeof suspendResult>;
+
+export const suspendResponse = z.object({ results: z.array(suspendResult) });

@@ -300,6 +300,18 @@ export const contract = {
     events: cs.opEvent,
     response: cs.studentResult,
   },
+  /** Suspends the picked students' labs: nothing runs, everything is kept (`labforge suspend`). */
+  'class.suspend': {
+    request: cs.suspendRequest,
+    events: cs.opEvent,
+    response: cs.suspendResponse,
+  },
+  /** Resumes the picked students' labs to their release as they were (`labforge resume`); does not wait for them to be ready. */
+  'class.resume': {
+    request: cs.suspendRequest,
+    events: cs.opEvent,
+    response: cs.suspendResponse,
+  },
   /** Deletes every namespace of the class; `confirm` must repeat the class name. */
   'class.teardown': {
     request: z.object({ ...cs.kubeTarget, className: cs.className, confirm: z.string() }),

@@ -18,6 +18,22 @@ export const classHealth = z.object({
   ended: z.object({ at: z.string(), keptVolumes: z.array(keptVolume), help: z.string() }).optional(),
   drift: z.array(z.object({ student: z.string(), namespace: z.string(), objects: z.array(objectDrift) })),
   links: z.array(z.object({ student: z.string(), namespace: z.string(), links: z.array(z.object({ node: z.string(), port: z.number(), host: z.string(), url: z.string() })) })),
+  /** Idle labs are suspended after `afterSeconds` unused, the student warned `warnSeconds` before; null: never. */
+  idle: z.object({ afterSeconds: z.number().int(), warnSeconds: z.number().int() }).nullable(),
+  /** When the class meets, as of the call; null: no schedule (labs are never suspended or resumed by time). */
+  schedule: z
+    .object({
+      timezone: z.string(),
+      /** How long before each session its labs are resumed. */
+      warmSeconds: z.number().int(),
+      /** The entries as `labforge schedule` reads them ("Mon,Wed 09:00-11:00; 2027-01-12 14:00-16:00"). */
+      text: z.string(),
+      /** The session running now, or warming (its labs starting) before it begins; ISO 8601 instants. */
+      current: z.object({ start: z.string(), end: z.string(), warming: z.boolean() }).optional(),
+      /** The next session whose warm-up has not begun. */
+      next: z.object({ start: z.string(), end: z.string() }).optional(),
+    })
+    .nullable(),
 });
 export type WireClassHealth = z.infer<typeof classHealth>;
 

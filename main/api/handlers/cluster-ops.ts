@@ -8,7 +8,7 @@ import { diffLabs, elementChanges, formatChange } from '../../../common/lab/diff
 import { formatIssue, validateLab } from '../../../common/lab/parse';
 import { parseRoster, numberedStudents, type Student } from '../../class/roster';
 import { classRows } from '../../engine/class-ops';
-import { credentialsOf, publishClass, resetStudent, teardownClass } from '../../engine/class-verbs';
+import { credentialsOf, publishClass, resetStudent, suspendOrResume, teardownClass } from '../../engine/class-verbs';
 import { withClassLock } from '../../engine/class-lock';
 import { decodeLabRecord, deploy } from '../../engine/deploy';
 import { deleteDev } from '../../engine/dev-delete';
@@ -18,7 +18,7 @@ import { classSelector, currentStudents, listClasses, type StudentResult } from 
 import { getRelease, listReleases, nextFreeTag, snapshot, type ReleaseSummary } from '../../engine/releases';
 import { PreflightError } from '../../kube/apply';
 import { sharedZoneConnector, type ClusterProvider } from '../clusters';
-import type { studentsSpec, WireClassRow, WireNodeStatus } from '../../../common/api/cluster-schemas';
+import type { opEvent, studentsSpec, suspendRequest, WireClassRow, WireNodeStatus } from '../../../common/api/cluster-schemas';
 import type { z } from 'zod';
 import { ApiFailure, type Handler, type Handlers } from '../dispatch';
 import type { LiveViews } from '../live-views';
@@ -30,7 +30,22 @@ export interface ClusterOpsDeps {
   live: LiveViews;
 }
 
-const wireRow = (r: ReturnType<typeof classRows>[number]): WireClassRow => ({ student: r.student, namespace: r.namespace, release: r.release, phase: r.phase, ready: r.ready, total: r.total, nodes: r.nodes, cpu: r.usage.cpu, memory: r.usage.memory, pods: r.usage.pods });
+const wireRow = (r: ReturnType<typeof classRows>[number]): WireClassRow => ({
+  student: r.student,
+  namespace: r.namespace,
+  release: r.release,
+  phase: r.phase,
+  ready: r.ready,
+  total: r.total,
+  nodes: r.nodes,
+  cpu: r.usage.cpu,
+  memory: r.usage.memory,
+  pods: r.usage.pods,
+  // Class time: the row shows who suspended the lab, when it was last used and a standing idle warning.
+  ...(r.suspended ? { suspended: { at: r.suspended.at, by: r.suspended.by } } : {}),
+  ...(r.lastActivity ? { lastActivity: r.lastActivity } : {}),
+  ...(r.idleSuspendAt ? { idleSuspendAt: r.idleSuspendAt } : {}),
+});
 
 const wireStatus = (s: NodeStatus): WireNodeStatus => ({
   node: s.node,
@@ -260,6 +275,23 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
       }, { onWait: (message) => emit({ type: 'phase', message }) });
     });
 
+  /** Suspend or resume, as `labforge suspend|resume`: under the class lock, one progress line per student. */
+  const suspendOrResumeCall = (mode: 'suspend' | 'resume'): Handler<'class.suspend'> & Handler<'class.resume'> =>
+    async ({ context, className, students: ids }: z.output<typeof suspendRequest>, { emit, signal: cancelled }: { emit: (e: z.output<typeof opEvent>) => void; signal: AbortSignal }) =>
+      engine(async () => {
+        const cluster = await clusters.get(context);
+        return withClassLock(cluster, className, mode, async (lost) => {
+          const signal = AbortSignal.any([cancelled, lost]);
+          emit({ type: 'phase', message: `${mode === 'suspend' ? 'suspending' : 'resuming'} ${ids.length === 1 ? ids[0] : `${ids.length} students`}` });
+          const results = await suspendOrResume({ home: cluster, connectZone: zoneConnector }, className, mode, {
+            students: ids,
+            signal,
+            onProgress: ({ done, total, result }) => emit({ type: 'phase', message: `[${done}/${total}] ${result.student} ${result.status}${result.error ? `: ${result.error}` : ''}` }),
+          });
+          return { results };
+        }, { onWait: (message) => emit({ type: 'phase', message }) });
+      });
+
   const classTeardown: Handler<'class.teardown'> = async ({ context, className, confirm }, { emit, signal: cancelled }) =>
     engine(async () => {
       if (confirm !== className) throw new ApiFailure('invalid_request', `type the class name "${className}" to confirm the teardown`);
@@ -291,6 +323,8 @@ export function clusterOps({ clusters, live }: ClusterOpsDeps) {
     'class.publish': classPublish,
     'class.watch': classWatch,
     'class.reset': classReset,
+    'class.suspend': suspendOrResumeCall('suspend'),
+    'class.resume': suspendOrResumeCall('resume'),
     'class.teardown': classTeardown,
     'class.credentials': classCredentials,
   } satisfies Partial<Handlers>;

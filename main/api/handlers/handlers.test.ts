@@ -6,6 +6,7 @@ import { createHost } from '../host';
 import { createJsonSettings, createMemorySettings } from '../settings';
 import { loadTemplate, templateNames } from '../../templates';
 import type { Dispatch } from '../dispatch';
+import { wireSchedule } from './reconcile';
 
 let dir: string;
 let ws: string;
@@ -143,5 +144,32 @@ describe('handlers', () => {
     expect(saved).toMatchObject({ ok: true, value: { path: join(dir, 'saved.yaml') } });
     expect(await d('file.write', { path: join(dir, 'saved.yaml'), text: 'y' })).toMatchObject({ ok: true });
     expect(await d('file.write', { path: join(dir, 'other.yaml'), text: 'y' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('checks suspend and resume requests before any cluster is touched', async () => {
+    const sink = { emit: () => undefined, signal: new AbortController().signal };
+    for (const channel of ['class.suspend', 'class.resume']) {
+      for (const bad of [{ className: 'c1', students: [] }, { className: 'c1', students: ['x'.repeat(129)] }, { className: 'c1', students: [''] }, { className: 'Bad Name', students: ['s1'] }, { className: 'c1' }]) {
+        expect(await dispatch(channel, bad, sink), `${channel} ${JSON.stringify(bad).slice(0, 60)}`).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+      }
+    }
+  });
+});
+
+describe('class.health schedule', () => {
+  const schedule = { timezone: 'Europe/Paris', warmSeconds: 900, entries: [{ days: ['Mon' as const, 'Wed' as const], start: '09:00', end: '11:00' }] };
+
+  it('names the next session, with the entries as text, before its warm-up', () => {
+    // Monday 2026-12-07 07:00 in Paris (UTC+1): the 09:00 session warms from 08:45.
+    const w = wireSchedule(schedule, new Date('2026-12-07T06:00:00Z'));
+    expect(w).toEqual({ timezone: 'Europe/Paris', warmSeconds: 900, text: expect.stringContaining('09:00'), next: { start: '2026-12-07T08:00:00.000Z', end: '2026-12-07T10:00:00.000Z' } });
+  });
+
+  it('says a session warms, then runs', () => {
+    expect(wireSchedule(schedule, new Date('2026-12-07T07:50:00Z')).current).toEqual({ start: '2026-12-07T08:00:00.000Z', end: '2026-12-07T10:00:00.000Z', warming: true });
+    const running = wireSchedule(schedule, new Date('2026-12-07T09:00:00Z'));
+    expect(running.current).toMatchObject({ warming: false });
+    // The next one is Wednesday's.
+    expect(running.next?.start).toBe('2026-12-09T08:00:00.000Z');
   });
 });

@@ -2,6 +2,7 @@
  * The class view's health: end date, drift, web links; repairing drift and moving the end date.
  * Thin calls into the engine `labforge status`, `reconcile --repair` and `expire` use.
  */
+import { scheduleText, scheduleWindow, type ClassSchedule } from '../../engine/class-schedule';
 import { keptVolumesHelp, setExpiry } from '../../engine/expiry';
 import { parseEndDate } from '../../engine/expiry-time';
 import { reconcile } from '../../engine/reconcile';
@@ -14,6 +15,18 @@ import { engine } from './engine-call';
 
 /** Values of drifted fields as short text (they may be any JSON). */
 const text = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v).slice(0, 200));
+
+/** The schedule as the class view shows it: its entries in words and where `now` falls in it. */
+export function wireSchedule(s: ClassSchedule, now: Date): NonNullable<WireClassHealth['schedule']> {
+  const w = scheduleWindow(s, now);
+  return {
+    timezone: s.timezone,
+    warmSeconds: s.warmSeconds,
+    text: scheduleText(s.entries),
+    ...(w.current ? { current: { start: w.current.start.toISOString(), end: w.current.end.toISOString(), warming: w.current.warming } } : {}),
+    ...(w.next ? { next: { start: w.next.start.toISOString(), end: w.next.end.toISOString() } } : {}),
+  };
+}
 
 export function reconcileHandlers(deps: { clusters: ClusterProvider }) {
   const zones = sharedZoneConnector(deps.clusters);
@@ -31,6 +44,8 @@ export function reconcileHandlers(deps: { clusters: ClusterProvider }) {
           objects: s.objects.map((o) => ({ kind: o.kind, name: o.name, problem: o.problem, fields: o.fields.map((f) => ({ path: f.path, want: text(f.want), have: text(f.have), by: f.by })) })),
         })),
         links: h.links,
+        idle: h.idle ?? null,
+        schedule: h.schedule ? wireSchedule(h.schedule, new Date()) : null,
       };
       return wire;
     });

@@ -9,6 +9,8 @@ import { invoke } from '../api/client';
 import type { WireClassHealth } from '../../../common/api/reconcile-schemas';
 import { useUi } from '../store/ui';
 import { ClassSection } from './ClassSection';
+import { idleText, scheduleText } from './class-time';
+import { useCluster } from './store';
 
 const REFRESH_MS = 15_000;
 const context = () => useUi.getState().kubeContext;
@@ -31,6 +33,8 @@ export function ClassHealth({ className }: { className: string }) {
     if (r.ok) {
       setHealth(r.value);
       setError(null);
+      // The class header shows class time too; this read is the one both use.
+      useCluster.setState({ classTime: { className, idle: r.value.idle, schedule: r.value.schedule } });
     } else setError(r.error.message);
   }, [className]);
 
@@ -100,6 +104,13 @@ export function ClassHealth({ className }: { className: string }) {
           </button>
         ) : null}
       </form>
+      <div className="class-head">
+        <strong>Class time</strong>
+        <span className="muted small" data-testid="health-class-time">
+          {health ? `${scheduleText(health.schedule)}${health.schedule ? ` (${health.schedule.timezone}: ${health.schedule.text})` : ''} · ${idleText(health.idle)}` : '…'}
+        </span>
+        <span className="muted small">set with labforge schedule / labforge idle</span>
+      </div>
       <div className="class-head">
         <strong>Drift</strong>
         <span className="muted small" data-testid="drift-summary">

@@ -10,7 +10,8 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { confirmDialog } from '../store/ui';
-import { downloadCredentials, loadClasses, resetStudent, watchClass } from './actions';
+import { downloadCredentials, loadClasses, resetStudent, suspendOrResume, watchClass } from './actions';
+import { clockTime, idleText, scheduleText, studentTitle, suspendedLabel, suspendedTitle } from './class-time';
 import { ClassChecks } from './ClassChecks';
 import { ClassHealth } from './ClassHealth';
 import { ClassKeys } from './ClassKeys';
@@ -47,10 +48,13 @@ async function confirmReset(className: string, row: ClassRow): Promise<void> {
   if (ok) await resetStudent(className, row.student);
 }
 
-type Filter = 'all' | 'not-ready' | 'quota';
+type Filter = 'all' | 'not-ready' | 'quota' | 'suspended';
 
 const pct = (q: { used: number; hard: number }) => (q.hard > 0 ? q.used / q.hard : 0);
 const overQuota = (r: ClassRow) => Math.max(pct(r.cpu), pct(r.memory), pct(r.pods)) > 0.8;
+
+/** How often relative times ("12 min ago") are redrawn when no watch event does it. */
+const CLOCK_MS = 30_000;
 
 function QuotaBar({ label, q }: { label: string; q: { used: number; hard: number } }) {
   const p = Math.min(1, pct(q));
@@ -72,8 +76,21 @@ export function ClassView() {
   const [gridTop, setGridTop] = useState(0);
   const view = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLDivElement>(null);
+  // Picked students, by id: a selection outlives filters and searches, and is cut to the class's rows.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [now, setNow] = useState(() => Date.now());
+  const classTime = useCluster((s) => (s.classTime && s.classTime.className === klass?.name ? s.classTime : null));
 
   useEffect(() => void loadClasses(), []);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), CLOCK_MS);
+    return () => clearInterval(timer);
+  }, []);
+  // Another class, or students that left it: nothing stays picked that the grid cannot show.
+  useEffect(() => {
+    const present = new Set((klass?.rows ?? []).map((r) => r.student));
+    setSelected((old) => ([...old].every((id) => present.has(id)) ? old : new Set([...old].filter((id) => present.has(id)))));
+  }, [klass?.rows]);
   useEffect(() => {
     if (!view.current) return;
     const ro = new ResizeObserver(([e]) => e && setViewHeight(e.target.clientHeight));
@@ -89,7 +106,9 @@ export function ClassView() {
   const notReady = useMemo(() => notReadyIn(klass?.rows ?? []), [klass?.rows]);
   const rows = useMemo(() => {
     const q = search.trim().toLowerCase();
-    return (klass?.rows ?? []).filter((r) => (filter === 'all' || (filter === 'not-ready' ? notReady(r) : overQuota(r))) && (!q || r.student.toLowerCase().includes(q) || r.namespace.includes(q)));
+    // A suspended lab is stopped on purpose: it is not among the ones "not ready" (it has its own filter).
+    const keep = (r: ClassRow) => (filter === 'all' ? true : filter === 'not-ready' ? notReady(r) && !r.suspended : filter === 'suspended' ? Boolean(r.suspended) : overQuota(r));
+    return (klass?.rows ?? []).filter((r) => keep(r) && (!q || r.student.toLowerCase().includes(q) || r.namespace.includes(q)));
   }, [klass?.rows, filter, search, notReady]);
 
   // A search shows its first match: the grid scrolls to it and the page to the grid.
@@ -111,8 +130,29 @@ export function ClassView() {
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const ready = (klass?.rows ?? []).filter((r) => !notReady(r)).length;
+  const suspendedCount = (klass?.rows ?? []).filter((r) => r.suspended).length;
   const waiting = useMemo(() => holdingBack(klass?.rows ?? [], klass?.labNodes ?? []), [klass?.rows, klass?.labNodes]);
-  const grid = { gridTemplateColumns: gridColumns(['minmax(120px, 200px)', '70px', { count: nodes.length, size: 'minmax(40px, 1fr)' }, '150px', '230px']) };
+  const grid = { gridTemplateColumns: gridColumns(['18px', 'minmax(150px, 230px)', '70px', { count: nodes.length, size: 'minmax(40px, 1fr)' }, '130px', '270px']) };
+  const selectedIds = [...selected].sort();
+  const allShown = rows.length > 0 && rows.every((r) => selected.has(r.student));
+  const toggle = (id: string, on: boolean) =>
+    setSelected((old) => {
+      const next = new Set(old);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  // The header box picks (or unpicks) the rows the filter and search show, not the hidden ones.
+  const toggleShown = (on: boolean) =>
+    setSelected((old) => {
+      const next = new Set(old);
+      for (const r of rows) if (on) next.add(r.student);
+      else next.delete(r.student);
+      return next;
+    });
+  const runSelected = async (mode: 'suspend' | 'resume') => {
+    if (klass && (await suspendOrResume(klass.name, selectedIds, mode))) setSelected(new Set());
+  };
 
   return (
     <div className="class-view" ref={view} data-testid="class-view">
@@ -134,15 +174,24 @@ export function ClassView() {
         {klass ? (
           <>
             <span className="muted" data-testid="class-summary" title={waiting.join('\n')}>
-              {ready}/{klass.rows.length} students ready
+              {ready}/{klass.rows.length - suspendedCount} students ready{suspendedCount ? ` · ${suspendedCount} suspended` : ''}
             </span>
             <span className="grow" />
             <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="class-filter">
               <option value="all">all students</option>
               <option value="not-ready">not ready</option>
               <option value="quota">quota over 80%</option>
+              <option value="suspended">suspended</option>
             </select>
-            <input type="search" placeholder="search students" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="class-search" />
+            <input type="search" placeholder="search students" size={14} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="class-search" />
+            <span className="class-selection" data-testid="class-selection" data-count={selected.size}>
+              <button className="button small" data-testid="class-suspend-selected" disabled={!selected.size} title={selected.size ? `Suspend ${selected.size} selected: nothing runs, their files and volumes are kept` : 'Pick students with the boxes in their rows first'} onClick={() => void runSelected('suspend')}>
+                Suspend selected{selected.size ? ` (${selected.size})` : ''}
+              </button>
+              <button className="button small" data-testid="class-resume-selected" disabled={!selected.size} title={selected.size ? `Resume ${selected.size} selected as they were` : 'Pick students with the boxes in their rows first'} onClick={() => void runSelected('resume')}>
+                Resume selected{selected.size ? ` (${selected.size})` : ''}
+              </button>
+            </span>
             <button className="button small" data-testid="class-upgrade" onClick={() => openClusterDialog({ kind: 'publish', className: klass.name, current: klass.rows.length })}>
               Upgrade…
             </button>
@@ -155,8 +204,13 @@ export function ClassView() {
       {klass ? (
         <div className="class-subhead">
           <span className="class-waiting small" data-testid="class-waiting">
-            {waiting.length ? `Waiting for ${waiting.join('; ')}` : klass.rows.length ? 'Every student is ready.' : ''}
+            {waiting.length ? `Waiting for ${waiting.join('; ')}` : klass.rows.length === suspendedCount ? (suspendedCount ? 'Every lab is suspended.' : '') : suspendedCount ? 'Every running lab is ready.' : 'Every student is ready.'}
           </span>
+          {classTime ? (
+            <span className="class-time small muted" data-testid="class-time" title={classTime.schedule ? `schedule (${classTime.schedule.timezone}): ${classTime.schedule.text}` : 'no schedule: labs are never suspended or resumed by time (labforge schedule)'}>
+              <span data-testid="class-schedule">{scheduleText(classTime.schedule)}</span> · <span data-testid="class-idle">{idleText(classTime.idle)}</span>
+            </span>
+          ) : null}
           <span className="grow" />
           <span className="class-legend small" data-testid="class-legend" aria-label="cell colours">
             {LEGEND.map((l) => (
@@ -179,6 +233,7 @@ export function ClassView() {
       {klass?.error ? <p className="field-error">{klass.error}</p> : null}
       {klass ? (
         <div className="class-grid-head" style={grid}>
+          <input type="checkbox" className="row-pick" aria-label="select the students shown" data-testid="class-select-all" checked={allShown} disabled={rows.length === 0} onChange={(e) => toggleShown(e.target.checked)} />
           <span>student</span>
           <span>release</span>
           {nodes.map((n) => (
@@ -193,9 +248,19 @@ export function ClassView() {
       <div className="class-grid-body" ref={body} style={{ height }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="class-grid">
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
           {rows.slice(first, last).map((r, i) => (
-            <div key={r.namespace} className="class-row" style={{ ...grid, top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} data-testid={`class-row-${r.student}`}>
-              <span className="student" title={r.namespace}>
-                {r.student}
+            <div key={r.namespace} className={`class-row${r.suspended ? ' suspended' : ''}${selected.has(r.student) ? ' picked' : ''}`} style={{ ...grid, top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT }} data-testid={`class-row-${r.student}`} data-suspended={r.suspended ? r.suspended.by : undefined}>
+              <input type="checkbox" className="row-pick" aria-label={`select ${r.student}`} data-testid={`select-${r.student}`} checked={selected.has(r.student)} onChange={(e) => toggle(r.student, e.target.checked)} />
+              <span className="student" title={studentTitle(r, now)}>
+                <span className="student-name">{r.student}</span>
+                {r.suspended ? (
+                  <em className="time-badge suspended-badge" data-testid={`suspended-${r.student}`} title={suspendedTitle(r.suspended, now)}>
+                    {suspendedLabel(r.suspended)}
+                  </em>
+                ) : r.idleSuspendAt ? (
+                  <em className="time-badge idle-badge" data-testid={`idle-${r.student}`} title={`Idle: suspends at ${clockTime(r.idleSuspendAt, now)} unless the student uses the lab (the student was warned)`}>
+                    suspends {clockTime(r.idleSuspendAt, now)}
+                  </em>
+                ) : null}
                 {r.zone ? (
                   <em className="muted zone-badge" data-testid={`zone-${r.student}`} title={`runs in zone ${r.zone}`}>
                     {' '}
@@ -235,6 +300,15 @@ export function ClassView() {
                 <button className="link-button" data-testid={`kubeconfig-${r.student}`} onClick={() => void downloadCredentials(klass!.name, r.student)}>
                   kubeconfig
                 </button>
+                {r.suspended ? (
+                  <button className="link-button" data-testid={`resume-${r.student}`} title={`Start ${r.student}'s lab again as it was`} onClick={() => void suspendOrResume(klass!.name, [r.student], 'resume')}>
+                    resume
+                  </button>
+                ) : (
+                  <button className="link-button" data-testid={`suspend-${r.student}`} title={`Stop everything in ${r.student}'s lab; files and volumes are kept`} onClick={() => void suspendOrResume(klass!.name, [r.student], 'suspend')}>
+                    suspend
+                  </button>
+                )}
                 {/* Apart from the harmless ones, in red, and it asks first. */}
                 <button className="link-button danger row-reset" data-testid={`reset-${r.student}`} title={`Delete ${r.student}'s work and start them again from the release`} onClick={() => void confirmReset(klass!.name, r)}>
                   reset…

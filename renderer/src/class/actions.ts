@@ -218,6 +218,34 @@ export async function resetStudent(className: string, student: string): Promise<
   endOp(await sub.result, `${student} is back to the release`);
 }
 
+/**
+ * Suspends or resumes the labs of `students` (one row's action, or the selection). Students
+ * already as asked are left alone; failures are named in the notice, the rest go ahead.
+ */
+export async function suspendOrResume(className: string, students: string[], mode: 'suspend' | 'resume'): Promise<boolean> {
+  if (isRunning()) {
+    notify('info', 'an operation is already running');
+    return false;
+  }
+  if (students.length === 0) return false;
+  const who = students.length === 1 ? students[0]! : `${students.length} students`;
+  startOp(mode, `${mode === 'suspend' ? 'Suspend' : 'Resume'} ${who}`);
+  const channel = mode === 'suspend' ? 'class.suspend' : 'class.resume';
+  const sub = subscribe(channel, { context: context(), className, students }, (e) => patchOp({ phase: e.message }));
+  patchOp({ cancel: sub.cancel });
+  const r = await sub.result;
+  const done = r.ok ? r.value.results.filter((x) => x.status !== 'failed') : [];
+  const changed = done.filter((x) => x.status !== 'unchanged').length;
+  const verb = mode === 'suspend' ? 'suspended' : 'resumed';
+  // "student-01 suspended", "3 of 4 students resumed (1 already was)": what this call changed.
+  const success = students.length === 1 ? (changed ? `${who} ${verb}` : `${who} was already ${mode === 'suspend' ? 'suspended' : 'running'}`) : `${changed} of ${who} ${verb}${done.length > changed ? ` (${done.length - changed} already ${mode === 'suspend' ? 'were' : 'ran'})` : ''}`;
+  const v = endOp(r, success);
+  if (!v) return false;
+  const failed = v.results.filter((x) => x.status === 'failed');
+  if (failed.length) notify('error', `${failed.length} could not be ${mode === 'suspend' ? 'suspended' : 'resumed'}: ${failed.map((x) => `${x.student}: ${x.error ?? 'failed'}`).join('; ')}`);
+  return true;
+}
+
 export async function teardownClass(className: string, confirm: string): Promise<boolean> {
   if (isRunning()) {
     notify('info', 'an operation is already running');

@@ -51,4 +51,13 @@ describe('holdingBack', () => {
     const rows: HoldingRow[] = [{ release: 'v1', phase: 'Active', nodes: { web: cell('ready') } }, { release: 'v1', phase: 'Active', nodes: {} }];
     expect(holdingBack(rows, ['web'])).toEqual(['web: 1 student, not created yet']);
   });
+
+  it('leaves suspended labs out of what holds the class back', () => {
+    const rows = [
+      { release: 'v1', phase: 'Active' as const, nodes: { box: { state: 'stopped', reason: 'Suspended' } }, suspended: { at: '2026-12-07T10:00:00Z', by: 'instructor' } },
+      { release: 'v1', phase: 'Active' as const, nodes: { box: { state: 'ready' } } },
+    ];
+    expect(holdingBack(rows, ['box'])).toEqual([]);
+    expect(holdingBack([{ ...rows[0]!, suspended: undefined }, rows[1]!], ['box'])).toEqual(['box: 1 student, stopped (Suspended)']);
+  });
 });

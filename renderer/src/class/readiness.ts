@@ -31,19 +31,22 @@ export function notReadyIn<R extends ReadinessRow>(rows: readonly R[]): (row: R)
 
 export interface HoldingRow extends ReadinessRow {
   nodes: Record<string, { state: string; reason?: string }>;
+  /** Set when the lab is suspended: stopped on purpose, so it holds nothing back. */
+  suspended?: unknown;
 }
 
 /**
  * What keeps the class from being ready, in words, for the dashboard's header: per lab node,
  * how many students wait for it and the most common reason ("router: 3 students, starting
  * (ContainerCreating)"), the node holding back most students first. Empty when all are ready.
+ * Suspended labs are left out: they are stopped on purpose and the row says so.
  */
 export function holdingBack<R extends HoldingRow>(rows: readonly R[], labNodes: readonly string[]): string[] {
   const notReady = notReadyIn(rows);
   const byNode = new Map<string, { students: number; reasons: Map<string, number> }>();
   let terminating = 0;
   for (const r of rows) {
-    if (!notReady(r)) continue;
+    if (!notReady(r) || (r.suspended && r.phase === 'Active')) continue;
     if (r.phase !== 'Active') {
       terminating++;
       continue;

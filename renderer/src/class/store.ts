@@ -7,6 +7,7 @@
 import { create } from 'zustand';
 import type { Response, StreamEvent } from '../../../common/api/contract';
 import type { Lab } from '../../../common/lab/schema';
+import type { WireClassHealth } from '../../../common/api/reconcile-schemas';
 
 export type NodeStatus = StreamEvent<'dev.watch'>['statuses'][number];
 export type PlacedProblem = Response<'dev.deploy'>['problems'][number];
@@ -17,7 +18,7 @@ export type StudentResult = Response<'class.publish'>['results'][number];
 export type ClassSummary = Response<'class.list'>['classes'][number];
 
 export interface Operation {
-  kind: 'deploy' | 'publish' | 'reset' | 'teardown' | 'undeploy';
+  kind: 'deploy' | 'publish' | 'reset' | 'suspend' | 'resume' | 'teardown' | 'undeploy';
   title: string;
   /** The phase in words, as the engine reports it. */
   phase: string;
@@ -60,6 +61,8 @@ export interface ClusterState {
   diff: ReleaseDiff | null;
   classes: ClassSummary[];
   klass: ClassState | null;
+  /** The watched class's idle policy and schedule, as the health section last read them (class.health). */
+  classTime: { className: string; idle: WireClassHealth['idle']; schedule: WireClassHealth['schedule'] } | null;
   /** Nodes of the open lab that differ from what dev runs (by name). */
   changed: Record<string, true>;
   /** Nodes that were not ready when the last deploy ended, with why in words (the canvas marks them). */
@@ -76,6 +79,7 @@ export const useCluster = create<ClusterState>()(() => ({
   diff: null,
   classes: [],
   klass: null,
+  classTime: null,
   changed: {},
   holding: {},
 }));
