@@ -353,3 +353,25 @@ describe('the OpenAPI check itself', () => {
     expect(validateObject(bad).join('\n')).toMatch(/image must be string/);
   });
 });
+
+describe('a suspended lab (class time)', () => {
+  const suspended = { ...student, suspended: { at: '2026-12-07T18:00:00.000Z', by: 'idle' as const } };
+
+  it('runs nothing: workloads at zero replicas and VMs halted, recorded on the namespace', () => {
+    const web = compileLab(load('web-db.yaml'), suspended);
+    expect(named(web, 'Deployment', 'web').spec.replicas).toBe(0);
+    expect(named(web, 'StatefulSet', 'db').spec.replicas).toBe(0);
+    expect(named(web, 'Namespace', suspended.namespace).metadata.annotations).toMatchObject({ 'labforge.dev/suspended-at': '2026-12-07T18:00:00.000Z', 'labforge.dev/suspended-by': 'idle' });
+    const vm = compileLab(load('vm-lab.yaml'), suspended);
+    for (const v of byKind(vm, 'VirtualMachine')) expect((v as KubeObject & { spec: any }).spec.runStrategy).toBe('Halted');
+  });
+
+  it('keeps everything else exactly as the running lab has it (volumes, policies, quota, links)', () => {
+    for (const file of ['web-db.yaml', 'vm-lab.yaml', 'routing-lab.yaml']) {
+      const strip = (objs: KubeObject[]) => objs.filter((o) => !['Deployment', 'StatefulSet', 'VirtualMachine', 'Namespace'].includes(o.kind));
+      expect(strip(compileLab(load(file), suspended))).toEqual(strip(compileLab(load(file), student)));
+      // And the suspended objects are valid Kubernetes objects.
+      for (const o of compileLab(load(file), suspended)) expect(validateObject(o), `${file} ${o.kind}/${o.metadata.name}`).toEqual([]);
+    }
+  });
+});

@@ -14,8 +14,8 @@ import { classTimePass, setIdlePolicy } from '../../main/engine/class-time';
 import { publish } from '../../main/engine/publish';
 import { reconcile } from '../../main/engine/reconcile';
 import { readClassSettings, updateClassSettings } from '../../main/engine/reconcile-settings';
-import { recordActivity, resumeStudents, suspendStudents } from '../../main/engine/suspend';
-import { suspensionOf } from '../../main/engine/suspension';
+import { recordActivity, resumeStudents, suspendStudents, writeIdleWarning } from '../../main/engine/suspend';
+import { formatIdleWarning, suspensionOf } from '../../main/engine/suspension';
 import type { Release } from '../../main/engine/releases';
 import { type HttpCluster } from '../../main/kube/http-cluster';
 import { NAMESPACE, PERSISTENT_VOLUME_CLAIM, POD } from '../../main/kube/kinds';
@@ -200,6 +200,32 @@ describe('idle labs, on a clock the test sets', () => {
       rig.cleanup();
     }
   }, 300_000);
+});
+
+describe('an idle warning reaches the open SSH session', () => {
+  it('once, on stderr, with the time left', async () => {
+    const rig = new SshRig();
+    const { gw, port } = await startGateway(rig, cluster, className, { warningCheckMs: 300 });
+    try {
+      const key = rig.keygen('s3w');
+      await addKeyFile(cluster, className, 'student-03', rig, key);
+      rig.trust([port]);
+      const session = rig.ssh(port, key, 'student-03', 'sleep 6; echo done', { timeoutMs: 60_000 });
+      // After the session's own activity stamp (it opened), so the warning stands.
+      await new Promise((res) => setTimeout(res, 2500));
+      await writeIdleWarning(cluster, nsOf('student-03'), formatIdleWarning({ at: new Date().toISOString(), suspendAt: new Date(Date.now() + 10 * MIN).toISOString() }));
+      const r = await session;
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('done\n');
+      const lines = r.stderr.split('\n').filter((l) => l.includes('your lab has been idle'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/it will be suspended in about (9|10) minutes \(\d\d:\d\d UTC\) unless you use it/);
+    } finally {
+      await gw.stop();
+      rig.cleanup();
+      await writeIdleWarning(cluster, nsOf('student-03'), undefined).catch(() => undefined);
+    }
+  }, 120_000);
 });
 
 describe('a schedule, on a clock the test sets', () => {
