@@ -279,7 +279,9 @@ export function ClassView() {
                     className={`cell state-${state}`}
                     data-testid={`cell-${r.student}-${n}`}
                     data-state={state}
-                    title={`${r.student} / ${n}: ${state}${cell?.reason ? ` (${cell.reason})` : ''}${cell?.image ? `, image ${cell.image} not found` : ''}; click for a terminal, Shift+click for its screen (view only)`}
+                    title={r.suspended ? `${r.student} / ${n}: suspended; resume the lab to open a terminal or a screen` : `${r.student} / ${n}: ${state}${cell?.reason ? ` (${cell.reason})` : ''}${cell?.image ? `, image ${cell.image} not found` : ''}; click for a terminal, Shift+click for its screen (view only)`}
+                    // A suspended lab has no pod to open: the row's resume brings it back.
+                    disabled={!!r.suspended}
                     onClick={(e) =>
                       e.shiftKey
                         ? openVnc({ namespace: r.namespace, node: n, title: `${r.student} / ${n}`, viewOnly: true })
@@ -294,7 +296,7 @@ export function ClassView() {
                 <QuotaBar label="pods" q={r.pods} />
               </span>
               <span className="row-actions">
-                <button className="link-button" data-testid={`terminal-${r.student}`} onClick={() => openTerminal({ namespace: r.namespace, node: nodes[0] ?? '', title: `${r.student} / ${nodes[0] ?? ''}` })} disabled={nodes.length === 0}>
+                <button className="link-button" data-testid={`terminal-${r.student}`} onClick={() => openTerminal({ namespace: r.namespace, node: nodes[0] ?? '', title: `${r.student} / ${nodes[0] ?? ''}` })} disabled={nodes.length === 0 || !!r.suspended} title={r.suspended ? 'suspended: resume the lab first' : undefined}>
                   terminal
                 </button>
                 <button className="link-button" data-testid={`kubeconfig-${r.student}`} onClick={() => void downloadCredentials(klass!.name, r.student)}>
