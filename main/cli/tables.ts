@@ -10,6 +10,8 @@ import { keptVolumesHelp } from '../engine/expiry';
 import { formatRemaining } from '../engine/expiry-time';
 import type { StudentDrift } from '../engine/reconcile-diff';
 import type { ClassHealth } from '../engine/reconcile-status';
+import { formatSession, scheduleWindow } from '../engine/class-schedule';
+import { formatSeconds } from './args';
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(rows: string[][]): string {
@@ -92,6 +94,13 @@ export function formatHealth(className: string, h: ClassHealth): string {
     lines.push(`drift in ${h.drift.length} students (details: labforge reconcile --class ${className}):`);
     for (const s of h.drift) lines.push(`  ${s.student}: ${s.objects.map((o) => `${o.kind}/${o.name} ${o.problem}${o.fields.length ? ` (${o.fields.map((f) => f.path).join(', ')})` : ''}`).join('; ')}`);
   }
+  // Class time: when the class meets and what idleness does (docs/reconcile.md, "Class time").
+  if (h.schedule) {
+    const w = scheduleWindow(h.schedule, new Date());
+    const now = w.current ? `${w.current.warming ? 'warming up for' : 'in session'} ${formatSession(w.current, h.schedule.timezone)}` : w.next ? `next session ${formatSession(w.next, h.schedule.timezone)}` : 'no session ahead';
+    lines.push(`class time: ${now} (\`labforge schedule --class ${className}\`)`);
+  }
+  if (h.idle) lines.push(`class time: idle labs are suspended after ${formatSeconds(h.idle.afterSeconds)}, the student warned ${formatSeconds(h.idle.warnSeconds)} before`);
   const withLinks = h.links.filter((l) => l.links.length);
   if (withLinks.length) {
     lines.push('web links:');

@@ -218,7 +218,7 @@ describe('an idle warning reaches the open SSH session', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('done\n');
       const lines = r.stderr.split('\n').filter((l) => l.includes('your lab has been idle'));
-      expect(lines).toHaveLength(1);
+      expect(lines, r.stderr).toHaveLength(1);
       expect(lines[0]).toMatch(/it will be suspended in about (9|10) minutes \(\d\d:\d\d UTC\) unless you use it/);
     } finally {
       await gw.stop();
