@@ -74,6 +74,13 @@ async function applySuspension(cluster: Cluster, className: string, ns: INamespa
   const want = await expectedObjects(cluster, className, ns, ctx, suspended);
   const objects = want.objects.filter((o) => o.kind === 'Namespace' || WORKLOAD_KINDS.has(o.kind));
   await applyAll(cluster, objects, { semaphore, ...(signal ? { signal } : {}) });
+  // An idle warning is spent once the lab is suspended or resumed: it must not stand over the next run.
+  if (ns.metadata?.annotations?.[ANNOTATION.idleWarning] !== undefined) {
+    await writeIdleWarning(cluster, ns.metadata.name ?? '', undefined).catch((err: unknown) => {
+      // Someone removed it in between: nothing left to do.
+      if (!(err instanceof KubeError && err.kind === 'invalid')) throw err;
+    });
+  }
   return want.release.lab;
 }
 
