@@ -25,6 +25,7 @@ import type { Release } from '../main/engine/releases';
 import { connect, type HttpCluster } from '../main/kube/http-cluster';
 import { NAMESPACE, POD, type IPod } from '../main/kube/kinds';
 import { benchLog, runHeader, writeBenchBlock } from './bench-report';
+import { kubepods } from './kubepods';
 
 const ROOT = join(import.meta.dirname, '..');
 const SIZES = (process.env['BENCH_STUDENTS'] ?? '10,30').split(',').map(Number);
@@ -81,17 +82,6 @@ async function untilReady(namespaces: string[], podsEach: number, t0: number): P
   return namespaces.map((n) => doneAt.get(n)!);
 }
 
-function cgroup(controller: string, file: string): number {
-  for (const base of [`/sys/fs/cgroup/${controller}/kubepods`, `/sys/fs/cgroup/${controller}/kubepods.slice`]) {
-    try {
-      return Number(readFileSync(join(base, file), 'utf8').trim());
-    } catch {
-      // try the next layout
-    }
-  }
-  return NaN;
-}
-
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -101,14 +91,14 @@ async function classRun(lab: Lab, students: number, placement: Placement): Promi
   const namespaces = roster.map((st) => studentNamespace(className, st.id));
   const release: Release = { lab, labName: lab.metadata.name, tag: 'v1', createdAt: new Date().toISOString(), author: 'bench', note: '', images: [], template: '' };
   await placeNamespaces(namespaces, placement);
-  const cpu0 = cgroup('cpuacct', 'cpuacct.usage');
+  const cpu0 = kubepods('cpuacct', 'cpuacct.usage');
   const t0 = Date.now();
   const r = await publish(cluster, { className, students: roster, release, force: true });
   if (r.results.some((x) => x.status === 'failed')) throw new Error(`publish failed: ${JSON.stringify(r.results.find((x) => x.status === 'failed'))}`);
   const perStudent = await untilReady(namespaces, lab.nodes.length, t0);
   const total = Date.now() - t0;
-  const cpuMs = (cgroup('cpuacct', 'cpuacct.usage') - cpu0) / 1e6;
-  const memMb = cgroup('memory', 'memory.usage_in_bytes') / 1024 / 1024;
+  const cpuMs = (kubepods('cpuacct', 'cpuacct.usage') - cpu0) / 1e6;
+  const memMb = kubepods('memory', 'memory.usage_in_bytes') / 1024 / 1024;
   await teardown(cluster, className, undefined, 1000).catch(() => undefined);
   await waitGone(namespaces);
   return { total, perStudent, cpuMs, memMb };

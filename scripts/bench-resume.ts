@@ -27,6 +27,7 @@ import { resumeStudents, suspendStudents } from '../main/engine/suspend';
 import { connect, type HttpCluster } from '../main/kube/http-cluster';
 import { NAMESPACE, POD, type IPod } from '../main/kube/kinds';
 import { benchLog, runHeader, writeBenchBlock } from './bench-report';
+import { kubepods } from './kubepods';
 
 const ROOT = join(import.meta.dirname, '..');
 const STUDENTS = Number(process.env['BENCH_STUDENTS'] ?? 30);
@@ -62,24 +63,13 @@ async function until(namespaces: Set<string>, done: (pods: IPod[]) => boolean, t
   }
 }
 
-function cgroup(controller: string, file: string): number {
-  for (const base of [`/sys/fs/cgroup/${controller}/kubepods`, `/sys/fs/cgroup/${controller}/kubepods.slice`]) {
-    try {
-      return Number(readFileSync(join(base, file), 'utf8').trim());
-    } catch {
-      // try the next layout
-    }
-  }
-  return NaN;
-}
-
 /** The kubepods cgroup over a quiet window: CPU in cores, memory at its end in MiB. */
 async function nodeWindow(): Promise<{ cores: number; memMb: number }> {
-  const cpu0 = cgroup('cpuacct', 'cpuacct.usage');
+  const cpu0 = kubepods('cpuacct', 'cpuacct.usage');
   const t0 = Date.now();
   await new Promise((r) => setTimeout(r, WINDOW_MS));
-  const cores = (cgroup('cpuacct', 'cpuacct.usage') - cpu0) / 1e6 / (Date.now() - t0);
-  return { cores, memMb: cgroup('memory', 'memory.usage_in_bytes') / 1024 / 1024 };
+  const cores = (kubepods('cpuacct', 'cpuacct.usage') - cpu0) / 1e6 / (Date.now() - t0);
+  return { cores, memMb: kubepods('memory', 'memory.usage_in_bytes') / 1024 / 1024 };
 }
 
 const lab = loadLab();
