@@ -16,7 +16,7 @@ function report(io: CliIO, results: (SuspendResult & { zone?: string })[], verb:
   for (const r of results) {
     const where = `${r.student} (${r.namespace}${r.zone ? `, zone ${r.zone}` : ''})`;
     if (r.status === 'failed') io.stdout(`${where}: FAILED: ${r.error}\n`);
-    else if (r.status === 'unchanged') io.stdout(`${where}: already ${verb}${r.suspension ? ` (by ${r.suspension.by} since ${r.suspension.at})` : ''}\n`);
+    else if (r.status === 'unchanged') io.stdout(verb === 'suspended' ? `${where}: already suspended${r.suspension ? ` (by ${r.suspension.by} since ${r.suspension.at})` : ''}\n` : `${where}: running, not suspended; nothing to do\n`);
     else io.stdout(`${where}: ${verb}${r.ready === false ? ', but not every node is ready yet (`labforge status` shows why)' : ''}\n`);
   }
   const failed = results.filter((r) => r.status === 'failed').length;
