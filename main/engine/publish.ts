@@ -247,8 +247,9 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
       } else {
         // An upgrade or a resumed publish, from what the namespace held (listed above for the
         // whole class, or here when that failed; listing again is harmless, so it is retried
-        // as a whole). An object whose live copy already holds exactly what it sets is not
-        // applied (nothing would change: reconcile-diff's upToDate); every other one is, after
+        // as a whole). An object whose live copy already holds exactly what it sets, besides
+        // fields holding the server's defaults, is not applied (nothing would change:
+        // reconcile-diff's upToDate); every other one is, after
         // adopting what an earlier publish created rather than applied, so the apply removes
         // fields the release dropped. What the release no longer has is pruned after.
         const before = listed?.get(target.namespace) ?? (await withRetry(() => listOwned(cluster, target.namespace, lab.metadata.name), retry));

@@ -94,8 +94,8 @@ describe('re-publishing an unchanged class', () => {
     expect(r.results.map((x) => [x.status, x.error])).toEqual([['updated', undefined], ['updated', undefined]]);
     const drifted = [`ConfigMap/web-files in ${b}`, `Deployment/web in ${a}`, `Service/db in ${b}`];
     expect(studentWrites(writes).filter((w) => w.startsWith('apply ')).sort()).toEqual(drifted.map((d) => `apply ${d}`));
-    // Before its apply, an object still holding create-time fields (a ConfigMap has no server
-    // defaults, so it was never applied since its create) has them adopted: nothing else is patched.
+    // Before its apply, an object still holding create-time fields (nothing was applied since
+    // the creates) has them adopted: nothing else is patched.
     for (const w of studentWrites(writes).filter((x) => !x.startsWith('apply '))) expect(drifted.map((d) => `patch ${d}`)).toContain(w);
 
     expect((await apps.readNamespacedDeployment({ namespace: a, name: 'web' })).spec?.replicas).toBe(1);
