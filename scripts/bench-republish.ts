@@ -94,11 +94,13 @@ async function decomposition(release: Release, className: string, n: number): Pr
   const ms = performance.now() - t;
   const failed = result.results.filter((r) => r.status === 'failed').length;
   const all = trace.calls.filter((c) => !c.dryRun);
+  // The dry runs (the preflight's, and those that read the server's defaults) are counted apart.
+  const dryRuns = trace.calls.length - all.length;
   const busy = all.reduce((a, c) => a + (c.end - c.start), 0);
   const byVerb = new Map<string, number[]>();
   for (const c of all) byVerb.set(c.verb, [...(byVerb.get(c.verb) ?? []), c.end - c.start]);
   const window = inFlight(all, 0, trace.now());
-  log(`  then an unchanged re-publish in-process (traced): ${secs(ms)} s, ${failed} failed; ${all.length} requests (dry runs left out), ${window.mean.toFixed(1)} in flight on average`);
+  log(`  then an unchanged re-publish in-process (traced): ${secs(ms)} s, ${failed} failed; ${all.length} requests (and ${dryRuns} dry runs), ${window.mean.toFixed(1)} in flight on average`);
   for (const [verb, lat] of [...byVerb].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
     const sum = lat.reduce((x, y) => x + y, 0);
     log(`    ${verb.padEnd(8)} ${String(lat.length).padStart(5)} requests, median ${median(lat).toFixed(0)} ms, ${((sum / busy) * 100).toFixed(0)}% of the request time`);

@@ -19,6 +19,7 @@ import { quoteInput } from '../../common/lab/escape';
 import { studentClusterRole } from '../../common/compile/rbac';
 import { adoptAllCreated } from '../kube/adopt-created';
 import { applyAll, applyObject, preflight, sourceNamer } from '../kube/apply';
+import { defaultsKey, serverDefaults } from '../kube/server-defaults';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE, type INamespace } from '../kube/kinds';
@@ -170,6 +171,11 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
     opts.signal?.throwIfAborted();
     opts.onPhase?.(p, message);
   };
+  // A suspended lab stays suspended through an upgrade or a re-run (./suspend.ts).
+  const compileForStudent = (target: ReturnType<typeof studentTarget>): KubeObject[] => {
+    const suspended = suspensionOf(existingByName.get(target.namespace) ?? {});
+    return compileLab(lab, suspended ? { ...target, suspended } : target);
+  };
   // Preflight: one student's objects stand for all (they differ only in names and labels).
   const sample = compileLab(lab, targets[0]!.target);
   // Shared by every student of every class, so written once here rather than per namespace.
@@ -185,6 +191,16 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   // namespace as before (and retries that on its own).
   const owned = existing.length ? withRetry(() => listOwnedIn(cluster, existingByName.keys(), lab.metadata.name), { ...(opts.signal ? { signal: opts.signal } : {}) }) : Promise.resolve(new Map<string, KubeObject[]>());
   owned.catch(() => undefined); // awaited below, unless a check throws first
+  // What the server defaults on each object when it creates it, from one existing student's
+  // objects (dry runs only, so beside the checks too): the objects a first publish created still
+  // hold those defaults in their create-time field entry, and this tells them apart from a
+  // field a newer release dropped (reconcile-diff's upToDate). When it fails, every object is
+  // held to the strict rule and is adopted and applied as before.
+  const resumed = targets.find((t) => existingByName.has(t.target.namespace));
+  const defaults = resumed
+    ? serverDefaults(cluster, compileForStudent(resumed.target), { semaphore: new Semaphore(concurrency), ...(opts.signal ? { retry: { signal: opts.signal } } : {}) })
+    : Promise.resolve(new Map<string, KubeObject>());
+  defaults.catch(() => undefined); // awaited below, unless a check throws first
   phase('preflight', `checking ${sample.length} objects per student (schemas, APIs, server-side dry run)`);
   await preflight(cluster, [shared, ...sample], sourceNamer(lab), { semaphore: new Semaphore(concurrency) });
 
@@ -206,15 +222,14 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   // Before any binding refers to it; applying it again when it exists changes nothing.
   await applyObject(cluster, shared, { semaphore, retry: { outage } });
   const listed = await owned.catch(() => undefined);
+  const serverStored = await defaults.catch(() => new Map<string, KubeObject>());
   let done = 0;
   // As many students as requests: a student waiting between its phases (namespace, then what
   // governs it, then its workloads) leaves its slots to the others, so the shared semaphore
   // stays the only bound and stays full.
   const results = await mapLimit(targets, opts.studentsInFlight ?? concurrency, async ({ student, target }) => {
     let retries = 0;
-    // A suspended lab stays suspended through an upgrade or a re-run (./suspend.ts).
-    const suspended = suspensionOf(existingByName.get(target.namespace) ?? {});
-    const objects: KubeObject[] = compileLab(lab, suspended ? { ...target, suspended } : target);
+    const objects = compileForStudent(target);
     const result: StudentResult = {
       student: student.id,
       namespace: target.namespace,
@@ -232,15 +247,16 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
       } else {
         // An upgrade or a resumed publish, from what the namespace held (listed above for the
         // whole class, or here when that failed; listing again is harmless, so it is retried
-        // as a whole). An object whose live copy already holds exactly what it sets is not
-        // applied (nothing would change: reconcile-diff's upToDate); every other one is, after
+        // as a whole). An object whose live copy already holds exactly what it sets, besides
+        // fields holding the server's defaults, is not applied (nothing would change:
+        // reconcile-diff's upToDate); every other one is, after
         // adopting what an earlier publish created rather than applied, so the apply removes
         // fields the release dropped. What the release no longer has is pruned after.
         const before = listed?.get(target.namespace) ?? (await withRetry(() => listOwned(cluster, target.namespace, lab.metadata.name), retry));
         const live = new Map([{ ...namespace, apiVersion: 'v1', kind: 'Namespace' } as KubeObject, ...before].map((o) => [key(o), o]));
         const stale = objects.filter((o) => {
           const have = live.get(key(o));
-          return !have || !upToDate(o, have);
+          return !have || !upToDate(o, have, serverStored.get(defaultsKey(o)));
         });
         const adopt = stale.flatMap((o) => live.get(key(o)) ?? []);
         await adoptAllCreated(cluster, adopt, { semaphore, retry });

@@ -127,10 +127,15 @@ export function changedFields(want: KubeObject, have: KubeObject): FieldDrift[] 
  * Fields still held by the create's Update entry (publish creates by POST) count as owned here:
  * the apply that adopts them (adoptCreated) is only needed when an apply is, since an apply is
  * what would drop them.
+ *
+ * A create's entry also holds the fields the server defaulted. Given `defaults` (the server's
+ * stored form of `want` created fresh, main/kube/server-defaults), such a field still counts as
+ * up to date when its live value is that default: an apply that gave it up would have it
+ * defaulted to the same value again (ownsExactly).
  */
-export function upToDate(want: KubeObject, live: KubeObject): boolean {
+export function upToDate(want: KubeObject, live: KubeObject, defaults?: KubeObject): boolean {
   if (live.metadata.deletionTimestamp) return false;
-  return changedFields(want, live).length === 0 && ownsExactly(want, live, FIELD_MANAGER);
+  return changedFields(want, live).length === 0 && ownsExactly(want, live, FIELD_MANAGER, defaults);
 }
 
 export const objectKeyOf = (o: { apiVersion?: string; kind?: string; metadata?: { name?: string } }) => `${o.apiVersion}/${o.kind}/${o.metadata?.name}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../common/compile/types';
 import { applyJsonPatch, JsonPatchError } from './json-patch';
-import { adoptionPatch, hasCreatedFields, mergeFieldsV1, type ManagedFieldsEntry } from './managed-fields';
+import { adoptionPatch, hasCreatedFields, mergeFieldsV1, ownsExactly, type ManagedFieldsEntry } from './managed-fields';
 
 const obj = (managedFields: ManagedFieldsEntry[]): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ns', managedFields } });
 const fieldsOf = (o: KubeObject) => o.metadata['managedFields'] as ManagedFieldsEntry[];
@@ -79,5 +79,66 @@ describe('applyJsonPatch', () => {
     expect(() => applyJsonPatch(doc, [{ op: 'replace', path: '/a/b/3', value: 0 }])).toThrow('out of range');
     expect(() => applyJsonPatch(doc, [{ op: 'remove', path: '/z' }])).toThrow('no value at /z');
     expect(() => applyJsonPatch(doc, [{ op: 'add', path: '/z/y', value: 0 }])).toThrow('no value at /z/y');
+  });
+});
+
+describe('ownsExactly', () => {
+  // A Deployment as publish compiles it, and as the API server stored its create: the Update
+  // entry owns the compiled fields and what the server defaulted (imagePullPolicy).
+  const want: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'c-ada', labels: { a: '1' } }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx:1' }] } } } };
+  const createdFields = (extra: Record<string, unknown> = {}) => ({
+    'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } },
+    'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:name': {}, 'f:image': {}, 'f:imagePullPolicy': {}, ...extra } } } } },
+  });
+  const live = (container: Record<string, unknown>, extra: Record<string, unknown> = {}): KubeObject => ({
+    ...want,
+    metadata: { ...want.metadata, managedFields: [{ manager: 'labforge', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: createdFields(extra) }] },
+    spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx:1', ...container }] } } },
+  });
+  // The server's dry run of a copy of `want` under another name.
+  const defaults: KubeObject = { ...want, metadata: { ...want.metadata, name: 'web-dflt0a1b2c3d' }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'web', image: 'nginx:1', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log' }] } } } };
+
+  it('without the defaults, a created field that is not compiled is one the apply would drop', () => {
+    expect(ownsExactly(want, live({ imagePullPolicy: 'IfNotPresent' }), 'labforge')).toBe(false);
+  });
+
+  it('with them, a created field holding its default value is no reason to apply', () => {
+    expect(ownsExactly(want, live({ imagePullPolicy: 'IfNotPresent' }), 'labforge', defaults)).toBe(true);
+  });
+
+  it('a created field with another value than the default (an older release set it) still is', () => {
+    expect(ownsExactly(want, live({ imagePullPolicy: 'Always' }), 'labforge', defaults)).toBe(false);
+  });
+
+  it('a field the release dropped, which the server does not default, still is', () => {
+    const dropped = live({ imagePullPolicy: 'IfNotPresent', env: [{ name: 'MODE', value: 'v1' }] }, { 'f:env': { '.': {}, 'k:{"name":"MODE"}': { '.': {}, 'f:name': {}, 'f:value': {} } } });
+    expect(ownsExactly(want, dropped, 'labforge', defaults)).toBe(false);
+  });
+
+  it('defaults of another kind are not used', () => {
+    expect(ownsExactly(want, live({ imagePullPolicy: 'IfNotPresent' }), 'labforge', { ...defaults, kind: 'StatefulSet' })).toBe(false);
+  });
+
+  it("a default taken from the object's name is compared with the live object's own name", () => {
+    const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'c-ada', labels: { a: '1' } } };
+    const liveNs = (label: string): KubeObject => ({
+      ...ns,
+      metadata: {
+        name: 'c-ada',
+        labels: { a: '1', 'kubernetes.io/metadata.name': label },
+        managedFields: [{ manager: 'labforge', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {}, 'f:kubernetes.io/metadata.name': {} } } } }],
+      },
+    });
+    // The dry run was of another student's namespace, under a name of its own.
+    const probe: KubeObject = { ...ns, metadata: { name: 'c-brian-dflt01234567', labels: { a: '1', 'kubernetes.io/metadata.name': 'c-brian-dflt01234567' } } };
+    expect(ownsExactly(ns, liveNs('c-ada'), 'labforge', probe)).toBe(true);
+    expect(ownsExactly(ns, liveNs('c-brian-dflt01234567'), 'labforge', probe)).toBe(false);
+    expect(ownsExactly(ns, liveNs('other'), 'labforge', probe)).toBe(false);
+  });
+
+  it('a compiled field the live copy does not own is still a reason to apply', () => {
+    const o = live({ imagePullPolicy: 'IfNotPresent' });
+    const fewer = { ...o, metadata: { ...o.metadata, managedFields: [{ manager: 'labforge', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }] } };
+    expect(ownsExactly(want, fewer, 'labforge', defaults)).toBe(false);
   });
 });

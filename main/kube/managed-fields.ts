@@ -86,11 +86,21 @@ function entries(obj: KubeObject): ManagedFieldsEntry[] {
  * give one up (which is how a release's dropped field is removed). Undefined answers false: an
  * entry of another apiVersion, a key of the fieldsV1 format this does not know, a null in `want`.
  *
+ * With `defaults` (what the API server stores when it creates `want` fresh: a server-side dry
+ * run of a copy under another name, see ./server-defaults), an owned field `want` does not set
+ * is also accepted when it holds, at every owned leaf, the value `defaults` has there.
+ * Such fields come from a create (its Update entry records what the server defaulted:
+ * imagePullPolicy, volumeMode, the namespace's name label…). An apply that gave them up would
+ * have the server default them again to that same value, so it would change nothing anyone can
+ * see. A field a release dropped is not in the defaults, or holds another value, so it still
+ * makes the object stale. A value the server allocates (a Service's clusterIP) differs between
+ * the dry run and the live copy, and also makes it stale.
+ *
  * fieldsV1 names fields (`f:x`), list items by key (`k:{"name":"web"}`), by value (`v:"a"`) or
  * by index (`i:0`), and the item itself (`.`). A leaf (`{}`) owns the whole value under it, which
  * is how atomic lists and maps (`f:selector: {}`, `f:sysctls: {}`) appear.
  */
-export function ownsExactly(want: KubeObject, live: KubeObject, manager: string): boolean {
+export function ownsExactly(want: KubeObject, live: KubeObject, manager: string, defaults?: KubeObject): boolean {
   const mine = entries(live).filter((e) => e.manager === manager && !e.subresource && (e.operation === 'Apply' || e.operation === 'Update'));
   if (mine.length === 0 || mine.some((e) => e.apiVersion !== want.apiVersion || !isTree(e.fieldsV1))) return false;
   const owned = mine.reduce<Record<string, unknown>>((a, e) => mergeFieldsV1(a, e.fieldsV1!), {});
@@ -99,10 +109,22 @@ export function ownsExactly(want: KubeObject, live: KubeObject, manager: string)
   const { apiVersion: _v, kind: _k, status: _s, metadata, ...rest } = want;
   const { name: _n, namespace: _ns, ...meta } = metadata;
   const sets: Record<string, unknown> = { ...rest, metadata: meta };
-  return ownedWithin(owned, sets) && coveredBy(sets, owned);
+  const dflt = defaults && defaults.apiVersion === want.apiVersion && defaults.kind === want.kind ? defaults : undefined;
+  const ctx: Defaulted | undefined = dflt ? { liveName: live.metadata.name, defaultName: dflt.metadata.name } : undefined;
+  return ownedWithin(owned, sets, live, dflt, ctx) && coveredBy(sets, owned);
 }
 
 type Tree = Record<string, unknown>;
+
+/**
+ * The names the comparison with the defaults maps: the dry-run copy has a name of its own, and a
+ * default taken from the name (a Namespace's `kubernetes.io/metadata.name` label) is the live
+ * object's name on the live copy.
+ */
+interface Defaulted {
+  liveName: string;
+  defaultName: string;
+}
 
 /** The list item of `list` that fieldsV1's item key `key` names, if any. */
 function itemOf(list: unknown[], key: string): { found: boolean; item?: unknown } {
@@ -125,8 +147,19 @@ function itemOf(list: unknown[], key: string): { found: boolean; item?: unknown 
   return { found: false };
 }
 
-/** Every field of the owned set is set by `value` (nothing owned that `value` dropped). */
-function ownedWithin(owned: Tree, value: unknown): boolean {
+/** The value under fieldsV1 key `k` of `value` (a field of a map, an item of a list), if there is one. */
+function childOf(value: unknown, k: string): unknown {
+  if (k.startsWith('f:')) return isTree(value) ? value[k.slice(2)] : undefined;
+  if (Array.isArray(value)) return itemOf(value, k).item;
+  return undefined;
+}
+
+/**
+ * Every field of the owned set is set by `value` (nothing owned that `value` dropped), or, given
+ * the server's defaults (walked alongside in `dflt`, with the live copy in `live`), holds its
+ * default value on the live copy.
+ */
+function ownedWithin(owned: Tree, value: unknown, live?: unknown, dflt?: unknown, ctx?: Defaulted): boolean {
   for (const [k, sub] of Object.entries(owned)) {
     if (k === '.') continue;
     if (!isTree(sub)) return false;
@@ -134,17 +167,48 @@ function ownedWithin(owned: Tree, value: unknown): boolean {
     if (k.startsWith('f:')) {
       if (!isTree(value)) return false;
       next = value[k.slice(2)];
-      if (next === undefined) return false;
+      if (next === undefined) {
+        if (ctx && defaultedAt(sub, childOf(live, k), childOf(dflt, k), ctx)) continue;
+        return false;
+      }
     } else if (Array.isArray(value)) {
       const r = itemOf(value, k);
-      if (!r.found) return false;
+      if (!r.found) {
+        if (ctx && defaultedAt(sub, childOf(live, k), childOf(dflt, k), ctx)) continue;
+        return false;
+      }
       next = r.item;
     } else {
       return false;
     }
-    if (next === null || !ownedWithin(sub, next)) return false;
+    if (next === null || !ownedWithin(sub, next, childOf(live, k), childOf(dflt, k), ctx)) return false;
   }
   return true;
+}
+
+/**
+ * Whether every leaf of the owned subtree `owned` holds on the live copy the value the server's
+ * dry run gave it. Both must have it: a field the dry run leaves out is no default.
+ */
+function defaultedAt(owned: Tree, live: unknown, dflt: unknown, ctx: Defaulted): boolean {
+  if (live === undefined || dflt === undefined) return false;
+  const keys = Object.keys(owned).filter((k) => k !== '.');
+  if (keys.length === 0) return sameStored(live, dflt, ctx);
+  return keys.every((k) => {
+    const sub = owned[k];
+    return isTree(sub) && defaultedAt(sub, childOf(live, k), childOf(dflt, k), ctx);
+  });
+}
+
+/** Equal as stored (both values come from the server), a default that is the object's own name aside. */
+function sameStored(live: unknown, dflt: unknown, ctx: Defaulted): boolean {
+  if (typeof dflt === 'string' && dflt === ctx.defaultName) return live === ctx.liveName;
+  if (isTree(live) && isTree(dflt)) {
+    const kl = Object.keys(live);
+    return kl.length === Object.keys(dflt).length && kl.every((k) => k in dflt && sameStored(live[k], dflt[k], ctx));
+  }
+  if (Array.isArray(live) && Array.isArray(dflt)) return live.length === dflt.length && live.every((x, i) => sameStored(x, dflt[i], ctx));
+  return live === dflt;
 }
 
 /** Every field `value` sets is in the owned set (a leaf of the set owns the whole value under it). */

@@ -113,3 +113,47 @@ describe('field ownership across an upgrade of created objects', () => {
     expect(d?.spec?.template.metadata?.labels?.['network.labforge.dev/net-b']).toBe('true');
   });
 });
+
+// The re-publish right after a create skips an object whose create-time entry holds only the
+// compiled fields and the server's defaults (docs/benchmarks.md, ## Re-publish). An older
+// release that set one of those defaulted fields to a value of its own, and a newer one that
+// dropped it, must still get the field back to the server's default.
+describe('a dropped field where the server has a default, on a created object', () => {
+  const other = `own-${randomId(3)}`;
+  const ons = (id: string) => studentNamespace(other, id);
+
+  afterAll(async () => {
+    await teardown(client, other).catch(() => undefined);
+  });
+
+  it('is removed (defaulted again) by the re-publish right after the create; objects holding only defaults are skipped', async () => {
+    const r = await publish(client, { className: other, students, release: v1 });
+    expect(r.results.map((x) => x.status)).toEqual(['created', 'created']);
+    const d0 = await client.read(DEPLOYMENT, 'router', ons('ada'));
+    const pull = d0?.spec?.template.spec?.containers[0]?.imagePullPolicy;
+    expect(pull).toBeDefined();
+    const s0 = await client.read(SERVICE, 'router', ons('ada'));
+    expect(s0?.spec?.internalTrafficPolicy).toBe('Cluster');
+    // What the create of an older release that compiled these fields would have left: the same
+    // Update entry of Labforge's, owning them with values other than the defaults.
+    const older = pull === 'Always' ? 'IfNotPresent' : 'Always';
+    await client.patch(DEPLOYMENT, 'router', ons('ada'), [{ op: 'replace', path: '/spec/template/spec/containers/0/imagePullPolicy', value: older }]);
+    await client.patch(SERVICE, 'router', ons('ada'), [{ op: 'replace', path: '/spec/internalTrafficPolicy', value: 'Local' }]);
+    expect(ours(await client.read(DEPLOYMENT, 'router', ons('ada')))).toEqual(['Update']);
+
+    const again = await publish(client, { className: other, students, release: v1 });
+    expect(again.results.map((x) => [x.status, x.error])).toEqual([['updated', undefined], ['updated', undefined]]);
+    const d = await client.read(DEPLOYMENT, 'router', ons('ada'));
+    expect(d?.spec?.template.spec?.containers[0]?.imagePullPolicy).toBe(pull);
+    expect(ours(d)).toEqual(['Apply']);
+    const svc = await client.read(SERVICE, 'router', ons('ada'));
+    expect(svc?.spec?.internalTrafficPolicy).toBe('Cluster');
+    expect(ours(svc)).toEqual(['Apply']);
+    // The same objects of brian's, which hold only the compiled fields and defaults, and ada's
+    // namespace, were not written.
+    expect(ours(await client.read(DEPLOYMENT, 'router', ons('brian')))).toEqual(['Update']);
+    expect(ours(await client.read(SERVICE, 'router', ons('brian')))).toEqual(['Update']);
+    expect(ours(await client.read(NAMESPACE, ons('ada')))).toEqual(['Update']);
+    expect(await ownedKeys(client, ons('ada'), v1.lab)).toEqual(expectedKeys(v1.lab, other, 'ada', 'v1'));
+  });
+});
