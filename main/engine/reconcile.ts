@@ -8,7 +8,7 @@
  * holds comes from one list (or one watch) per managed kind across the cluster, never one call
  * per student.
  */
-import { compileLab, LABEL, ANNOTATION, exposureLinks, type ExposureLink, type KubeObject, type Suspension } from '../../common/compile';
+import { exposureLinks, type ExposureLink, type KubeObject } from '../../common/compile';
 import { STUDENT_RULES } from '../../common/compile/rbac';
 import { applyAll } from '../kube/apply';
 import type { Cluster, Kind } from '../kube/cluster';
@@ -19,11 +19,10 @@ import { Semaphore } from '../kube/retry';
 import { expireClass, type ExpireResult } from './expiry';
 import { expiryState, type ExpiryState } from './expiry-time';
 import { NAMESPACED_KINDS } from './owned';
-import { classNamespaces, classSelector, studentTarget } from './publish';
+import { classNamespaces, classSelector } from './publish';
 import { namespaceDrift, objectKeyOf, type StudentDrift } from './reconcile-diff';
-import { readClassSettings, readLinkKey, type ClassSettings } from './reconcile-settings';
-import { releasesIn, type Release, type ReleaseReader } from './releases';
-import { suspensionOf } from './suspension';
+import type { ReleaseReader } from './releases';
+import { classContext, expectedObjects, type ClassContext, type StudentExpected } from './class-context';
 import { classTimePass, type ClassTimeReport } from './class-time';
 
 /** Plural resource of a kind, as RBAC rules name it (`NetworkPolicy` → `networkpolicies`). */
@@ -46,56 +45,6 @@ export function studentMayCreate(apiVersion: string, kind: string, rules = STUDE
       (r.resources ?? []).some((x) => x === resource || x === '*') &&
       (r.verbs ?? []).some((v) => v === 'create' || v === '*'),
   );
-}
-
-/** What a class is compiled with, besides its releases. */
-export interface ClassContext {
-  /** Where the class's releases are read: the cluster itself, or the home cluster of a class over zones. */
-  releaseSource: ReleaseReader;
-  settings: ClassSettings | undefined;
-  linkKey: string | undefined;
-  releases: Map<string, Promise<Release>>;
-}
-
-export async function classContext(cluster: Cluster, className: string, releaseSource: ReleaseReader = releasesIn(cluster)): Promise<ClassContext> {
-  const settings = await readClassSettings(cluster, className);
-  return { releaseSource, settings, linkKey: settings?.links === 'random' ? await readLinkKey(cluster, className) : undefined, releases: new Map() };
-}
-
-function releaseOf(ctx: ClassContext, lab: string, tag: string): Promise<Release> {
-  const key = `${lab}@${tag}`;
-  let r = ctx.releases.get(key);
-  if (!r) {
-    r = ctx.releaseSource(lab, tag);
-    // A failed read is not remembered: the next pass asks again.
-    r.catch(() => ctx.releases.delete(key));
-    ctx.releases.set(key, r);
-  }
-  return r;
-}
-
-export interface StudentExpected {
-  student: string;
-  namespace: string;
-  release: Release;
-  objects: KubeObject[];
-}
-
-/**
- * The objects a student namespace should hold: its release, compiled as publish does, suspended
- * when the namespace says so (or as `suspended` overrides: what suspend and resume write).
- */
-export async function expectedObjects(cluster: Cluster, className: string, ns: INamespace, ctx: ClassContext, suspended: Suspension | null | undefined = suspensionOf(ns)): Promise<StudentExpected> {
-  const name = ns.metadata?.name ?? '';
-  const labels = ns.metadata?.labels ?? {};
-  const student = ns.metadata?.annotations?.[ANNOTATION.studentId] ?? labels[LABEL.student] ?? name;
-  const lab = labels[LABEL.lab];
-  const tag = labels[LABEL.release];
-  if (!lab || !tag) throw new KubeError('invalid', `namespace ${name} does not say which release it runs (labels ${LABEL.lab}, ${LABEL.release}); publish to the class again`);
-  const release = await releaseOf(ctx, lab, tag);
-  const target = studentTarget(className, { id: student }, release, ctx.settings?.domain, ctx.linkKey, name);
-  const objects = compileLab(release.lab, suspended ? { ...target, suspended } : target);
-  return { student, namespace: name, release, objects };
 }
 
 /** The kinds a namespace is compared on that this cluster serves (KubeVirt may be absent). */

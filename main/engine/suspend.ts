@@ -21,7 +21,7 @@ import type { JsonPatchOp } from '../kube/managed-fields';
 import { mapLimit, Semaphore } from '../kube/retry';
 import { waitReady, type NodeStatus } from './node-status';
 import { classNamespaces } from './publish';
-import { classContext, expectedObjects, type ClassContext } from './reconcile';
+import { classContext, expectedObjects, type ClassContext } from './class-context';
 import type { ReleaseReader } from './releases';
 import { suspensionOf } from './suspension';
 
