@@ -11,6 +11,7 @@ import { numberedStudents } from '../../main/class/roster';
 import { allCommands } from '../../main/cli/commands';
 import { runCli } from '../../main/cli/program';
 import { teardown } from '../../main/engine/class-ops';
+import { deleteDev } from '../../main/engine/dev-delete';
 import type { CheckRun } from '../../main/engine/checks-results';
 import { recordRuns } from '../../main/engine/checks-store';
 import { publish } from '../../main/engine/publish';
@@ -49,6 +50,7 @@ checks:
 
 let cluster: HttpCluster;
 let dir: string;
+const labName = `grd-${randomId(3)}`;
 
 const run = (check: string, status: CheckRun['status'], at: string): CheckRun => ({ check, status, exitCode: status === 'pass' ? 0 : 1, at, durationMs: 12, output: 'FAIL: =cmd|/c calc', ...(status === 'fail' ? { failLine: 'FAIL: =cmd' } : {}) });
 
@@ -62,7 +64,7 @@ async function cli(...argv: string[]) {
 beforeAll(async () => {
   cluster = adminCluster();
   dir = mkdtempSync(join(tmpdir(), 'lf-grades-'));
-  const parsed = parseLab(labText(`grd-${randomId(3)}`));
+  const parsed = parseLab(labText(labName));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   const release = await makeRelease(cluster, parsed.lab, 'v1');
   const r = await publish(cluster, { className, students, release });
@@ -75,6 +77,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await teardown(cluster, className).catch(() => undefined);
+  // The release was made from a dev deployment (makeRelease): that namespace goes too.
+  await deleteDev(cluster, labName, { timeoutMs: 60_000 }).catch(() => undefined);
   cluster?.close();
   rmSync(dir, { recursive: true, force: true });
 });
