@@ -106,7 +106,7 @@ export const checkCommands: CommandModule = (program: Command, io: CliIO) => {
     .option('-o, --output <file>', 'write to FILE (created with mode 0644) instead of stdout', outputFileArg('--output'))
     .addHelpText(
       'after',
-      "\nColumns: student,check,passed,points,time,status,max_points,title. passed is whether the check's latest run passed; time is when it first passed (ISO 8601 UTC), else when it last ran, empty if it never ran. A cell starting with = + - @ gets a leading ' so spreadsheets do not run it.\n\nExamples:\n  labforge grades --class net101 -o net101-grades.csv\n  labforge grades --class net101 --student alice",
+      "\nColumns: student,check,passed,points,time,status,max_points,title\n  passed  whether the check's latest run passed (points are earned only then)\n  time    when it first passed (ISO 8601 UTC), else when it last ran; empty if never run\nA cell starting with = + - @ gets a leading ' so spreadsheets do not run it as a formula.\n\nExamples:\n  labforge grades --class net101 -o net101-grades.csv\n  labforge grades --class net101 --student alice",
     )
     .action(async (opts: GradesOpts) => {
       const [{ classCheckResults }, { gradesCsv }] = await Promise.all([import('../../engine/checks'), import('../../../common/export/grades-csv')]);
