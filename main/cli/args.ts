@@ -37,6 +37,14 @@ export function dnsLabelArg(what: string, max = 63): Parser<string> {
   };
 }
 
+/** A file to write (`-o FILE`): not empty and no NUL, which no file system takes; whether it can be written is found on writing. */
+export function outputFileArg(what: string): Parser<string> {
+  return (value) => {
+    if (value === '' || value.includes('\0')) throw new InvalidArgumentError(`${what} must be a file path; got ${shown(value)}`);
+    return value;
+  };
+}
+
 /** A whole number from 1 to `max`, written as plain digits ("1e3" and "0x10" are refused). */
 export function positiveInt(what: string, max = 10_000): Parser<number> {
   return (value) => {

@@ -1,15 +1,23 @@
 /**
  * `labforge check --class C [--student S] [--check ID] [--watch SECONDS]`: runs the lab's
  * checks in the students' namespaces, records the results in the cluster and prints a
- * students × checks grid. The engine, the exec streams and the Kubernetes client load inside
- * the action (see ./index.ts).
+ * students × checks grid; `labforge grades --class C [-o FILE]`: the recorded results as CSV,
+ * without running anything. The engine, the exec streams and the Kubernetes client load inside
+ * the actions (see ./index.ts).
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { dnsLabelArg, positiveInt, studentIdArg } from '../args';
+import { dnsLabelArg, outputFileArg, positiveInt, studentIdArg } from '../args';
 import { CommandFailure } from '../errors';
 import type { CliIO, CommandModule } from '../program';
 import type { ClassPart } from '../../engine/zones';
 import { classCommand, overClassCli, type ConnOpts } from '../engine-command';
+
+interface GradesOpts extends ConnOpts {
+  class: string;
+  student?: string;
+  output?: string;
+}
 
 interface CheckOpts extends ConnOpts {
   class: string;
@@ -89,5 +97,31 @@ export const checkCommands: CommandModule = (program: Command, io: CliIO) => {
       } finally {
         process.removeListener('SIGINT', onSigint);
       }
+    });
+
+  // A separate verb, not `check --csv`: `check` runs the checks, and exporting grades must not
+  // (a run at export time would grade students on the state of their lab at that moment).
+  classCommand(program, 'grades', 'Print the recorded check results of a class as CSV, one row per student and check (no checks are run).')
+    .option('--student <id>', 'only this student', studentIdArg('--student'))
+    .option('-o, --output <file>', 'write to FILE (created with mode 0644) instead of stdout', outputFileArg('--output'))
+    .addHelpText(
+      'after',
+      "\nColumns: student,check,passed,points,time,status,max_points,title\n  passed  whether the check's latest run passed (points are earned only then)\n  time    when it first passed (ISO 8601 UTC), else when it last ran; empty if never run\nA cell starting with = + - @ gets a leading ' so spreadsheets do not run it as a formula.\n\nExamples:\n  labforge grades --class net101 -o net101-grades.csv\n  labforge grades --class net101 --student alice",
+    )
+    .action(async (opts: GradesOpts) => {
+      const [{ classCheckResults }, { gradesCsv }] = await Promise.all([import('../../engine/checks'), import('../../../common/export/grades-csv')]);
+      const only = opts.student !== undefined ? { student: opts.student } : undefined;
+      const students = (await overClassCli(opts, (p) => classCheckResults(p.cluster, opts.class, opts.student, p.releases), only)).flat();
+      const csv = gradesCsv(students);
+      if (opts.output === undefined) {
+        io.stdout(csv);
+        return;
+      }
+      try {
+        writeFileSync(opts.output, csv, { mode: 0o644 });
+      } catch (err) {
+        throw new CommandFailure(`cannot write ${opts.output}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      io.stderr(`wrote ${opts.output}: ${students.reduce((n, s) => n + s.checks.length, 0)} row(s) for ${students.length} student(s)\n`);
     });
 };

@@ -2,11 +2,12 @@
  * The class's checks: per student passed/total, points, achievements and the time of the last
  * change, beside a heatmap of students × checks (one colour per result). Clicking a cell shows
  * that check's output, FAIL: line and hint. "Run checks now" runs them for the class or one
- * student. Results come from the cluster's record, re-read every few seconds, so what another
- * instructor's run found shows here too.
+ * student; "Download CSV" exports the recorded results as grades. Results come from the
+ * cluster's record, re-read every few seconds, so what another instructor's run found shows here
+ * too.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { loadCheckResults, runChecksNow, useChecks, type StudentChecks } from './checks';
+import { downloadGrades, loadCheckResults, runChecksNow, useChecks, type StudentChecks } from './checks';
 import { ClassSection } from './ClassSection';
 import { gridColumns } from './grid-columns';
 
@@ -66,6 +67,13 @@ export function ClassChecks({ className, students: namespaces }: { className: st
     </button>
   );
 
+  // Only where there are results to export: the full view below.
+  const downloadButton = (
+    <button className="button small" data-testid="checks-download-csv" title="One row per student and check: student, check, passed, points, time, status, max points, title" onClick={() => void downloadGrades(className)}>
+      Download CSV
+    </button>
+  );
+
   // No student has a check: the lab has none. One line says so; there is nothing to run.
   if (students.length > 0 && columns.length === 0 && !error) {
     const releases = [...new Set(students.map((s) => s.release))].join(', ');
@@ -98,7 +106,7 @@ export function ClassChecks({ className, students: namespaces }: { className: st
 
   const passedAll = students.filter((s) => s.progress.total > 0 && s.progress.passed === s.progress.total).length;
   return (
-    <ClassSection id="checks" testId="class-checks" summary={<span data-testid="checks-summary">{passedAll}/{students.length} students passed every check</span>} actions={runButton}>
+    <ClassSection id="checks" testId="class-checks" summary={<span data-testid="checks-summary">{passedAll}/{students.length} students passed every check</span>} actions={<>{downloadButton}{runButton}</>}>
       {error ? <p className="field-error" data-testid="checks-error">{error}</p> : null}
       <div className="checks-body" ref={body} style={{ maxHeight: (MAX_VISIBLE_ROWS + 1) * ROW_HEIGHT + 2 }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="checks-body">
         <div className="checks-grid-head" style={grid}>

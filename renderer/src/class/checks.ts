@@ -6,6 +6,7 @@
  */
 import { create } from 'zustand';
 import type { Request, Response } from '../../../common/api/contract';
+import { gradesCsv } from '../../../common/export/grades-csv';
 import { invoke } from '../api/client';
 import { useUi } from '../store/ui';
 
@@ -54,6 +55,23 @@ export async function runChecksNow(className: string, student?: string): Promise
   } finally {
     useChecks.setState((s) => ({ running: s.running.filter((x) => x !== who) }));
   }
+}
+
+/**
+ * Downloads the class's recorded results as `<class>-grades.csv` (common/export/grades-csv.ts,
+ * the same bytes as `labforge grades`). The results are read again first: the view's copy may be
+ * up to a refresh old, and a grade export should hold what the cluster has recorded now.
+ */
+export async function downloadGrades(className: string): Promise<void> {
+  const r = await invoke('checks.results', { context: context(), className });
+  if (!r.ok) return useUi.getState().notify('error', `grades not exported: ${r.error.message}`);
+  if (useChecks.getState().className === className) useChecks.setState({ students: r.value.students, error: null });
+  const blob = new Blob([gradesCsv(r.value.students)], { type: 'text/csv' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `${className}-grades.csv`;
+  a.click();
+  URL.revokeObjectURL(a.href);
 }
 
 /** Runs one check of the open lab against its dev namespace; nothing is recorded. */
