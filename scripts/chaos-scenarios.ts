@@ -226,9 +226,19 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
       const className = `chaos-r-${uid()}`;
       const run = publishCli(cc, labName, 'v1', className, N);
       // The first half of the window: a restart takes a moment to bite, and a small class may
-      // finish before a point late in the window (then the round is drawn again).
+      // finish before a point late in the window (then the round is drawn again). The point is
+      // also reached when the first student is done: publish got faster than the baseline
+      // measured on a busy machine would say, and a point drawn from that baseline alone
+      // missed every round of a run where the load fell after it.
       const restartAtMs = rand(window[0], window[0] + (window[1] - window[0]) / 2);
-      await Promise.race([sleep(restartAtMs), run.done]);
+      const t0 = Date.now();
+      await Promise.race([
+        (async () => {
+          while (Date.now() - t0 < restartAtMs && run.progress() < 1 && !run.exited()) await sleep(20);
+        })(),
+        run.done,
+      ]);
+      const atMs = Date.now() - t0;
       const studentsDoneAtRestart = run.progress();
       // A publish that already ended makes no mid-publish round: the restart still happens (and
       // is checked), but another round is drawn.
@@ -254,9 +264,9 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
       const after = await settled(() => classUids(cc.client, witness, students, v1));
       const witnessLost = [...before].filter(([k, u]) => after.get(k) !== u).map(([k]) => k);
       const deadAfter = deadComponents(cc);
-      (midPublish ? report.restarts : report.restartsAfterPublish).push({ className, restart, restartAtMs: Math.round(restartAtMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, ...(first.outcome === 'completed' ? {} : { firstRunError: lastError(first.stderr) }), reruns, finalOk: ok, ...(lastRerunError ? { lastRerunError } : {}), ...(rerunErrors.length ? { rerunErrors } : {}), convergence, witnessLost, deadAfter });
+      (midPublish ? report.restarts : report.restartsAfterPublish).push({ className, restart, restartAtMs: Math.round(atMs), studentsDoneAtRestart, firstRun: first.outcome, firstRunMs: first.ms, ...(first.outcome === 'completed' ? {} : { firstRunError: lastError(first.stderr) }), reruns, finalOk: ok, ...(lastRerunError ? { lastRerunError } : {}), ...(rerunErrors.length ? { rerunErrors } : {}), convergence, witnessLost, deadAfter });
       log(
-        `${midPublish ? '' : '(after the publish ended, not counted) '}${component} restart at ${Math.round(restartAtMs)} ms (${studentsDoneAtRestart}/${N} done; down ${restart.downMs} ms, back in ${restart.backMs} ms): ` +
+        `${midPublish ? '' : '(after the publish ended, not counted) '}${component} restart at ${Math.round(atMs)} ms (${studentsDoneAtRestart}/${N} done; down ${restart.downMs} ms, back in ${restart.backMs} ms): ` +
           `publish ${first.outcome} in ${first.ms} ms${first.outcome === 'completed' ? '' : ` (${lastError(first.stderr)})`}, ${reruns} re-runs${rerunErrors.length ? ` (failed re-runs: ${rerunErrors.join(' | ')})` : ''}; ${summary(convergence)}; witness lost ${witnessLost.length}/${before.size}; dead components: ${deadAfter.join(', ') || 'none'}`,
       );
       await dropClass(cc, className);
