@@ -11,7 +11,9 @@
  *    re-run converges; a class published before the restart keeps every object (same UIDs).
  *
  * Kill points are drawn uniformly from the window in which an uninterrupted publish writes
- * (from just before its first finished student to its exit), measured in the same run.
+ * (from just before its first finished student to its exit), measured in the same run; a kill
+ * also comes once a drawn number of students (1 to N-1) is done, and a restart once the first
+ * student is, so a publish running faster than the probe did is still interrupted mid-way.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -194,9 +196,20 @@ export async function runChaos(size: ChaosSize, log: (line: string) => void = ()
       for (const [tag, rel] of [['v1', v1], ['v2', v2]] as const) {
         if (report.kills.length >= size.killPoints) break;
         attempts++;
-        const killAtMs = rand(window[0], window[1]);
+        const drawnMs = rand(window[0], window[1]);
+        // Or once a drawn number of students is done, whichever comes first: the window comes from
+        // one probe run, and when the machine's load falls after it every drawn time can be past
+        // the end of a publish (a whole run of missed kills on a busy machine).
+        const killAfter = 1 + Math.floor(Math.random() * (N - 1));
         const run = publishCli(cc, labName, tag, className, N);
-        await Promise.race([sleep(killAtMs), run.done]);
+        const t0 = Date.now();
+        await Promise.race([
+          (async () => {
+            while (Date.now() - t0 < drawnMs && run.progress() < killAfter && !run.exited()) await sleep(20);
+          })(),
+          run.done,
+        ]);
+        const killAtMs = Date.now() - t0;
         const killed = !run.exited();
         if (killed) run.kill();
         const first = await run.done;

@@ -97,5 +97,18 @@ describe('benchmark scripts, small runs', () => {
     const left = (await cluster.list(NAMESPACE)).items.map((n) => n.metadata?.name ?? '').filter((n) => n.startsWith('brc-'));
     expect(left).toEqual([]);
   }, 300_000);
-});
 
+  it('bench:resume suspends and resumes a class on the real node against a fresh publish, and leaves no namespace behind', async () => {
+    const { stdout, docs } = await runBench('bench-resume', { BENCH_STUDENTS: '2', BENCH_LAB: 'routing-lab', BENCH_WINDOW_MS: '1000', KUBECONFIG: testKubeconfigPath() });
+    expect(stdout).toMatch(/^\| routing-lab \| 2 \| \d+ \| [\d.]+ s \| [\d.]+ s \| [\d.]+× \| [\d.]+ s \| [\d.]+ → [\d.]+ s \| [\d.]+ \/ [\d.]+ cores \| \d+ \/ \d+ MiB \|$/m);
+    expect(block(docs, 'bench:resume').inside).toContain('BENCH_STUDENTS=2 BENCH_LAB=routing-lab');
+    const left = (await cluster.list(NAMESPACE)).items.map((n) => n.metadata?.name ?? '').filter((n) => n.startsWith('bct-'));
+    expect(left).toEqual([]);
+  }, 300_000);
+
+  it('bench:republish times a first publish against unchanged re-publishes through the CLI', async () => {
+    const { stdout, docs } = await runBench('bench-republish', { BENCH_STUDENTS: '2', BENCH_REPEATS: '1', KUBECONFIG: testKubeconfigPath() });
+    expect(stdout).toMatch(/^\| 2 \| [\d.]+ s \| [\d.]+ s \| [\d.]+ \(per round: [\d.]+\) \|/m);
+    expect(block(docs, 'bench:republish').inside).toContain('BENCH_STUDENTS=2 BENCH_REPEATS=1');
+  }, 300_000);
+});
