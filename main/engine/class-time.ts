@@ -71,6 +71,8 @@ export interface ClassTimeOptions {
 /** One pass of class time over the class's namespaces (as listed or watched by the caller). */
 export async function classTimePass(cluster: Cluster, className: string, settings: ClassSettings | undefined, namespaces: INamespace[], opts: ClassTimeOptions): Promise<ClassTimeReport> {
   const report: ClassTimeReport = { warned: [], suspended: [], resumed: [], errors: [] };
+  // An ended class has nothing left to run or stop.
+  if (settings?.expired) return report;
   const live = namespaces.filter((n) => !n.metadata?.deletionTimestamp && n.status?.phase !== 'Terminating');
   const now = opts.now.getTime();
   const common = { now: () => opts.now, ...(opts.releases ? { releases: opts.releases } : {}) };

@@ -88,6 +88,8 @@ async function change(cluster: Cluster, className: string, mode: 'suspend' | 're
   const now = opts.now ?? (() => new Date());
   try {
     const [targets, ctx] = await Promise.all([namespacesOf(cluster, className, opts.students), classContext(cluster, className, opts.releases)]);
+    // An ended class keeps only its volumes: applying its workloads would bring it back unasked.
+    if (ctx.settings?.expired) throw new KubeError('invalid', `class ${className} ended at ${ctx.settings.expired.at}; publish with a later end date to bring it back`, { hint: 'later-end-date' });
     const semaphore = new Semaphore(16);
     let done = 0;
     return await mapLimit(targets, 16, async ({ student, ns }) => {

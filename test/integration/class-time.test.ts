@@ -264,3 +264,13 @@ describe('a schedule, on a clock the test sets', () => {
     await waitFor('no pod of the class', async () => (await podsOfClass()).length === 0, 120_000, 1000);
   }, 300_000);
 });
+
+describe('an ended class', () => {
+  it('is neither resumed nor suspended: it keeps only its volumes until published again', async () => {
+    await updateClassSettings(cluster, className, (s) => ({ ...s, expired: { at: new Date().toISOString(), keptVolumes: [] } }));
+    await expect(resumeStudents(cluster, className, { students: ['student-01'] })).rejects.toThrow(/ended at .*publish with a later end date/);
+    await expect(suspendStudents(cluster, className, { students: ['student-02'] })).rejects.toThrow(/ended at/);
+    const report = await classTimePass(cluster, className, await readClassSettings(cluster, className), (await cluster.list(NAMESPACE, { labelSelector: `labforge.dev/class=${className}` })).items, { now: new Date() });
+    expect([report.warned, report.suspended, report.resumed, report.errors]).toEqual([[], [], [], []]);
+  });
+});
