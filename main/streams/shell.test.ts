@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // The wrapper and hangup scripts run here under the host's sh, as they do in a container.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +75,27 @@ describe('the hangup command', () => {
     await run(hangupCommand(polite.pid!, null, 500));
     await run(hangupCommand(stubborn.pid!, null, 500));
     expect(await Promise.all(exits)).toEqual(['SIGHUP', 'SIGKILL']);
+  });
+
+  it('hangs up a job of the session the shell leads that has a process group of its own', async () => {
+    // A session leader (as the tty exec makes the shell) with a job in a process group of its
+    // own, as an interactive bash puts each job; sh dies of the HUP without passing it on.
+    const job0 = `python3 -c 'import os; os.setpgid(0, 0); os.execvp("sleep", ["sleep", "100"])'`;
+    const leader = spawn('setsid', ['sh', '-c', `${job0} & echo $!; wait`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const job = Number(await new Promise<string>((r) => leader.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
+    // Orphaned, the job is reparented to whatever reaps here: a dead one may linger as a zombie.
+    const running = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    expect(running(job)).toBe(true);
+    await run(hangupCommand(leader.pid!, null, 300));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(running(job)).toBe(false);
+    leader.kill('SIGKILL');
   });
 
   it('leaves a process alone when its start time says it is not the shell that was reported', async () => {

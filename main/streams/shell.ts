@@ -59,6 +59,19 @@ const HANGUP = [
   // leads it (never kwok's group on the local cluster).
   'kill -HUP "$p" 2>/dev/null',
   '[ "$pg" = "$p" ] && kill -HUP -"$p" 2>/dev/null',
+  // And every other process of the session the shell leads (its background jobs have groups of
+  // their own), as the kernel's hang-up of a tty reaches them: not only through bash, which a
+  // loaded node may let pass the grace time and SIGKILL before it has passed the HUP on.
+  'read -r _ _ _ _ _ sid _ < /proc/$p/stat 2>/dev/null || sid=',
+  'if [ "$sid" = "$p" ]; then',
+  '  for s in /proc/[0-9]*/stat; do',
+  '    q=${s#/proc/}; q=${q%/stat}',
+  '    [ "$q" = "$p" ] && continue',
+  '    f=$(sed "s/^.*) //" "$s" 2>/dev/null) || continue',
+  '    set -- $f',
+  '    [ "$4" = "$p" ] && kill -HUP "$q" 2>/dev/null',
+  '  done',
+  'fi',
   'i=0',
   'while [ "$i" -lt "$tries" ] && ours; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done',
   'if ours; then',
