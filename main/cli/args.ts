@@ -119,7 +119,7 @@ export function studentIdsArg(what: string): (value: string, previous?: string[]
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
 /** Seconds in "90s", "10m", "24h", "7d" (a bare number is seconds). */
-function parseDuration(value: string): number | undefined {
+export function parseDuration(value: string): number | undefined {
   const m = /^(\d{1,9})(s|m|h|d)?$/.exec(value);
   return m ? Number(m[1]) * UNIT_SECONDS[(m[2] ?? 's') as keyof typeof UNIT_SECONDS] : undefined;
 }

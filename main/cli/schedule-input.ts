@@ -24,8 +24,9 @@ const isFile = (path: string) => {
 };
 
 export async function readScheduleArg(value: string, flags: ScheduleFlags, what = '--schedule'): Promise<ClassSchedule> {
-  const [{ parseScheduleFile, parseScheduleText, ScheduleFileError, DEFAULT_WARM_SECONDS }, { localTimezone }, { escapeControl }] = await Promise.all([
+  const [{ parseScheduleText, DEFAULT_WARM_SECONDS }, { parseScheduleFile, ScheduleFileError }, { localTimezone }, { escapeControl }] = await Promise.all([
     import('../engine/class-schedule'),
+    import('./schedule-file'),
     import('../engine/wall-time'),
     import('../../common/lab/escape'),
   ]);

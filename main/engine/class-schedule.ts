@@ -1,7 +1,9 @@
 /**
  * Class schedules (issue 31, "Class time"): when a class meets, as weekly times or dates on the
  * classroom's clock, so labs can be resumed `warm` before a session and suspended after it.
- * This module is the schedule's format and its evaluation; it does no I/O. The controller that
+ * This module is the schedule's format and its evaluation; it does no I/O and loads no YAML
+ * parser (the settings and the in-cluster reconciler import it): schedule files are read by
+ * the CLI (main/cli/schedule-file.ts). The controller that
  * acts on it reads `scheduleWindow`. docs/reconcile.md, "Schedules", is the user's side of it.
  *
  * - Times are wall-clock HH:MM in the schedule's IANA time zone; wall-time.ts turns them into
@@ -12,10 +14,8 @@
  *   start) depend on another entry, and an instructor who wrote two overlapping times most
  *   likely mistyped one. Sessions that only touch (one ends as the next starts) are allowed.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { aliasIssue } from '../../common/lab/parse';
-import { dayOf, dayText, DAY_MS, isTimezone, localTimezone, timezoneName, wallToInstant } from './wall-time';
+import { dayOf, dayText, DAY_MS, isTimezone, wallToInstant } from './wall-time';
 
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -26,20 +26,20 @@ export const LOOK_BACK_DAYS = 14;
 export const MAX_WARM_SECONDS = 86_400;
 export const DEFAULT_WARM_SECONDS = 15 * 60;
 /** Entries per schedule; a term of dated sessions fits with room to spare. */
-const MAX_ENTRIES = 400;
+export const MAX_ENTRIES = 400;
 
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Why `text` is not an HH:MM time of day, or undefined when it is one. */
-function timeProblem(text: string): string | undefined {
+export function timeProblem(text: string): string | undefined {
   if (TIME.test(text)) return undefined;
   if (/^\d:\d{2}$/.test(text)) return `write the hour with two digits: 0${text}`;
   return /^\d{2}:\d{2}$/.test(text) ? `${text} is not a time of day; use 00:00 to 23:59` : `"${text.slice(0, 20)}" is not a time; write HH:MM, e.g. 09:00`;
 }
 
 /** The day number of a YYYY-MM-DD date, or undefined when it is no calendar date. */
-function dateDay(text: string): number | undefined {
+export function dateDay(text: string): number | undefined {
   const m = DATE.exec(text);
   if (!m) return undefined;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
@@ -149,7 +149,7 @@ export function findOverlap(entries: readonly ScheduleEntry[]): { first: number;
 const DAY_NAMES = new Map(WEEKDAYS.map((d) => [d.toLowerCase(), d]));
 
 /** Days as written in a schedule: "Mon,Wed", "Mon-Fri", "mon"; a message when they are not. */
-function parseDays(text: string): Weekday[] | string {
+export function parseDays(text: string): Weekday[] | string {
   const days: Weekday[] = [];
   for (const item of text.split(',')) {
     const range = item.trim().split('-');
@@ -213,146 +213,6 @@ export function parseScheduleText(text: string): ScheduleTextResult {
   const o = findOverlap(entries);
   if (o) return fail(parts[o.second]!, o.message);
   return { ok: true, entries };
-}
-
-/** Thrown by parseScheduleFile: every problem, as `file:line:column: path: message`. */
-export class ScheduleFileError extends Error {
-  constructor(readonly issues: string[]) {
-    super(issues.join('\n'));
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// YAML file.
-
-type Path = (string | number)[];
-const pathText = (path: Path) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(document)';
-
-/** The node at `path` (or the deepest one found on the way); at `key`'s key when given. */
-function nodeAt(doc: Document, path: Path, key?: string): Node | undefined {
-  let found: Node | undefined = doc.contents ?? undefined;
-  for (const part of path) {
-    const next = isMap(found) || isSeq(found) ? found.get(part, true) : undefined;
-    if (!next || !(isMap(next) || isSeq(next) || isScalar(next))) break;
-    found = next;
-  }
-  if (key !== undefined && isMap(found)) {
-    const pair = found.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
-    if (pair && isScalar(pair.key)) return pair.key;
-  }
-  return found;
-}
-
-const FILE_KEYS = ['timezone', 'warm', 'sessions'];
-const SESSION_KEYS = ['days', 'date', 'start', 'end'];
-
-/** Seconds of a warm-up as a file writes it: 15m, 1h, 900 (seconds), 0; a message when it is not one. */
-function warmSeconds(value: unknown): number | string {
-  let s: number | undefined;
-  if (typeof value === 'number' && Number.isInteger(value)) s = value;
-  else if (typeof value === 'string') {
-    // The units of the CLI's durations (--warm, --timeout), so a file and a flag read alike.
-    const m = /^(\d{1,6})(s|m|h|d)?$/.exec(value.trim());
-    if (m) s = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
-  }
-  if (s === undefined) return 'must be a duration such as 15m, 1h or 0';
-  if (s < 0 || s > MAX_WARM_SECONDS) return 'must be between 0 and 1d';
-  return s;
-}
-
-/**
- * A schedule file (YAML): `timezone` (default: this machine's), `warm` (default 15m) and
- * `sessions`, each `{days: [Mon, Wed], start: '09:00', end: '11:00'}` or `{date: 2026-12-14, ...}`.
- * Throws ScheduleFileError with every problem at its line and column.
- */
-export function parseScheduleFile(yamlText: string, file: string): ClassSchedule {
-  const lines = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2', logLevel: 'error' });
-  const position = (offset: number) => {
-    const { line, col } = lines.linePos(offset);
-    return { line, column: col };
-  };
-  const at = (offset: number | undefined) => {
-    const p = position(offset ?? 0);
-    return `${file}:${p.line}:${p.column}`;
-  };
-  if (doc.errors.length) throw new ScheduleFileError(doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`));
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 50 });
-  } catch (err) {
-    const issue = aliasIssue(doc, err, position);
-    throw new ScheduleFileError([`${file}:${issue.line ?? 1}:${issue.column ?? 1}: ${issue.message}`]);
-  }
-
-  const issues: string[] = [];
-  const problem = (path: Path, message: string, key?: string) => issues.push(`${at(nodeAt(doc, path, key)?.range?.[0])}: ${pathText(key ? [...path, key] : path)}: ${message}`);
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const unknownKeys = (v: Record<string, unknown>, path: Path, allowed: string[], what: string) => {
-    for (const k of Object.keys(v)) if (!allowed.includes(k)) problem(path, `unknown field; ${what} takes ${allowed.join(', ')}`, k);
-  };
-
-  if (!isObject(raw)) throw new ScheduleFileError([`${file}:1:1: (document): a schedule file is a mapping with timezone, warm and sessions`]);
-  unknownKeys(raw, [], FILE_KEYS, 'a schedule file');
-
-  let timezone = localTimezone();
-  if (raw['timezone'] !== undefined) {
-    const name = typeof raw['timezone'] === 'string' ? timezoneName(raw['timezone']) : undefined;
-    if (name) timezone = name;
-    else problem(['timezone'], 'not a time zone this machine knows; use an IANA name such as Europe/Paris');
-  }
-  let warm = DEFAULT_WARM_SECONDS;
-  if (raw['warm'] !== undefined) {
-    const w = warmSeconds(raw['warm']);
-    if (typeof w === 'string') problem(['warm'], w);
-    else warm = w;
-  }
-
-  const entries: ScheduleEntry[] = [];
-  const sessions = raw['sessions'];
-  if (!Array.isArray(sessions) || sessions.length === 0) problem(['sessions'], "sessions must list at least one session, e.g. - {days: [Mon, Wed], start: '09:00', end: '11:00'}");
-  else if (sessions.length > MAX_ENTRIES) problem(['sessions'], `a schedule has at most ${MAX_ENTRIES} sessions`);
-  else {
-    sessions.forEach((s: unknown, i) => {
-      const path: Path = ['sessions', i];
-      if (!isObject(s)) return problem(path, "a session is a mapping: days or date, start and end, e.g. {days: [Mon], start: '09:00', end: '11:00'}");
-      unknownKeys(s, path, SESSION_KEYS, 'a session');
-      const before = issues.length;
-      const time = (key: 'start' | 'end') => {
-        const v = s[key];
-        if (v === undefined) problem(path, `${key} is missing; write it as HH:MM, e.g. '09:00'`);
-        else if (typeof v !== 'string') problem([...path, key], `write the time as a quoted HH:MM, e.g. '09:00'`);
-        else {
-          const p = timeProblem(v);
-          if (p) problem([...path, key], p);
-        }
-        return String(v);
-      };
-      if ((s['days'] === undefined) === (s['date'] === undefined)) problem(path, 'a session has either days (weekly) or a date (once)');
-      let days: Weekday[] | undefined;
-      if (s['days'] !== undefined) {
-        const d = s['days'];
-        const parsed = typeof d === 'string' ? parseDays(d) : Array.isArray(d) && d.length > 0 && d.every((x) => typeof x === 'string') ? parseDays(d.join(',')) : 'days must list days, e.g. [Mon, Wed] or Mon-Fri';
-        if (typeof parsed === 'string') problem([...path, 'days'], parsed);
-        else days = parsed;
-      }
-      let date: string | undefined;
-      if (s['date'] !== undefined) {
-        if (typeof s['date'] === 'string' && dateDay(s['date']) !== undefined) date = s['date'];
-        else problem([...path, 'date'], 'date must be a calendar date written YYYY-MM-DD, e.g. 2026-12-14');
-      }
-      const start = time('start');
-      const end = time('end');
-      if (issues.length === before) entries.push(days ? { days, start, end } : { date: date!, start, end });
-    });
-    // Overlaps only between well-formed sessions, whose indices then match the file's.
-    if (issues.length === 0) {
-      const o = findOverlap(entries);
-      if (o) problem(['sessions', o.second], o.message);
-    }
-  }
-  if (issues.length) throw new ScheduleFileError(issues);
-  return { timezone, warmSeconds: warm, entries };
 }
 
 // ---------------------------------------------------------------------------------------------
