@@ -20,6 +20,7 @@ import { studentClusterRole } from '../../common/compile/rbac';
 import { adoptAllCreated } from '../kube/adopt-created';
 import { applyAll, applyObject, preflight, sourceNamer } from '../kube/apply';
 import { defaultsKey, serverDefaults } from '../kube/server-defaults';
+import { FIELD_MANAGER, hasCreatedFields } from '../kube/managed-fields';
 import type { Cluster } from '../kube/cluster';
 import { KubeError } from '../kube/errors';
 import { NAMESPACE, type INamespace } from '../kube/kinds';
@@ -196,9 +197,15 @@ export async function publish(cluster: Cluster, opts: PublishOptions): Promise<P
   // hold those defaults in their create-time field entry, and this tells them apart from a
   // field a newer release dropped (reconcile-diff's upToDate). When it fails, every object is
   // held to the strict rule and is adopted and applied as before.
+  // Only asked when something still holds a create-time entry: once every object has been
+  // applied, a re-publish needs no defaults and sends no dry run.
   const resumed = targets.find((t) => existingByName.has(t.target.namespace));
+  const created = (listed: Map<string, KubeObject[]>) =>
+    existing.some((n) => hasCreatedFields({ ...n, apiVersion: 'v1', kind: 'Namespace' } as KubeObject, FIELD_MANAGER)) || [...listed.values()].some((objs) => objs.some((o) => hasCreatedFields(o, FIELD_MANAGER)));
   const defaults = resumed
-    ? serverDefaults(cluster, compileForStudent(resumed.target), { semaphore: new Semaphore(concurrency), ...(opts.signal ? { retry: { signal: opts.signal } } : {}) })
+    ? owned
+        .catch(() => undefined)
+        .then((listed) => (!listed || created(listed) ? serverDefaults(cluster, compileForStudent(resumed.target), { semaphore: new Semaphore(concurrency), ...(opts.signal ? { retry: { signal: opts.signal } } : {}) }) : new Map<string, KubeObject>()))
     : Promise.resolve(new Map<string, KubeObject>());
   defaults.catch(() => undefined); // awaited below, unless a check throws first
   phase('preflight', `checking ${sample.length} objects per student (schemas, APIs, server-side dry run)`);
