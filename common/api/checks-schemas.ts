@@ -50,6 +50,8 @@ const studentChecks = z.object({
     lastChange: z.string().nullable(),
   }),
   recordError: z.string().optional(),
+  /** Not checked this time: the lab is suspended; `results` are what was recorded before. */
+  suspended: z.literal(true).optional(),
 });
 
 export const checksResultsRequest = z.object({ ...kubeTarget, className });

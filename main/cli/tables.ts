@@ -60,6 +60,7 @@ export function formatCheckGrid(students: readonly StudentChecks[]): string {
       notes.push(escapeControl(`${s.student} ${c.id}: ${why}${c.hint ? ` (hint: ${c.hint})` : ''}`));
     }
     if (s.recordError) notes.push(escapeControl(`${s.student}: results not recorded: ${s.recordError}`));
+    if (s.suspended) notes.push(escapeControl(`${s.student}: not checked: the lab is suspended; its recorded results are shown (\`labforge resume\` to check it again)`));
   }
   return `${lines.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
 }

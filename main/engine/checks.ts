@@ -24,6 +24,7 @@ import { mapLimit } from '../kube/retry';
 import { checkCommand, newMarker, OutputTail, readTrailer } from './checks-output';
 import { lastChange, mergeRuns, type CheckRun, type StudentResults } from './checks-results';
 import { readClassResults, recordRuns } from './checks-store';
+import { suspensionOf } from './suspension';
 import { classNamespaces, classSelector } from './publish';
 import { releasesIn, type ReleaseReader } from './releases';
 
@@ -111,6 +112,8 @@ interface StudentTarget {
   namespace: string;
   lab: Lab;
   release: string;
+  /** The lab is suspended (./suspend.ts): nothing runs to check. */
+  suspended: boolean;
 }
 
 export interface StudentChecks {
@@ -125,6 +128,8 @@ export interface StudentChecks {
   runs: CheckRun[];
   /** Why the runs could not be recorded, when they could not. */
   recordError?: string;
+  /** Not checked: the lab is suspended, and its recorded results stand as they were. */
+  suspended?: true;
 }
 
 export interface RunChecksOptions {
@@ -167,6 +172,7 @@ async function classTargets(cluster: Cluster, className: string, student?: strin
           namespace: name,
           lab: await labOf(lab, release),
           release,
+          suspended: suspensionOf(ns) !== undefined,
         };
       }),
   );
@@ -194,8 +200,16 @@ export async function runClassChecks(cluster: Cluster, opts: RunChecksOptions): 
     const ns = p.metadata?.namespace ?? '';
     podsOf.set(ns, [...(podsOf.get(ns) ?? []), p]);
   }
+  // A suspended lab has no pod to run in: checking it would record an error over what the
+  // student had achieved. It is left out, its recorded results as they were.
+  const stored = targets.some((t) => t.suspended) ? await readClassResults(cluster, opts.className) : new Map<string, StudentResults>();
   let done = 0;
   const results = await mapLimit(targets, opts.concurrency ?? DEFAULT_CHECK_CONCURRENCY, async (t) => {
+    if (t.suspended) {
+      const entry: StudentChecks = { ...storedEntry(t, stored), suspended: true };
+      opts.onStudent?.(entry, { done: ++done, total: targets.length });
+      return entry;
+    }
     const checks = selectChecks(t.lab, opts.check);
     const runs: CheckRun[] = [];
     for (const check of checks) {
@@ -229,17 +243,20 @@ export async function runClassChecks(cluster: Cluster, opts: RunChecksOptions): 
 export async function classCheckResults(cluster: Cluster, className: string, student?: string, releases?: ReleaseReader): Promise<StudentChecks[]> {
   const targets = await classTargets(cluster, className, student, releases);
   const stored = await readClassResults(cluster, className);
-  return targets
-    .map((t) => ({
-      student: t.student,
-      namespace: t.namespace,
-      release: t.release,
-      checks: orderedChecks(t.lab.checks ?? []),
-      achievements: t.lab.achievements ?? [],
-      results: stored.get(t.namespace) ?? { checks: {}, achievements: {}, updatedAt: '' },
-      runs: [],
-    }))
-    .sort((a, b) => a.student.localeCompare(b.student));
+  return targets.map((t) => storedEntry(t, stored)).sort((a, b) => a.student.localeCompare(b.student));
+}
+
+/** A student's recorded results, with no run of this call. */
+function storedEntry(t: StudentTarget, stored: Map<string, StudentResults>): StudentChecks {
+  return {
+    student: t.student,
+    namespace: t.namespace,
+    release: t.release,
+    checks: orderedChecks(t.lab.checks ?? []),
+    achievements: t.lab.achievements ?? [],
+    results: stored.get(t.namespace) ?? { checks: {}, achievements: {}, updatedAt: '' },
+    runs: [],
+  };
 }
 
 /** One check against a namespace (the editor's "try on dev"): the lab is the editor's, nothing is recorded. */

@@ -117,6 +117,10 @@ describe('suspend and resume a class of 3', () => {
       expect(row.nodes['box']?.state).toBe('stopped');
     }
     for (const id of ids) expect((await cluster.list(PERSISTENT_VOLUME_CLAIM, { namespace: nsOf(id) })).items.map((c) => c.metadata?.name)).toEqual(['work']);
+    // Checks leave a suspended lab alone: student-02's pass stands instead of an error over it.
+    const checked = await runClassChecks(cluster, { className, exec: streamingExec(kc) });
+    expect(checked.map((c) => [c.student, c.suspended, c.runs.length])).toEqual(ids.map((id) => [id, true, 0]));
+    expect(checked.find((c) => c.student === 'student-02')?.results.checks['saved']?.status).toBe('pass');
     // Suspending again changes nothing and says so.
     expect((await suspendStudents(cluster, className, { students: ['student-01'] }))[0]?.status).toBe('unchanged');
   }, 240_000);

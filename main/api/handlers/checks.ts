@@ -34,6 +34,7 @@ function wireStudentChecks(s: StudentChecks): WireStudentChecks {
     results: s.results,
     progress: progressOf(s),
     ...(s.recordError ? { recordError: s.recordError } : {}),
+    ...(s.suspended ? { suspended: true as const } : {}),
   };
 }
 
