@@ -3,7 +3,8 @@
 // after `down` (containers, mounts, the pod bridge, the rules and sets kube-proxy and the policy
 // enforcer left). Everything here needs root; `up` checks that first and says so.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { REAL_NODE } from './config';
@@ -129,6 +130,30 @@ export async function shimsOf(socket: string): Promise<number[]> {
   return out;
 }
 
+/**
+ * Every process in the kubelet's pod cgroups (cgroup v1 `pids` or `memory` hierarchy, cgroupfs or
+ * systemd naming): the containers of this node, the only real node a machine runs.
+ */
+export function kubepodsProcesses(): number[] {
+  for (const controller of ['pids', 'memory']) {
+    for (const root of [`/sys/fs/cgroup/${controller}/kubepods`, `/sys/fs/cgroup/${controller}/kubepods.slice`]) {
+      if (!existsSync(root)) continue;
+      const out = new Set<number>();
+      const walk = (dir: string) => {
+        try {
+          for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (/^\d+$/.test(line)) out.add(Number(line));
+          for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
+        } catch {
+          // a cgroup removed while walking
+        }
+      };
+      walk(root);
+      return [...out];
+    }
+  }
+  return [];
+}
+
 /** Mount points at or under `dir`, deepest first. */
 export function mountsUnder(dir: string): string[] {
   const text = readFileSync('/proc/self/mountinfo', 'utf8');
@@ -155,8 +180,19 @@ export async function cleanUpHost(opts: { stateDir: string; containerdSocket: st
     }
   }
   if (shims.length) opts.log(`stopped ${shims.length} container shims`);
+  // A container's processes are not in its shim's group and outlive it (a pod's pause and
+  // CoreDNS were found running after a stop, reparented to init): end what the pods' cgroups hold.
+  const orphans = kubepodsProcesses();
+  for (const pid of orphans) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (orphans.length) opts.log(`ended ${orphans.length} container processes left by their shims`);
   // Containers die asynchronously after their shim; give the kernel a moment before unmounting.
-  if (shims.length) await new Promise((r) => setTimeout(r, 500));
+  if (shims.length || orphans.length) await new Promise((r) => setTimeout(r, 500));
   const mounts = mountsUnder(opts.stateDir);
   for (const m of mounts) await run('umount', ['-l', m]).catch(() => undefined);
   if (mounts.length) opts.log(`unmounted ${mounts.length} mounts under ${opts.stateDir}`);
